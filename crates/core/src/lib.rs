@@ -5,3 +5,4 @@
 //! decides, so every business rule is testable without a socket, a database or a clock.
 
 pub mod tenant;
+pub mod message;
