@@ -4,5 +4,5 @@
 //! hands in what the world knows (time, stored state) and carries out what this crate
 //! decides, so every business rule is testable without a socket, a database or a clock.
 
-pub mod tenant;
 pub mod message;
+pub mod tenant;

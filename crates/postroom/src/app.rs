@@ -1,0 +1,97 @@
+//! Wiring shared by the subcommands: configuration, store, the self-hosted tenant.
+
+use std::path::PathBuf;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::Context;
+use postroom_core::tenant::TenantId;
+use postroom_store::{JiraConnection, Store, TenantStore};
+
+use crate::cli::Globals;
+use crate::config::{Config, DEFAULT_PATH};
+
+/// Loads the configuration named by `--config`, or the default file when it exists.
+pub fn load_config(globals: &Globals) -> anyhow::Result<Config> {
+    let (path, explicit) = match &globals.config {
+        Some(path) => (path.clone(), true),
+        None => (PathBuf::from(DEFAULT_PATH), false),
+    };
+    Ok(Config::load(&path, explicit, std::env::vars())?)
+}
+
+/// Opens the database and brings its schema up to date.
+pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    let store = Store::open(&config.storage.url).await.with_context(|| {
+        format!(
+            "cannot open the database ({})",
+            redact_url(&config.storage.url)
+        )
+    })?;
+    store
+        .migrate()
+        .await
+        .context("cannot migrate the database")?;
+    Ok(store)
+}
+
+/// Creates or updates the tenant `default` from the `[jira]` section.
+pub async fn ensure_default_tenant(store: &Store, config: &Config) -> anyhow::Result<TenantStore> {
+    let jira = JiraConnection {
+        url: config.jira.url.clone(),
+        auth: config
+            .jira
+            .url
+            .as_ref()
+            .map(|_| config.jira.auth.as_str().to_owned()),
+        account: config.jira.email.clone(),
+    };
+    Ok(store
+        .ensure_tenant(&TenantId::default_tenant(), &jira, now_ms())
+        .await?)
+}
+
+pub fn tenant_id(name: &str) -> anyhow::Result<TenantId> {
+    TenantId::parse(name).with_context(|| format!("--tenant {name:?}"))
+}
+
+/// Wall-clock time in milliseconds since the epoch: the one clock read of the edge.
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// A database URL with any password replaced, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_in_database_urls_are_hidden() {
+        assert_eq!(
+            redact_url("postgres://postroom:hunter2@db:5432/p"),
+            "postgres://postroom:***@db:5432/p"
+        );
+        assert_eq!(
+            redact_url("postgres://postroom@db/p"),
+            "postgres://postroom@db/p"
+        );
+        assert_eq!(
+            redact_url("sqlite:./data/postroom.db"),
+            "sqlite:./data/postroom.db"
+        );
+    }
+}

@@ -1,0 +1,68 @@
+//! The command line: one module per subcommand, each with its own `Args` and `run`.
+
+pub mod init;
+mod migrate;
+mod serve;
+mod tenant;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::LogFormat;
+
+/// The mail room of a Jira site: e-mail in as issues and comments, notifications out.
+#[derive(Debug, Parser)]
+#[command(name = "postroom", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Configuration file; when the default is missing, embedded defaults are used.
+    #[arg(long, global = true, value_name = "FILE", env = "POSTROOM_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// The tenant (Jira site) to act on.
+    #[arg(long, global = true, value_name = "NAME", default_value = "default")]
+    pub tenant: String,
+
+    /// Log format on stderr (overrides `log.format`).
+    #[arg(long, global = true, value_enum)]
+    pub log_format: Option<LogFormat>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write a commented starter `postroom.toml` (never overwrites one).
+    Init(init::Args),
+    /// Run postroom: HTTP API, webhooks, listeners and workers.
+    Serve(serve::Args),
+    /// Apply the embedded database migrations and exit.
+    Migrate(migrate::Args),
+    /// Inspect tenants (Jira sites) of this instance.
+    Tenant(tenant::Args),
+}
+
+/// Runs the chosen subcommand; the exit code says whether it succeeded.
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let globals = Globals {
+        config: cli.config,
+        tenant: cli.tenant,
+        log_format: cli.log_format,
+    };
+    match cli.command {
+        Command::Init(args) => init::run(&globals, args),
+        Command::Serve(args) => serve::run(&globals, args).await,
+        Command::Migrate(args) => migrate::run(&globals, args).await,
+        Command::Tenant(args) => tenant::run(&globals, args).await,
+    }
+}
+
+/// The options every subcommand shares.
+#[derive(Debug, Clone)]
+pub struct Globals {
+    pub config: Option<PathBuf>,
+    pub tenant: String,
+    pub log_format: Option<LogFormat>,
+}

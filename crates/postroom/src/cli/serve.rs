@@ -1,0 +1,89 @@
+//! `postroom serve`: run the HTTP edge, listeners and workers until SIGTERM/SIGINT.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use super::Globals;
+use crate::app;
+use crate::http::{self, AppState, Readiness};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Address of the HTTP listener (overrides `http.addr`).
+    #[arg(long, value_name = "ADDR")]
+    http: Option<SocketAddr>,
+}
+
+pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
+    let config = app::load_config(globals)?;
+    let _guard = crate::telemetry::init(&config.log, globals.log_format);
+    crate::telemetry::metrics();
+    let readiness = Arc::new(Readiness::expecting(&["http"]));
+
+    let store = app::open_store(&config).await?;
+    app::ensure_default_tenant(&store, &config).await?;
+    report_jira(&config);
+
+    let addr = args.http.unwrap_or(config.http.addr);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    let bound = listener.local_addr().context("listener has no address")?;
+    readiness.mark_up("http");
+    tracing::info!(
+        http = %bound,
+        database = %app::redact_url(&config.storage.url),
+        "postroom is serving"
+    );
+    eprintln!("postroom: serving on http://{bound} (health: http://{bound}/healthz)");
+
+    let router = http::router(AppState { store, readiness });
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("HTTP server failed")?;
+    tracing::info!("postroom stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Says loudly what is missing when no Jira site is configured: mail is still taken in and
+/// held, so nothing is lost, but nothing reaches Jira either.
+fn report_jira(config: &crate::config::Config) {
+    let configured = config.jira.url.is_some();
+    metrics::gauge!("postroom_jira_configured", "tenant" => "default").set(if configured {
+        1.0
+    } else {
+        0.0
+    });
+    if !configured {
+        tracing::warn!(
+            "no Jira site is configured: mail will be taken in and held until one is. \
+             Set [jira] url, auth, email and token_file in postroom.toml \
+             (or POSTROOM_JIRA__URL etc.), or run `postroom serve --sandbox` to try postroom"
+        );
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

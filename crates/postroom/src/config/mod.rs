@@ -1,0 +1,215 @@
+//! `postroom.toml`, its `POSTROOM_*` environment overrides and its secret files.
+//!
+//! Loading happens in three steps so that every error can point at its origin: the file is
+//! deserialized on its own (type errors carry the file's line), environment overrides are
+//! laid over it (errors name the variable), then the whole is validated (errors name the
+//! file line or the variable that set the key).
+
+mod env;
+mod error;
+mod locate;
+mod secret;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+pub use error::ConfigError;
+pub use secret::Secret;
+
+/// The default configuration file, relative to the working directory.
+pub const DEFAULT_PATH: &str = "postroom.toml";
+
+/// The whole configuration of one postroom instance.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub storage: StorageConfig,
+    pub http: HttpConfig,
+    pub log: LogConfig,
+    pub jira: JiraConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StorageConfig {
+    /// `sqlite:PATH` (the embedded default) or `postgres://…` for scale-out.
+    pub url: String,
+    /// Where local state lives: the SQLite file by default, blobs, the master key.
+    pub data_dir: PathBuf,
+}
+
+impl Default for StorageConfig {
+    fn default() -> Self {
+        Self {
+            url: "sqlite:./data/postroom.db".to_owned(),
+            data_dir: PathBuf::from("./data"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpConfig {
+    /// Where the REST API, webhooks, health and metrics are served.
+    pub addr: SocketAddr,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    pub format: LogFormat,
+    /// A `tracing` filter such as `info` or `postroom=debug,sqlx=warn`; `RUST_LOG` wins.
+    pub filter: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            format: LogFormat::Human,
+            filter: "info".to_owned(),
+        }
+    }
+}
+
+/// How the self-hosted tenant `default` reaches its Jira site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JiraAuth {
+    /// Jira Cloud: the account's e-mail and an API token, sent as Basic auth.
+    #[default]
+    ApiToken,
+    /// Jira Data Center: a personal access token, sent as Bearer.
+    Pat,
+    /// An OAuth 2.0 (3LO) access token.
+    Oauth,
+}
+
+impl JiraAuth {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JiraAuth::ApiToken => "api_token",
+            JiraAuth::Pat => "pat",
+            JiraAuth::Oauth => "oauth",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct JiraConfig {
+    /// The site's base URL, e.g. `https://example.atlassian.net`; unset means no Jira yet.
+    pub url: Option<String>,
+    pub auth: JiraAuth,
+    /// The account postroom acts as (API-token auth).
+    pub email: Option<String>,
+    /// The token itself; prefer `token_file`.
+    pub token: Option<Secret>,
+    /// A file holding the token (mode 0600); read at start.
+    pub token_file: Option<PathBuf>,
+}
+
+impl Config {
+    /// Loads the configuration. A missing file at the default path means "all defaults";
+    /// a missing file that was named explicitly is an error.
+    pub fn load(
+        path: &Path,
+        explicit: bool,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let source = match std::fs::read_to_string(path) {
+            Ok(text) => Some(text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => None,
+            Err(source) => {
+                return Err(ConfigError::Read {
+                    path: path.to_owned(),
+                    source,
+                });
+            }
+        };
+        let file = path.display().to_string();
+        let located = locate::Located::new(&file, source.as_deref().unwrap_or(""));
+        let mut table = match &source {
+            Some(text) => located.parse_table(text)?,
+            None => toml::Table::new(),
+        };
+        let applied = env::apply_overrides(&mut table, env)?;
+        let mut config: Config = Config::deserialize(toml::Value::Table(table)).map_err(|e| {
+            ConfigError::Environment {
+                variables: applied.names(),
+                message: e.message().to_owned(),
+            }
+        })?;
+        config
+            .validate()
+            .map_err(|(key, message)| match applied.variable_for(&key) {
+                Some(variable) => ConfigError::Invalid {
+                    origin: variable.to_owned(),
+                    key,
+                    message,
+                },
+                None => located.invalid(&key, message),
+            })?;
+        config
+            .read_secret_files()
+            .map_err(|(key, message)| match applied.variable_for(&key) {
+                Some(variable) => ConfigError::Invalid {
+                    origin: variable.to_owned(),
+                    key,
+                    message,
+                },
+                None => located.invalid(&key, message),
+            })?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), (String, String)> {
+        if let Err(e) = postroom_store::backend_of(&self.storage.url) {
+            return Err(("storage.url".to_owned(), e.to_string()));
+        }
+        if let Some(url) = &self.jira.url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            return Err((
+                "jira.url".to_owned(),
+                format!("{url:?} is not an http(s) URL"),
+            ));
+        }
+        if self.jira.token.is_some() && self.jira.token_file.is_some() {
+            return Err((
+                "jira.token_file".to_owned(),
+                "set either jira.token or jira.token_file, not both".to_owned(),
+            ));
+        }
+        Ok(())
+    }
+
+    fn read_secret_files(&mut self) -> Result<(), (String, String)> {
+        if let Some(path) = &self.jira.token_file {
+            let secret = Secret::from_file(path)
+                .map_err(|message| ("jira.token_file".to_owned(), message))?;
+            self.jira.token = Some(secret);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

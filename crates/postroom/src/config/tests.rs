@@ -1,0 +1,169 @@
+use std::path::Path;
+
+use super::*;
+
+fn load_text(text: &str, env: &[(&str, &str)]) -> Result<Config, ConfigError> {
+    let dir = tempfile::tempdir().map_err(|source| ConfigError::Read {
+        path: PathBuf::from("tempdir"),
+        source,
+    })?;
+    let path = dir.path().join("postroom.toml");
+    std::fs::write(&path, text).map_err(|source| ConfigError::Read {
+        path: path.clone(),
+        source,
+    })?;
+    let env = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned()));
+    Config::load(&path, true, env).map_err(|e| relabel(e, &path))
+}
+
+/// Error texts name the temporary path; tests compare against `postroom.toml`.
+fn relabel(error: ConfigError, path: &Path) -> ConfigError {
+    let shown = path.display().to_string();
+    match error {
+        ConfigError::Syntax {
+            file,
+            line,
+            message,
+        } => ConfigError::Syntax {
+            file: file.replace(&shown, "postroom.toml"),
+            line,
+            message,
+        },
+        ConfigError::Invalid {
+            origin,
+            key,
+            message,
+        } => ConfigError::Invalid {
+            origin: origin.replace(&shown, "postroom.toml"),
+            key,
+            message,
+        },
+        other => other,
+    }
+}
+
+#[test]
+fn no_file_at_the_default_path_means_embedded_defaults() {
+    let config = Config::load(Path::new("/nonexistent/postroom.toml"), false, Vec::new());
+    let config = config.map_err(|e| e.to_string());
+    assert_eq!(
+        config.map(|c| c.storage.url),
+        Ok("sqlite:./data/postroom.db".to_owned())
+    );
+}
+
+#[test]
+fn an_explicit_file_that_is_missing_is_an_error() {
+    let result = Config::load(Path::new("/nonexistent/postroom.toml"), true, Vec::new());
+    assert!(matches!(result, Err(ConfigError::Read { .. })));
+}
+
+#[test]
+fn unsupported_database_scheme_names_file_line_and_key() {
+    let text = "# comment\n\n[http]\naddr = \"127.0.0.1:9000\"\n\n[storage]\nurl = \"mysql://db/postroom\"\n";
+    let error = load_text(text, &[]).map(|_| ()).map_err(|e| e.to_string());
+    assert_eq!(
+        error,
+        Err(
+            "postroom.toml:7: storage.url: unsupported scheme \"mysql\", expected sqlite: or postgres:"
+                .to_owned()
+        )
+    );
+}
+
+#[test]
+fn unknown_key_is_reported_with_its_line() {
+    let text = "[storage]\nurl = \"sqlite:x.db\"\nbogus = 1\n";
+    match load_text(text, &[]) {
+        Err(ConfigError::Syntax { line, message, .. }) => {
+            assert_eq!(line, 3);
+            assert!(message.contains("bogus"), "{message}");
+        }
+        other => panic!("expected a syntax error, got {other:?}"),
+    }
+}
+
+#[test]
+fn wrong_type_is_reported_with_its_line() {
+    let text = "[http]\naddr = 8080\n";
+    assert!(matches!(
+        load_text(text, &[]),
+        Err(ConfigError::Syntax { line: 2, .. })
+    ));
+}
+
+#[test]
+fn environment_overrides_the_file_and_is_named_in_errors() {
+    let text = "[storage]\nurl = \"sqlite:file.db\"\n";
+    let config = load_text(text, &[("POSTROOM_STORAGE__URL", "postgres://h/db")]);
+    assert_eq!(
+        config.map(|c| c.storage.url).map_err(|e| e.to_string()),
+        Ok("postgres://h/db".to_owned())
+    );
+    let error = load_text(text, &[("POSTROOM_STORAGE__URL", "mysql://h/db")])
+        .map(|_| ())
+        .map_err(|e| e.to_string());
+    assert_eq!(
+        error,
+        Err("POSTROOM_STORAGE__URL: storage.url: unsupported scheme \"mysql\", expected sqlite: or postgres:".to_owned())
+    );
+}
+
+#[test]
+fn tooling_variables_without_a_section_separator_are_not_configuration() {
+    let config = load_text(
+        "",
+        &[
+            ("POSTROOM_TEST_PG", "postgres://x"),
+            ("POSTROOM_SHARED_DIR", "/x"),
+        ],
+    );
+    assert!(config.is_ok());
+}
+
+#[test]
+fn unknown_section_in_the_environment_is_an_error() {
+    let error = load_text("", &[("POSTROOM_NOPE__X", "1")]);
+    assert!(
+        matches!(error, Err(ConfigError::UnknownVariable { ref variable, .. }) if variable == "POSTROOM_NOPE__X")
+    );
+}
+
+#[test]
+fn secret_file_is_read_and_never_printed() {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string());
+    let Ok(dir) = dir else {
+        panic!("tempdir");
+    };
+    let token = dir.path().join("token");
+    assert!(std::fs::write(&token, "s3cr3t\n").is_ok());
+    let text = format!("[jira]\nurl = \"https://x.atlassian.net\"\ntoken_file = {token:?}\n");
+    let config = load_text(&text, &[]).map_err(|e| e.to_string());
+    let Ok(config) = config else {
+        panic!("{config:?}");
+    };
+    assert_eq!(
+        config.jira.token.as_ref().map(Secret::expose),
+        Some("s3cr3t")
+    );
+    assert!(!format!("{config:?}").contains("s3cr3t"));
+}
+
+#[test]
+fn missing_secret_file_names_the_key_and_line() {
+    let text = "[jira]\nurl = \"https://x.atlassian.net\"\ntoken_file = \"/nonexistent/token\"\n";
+    let error = load_text(text, &[]).map(|_| ()).map_err(|e| e.to_string());
+    let Err(message) = error else {
+        panic!("expected an error");
+    };
+    assert!(
+        message.starts_with("postroom.toml:3: jira.token_file: cannot read /nonexistent/token"),
+        "{message}"
+    );
+}
+
+#[test]
+fn starter_file_written_by_init_is_valid() {
+    let config = load_text(crate::cli::init::STARTER, &[]);
+    assert!(config.is_ok(), "{config:?}");
+}

@@ -1,0 +1,32 @@
+//! The HTTP edge: health, metrics and the `/api/v1` router.
+
+mod api;
+mod error;
+mod health;
+mod readiness;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::get;
+use postroom_store::Store;
+
+pub use error::{ApiError, FieldError};
+pub use readiness::Readiness;
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub readiness: Arc<Readiness>,
+}
+
+/// The whole HTTP surface of postroom.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics))
+        .nest("/api/v1", api::router())
+        .with_state(state)
+}

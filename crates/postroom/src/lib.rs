@@ -1,0 +1,9 @@
+//! The edges of postroom: the command line, the HTTP server and the wiring of adapters
+//! into the engine. `main.rs` only parses arguments and runs [`cli::run`]; everything else
+//! lives here so that black-box tests can build the same router in-process.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod http;
+pub mod telemetry;

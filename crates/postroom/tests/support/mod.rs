@@ -1,0 +1,115 @@
+//! Running the `postroom` binary in a scratch directory, as an administrator would.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// `postroom` with `dir` as working directory and a clean configuration environment.
+pub fn postroom(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_postroom"));
+    command.current_dir(dir).env_remove("POSTROOM_CONFIG");
+    for (name, _) in std::env::vars() {
+        if name.starts_with("POSTROOM_") && name.contains("__") {
+            command.env_remove(name);
+        }
+    }
+    command
+}
+
+/// A running `postroom serve`, stopped (SIGKILL) when dropped unless stopped gracefully.
+pub struct Served {
+    child: Option<Child>,
+    pub base: String,
+}
+
+impl Served {
+    /// Starts `serve --http 127.0.0.1:0` and waits for the line that says where it listens.
+    pub async fn start(dir: &Path, env: &[(&str, &str)]) -> Self {
+        let mut command = postroom(dir);
+        command
+            .args(["serve", "--http", "127.0.0.1:0"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let mut child = command.spawn().expect("spawn postroom serve");
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(rest) = line.split("serving on ").nth(1) {
+                    let base = rest
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned();
+                    let _ = tx.send(base);
+                }
+                eprintln!("[serve] {line}");
+            }
+        });
+        let base = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("postroom serve did not say where it listens");
+        Self {
+            child: Some(child),
+            base,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        let response = reqwest::get(format!("{}{path}", self.base)).await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.text().await.unwrap())
+    }
+
+    pub async fn assert_healthy(&self) {
+        assert_eq!(self.get("/healthz").await.0, 200);
+        assert_eq!(self.get("/readyz").await.0, 200);
+        let (status, metrics) = self.get("/metrics").await;
+        assert_eq!(status, 200);
+        assert!(
+            metrics
+                .lines()
+                .any(|l| l.starts_with("postroom_build_info")),
+            "{metrics}"
+        );
+        let (status, openapi) = self.get("/api/v1/openapi.json").await;
+        assert_eq!(status, 200);
+        assert!(openapi.contains("\"openapi\""));
+    }
+
+    /// SIGTERM, then the process must exit by itself, successfully.
+    pub fn stop_gracefully(mut self) {
+        let mut child = self.child.take().expect("running");
+        let pid = child.id().to_string();
+        assert!(
+            Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        for _ in 0..100 {
+            if let Some(status) = child.try_wait().unwrap() {
+                assert!(status.success(), "exit after SIGTERM: {status:?}");
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = child.kill();
+        panic!("postroom did not stop within 10 s of SIGTERM");
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}

@@ -1,0 +1,34 @@
+use postroom_core::tenant::TenantId;
+
+/// What can go wrong in the store, in terms a caller can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported scheme {scheme:?}, expected sqlite: or postgres:")]
+    UnsupportedUrl { scheme: String },
+    #[error("cannot create the database directory {path}: {source}")]
+    CreateDir {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("no tenant named {0:?}")]
+    UnknownTenant(TenantId),
+    #[error("the database holds a value postroom cannot read: {0}")]
+    Corrupt(String),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+impl StoreError {
+    /// True when retrying later may succeed (connection lost, database busy, pool exhausted).
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Database(
+                sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed
+            )
+        )
+    }
+}

@@ -1,0 +1,139 @@
+//! The tenant registry and the tenant-scoped handle.
+
+use postroom_core::tenant::TenantId;
+use sqlx::Row;
+
+use crate::{Db, StoreError};
+
+/// How postroom reaches a tenant's Jira site. Secrets are not here: they stay in the
+/// configuration's secret files (self-hosted) or the encrypted secret store (Connect).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JiraConnection {
+    pub url: Option<String>,
+    /// `api_token`, `pat` or `oauth`.
+    pub auth: Option<String>,
+    /// The account postroom acts as (the e-mail of an API-token user).
+    pub account: Option<String>,
+}
+
+/// A tenant as the registry knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantRecord {
+    pub id: TenantId,
+    pub jira: JiraConnection,
+    pub created_at_ms: i64,
+    pub updated_at_ms: i64,
+}
+
+/// The handle through which all of one tenant's rows are read and written.
+///
+/// It can only be made by [`crate::Store`] for a tenant that exists; every query binds
+/// `self.tenant`, and no method accepts another tenant id.
+#[derive(Debug, Clone)]
+pub struct TenantStore {
+    db: Db,
+    tenant: TenantId,
+}
+
+impl TenantStore {
+    pub(crate) fn new(db: Db, tenant: TenantId) -> Self {
+        Self { db, tenant }
+    }
+
+    pub fn id(&self) -> &TenantId {
+        &self.tenant
+    }
+
+    /// The database, for repositories of other crates that scope their own queries by
+    /// [`TenantStore::id`].
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// This tenant's own registry entry.
+    pub async fn record(&self) -> Result<TenantRecord, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, jira_url, jira_auth, jira_account, created_at_ms, updated_at_ms \
+             FROM tenants WHERE id = $1",
+        )
+        .bind(self.tenant.as_str())
+        .fetch_optional(self.db.pool())
+        .await?;
+        match row {
+            Some(row) => record_from_row(&row),
+            None => Err(StoreError::UnknownTenant(self.tenant.clone())),
+        }
+    }
+
+    /// Replaces this tenant's Jira connection.
+    pub async fn set_jira(&self, jira: &JiraConnection, now_ms: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE tenants SET jira_url = $1, jira_auth = $2, jira_account = $3, \
+             updated_at_ms = $4 WHERE id = $5",
+        )
+        .bind(jira.url.as_deref())
+        .bind(jira.auth.as_deref())
+        .bind(jira.account.as_deref())
+        .bind(now_ms)
+        .bind(self.tenant.as_str())
+        .execute(self.db.pool())
+        .await?;
+        Ok(())
+    }
+}
+
+pub(crate) async fn upsert(
+    db: &Db,
+    id: &TenantId,
+    jira: &JiraConnection,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO tenants (id, jira_url, jira_auth, jira_account, created_at_ms, updated_at_ms) \
+         VALUES ($1, $2, $3, $4, $5, $5) \
+         ON CONFLICT (id) DO UPDATE SET jira_url = excluded.jira_url, \
+         jira_auth = excluded.jira_auth, jira_account = excluded.jira_account, \
+         updated_at_ms = excluded.updated_at_ms",
+    )
+    .bind(id.as_str())
+    .bind(jira.url.as_deref())
+    .bind(jira.auth.as_deref())
+    .bind(jira.account.as_deref())
+    .bind(now_ms)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn exists(db: &Db, id: &TenantId) -> Result<bool, StoreError> {
+    let row = sqlx::query("SELECT 1 FROM tenants WHERE id = $1")
+        .bind(id.as_str())
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(row.is_some())
+}
+
+pub(crate) async fn list(db: &Db) -> Result<Vec<TenantRecord>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, jira_url, jira_auth, jira_account, created_at_ms, updated_at_ms \
+         FROM tenants ORDER BY id",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(record_from_row).collect()
+}
+
+fn record_from_row(row: &sqlx::any::AnyRow) -> Result<TenantRecord, StoreError> {
+    let id: String = row.try_get("id")?;
+    let id = TenantId::parse(&id).map_err(|e| StoreError::Corrupt(format!("tenants.id: {e}")))?;
+    Ok(TenantRecord {
+        id,
+        jira: JiraConnection {
+            url: row.try_get("jira_url")?,
+            auth: row.try_get("jira_auth")?,
+            account: row.try_get("jira_account")?,
+        },
+        created_at_ms: row.try_get("created_at_ms")?,
+        updated_at_ms: row.try_get("updated_at_ms")?,
+    })
+}

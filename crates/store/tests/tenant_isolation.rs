@@ -1,0 +1,142 @@
+#![allow(clippy::unwrap_used)]
+
+//! Tenant isolation and the tenant registry, on every backend.
+//!
+//! Each method of `TenantStore` is exercised with two tenants holding different data; the
+//! test asserts that tenant A's handle only ever sees and changes tenant A's rows. When a
+//! repository method is added to the handle, it gets a case here.
+
+use postroom_core::tenant::TenantId;
+use postroom_store::testing::{self, TestStore};
+use postroom_store::{JiraConnection, StoreError};
+
+fn tenant(name: &str) -> TenantId {
+    TenantId::parse(name).unwrap()
+}
+
+fn jira(url: &str) -> JiraConnection {
+    JiraConnection {
+        url: Some(url.to_owned()),
+        auth: Some("api_token".to_owned()),
+        account: Some(format!("bot@{url}")),
+    }
+}
+
+async fn backends() -> Vec<TestStore> {
+    testing::all_backends().await.unwrap()
+}
+
+#[tokio::test]
+async fn each_handle_reads_only_its_own_tenant() {
+    for t in backends().await {
+        let a = t
+            .store
+            .ensure_tenant(&tenant("a"), &jira("a.example"), 1)
+            .await
+            .unwrap();
+        let b = t
+            .store
+            .ensure_tenant(&tenant("b"), &jira("b.example"), 2)
+            .await
+            .unwrap();
+
+        let record_a = a.record().await.unwrap();
+        assert_eq!(record_a.id, tenant("a"));
+        assert_eq!(record_a.jira.url.as_deref(), Some("a.example"));
+        assert_eq!(
+            b.record().await.unwrap().jira.url.as_deref(),
+            Some("b.example")
+        );
+    }
+}
+
+#[tokio::test]
+async fn each_handle_writes_only_its_own_tenant() {
+    for t in backends().await {
+        let a = t
+            .store
+            .ensure_tenant(&tenant("a"), &jira("a.example"), 1)
+            .await
+            .unwrap();
+        let b = t
+            .store
+            .ensure_tenant(&tenant("b"), &jira("b.example"), 1)
+            .await
+            .unwrap();
+
+        a.set_jira(&jira("changed.example"), 5).await.unwrap();
+
+        assert_eq!(
+            a.record().await.unwrap().jira.url.as_deref(),
+            Some("changed.example")
+        );
+        let record_b = b.record().await.unwrap();
+        assert_eq!(record_b.jira.url.as_deref(), Some("b.example"));
+        assert_eq!(
+            record_b.updated_at_ms,
+            1,
+            "tenant b was touched ({:?})",
+            t.backend()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_handle_cannot_be_made_for_a_tenant_that_does_not_exist() {
+    for t in backends().await {
+        let result = t.store.tenant(&tenant("ghost")).await;
+        assert!(matches!(result, Err(StoreError::UnknownTenant(id)) if id == tenant("ghost")));
+    }
+}
+
+#[tokio::test]
+async fn ensure_tenant_is_idempotent_and_updates_the_connection() {
+    for t in backends().await {
+        t.store
+            .ensure_tenant(&tenant("default"), &JiraConnection::default(), 1)
+            .await
+            .unwrap();
+        let handle = t
+            .store
+            .ensure_tenant(&tenant("default"), &jira("site.example"), 9)
+            .await
+            .unwrap();
+        let record = handle.record().await.unwrap();
+        assert_eq!(record.created_at_ms, 1);
+        assert_eq!(record.updated_at_ms, 9);
+        assert_eq!(record.jira.url.as_deref(), Some("site.example"));
+        let all = t.store.list_tenants().await.unwrap();
+        assert_eq!(all.len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn migrating_twice_changes_nothing() {
+    for t in backends().await {
+        t.store
+            .ensure_tenant(&tenant("default"), &jira("x"), 1)
+            .await
+            .unwrap();
+        t.store.migrate().await.unwrap();
+        assert_eq!(t.store.list_tenants().await.unwrap().len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn concurrent_writers_on_sqlite_wait_instead_of_failing() {
+    let t = testing::sqlite().await.unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..32 {
+        let store = t.store.clone();
+        tasks.push(tokio::spawn(async move {
+            let id = TenantId::parse(&format!("t{i}")).unwrap();
+            store
+                .ensure_tenant(&id, &JiraConnection::default(), i)
+                .await
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    assert_eq!(t.store.list_tenants().await.unwrap().len(), 32);
+}
