@@ -6,3 +6,5 @@
 
 pub mod tenant;
 pub mod message;
+pub mod html;
+pub mod outcome;

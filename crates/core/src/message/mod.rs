@@ -6,6 +6,7 @@
 
 mod address;
 mod attachments;
+mod body;
 mod content_type;
 mod header;
 mod message_id;
