@@ -8,3 +8,4 @@ pub mod tenant;
 pub mod message;
 pub mod html;
 pub mod outcome;
+pub mod reply;
