@@ -8,6 +8,7 @@ mod address;
 mod attachments;
 mod body;
 mod content_type;
+mod eight_bit;
 mod header;
 mod message_id;
 mod parse;
@@ -58,7 +59,8 @@ pub struct Message {
     pub date: Option<MessageDate>,
     /// The subject as sent: RFC 2047 decoded and unfolded, prefixes such as `Re:` kept.
     pub subject: Option<String>,
-    /// The text/plain body (several inline text parts joined by a blank line).
+    /// The text/plain body with `\n` line ends (several inline text parts joined by a blank
+    /// line).
     pub text_body: Option<String>,
     /// The text/html body as sent (not sanitized; see [`crate::html`]).
     pub html_body: Option<String>,
@@ -66,14 +68,22 @@ pub struct Message {
     pub attachments: Vec<Attachment>,
 }
 
-/// The `Return-Path` of a message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+/// The `Return-Path` of a message. Serialized as `"<>"` or as the address.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReturnPath {
     /// `<>`: the null sender used by bounces and other automatic notices.
     Null,
     /// A valid envelope sender.
     Address(EmailAddress),
+}
+
+impl Serialize for ReturnPath {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Null => serializer.serialize_str("<>"),
+            Self::Address(address) => address.serialize(serializer),
+        }
+    }
 }
 
 /// A message date with its original UTC offset.

@@ -2,6 +2,7 @@
 
 use mail_parser::{Encoding, HeaderValue, MessageParser, MessagePart, MimeHeaders, PartType};
 
+use super::eight_bit;
 use super::header::{self, HeaderField};
 use super::{
     Attachment, ContentType, EmailAddress, Mailbox, Message, MessageDate, MessageId, ParseError,
@@ -19,10 +20,15 @@ pub(super) fn parse(raw: &[u8], limits: &ParseLimits) -> Result<Parsed, ParseErr
         return Err(ParseError::Empty);
     }
     let mut warnings = Vec::new();
-    let message = match MessageParser::default().parse(raw) {
+    let repaired = eight_bit::repair_header_block(raw);
+    if repaired.is_some() {
+        warnings.push(ParseWarning::EightBitHeader);
+    }
+    let input = repaired.as_deref().unwrap_or(raw);
+    let message = match MessageParser::default().parse(input) {
         Some(parsed) => {
             let message = convert(&parsed, limits, 0, &mut warnings);
-            check_top_level(&parsed, &message, &mut warnings);
+            check_top_level(&message, &mut warnings);
             message
         }
         None => {
@@ -33,7 +39,8 @@ pub(super) fn parse(raw: &[u8], limits: &ParseLimits) -> Result<Parsed, ParseErr
             }
         }
     };
-    if message.text_body.is_none() && message.html_body.is_none() {
+    let blank = |body: &Option<String>| body.as_deref().is_none_or(|b| b.trim().is_empty());
+    if blank(&message.text_body) && blank(&message.html_body) {
         warnings.push(ParseWarning::NoBody);
     }
     Ok(Parsed { message, warnings })
@@ -41,17 +48,7 @@ pub(super) fn parse(raw: &[u8], limits: &ParseLimits) -> Result<Parsed, ParseErr
 
 /// Warnings that only make sense for the message postroom received, not for an attached
 /// copy (bounces often attach headers-only or truncated originals).
-fn check_top_level(
-    parsed: &mail_parser::Message<'_>,
-    message: &Message,
-    warnings: &mut Vec<ParseWarning>,
-) {
-    let header_end = parsed.root_part().offset_body as usize;
-    if let Some(block) = parsed.raw_message.get(..header_end)
-        && std::str::from_utf8(block).is_err()
-    {
-        warnings.push(ParseWarning::EightBitHeader);
-    }
+fn check_top_level(message: &Message, warnings: &mut Vec<ParseWarning>) {
     for (name, present) in [
         ("From", message.from.is_some()),
         ("Message-ID", message.message_id.is_some()),
@@ -132,6 +129,16 @@ fn attachment(
     warnings: &mut Vec<ParseWarning>,
 ) -> Attachment {
     let disposition_inline = part.content_disposition().is_some_and(|d| d.is_inline());
+    let disposition_attachment = part
+        .content_disposition()
+        .is_some_and(|d| d.is_attachment());
+    // Without a disposition, an image with a Content-ID is one the HTML shows (the usual
+    // `multipart/related` case), which mail-parser files as a plain attachment.
+    let cid_image = part.content_id().is_some()
+        && part
+            .content_type()
+            .is_some_and(|ct| ct.ctype().eq_ignore_ascii_case("image"));
+    let implied_inline = disposition_inline || (!disposition_attachment && cid_image);
     let (default_type, data, inline, message) = match &part.body {
         PartType::Text(text) => (
             "text/plain",
@@ -145,8 +152,18 @@ fn attachment(
             disposition_inline,
             None,
         ),
-        PartType::Binary(bytes) => ("application/octet-stream", bytes.to_vec(), false, None),
-        PartType::InlineBinary(bytes) => ("application/octet-stream", bytes.to_vec(), true, None),
+        PartType::Binary(bytes) => (
+            "application/octet-stream",
+            bytes.to_vec(),
+            implied_inline,
+            None,
+        ),
+        PartType::InlineBinary(bytes) => (
+            "application/octet-stream",
+            bytes.to_vec(),
+            !disposition_attachment,
+            None,
+        ),
         PartType::Message(nested) => {
             let data = if part.encoding == Encoding::None {
                 parent_raw
@@ -202,7 +219,9 @@ fn joined_body(parsed: &mail_parser::Message<'_>, ids: &[u32], html: bool) -> Op
     let mut out: Option<String> = None;
     for part in ids.iter().filter_map(|&id| parsed.parts.get(id as usize)) {
         let text = match (&part.body, html) {
-            (PartType::Text(t), false) => text_with_charset_fix(parsed, part, t),
+            (PartType::Text(t), false) => {
+                normalize_newlines(text_with_charset_fix(parsed, part, t))
+            }
             (PartType::Html(h), true) => h.to_string(),
             _ => continue,
         };
@@ -215,6 +234,16 @@ fn joined_body(parsed: &mail_parser::Message<'_>, ids: &[u32], html: bool) -> Op
         }
     }
     out
+}
+
+/// Bodies keep the sender's CRLF line ends on the wire; every consumer (JSON lines, Jira,
+/// reply extraction) wants `\n`.
+fn normalize_newlines(text: String) -> String {
+    if text.contains('\r') {
+        text.replace("\r\n", "\n")
+    } else {
+        text
+    }
 }
 
 /// Mail labelled `us-ascii` that carries raw UTF-8 is common (clients that forget to

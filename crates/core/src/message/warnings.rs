@@ -21,7 +21,8 @@ pub enum ParseWarning {
     InvalidMessageId(&'static str),
     /// The `Date` header could not be understood.
     InvalidDate,
-    /// Header bytes that are not UTF-8 (raw 8-bit); they were decoded lossily.
+    /// Header bytes that are not UTF-8 (raw 8-bit); they were read as windows-1252, as mail
+    /// clients do.
     EightBitHeader,
     /// A MIME part had a transfer-encoding or structure problem (bad base64, truncated
     /// multipart, unparseable nested message); its content is kept as far as it could be read.
