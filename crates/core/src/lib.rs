@@ -9,3 +9,7 @@ pub mod message;
 pub mod html;
 pub mod outcome;
 pub mod reply;
+pub mod adf;
+pub mod connect_jwt;
+pub mod ports;
+pub mod wiki;
