@@ -6,10 +6,10 @@ use serde_json::Value;
 
 use super::JqlError;
 use super::parse::{Clause, Expr, Field, Operand, parse};
+use super::values::{date, text};
 use crate::richtext::plain;
 use crate::state::Site;
 use crate::state::model::Issue;
-use crate::time::days_from_civil;
 
 /// Who searches, and when.
 #[derive(Debug, Clone, Copy)]
@@ -119,7 +119,7 @@ fn eval(expr: &Expr, issue: &Issue, ctx: &SearchContext<'_>) -> Result<bool, Jql
     }
 }
 
-fn not_supported(op: &str, field: &str) -> JqlError {
+pub(super) fn not_supported(op: &str, field: &str) -> JqlError {
     JqlError::Unknown(format!(
         "The operator '{op}' is not supported by the '{field}' field."
     ))
@@ -205,16 +205,20 @@ fn clause(c: &Clause, issue: &Issue, ctx: &SearchContext<'_>) -> Result<bool, Jq
             })
         }),
         "key" | "issuekey" | "issue" | "id" => {
-            let resolve = |v: &str| site.issue_id(v).map(|id| id.to_string());
-            let actual = issue.id.to_string();
-            equality(c, name, Some(&actual), resolve).map_err(|_| {
-                let v = values(&c.operand)
-                    .first()
-                    .map(|s| (*s).to_owned())
-                    .unwrap_or_default();
-                JqlError::Unknown(format!(
+            if !matches!(c.op, "=" | "!=" | "in") {
+                return Err(not_supported(c.op, name));
+            }
+            if let Some(v) = values(&c.operand)
+                .into_iter()
+                .find(|v| site.issue_id(v).is_none())
+            {
+                return Err(JqlError::Unknown(format!(
                     "An issue with key '{v}' does not exist for field '{name}'."
-                ))
+                )));
+            }
+            let actual = issue.id.to_string();
+            equality(c, name, Some(&actual), |v| {
+                site.issue_id(v).map(|id| id.to_string())
             })
         }
         "status" => equality(c, name, Some(&issue.status), |v| {
@@ -298,87 +302,6 @@ fn custom(
         .and_then(Value::as_str)
         .unwrap_or("");
     text(c, name, value)
-}
-
-/// `~` / `!~`: every word of the query must start a word of the text (case-insensitive);
-/// a trailing `*` is the explicit prefix form. Jira's index also stems; the sandbox's
-/// prefix match approximates that.
-fn text(c: &Clause, name: &str, haystack: &str) -> Result<bool, JqlError> {
-    if !matches!(c.op, "~" | "!~") {
-        return Err(not_supported(c.op, name));
-    }
-    let Operand::Value(needle) = &c.operand else {
-        return Err(not_supported(c.op, name));
-    };
-    let words: Vec<String> = words(haystack);
-    let terms = words_of(needle);
-    let found = !terms.is_empty()
-        && terms
-            .iter()
-            .all(|t| words.iter().any(|w| w.starts_with(t.as_str())));
-    Ok(if c.op == "~" { found } else { !found })
-}
-
-fn words_of(s: &str) -> Vec<String> {
-    words(&s.replace('*', " "))
-}
-
-fn words(s: &str) -> Vec<String> {
-    s.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect()
-}
-
-fn date(c: &Clause, name: &str, actual: i64, now_ms: i64) -> Result<bool, JqlError> {
-    let Operand::Value(v) = &c.operand else {
-        return Err(not_supported(c.op, name));
-    };
-    let at = parse_date(v, now_ms).ok_or_else(|| JqlError::Unknown(format!(
-        "Date value '{v}' for field '{name}' is invalid. Valid formats include: 'yyyy/MM/dd HH:mm', 'yyyy-MM-dd HH:mm', 'yyyy/MM/dd', 'yyyy-MM-dd', or a period format e.g. '-5d', '4w 2d'."
-    )))?;
-    Ok(match c.op {
-        "=" => actual == at,
-        "!=" => actual != at,
-        ">" => actual > at,
-        ">=" => actual >= at,
-        "<" => actual < at,
-        "<=" => actual <= at,
-        op => return Err(not_supported(op, name)),
-    })
-}
-
-/// `-15m`, `1d`, `-2w` relative to now (minute precision is enough for Jira's syntax), or
-/// `yyyy-MM-dd[ HH:mm]` / `yyyy/MM/dd[ HH:mm]` in UTC.
-fn parse_date(v: &str, now_ms: i64) -> Option<i64> {
-    let (sign, rest) = match v.strip_prefix('-') {
-        Some(r) => (-1, r),
-        None => (1, v.strip_prefix('+').unwrap_or(v)),
-    };
-    if let Some(unit) = rest.chars().last().filter(|c| "wdhm".contains(*c)) {
-        let n: i64 = rest[..rest.len() - 1].parse().ok()?;
-        let ms = match unit {
-            'w' => 604_800_000,
-            'd' => 86_400_000,
-            'h' => 3_600_000,
-            _ => 60_000,
-        };
-        return Some(now_ms + sign * n * ms);
-    }
-    let (day, time) = v.split_once(' ').unwrap_or((v, "00:00"));
-    let parts: Vec<i64> = day
-        .split(['-', '/'])
-        .map(str::parse)
-        .collect::<Result<_, _>>()
-        .ok()?;
-    let (h, m) = time.split_once(':')?;
-    let (h, m): (i64, i64) = (h.parse().ok()?, m.parse().ok()?);
-    match parts[..] {
-        [y, mo, d] if (1..=12).contains(&mo) && (1..=31).contains(&d) && h < 24 && m < 60 => {
-            Some(days_from_civil(y, mo, d) * 86_400_000 + (h * 60 + m) * 60_000)
-        }
-        _ => None,
-    }
 }
 
 fn property(

@@ -4,6 +4,7 @@
 mod eval;
 mod lex;
 mod parse;
+mod values;
 
 pub use eval::{SearchContext, search};
 pub use parse::parse;
