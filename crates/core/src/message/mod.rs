@@ -11,6 +11,7 @@ mod content_type;
 mod eight_bit;
 mod header;
 mod message_id;
+mod nesting;
 mod parse;
 mod warnings;
 
@@ -102,6 +103,9 @@ pub struct ParseLimits {
     pub max_size: usize,
     /// How many levels of attached messages are opened; deeper ones stay opaque attachments.
     pub max_nesting: usize,
+    /// How many `multipart/*` and `message/rfc822` containers are read; input after the
+    /// one over the limit is cut off (a MIME bomb guard).
+    pub max_containers: usize,
 }
 
 /// 25 MB, the size most mail providers accept.
@@ -112,6 +116,7 @@ impl Default for ParseLimits {
         Self {
             max_size: DEFAULT_MAX_SIZE,
             max_nesting: 4,
+            max_containers: 256,
         }
     }
 }

@@ -4,6 +4,7 @@ use mail_parser::{Encoding, HeaderValue, MessageParser, MessagePart, MimeHeaders
 
 use super::eight_bit;
 use super::header::{self, HeaderField};
+use super::nesting;
 use super::{
     Attachment, ContentType, EmailAddress, Mailbox, Message, MessageDate, MessageId, ParseError,
     ParseLimits, ParseWarning, Parsed, ReturnPath,
@@ -24,7 +25,13 @@ pub(super) fn parse(raw: &[u8], limits: &ParseLimits) -> Result<Parsed, ParseErr
     if repaired.is_some() {
         warnings.push(ParseWarning::EightBitHeader);
     }
-    let input = repaired.as_deref().unwrap_or(raw);
+    let mut input = repaired.as_deref().unwrap_or(raw);
+    if let Some(cut) = nesting::cut_point(input, limits.max_containers) {
+        warnings.push(ParseWarning::TooManyContainers {
+            limit: limits.max_containers,
+        });
+        input = &input[..cut];
+    }
     let message = match MessageParser::default().parse(input) {
         Some(parsed) => {
             let message = convert(&parsed, limits, 0, &mut warnings);

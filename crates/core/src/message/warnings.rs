@@ -32,6 +32,11 @@ pub enum ParseWarning {
     },
     /// The message has neither a text nor an HTML body.
     NoBody,
+    /// More MIME containers than the limit; the input after the last allowed one was not read.
+    TooManyContainers {
+        /// The configured limit.
+        limit: usize,
+    },
     /// Attached messages nested deeper than the limit were kept as plain attachments.
     NestingTooDeep {
         /// The configured limit.
@@ -54,6 +59,10 @@ impl fmt::Display for ParseWarning {
                 write!(f, "MIME part {part} is malformed or badly encoded")
             }
             Self::NoBody => f.write_str("message has no text or HTML body"),
+            Self::TooManyContainers { limit } => write!(
+                f,
+                "more than {limit} nested MIME containers; the rest of the message was not read"
+            ),
             Self::NestingTooDeep { limit } => {
                 write!(
                     f,
