@@ -9,6 +9,7 @@
 use serde::Serialize;
 
 use crate::message::{Attachment, Message, Parsed};
+use crate::reply::{self, Extraction, ReplyInput};
 
 /// Where a message came from: the path as the user gave it, and its position within an
 /// mbox or Maildir (0 for a single file).
@@ -37,7 +38,7 @@ pub struct Outcome {
     pub body_text: String,
     /// The HTML alternative converted to text, null when there is none.
     pub html_text: Option<String>,
-    /// The new text of a reply. Equal to `body_text` until reply extraction is wired in.
+    /// The new text of a reply: no quoted history, no signature (see [`crate::reply`]).
     pub visible_text: String,
     /// Every attachment part of the top-level message, nothing flattened.
     pub attachments: Vec<AttachmentSummary>,
@@ -125,6 +126,15 @@ impl Outcome {
     pub fn read_only(source: Source, parsed: &Parsed) -> Self {
         let message: &Message = &parsed.message;
         let body_text = message.body_text();
+        let extraction = reply::extract(&ReplyInput {
+            text: message.text_body.as_deref().unwrap_or_default(),
+            html: message.html_body.as_deref(),
+            sender_name: message
+                .from
+                .as_ref()
+                .map(|m| m.name.as_deref().unwrap_or(m.address.as_str())),
+            subject: message.subject.as_deref(),
+        });
         Self {
             source,
             message_id: message.message_id.as_ref().map(|id| id.as_str().to_owned()),
@@ -135,7 +145,7 @@ impl Outcome {
             subject: message.subject.clone(),
             date: message.date.as_ref().map(|d| d.rfc3339.clone()),
             html_text: message.html_text(),
-            visible_text: body_text.clone(),
+            visible_text: extraction.visible_text.clone(),
             body_text,
             attachments: message
                 .attachments
@@ -153,10 +163,26 @@ impl Outcome {
                 kind: "none".to_owned(),
                 reason: "routing is not implemented yet; nothing would be done".to_owned(),
             },
-            report: Vec::new(),
+            report: reply_report(&extraction),
             warnings: parsed.warnings.iter().map(ToString::to_string).collect(),
         }
     }
+}
+
+/// The reply stage's lines for `report`: what was cut, and that a forward was kept whole.
+fn reply_report(extraction: &Extraction) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(rule) = extraction.quote_found_by {
+        lines.push(format!("reply: quoted history removed ({})", rule.as_str()));
+    }
+    if let Some(rule) = extraction.signature_removed {
+        lines.push(format!("reply: signature removed ({})", rule.as_str()));
+    }
+    if extraction.is_forward {
+        lines.push("reply: forwarded message kept whole below the forwarder's note".to_owned());
+    }
+    lines.extend(extraction.notes.iter().map(|note| format!("reply: {note}")));
+    lines
 }
 
 #[cfg(test)]
@@ -224,7 +250,7 @@ mod tests {
         assert_eq!(json["subject"], "Re: Hello");
         assert_eq!(json["message_id"], "a1@x");
         assert_eq!(json["date"], "2024-10-01T10:00:00+02:00");
-        assert_eq!(json["body_text"], json["visible_text"]);
+        assert_eq!(json["body_text"], "Hi\n");
         assert_eq!(json["html_text"], serde_json::Value::Null);
     }
 

@@ -2,7 +2,10 @@
 //! README says, and the visible reply must equal the expected one after the README's
 //! normalisation. The pass rate may not drop below what the extractor reached.
 
-#![allow(clippy::unwrap_used, reason = "a test reads fixed files; a panic is the failure report")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test reads fixed files; a panic is the failure report"
+)]
 
 use std::path::PathBuf;
 

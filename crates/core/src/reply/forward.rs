@@ -18,7 +18,7 @@ const FORWARD_NAMES: &str = concat!(
     r"wiadomość\s+przekazana\s+dalej|przekazana\s+wiadomość|vidarebefordrat\s+meddelande|",
     r"videresendt\s+meddelelse|videresendt\s+melding|välitetty\s+viesti|přeposlaná\s+zpráva|",
     r"пересылаемое\s+сообщение|пересланное\s+сообщение|пересланий\s+лист|",
-    r"переслане\s+повідомлення|iletilen\s+mesaj|iletilen\s+ileti|転送されたメッセージ|",
+    r"переслане\s+повідомлення|[iİ]letilen\s+mesaj|[iİ]letilen\s+ileti|転送されたメッセージ|",
     r"转发的邮件|轉寄的郵件|전달된\s+메시지|tin\s+nhắn\s+đã\s+chuyển\s+tiếp",
 );
 
@@ -39,7 +39,7 @@ static APPLE: LazyLock<Regex> = LazyLock::new(|| {
         r"begin\s+doorgestuurd\s+bericht|początek\s+przekazywanej\s+wiadomości|",
         r"vidarebefordrat\s+brev|videresendt\s+besked|videresendt\s+melding|välitetty\s+viesti\s+alkaa|",
         r"začátek\s+přeposlané\s+zprávy|начало\s+переадресованного\s+сообщения|",
-        r"початок\s+пересланого\s+повідомлення|iletilen\s+ileti\s+başlangıcı|",
+        r"початок\s+пересланого\s+повідомлення|[iİ]letilen\s+ileti\s+başlangıcı|",
         r"転送されたメッセージ|以下是转发的邮件|转发的邮件|轉寄的郵件|전달된\s+메시지)\s*[:：]\s*$",
     ))
 });
@@ -54,7 +54,11 @@ static REPLY_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
 
 /// True when line `line` opens a forwarded message.
 pub(super) fn is_marker(line: &str) -> bool {
-    line.len() <= 200 && (DASHED.is_match(line) || APPLE.is_match(line))
+    let t = line.trim();
+    if t.len() > 200 {
+        return false;
+    }
+    (t.starts_with('-') && DASHED.is_match(t)) || (t.ends_with([':', '：']) && APPLE.is_match(t))
 }
 
 /// True when the message's own subject says it is a reply.

@@ -77,13 +77,10 @@ pub(super) fn peek_text(quotation: &str) -> String {
         .replace("&amp;", "&")
 }
 
-/// Renders HTML as plain text without wrapping, link footnotes or decoration.
-pub(super) fn to_text(html: &str) -> Option<String> {
-    html2text::config::plain_no_decorate()
-        .allow_width_overflow()
-        .no_table_borders()
-        .string_from_read(html.as_bytes(), 10_000)
-        .ok()
+/// Renders HTML as text the way the rest of postroom does, so that `visible_text` reads like
+/// `body_text` with the quotation taken out.
+pub(super) fn to_text(html: &str) -> String {
+    crate::html::html_to_text(html)
 }
 
 #[cfg(test)]

@@ -110,6 +110,55 @@ pub enum Note {
     NothingOutsideQuote,
 }
 
+impl QuoteRule {
+    /// The rule's name as it appears in JSON and in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::QuoteHeader => "quote_header",
+            Self::OutlookHeaderBlock => "outlook_header_block",
+            Self::OriginalMessageSeparator => "original_message_separator",
+            Self::QuoteMarkers => "quote_markers",
+            Self::HtmlGmailQuote => "html_gmail_quote",
+            Self::HtmlCiteBlockquote => "html_cite_blockquote",
+            Self::HtmlMozCitePrefix => "html_moz_cite_prefix",
+            Self::HtmlOutlookReplyDiv => "html_outlook_reply_div",
+            Self::HtmlOutlookAppendOnSend => "html_outlook_append_on_send",
+            Self::HtmlOutlookBorderTop => "html_outlook_border_top",
+            Self::HtmlYahooQuoted => "html_yahoo_quoted",
+            Self::HtmlWebmailQuote => "html_webmail_quote",
+        }
+    }
+}
+
+impl SignatureRule {
+    /// The rule's name as it appears in JSON and in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Delimiter => "delimiter",
+            Self::ClientTagline => "client_tagline",
+            Self::RuleAndContacts => "rule_and_contacts",
+            Self::SenderName => "sender_name",
+        }
+    }
+}
+
+impl std::fmt::Display for Note {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::InspectionCapped { inspected_bytes } => {
+                write!(
+                    f,
+                    "only the first {inspected_bytes} bytes were inspected for quotations"
+                )
+            }
+            Self::UsedHtml => f.write_str("the HTML body marked the quotation the text body lost"),
+            Self::NothingOutsideQuote => {
+                f.write_str("nothing was written outside the quotation; the whole text is kept")
+            }
+        }
+    }
+}
+
 /// Extracts the visible text of a reply. Never fails: at worst it keeps the whole text.
 pub fn extract(input: &ReplyInput<'_>) -> Extraction {
     let mut notes = Vec::new();
@@ -192,16 +241,21 @@ fn html_pass(html: &str, text: &str, subject: Option<&str>) -> Option<TextPass> 
         Some(cut) => {
             let peek = html::peek_text(cut.quotation);
             let peek_lines: Vec<&str> = peek.lines().collect();
-            if split::opens_forward(&peek_lines, subject) {
+            if !split::opens_forward(&peek_lines, subject) {
+                cut.before
+            } else if text.trim().is_empty() {
+                head
+            } else {
                 return None;
             }
-            cut.before
         }
         None => head,
     };
-    let rendered = html::to_text(before)?;
+    let rendered = html::to_text(before);
     let mut pass = text_pass(&rendered, subject, &mut Vec::new());
-    pass.quote = cut.map(|c| c.rule).or(pass.quote);
+    if !pass.is_forward {
+        pass.quote = cut.map(|c| c.rule).or(pass.quote);
+    }
     pass.visible = trim_rules_at_end(&pass.visible);
     Some(pass)
 }

@@ -35,7 +35,7 @@ static ORIGINAL_MESSAGE: LazyLock<Regex> = LazyLock::new(|| {
         r"oorspronkelijk\s+bericht|origineel\s+bericht|wiadomość\s+oryginalna|oryginalna\s+wiadomość|",
         r"ursprungligt\s+meddelande|oprindelig\s+meddelelse|opprinnelig\s+melding|",
         r"alkuperäinen\s+viesti|původní\s+zpráva|исходное\s+сообщение|оригинальное\s+сообщение|",
-        r"вихідне\s+повідомлення|оригінальне\s+повідомлення|orijinal\s+mesaj|özgün\s+ileti|",
+        r"вихідне\s+повідомлення|оригінальне\s+повідомлення|orijinal\s+mesaj|özgün\s+[iİ]leti|",
         r"元のメッセージ|原始邮件|原始郵件|원본\s+메시지|reply\s+message|tin\s+nhắn\s+gốc)",
         r"\s*-{2,}\s*$",
     ))
@@ -70,13 +70,14 @@ pub(super) struct BlockMatch {
     pub forwarded_subject: bool,
 }
 
-/// The Outlook-style quotation that starts on line `i`, if any.
-pub(super) fn at(lines: &[&str], i: usize) -> Option<BlockMatch> {
+/// The Outlook-style quotation that starts on line `i`, if any (`ends` as for
+/// [`quote_header::at`]).
+pub(super) fn at(lines: &[&str], ends: &[bool], i: usize) -> Option<BlockMatch> {
     let line = lines[i];
     if line.len() > 300 {
         return None;
     }
-    if ORIGINAL_MESSAGE.is_match(line) {
+    if line.trim_start().starts_with('-') && ORIGINAL_MESSAGE.is_match(line) {
         let next = skip_blank(lines, i + 1);
         let block = (next < lines.len())
             .then(|| header_block(lines, next))
@@ -95,13 +96,22 @@ pub(super) fn at(lines: &[&str], i: usize) -> Option<BlockMatch> {
         if let Some(block) = header_block(lines, next) {
             return Some(block);
         }
-        return quote_header::at(lines, next).map(|h| BlockMatch {
+        return quote_header::at(lines, ends, next).map(|h| BlockMatch {
             kind: Kind::HeaderBlock,
             end_line: h.end_line,
             forwarded_subject: false,
         });
     }
     header_block(lines, i)
+}
+
+/// The header field on `line`; only lines with a colon near the start are tried.
+fn field(line: &str) -> Option<regex::Captures<'_>> {
+    let colon = line.find([':', '：'])?;
+    if colon > 48 {
+        return None;
+    }
+    FIELD.captures(line)
 }
 
 /// A line drawn only of underscores or dashes, long enough to be a client's separator.
@@ -112,7 +122,7 @@ fn is_rule(line: &str) -> bool {
 
 /// The header-field block that starts on line `i`.
 fn header_block(lines: &[&str], i: usize) -> Option<BlockMatch> {
-    let first = FIELD.captures(lines[i])?;
+    let first = field(lines[i])?;
     let mut kinds = [false; 5];
     let mut evidence = false;
     let mut forwarded_subject = false;
@@ -136,7 +146,7 @@ fn header_block(lines: &[&str], i: usize) -> Option<BlockMatch> {
         if is_blank(line) {
             break;
         }
-        if let Some(caps) = FIELD.captures(line) {
+        if let Some(caps) = field(line) {
             record(&caps);
             end_line = j;
             continuations = 0;

@@ -47,7 +47,7 @@ static MID_LINE_START: LazyLock<Regex> = LazyLock::new(|| {
 /// The verb that ends an attribution, optionally followed by a colon and closing dashes.
 static VERB_END: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
-        r#"(?i)(?:(?:^|[\s,.)>"'])(?:wrote|writes|sent|schrieb|geschrieben|a\s+écrit|écrit|escribió|escreveu|ha\s+scritto|scritto|schreef|geschreven|napisał\(a\)|napisała|napisał|pisze|skrev|kirjoitti|napsal\(a\)|napsala|napsal|написал\(а\)|написала|написал|пишет|написав\(ла\)|написав|пише|şunu\s+yazdı|yazdı|đã\s+viết)|書きました|写道|寫道|작성했습니다|작성)\s*[:：]?\s*-*\s*$"#,
+        r#"(?i)(?:(?:^|[\s,.)>"'])(?:wrote|writes|sent|schrieb|geschrieben|a\s+écrit|écrit|escribió|escreveu|ha\s+scritto|scritto|schreef|geschreven|napisał\(a\)|napisała|napisał|pisze|skrev|kirjoitti|napsal\(a\)|napsala|napsal|написал\(а\)|написала|написал|пишет|написав\(ла\)|написав|пише|şunu\s+yazdı|yazdı|đã\s+viết)|書きました|のメッセージ|のメール|写道|寫道|작성했습니다|작성)\s*[:：]?\s*-*\s*$"#,
     )
 });
 
@@ -81,14 +81,15 @@ pub(super) struct HeaderMatch {
     pub end_line: usize,
 }
 
-/// The attribution that starts on line `i`, if any.
-pub(super) fn at(lines: &[&str], i: usize) -> Option<HeaderMatch> {
+/// The attribution that starts on line `i`, if any. `ends[j]` is [`could_end_header`] of
+/// `lines[j]`, computed once per text.
+pub(super) fn at(lines: &[&str], ends: &[bool], i: usize) -> Option<HeaderMatch> {
     let line = lines[i];
     if line.len() > MAX_LINE_BYTES || is_quoted(line) || is_blank(line) {
         return None;
     }
     let last = (i + MAX_WINDOW_LINES).min(lines.len());
-    if !lines[i..last].iter().any(|l| could_end_header(l)) {
+    if !ends[i..last].iter().any(|end| *end) {
         return date_address_above_quote(lines, i);
     }
     let opening = strip_rule(line);
@@ -119,10 +120,14 @@ pub(super) fn at(lines: &[&str], i: usize) -> Option<HeaderMatch> {
     date_address_above_quote(lines, i)
 }
 
-/// Cheap filter: a header ends in a colon, closing dashes or a CJK/Korean verb.
-fn could_end_header(line: &str) -> bool {
+/// Cheap filter: a header ends in a colon, closing dashes or a verb.
+pub(super) fn could_end_header(line: &str) -> bool {
     let end = line.trim_end();
-    end.ends_with([':', '：', '-']) || (end.len() <= MAX_LINE_BYTES && VERB_END.is_match(end))
+    if end.ends_with([':', '：', '-']) {
+        return true;
+    }
+    let verb_like = end.ends_with(|c: char| c.is_alphabetic() || c == ')');
+    verb_like && end.len() <= MAX_LINE_BYTES && VERB_END.is_match(end)
 }
 
 /// Clients frame headers with dashes or bold markers ("------On ... wrote-----").

@@ -33,6 +33,10 @@ struct Splitter {
 
 /// Splits `lines` into the author's lines and the quoted ones.
 pub(super) fn split<'a>(lines: &[&'a str], subject: Option<&str>) -> Split<'a> {
+    let ends: Vec<bool> = lines
+        .iter()
+        .map(|l| quote_header::could_end_header(l))
+        .collect();
     let mut out = Split::default();
     let mut in_fence = false;
     let mut i = 0;
@@ -52,7 +56,7 @@ pub(super) fn split<'a>(lines: &[&'a str], subject: Option<&str>) -> Split<'a> {
             out.kept.extend_from_slice(&lines[i..]);
             return out;
         }
-        if let Some(found) = splitter_at(lines, i, subject) {
+        if let Some(found) = splitter_at(lines, &ends, i, subject) {
             if found.forward {
                 out.forward = true;
                 out.kept.extend_from_slice(&lines[i..]);
@@ -86,11 +90,11 @@ pub(super) fn split<'a>(lines: &[&'a str], subject: Option<&str>) -> Split<'a> {
 }
 
 /// The attribution, Outlook block or separator that starts on line `i`.
-fn splitter_at(lines: &[&str], i: usize, subject: Option<&str>) -> Option<Splitter> {
+fn splitter_at(lines: &[&str], ends: &[bool], i: usize, subject: Option<&str>) -> Option<Splitter> {
     if is_blank(lines[i]) {
         return None;
     }
-    if let Some(block) = outlook::at(lines, i) {
+    if let Some(block) = outlook::at(lines, ends, i) {
         let rule = match block.kind {
             Kind::HeaderBlock => QuoteRule::OutlookHeaderBlock,
             Kind::OriginalMessage => QuoteRule::OriginalMessageSeparator,
@@ -103,7 +107,7 @@ fn splitter_at(lines: &[&str], i: usize, subject: Option<&str>) -> Option<Splitt
             forward,
         });
     }
-    let header = quote_header::at(lines, i)?;
+    let header = quote_header::at(lines, ends, i)?;
     Some(Splitter {
         prefix: header.start_col,
         end_line: header.end_line,
@@ -121,5 +125,9 @@ pub(super) fn opens_forward(lines: &[&str], subject: Option<&str>) -> bool {
     if forward::is_marker(lines[first]) {
         return true;
     }
-    splitter_at(lines, first, subject).is_some_and(|s| s.forward)
+    let ends: Vec<bool> = lines
+        .iter()
+        .map(|l| quote_header::could_end_header(l))
+        .collect();
+    splitter_at(lines, &ends, first, subject).is_some_and(|s| s.forward)
 }
