@@ -515,3 +515,13 @@ fn huge_reply_with_the_header_at_the_very_bottom_is_kept_and_capped() {
             .any(|n| matches!(n, postroom_core::reply::Note::InspectionCapped { .. }))
     );
 }
+
+#[test]
+fn sentences_that_start_like_a_tagline_are_kept() {
+    for text in [
+        "The parts are ready.\nSent on Monday as promised.",
+        "Hi,\nSent from my office computer because the laptop broke; the invoice is attached and due Friday.",
+    ] {
+        assert_eq!(visible(text), text);
+    }
+}

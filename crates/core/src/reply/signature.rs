@@ -24,7 +24,7 @@ const MAX_SIGNATURE_LINE: usize = 100;
 /// Taglines that phones and mail apps append, in every supported language.
 static CLIENT_TAGLINE: LazyLock<Regex> = LazyLock::new(|| {
     pattern(concat!(
-        r"(?i)^\s*(?:(?:sent\s+(?:from|with|via|using|on)|get\s+outlook\s+for|",
+        r"(?i)^\s*(?:(?:sent\s+(?:from|with|via|using)|get\s+outlook\s+for|",
         r"von\s+mein(?:em|er)|gesendet\s+(?:von|mit|vom)|outlook\s+für\s+\S+\s+beziehen|",
         r"envoyé\s+(?:de|depuis|à\s+partir\s+de)|obtenir\s+outlook\s+pour|",
         r"enviado\s+(?:desde|do|de|a\s+partir\s+de)|obtener\s+outlook\s+para|",
@@ -32,7 +32,7 @@ static CLIENT_TAGLINE: LazyLock<Regex> = LazyLock::new(|| {
         r"(?:verzonden|verstuurd)\s+(?:vanaf|met|van)|wysłane\s+z|wysłano\s+z|",
         r"skickat\s+från|sendt\s+fra|lähetetty|odesláno\s+z|",
         r"отправлено\s+(?:с|из)|надіслано\s+з|",
-        r"发自我的|發自我的|从我的|從我的)\s*\S.{0,120}",
+        r"发自我的|發自我的|从我的|從我的)\s*\S.{0,60}?(?:<[^<>\s]*>)?",
         r"|.{1,40}(?:から送信|에서\s*보냄)|.{1,30}['’](?:umdan|imden|dan|den|ten|tan)\s+gönderildi)\s*$",
     ))
 });
