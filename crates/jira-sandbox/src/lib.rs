@@ -232,7 +232,9 @@ impl SandboxHandle {
     }
 
     /// Registers an admin webhook (as `POST /rest/webhooks/1.0/webhook` would), signed with
-    /// `secret` when given. Returns its id, or `None` if the URL is not loopback.
+    /// `secret` when given. Idempotent per URL, so a demo that re-registers its receiver at
+    /// every start (with a new secret) keeps one webhook. Returns its id, or `None` if the
+    /// URL is not loopback.
     pub fn register_webhook(
         &self,
         url: &str,
@@ -245,7 +247,13 @@ impl SandboxHandle {
         }
         let id = {
             let mut site = self.app.store.write();
-            let id = state::Site::take_id(&mut site.next_ids.webhook);
+            let existing = site
+                .webhooks
+                .iter()
+                .find(|w| !w.dynamic && w.url == url)
+                .map(|w| w.id);
+            site.webhooks.retain(|w| w.dynamic || w.url != url);
+            let id = existing.unwrap_or_else(|| state::Site::take_id(&mut site.next_ids.webhook));
             site.webhooks.push(state::model::Webhook {
                 id,
                 name: format!("webhook {id}"),
@@ -292,6 +300,25 @@ impl RunningSandbox {
             let _ = stop.send(());
         }
         let _ = (&mut self.task).await;
+    }
+
+    /// What `postroom sandbox --http` prints: base URL, REST roots and credentials.
+    pub fn banner(&self) -> String {
+        let (admin, agent) = (self.admin(), self.agent());
+        format!(
+            "Jira sandbox at {base}\n  REST: {base}/rest/api/3 (ADF), {base}/rest/api/2 (wiki)\n  \
+             admin: {} / API token {} (PAT {})\n  agent: {} / API token {} (PAT {})\n  \
+             OAuth client: {OAUTH_CLIENT_ID} / {OAUTH_CLIENT_SECRET} at {base}{}\n  \
+             faults: {base}/_sandbox/faults, stats: {base}/_sandbox/stats (admin only)",
+            admin.email,
+            admin.api_token,
+            admin.pat,
+            agent.email,
+            agent.api_token,
+            agent.pat,
+            self.handle.app.config.oauth_token_path,
+            base = self.base_url,
+        )
     }
 
     /// Serves until the process ends (for `postroom sandbox --http`).

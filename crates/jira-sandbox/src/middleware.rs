@@ -61,9 +61,6 @@ fn throttled(app: &App, t: &Throttle) -> Response {
 /// Middleware: outage, rate limits, injected errors and latency before the handler;
 /// dropped responses after a committed write.
 pub async fn inject(State(app): State<App>, req: Request, next: Next) -> Response {
-    if req.uri().path().starts_with("/_sandbox") {
-        return next.run(req).await;
-    }
     if app.faults.in_outage() {
         app.stats.effect("outage_503");
         return ApiError::new(

@@ -59,7 +59,7 @@ fn body_of(v: ApiVersion, body: &Value) -> ApiResult<RichText> {
             }
             Ok(RichText::Adf(doc.clone()))
         }
-        (ApiVersion::V3, Some(_)) => Err(ApiError::field("comment", adf::NOT_ADF)),
+        (ApiVersion::V3, Some(_)) => Err(ApiError::field("comment", "Comment body is not valid!")),
         (ApiVersion::V2, Some(Value::String(s))) if !s.trim().is_empty() => {
             Ok(RichText::Wiki(s.clone()))
         }
