@@ -33,8 +33,8 @@ pub(super) fn parse(raw: &[u8], limits: &ParseLimits) -> Result<Parsed, ParseErr
         input = &input[..cut];
     }
     let message = match MessageParser::default().parse(input) {
-        Some(parsed) => {
-            let message = convert(&parsed, limits, 0, &mut warnings);
+        Some(mut parsed) => {
+            let message = convert(&mut parsed, limits, 0, &mut warnings);
             check_top_level(&message, &mut warnings);
             message
         }
@@ -67,8 +67,10 @@ fn check_top_level(message: &Message, warnings: &mut Vec<ParseWarning>) {
     }
 }
 
+/// Takes the decoded attachment bodies out of `parsed` instead of copying them, so a
+/// large attachment is held once (plus the raw input), not twice.
 fn convert(
-    parsed: &mail_parser::Message<'_>,
+    parsed: &mut mail_parser::Message<'_>,
     limits: &ParseLimits,
     depth: usize,
     warnings: &mut Vec<ParseWarning>,
@@ -119,18 +121,25 @@ fn convert(
             warnings.push(ParseWarning::EncodingProblem { part: index });
         }
     }
-    message.attachments = parsed
-        .attachments
+    let mail_parser::Message {
+        raw_message,
+        parts,
+        attachments,
+        ..
+    } = parsed;
+    message.attachments = attachments
         .iter()
-        .filter_map(|&id| parsed.parts.get(id as usize))
-        .map(|part| attachment(raw, part, limits, depth, warnings))
+        .filter_map(|&id| {
+            let part = parts.get_mut(id as usize)?;
+            Some(attachment(raw_message, part, limits, depth, warnings))
+        })
         .collect();
     message
 }
 
 fn attachment(
     parent_raw: &[u8],
-    part: &MessagePart<'_>,
+    part: &mut MessagePart<'_>,
     limits: &ParseLimits,
     depth: usize,
     warnings: &mut Vec<ParseWarning>,
@@ -146,44 +155,36 @@ fn attachment(
             .content_type()
             .is_some_and(|ct| ct.ctype().eq_ignore_ascii_case("image"));
     let implied_inline = disposition_inline || (!disposition_attachment && cid_image);
-    let (default_type, data, inline, message) = match &part.body {
+    let (default_type, data, inline, message) = match std::mem::take(&mut part.body) {
         PartType::Text(text) => (
             "text/plain",
-            text.as_bytes().to_vec(),
+            text.into_owned().into_bytes(),
             disposition_inline,
             None,
         ),
         PartType::Html(html) => (
             "text/html",
-            html.as_bytes().to_vec(),
+            html.into_owned().into_bytes(),
             disposition_inline,
             None,
         ),
         PartType::Binary(bytes) => (
             "application/octet-stream",
-            bytes.to_vec(),
+            bytes.into_owned(),
             implied_inline,
             None,
         ),
         PartType::InlineBinary(bytes) => (
             "application/octet-stream",
-            bytes.to_vec(),
+            bytes.into_owned(),
             !disposition_attachment,
             None,
         ),
-        PartType::Message(nested) => {
-            let data = if part.encoding == Encoding::None {
-                parent_raw
-                    .get(part.offset_body as usize..part.offset_end as usize)
-                    .unwrap_or_default()
-                    .to_vec()
-            } else {
-                nested.raw_message.to_vec()
-            };
+        PartType::Message(mut nested) => {
             let opened = if depth + 1 < limits.max_nesting {
                 // Warnings about the attached copy are not the received message's problems.
                 let mut nested_warnings = Vec::new();
-                let inner = convert(nested, limits, depth + 1, &mut nested_warnings);
+                let inner = convert(&mut nested, limits, depth + 1, &mut nested_warnings);
                 warnings.extend(
                     nested_warnings
                         .into_iter()
@@ -200,6 +201,14 @@ fn attachment(
                     });
                 }
                 None
+            };
+            let data = if part.encoding == Encoding::None {
+                parent_raw
+                    .get(part.offset_body as usize..part.offset_end as usize)
+                    .unwrap_or_default()
+                    .to_vec()
+            } else {
+                nested.raw_message.into_owned()
             };
             ("message/rfc822", data, disposition_inline, opened)
         }
