@@ -525,3 +525,9 @@ fn sentences_that_start_like_a_tagline_are_kept() {
         assert_eq!(visible(text), text);
     }
 }
+
+#[test]
+fn a_sentence_with_a_year_and_a_verb_is_not_an_attribution() {
+    let text = "Some context first.\nI think in May 2017 we wrote to them:\nplease pay";
+    assert_eq!(visible(text), text);
+}

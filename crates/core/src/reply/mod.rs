@@ -16,6 +16,8 @@ mod quoted;
 mod signature;
 mod split;
 
+use std::borrow::Cow;
+
 use regex::Regex;
 use serde::Serialize;
 
@@ -162,7 +164,11 @@ impl std::fmt::Display for Note {
 /// Extracts the visible text of a reply. Never fails: at worst it keeps the whole text.
 pub fn extract(input: &ReplyInput<'_>) -> Extraction {
     let mut notes = Vec::new();
-    let text = input.text.replace("\r\n", "\n");
+    let text = if input.text.contains('\r') {
+        Cow::Owned(input.text.replace("\r\n", "\n"))
+    } else {
+        Cow::Borrowed(input.text)
+    };
     let mut pass = text_pass(&text, input.subject, &mut notes);
     if pass.quote.is_none()
         && !pass.is_forward

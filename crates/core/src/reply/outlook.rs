@@ -14,19 +14,6 @@ use super::pattern;
 use super::quote_header;
 use super::quoted::{is_blank, skip_blank};
 
-/// Header field name at the start of a line, optionally in bold (`*From:*`).
-static FIELD: LazyLock<Regex> = LazyLock::new(|| {
-    pattern(concat!(
-        r"(?i)^\s*\*?(?:",
-        r"(?P<from>from|von|de|da|van|od|från|fra|lähettäjä|от|від|kimden|差出人|发件人|發件人|寄件者|보낸\s*사람|từ)",
-        r"|(?P<date>sent|date|gesendet|datum|envoyé|enviado(?:\s+el)?|enviada(?:\s+em)?|fecha|inviato|data|verzonden|verstuurd|wysłano|wysłane|skickat|sendt|dato|lähetetty|päivämäärä|odesláno|отправлено|дата|надіслано|gönderildi|gönderilme\s+tarihi|tarih|送信日時|日付|发送时间|發送時間|日期|寄件日期|보낸\s*날짜|날짜|đã\s+gửi|ngày)",
-        r"|(?P<to>to|an|à|a|para|aan|do|till|til|vastaanottaja|komu|кому|kime|宛先|收件人|收件者|받는\s*사람|đến)",
-        r"|(?P<cc>cc|kopie|copie|kopia|kopi|kopio|копия|копія|bilgi|抄送|副本|참조)",
-        r"|(?P<subject>subject|betreff|objet|asunto|oggetto|assunto|onderwerp|temat|ämne|emne|aihe|předmět|тема|konu|件名|主题|主旨|제목|chủ\s+đề)",
-        r")\*?\s*[:：]\*?(?:\s|$)(?P<value>.*)$",
-    ))
-});
-
 /// `-----Original Message-----` and its translations (Outlook, AOL, Yahoo, QQ Mail ...).
 static ORIGINAL_MESSAGE: LazyLock<Regex> = LazyLock::new(|| {
     pattern(concat!(
@@ -48,6 +35,8 @@ static FORWARD_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// Longest field name with its bold markers and indentation ("*Gönderilme Tarihi:*").
+const MAX_FIELD_NAME_BYTES: usize = 48;
 /// Field lines a wrapped value may spill onto before the next field.
 const MAX_CONTINUATION_LINES: usize = 2;
 /// Fields (with continuations) read before giving up on a block.
@@ -105,13 +94,88 @@ pub(super) fn at(lines: &[&str], ends: &[bool], i: usize) -> Option<BlockMatch> 
     header_block(lines, i)
 }
 
-/// The header field on `line`; only lines with a colon near the start are tried.
-fn field(line: &str) -> Option<regex::Captures<'_>> {
-    let colon = line.find([':', '：'])?;
-    if colon > 48 {
-        return None;
+/// The header fields an Outlook-style block is made of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    From,
+    Date,
+    To,
+    Cc,
+    Subject,
+}
+
+/// The field named before the colon on `line` (optionally in bold, `*From:*`), and its value.
+fn field(line: &str) -> Option<(Field, &str)> {
+    let mut head = line.len().min(MAX_FIELD_NAME_BYTES + 3);
+    while !line.is_char_boundary(head) {
+        head -= 1;
     }
-    FIELD.captures(line)
+    let colon = line[..head].find([':', '：'])?;
+    let name = line[..colon].trim().trim_matches('*').trim();
+    let rest = &line[colon..];
+    let value = rest
+        .trim_start_matches([':', '：'])
+        .trim_start_matches('*')
+        .trim();
+    Some((field_named(&name.to_lowercase())?, value))
+}
+
+/// Field names in the languages we support, as Outlook and webmails write them.
+fn field_named(name: &str) -> Option<Field> {
+    Some(match name {
+        "from" | "von" | "de" | "da" | "van" | "od" | "från" | "fra" | "lähettäjä" | "от"
+        | "від" | "kimden" | "差出人" | "发件人" | "發件人" | "寄件者" | "보낸 사람" | "từ" => {
+            Field::From
+        }
+        "sent"
+        | "date"
+        | "gesendet"
+        | "datum"
+        | "envoyé"
+        | "enviado"
+        | "enviado el"
+        | "enviada"
+        | "enviada em"
+        | "fecha"
+        | "inviato"
+        | "data"
+        | "verzonden"
+        | "verstuurd"
+        | "wysłano"
+        | "wysłane"
+        | "skickat"
+        | "sendt"
+        | "dato"
+        | "lähetetty"
+        | "päivämäärä"
+        | "odesláno"
+        | "отправлено"
+        | "дата"
+        | "надіслано"
+        | "gönderildi"
+        | "gönderilme tarihi"
+        | "tarih"
+        | "送信日時"
+        | "日付"
+        | "发送时间"
+        | "發送時間"
+        | "日期"
+        | "寄件日期"
+        | "보낸 날짜"
+        | "날짜"
+        | "đã gửi"
+        | "ngày" => Field::Date,
+        "to" | "an" | "à" | "a" | "para" | "aan" | "do" | "till" | "til" | "vastaanottaja"
+        | "komu" | "кому" | "kime" | "宛先" | "收件人" | "收件者" | "받는 사람" | "đến" => {
+            Field::To
+        }
+        "cc" | "kopie" | "copie" | "kopia" | "kopi" | "kopio" | "копия" | "копія" | "bilgi"
+        | "抄送" | "副本" | "참조" => Field::Cc,
+        "subject" | "betreff" | "objet" | "asunto" | "oggetto" | "assunto" | "onderwerp"
+        | "temat" | "ämne" | "emne" | "aihe" | "předmět" | "тема" | "konu" | "件名" | "主题"
+        | "主旨" | "제목" | "chủ đề" => Field::Subject,
+        _ => return None,
+    })
 }
 
 /// A line drawn only of underscores or dashes, long enough to be a client's separator.
@@ -128,26 +192,21 @@ fn header_block(lines: &[&str], i: usize) -> Option<BlockMatch> {
     let mut forwarded_subject = false;
     let mut end_line = i;
     let mut continuations = 0;
-    let mut record = |caps: &regex::Captures<'_>| {
-        let value = caps.name("value").map_or("", |v| v.as_str());
-        for (slot, name) in ["from", "date", "to", "cc", "subject"].iter().enumerate() {
-            if caps.name(name).is_some() {
-                kinds[slot] = true;
-                if *name == "subject" && FORWARD_SUBJECT.is_match(value) {
-                    forwarded_subject = true;
-                }
-            }
+    let mut record = |(kind, value): (Field, &str)| {
+        kinds[kind as usize] = true;
+        if kind == Field::Subject && FORWARD_SUBJECT.is_match(value) {
+            forwarded_subject = true;
         }
         evidence |= value.contains('@') || value.contains(|c: char| c.is_ascii_digit());
     };
-    record(&first);
+    record(first);
     let last = (i + MAX_BLOCK_LINES).min(lines.len());
     for (j, line) in lines.iter().enumerate().take(last).skip(i + 1) {
         if is_blank(line) {
             break;
         }
-        if let Some(caps) = field(line) {
-            record(&caps);
+        if let Some(found) = field(line) {
+            record(found);
             end_line = j;
             continuations = 0;
         } else {
@@ -158,7 +217,7 @@ fn header_block(lines: &[&str], i: usize) -> Option<BlockMatch> {
         }
     }
     let count = kinds.iter().filter(|k| **k).count();
-    let anchored = kinds[0] || kinds[1];
+    let anchored = kinds[Field::From as usize] || kinds[Field::Date as usize];
     let valid = anchored && count >= 2 && (count >= 3 || evidence);
     valid.then_some(BlockMatch {
         kind: Kind::HeaderBlock,

@@ -40,7 +40,7 @@ static WEAK_START: LazyLock<Regex> = LazyLock::new(|| {
 /// An attribution glued to the end of the reply's last line ("thanks On Wed, 4 Apr ...").
 static MID_LINE_START: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
-        r"(?:^|[^\p{L}\d])((?:On|Le|Am|El|Op|Em|Il|Den|På|Dne|Vào|W dniu)\s+(?:\p{L}{2,9}\.?,?\s+){0,2}\d)",
+        r"(?:^|[^\p{L}\d])(?:On|Le|Am|El|Op|Em|Il|Den|På|Dne|Vào|W dniu)\s+(?:\p{L}{2,9}\.?,?\s+){0,2}\d",
     )
 });
 
@@ -73,6 +73,9 @@ static DASH_FRAMED: LazyLock<Regex> = LazyLock::new(|| {
 static EVIDENCE: LazyLock<Regex> =
     LazyLock::new(|| pattern(r"\d{1,2}[:.]\d{2}|(?:19|20)\d{2}|\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|@"));
 
+/// A time of day, the strongest sign of a machine-written header.
+static TIME: LazyLock<Regex> = LazyLock::new(|| pattern(r"\d{1,2}[:.]\d{2}"));
+
 /// Where an attribution was found: it starts at byte `start_col` of the line it was looked
 /// for on and ends on line `end_line` (inclusive).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,29 +98,38 @@ pub(super) fn at(lines: &[&str], ends: &[bool], i: usize) -> Option<HeaderMatch>
     let opening = strip_rule(line);
     let strong = STRONG_START.is_match(opening);
     if (strong || WEAK_START.is_match(opening))
-        && let Some(end_line) = window_end(lines, i, 0, strong)
+        && let Some(end_line) = window_end(lines, ends, i, 0, strong)
     {
         return Some(HeaderMatch {
             start_col: 0,
             end_line,
         });
     }
-    if let Some(found) = MID_LINE_START.captures(line).and_then(|c| c.get(1))
-        && found.start() > 0
-        && let Some(end_line) = window_end(lines, i, found.start(), true)
+    if let Some(col) = mid_line_start(line)
+        && let Some(end_line) = window_end(lines, ends, i, col, true)
     {
         return Some(HeaderMatch {
-            start_col: found.start(),
+            start_col: col,
             end_line,
         });
     }
-    if is_header(line.trim()) {
+    if ends[i] && is_header(line.trim(), false) {
         return Some(HeaderMatch {
             start_col: 0,
             end_line: i,
         });
     }
     date_address_above_quote(lines, i)
+}
+
+/// Byte offset of an attribution that starts after other words on `line`, if any.
+fn mid_line_start(line: &str) -> Option<usize> {
+    let found = MID_LINE_START.find(line)?;
+    let first = found.as_str().chars().next()?;
+    if found.start() == 0 && first.is_alphabetic() {
+        return None;
+    }
+    Some(found.start() + first.len_utf8())
 }
 
 /// Cheap filter: a header ends in a colon, closing dashes or a verb.
@@ -136,9 +148,9 @@ fn strip_rule(line: &str) -> &str {
 }
 
 /// Last line of the header window that opens at `lines[i][col..]`.
-fn window_end(lines: &[&str], i: usize, col: usize, strong: bool) -> Option<usize> {
+fn window_end(lines: &[&str], ends: &[bool], i: usize, col: usize, strong: bool) -> Option<usize> {
     let mut joined = lines[i].get(col..)?.trim().to_owned();
-    if is_header(&joined) {
+    if ends[i] && is_header(&joined, true) {
         return Some(i);
     }
     let last = (i + MAX_WINDOW_LINES).min(lines.len());
@@ -157,7 +169,7 @@ fn window_end(lines: &[&str], i: usize, col: usize, strong: bool) -> Option<usiz
         if joined.len() > MAX_HEADER_BYTES {
             return None;
         }
-        if is_header(&joined) {
+        if ends[j] && is_header(&joined, true) {
             return Some(j);
         }
         if is_quoted(next) {
@@ -168,7 +180,10 @@ fn window_end(lines: &[&str], i: usize, col: usize, strong: bool) -> Option<usiz
 }
 
 /// True when `text` (one header, its lines joined) ends the way an attribution ends.
-fn is_header(text: &str) -> bool {
+///
+/// `opened` says the text starts the way a header starts; without that, a year is not
+/// evidence enough ("In 2017 we wrote:"), only a time of day or an address is.
+fn is_header(text: &str, opened: bool) -> bool {
     if text.len() > MAX_HEADER_BYTES {
         return false;
     }
@@ -178,7 +193,12 @@ fn is_header(text: &str) -> bool {
     let ends = VERB_END.is_match(text)
         || VERB_INSIDE.is_match(text)
         || (text.contains('@') && ADDRESS_COLON_END.is_match(text));
-    ends && EVIDENCE.is_match(text)
+    let evidence = if opened {
+        EVIDENCE.is_match(text)
+    } else {
+        text.contains('@') || TIME.is_match(text)
+    };
+    ends && evidence
 }
 
 /// "2011/4/7 Name <address>" with no verb and no colon, directly above a `>` quotation.

@@ -76,14 +76,18 @@ pub(super) fn cut(lines: &[&str], sender_name: Option<&str>) -> Option<(usize, S
     let tail = &content[content.len().saturating_sub(TAIL_LINES)..];
     let first_content = content[0];
     let keeps_text = |at: usize| at > first_content;
-    let clean_after = |at: usize| {
-        tail.iter().filter(|&&i| i > at).all(|&i| {
-            lines[i].len() <= MAX_SIGNATURE_LINE
-                && !fenced[i]
-                && !lines[i].trim_start().starts_with("```")
-                && !CODE_LIKE.is_match(lines[i])
+    // Lines that cannot belong to a signature; a cut is only clean below the last of them.
+    let last_unclean = tail
+        .iter()
+        .copied()
+        .filter(|&i| {
+            lines[i].len() > MAX_SIGNATURE_LINE
+                || fenced[i]
+                || lines[i].trim_start().starts_with("```")
+                || CODE_LIKE.is_match(lines[i])
         })
-    };
+        .max();
+    let clean_after = |at: usize| last_unclean.is_none_or(|unclean| unclean <= at);
 
     let last_two = &content[content.len() - 2..];
     if let Some(&at) = last_two
