@@ -172,6 +172,9 @@ pub struct NewIssue {
     pub properties: Vec<(String, Value)>,
     /// Makes the create idempotent: stored as the [`IDEMPOTENCY_PROPERTY`] property.
     pub idempotency_key: IdempotencyKey,
+    /// Set when an earlier attempt with this key may have created the issue (a retried
+    /// job after a crash or a lost answer): the tracker then looks for it before creating.
+    pub may_exist: bool,
 }
 
 /// The result of a create.
