@@ -531,3 +531,21 @@ fn a_sentence_with_a_year_and_a_verb_is_not_an_attribution() {
     let text = "Some context first.\nI think in May 2017 we wrote to them:\nplease pay";
     assert_eq!(visible(text), text);
 }
+
+#[test]
+fn an_address_before_a_colon_in_prose_is_not_an_attribution() {
+    let text = "Please send the invoice to <billing@example.com>:\n- order 1234\n- order 1235";
+    assert_eq!(visible(text), text);
+}
+
+#[test]
+fn samsung_and_mobile_separators_with_dashes() {
+    for text in [
+        "Ok\n\n-------- Original message --------\nFrom: John <john@example.com>\nDate: 11/04/2017 22:07 (GMT+01:00)\nTo: Jan\nSubject: Order\n\nold",
+        "Ok\n\n-------- Ursprüngliche Nachricht --------\nVon: John <john@example.com>\nDatum: 11.04.2017 22:07 (GMT+01:00)\nAn: Jan\nBetreff: Order\n\nalt",
+        "Ok\n\n-----\nOn Tue, Apr 11, 2017 at 10:07 PM John <john@example.com> wrote:\nold",
+        "Ok\n\n______________________________\nOn Tue, Apr 11, 2017 at 10:07 PM John <john@example.com> wrote:\nold",
+    ] {
+        assert_eq!(visible(text), "Ok", "{text}");
+    }
+}

@@ -182,7 +182,9 @@ fn window_end(lines: &[&str], ends: &[bool], i: usize, col: usize, strong: bool)
 /// True when `text` (one header, its lines joined) ends the way an attribution ends.
 ///
 /// `opened` says the text starts the way a header starts; without that, a year is not
-/// evidence enough ("In 2017 we wrote:"), only a time of day or an address is.
+/// evidence enough ("In 2017 we wrote:"), only a time of day or an address is, and a
+/// header without a verb ("<date> <name> <address>:") does not count ("Send it to
+/// <billing@example.com>:").
 fn is_header(text: &str, opened: bool) -> bool {
     if text.len() > MAX_HEADER_BYTES {
         return false;
@@ -192,7 +194,7 @@ fn is_header(text: &str, opened: bool) -> bool {
     }
     let ends = VERB_END.is_match(text)
         || VERB_INSIDE.is_match(text)
-        || (text.contains('@') && ADDRESS_COLON_END.is_match(text));
+        || (opened && text.contains('@') && ADDRESS_COLON_END.is_match(text));
     let evidence = if opened {
         EVIDENCE.is_match(text)
     } else {
