@@ -5,64 +5,19 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test] fns
 
+#[path = "common/checked.rs"]
+mod checked;
 mod common;
 #[path = "common/spec.rs"]
 mod spec;
+
+use checked::Checked;
 
 use common::{adf, issue_body, start_with};
 use jira_sandbox::{AGENT_ACCOUNT_ID, SandboxConfig};
 use reqwest::Method;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
-
-struct Checked {
-    site: common::Site,
-    spec: spec::Spec,
-}
-
-impl Checked {
-    async fn call(&mut self, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
-        let (status, response) = self.site.send(method.clone(), path, body.clone()).await;
-        self.spec
-            .exchange(method.as_str(), path, body.as_ref(), status, &response);
-        (status, response)
-    }
-
-    /// Checks issue field values whose schemas the spec leaves open (`fields` is a free map).
-    fn check_fields(&mut self, issue: &Value, context: &str) {
-        let Some(fields) = issue.get("fields").and_then(Value::as_object) else {
-            return;
-        };
-        for (name, value) in fields.clone() {
-            let schema = match name.as_str() {
-                "status" => "StatusDetails",
-                "priority" => "Priority",
-                "issuetype" => "IssueTypeDetails",
-                "project" => "ProjectDetails",
-                "creator" | "reporter" | "assignee" => "UserDetails",
-                "comment" => "PageOfComments",
-                "resolution" => "Resolution",
-                // `issuelinks` entries show only the other side of a link, while the spec's
-                // IssueLink (the /issueLink/{id} shape) requires both: not checkable here.
-                "attachment" => {
-                    for v in value.as_array().into_iter().flatten() {
-                        self.spec.check_component(
-                            "Attachment",
-                            v,
-                            &format!("{context} fields.attachment[]"),
-                        );
-                    }
-                    continue;
-                }
-                _ => continue,
-            };
-            if !value.is_null() {
-                self.spec
-                    .check_component(schema, &value, &format!("{context} fields.{name}"));
-            }
-        }
-    }
-}
 
 #[tokio::test]
 async fn every_endpoint_matches_the_openapi_description() {

@@ -315,3 +315,86 @@ async fn user_search_hides_addresses_but_matches_them() {
         .await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test]
+async fn summary_edges_are_refused_like_jira() {
+    let site = start().await;
+    for (summary, why) in [
+        ("x".repeat(256), "too long"),
+        ("two\nlines".to_owned(), "newline"),
+        ("   ".to_owned(), "blank"),
+    ] {
+        let (status, err) = site
+            .send(
+                Method::POST,
+                "/rest/api/3/issue",
+                Some(issue_body(&summary)),
+            )
+            .await;
+        assert_eq!(status, 400, "{why}");
+        assert!(err["errors"]["summary"].is_string(), "{why}: {err}");
+    }
+    let (status, _) = site
+        .send(
+            Method::POST,
+            "/rest/api/3/issue",
+            Some(issue_body(&"é".repeat(255))),
+        )
+        .await;
+    assert_eq!(status, 201, "255 characters, not bytes");
+}
+
+#[tokio::test]
+async fn restricted_comments_are_hidden_from_non_members() {
+    let site = start().await;
+    let key = site.create("secret").await;
+    let hidden = json!({"body": adf("admins only"), "visibility": {"type": "group", "value": "site-admins"}});
+    let (status, c) = site
+        .send(
+            Method::POST,
+            &format!("/rest/api/3/issue/{key}/comment"),
+            Some(hidden),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let agent = jira_sandbox::Credentials::agent().basic_header();
+    let get = |path: String| {
+        site.http
+            .get(format!("{}{path}", site.sb.base_url))
+            .header("authorization", agent.clone())
+            .send()
+    };
+    let list: serde_json::Value = get(format!("/rest/api/3/issue/{key}/comment"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["total"], 0);
+    let one = get(format!(
+        "/rest/api/3/issue/{key}/comment/{}",
+        c["id"].as_str().unwrap()
+    ))
+    .await
+    .unwrap();
+    assert_eq!(one.status(), 404);
+    let (_, admin_view) = site
+        .send(
+            Method::GET,
+            &format!("/rest/api/3/issue/{key}/comment"),
+            None,
+        )
+        .await;
+    assert_eq!(admin_view["total"], 1);
+    let bad = json!({"body": adf("x"), "visibility": {"type": "group", "value": "no-such-group"}});
+    assert_eq!(
+        site.send(
+            Method::POST,
+            &format!("/rest/api/3/issue/{key}/comment"),
+            Some(bad)
+        )
+        .await
+        .0,
+        400
+    );
+}
