@@ -221,3 +221,37 @@ async fn service_desk_customers_and_participants() {
         .await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test]
+async fn edit_applies_update_operations_and_transitions_take_no_fields() {
+    let site = start().await;
+    let key = site.create("labels").await;
+    let path = format!("/rest/api/3/issue/{key}");
+    let update = json!({"update": {"labels": [{"add": "mail"}, {"add": "vip"}, {"remove": "vip"}], "summary": [{"set": "renamed"}]}});
+    assert_eq!(site.send(Method::PUT, &path, Some(update)).await.0, 204);
+    let (_, issue) = site
+        .send(Method::GET, &format!("{path}?fields=labels,summary"), None)
+        .await;
+    assert_eq!(issue["fields"]["labels"], json!(["mail"]));
+    assert_eq!(issue["fields"]["summary"], "renamed");
+    let (status, err) = site
+        .send(
+            Method::PUT,
+            &path,
+            Some(json!({"update": {"summary": [{"add": "x"}]}})),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert!(err["errors"]["summary"].is_string());
+    let with_fields =
+        json!({"transition": {"id": "41"}, "fields": {"resolution": {"name": "Done"}}});
+    let (status, err) = site
+        .send(
+            Method::POST,
+            &format!("{path}/transitions"),
+            Some(with_fields),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert!(err["errors"]["resolution"].is_string());
+}

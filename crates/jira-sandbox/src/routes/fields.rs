@@ -51,6 +51,45 @@ fn user_field(site: &Site, v: &Value) -> Result<Option<String>, String> {
         .ok_or_else(|| format!("Specify a valid value for the user: '{key}' does not exist"))
 }
 
+/// Folds Jira's `update` operations into `fields`: `set` for any field, `add`/`remove` for
+/// `labels` (applied to `labels`, the issue's current labels). Other verbs are refused.
+pub fn merge_update(body: &Value, labels: &[String]) -> Result<Map<String, Value>, ApiError> {
+    let mut fields = body
+        .get("fields")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let Some(update) = body.get("update").and_then(Value::as_object) else {
+        return Ok(fields);
+    };
+    let mut errors = FieldErrors::default();
+    let mut current: Vec<String> = labels.to_vec();
+    for (field, ops) in update {
+        for op in ops.as_array().into_iter().flatten() {
+            let Some((verb, value)) = op.as_object().and_then(|o| o.iter().next()) else {
+                continue;
+            };
+            match (verb.as_str(), field.as_str(), value.as_str()) {
+                ("set", "labels", _) => {
+                    current = value.as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_owned).collect();
+                }
+                ("add", "labels", Some(l)) if !current.iter().any(|c| c == l) => current.push(l.to_owned()),
+                ("add", "labels", Some(_)) => {}
+                ("remove", "labels", Some(l)) => current.retain(|c| c != l),
+                ("set", _, _) => {
+                    fields.insert(field.clone(), value.clone());
+                }
+                _ => errors.add(field, format!("The sandbox does not support the operation '{verb}' on field '{field}'; use 'set' or 'fields'.")),
+            }
+        }
+        if field == "labels" {
+            fields.insert("labels".into(), Value::from(current.clone()));
+        }
+    }
+    errors.into_result()?;
+    Ok(fields)
+}
+
 /// Applies `fields` to `issue`, returning the changelog; errors are collected in `errors`.
 pub fn apply(
     site: &Site,

@@ -11,7 +11,7 @@ use axum::{Extension, Json, Router};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::fields::{FieldErrors, apply};
+use super::fields::{FieldErrors, apply, merge_update};
 use super::json_body;
 use crate::app::App;
 use crate::auth::Principal;
@@ -81,11 +81,7 @@ async fn create(
     body: Bytes,
 ) -> ApiResult<Response> {
     let body = json_body(&body)?;
-    let fields = body
-        .get("fields")
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
+    let fields = merge_update(&body, &[])?;
     let mut errors = FieldErrors::default();
     let (id, key) = {
         let mut site = app.store.write();
@@ -225,15 +221,11 @@ async fn edit(
     body: Bytes,
 ) -> ApiResult<StatusCode> {
     let body = json_body(&body)?;
-    let fields = body
-        .get("fields")
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
     let mut errors = FieldErrors::default();
     let (id, changes) = {
         let mut site = app.store.write();
         let id = issue_id(&site, &key)?;
+        let fields = merge_update(&body, &site.issues[&id].labels)?;
         let mut issue = site.issues[&id].clone();
         let changes = apply(&site, v, &fields, &mut issue, false, &mut errors);
         let props = property_list(&body, &mut errors);

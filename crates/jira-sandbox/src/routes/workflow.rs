@@ -69,6 +69,20 @@ async fn transition(
                 .or_else(|| id.as_u64().map(|n| n.to_string()))
         })
         .ok_or_else(|| ApiError::bad_request("Missing 'transition' identifier"))?;
+    // The seeded workflow has no transition screens, so, as on Jira, no field can be set
+    // while transitioning.
+    if let Some(field) = body
+        .get("fields")
+        .and_then(Value::as_object)
+        .and_then(|f| f.keys().next())
+    {
+        return Err(ApiError::field(
+            field.clone(),
+            format!(
+                "Field '{field}' cannot be set. It is not on the appropriate screen, or unknown."
+            ),
+        ));
+    }
     let (id, changes) = {
         let mut site = app.store.write();
         let id = issue_id(&site, &key)?;
