@@ -5,7 +5,8 @@ Feeds every case of the shared talon-quotations corpus the way its README says (
 body as is, an .eml's first text/plain part), compares with the README's normalisation
 (CRLF -> LF, trailing whitespace stripped per line, whole text trimmed, must_match /
 must_not_match regexes), and times each extractor over the whole corpus for a few
-seconds. Prints accuracy and messages per second for all three.
+seconds in interleaved rounds (best round kept). Prints accuracy and messages per second
+for all three.
 
     python3 bench/reply_peers.py            # creates target/reply-peers-venv on first use
 
@@ -32,7 +33,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUIREMENTS = Path(__file__).resolve().parent / "reply_peers_requirements.txt"
-SECONDS_PER_TOOL = 3.0
+SECONDS_PER_TOOL = 1.5
+# The machine is shared: each tool is timed in several rounds, interleaved with the others,
+# and its best round is kept, so a burst of load elsewhere does not decide the comparison.
+ROUNDS = 3
 
 
 def ensure_venv():
@@ -114,16 +118,19 @@ def erp_visible(text):
     return EmailReplyParser.parse_reply(text)
 
 
-def measure(name, extract, cases):
+def accuracy(name, extract, cases):
     passed = sum(1 for case in cases if passes(case, extract(case["text"])))
+    return {"tool": name, "passed": passed, "total": len(cases), "messages_per_second": 0.0}
+
+
+def throughput(extract, cases):
     started = time.perf_counter()
     messages = 0
     while time.perf_counter() - started < SECONDS_PER_TOOL:
         for case in cases:
             extract(case["text"])
         messages += len(cases)
-    per_second = messages / (time.perf_counter() - started)
-    return {"tool": name, "passed": passed, "total": len(cases), "messages_per_second": per_second}
+    return messages / (time.perf_counter() - started)
 
 
 def postroom():
@@ -146,11 +153,16 @@ def main():
     from importlib.metadata import version
 
     cases = load_cases()
-    rows = [
-        postroom(),
-        measure(f"talon {version('talon')}", talon_visible, cases),
-        measure(f"email_reply_parser {version('email_reply_parser')}", erp_visible, cases),
+    peers = [
+        (f"talon {version('talon')}", talon_visible),
+        (f"email_reply_parser {version('email_reply_parser')}", erp_visible),
     ]
+    rows = [postroom()] + [accuracy(name, extract, cases) for name, extract in peers]
+    for _ in range(ROUNDS):
+        again = postroom()
+        rows[0]["messages_per_second"] = max(rows[0]["messages_per_second"], again["messages_per_second"])
+        for row, (_, extract) in zip(rows[1:], peers):
+            row["messages_per_second"] = max(row["messages_per_second"], throughput(extract, cases))
     print(f"{'tool':<28} {'exact':>10} {'accuracy':>9} {'messages/s':>12}")
     for row in rows:
         accuracy = 100.0 * row["passed"] / row["total"]

@@ -129,3 +129,19 @@ fn malformed_html_does_not_fail() {
     let (visible, _, _) = from_html("<p>Reply<div class='gmail_quote'>");
     assert_eq!(visible, "Reply");
 }
+
+#[test]
+fn huge_html_without_marker_is_capped_and_says_so() {
+    let html = "<p>The quick brown fox jumps over the lazy dog.</p>\n".repeat(60_000);
+    let got = extract(&ReplyInput {
+        text: "",
+        html: Some(&html),
+        ..ReplyInput::default()
+    });
+    assert!(got.visible_text.starts_with("The quick brown fox"));
+    assert!(
+        got.notes
+            .iter()
+            .any(|n| matches!(n, Note::InspectionCapped { .. }))
+    );
+}

@@ -549,3 +549,15 @@ fn samsung_and_mobile_separators_with_dashes() {
         assert_eq!(visible(text), "Ok", "{text}");
     }
 }
+
+#[test]
+fn the_forwarders_note_is_available_apart() {
+    let text = "FYI, can you look?\n\n---------- Forwarded message ---------\nFrom: Ann <ann@example.com>\nDate: Tue, 11 Apr 2017\n\nThe site is down.";
+    let got = run(text);
+    assert_eq!(got.forward_note.as_deref(), Some("FYI, can you look?"));
+    let bare = run(
+        "---------- Forwarded message ---------\nFrom: Ann <ann@example.com>\nDate: Tue, 11 Apr 2017\n\nDown.",
+    );
+    assert_eq!(bare.forward_note.as_deref(), Some(""));
+    assert_eq!(run("Just a reply").forward_note, None);
+}

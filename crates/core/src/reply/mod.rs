@@ -50,8 +50,12 @@ pub struct Extraction {
     pub quote_found_by: Option<QuoteRule>,
     /// The rule that removed a signature, if one was removed.
     pub signature_removed: Option<SignatureRule>,
-    /// The message forwards another one; the forwarded message is part of the visible text.
+    /// The message forwards another one; the forwarded message, with its header block, is
+    /// part of the visible text.
     pub is_forward: bool,
+    /// For a forward, the forwarder's own words above the forwarded message (empty when
+    /// they wrote none), for callers that file the note apart from the forwarded content.
+    pub forward_note: Option<String>,
     /// Decisions worth reporting (fallbacks, caps).
     pub notes: Vec<Note>,
 }
@@ -172,7 +176,9 @@ pub fn extract(input: &ReplyInput<'_>) -> Extraction {
     let mut pass = text_pass(&text, input.subject, &mut notes);
     if pass.quote.is_none()
         && !pass.is_forward
-        && let Some(from_html) = input.html.and_then(|h| html_pass(h, &text, input.subject))
+        && let Some(from_html) = input
+            .html
+            .and_then(|h| html_pass(h, &text, input.subject, &mut notes))
     {
         notes.push(Note::UsedHtml);
         pass = from_html;
@@ -183,6 +189,7 @@ pub fn extract(input: &ReplyInput<'_>) -> Extraction {
             visible: trim_blank_lines(&text),
             quote: None,
             is_forward: false,
+            forward_note: None,
         };
     }
     let mut signature_removed = None;
@@ -204,6 +211,7 @@ pub fn extract(input: &ReplyInput<'_>) -> Extraction {
         quote_found_by: pass.quote,
         signature_removed,
         is_forward: pass.is_forward,
+        forward_note: pass.forward_note,
         notes,
     }
 }
@@ -212,6 +220,7 @@ struct TextPass {
     visible: String,
     quote: Option<QuoteRule>,
     is_forward: bool,
+    forward_note: Option<String>,
 }
 
 /// Quote removal on plain text, inspecting at most [`MAX_INSPECTED_BYTES`].
@@ -229,16 +238,25 @@ fn text_pass(text: &str, subject: Option<&str>, notes: &mut Vec<Note>) -> TextPa
         visible.push('\n');
         visible.push_str(rest);
     }
+    let forward_note = found
+        .forward
+        .then(|| trim_blank_lines(&found.kept[..found.note_lines].join("\n")));
     TextPass {
         visible: trim_blank_lines(&visible),
         quote: found.quote,
         is_forward: found.forward,
+        forward_note,
     }
 }
 
 /// Quote removal on the HTML body, when it marks a quotation the text did not show.
-fn html_pass(html: &str, text: &str, subject: Option<&str>) -> Option<TextPass> {
-    let (head, _) = split_at_line(html, MAX_INSPECTED_BYTES);
+fn html_pass(
+    html: &str,
+    text: &str,
+    subject: Option<&str>,
+    notes: &mut Vec<Note>,
+) -> Option<TextPass> {
+    let (head, rest) = split_at_line(html, MAX_INSPECTED_BYTES);
     let cut = html::find_quotation(head);
     if cut.is_none() && !text.trim().is_empty() {
         return None;
@@ -257,6 +275,11 @@ fn html_pass(html: &str, text: &str, subject: Option<&str>) -> Option<TextPass> 
         }
         None => head,
     };
+    if !rest.is_empty() && cut.is_none() {
+        notes.push(Note::InspectionCapped {
+            inspected_bytes: head.len(),
+        });
+    }
     let rendered = html::to_text(before);
     let mut pass = text_pass(&rendered, subject, &mut Vec::new());
     if !pass.is_forward {

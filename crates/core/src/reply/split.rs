@@ -18,6 +18,8 @@ pub(super) struct Split<'a> {
     pub kept: Vec<&'a str>,
     pub quote: Option<QuoteRule>,
     pub forward: bool,
+    /// With `forward`, how many of `kept` are the forwarder's note above the marker.
+    pub note_lines: usize,
     /// The walk stopped at quoted history that runs to the end of the text.
     pub cut_to_end: bool,
 }
@@ -53,12 +55,14 @@ pub(super) fn split<'a>(lines: &[&'a str], subject: Option<&str>) -> Split<'a> {
         }
         if forward::is_marker(line) {
             out.forward = true;
+            out.note_lines = out.kept.len();
             out.kept.extend_from_slice(&lines[i..]);
             return out;
         }
         if let Some(found) = splitter_at(lines, &ends, i, subject) {
             if found.forward {
                 out.forward = true;
+                out.note_lines = out.kept.len();
                 out.kept.extend_from_slice(&lines[i..]);
                 return out;
             }
