@@ -5,6 +5,7 @@
 //! from. A bad input (missing file, unreadable directory, oversized message) becomes an
 //! error item and the iteration goes on: one broken file must not hide the others.
 
+mod dry_run;
 mod mbox;
 
 use std::collections::VecDeque;
@@ -14,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use postroom_core::outcome::Source;
 
+pub use dry_run::{Format, Summary, dry_run};
 use mbox::{MboxItem, MboxSplitter};
 
 /// Why an input could not be read. Paths are the user's own arguments, so they are shown.
