@@ -120,6 +120,9 @@ pub enum SandboxError {
         /// Cause.
         source: std::io::Error,
     },
+    /// The HTTP client for webhook deliveries could not be built.
+    #[error("cannot build the webhook HTTP client: {0}")]
+    HttpClient(reqwest::Error),
     /// The state file is not a sandbox state document.
     #[error("sandbox state file {path} is not valid sandbox JSON: {source}")]
     StateFormat {

@@ -175,7 +175,7 @@ impl SandboxHandle {
             .timeout(std::time::Duration::from_secs(10))
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .unwrap_or_default();
+            .map_err(SandboxError::HttpClient)?;
         let inner = Inner {
             store: Store::new(site, config.state_file.clone()),
             faults: faults::Faults::new(config.faults.clone()),
