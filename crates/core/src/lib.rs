@@ -4,5 +4,12 @@
 //! hands in what the world knows (time, stored state) and carries out what this crate
 //! decides, so every business rule is testable without a socket, a database or a clock.
 
-pub mod message;
 pub mod tenant;
+pub mod message;
+pub mod html;
+pub mod outcome;
+pub mod reply;
+pub mod adf;
+pub mod connect_jwt;
+pub mod ports;
+pub mod wiki;

@@ -1,1 +1,328 @@
-//! placeholder
+//! # jira-sandbox: a Jira REST emulator for postroom
+//!
+//! Jira cannot run on our machines, so postroom's tests, benchmarks and first-time users run
+//! against this emulator. It behaves like Jira Cloud (REST v3, ADF bodies) and Data Center
+//! (REST v2, wiki strings) wherever postroom depends on Jira: status codes, the
+//! `errorMessages`/`errors` body, ADF validation, JQL, 429s with `Retry-After`, webhooks,
+//! Connect JWT. Deviations are listed in the crate's README.
+//!
+//! ## In-process, for tests
+//! ```no_run
+//! # async fn demo() -> Result<(), jira_sandbox::SandboxError> {
+//! use jira_sandbox::{FaultConfig, Sandbox, SandboxConfig};
+//! let sandbox = Sandbox::start(SandboxConfig::default()).await?; // 127.0.0.1:0
+//! let base = sandbox.base_url.clone();          // http://127.0.0.1:PORT
+//! let auth = sandbox.admin().basic_header();    // admin@example.com : "sandbox"
+//! sandbox.handle.set_faults(FaultConfig { index_lag_ms: 2000, ..Default::default() });
+//! // ... point the client under test at `base` with `auth` ...
+//! assert_eq!(sandbox.handle.stats().effect("issue_created"), 0);
+//! sandbox.shutdown().await;
+//! # let _ = (base, auth); Ok(()) }
+//! ```
+//!
+//! ## Mounted, for `postroom serve --sandbox`
+//! Build a [`SandboxHandle`] with the public base URL it will have, and nest its router:
+//! `Router::new().nest("/sandbox/jira", handle.router())`, with
+//! `state_file: Some("./data/sandbox.json".into())`. Serve with
+//! `into_make_service_with_connect_info::<SocketAddr>()`: credentials are accepted from
+//! loopback peers only, and without the peer address every request is refused.
+
+mod adf;
+mod app;
+mod auth;
+mod config;
+mod connect_jwt;
+mod error;
+mod faults;
+mod jql;
+mod middleware;
+mod render;
+mod richtext;
+mod routes;
+mod state;
+mod stats;
+mod time;
+mod webhooks;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use adf::validate as validate_adf;
+pub use config::{RetryPolicy, SandboxConfig};
+pub use connect_jwt::qsh;
+pub use error::{ApiError, SandboxError};
+pub use faults::FaultConfig;
+pub use state::seed::{
+    ADMIN_ACCOUNT_ID, ADMIN_EMAIL, ADMIN_PAT, AGENT_ACCOUNT_ID, AGENT_EMAIL, AGENT_PAT, API_TOKEN,
+    EMAIL_PARTICIPANTS_FIELD, OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET,
+};
+pub use stats::StatsSnapshot;
+pub use webhooks::signature as webhook_signature;
+
+use app::{App, Inner};
+use state::Store;
+
+/// Login details of a seeded account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credentials {
+    /// E-mail (the Basic auth user name).
+    pub email: String,
+    /// API token (the Basic auth password).
+    pub api_token: String,
+    /// Personal access token (Bearer).
+    pub pat: String,
+    /// Atlassian account id.
+    pub account_id: String,
+}
+
+impl Credentials {
+    /// `Basic base64(email:token)`, ready for an `Authorization` header.
+    pub fn basic_header(&self) -> String {
+        format!(
+            "Basic {}",
+            STANDARD.encode(format!("{}:{}", self.email, self.api_token))
+        )
+    }
+
+    /// The seeded site administrator.
+    pub fn admin() -> Self {
+        Self {
+            email: ADMIN_EMAIL.into(),
+            api_token: API_TOKEN.into(),
+            pat: ADMIN_PAT.into(),
+            account_id: ADMIN_ACCOUNT_ID.into(),
+        }
+    }
+
+    /// The seeded agent.
+    pub fn agent() -> Self {
+        Self {
+            email: AGENT_EMAIL.into(),
+            api_token: API_TOKEN.into(),
+            pat: AGENT_PAT.into(),
+            account_id: AGENT_ACCOUNT_ID.into(),
+        }
+    }
+}
+
+/// Entry points (a namespace; see the crate docs).
+#[derive(Debug)]
+pub struct Sandbox;
+
+impl Sandbox {
+    /// Binds `config.listen` and serves a site there until [`RunningSandbox::shutdown`].
+    pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, SandboxError> {
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .map_err(|source| SandboxError::Bind {
+                addr: config.listen.to_string(),
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| SandboxError::Bind {
+            addr: config.listen.to_string(),
+            source,
+        })?;
+        let handle = SandboxHandle::new(config, format!("http://{addr}"))?;
+        let router = handle.router();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let service = router.into_make_service_with_connect_info::<SocketAddr>();
+            let served = axum::serve(listener, service)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+            if let Err(e) = served {
+                tracing::error!(error = %e, "sandbox server stopped");
+            }
+        });
+        Ok(RunningSandbox {
+            base_url: handle.base_url().to_owned(),
+            addr,
+            handle,
+            stop: Some(stop),
+            task,
+        })
+    }
+}
+
+/// A site and its control handles, independent of how it is served.
+#[derive(Debug, Clone)]
+pub struct SandboxHandle {
+    app: App,
+}
+
+impl SandboxHandle {
+    /// A site whose `self` links use `base_url` (no trailing slash). Loads
+    /// `config.state_file` if it exists, else seeds a new site.
+    pub fn new(config: SandboxConfig, base_url: String) -> Result<Self, SandboxError> {
+        let mut site = match &config.state_file {
+            Some(path) => Store::open(path)?,
+            None => state::seed::seed(),
+        };
+        for key in &config.indexed_properties {
+            if !site.indexed_properties.contains(key) {
+                site.indexed_properties.push(key.clone());
+            }
+        }
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(SandboxError::HttpClient)?;
+        let inner = Inner {
+            store: Store::new(site, config.state_file.clone()),
+            faults: faults::Faults::new(config.faults.clone()),
+            stats: stats::Stats::default(),
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            config,
+            http,
+        };
+        Ok(Self {
+            app: App(Arc::new(inner)),
+        })
+    }
+
+    /// The site's router (REST, servicedeskapi, admin webhooks, OAuth, `/_sandbox`).
+    pub fn router(&self) -> Router {
+        routes::router(self.app.clone())
+    }
+
+    /// The public base URL.
+    pub fn base_url(&self) -> &str {
+        &self.app.base_url
+    }
+
+    /// Replaces the active faults (an `outage_ms` starts now).
+    pub fn set_faults(&self, faults: FaultConfig) {
+        self.app.faults.set(faults);
+    }
+
+    /// Counters since start or the last reset.
+    pub fn stats(&self) -> StatsSnapshot {
+        self.app.stats.snapshot()
+    }
+
+    /// Zeroes the counters.
+    pub fn reset_stats(&self) {
+        self.app.stats.reset();
+    }
+
+    /// Registers a Connect installation whose app may call with HS256 JWTs signed by
+    /// `shared_secret` (`iss` = `app_key`). Returns the app's bot account id.
+    pub fn install_connect_app(
+        &self,
+        app_key: &str,
+        client_key: &str,
+        shared_secret: &str,
+    ) -> String {
+        let account_id = self
+            .app
+            .store
+            .write()
+            .install_app(app_key, client_key, shared_secret);
+        self.app.store.persist();
+        account_id
+    }
+
+    /// Registers an admin webhook (as `POST /rest/webhooks/1.0/webhook` would), signed with
+    /// `secret` when given. Idempotent per URL, so a demo that re-registers its receiver at
+    /// every start (with a new secret) keeps one webhook. Returns its id, or `None` if the
+    /// URL is not loopback.
+    pub fn register_webhook(
+        &self,
+        url: &str,
+        events: &[&str],
+        jql: Option<&str>,
+        secret: Option<&str>,
+    ) -> Option<u64> {
+        if !webhooks::is_loopback_url(url) {
+            return None;
+        }
+        let id = {
+            let mut site = self.app.store.write();
+            let existing = site
+                .webhooks
+                .iter()
+                .find(|w| !w.dynamic && w.url == url)
+                .map(|w| w.id);
+            site.webhooks.retain(|w| w.dynamic || w.url != url);
+            let id = existing.unwrap_or_else(|| state::Site::take_id(&mut site.next_ids.webhook));
+            site.webhooks.push(state::model::Webhook {
+                id,
+                name: format!("webhook {id}"),
+                url: url.into(),
+                events: events.iter().map(|e| (*e).to_owned()).collect(),
+                jql: jql.map(str::to_owned),
+                secret: secret.map(str::to_owned),
+                dynamic: false,
+            });
+            id
+        };
+        self.app.store.persist();
+        Some(id)
+    }
+}
+
+/// A sandbox serving on a socket.
+#[derive(Debug)]
+pub struct RunningSandbox {
+    /// `http://127.0.0.1:PORT`.
+    pub base_url: String,
+    /// Bound address.
+    pub addr: SocketAddr,
+    /// Faults, stats and setup.
+    pub handle: SandboxHandle,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<()>,
+}
+
+impl RunningSandbox {
+    /// The seeded administrator's credentials.
+    pub fn admin(&self) -> Credentials {
+        Credentials::admin()
+    }
+
+    /// The seeded agent's credentials.
+    pub fn agent(&self) -> Credentials {
+        Credentials::agent()
+    }
+
+    /// Stops accepting connections and waits for open ones to finish.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+
+    /// What `postroom sandbox --http` prints: base URL, REST roots and credentials.
+    pub fn banner(&self) -> String {
+        let (admin, agent) = (self.admin(), self.agent());
+        format!(
+            "Jira sandbox at {base}\n  REST: {base}/rest/api/3 (ADF), {base}/rest/api/2 (wiki)\n  \
+             admin: {} / API token {} (PAT {})\n  agent: {} / API token {} (PAT {})\n  \
+             OAuth client: {OAUTH_CLIENT_ID} / {OAUTH_CLIENT_SECRET} at {base}{}\n  \
+             faults: {base}/_sandbox/faults, stats: {base}/_sandbox/stats (admin only)",
+            admin.email,
+            admin.api_token,
+            admin.pat,
+            agent.email,
+            agent.api_token,
+            agent.pat,
+            self.handle.app.config.oauth_token_path,
+            base = self.base_url,
+        )
+    }
+
+    /// Serves until the process ends (for `postroom sandbox --http`).
+    pub async fn wait(self) {
+        let _ = self.task.await;
+    }
+}

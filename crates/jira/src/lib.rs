@@ -1,1 +1,25 @@
-//! placeholder
+//! postroom's Jira adapter: the [`Tracker`](postroom_core::ports::tracker::Tracker) port
+//! over Jira's REST API, for Jira Cloud (v3, ADF) and Jira Data Center (v2, wiki markup).
+//!
+//! It is written to be a good citizen of a shared Jira: one [`JiraClient`] per tenant
+//! holds a concurrency limit and an adaptive token bucket, honours `Retry-After` and
+//! `X-RateLimit-Reset` for every later request of the tenant, retries only what is safe to
+//! retry, and never creates an issue twice (see `api::create`).
+
+mod api;
+mod auth;
+mod check;
+mod client;
+mod config;
+mod errors;
+mod headers;
+mod limiter;
+mod secret;
+mod tracker_impl;
+mod transport;
+
+pub use auth::{Auth, OAuthTokens};
+pub use check::{CheckReport, ProjectCheck, check};
+pub use client::JiraClient;
+pub use config::{JiraConfig, Politeness};
+pub use secret::Secret;

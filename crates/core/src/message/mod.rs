@@ -6,9 +6,12 @@
 
 mod address;
 mod attachments;
+mod body;
 mod content_type;
+mod eight_bit;
 mod header;
 mod message_id;
+mod nesting;
 mod parse;
 mod warnings;
 
@@ -57,7 +60,8 @@ pub struct Message {
     pub date: Option<MessageDate>,
     /// The subject as sent: RFC 2047 decoded and unfolded, prefixes such as `Re:` kept.
     pub subject: Option<String>,
-    /// The text/plain body (several inline text parts joined by a blank line).
+    /// The text/plain body with `\n` line ends (several inline text parts joined by a blank
+    /// line).
     pub text_body: Option<String>,
     /// The text/html body as sent (not sanitized; see [`crate::html`]).
     pub html_body: Option<String>,
@@ -65,14 +69,22 @@ pub struct Message {
     pub attachments: Vec<Attachment>,
 }
 
-/// The `Return-Path` of a message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+/// The `Return-Path` of a message. Serialized as `"<>"` or as the address.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReturnPath {
     /// `<>`: the null sender used by bounces and other automatic notices.
     Null,
     /// A valid envelope sender.
     Address(EmailAddress),
+}
+
+impl Serialize for ReturnPath {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Null => serializer.serialize_str("<>"),
+            Self::Address(address) => address.serialize(serializer),
+        }
+    }
 }
 
 /// A message date with its original UTC offset.
@@ -91,6 +103,9 @@ pub struct ParseLimits {
     pub max_size: usize,
     /// How many levels of attached messages are opened; deeper ones stay opaque attachments.
     pub max_nesting: usize,
+    /// How many `multipart/*` and `message/rfc822` containers are read; input after the
+    /// one over the limit is cut off (a MIME bomb guard).
+    pub max_containers: usize,
 }
 
 /// 25 MB, the size most mail providers accept.
@@ -101,6 +116,7 @@ impl Default for ParseLimits {
         Self {
             max_size: DEFAULT_MAX_SIZE,
             max_nesting: 4,
+            max_containers: 256,
         }
     }
 }

@@ -2,7 +2,9 @@
 
 use mail_parser::{Encoding, HeaderValue, MessageParser, MessagePart, MimeHeaders, PartType};
 
+use super::eight_bit;
 use super::header::{self, HeaderField};
+use super::nesting;
 use super::{
     Attachment, ContentType, EmailAddress, Mailbox, Message, MessageDate, MessageId, ParseError,
     ParseLimits, ParseWarning, Parsed, ReturnPath,
@@ -19,10 +21,21 @@ pub(super) fn parse(raw: &[u8], limits: &ParseLimits) -> Result<Parsed, ParseErr
         return Err(ParseError::Empty);
     }
     let mut warnings = Vec::new();
-    let message = match MessageParser::default().parse(raw) {
-        Some(parsed) => {
-            let message = convert(&parsed, limits, 0, &mut warnings);
-            check_top_level(&parsed, &message, &mut warnings);
+    let repaired = eight_bit::repair_header_block(raw);
+    if repaired.is_some() {
+        warnings.push(ParseWarning::EightBitHeader);
+    }
+    let mut input = repaired.as_deref().unwrap_or(raw);
+    if let Some(cut) = nesting::cut_point(input, limits.max_containers) {
+        warnings.push(ParseWarning::TooManyContainers {
+            limit: limits.max_containers,
+        });
+        input = &input[..cut];
+    }
+    let message = match MessageParser::default().parse(input) {
+        Some(mut parsed) => {
+            let message = convert(&mut parsed, limits, 0, &mut warnings);
+            check_top_level(&message, &mut warnings);
             message
         }
         None => {
@@ -33,7 +46,8 @@ pub(super) fn parse(raw: &[u8], limits: &ParseLimits) -> Result<Parsed, ParseErr
             }
         }
     };
-    if message.text_body.is_none() && message.html_body.is_none() {
+    let blank = |body: &Option<String>| body.as_deref().is_none_or(|b| b.trim().is_empty());
+    if blank(&message.text_body) && blank(&message.html_body) {
         warnings.push(ParseWarning::NoBody);
     }
     Ok(Parsed { message, warnings })
@@ -41,17 +55,7 @@ pub(super) fn parse(raw: &[u8], limits: &ParseLimits) -> Result<Parsed, ParseErr
 
 /// Warnings that only make sense for the message postroom received, not for an attached
 /// copy (bounces often attach headers-only or truncated originals).
-fn check_top_level(
-    parsed: &mail_parser::Message<'_>,
-    message: &Message,
-    warnings: &mut Vec<ParseWarning>,
-) {
-    let header_end = parsed.root_part().offset_body as usize;
-    if let Some(block) = parsed.raw_message.get(..header_end)
-        && std::str::from_utf8(block).is_err()
-    {
-        warnings.push(ParseWarning::EightBitHeader);
-    }
+fn check_top_level(message: &Message, warnings: &mut Vec<ParseWarning>) {
     for (name, present) in [
         ("From", message.from.is_some()),
         ("Message-ID", message.message_id.is_some()),
@@ -63,8 +67,10 @@ fn check_top_level(
     }
 }
 
+/// Takes the decoded attachment bodies out of `parsed` instead of copying them, so a
+/// large attachment is held once (plus the raw input), not twice.
 fn convert(
-    parsed: &mail_parser::Message<'_>,
+    parsed: &mut mail_parser::Message<'_>,
     limits: &ParseLimits,
     depth: usize,
     warnings: &mut Vec<ParseWarning>,
@@ -115,51 +121,70 @@ fn convert(
             warnings.push(ParseWarning::EncodingProblem { part: index });
         }
     }
-    message.attachments = parsed
-        .attachments
+    let mail_parser::Message {
+        raw_message,
+        parts,
+        attachments,
+        ..
+    } = parsed;
+    message.attachments = attachments
         .iter()
-        .filter_map(|&id| parsed.parts.get(id as usize))
-        .map(|part| attachment(raw, part, limits, depth, warnings))
+        .filter_map(|&id| {
+            let part = parts.get_mut(id as usize)?;
+            Some(attachment(raw_message, part, limits, depth, warnings))
+        })
         .collect();
     message
 }
 
 fn attachment(
     parent_raw: &[u8],
-    part: &MessagePart<'_>,
+    part: &mut MessagePart<'_>,
     limits: &ParseLimits,
     depth: usize,
     warnings: &mut Vec<ParseWarning>,
 ) -> Attachment {
     let disposition_inline = part.content_disposition().is_some_and(|d| d.is_inline());
-    let (default_type, data, inline, message) = match &part.body {
+    let disposition_attachment = part
+        .content_disposition()
+        .is_some_and(|d| d.is_attachment());
+    // Without a disposition, an image with a Content-ID is one the HTML shows (the usual
+    // `multipart/related` case), which mail-parser files as a plain attachment.
+    let cid_image = part.content_id().is_some()
+        && part
+            .content_type()
+            .is_some_and(|ct| ct.ctype().eq_ignore_ascii_case("image"));
+    let implied_inline = disposition_inline || (!disposition_attachment && cid_image);
+    let (default_type, data, inline, message) = match std::mem::take(&mut part.body) {
         PartType::Text(text) => (
             "text/plain",
-            text.as_bytes().to_vec(),
+            text.into_owned().into_bytes(),
             disposition_inline,
             None,
         ),
         PartType::Html(html) => (
             "text/html",
-            html.as_bytes().to_vec(),
+            html.into_owned().into_bytes(),
             disposition_inline,
             None,
         ),
-        PartType::Binary(bytes) => ("application/octet-stream", bytes.to_vec(), false, None),
-        PartType::InlineBinary(bytes) => ("application/octet-stream", bytes.to_vec(), true, None),
-        PartType::Message(nested) => {
-            let data = if part.encoding == Encoding::None {
-                parent_raw
-                    .get(part.offset_body as usize..part.offset_end as usize)
-                    .unwrap_or_default()
-                    .to_vec()
-            } else {
-                nested.raw_message.to_vec()
-            };
+        PartType::Binary(bytes) => (
+            "application/octet-stream",
+            bytes.into_owned(),
+            implied_inline,
+            None,
+        ),
+        PartType::InlineBinary(bytes) => (
+            "application/octet-stream",
+            bytes.into_owned(),
+            !disposition_attachment,
+            None,
+        ),
+        PartType::Message(mut nested) => {
             let opened = if depth + 1 < limits.max_nesting {
                 // Warnings about the attached copy are not the received message's problems.
                 let mut nested_warnings = Vec::new();
-                let inner = convert(nested, limits, depth + 1, &mut nested_warnings);
+                let inner = convert(&mut nested, limits, depth + 1, &mut nested_warnings);
                 warnings.extend(
                     nested_warnings
                         .into_iter()
@@ -176,6 +201,14 @@ fn attachment(
                     });
                 }
                 None
+            };
+            let data = if part.encoding == Encoding::None {
+                parent_raw
+                    .get(part.offset_body as usize..part.offset_end as usize)
+                    .unwrap_or_default()
+                    .to_vec()
+            } else {
+                nested.raw_message.into_owned()
             };
             ("message/rfc822", data, disposition_inline, opened)
         }
@@ -202,7 +235,9 @@ fn joined_body(parsed: &mail_parser::Message<'_>, ids: &[u32], html: bool) -> Op
     let mut out: Option<String> = None;
     for part in ids.iter().filter_map(|&id| parsed.parts.get(id as usize)) {
         let text = match (&part.body, html) {
-            (PartType::Text(t), false) => text_with_charset_fix(parsed, part, t),
+            (PartType::Text(t), false) => {
+                normalize_newlines(text_with_charset_fix(parsed, part, t))
+            }
             (PartType::Html(h), true) => h.to_string(),
             _ => continue,
         };
@@ -215,6 +250,16 @@ fn joined_body(parsed: &mail_parser::Message<'_>, ids: &[u32], html: bool) -> Op
         }
     }
     out
+}
+
+/// Bodies keep the sender's CRLF line ends on the wire; every consumer (JSON lines, Jira,
+/// reply extraction) wants `\n`.
+fn normalize_newlines(text: String) -> String {
+    if text.contains('\r') {
+        text.replace("\r\n", "\n")
+    } else {
+        text
+    }
 }
 
 /// Mail labelled `us-ascii` that carries raw UTF-8 is common (clients that forget to

@@ -21,7 +21,8 @@ pub enum ParseWarning {
     InvalidMessageId(&'static str),
     /// The `Date` header could not be understood.
     InvalidDate,
-    /// Header bytes that are not UTF-8 (raw 8-bit); they were decoded lossily.
+    /// Header bytes that are not UTF-8 (raw 8-bit); they were read as windows-1252, as mail
+    /// clients do.
     EightBitHeader,
     /// A MIME part had a transfer-encoding or structure problem (bad base64, truncated
     /// multipart, unparseable nested message); its content is kept as far as it could be read.
@@ -31,6 +32,11 @@ pub enum ParseWarning {
     },
     /// The message has neither a text nor an HTML body.
     NoBody,
+    /// More MIME containers than the limit; the input after the last allowed one was not read.
+    TooManyContainers {
+        /// The configured limit.
+        limit: usize,
+    },
     /// Attached messages nested deeper than the limit were kept as plain attachments.
     NestingTooDeep {
         /// The configured limit.
@@ -53,6 +59,10 @@ impl fmt::Display for ParseWarning {
                 write!(f, "MIME part {part} is malformed or badly encoded")
             }
             Self::NoBody => f.write_str("message has no text or HTML body"),
+            Self::TooManyContainers { limit } => write!(
+                f,
+                "more than {limit} nested MIME containers; the rest of the message was not read"
+            ),
             Self::NestingTooDeep { limit } => {
                 write!(
                     f,

@@ -1,0 +1,221 @@
+//! The attribution line a client writes above a quotation: "On <date>, <name> wrote:" and its
+//! equivalents in the languages our customers write in.
+//!
+//! Clients wrap that line over two to five lines (a long name, an address in angle brackets,
+//! `mailto:` links) and some glue it to the reply's last words, so a header is recognised on a
+//! window of up to five lines that starts where a header can start and ends where one ends.
+//! Every header must also carry evidence of being machine-written (a time, a year, a
+//! numeric date or an address), so prose such as "On Monday John wrote:" is left alone.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::pattern;
+use super::quoted::{is_blank, is_quoted, skip_blank};
+
+/// Longest window, in lines, a wrapped header may take.
+const MAX_WINDOW_LINES: usize = 5;
+/// Longest header, in bytes, once its lines are joined.
+const MAX_HEADER_BYTES: usize = 500;
+/// Longest line inspected at all; longer lines are prose or data, never a header.
+const MAX_LINE_BYTES: usize = 1000;
+
+/// Words that open an attribution line: en, de, fr, es, it, pt, nl, pl, sv, da, no, cs, vi,
+/// ru, uk, zh.
+static STRONG_START: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(
+        r"(?i)^(?:on|am|le|el|il\s+giorno|il|em|op|w\s+dniu|dnia|den|på|dne|vào|в|у|在|於)(?:\s|,)",
+    )
+});
+
+/// Openings of localized Gmail/Apple/Thunderbird headers that begin with a weekday
+/// abbreviation, a numeric date, a day and month name, or the sender's name and address.
+static WEAK_START: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(
+        r#"^(?:\p{L}{1,5}\.?,?\s+\d|\d{1,4}\s?[-./年년]\s?\d{1,2}|\d{1,2}\.?\s+\p{L}{3,}|[^<>:]{1,80}<[^<>@\s]+@|"[^"]{1,80}"\s*<)"#,
+    )
+});
+
+/// An attribution glued to the end of the reply's last line ("thanks On Wed, 4 Apr ...").
+static MID_LINE_START: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(
+        r"(?:^|[^\p{L}\d])(?:On|Le|Am|El|Op|Em|Il|Den|På|Dne|Vào|W dniu)\s+(?:\p{L}{2,9}\.?,?\s+){0,2}\d",
+    )
+});
+
+/// The verb that ends an attribution, optionally followed by a colon and closing dashes.
+static VERB_END: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(
+        r#"(?i)(?:(?:^|[\s,.)>"'])(?:wrote|writes|sent|schrieb|geschrieben|a\s+écrit|écrit|escribió|escreveu|ha\s+scritto|scritto|schreef|geschreven|napisał\(a\)|napisała|napisał|pisze|skrev|kirjoitti|napsal\(a\)|napsala|napsal|написал\(а\)|написала|написал|пишет|написав\(ла\)|написав|пише|şunu\s+yazdı|yazdı|đã\s+viết)|書きました|のメッセージ|のメール|写道|寫道|작성했습니다|작성)\s*[:：]?\s*-*\s*$"#,
+    )
+});
+
+/// A verb followed by the date or name, then a colon: "Am ... schrieb John Smith:",
+/// "John kirjoitti 11.4.2017 klo 22.07:".
+static VERB_INSIDE: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(
+        r"(?i)(?:^|[\s,])(?:wrote|schrieb|a\s+écrit|escribió|escreveu|ha\s+scritto|schreef|heeft|napisał|skrev|kirjoitti|napsal|написал|пишет|пише|yazdı)\b.{0,120}[:：]\s*$",
+    )
+});
+
+/// Headers without a verb (Gmail in Japanese or Russian, ISO dates): end with the address.
+static ADDRESS_COLON_END: LazyLock<Regex> = LazyLock::new(|| pattern(r"[>)\]]\s*[:：]\s*$"));
+
+/// Android's "---- John Smith wrote ----".
+static DASH_FRAMED: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(
+        r"(?i)^-{2,}\s*\S.{0,80}\s(?:wrote|schrieb|a\s+écrit|escribió|ha\s+scritto|escreveu|schreef|napisał|skrev|kirjoitti|napsal|написал|написав|yazdı)\s*-{2,}\s*$",
+    )
+});
+
+/// Machine-written evidence: a time, a year, a numeric date or an address.
+static EVIDENCE: LazyLock<Regex> =
+    LazyLock::new(|| pattern(r"\d{1,2}[:.]\d{2}|(?:19|20)\d{2}|\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|@"));
+
+/// A time of day, the strongest sign of a machine-written header.
+static TIME: LazyLock<Regex> = LazyLock::new(|| pattern(r"\d{1,2}[:.]\d{2}"));
+
+/// Where an attribution was found: it starts at byte `start_col` of the line it was looked
+/// for on and ends on line `end_line` (inclusive).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct HeaderMatch {
+    pub start_col: usize,
+    pub end_line: usize,
+}
+
+/// The attribution that starts on line `i`, if any. `ends[j]` is [`could_end_header`] of
+/// `lines[j]`, computed once per text.
+pub(super) fn at(lines: &[&str], ends: &[bool], i: usize) -> Option<HeaderMatch> {
+    let line = lines[i];
+    if line.len() > MAX_LINE_BYTES || is_quoted(line) || is_blank(line) {
+        return None;
+    }
+    let last = (i + MAX_WINDOW_LINES).min(lines.len());
+    if !ends[i..last].iter().any(|end| *end) {
+        return date_address_above_quote(lines, i);
+    }
+    let opening = strip_rule(line);
+    let strong = STRONG_START.is_match(opening);
+    if (strong || WEAK_START.is_match(opening))
+        && let Some(end_line) = window_end(lines, ends, i, 0, strong)
+    {
+        return Some(HeaderMatch {
+            start_col: 0,
+            end_line,
+        });
+    }
+    if let Some(col) = mid_line_start(line)
+        && let Some(end_line) = window_end(lines, ends, i, col, true)
+    {
+        return Some(HeaderMatch {
+            start_col: col,
+            end_line,
+        });
+    }
+    if ends[i] && is_header(line.trim(), false) {
+        return Some(HeaderMatch {
+            start_col: 0,
+            end_line: i,
+        });
+    }
+    date_address_above_quote(lines, i)
+}
+
+/// Byte offset of an attribution that starts after other words on `line`, if any.
+fn mid_line_start(line: &str) -> Option<usize> {
+    let found = MID_LINE_START.find(line)?;
+    let first = found.as_str().chars().next()?;
+    if found.start() == 0 && first.is_alphabetic() {
+        return None;
+    }
+    Some(found.start() + first.len_utf8())
+}
+
+/// Cheap filter: a header ends in a colon, closing dashes or a verb.
+pub(super) fn could_end_header(line: &str) -> bool {
+    let end = line.trim_end();
+    if end.ends_with([':', '：', '-']) {
+        return true;
+    }
+    let verb_like = end.ends_with(|c: char| c.is_alphabetic() || c == ')');
+    verb_like && end.len() <= MAX_LINE_BYTES && VERB_END.is_match(end)
+}
+
+/// Clients frame headers with dashes or bold markers ("------On ... wrote-----").
+fn strip_rule(line: &str) -> &str {
+    line.trim_start_matches(|c: char| c.is_whitespace() || c == '-' || c == '_' || c == '*')
+}
+
+/// Last line of the header window that opens at `lines[i][col..]`.
+fn window_end(lines: &[&str], ends: &[bool], i: usize, col: usize, strong: bool) -> Option<usize> {
+    let mut joined = lines[i].get(col..)?.trim().to_owned();
+    if ends[i] && is_header(&joined, true) {
+        return Some(i);
+    }
+    let last = (i + MAX_WINDOW_LINES).min(lines.len());
+    for (j, next) in lines.iter().enumerate().take(last).skip(i + 1) {
+        if is_blank(next) {
+            if strong {
+                continue;
+            }
+            return None;
+        }
+        if STRONG_START.is_match(strip_rule(next)) {
+            return None;
+        }
+        joined.push(' ');
+        joined.push_str(next.trim());
+        if joined.len() > MAX_HEADER_BYTES {
+            return None;
+        }
+        if ends[j] && is_header(&joined, true) {
+            return Some(j);
+        }
+        if is_quoted(next) {
+            return None;
+        }
+    }
+    None
+}
+
+/// True when `text` (one header, its lines joined) ends the way an attribution ends.
+///
+/// `opened` says the text starts the way a header starts; without that, a year is not
+/// evidence enough ("In 2017 we wrote:"), only a time of day or an address is, and a
+/// header without a verb ("<date> <name> <address>:") does not count ("Send it to
+/// <billing@example.com>:").
+fn is_header(text: &str, opened: bool) -> bool {
+    if text.len() > MAX_HEADER_BYTES {
+        return false;
+    }
+    if DASH_FRAMED.is_match(text) {
+        return true;
+    }
+    let ends = VERB_END.is_match(text)
+        || VERB_INSIDE.is_match(text)
+        || (opened && text.contains('@') && ADDRESS_COLON_END.is_match(text));
+    let evidence = if opened {
+        EVIDENCE.is_match(text)
+    } else {
+        text.contains('@') || TIME.is_match(text)
+    };
+    ends && evidence
+}
+
+/// "2011/4/7 Name <address>" with no verb and no colon, directly above a `>` quotation.
+fn date_address_above_quote(lines: &[&str], i: usize) -> Option<HeaderMatch> {
+    let line = lines[i].trim();
+    if line.len() > 200 || !line.contains('@') || !line.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    if !WEAK_START.is_match(line) || !EVIDENCE.is_match(line) {
+        return None;
+    }
+    let next = skip_blank(lines, i + 1);
+    let quoted = lines.get(next).is_some_and(|l| is_quoted(l)) && next <= i + 2;
+    quoted.then_some(HeaderMatch {
+        start_col: 0,
+        end_line: i,
+    })
+}

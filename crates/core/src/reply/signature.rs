@@ -1,0 +1,198 @@
+//! Signatures below the reply: the `-- ` delimiter, "Sent from my iPhone" and the other
+//! client and phone taglines in our languages, a rule line above contact details, and a
+//! sign-off block that repeats the sender's name.
+//!
+//! Only the tail of the reply is inspected, and nothing is cut when what follows the
+//! delimiter looks like code, sits in a fenced code block, or when the cut would leave
+//! nothing: a message that is only a signature-like line keeps it.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::SignatureRule;
+use super::pattern;
+use super::quoted::is_blank;
+
+/// Non-blank lines at the end of the reply that may belong to a signature.
+const TAIL_LINES: usize = 15;
+/// Non-blank lines at the end searched for the sender's name.
+const NAME_TAIL_LINES: usize = 8;
+/// Longest line a signature is made of.
+const MAX_SIGNATURE_LINE: usize = 100;
+
+/// Taglines that phones and mail apps append, in every supported language.
+static CLIENT_TAGLINE: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(concat!(
+        r"(?i)^\s*(?:(?:sent\s+(?:from|with|via|using)|get\s+outlook\s+for|",
+        r"von\s+mein(?:em|er)|gesendet\s+(?:von|mit|vom)|outlook\s+für\s+\S+\s+beziehen|",
+        r"envoyé\s+(?:de|depuis|à\s+partir\s+de)|obtenir\s+outlook\s+pour|",
+        r"enviado\s+(?:desde|do|de|a\s+partir\s+de)|obtener\s+outlook\s+para|",
+        r"inviato\s+(?:da|dal)|scarica\s+outlook\s+per|",
+        r"(?:verzonden|verstuurd)\s+(?:vanaf|met|van)|wysłane\s+z|wysłano\s+z|",
+        r"skickat\s+från|sendt\s+fra|lähetetty|odesláno\s+z|",
+        r"отправлено\s+(?:с|из)|надіслано\s+з|",
+        r"发自我的|發自我的|从我的|從我的)\s*\S.{0,60}?(?:<[^<>\s]*>)?",
+        r"|.{1,40}(?:から送信|에서\s*보냄)|.{1,30}['’](?:umdan|imden|dan|den|ten|tan)\s+gönderildi)\s*$",
+    ))
+});
+
+/// Closing phrases that precede the sender's name.
+static SIGN_OFF: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(concat!(
+        r"(?i)^\s*(?:thanks|thank\s+you|many\s+thanks|thx|cheers|regards|best|best\s+regards|",
+        r"kind\s+regards|warm\s+regards|sincerely|yours|all\s+the\s+best|br|",
+        r"viele\s+grüße|beste\s+grüße|freundliche\s+grüße|mit\s+freundlichen\s+grüßen|grüße|lg|",
+        r"danke|vielen\s+dank|cordialement|bien\s+à\s+vous|merci|salutations|",
+        r"saludos|un\s+saludo|atentamente|gracias|cordiali\s+saluti|saluti|grazie|",
+        r"obrigad[oa]|atenciosamente|abraços|met\s+vriendelijke\s+groet(?:en)?|groeten|bedankt|",
+        r"pozdrawiam|dziękuję|z\s+poważaniem|med\s+vänliga\s+hälsningar|vänliga\s+hälsningar|",
+        r"hälsningar|tack|med\s+venlig\s+hilsen|venlig\s+hilsen|med\s+vennlig\s+hilsen|",
+        r"vennlig\s+hilsen|hilsen|mvh|kiitos|terveisin|ystävällisin\s+terveisin|",
+        r"s\s+pozdravem|děkuji|díky|с\s+уважением|спасибо|з\s+повагою|дякую|",
+        r"saygılarımla|teşekkürler|よろしくお願いします|よろしくお願いいたします|谢谢|此致|祝好|감사합니다)",
+        r"\b.{0,30}$",
+    ))
+});
+
+/// Contact details a signature block carries: a phone number, a web address, an address.
+static CONTACT: LazyLock<Regex> =
+    LazyLock::new(|| pattern(r"(?i)\+?\d[\d\s().-]{6,}\d|https?://|www\.|\S@\S"));
+
+/// Lines that read as source code rather than a signature.
+static CODE_LIKE: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(
+        r"[;{}]\s*$|^(?:\s{4,}|\t)\S|==|=>|->|::|\(\)|^\s*(?:SELECT|INSERT|UPDATE|DELETE|fn|def|let|const|var|return|import)\b",
+    )
+});
+
+/// Number of lines of `lines` to keep once the signature is cut, and which rule cut it.
+pub(super) fn cut(lines: &[&str], sender_name: Option<&str>) -> Option<(usize, SignatureRule)> {
+    let fenced = fence_flags(lines);
+    let content: Vec<usize> = (0..lines.len()).filter(|&i| !is_blank(lines[i])).collect();
+    if content.len() < 2 {
+        return None;
+    }
+    let tail = &content[content.len().saturating_sub(TAIL_LINES)..];
+    let first_content = content[0];
+    let keeps_text = |at: usize| at > first_content;
+    // Lines that cannot belong to a signature; a cut is only clean below the last of them.
+    let last_unclean = tail
+        .iter()
+        .copied()
+        .filter(|&i| {
+            lines[i].len() > MAX_SIGNATURE_LINE
+                || fenced[i]
+                || lines[i].trim_start().starts_with("```")
+                || CODE_LIKE.is_match(lines[i])
+        })
+        .max();
+    let clean_after = |at: usize| last_unclean.is_none_or(|unclean| unclean <= at);
+
+    let last_two = &content[content.len() - 2..];
+    if let Some(&at) = last_two
+        .iter()
+        .find(|&&i| !fenced[i] && CLIENT_TAGLINE.is_match(lines[i]))
+        && keeps_text(at)
+    {
+        return Some((at, SignatureRule::ClientTagline));
+    }
+    for &at in tail {
+        if fenced[at] || !keeps_text(at) {
+            continue;
+        }
+        if matches!(lines[at].trim_end(), "--" | "-- ") && clean_after(at) {
+            return Some((at, SignatureRule::Delimiter));
+        }
+    }
+    let names = name_tokens(sender_name);
+    for &at in tail {
+        if fenced[at] || !keeps_text(at) || !is_rule(lines[at]) || !clean_after(at) {
+            continue;
+        }
+        let below: Vec<&str> = tail
+            .iter()
+            .filter(|&&i| i > at)
+            .map(|&i| lines[i])
+            .collect();
+        let contacts = below.iter().filter(|l| CONTACT.is_match(l)).count();
+        if contacts >= 2 || below.iter().any(|l| mentions(l, &names)) {
+            return Some((at, SignatureRule::RuleAndContacts));
+        }
+    }
+    let name_tail = &content[content.len().saturating_sub(NAME_TAIL_LINES)..];
+    let at = *name_tail.iter().find(|&&i| {
+        !fenced[i] && keeps_text(i) && is_name_line(lines[i], &names) && clean_after(i)
+    })?;
+    let position = content.iter().position(|&i| i == at)?;
+    let start = match position.checked_sub(1).map(|p| content[p]) {
+        Some(above) if at - above <= 2 && SIGN_OFF.is_match(lines[above]) && keeps_text(above) => {
+            above
+        }
+        _ => at,
+    };
+    Some((start, SignatureRule::SenderName))
+}
+
+/// A line of three or more dashes or underscores and nothing else.
+fn is_rule(line: &str) -> bool {
+    let t = line.trim();
+    t.len() >= 3 && (t.chars().all(|c| c == '-') || t.chars().all(|c| c == '_'))
+}
+
+/// Parts of the sender's display name worth looking for (an address gives its local part).
+fn name_tokens(sender_name: Option<&str>) -> Vec<String> {
+    let Some(name) = sender_name else {
+        return Vec::new();
+    };
+    let name = name.split('@').next().unwrap_or_default();
+    name.split(|c: char| !c.is_alphanumeric())
+        .filter(|t| t.chars().count() >= 2)
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// True when `line` contains one of `names` as a whole word.
+fn mentions(line: &str, names: &[String]) -> bool {
+    words(line).any(|w| names.contains(&w))
+}
+
+/// A line that is mostly the sender's name: "Noam", "John E. Doe, Ph.D.", "Me John Doe"
+/// (initials and short titles do not count against it).
+fn is_name_line(line: &str, names: &[String]) -> bool {
+    if names.is_empty() || line.trim().chars().count() > 40 {
+        return false;
+    }
+    let (named, other) = words(line).fold((0, 0), |(n, o), w| {
+        if names.contains(&w) {
+            (n + 1, o)
+        } else if w.chars().count() > 2 {
+            (n, o + 1)
+        } else {
+            (n, o)
+        }
+    });
+    named > 0 && other <= 1
+}
+
+fn words(line: &str) -> impl Iterator<Item = String> + '_ {
+    line.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+}
+
+/// Which lines sit inside a ``` fenced code block (fence lines included).
+fn fence_flags(lines: &[&str]) -> Vec<bool> {
+    let mut inside = false;
+    lines
+        .iter()
+        .map(|line| {
+            let fence = line.trim_start().starts_with("```");
+            let flag = inside || fence;
+            if fence {
+                inside = !inside;
+            }
+            flag
+        })
+        .collect()
+}

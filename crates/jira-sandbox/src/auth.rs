@@ -1,0 +1,163 @@
+//! Authentication, which comes before everything else: Basic (e-mail + API token), Bearer
+//! (personal access token or OAuth access token) and Connect JWT, from loopback only.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
+use crate::app::App;
+use crate::connect_jwt;
+use crate::error::ApiError;
+use crate::state::Site;
+use crate::time::now_ms;
+
+/// How the caller authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthKind {
+    /// `Authorization: Basic` with an API token.
+    Basic,
+    /// `Authorization: Bearer` with a personal access token.
+    Pat,
+    /// `Authorization: Bearer` with an OAuth 2.0 access token.
+    OAuth,
+    /// `Authorization: JWT` (or `?jwt=`) from a Connect installation.
+    ConnectJwt,
+}
+
+/// The authenticated caller, inserted as a request extension.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// Account the request acts as.
+    pub account_id: String,
+    /// May use `/_sandbox` admin endpoints.
+    pub site_admin: bool,
+    /// Credential type.
+    pub kind: AuthKind,
+}
+
+/// Paths answered without credentials: serverInfo (as on Jira) and the OAuth token endpoint.
+fn is_public(app: &App, path: &str) -> bool {
+    path.ends_with("/serverInfo") || path == app.config.oauth_token_path
+}
+
+/// Middleware: 401 unless the request carries valid credentials from a loopback peer.
+pub async fn authenticate(State(app): State<App>, mut req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    if is_public(&app, &path) {
+        return next.run(req).await;
+    }
+    if app.config.loopback_only {
+        let peer = req
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0);
+        if !peer.is_some_and(|p| p.ip().is_loopback()) {
+            app.stats.effect("unauthorized");
+            return ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "The sandbox accepts credentials from loopback clients only.",
+            )
+            .into_response();
+        }
+    }
+    let principal = {
+        let site = app.store.read();
+        identify(&app, &site, &req)
+    };
+    match principal {
+        Some(p) => {
+            req.extensions_mut().insert(p);
+            next.run(req).await
+        }
+        None => {
+            app.stats.effect("unauthorized");
+            ApiError::unauthorized().into_response()
+        }
+    }
+}
+
+fn identify(app: &App, site: &Site, req: &Request) -> Option<Principal> {
+    let header = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok());
+    let query_jwt = req
+        .uri()
+        .query()
+        .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("jwt=")));
+    let (scheme, credential) = match header {
+        Some(h) => h.split_once(' ')?,
+        None => ("JWT", query_jwt?),
+    };
+    match scheme.to_ascii_lowercase().as_str() {
+        "basic" => basic(site, credential.trim()),
+        "bearer" => bearer(site, credential.trim()),
+        "jwt" => jwt(app, site, req, credential.trim()),
+        _ => None,
+    }
+}
+
+fn basic(site: &Site, credential: &str) -> Option<Principal> {
+    let decoded = STANDARD.decode(credential).ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (email, token) = text.split_once(':')?;
+    let user = site.user_by_email(email)?;
+    (user.active && user.api_token.as_deref() == Some(token)).then(|| Principal {
+        account_id: user.account_id.clone(),
+        site_admin: user.site_admin,
+        kind: AuthKind::Basic,
+    })
+}
+
+fn bearer(site: &Site, token: &str) -> Option<Principal> {
+    if let Some(user) = site
+        .users
+        .iter()
+        .find(|u| u.active && u.pat.as_deref() == Some(token))
+    {
+        return Some(Principal {
+            account_id: user.account_id.clone(),
+            site_admin: user.site_admin,
+            kind: AuthKind::Pat,
+        });
+    }
+    let (account, expires) = site.oauth.access_tokens.get(token)?;
+    let user = site.user(account).filter(|u| u.active)?;
+    (*expires > now_ms()).then(|| Principal {
+        account_id: user.account_id.clone(),
+        site_admin: user.site_admin,
+        kind: AuthKind::OAuth,
+    })
+}
+
+fn jwt(app: &App, site: &Site, req: &Request, token: &str) -> Option<Principal> {
+    let iss = connect_jwt::issuer(token).ok()?;
+    let install = site
+        .installations
+        .iter()
+        .find(|i| i.app_key == iss || i.client_key == iss)?;
+    let path = req.uri().path();
+    match connect_jwt::verify(
+        token,
+        &install.shared_secret,
+        req.method().as_str(),
+        path,
+        req.uri().query(),
+    ) {
+        Ok(()) => Some(Principal {
+            account_id: install.account_id.clone(),
+            site_admin: false,
+            kind: AuthKind::ConnectJwt,
+        }),
+        Err(e) => {
+            app.stats.effect("jwt_rejected");
+            tracing::debug!(error = %e, "connect jwt rejected");
+            None
+        }
+    }
+}

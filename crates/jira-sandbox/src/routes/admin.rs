@@ -1,0 +1,163 @@
+//! `/_sandbox`: the control surface tests and demos use — faults, stats, Connect
+//! installations, OAuth consent codes, indexed property declarations, media downloads.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post, put};
+use axum::{Extension, Json, Router};
+use serde_json::{Value, json};
+
+use super::attachments::bytes_response;
+use super::json_body;
+use super::oauth::random_token;
+use crate::app::App;
+use crate::auth::Principal;
+use crate::error::{ApiError, ApiResult};
+use crate::faults::FaultConfig;
+use crate::stats::StatsSnapshot;
+
+/// Routes nested under `/_sandbox`.
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/faults", get(get_faults).put(set_faults))
+        .route("/stats", get(stats).delete(reset_stats))
+        .route("/connect/installations", post(install))
+        .route("/oauth/codes", post(code))
+        .route("/indexed-properties", put(indexed))
+        .route("/media/file/{id}/binary", get(media))
+}
+
+fn admin(who: &Principal) -> ApiResult<()> {
+    if who.site_admin {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "Only a site administrator may use /_sandbox.",
+        ))
+    }
+}
+
+async fn get_faults(
+    State(app): State<App>,
+    Extension(who): Extension<Principal>,
+) -> ApiResult<Json<FaultConfig>> {
+    admin(&who)?;
+    Ok(Json(app.faults.get()))
+}
+
+async fn set_faults(
+    State(app): State<App>,
+    Extension(who): Extension<Principal>,
+    body: Bytes,
+) -> ApiResult<Json<FaultConfig>> {
+    admin(&who)?;
+    let config: FaultConfig = serde_json::from_value(json_body(&body)?)
+        .map_err(|e| ApiError::bad_request(format!("Invalid fault configuration: {e}")))?;
+    app.faults.set(config.clone());
+    Ok(Json(config))
+}
+
+async fn stats(
+    State(app): State<App>,
+    Extension(who): Extension<Principal>,
+) -> ApiResult<Json<StatsSnapshot>> {
+    admin(&who)?;
+    Ok(Json(app.stats.snapshot()))
+}
+
+async fn reset_stats(
+    State(app): State<App>,
+    Extension(who): Extension<Principal>,
+) -> ApiResult<StatusCode> {
+    admin(&who)?;
+    app.stats.reset();
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn install(
+    State(app): State<App>,
+    Extension(who): Extension<Principal>,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    admin(&who)?;
+    let body = json_body(&body)?;
+    let field = |k: &str| {
+        body.get(k)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let (Some(app_key), Some(client_key), Some(shared_secret)) =
+        (field("key"), field("clientKey"), field("sharedSecret"))
+    else {
+        return Err(ApiError::bad_request(
+            "key, clientKey and sharedSecret are required.",
+        ));
+    };
+    let account_id = app
+        .store
+        .write()
+        .install_app(&app_key, &client_key, &shared_secret);
+    app.store.persist();
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"key": app_key, "accountId": account_id})),
+    ))
+}
+
+async fn code(
+    State(app): State<App>,
+    Extension(who): Extension<Principal>,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    admin(&who)?;
+    let body = if body.is_empty() {
+        json!({})
+    } else {
+        json_body(&body)?
+    };
+    let account = body
+        .get("accountId")
+        .and_then(Value::as_str)
+        .unwrap_or(&who.account_id)
+        .to_owned();
+    let code = random_token("sbx-code-");
+    {
+        let mut site = app.store.write();
+        if site.user(&account).is_none() {
+            return Err(ApiError::bad_request(format!(
+                "Unknown account '{account}'."
+            )));
+        }
+        site.oauth.codes.insert(code.clone(), account);
+    }
+    app.store.persist();
+    Ok(Json(json!({"code": code})))
+}
+
+async fn indexed(
+    State(app): State<App>,
+    Extension(who): Extension<Principal>,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    admin(&who)?;
+    let keys: Vec<String> = serde_json::from_value(json_body(&body)?)
+        .map_err(|_| ApiError::bad_request("Send a JSON array of property keys."))?;
+    app.store.write().indexed_properties = keys.clone();
+    app.store.persist();
+    Ok(Json(json!(keys)))
+}
+
+async fn media(State(app): State<App>, Path(id): Path<String>) -> ApiResult<Response> {
+    let found = app
+        .store
+        .read()
+        .attachments
+        .values()
+        .find(|a| a.media_id == id)
+        .cloned();
+    let a = found.ok_or_else(|| ApiError::not_found(format!("No media file with id '{id}'.")))?;
+    bytes_response(&a)
+}

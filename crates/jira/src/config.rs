@@ -1,0 +1,78 @@
+//! How to reach one tenant's Jira and how politely to talk to it.
+
+use std::time::Duration;
+
+use postroom_core::ports::tracker::Dialect;
+
+use crate::auth::Auth;
+
+/// Everything a [`crate::JiraClient`] needs for one tenant.
+#[derive(Debug, Clone)]
+pub struct JiraConfig {
+    /// Base URL, with a context path if the site has one (`https://host/jira`).
+    pub base_url: String,
+    /// The REST dialect; `None` detects it from `serverInfo.deploymentType` at first use.
+    pub dialect: Option<Dialect>,
+    /// How to authenticate.
+    pub auth: Auth,
+    /// Tenant name, used as the `tenant` label of metrics.
+    pub tenant: String,
+    /// Rate limits, retries, timeouts.
+    pub politeness: Politeness,
+    /// How long a lost create is looked for in search before creating again: longer than
+    /// Jira's search index lag, or a lost create may be made twice.
+    pub index_lag_allowance: Duration,
+}
+
+impl JiraConfig {
+    /// A configuration with the default politeness for `base_url` and `auth`.
+    pub fn new(base_url: impl Into<String>, auth: Auth) -> Self {
+        Self {
+            base_url: base_url.into(),
+            dialect: None,
+            auth,
+            tenant: "default".to_owned(),
+            politeness: Politeness::default(),
+            index_lag_allowance: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Per-tenant limits. Jira Cloud's burst limits are per tenant, endpoint and method, and its
+/// hourly points quota is per app, so one client per tenant with its own limiter keeps one
+/// busy tenant from starving the others.
+#[derive(Debug, Clone)]
+pub struct Politeness {
+    /// Requests in flight at once.
+    pub max_concurrency: usize,
+    /// Sustained requests per second (token bucket rate). The adaptive limit never exceeds it.
+    pub requests_per_sec: f64,
+    /// Bucket size: requests that may go out at once after a quiet spell.
+    pub burst: f64,
+    /// Tries per call, the first included, for retryable failures.
+    pub max_attempts: u32,
+    /// First backoff for 5xx, timeouts and connection errors; doubled each try, with jitter.
+    pub base_backoff: Duration,
+    /// Longest backoff between tries.
+    pub max_backoff: Duration,
+    /// Longest `Retry-After` waited for inside a call; a longer one is returned to the
+    /// caller as `RateLimited` so that its job can be rescheduled instead of holding a worker.
+    pub max_inline_wait: Duration,
+    /// Timeout of one HTTP exchange.
+    pub request_timeout: Duration,
+}
+
+impl Default for Politeness {
+    fn default() -> Self {
+        Self {
+            max_concurrency: 8,
+            requests_per_sec: 10.0,
+            burst: 10.0,
+            max_attempts: 8,
+            base_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(10),
+            max_inline_wait: Duration::from_secs(60),
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}

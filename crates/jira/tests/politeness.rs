@@ -1,0 +1,162 @@
+//! Rate limits and lost answers, over real HTTP against the sandbox's fault injection.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // shared scenarios are async fns, not #[test] fns
+
+mod common;
+
+use std::collections::HashSet;
+use std::sync::atomic::Ordering;
+
+use futures::future::join_all;
+use jira_sandbox::FaultConfig;
+use postroom_core::adf;
+use postroom_core::ports::tracker::{Dialect, IdempotencyKey, IssueTypeRef, NewIssue, Tracker};
+use postroom_jira::Politeness;
+use serde_json::Map;
+
+fn issue(n: usize, may_exist: bool) -> NewIssue {
+    NewIssue {
+        project: "SUP".into(),
+        issue_type: IssueTypeRef::Id("10001".into()),
+        summary: format!("Mail {n}"),
+        description: Some(adf::from_text(&format!("Body of mail {n}"))),
+        reporter: None,
+        fields: Map::new(),
+        properties: Vec::new(),
+        idempotency_key: IdempotencyKey::parse(&format!("<{n}@mail.test>")).unwrap(),
+        may_exist,
+    }
+}
+
+async fn storm(dialect: Dialect) {
+    let site = common::start("").await;
+    site.handle.set_faults(FaultConfig {
+        rate_limit_per_sec: Some(2.0),
+        ..FaultConfig::default()
+    });
+    // The client believes it may send 20/s: the sandbox's 429s must teach it otherwise.
+    let politeness = Politeness {
+        requests_per_sec: 20.0,
+        burst: 20.0,
+        max_concurrency: 8,
+        ..common::fast()
+    };
+    let jira = common::client(&site, dialect, common::api_token(), politeness).await;
+    let results = join_all((0..50).map(|n| {
+        let jira = jira.clone();
+        async move { jira.create_issue(&issue(n, false)).await }
+    }))
+    .await;
+    let keys: HashSet<String> = results.into_iter().map(|r| r.unwrap().issue.key).collect();
+    assert_eq!(keys.len(), 50);
+    let stats = site.handle.stats();
+    assert_eq!(stats.effect("issue_created"), 50, "no duplicate creates");
+    assert!(
+        site.recorder.throttled.load(Ordering::Relaxed) > 0,
+        "the storm must have been throttled"
+    );
+    assert_eq!(
+        site.recorder.early.load(Ordering::Relaxed),
+        0,
+        "a request came before its Retry-After"
+    );
+    assert!(
+        jira.current_rate() < 20.0,
+        "the adaptive rate must have come down"
+    );
+    assert!(jira.rate_limit_headers_seen().contains_key("retry-after"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn storm_of_429s_finishes_all_work_without_early_retries_cloud() {
+    storm(Dialect::CloudV3).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn storm_of_429s_finishes_all_work_without_early_retries_data_center() {
+    storm(Dialect::DataCenterV2).await;
+}
+
+async fn lost_answers(dialect: Dialect, count: usize) {
+    let site = common::start("").await;
+    site.handle.set_faults(FaultConfig {
+        drop_after_commit_rate: 0.2,
+        index_lag_ms: 1_000,
+        ..FaultConfig::default()
+    });
+    let jira = common::client(&site, dialect, common::api_token(), common::fast()).await;
+    let results = join_all((0..count).map(|n| {
+        let jira = jira.clone();
+        async move { (n, jira.create_issue(&issue(n, false)).await) }
+    }))
+    .await;
+    let mut keys = HashSet::new();
+    let mut recovered = 0;
+    for (n, result) in results {
+        let created = result.unwrap_or_else(|e| panic!("create {n}: {e}"));
+        recovered += usize::from(created.recovered);
+        keys.insert(created.issue.key.clone());
+    }
+    let stats = site.handle.stats();
+    assert!(
+        stats.effect("response_dropped") > 0,
+        "the fault must have fired"
+    );
+    assert!(recovered > 0, "some creates must have been recovered");
+    assert_eq!(keys.len(), count);
+    assert_eq!(
+        stats.effect("issue_created"),
+        count as u64,
+        "exactly one issue per idempotency key"
+    );
+
+    // A retried job (after a crash) finds the issue instead of creating a second.
+    site.handle.set_faults(FaultConfig::default());
+    let again = jira.create_issue(&issue(0, true)).await.unwrap();
+    assert!(again.recovered);
+    assert_eq!(site.handle.stats().effect("issue_created"), count as u64);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_creates_with_lost_answers_and_index_lag_make_two_hundred_issues_cloud() {
+    lost_answers(Dialect::CloudV3, 200).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_creates_with_lost_answers_and_index_lag_make_two_hundred_issues_data_center() {
+    lost_answers(Dialect::DataCenterV2, 200).await;
+}
+
+#[tokio::test]
+async fn server_errors_are_retried_for_reads_and_an_outage_is_transient() {
+    let site = common::start("").await;
+    let jira = common::client(&site, Dialect::CloudV3, common::api_token(), common::fast()).await;
+    let created = jira.create_issue(&issue(1, false)).await.unwrap();
+    site.handle.set_faults(FaultConfig {
+        error_500_rate: 0.3,
+        ..FaultConfig::default()
+    });
+    for _ in 0..20 {
+        jira.get_issue(&created.issue.key, &["summary"])
+            .await
+            .unwrap();
+    }
+    assert!(
+        site.handle.stats().effect("fault_500") > 0,
+        "the fault must have fired"
+    );
+    let impatient = Politeness {
+        max_attempts: 3,
+        ..common::fast()
+    };
+    let jira = common::client(&site, Dialect::CloudV3, common::api_token(), impatient).await;
+    site.handle.set_faults(FaultConfig {
+        outage_ms: 60_000,
+        ..FaultConfig::default()
+    });
+    let err = jira
+        .get_issue(&created.issue.key, &["summary"])
+        .await
+        .unwrap_err();
+    assert!(err.is_transient(), "{err:?}");
+}
