@@ -165,9 +165,9 @@ def main():
             row["messages_per_second"] = max(row["messages_per_second"], throughput(extract, cases))
     print(f"{'tool':<28} {'exact':>10} {'accuracy':>9} {'messages/s':>12}")
     for row in rows:
-        accuracy = 100.0 * row["passed"] / row["total"]
+        percent = 100.0 * row["passed"] / row["total"]
         print(
-            f"{row['tool']:<28} {row['passed']:>4}/{row['total']:<5} {accuracy:>8.1f}% "
+            f"{row['tool']:<28} {row['passed']:>4}/{row['total']:<5} {percent:>8.1f}% "
             f"{row['messages_per_second']:>12,.0f}"
         )
     fastest_peer = max(rows[1:], key=lambda r: r["messages_per_second"])
