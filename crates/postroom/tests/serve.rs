@@ -114,3 +114,55 @@ fn every_subcommand_has_help() {
         assert!(String::from_utf8_lossy(&output.stdout).contains("Usage"));
     }
 }
+
+#[tokio::test]
+async fn serve_with_sandbox_mounts_a_persistent_jira_site() {
+    let dir = tempfile::tempdir().unwrap();
+    let served = Served::start_with_args(dir.path(), &["--sandbox"], &[]).await;
+    served.assert_healthy().await;
+
+    let client = reqwest::Client::new();
+    let site = format!("{}/sandbox/jira", served.base);
+    let unauthenticated = client
+        .get(format!("{site}/rest/api/3/myself"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unauthenticated.status().as_u16(), 401);
+    let created = client
+        .post(format!("{site}/rest/api/2/issue"))
+        .basic_auth(jira_sandbox::ADMIN_EMAIL, Some(jira_sandbox::API_TOKEN))
+        .json(&serde_json::json!({"fields": {
+            "project": {"key": "SUP"}, "issuetype": {"name": "Task"},
+            "summary": "survives a restart", "description": "demo"
+        }}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status().as_u16(), 201);
+    let key = created.json::<serde_json::Value>().await.unwrap()["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    served.stop_gracefully();
+    assert!(dir.path().join("data/sandbox.json").exists());
+
+    let served = Served::start_with_args(dir.path(), &["--sandbox"], &[]).await;
+    let site = format!("{}/sandbox/jira", served.base);
+    let fetched = client
+        .get(format!("{site}/rest/api/2/issue/{key}"))
+        .basic_auth(jira_sandbox::ADMIN_EMAIL, Some(jira_sandbox::API_TOKEN))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fetched.status().as_u16(), 200);
+    let body: serde_json::Value = fetched.json().await.unwrap();
+    assert_eq!(body["fields"]["summary"], "survives a restart");
+
+    let tenant = postroom(dir.path())
+        .args(["tenant", "show"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&tenant.stdout).contains("/sandbox/jira"));
+    served.stop_gracefully();
+}

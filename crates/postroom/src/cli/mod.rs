@@ -1,6 +1,7 @@
 //! The command line: one module per subcommand, each with its own `Args` and `run`.
 
 pub mod init;
+mod jira;
 mod migrate;
 mod serve;
 mod tenant;
@@ -42,6 +43,8 @@ pub enum Command {
     Migrate(migrate::Args),
     /// Inspect tenants (Jira sites) of this instance.
     Tenant(tenant::Args),
+    /// Check the connection to the tenant's Jira site.
+    Jira(jira::Args),
 }
 
 /// Runs the chosen subcommand; the exit code says whether it succeeded.
@@ -56,6 +59,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(&globals, args).await,
         Command::Migrate(args) => migrate::run(&globals, args).await,
         Command::Tenant(args) => tenant::run(&globals, args).await,
+        Command::Jira(args) => jira::run(&globals, args).await,
     }
 }
 

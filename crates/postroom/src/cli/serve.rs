@@ -9,30 +9,43 @@ use anyhow::Context;
 use super::Globals;
 use crate::app;
 use crate::http::{self, AppState, Readiness};
+use crate::sandbox;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Address of the HTTP listener (overrides `http.addr`).
     #[arg(long, value_name = "ADDR")]
     http: Option<SocketAddr>,
+
+    /// Use an embedded Jira sandbox (under /sandbox/jira on the HTTP listener, state kept
+    /// in DATA_DIR/sandbox.json) instead of a real Jira site: for trying postroom out.
+    #[arg(long)]
+    sandbox: bool,
 }
 
 pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
-    let config = app::load_config(globals)?;
+    let mut config = app::load_config(globals)?;
     let _guard = crate::telemetry::init(&config.log, globals.log_format);
     crate::telemetry::metrics();
     let readiness = Arc::new(Readiness::expecting(&["http"]));
 
     let store = app::open_store(&config).await?;
-    app::ensure_default_tenant(&store, &config).await?;
-    report_jira(&config);
 
     let addr = args.http.unwrap_or(config.http.addr);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     let bound = listener.local_addr().context("listener has no address")?;
-    readiness.mark_up("http");
+
+    let sandbox = if args.sandbox {
+        let sandbox = sandbox::Embedded::start(&config, bound)?;
+        config.jira = sandbox.jira_config();
+        Some(sandbox)
+    } else {
+        None
+    };
+    app::ensure_default_tenant(&store, &config).await?;
+    report_jira(&config);
     tracing::info!(
         http = %bound,
         database = %app::redact_url(&config.storage.url),
@@ -40,8 +53,17 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
     );
     eprintln!("postroom: serving on http://{bound} (health: http://{bound}/healthz)");
 
-    let router = http::router(AppState { store, readiness });
-    axum::serve(listener, router)
+    let mut router = http::router(AppState {
+        store,
+        readiness: readiness.clone(),
+    });
+    if let Some(sandbox) = &sandbox {
+        router = router.nest(sandbox::MOUNT, sandbox.router());
+        eprintln!("{}", sandbox.banner());
+    }
+    readiness.mark_up("http");
+    let service = router.into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("HTTP server failed")?;

@@ -27,9 +27,15 @@ pub struct Served {
 impl Served {
     /// Starts `serve --http 127.0.0.1:0` and waits for the line that says where it listens.
     pub async fn start(dir: &Path, env: &[(&str, &str)]) -> Self {
+        Self::start_with_args(dir, &[], env).await
+    }
+
+    /// Like [`Served::start`], with more `serve` options.
+    pub async fn start_with_args(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Self {
         let mut command = postroom(dir);
         command
             .args(["serve", "--http", "127.0.0.1:0"])
+            .args(args)
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
         for (k, v) in env {

@@ -1,0 +1,64 @@
+//! The Jira sandbox embedded in `serve --sandbox`, so that anyone can try postroom
+//! without a Jira site.
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use axum::Router;
+use jira_sandbox::{ADMIN_EMAIL, API_TOKEN, SandboxConfig, SandboxHandle};
+
+use crate::config::{Config, JiraAuth, JiraConfig, Secret};
+
+/// Where the sandbox site is mounted on postroom's own listener.
+pub const MOUNT: &str = "/sandbox/jira";
+
+/// The sandbox site, persisted to `DATA_DIR/sandbox.json` so a demo survives a restart.
+#[derive(Debug)]
+pub struct Embedded {
+    handle: SandboxHandle,
+}
+
+impl Embedded {
+    /// Loads or seeds the site; its links use the address postroom listens on.
+    pub fn start(config: &Config, bound: SocketAddr) -> anyhow::Result<Self> {
+        let data_dir = &config.storage.data_dir;
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("cannot create {}", data_dir.display()))?;
+        let host = if bound.ip().is_unspecified() {
+            SocketAddr::from(([127, 0, 0, 1], bound.port()))
+        } else {
+            bound
+        };
+        let sandbox_config = SandboxConfig {
+            state_file: Some(data_dir.join("sandbox.json")),
+            ..SandboxConfig::default()
+        };
+        let handle = SandboxHandle::new(sandbox_config, format!("http://{host}{MOUNT}"))
+            .context("cannot start the embedded Jira sandbox")?;
+        Ok(Self { handle })
+    }
+
+    /// The `[jira]` section that points the tenant `default` at this sandbox.
+    pub fn jira_config(&self) -> JiraConfig {
+        JiraConfig {
+            url: Some(self.handle.base_url().to_owned()),
+            auth: JiraAuth::ApiToken,
+            email: Some(ADMIN_EMAIL.to_owned()),
+            token: Some(Secret::new(API_TOKEN)),
+            token_file: None,
+        }
+    }
+
+    pub fn router(&self) -> Router {
+        self.handle.router()
+    }
+
+    /// What the administrator needs to look around the sandbox site.
+    pub fn banner(&self) -> String {
+        let base = self.handle.base_url();
+        format!(
+            "postroom: Jira sandbox at {base} (REST {base}/rest/api/3; \
+             user {ADMIN_EMAIL}, API token {API_TOKEN}); state in sandbox.json under the data directory"
+        )
+    }
+}
