@@ -8,12 +8,14 @@
 
 mod db;
 mod error;
+pub mod queue;
 mod tenants;
 #[cfg(feature = "testing")]
 pub mod testing;
 
 pub use db::{Backend, Db, backend_of};
 pub use error::StoreError;
+pub use queue::{LeasedJob, NewJob, Queue, QueueError, TenantTx};
 pub use tenants::{JiraConnection, TenantRecord, TenantStore};
 
 use postroom_core::tenant::TenantId;

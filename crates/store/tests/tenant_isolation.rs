@@ -140,3 +140,84 @@ async fn concurrent_writers_on_sqlite_wait_instead_of_failing() {
     }
     assert_eq!(t.store.list_tenants().await.unwrap().len(), 32);
 }
+
+#[tokio::test]
+async fn each_handle_sees_and_changes_only_its_own_jobs() {
+    use postroom_store::NewJob;
+    use postroom_store::queue::{Failure, RetryPolicy};
+
+    for t in backends().await {
+        let a = t
+            .store
+            .ensure_tenant(&tenant("a"), &jira("a"), 1)
+            .await
+            .unwrap();
+        let b = t
+            .store
+            .ensure_tenant(&tenant("b"), &jira("b"), 1)
+            .await
+            .unwrap();
+        let job = |key: &str| NewJob {
+            kind: "k".to_owned(),
+            payload: Vec::new(),
+            idempotency_key: key.to_owned(),
+            run_at_ms: 0,
+        };
+        let mut tx = a.begin().await.unwrap();
+        assert_eq!(tx.tenant(), &tenant("a"));
+        tx.enqueue(&job("same-key"), 0).await.unwrap().unwrap();
+        tx.enqueue(&job("only-a"), 0).await.unwrap().unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = b.begin().await.unwrap();
+        assert!(
+            tx.enqueue(&job("same-key"), 0).await.unwrap().is_some(),
+            "keys are per tenant"
+        );
+        tx.commit().await.unwrap();
+
+        let a_jobs = a.jobs().list(false, 10).await.unwrap();
+        let b_jobs = b.jobs().list(false, 10).await.unwrap();
+        assert_eq!(a_jobs.len(), 2);
+        assert_eq!(b_jobs.len(), 1);
+        assert!(b.jobs().show(a_jobs[0].id).await.is_err());
+
+        let queue = t.store.queue();
+        let mut taken = queue.take(&["k"], 10, 0, 100).await.unwrap();
+        taken.extend(queue.take(&["k"], 10, 0, 100).await.unwrap());
+        let of_a: Vec<_> = taken.iter().filter(|j| j.tenant == tenant("a")).collect();
+        let of_b: Vec<_> = taken.iter().filter(|j| j.tenant == tenant("b")).collect();
+        assert_eq!((of_a.len(), of_b.len()), (2, 1));
+        let b_tx = b.begin().await.unwrap();
+        assert!(
+            queue.complete_in(b_tx, of_a[0], 5).await.is_err(),
+            "b completed a's job"
+        );
+        let policy = RetryPolicy::default();
+        queue
+            .fail(of_a[1], Failure::Permanent, "x", &policy, 5, 0.0)
+            .await
+            .unwrap();
+        assert!(b.jobs().retry(of_a[1].id, 6).await.is_err());
+        assert!(b.jobs().list(true, 10).await.unwrap().is_empty());
+        queue.complete(of_b[0], 5).await.unwrap();
+        assert!(!a.jobs().is_done("same-key").await.unwrap());
+        assert!(b.jobs().is_done("same-key").await.unwrap());
+        assert_eq!(a.jobs().purge_done_before(100).await.unwrap(), 0);
+        assert_eq!(b.jobs().purge_done_before(100).await.unwrap(), 1);
+
+        a.jobs()
+            .declare_recurring("r", "k", b"", 1_000, 0)
+            .await
+            .unwrap();
+        queue.enqueue_due_recurring(0).await.unwrap();
+        assert_eq!(b.jobs().list(false, 10).await.unwrap().len(), 0);
+        assert!(
+            a.jobs()
+                .list(false, 10)
+                .await
+                .unwrap()
+                .iter()
+                .any(|j| j.idempotency_key == "recurring:r:0")
+        );
+    }
+}

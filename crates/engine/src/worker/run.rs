@@ -1,0 +1,178 @@
+//! The loops: N job workers and one ticker (recurring jobs, depth metrics).
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use postroom_store::Store;
+use postroom_store::queue::{Failure, LeasedJob, Queue, Verdict};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use super::context::JobContext;
+use super::{JobError, Registry, WorkerConfig, millis, now_ms, telemetry};
+
+/// The workers of one process.
+#[derive(Debug)]
+pub struct Workers {
+    queue: Queue,
+    registry: Arc<Registry>,
+    config: WorkerConfig,
+}
+
+impl Workers {
+    pub fn new(store: &Store, registry: Registry, config: WorkerConfig) -> Self {
+        Self {
+            queue: store.queue(),
+            registry: Arc::new(registry),
+            config,
+        }
+    }
+
+    /// Runs until `shutdown` turns true. A job in hand when it does is finished first; jobs
+    /// leased but not started are left to expire and be taken again.
+    pub async fn run(self, shutdown: watch::Receiver<bool>) {
+        let mut tasks = JoinSet::new();
+        for _ in 0..self.config.concurrency.max(1) {
+            let worker = Worker {
+                queue: self.queue.clone(),
+                registry: Arc::clone(&self.registry),
+                config: self.config.clone(),
+            };
+            tasks.spawn(worker.run(shutdown.clone()));
+        }
+        tasks.spawn(tick(self.queue.clone(), self.config.tick, shutdown));
+        while tasks.join_next().await.is_some() {}
+    }
+}
+
+struct Worker {
+    queue: Queue,
+    registry: Arc<Registry>,
+    config: WorkerConfig,
+}
+
+impl Worker {
+    async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        let kinds = self.registry.kinds();
+        let kinds: Vec<&str> = kinds.iter().map(String::as_str).collect();
+        while !*shutdown.borrow() {
+            let taken = self
+                .queue
+                .take(
+                    &kinds,
+                    self.config.batch,
+                    now_ms(),
+                    millis(self.config.lease),
+                )
+                .await;
+            let jobs = match taken {
+                Ok(jobs) => jobs,
+                Err(e) => {
+                    tracing::warn!(error = %e, "taking jobs failed");
+                    Vec::new()
+                }
+            };
+            if jobs.is_empty() {
+                tokio::select! {
+                    () = tokio::time::sleep(self.config.idle_poll) => {}
+                    _ = shutdown.changed() => {}
+                }
+                continue;
+            }
+            for job in jobs {
+                if *shutdown.borrow() {
+                    break;
+                }
+                self.run_one(job).await;
+            }
+        }
+    }
+
+    async fn run_one(&self, job: LeasedJob) {
+        let Some(handler) = self.registry.handlers.get(&job.kind) else {
+            return;
+        };
+        let kind = job.kind.clone();
+        let started = Instant::now();
+        let mut ctx = JobContext::new(self.queue.clone(), job, self.config.lease);
+        let mut result = ctx.keep_lease().await;
+        if result.is_ok() {
+            result = handler.run(&mut ctx).await;
+        }
+        if result.is_ok() && !ctx.completed() {
+            result = self
+                .queue
+                .complete(ctx.job(), now_ms())
+                .await
+                .map_err(JobError::from);
+        }
+        let outcome = match result {
+            Ok(()) => "done",
+            Err(e) => self.settle(ctx.into_job(), e).await,
+        };
+        telemetry::job_ran(&kind, outcome, started.elapsed());
+    }
+
+    /// Records a failure and returns the outcome label.
+    async fn settle(&self, job: LeasedJob, error: JobError) -> &'static str {
+        let (failure, message) = match error {
+            JobError::LeaseLost => return "lease_lost",
+            JobError::Transient(m) => (Failure::Transient, m),
+            JobError::Permanent(m) => (Failure::Permanent, m),
+            JobError::RateLimited {
+                retry_after,
+                reason,
+            } => (
+                Failure::RateLimited {
+                    retry_after_ms: millis(retry_after),
+                },
+                reason,
+            ),
+        };
+        let random = rand::random::<f64>();
+        let failed = self
+            .queue
+            .fail(
+                &job,
+                failure,
+                &message,
+                &self.config.retry,
+                now_ms(),
+                random,
+            )
+            .await;
+        match failed {
+            Ok(Verdict::Dead) => {
+                tracing::warn!(job = job.id, kind = %job.kind, "job is dead");
+                telemetry::died(&job.kind);
+                "dead"
+            }
+            Ok(Verdict::RetryAt { .. }) => {
+                telemetry::retried(&job.kind);
+                "retry"
+            }
+            Err(e) => {
+                tracing::warn!(job = job.id, error = %e, "recording a job failure failed");
+                "lease_lost"
+            }
+        }
+    }
+}
+
+/// Enqueues due recurring jobs and publishes queue depth, every `every`.
+async fn tick(queue: Queue, every: std::time::Duration, mut shutdown: watch::Receiver<bool>) {
+    while !*shutdown.borrow() {
+        let now = now_ms();
+        if let Err(e) = queue.enqueue_due_recurring(now).await {
+            tracing::warn!(error = %e, "enqueuing recurring jobs failed");
+        }
+        match queue.depth(now).await {
+            Ok(rows) => telemetry::depth(&rows, now),
+            Err(e) => tracing::warn!(error = %e, "measuring queue depth failed"),
+        }
+        tokio::select! {
+            () = tokio::time::sleep(every) => {}
+            _ = shutdown.changed() => {}
+        }
+    }
+}
