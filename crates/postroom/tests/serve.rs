@@ -166,3 +166,17 @@ async fn serve_with_sandbox_mounts_a_persistent_jira_site() {
     assert!(String::from_utf8_lossy(&tenant.stdout).contains("/sandbox/jira"));
     served.stop_gracefully();
 }
+
+#[test]
+fn jobs_list_on_a_fresh_tenant_is_empty_and_show_of_a_missing_job_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let served = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(Served::start(dir.path(), &[]));
+    let list = postroom(dir.path()).args(["jobs", "list"]).output().unwrap();
+    assert!(list.status.success(), "{list:?}");
+    assert_eq!(String::from_utf8_lossy(&list.stdout).lines().count(), 1);
+    let show = postroom(dir.path()).args(["jobs", "show", "42"]).output().unwrap();
+    assert!(!show.status.success());
+    served.stop_gracefully();
+}

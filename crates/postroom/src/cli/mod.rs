@@ -2,6 +2,7 @@
 
 pub mod init;
 mod jira;
+mod jobs;
 mod migrate;
 mod serve;
 mod tenant;
@@ -45,6 +46,8 @@ pub enum Command {
     Tenant(tenant::Args),
     /// Check the connection to the tenant's Jira site.
     Jira(jira::Args),
+    /// Inspect the job queue: list, show and retry (dead) jobs.
+    Jobs(jobs::Args),
 }
 
 /// Runs the chosen subcommand; the exit code says whether it succeeded.
@@ -60,6 +63,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Migrate(args) => migrate::run(&globals, args).await,
         Command::Tenant(args) => tenant::run(&globals, args).await,
         Command::Jira(args) => jira::run(&globals, args).await,
+        Command::Jobs(args) => jobs::run(&globals, args).await,
     }
 }
 
