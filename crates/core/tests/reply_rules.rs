@@ -561,3 +561,12 @@ fn the_forwarders_note_is_available_apart() {
     assert_eq!(bare.forward_note.as_deref(), Some(""));
     assert_eq!(run("Just a reply").forward_note, None);
 }
+
+#[test]
+fn business_card_line_that_starts_with_the_sender_name() {
+    let text =
+        "Fixed.\n\nJohn Smith | Support Engineer\nAcme Inc. | +1 555 123 4567\nwww.acme.example";
+    assert_eq!(visible_from(text, "John Smith"), "Fixed.");
+    let mentioned = "Fixed.\n\nPlease thank John Smith | he found it\nok";
+    assert_eq!(visible_from(mentioned, "John Smith"), mentioned);
+}

@@ -158,12 +158,17 @@ fn mentions(line: &str, names: &[String]) -> bool {
 }
 
 /// A line that is mostly the sender's name: "Noam", "John E. Doe, Ph.D.", "Me John Doe"
-/// (initials and short titles do not count against it).
+/// (initials and short titles do not count against it), or a business card line whose
+/// first part is the name ("John Smith | Support Engineer").
 fn is_name_line(line: &str, names: &[String]) -> bool {
-    if names.is_empty() || line.trim().chars().count() > 40 {
+    if names.is_empty() || line.trim().chars().count() > 80 {
         return false;
     }
-    let (named, other) = words(line).fold((0, 0), |(n, o), w| {
+    let first = line.split(['|', '•', '·']).next().unwrap_or(line);
+    if first.trim().chars().count() > 40 {
+        return false;
+    }
+    let (named, other) = words(first).fold((0, 0), |(n, o), w| {
         if names.contains(&w) {
             (n + 1, o)
         } else if w.chars().count() > 2 {
