@@ -163,6 +163,22 @@ const HEADERS: &[(&str, &str)] = &[
         "ko apple",
         "2017. 4. 11. 오후 10:07, John Smith <john@example.com> 작성:",
     ),
+    (
+        "ru mail.ru",
+        "Вторник, 11 апреля 2017, 22:07 +03:00 от John Smith <john@example.com>:",
+    ),
+    (
+        "ru yandex",
+        "11.04.2017, 22:07, \"John Smith\" <john@example.com>:",
+    ),
+    (
+        "en lotus notes",
+        "John Smith <john@example.com> wrote on 11/04/2017 22:07:00:",
+    ),
+    (
+        "en yahoo",
+        "On Tuesday, April 11, 2017, 10:07:23 PM GMT+2, John Smith <john@example.com> wrote:",
+    ),
     ("android", "---- John Smith wrote ----"),
     (
         "samsung",

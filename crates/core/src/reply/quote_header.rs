@@ -33,7 +33,7 @@ static STRONG_START: LazyLock<Regex> = LazyLock::new(|| {
 /// abbreviation, a numeric date, a day and month name, or the sender's name and address.
 static WEAK_START: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
-        r#"^(?:\p{L}{1,5}\.?,?\s+\d|\d{1,4}\s?[-./年년]\s?\d{1,2}|\d{1,2}\.?\s+\p{L}{3,}|[^<>:]{1,80}<[^<>@\s]+@|"[^"]{1,80}"\s*<)"#,
+        r#"^(?:\p{L}{1,5}\.?,?\s+\d|\p{L}{2,12},\s+\d|\d{1,4}\s?[-./年년]\s?\d{1,2}|\d{1,2}\.?\s+\p{L}{3,}|[^<>:]{1,80}<[^<>@\s]+@|"[^"]{1,80}"\s*<)"#,
     )
 });
 
