@@ -201,3 +201,44 @@ fn fence_flags(lines: &[&str]) -> Vec<bool> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(name: &str) -> Vec<String> {
+        name_tokens(Some(name))
+    }
+
+    #[test]
+    fn name_tokens_come_from_a_display_name_or_an_address() {
+        assert_eq!(names("Jane Roe"), ["jane", "roe"]);
+        assert_eq!(names("john.doe@example.com"), ["john", "doe"]);
+        assert!(name_tokens(None).is_empty());
+    }
+
+    #[test]
+    fn name_lines_are_mostly_the_name() {
+        let jane = names("Jane Roe");
+        assert!(is_name_line("Jane", &jane));
+        assert!(is_name_line("Jane Roe, Ph.D.", &jane));
+        assert!(is_name_line("Jane Roe | Head of Support", &jane));
+        assert!(!is_name_line("I told Jane about it yesterday", &jane));
+        assert!(!is_name_line("Jane", &[]));
+    }
+
+    #[test]
+    fn fences_cover_their_content_and_markers() {
+        let lines = ["a", "```", "--", "```", "b"];
+        assert_eq!(fence_flags(&lines), [false, true, true, true, false]);
+    }
+
+    #[test]
+    fn cut_keeps_at_least_the_first_line() {
+        assert_eq!(cut(&["Sent from my iPhone"], None), None);
+        assert_eq!(
+            cut(&["Hi", "Sent from my iPhone"], None),
+            Some((1, SignatureRule::ClientTagline))
+        );
+    }
+}
