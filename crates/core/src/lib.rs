@@ -13,3 +13,4 @@ pub mod adf;
 pub mod connect_jwt;
 pub mod ports;
 pub mod wiki;
+pub mod classify;
