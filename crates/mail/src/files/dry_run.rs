@@ -190,7 +190,10 @@ mod tests {
             out.contains("From:           Ann <ann@example.com>\n"),
             "{out}"
         );
-        assert!(out.contains("Classification: unclassified"), "{out}");
+        assert!(
+            out.contains("Classification: human (no automatic-mail signal)"),
+            "{out}"
+        );
         assert!(
             out.contains("Warning:        missing Message-ID header\n"),
             "{out}"
