@@ -105,6 +105,10 @@ pub struct ActionSummary {
     pub kind: String,
     /// Why this action was chosen.
     pub reason: String,
+    /// The action's other keys (`project`, `summary`, `issue_key`, ...; see
+    /// [`crate::plan::Action`]), flattened beside `kind` and `reason`.
+    #[serde(flatten)]
+    pub detail: serde_json::Map<String, serde_json::Value>,
 }
 
 /// The JSON line for an input that could not be read or parsed at all.
@@ -179,6 +183,7 @@ impl Outcome {
             action: ActionSummary {
                 kind: "none".to_owned(),
                 reason: "routing is not implemented yet; nothing would be done".to_owned(),
+                detail: serde_json::Map::new(),
             },
             report: reply_report(&extraction),
             warnings: parsed.warnings.iter().map(ToString::to_string).collect(),

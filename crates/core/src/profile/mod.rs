@@ -265,22 +265,18 @@ impl Profile {
 mod tests;
 
 impl CheckedProfile {
-    /// The classification settings this profile implies: own domains (for loop and bounce
-    /// detection), the trusted authserv-id and the spam-score header. The flood count is
-    /// the engine's to add, since it needs the store and the clock.
+    /// The classification settings this profile implies: the domains that are wholly
+    /// postroom's (its Message-IDs and return paths; the domain of a single own address is
+    /// shared with staff, so it does not count), the trusted authserv-id and the spam-score
+    /// header. The flood count is the engine's to add, since it needs the store and the clock.
     pub fn classify_context(&self) -> crate::classify::ClassifyContext {
         let p = &self.profile;
-        let mut own_domains: Vec<String> = p
+        let own_domains = p
             .own
             .domains
             .iter()
             .map(|d| d.trim().to_ascii_lowercase())
             .collect();
-        for (_, domain) in &self.own_addresses {
-            if !own_domains.contains(domain) {
-                own_domains.push(domain.clone());
-            }
-        }
         let t = &p.thresholds;
         crate::classify::ClassifyContext {
             own_domains,
