@@ -14,7 +14,7 @@ const RESPONDER_HEADERS: [&str; 4] = [
 ];
 
 /// Returns the deciding signal when the message is an automatic answer.
-pub(super) fn detect(message: &Message) -> Option<String> {
+pub(super) fn detect(message: &Message, body: &str) -> Option<String> {
     if let Some(value) = message.header("Auto-Submitted") {
         let token = value
             .split(';')
@@ -49,7 +49,7 @@ pub(super) fn detect(message: &Message) -> Option<String> {
     if message.subject.as_deref().is_some_and(auto_text::subject) {
         return Some("auto-reply subject".to_owned());
     }
-    if auto_text::body(&message.body_text()) {
+    if auto_text::body(body) {
         return Some("auto-reply wording at the start of the body".to_owned());
     }
     None
@@ -70,29 +70,33 @@ mod tests {
         }
     }
 
+    fn check(message: Message) -> Option<String> {
+        detect(&message, "")
+    }
+
     #[test]
     fn auto_submitted_other_than_no_decides() {
         assert_eq!(
-            detect(&with_header(
+            check(with_header(
                 "Auto-Submitted",
                 "auto-replied; owner-email=\"a@b\""
             ))
             .as_deref(),
             Some("header Auto-Submitted: auto-replied")
         );
-        assert!(detect(&with_header("auto-submitted", "auto-generated")).is_some());
-        assert!(detect(&with_header("Auto-Submitted", "no")).is_none());
-        assert!(detect(&with_header("Auto-Submitted", "No ; comment")).is_none());
-        assert!(detect(&with_header("Auto-Submitted", "")).is_none());
+        assert!(check(with_header("auto-submitted", "auto-generated")).is_some());
+        assert!(check(with_header("Auto-Submitted", "no")).is_none());
+        assert!(check(with_header("Auto-Submitted", "No ; comment")).is_none());
+        assert!(check(with_header("Auto-Submitted", "")).is_none());
     }
 
     #[test]
     fn responder_headers_decide_but_suppress_does_not() {
-        assert!(detect(&with_header("X-Autoreply", "yes")).is_some());
-        assert!(detect(&with_header("X-Autorespond", "Vacation")).is_some());
-        assert!(detect(&with_header("X-Autoreply", "no")).is_none());
-        assert!(detect(&with_header("X-Auto-Response-Suppress", "All")).is_none());
-        assert!(detect(&with_header("Precedence", "bulk")).is_none());
-        assert!(detect(&with_header("Precedence", "auto_reply")).is_some());
+        assert!(check(with_header("X-Autoreply", "yes")).is_some());
+        assert!(check(with_header("X-Autorespond", "Vacation")).is_some());
+        assert!(check(with_header("X-Autoreply", "no")).is_none());
+        assert!(check(with_header("X-Auto-Response-Suppress", "All")).is_none());
+        assert!(check(with_header("Precedence", "bulk")).is_none());
+        assert!(check(with_header("Precedence", "auto_reply")).is_some());
     }
 }

@@ -125,7 +125,9 @@ struct Decision {
 /// Classifies a message. Never fails: the absence of every signal means `human`.
 pub fn classify(message: &Message, context: &ClassifyContext) -> Classification {
     let auth = auth::evaluate(message, context.trusted_authserv_id.as_deref());
-    let decision = decide(message, context);
+    // Converting an HTML body to text is the costliest step: do it once for all signals.
+    let body = message.body_text();
+    let decision = decide(message, &body, context);
     let suppress_acknowledgement = decision.kind != Kind::Human
         || suppressing_hint(message)
         || auth.result == AuthResult::Fail;
@@ -139,7 +141,7 @@ pub fn classify(message: &Message, context: &ClassifyContext) -> Classification 
     }
 }
 
-fn decide(message: &Message, context: &ClassifyContext) -> Decision {
+fn decide(message: &Message, body: &str, context: &ClassifyContext) -> Decision {
     let plain = |kind, reason: String| Decision {
         kind,
         reason,
@@ -148,7 +150,7 @@ fn decide(message: &Message, context: &ClassifyContext) -> Decision {
     if let Some(reason) = loop_detect::detect(message, &context.own_domains) {
         return plain(Kind::Loop, reason);
     }
-    match bounce::detect(message, &context.own_domains) {
+    match bounce::detect(message, body, &context.own_domains) {
         bounce::Verdict::Bounce { reason, bounce } => {
             return Decision {
                 kind: Kind::Bounce,
@@ -159,7 +161,7 @@ fn decide(message: &Message, context: &ClassifyContext) -> Decision {
         bounce::Verdict::Notice(reason) => return plain(Kind::AutoReply, reason),
         bounce::Verdict::None => {}
     }
-    if let Some(reason) = auto_reply::detect(message) {
+    if let Some(reason) = auto_reply::detect(message, body) {
         return plain(Kind::AutoReply, reason);
     }
     if let Some(reason) = spam::detect(message, context.spam_score.as_ref()) {

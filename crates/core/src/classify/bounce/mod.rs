@@ -92,7 +92,7 @@ pub(super) enum Verdict {
 }
 
 /// Reads a message as a delivery report.
-pub(super) fn detect(message: &Message, own_domains: &[String]) -> Verdict {
+pub(super) fn detect(message: &Message, body: &str, own_domains: &[String]) -> Verdict {
     if is_feedback_report(message) {
         return Verdict::Notice("feedback report (ARF)".to_owned());
     }
@@ -110,7 +110,7 @@ pub(super) fn detect(message: &Message, own_domains: &[String]) -> Verdict {
                 .content_type
                 .parameter("report-type")
                 .is_some_and(|t| t.eq_ignore_ascii_case("delivery-status"));
-    let body = body_text(message);
+    let body = report_text(message, body);
     let sender = source::sender(message);
     let mut dsn_recipients: Vec<FailedRecipient> = reports
         .iter()
@@ -221,13 +221,12 @@ fn is_feedback_report(message: &Message) -> bool {
             .any(|a| a.is_type("message/feedback-report"))
 }
 
-/// The body text to scan. When the body is empty (the report sits in an attachment, or a
+/// The text to scan: the body, or when it is empty (the report sits in an attachment, or a
 /// broken boundary left the whole report as one opaque part), the text of every
-/// non-binary attachment is read instead.
-fn body_text(message: &Message) -> String {
-    let body = message.body_text();
+/// non-binary attachment.
+fn report_text(message: &Message, body: &str) -> String {
     if !body.trim().is_empty() {
-        return body;
+        return body.to_owned();
     }
     message
         .attachments

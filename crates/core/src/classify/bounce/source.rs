@@ -86,11 +86,11 @@ pub(super) fn sender(message: &Message) -> Option<&'static str> {
             return Some("sender name is a mail delivery system");
         }
     }
-    match (&message.return_path, &message.from) {
-        (Some(ReturnPath::Null), _) => Some("null sender"),
-        (_, None) => Some("no sender"),
-        _ => None,
+    if matches!(message.return_path, Some(ReturnPath::Null)) {
+        return Some("null sender");
     }
+    // Only a missing From header counts: an unreadable one is a person's broken client.
+    message.header("From").is_none().then_some("no sender")
 }
 
 /// True when the subject reads as a delivery report (not a reply or forward of one).
