@@ -85,6 +85,11 @@ pub fn decide(
     let directives = prepared.directives;
     report_directives(&directives, &mut report);
     let thread = thread::decide(input.message, &directives, profile, answers, &mut report);
+    if class.kind == Kind::Loop {
+        let reason = "postroom's own mail came back; never processed".to_owned();
+        report.push(format!("action: ignore — {reason}"));
+        return finish(thread, directives, Action::Ignore { reason }, report);
+    }
     let rule = match route::route(input.message, class, profile) {
         Route::NotOurs => {
             let reason = "addressed to none of postroom's own addresses".to_owned();
@@ -95,11 +100,7 @@ pub fn decide(
     };
     report.push(format!("route: rule {:?} decides", rule.name));
     let then = &rule.then;
-    let action = if class.kind == Kind::Loop {
-        Action::Ignore {
-            reason: "postroom's own mail came back; never processed".to_owned(),
-        }
-    } else if let Some(hold) = class.hold {
+    let action = if let Some(hold) = class.hold {
         let reason = format!(
             "sender sent {} mails, over the limit of {}",
             hold.recent, hold.threshold

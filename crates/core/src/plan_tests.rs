@@ -139,3 +139,30 @@ fn a_rule_that_says_ignore_is_obeyed_with_its_reason() {
             .any(|l| l == "route: rule \"newsletters\" decides")
     );
 }
+
+#[test]
+fn a_loop_is_ignored_even_when_not_addressed_to_us() {
+    let raw = "From: support@help.example.com\nTo: someone@else.example\nMessage-ID: <x@help.example.com>\nSubject: Re: SUP-1\n\nhi\n";
+    let plan = plan_of(raw, &example(), &Answers::unknown());
+    assert_eq!(plan.action.kind(), "ignore", "{:?}", plan.report);
+    assert!(
+        plan.report[0].starts_with("classification: loop"),
+        "{:?}",
+        plan.report
+    );
+}
+
+#[test]
+fn a_dry_run_reports_each_unanswered_method_once() {
+    let raw = NEW.replace(
+        "Message-ID: <n1@customer.example>",
+        "References: <a@x> <b@x> <c@x>",
+    );
+    let plan = plan_of(&raw, &example(), &Answers::unknown());
+    let lines = plan
+        .report
+        .iter()
+        .filter(|l| l.contains("references not looked up"))
+        .count();
+    assert_eq!(lines, 1, "{:?}", plan.report);
+}

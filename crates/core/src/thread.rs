@@ -173,10 +173,10 @@ pub fn decide(
                 None
             }
             Clue::Id(_) | Clue::Foreign(_) if !answers.looked_up => {
-                report.push(format!(
-                    "thread: {} not looked up in a dry run",
-                    by.as_str()
-                ));
+                let line = format!("thread: {} not looked up in a dry run", by.as_str());
+                if !report.contains(&line) {
+                    report.push(line);
+                }
                 None
             }
             Clue::Id(id) => answers.message_ids.get(id).cloned(),

@@ -241,6 +241,12 @@ impl Profile {
         }
     }
 
+    /// Reads (JSON or TOML) and checks a profile in one go: what a command that takes
+    /// `--profile FILE` needs.
+    pub fn load(text: &str) -> Result<CheckedProfile, ProfileError> {
+        Ok(Self::from_text(text)?.check()?)
+    }
+
     /// The profile used when none is given: any recipient is accepted and every message is
     /// ignored with the reason "no profile", so a dry run shows the whole decision path
     /// without pretending to know where mail should go.
