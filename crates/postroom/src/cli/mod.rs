@@ -2,6 +2,7 @@
 
 pub mod init;
 mod migrate;
+mod process;
 mod serve;
 mod tenant;
 
@@ -42,6 +43,8 @@ pub enum Command {
     Migrate(migrate::Args),
     /// Inspect tenants (Jira sites) of this instance.
     Tenant(tenant::Args),
+    /// Read e-mail files and, with --dry-run, show what postroom would do with each.
+    Process(process::Args),
 }
 
 /// Runs the chosen subcommand; the exit code says whether it succeeded.
@@ -56,6 +59,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(&globals, args).await,
         Command::Migrate(args) => migrate::run(&globals, args).await,
         Command::Tenant(args) => tenant::run(&globals, args).await,
+        Command::Process(args) => process::run(&globals, args),
     }
 }
 
