@@ -3,6 +3,7 @@
 pub mod init;
 mod migrate;
 mod process;
+mod sandbox;
 mod serve;
 mod tenant;
 
@@ -45,6 +46,8 @@ pub enum Command {
     Tenant(tenant::Args),
     /// Read e-mail files and, with --dry-run, show what postroom would do with each.
     Process(process::Args),
+    /// Serve a Jira REST emulator (the sandbox) and print its base URL and credentials.
+    Sandbox(sandbox::Args),
 }
 
 /// Runs the chosen subcommand; the exit code says whether it succeeded.
@@ -59,6 +62,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(&globals, args).await,
         Command::Migrate(args) => migrate::run(&globals, args).await,
         Command::Tenant(args) => tenant::run(&globals, args).await,
+        Command::Sandbox(args) => sandbox::run(&globals, args).await,
         Command::Process(args) => process::run(&globals, args),
     }
 }
