@@ -2,12 +2,13 @@
 //!
 //! The serialized form is a contract that scripts rely on: every key below is present for
 //! every message, whatever happened to it. Stages that do not exist yet report honestly
-//! that they did not run (`classification.kind = "unclassified"`, `action.kind = "none"`,
-//! `bounce`/`thread` null, `directives` empty); the classification, threading, directive
-//! and routing stages fill them in as they land, without removing or renaming keys.
+//! that they did not run (`action.kind = "none"`, `thread` null, `directives` empty); the
+//! threading, directive and routing stages fill them in as they land, without removing or
+//! renaming keys. Classification (`classification`, `bounce`, `auth`) runs on every message.
 
 use serde::Serialize;
 
+use crate::classify::{self, Auth, ClassifyContext, Hold};
 use crate::message::{Attachment, Message, Parsed};
 use crate::reply::{self, Extraction, ReplyInput};
 
@@ -42,10 +43,12 @@ pub struct Outcome {
     pub visible_text: String,
     /// Every attachment part of the top-level message, nothing flattened.
     pub attachments: Vec<AttachmentSummary>,
-    /// What kind of mail this is; `unclassified` until classification runs.
+    /// What kind of mail this is (see [`crate::classify`]).
     pub classification: Classification,
-    /// Bounce details for delivery failures; null until bounce parsing runs.
-    pub bounce: Option<serde_json::Value>,
+    /// Bounce details for delivery failures ([`classify::Bounce`]); null for other mail.
+    pub bounce: Option<classify::Bounce>,
+    /// Sender authenticity from the trusted server's `Authentication-Results`.
+    pub auth: Auth,
     /// The issue thread the message belongs to; null until thread matching runs.
     pub thread: Option<serde_json::Value>,
     /// Directives found in the message (`#assign`, ...); empty until directives run.
@@ -82,13 +85,17 @@ pub struct AttachmentSummary {
     pub content_id: Option<String>,
 }
 
-/// `{"kind", "reason"}`: the class of the message and why.
+/// `{"kind", "reason", "suppress_acknowledgement", "hold"}`: the class of the message and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Classification {
-    /// e.g. `unclassified`; later `human`, `auto_reply`, `bounce`, ...
+    /// `loop`, `bounce`, `auto_reply`, `spam`, `list` or `human`.
     pub kind: String,
-    /// Why this class was chosen.
+    /// The signal that decided the class.
     pub reason: String,
+    /// True when no acknowledgement may be sent, even to a human.
+    pub suppress_acknowledgement: bool,
+    /// Set when the sender floods: the message is held, not processed.
+    pub hold: Option<Hold>,
 }
 
 /// `{"kind", "reason"}`: what postroom would do with the message.
@@ -98,6 +105,10 @@ pub struct ActionSummary {
     pub kind: String,
     /// Why this action was chosen.
     pub reason: String,
+    /// The action's other keys (`project`, `summary`, `issue_key`, ...; see
+    /// [`crate::plan::Action`]), flattened beside `kind` and `reason`.
+    #[serde(flatten)]
+    pub detail: serde_json::Map<String, serde_json::Value>,
 }
 
 /// The JSON line for an input that could not be read or parsed at all.
@@ -122,9 +133,16 @@ impl From<&Attachment> for AttachmentSummary {
 }
 
 impl Outcome {
-    /// The result of reading a message when no later stage has run yet.
+    /// The result of reading and classifying a message with no configuration (no own
+    /// domains, no trusted authentication server, no spam score, no flood counts).
     pub fn read_only(source: Source, parsed: &Parsed) -> Self {
+        Self::classified(source, parsed, &ClassifyContext::default())
+    }
+
+    /// The result of reading a message and classifying it with the profile's context.
+    pub fn classified(source: Source, parsed: &Parsed, context: &ClassifyContext) -> Self {
         let message: &Message = &parsed.message;
+        let decision = classify::classify(message, context);
         let body_text = message.body_text();
         let extraction = reply::extract(&ReplyInput {
             text: message.text_body.as_deref().unwrap_or_default(),
@@ -153,15 +171,19 @@ impl Outcome {
                 .map(AttachmentSummary::from)
                 .collect(),
             classification: Classification {
-                kind: "unclassified".to_owned(),
-                reason: "classification is not implemented yet".to_owned(),
+                kind: decision.kind.as_str().to_owned(),
+                reason: decision.reason,
+                suppress_acknowledgement: decision.suppress_acknowledgement,
+                hold: decision.hold,
             },
-            bounce: None,
+            bounce: decision.bounce,
+            auth: decision.auth,
             thread: None,
             directives: serde_json::Map::new(),
             action: ActionSummary {
                 kind: "none".to_owned(),
                 reason: "routing is not implemented yet; nothing would be done".to_owned(),
+                detail: serde_json::Map::new(),
             },
             report: reply_report(&extraction),
             warnings: parsed.warnings.iter().map(ToString::to_string).collect(),
@@ -190,7 +212,7 @@ mod tests {
     use super::*;
     use crate::message::ParseLimits;
 
-    const KEYS: [&str; 16] = [
+    const KEYS: [&str; 17] = [
         "source",
         "message_id",
         "from",
@@ -202,6 +224,7 @@ mod tests {
         "attachments",
         "classification",
         "bounce",
+        "auth",
         "thread",
         "directives",
         "action",
@@ -225,12 +248,14 @@ mod tests {
         for key in KEYS {
             assert!(object.contains_key(key), "missing {key}");
         }
-        assert_eq!(object.len(), 16);
+        assert_eq!(object.len(), 17);
         assert_eq!(
             json["from"],
             serde_json::json!({"name": null, "address": null})
         );
-        assert_eq!(json["classification"]["kind"], "unclassified");
+        assert_eq!(json["classification"]["kind"], "human");
+        assert_eq!(json["auth"]["result"], "none");
+        assert_eq!(json["bounce"], serde_json::Value::Null);
         assert_eq!(json["action"]["kind"], "none");
         assert_eq!(json["directives"], serde_json::json!({}));
     }

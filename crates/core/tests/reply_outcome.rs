@@ -1,6 +1,11 @@
 //! The dry-run outcome carries the reply's visible text beside the whole body, and reports
 //! what the reply stage cut and whether the message was a forward.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "fixed test messages; a panic is the failure report"
+)]
+
 use postroom_core::message::{Message, ParseLimits};
 use postroom_core::outcome::{Outcome, Source};
 

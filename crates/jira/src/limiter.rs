@@ -105,6 +105,14 @@ impl Limiter {
         }
     }
 
+    /// Jira says the quota is nearly spent (`X-RateLimit-NearLimit`): slow down a little
+    /// before it comes to 429s.
+    pub(crate) fn ease_off(&self) {
+        let mut b = self.lock();
+        b.rate = (b.rate * 0.9).max(MIN_RATE);
+        metrics::gauge!("postroom_jira_adaptive_rate", "tenant" => self.tenant.clone()).set(b.rate);
+    }
+
     /// A call went through: the rate creeps back towards the configured maximum.
     pub(crate) fn succeeded(&self) {
         let mut b = self.lock();
@@ -178,6 +186,8 @@ mod tests {
             limiter.succeeded();
         }
         assert_eq!(limiter.rate(), 10.0);
+        limiter.ease_off();
+        assert!((limiter.rate() - 9.0).abs() < 1e-9);
     }
 
     #[tokio::test(start_paused = true)]

@@ -164,7 +164,11 @@ impl JiraClient {
         metrics::counter!("postroom_jira_responses_total", "tenant" => inner.tenant.clone(), "status" => status.as_u16().to_string())
             .increment(1);
         if status.is_success() || status.is_redirection() {
-            inner.limiter.succeeded();
+            if info.near_limit {
+                inner.limiter.ease_off();
+            } else {
+                inner.limiter.succeeded();
+            }
             if info.remaining == Some(0.0)
                 && let Some(wait) = info.reset_in
             {

@@ -267,3 +267,35 @@ async fn jiras_refusal_reaches_the_caller_in_its_own_words() {
         "Jira refused the issue: field 'priority': Specify a valid priority"
     );
 }
+
+#[tokio::test]
+async fn connection_check_reports_what_an_administrator_needs() {
+    let site = common::start("/jira").await;
+    site.handle.set_faults(jira_sandbox::FaultConfig {
+        rate_limit_per_sec: Some(1000.0),
+        ..Default::default()
+    });
+    let jira = common::client(
+        &site,
+        Dialect::DataCenterV2,
+        common::api_token(),
+        common::fast(),
+    )
+    .await;
+    let report = postroom_jira::check(&jira).await.unwrap();
+    assert_eq!(report.account_id, jira_sandbox::ADMIN_ACCOUNT_ID);
+    assert!(
+        report
+            .projects
+            .iter()
+            .any(|p| p.key == "SUP" && p.can_set_reporter.is_some()),
+        "{report:?}"
+    );
+    let text = report.to_string();
+    assert!(text.contains("REST v2, wiki markup"), "{text}");
+    assert!(text.contains("SUP"), "{text}");
+    assert!(
+        !text.contains(jira_sandbox::ADMIN_EMAIL),
+        "no e-mail address in the output"
+    );
+}

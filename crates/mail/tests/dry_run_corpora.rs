@@ -69,6 +69,7 @@ fn every_corpus_eml_gives_one_complete_json_line() {
         dirs,
         Cursor::new(Vec::new()),
         &limits,
+        None,
         Format::Json,
         &mut out,
     )

@@ -1,6 +1,10 @@
 //! Conversion from `mail-parser`'s borrowed tree into postroom's owned [`Message`].
 
-use mail_parser::{Encoding, HeaderValue, MessageParser, MessagePart, MimeHeaders, PartType};
+use std::sync::LazyLock;
+
+use mail_parser::{
+    Encoding, HeaderName, HeaderValue, MessageParser, MessagePart, MimeHeaders, PartType,
+};
 
 use super::eight_bit;
 use super::header::{self, HeaderField};
@@ -9,6 +13,18 @@ use super::{
     Attachment, ContentType, EmailAddress, Mailbox, Message, MessageDate, MessageId, ParseError,
     ParseLimits, ParseWarning, Parsed, ReturnPath,
 };
+
+/// Only the headers postroom reads through mail-parser are parsed into structures; the
+/// rest (notably `Received`, whose full parse was the costliest step on bounce mail) stay
+/// raw, and classifiers read them from [`Message::headers`].
+static PARSER: LazyLock<MessageParser> = LazyLock::new(|| {
+    MessageParser::new()
+        .with_mime_headers()
+        .with_date_headers()
+        .with_address_headers()
+        .with_message_ids()
+        .header_text(HeaderName::Subject)
+});
 
 pub(super) fn parse(raw: &[u8], limits: &ParseLimits) -> Result<Parsed, ParseError> {
     if raw.len() > limits.max_size {
@@ -32,7 +48,7 @@ pub(super) fn parse(raw: &[u8], limits: &ParseLimits) -> Result<Parsed, ParseErr
         });
         input = &input[..cut];
     }
-    let message = match MessageParser::default().parse(input) {
+    let message = match PARSER.parse(input) {
         Some(mut parsed) => {
             let message = convert(&mut parsed, limits, 0, &mut warnings);
             check_top_level(&message, &mut warnings);

@@ -225,3 +225,59 @@ fn header_block(lines: &[&str], i: usize) -> Option<BlockMatch> {
         forwarded_subject,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block(text: &str) -> Option<BlockMatch> {
+        let lines: Vec<&str> = text.lines().collect();
+        let ends: Vec<bool> = lines
+            .iter()
+            .map(|l| quote_header::could_end_header(l))
+            .collect();
+        at(&lines, &ends, 0)
+    }
+
+    #[test]
+    fn field_names_are_read_in_bold_and_with_french_spacing() {
+        assert_eq!(field("*From:* Ann").map(|f| f.0), Some(Field::From));
+        assert_eq!(field("Objet : Commande").map(|f| f.0), Some(Field::Subject));
+        assert_eq!(field("보낸 사람: Ann").map(|f| f.0), Some(Field::From));
+        assert_eq!(field("Note: this is not a field"), None);
+        assert_eq!(
+            field("A very long line that only later says From: Ann"),
+            None
+        );
+    }
+
+    #[test]
+    fn a_block_needs_sender_or_date_and_evidence() {
+        assert!(block("From: Ann <ann@example.com>\nTo: Bob").is_some());
+        assert!(block("From: Monday\nTo: Friday").is_none());
+        assert!(block("To: Bob\nSubject: Hi\nCc: Carol").is_none());
+        assert!(block("From: Ann\nTo: Bob\nSubject: Hi").is_some());
+    }
+
+    #[test]
+    fn block_ends_at_its_last_field_and_spots_forward_subjects() {
+        let found =
+            block("From: Ann <ann@example.com>\nSent: 11.04.2017\nSubject: FW: Outage\n\nbody");
+        assert_eq!(
+            found.map(|b| (b.end_line, b.forwarded_subject)),
+            Some((2, true))
+        );
+    }
+
+    #[test]
+    fn rule_lines_open_a_block_only_when_one_follows() {
+        assert!(
+            block(
+                "________________________________\nFrom: Ann <ann@example.com>\nSent: 11.04.2017"
+            )
+            .is_some()
+        );
+        assert!(block("________________________________\nJust a line").is_none());
+        assert!(block("-----").is_none());
+    }
+}

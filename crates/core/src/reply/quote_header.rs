@@ -33,7 +33,7 @@ static STRONG_START: LazyLock<Regex> = LazyLock::new(|| {
 /// abbreviation, a numeric date, a day and month name, or the sender's name and address.
 static WEAK_START: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
-        r#"^(?:\p{L}{1,5}\.?,?\s+\d|\d{1,4}\s?[-./年년]\s?\d{1,2}|\d{1,2}\.?\s+\p{L}{3,}|[^<>:]{1,80}<[^<>@\s]+@|"[^"]{1,80}"\s*<)"#,
+        r#"^(?:\p{L}{1,5}\.?,?\s+\d|\p{L}{2,12},\s+\d|\d{1,4}\s?[-./年년]\s?\d{1,2}|\d{1,2}\.?\s+\p{L}{3,}|[^<>:]{1,80}<[^<>@\s]+@|"[^"]{1,80}"\s*<)"#,
     )
 });
 
@@ -218,4 +218,80 @@ fn date_address_above_quote(lines: &[&str], i: usize) -> Option<HeaderMatch> {
         start_col: 0,
         end_line: i,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(lines: &[&str]) -> Option<HeaderMatch> {
+        let ends: Vec<bool> = lines.iter().map(|l| could_end_header(l)).collect();
+        at(lines, &ends, 0)
+    }
+
+    #[test]
+    fn single_line_attribution_ends_on_its_own_line() {
+        let found = header(&["On 11/04/2017 22:07, John Smith wrote:", "> hi"]);
+        assert_eq!(
+            found,
+            Some(HeaderMatch {
+                start_col: 0,
+                end_line: 0
+            })
+        );
+    }
+
+    #[test]
+    fn wrapped_attribution_ends_on_the_line_with_the_verb() {
+        let found = header(&[
+            "On Tue, Apr 11, 2017 at 10:07 PM John <",
+            "john@example.com>",
+            "wrote:",
+        ]);
+        assert_eq!(found.map(|h| h.end_line), Some(2));
+    }
+
+    #[test]
+    fn glued_attribution_starts_after_the_reply_words() {
+        let line = "Sounds good. On Tue, Apr 11, 2017 at 10:07 PM John <john@example.com> wrote:";
+        assert_eq!(
+            header(&[line]).map(|h| &line[..h.start_col]),
+            Some("Sounds good. ")
+        );
+    }
+
+    #[test]
+    fn a_later_opening_line_is_not_swallowed_by_an_earlier_one() {
+        assert_eq!(
+            header(&["On Monday we met.", "On 11/04/2017 22:07, John wrote:"]),
+            None
+        );
+    }
+
+    #[test]
+    fn evidence_is_required() {
+        assert!(!is_header("On Monday John wrote:", true));
+        assert!(is_header("On Monday at 10:07 John wrote:", true));
+        assert!(!is_header("In 2017 we wrote:", false));
+        assert!(is_header("In 2017 we wrote:", true));
+    }
+
+    #[test]
+    fn verbless_address_header_needs_an_opening() {
+        assert!(is_header(
+            "2017年4月11日(火) 22:07 John <john@example.com>:",
+            true
+        ));
+        assert!(!is_header("Send it to <billing@example.com>:", false));
+    }
+
+    #[test]
+    fn cheap_filter_lets_through_only_possible_ends() {
+        assert!(could_end_header("... wrote:"));
+        assert!(could_end_header("---- John wrote ----"));
+        assert!(could_end_header(
+            "John <john@example.com> 于2017年4月11日 22:07写道"
+        ));
+        assert!(!could_end_header("An ordinary sentence."));
+    }
 }

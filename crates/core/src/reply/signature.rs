@@ -158,12 +158,17 @@ fn mentions(line: &str, names: &[String]) -> bool {
 }
 
 /// A line that is mostly the sender's name: "Noam", "John E. Doe, Ph.D.", "Me John Doe"
-/// (initials and short titles do not count against it).
+/// (initials and short titles do not count against it), or a business card line whose
+/// first part is the name ("John Smith | Support Engineer").
 fn is_name_line(line: &str, names: &[String]) -> bool {
-    if names.is_empty() || line.trim().chars().count() > 40 {
+    if names.is_empty() || line.trim().chars().count() > 80 {
         return false;
     }
-    let (named, other) = words(line).fold((0, 0), |(n, o), w| {
+    let first = line.split(['|', '•', '·']).next().unwrap_or(line);
+    if first.trim().chars().count() > 40 {
+        return false;
+    }
+    let (named, other) = words(first).fold((0, 0), |(n, o), w| {
         if names.contains(&w) {
             (n + 1, o)
         } else if w.chars().count() > 2 {
@@ -195,4 +200,45 @@ fn fence_flags(lines: &[&str]) -> Vec<bool> {
             flag
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(name: &str) -> Vec<String> {
+        name_tokens(Some(name))
+    }
+
+    #[test]
+    fn name_tokens_come_from_a_display_name_or_an_address() {
+        assert_eq!(names("Jane Roe"), ["jane", "roe"]);
+        assert_eq!(names("john.doe@example.com"), ["john", "doe"]);
+        assert!(name_tokens(None).is_empty());
+    }
+
+    #[test]
+    fn name_lines_are_mostly_the_name() {
+        let jane = names("Jane Roe");
+        assert!(is_name_line("Jane", &jane));
+        assert!(is_name_line("Jane Roe, Ph.D.", &jane));
+        assert!(is_name_line("Jane Roe | Head of Support", &jane));
+        assert!(!is_name_line("I told Jane about it yesterday", &jane));
+        assert!(!is_name_line("Jane", &[]));
+    }
+
+    #[test]
+    fn fences_cover_their_content_and_markers() {
+        let lines = ["a", "```", "--", "```", "b"];
+        assert_eq!(fence_flags(&lines), [false, true, true, true, false]);
+    }
+
+    #[test]
+    fn cut_keeps_at_least_the_first_line() {
+        assert_eq!(cut(&["Sent from my iPhone"], None), None);
+        assert_eq!(
+            cut(&["Hi", "Sent from my iPhone"], None),
+            Some((1, SignatureRule::ClientTagline))
+        );
+    }
 }

@@ -6,6 +6,8 @@ use std::io::{self, Read, Write};
 
 use postroom_core::message::{Message, ParseLimits};
 use postroom_core::outcome::{ErrorLine, Outcome, Source};
+use postroom_core::plan;
+use postroom_core::profile::CheckedProfile;
 
 use super::Inputs;
 
@@ -29,11 +31,14 @@ pub struct Summary {
 
 /// Reads every message named by `paths` (`-` is `stdin`) and writes one result per
 /// message to `out`. A bad input becomes an error result and the run goes on; only a
-/// failure to write `out` stops it.
+/// failure to write `out` stops it. With a `profile` each result also carries the plan
+/// (`thread`, `directives`, `action`, `report`; lookups unanswered, as in any dry run);
+/// without one only reading and classification run.
 pub fn dry_run<S: Read>(
     paths: Vec<String>,
     stdin: S,
     limits: &ParseLimits,
+    profile: Option<&CheckedProfile>,
     format: Format,
     mut out: impl Write,
 ) -> io::Result<Summary> {
@@ -46,7 +51,10 @@ pub fn dry_run<S: Read>(
         match parsed {
             Ok(parsed) => {
                 summary.processed += 1;
-                let outcome = Outcome::read_only(input.source, &parsed);
+                let outcome = match profile {
+                    Some(profile) => plan::outcome(input.source, &parsed, profile),
+                    None => Outcome::read_only(input.source, &parsed),
+                };
                 match format {
                     Format::Json => write_json(&mut out, &outcome)?,
                     Format::Text => write_text(&mut out, &outcome)?,
@@ -132,8 +140,47 @@ mod tests {
         let mut out = Vec::new();
         let paths = paths.iter().map(|p| (*p).to_owned()).collect();
         let stdin = Cursor::new(stdin.as_bytes().to_vec());
-        let summary = dry_run(paths, stdin, &ParseLimits::default(), format, &mut out).unwrap();
+        let summary = dry_run(
+            paths,
+            stdin,
+            &ParseLimits::default(),
+            None,
+            format,
+            &mut out,
+        )
+        .unwrap();
         (summary, String::from_utf8(out).unwrap())
+    }
+
+    #[test]
+    fn a_profile_fills_the_plan_and_the_builtin_one_ignores_saying_why() {
+        let profile = postroom_core::profile::Profile::builtin().check().unwrap();
+        let stdin = Cursor::new(b"From: a@b.example\r\nTo: c@d.example\r\n\r\nhi\r\n".to_vec());
+        let mut out = Vec::new();
+        let paths = vec!["-".to_owned()];
+        let limits = ParseLimits::default();
+        dry_run(
+            paths,
+            stdin,
+            &limits,
+            Some(&profile),
+            Format::Json,
+            &mut out,
+        )
+        .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(json["action"]["kind"], "ignore");
+        assert_eq!(
+            json["action"]["reason"],
+            "no profile was given (--profile FILE)"
+        );
+        let report = json["report"].as_array().unwrap();
+        assert!(
+            report
+                .iter()
+                .any(|l| l == "route: rule \"default\" decides"),
+            "{report:?}"
+        );
     }
 
     #[test]
@@ -190,7 +237,10 @@ mod tests {
             out.contains("From:           Ann <ann@example.com>\n"),
             "{out}"
         );
-        assert!(out.contains("Classification: unclassified"), "{out}");
+        assert!(
+            out.contains("Classification: human (no automatic-mail signal)"),
+            "{out}"
+        );
         assert!(
             out.contains("Warning:        missing Message-ID header\n"),
             "{out}"
@@ -210,7 +260,7 @@ mod tests {
         };
         let paths = vec![big.to_str().unwrap().to_owned(), "-".to_owned()];
         let stdin = Cursor::new(b"Subject: s\n\nok\n".to_vec());
-        let summary = dry_run(paths, stdin, &limits, Format::Json, &mut out).unwrap();
+        let summary = dry_run(paths, stdin, &limits, None, Format::Json, &mut out).unwrap();
         assert_eq!(
             summary,
             Summary {

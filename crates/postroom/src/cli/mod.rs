@@ -4,6 +4,8 @@ pub mod init;
 mod jira;
 mod jobs;
 mod migrate;
+mod process;
+mod sandbox;
 mod serve;
 mod tenant;
 
@@ -48,6 +50,10 @@ pub enum Command {
     Jira(jira::Args),
     /// Inspect the job queue: list, show and retry (dead) jobs.
     Jobs(jobs::Args),
+    /// Read e-mail files and, with --dry-run, show what postroom would do with each.
+    Process(process::Args),
+    /// Serve a Jira REST emulator (the sandbox) and print its base URL and credentials.
+    Sandbox(sandbox::Args),
 }
 
 /// Runs the chosen subcommand; the exit code says whether it succeeded.
@@ -64,6 +70,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Tenant(args) => tenant::run(&globals, args).await,
         Command::Jira(args) => jira::run(&globals, args).await,
         Command::Jobs(args) => jobs::run(&globals, args).await,
+        Command::Sandbox(args) => sandbox::run(&globals, args).await,
+        Command::Process(args) => process::run(&globals, args),
     }
 }
 

@@ -1,0 +1,90 @@
+//! The one action a plan ends in, as the engine carries it out and the JSON shows it.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// What postroom does with a message.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Action {
+    /// A new issue.
+    CreateIssue {
+        /// Why.
+        reason: String,
+        /// Project key.
+        project: String,
+        /// Issue type name.
+        issue_type: String,
+        /// One line, at most 255 characters.
+        summary: String,
+        /// The new text of the message, directives removed.
+        body: String,
+        /// Field name → value (`priority`, `labels`, custom fields, ...).
+        fields: BTreeMap<String, serde_json::Value>,
+        /// Names of the attachments to upload.
+        attachments: Vec<String>,
+        /// Other people on the mail (To/Cc, not postroom's own, not the sender).
+        participants: Vec<String>,
+        /// The sender, to become the reporter under `reporter_policy`.
+        reporter: Option<String>,
+        /// Name of the reporter policy from the rule.
+        reporter_policy: Option<String>,
+    },
+    /// A comment on an existing issue.
+    AddComment {
+        /// Why.
+        reason: String,
+        /// The issue.
+        issue_key: String,
+        /// The new text of the message, directives removed.
+        body: String,
+        /// Who wrote it (the sender's address).
+        attribution: Option<String>,
+        /// Role or group the comment is restricted to; public when null.
+        visibility: Option<String>,
+        /// Names of the attachments to upload.
+        attachments: Vec<String>,
+        /// Fields changed by directives.
+        fields: BTreeMap<String, serde_json::Value>,
+    },
+    /// Nothing is done; the report says why.
+    Ignore {
+        /// Why.
+        reason: String,
+    },
+    /// Kept for an administrator to review.
+    Hold {
+        /// Why.
+        reason: String,
+    },
+    /// Refused.
+    Reject {
+        /// Why.
+        reason: String,
+    },
+}
+
+impl Action {
+    /// `create_issue`, `add_comment`, `ignore`, `hold` or `reject`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::CreateIssue { .. } => "create_issue",
+            Self::AddComment { .. } => "add_comment",
+            Self::Ignore { .. } => "ignore",
+            Self::Hold { .. } => "hold",
+            Self::Reject { .. } => "reject",
+        }
+    }
+
+    /// Why this action was chosen.
+    pub fn reason(&self) -> &str {
+        match self {
+            Self::CreateIssue { reason, .. }
+            | Self::AddComment { reason, .. }
+            | Self::Ignore { reason }
+            | Self::Hold { reason }
+            | Self::Reject { reason } => reason,
+        }
+    }
+}
