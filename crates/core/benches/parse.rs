@@ -83,7 +83,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             messages
                 .iter()
-                .map(|m| Message::parse(black_box(m), &ParseLimits::default()).unwrap())
+                .filter(|m| Message::parse(black_box(m), &ParseLimits::default()).is_ok())
                 .count()
         })
     });

@@ -4,19 +4,19 @@
 //! hands in what the world knows (time, stored state) and carries out what this crate
 //! decides, so every business rule is testable without a socket, a database or a clock.
 
-pub mod tenant;
-pub mod message;
-pub mod html;
-pub mod outcome;
-pub mod reply;
 pub mod adf;
-pub mod connect_jwt;
-pub mod ports;
-pub mod wiki;
 pub mod classify;
-pub mod profile;
-pub mod subject;
+pub mod connect_jwt;
 pub mod directives;
-pub mod thread;
-pub mod route;
+pub mod html;
+pub mod message;
+pub mod outcome;
 pub mod plan;
+pub mod ports;
+pub mod profile;
+pub mod reply;
+pub mod route;
+pub mod subject;
+pub mod tenant;
+pub mod thread;
+pub mod wiki;

@@ -35,7 +35,10 @@ async fn jira_check_reports_the_site_and_the_projects_it_can_create_in() {
 #[test]
 fn jira_check_without_a_jira_site_says_what_to_configure() {
     let dir = tempfile::tempdir().unwrap();
-    let output = postroom(dir.path()).args(["jira", "check"]).output().unwrap();
+    let output = postroom(dir.path())
+        .args(["jira", "check"])
+        .output()
+        .unwrap();
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("jira.url"));
 }

@@ -173,10 +173,16 @@ fn jobs_list_on_a_fresh_tenant_is_empty_and_show_of_a_missing_job_fails() {
     let served = tokio::runtime::Runtime::new()
         .unwrap()
         .block_on(Served::start(dir.path(), &[]));
-    let list = postroom(dir.path()).args(["jobs", "list"]).output().unwrap();
+    let list = postroom(dir.path())
+        .args(["jobs", "list"])
+        .output()
+        .unwrap();
     assert!(list.status.success(), "{list:?}");
     assert_eq!(String::from_utf8_lossy(&list.stdout).lines().count(), 1);
-    let show = postroom(dir.path()).args(["jobs", "show", "42"]).output().unwrap();
+    let show = postroom(dir.path())
+        .args(["jobs", "show", "42"])
+        .output()
+        .unwrap();
     assert!(!show.status.success());
     served.stop_gracefully();
 }

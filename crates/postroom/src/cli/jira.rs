@@ -32,7 +32,10 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
     let _guard = crate::telemetry::init(&config.log, globals.log_format);
     let JiraCommand::Check { json } = args.command;
     let jira = &config.jira;
-    let url = jira.url.clone().context("no Jira configured: set jira.url in postroom.toml")?;
+    let url = jira
+        .url
+        .clone()
+        .context("no Jira configured: set jira.url in postroom.toml")?;
     let token = jira
         .token
         .as_ref()
@@ -40,7 +43,10 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         .context("no Jira credential: set jira.token_file (or jira.token)")?;
     let auth = match jira.auth {
         JiraAuth::ApiToken => Auth::ApiToken {
-            email: jira.email.clone().context("API-token auth needs jira.email")?,
+            email: jira
+                .email
+                .clone()
+                .context("API-token auth needs jira.email")?,
             token,
         },
         JiraAuth::Pat => Auth::PersonalAccessToken(token),
@@ -54,8 +60,12 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
     };
     let mut client_config = JiraConfig::new(url, auth);
     client_config.tenant = globals.tenant.clone();
-    let client = JiraClient::connect(client_config).await.context("connecting to Jira")?;
-    let report = postroom_jira::check(&client).await.context("checking the Jira connection")?;
+    let client = JiraClient::connect(client_config)
+        .await
+        .context("connecting to Jira")?;
+    let report = postroom_jira::check(&client)
+        .await
+        .context("checking the Jira connection")?;
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
