@@ -5,4 +5,5 @@
 //! decides, so every business rule is testable without a socket, a database or a clock.
 
 pub mod message;
+pub mod redact;
 pub mod tenant;

@@ -24,6 +24,26 @@ pub const STARTER: &str = r#"# postroom configuration.
 # url = "sqlite:./data/postroom.db"
 # Local state: the SQLite file, blobs, the master key.
 # data_dir = "./data"
+# Blobs (raw mail, sent MIME), always encrypted with the tenant's key: local or s3.
+# blobs = "local"
+# blob_dir = "./data/blobs"
+# For blobs = "s3" (any S3-compatible service; requests are path-style):
+# s3_endpoint = "https://s3.example.net"
+# s3_bucket = "postroom"
+# s3_region = "us-east-1"
+# File with lines `access_key_id = …` and `secret_access_key = …` (mode 0600).
+# s3_credentials_file = "/etc/postroom/s3-credentials"
+# s3_allow_http = false
+
+[keys]
+# The master key wraps every tenant's data key. Without one, the first `serve` generates
+# ./data/master.key (mode 0600): back it up apart from the data, or everything encrypted is
+# lost. Or give it as 64 hex digits in POSTROOM_KEYS__MASTER_KEY.
+# master_key_file = "./data/master.key"
+# The key replaced by `postroom keys rotate` (default: <master_key_file>.previous).
+# previous_master_key_file = "./data/master.key.previous"
+# Wrapped tenant keys; keep them out of database backups (erasing a tenant deletes its file).
+# vault_dir = "./data/keys"
 
 [http]
 # REST API, webhooks, /healthz, /readyz and /metrics.

@@ -1,9 +1,13 @@
 //! The command line: one module per subcommand, each with its own `Args` and `run`.
 
+mod data_inventory;
+mod erase;
 pub mod init;
+mod keys;
 mod migrate;
 mod serve;
 mod tenant;
+mod token;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,8 +44,14 @@ pub enum Command {
     Serve(serve::Args),
     /// Apply the embedded database migrations and exit.
     Migrate(migrate::Args),
-    /// Inspect tenants (Jira sites) of this instance.
+    /// Inspect or erase tenants (Jira sites) of this instance.
     Tenant(tenant::Args),
+    /// Manage the master key (`keys rotate`).
+    Keys(keys::Args),
+    /// Create, list and revoke API tokens of the tenant given by --tenant.
+    Token(token::Args),
+    /// Print what postroom stores, where, how it is protected and for how long.
+    DataInventory(data_inventory::Args),
 }
 
 /// Runs the chosen subcommand; the exit code says whether it succeeded.
@@ -56,6 +66,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(&globals, args).await,
         Command::Migrate(args) => migrate::run(&globals, args).await,
         Command::Tenant(args) => tenant::run(&globals, args).await,
+        Command::Keys(args) => keys::run(&globals, args).await,
+        Command::Token(args) => token::run(&globals, args).await,
+        Command::DataInventory(args) => data_inventory::run(args),
     }
 }
 

@@ -23,9 +23,16 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
     crate::telemetry::metrics();
     let readiness = Arc::new(Readiness::expecting(&["http"]));
 
+    let (keyring, key_source) = crate::stewardship::keyring(&config)?;
+    crate::stewardship::warn_if_generated(&key_source);
+    let blobs = crate::stewardship::blob_store(&config)?;
     let store = app::open_store(&config).await?;
-    app::ensure_default_tenant(&store, &config).await?;
-    report_jira(&config);
+    let default_tenant = app::ensure_default_tenant(&store, &config).await?;
+    keyring
+        .cipher(&default_tenant)
+        .context("cannot open the data key of tenant default")?;
+    let redactor = postroom_core::redact::Redactor::new(keyring.redaction_key());
+    report_jira(&config, &redactor);
 
     let addr = args.http.unwrap_or(config.http.addr);
     let listener = tokio::net::TcpListener::bind(addr)
@@ -36,28 +43,39 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
     tracing::info!(
         http = %bound,
         database = %app::redact_url(&config.storage.url),
+        blobs = %blobs.description(),
         "postroom is serving"
     );
     eprintln!("postroom: serving on http://{bound} (health: http://{bound}/healthz)");
 
     let router = http::router(AppState { store, readiness });
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("HTTP server failed")?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("HTTP server failed")?;
     tracing::info!("postroom stopped");
     Ok(ExitCode::SUCCESS)
 }
 
 /// Says loudly what is missing when no Jira site is configured: mail is still taken in and
 /// held, so nothing is lost, but nothing reaches Jira either.
-fn report_jira(config: &crate::config::Config) {
+fn report_jira(config: &crate::config::Config, redactor: &postroom_core::redact::Redactor) {
     let configured = config.jira.url.is_some();
     metrics::gauge!("postroom_jira_configured", "tenant" => "default").set(if configured {
         1.0
     } else {
         0.0
     });
+    if let (Some(url), Some(account)) = (&config.jira.url, &config.jira.email) {
+        tracing::info!(
+            jira = %url,
+            account = %redactor.raw_address(account),
+            "Jira site configured"
+        );
+    }
     if !configured {
         tracing::warn!(
             "no Jira site is configured: mail will be taken in and held until one is. \

@@ -1,4 +1,4 @@
-//! `postroom tenant list|show`.
+//! `postroom tenant list|show|erase`.
 
 use std::process::ExitCode;
 
@@ -22,9 +22,18 @@ enum TenantCommand {
         /// The tenant to show; defaults to --tenant.
         name: Option<String>,
     },
+    /// Erase a tenant: destroy its data key (crypto-shredding), delete its blobs and rows.
+    /// Irreversible; backups of its data become unreadable too.
+    Erase {
+        /// The tenant to erase.
+        name: String,
+    },
 }
 
 pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
+    if let TenantCommand::Erase { name } = &args.command {
+        return super::erase::run(globals, name).await;
+    }
     let config = app::load_config(globals)?;
     let _guard = crate::telemetry::init(&config.log, globals.log_format);
     let store = app::open_store(&config).await?;
@@ -43,6 +52,7 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
             let record = store.tenant(&id).await?.record().await?;
             print!("{}", describe(&record));
         }
+        TenantCommand::Erase { .. } => {}
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -7,6 +7,7 @@
 
 mod env;
 mod error;
+mod keys;
 mod locate;
 mod secret;
 
@@ -16,6 +17,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use error::ConfigError;
+pub use keys::{BlobBackend, KeysConfig};
 pub use secret::Secret;
 
 /// The default configuration file, relative to the working directory.
@@ -29,6 +31,7 @@ pub struct Config {
     pub http: HttpConfig,
     pub log: LogConfig,
     pub jira: JiraConfig,
+    pub keys: KeysConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -38,6 +41,18 @@ pub struct StorageConfig {
     pub url: String,
     /// Where local state lives: the SQLite file by default, blobs, the master key.
     pub data_dir: PathBuf,
+    /// `local` (default) or `s3`.
+    pub blobs: BlobBackend,
+    /// The blob directory of the `local` backend; default `<data_dir>/blobs`.
+    pub blob_dir: Option<PathBuf>,
+    /// The S3-compatible endpoint; unset means AWS itself.
+    pub s3_endpoint: Option<String>,
+    pub s3_bucket: Option<String>,
+    pub s3_region: String,
+    /// A file with `access_key_id = …` and `secret_access_key = …` lines (mode 0600).
+    pub s3_credentials_file: Option<PathBuf>,
+    /// Allow plain http, for an endpoint on loopback.
+    pub s3_allow_http: bool,
 }
 
 impl Default for StorageConfig {
@@ -45,6 +60,13 @@ impl Default for StorageConfig {
         Self {
             url: "sqlite:./data/postroom.db".to_owned(),
             data_dir: PathBuf::from("./data"),
+            blobs: BlobBackend::Local,
+            blob_dir: None,
+            s3_endpoint: None,
+            s3_bucket: None,
+            s3_region: "us-east-1".to_owned(),
+            s3_credentials_file: None,
+            s3_allow_http: false,
         }
     }
 }
@@ -190,6 +212,28 @@ impl Config {
             return Err((
                 "jira.url".to_owned(),
                 format!("{url:?} is not an http(s) URL"),
+            ));
+        }
+        if self.storage.blobs == BlobBackend::S3 {
+            for (key, set) in [
+                ("storage.s3_bucket", self.storage.s3_bucket.is_some()),
+                (
+                    "storage.s3_credentials_file",
+                    self.storage.s3_credentials_file.is_some(),
+                ),
+            ] {
+                if !set {
+                    return Err((
+                        key.to_owned(),
+                        "required when storage.blobs = \"s3\"".to_owned(),
+                    ));
+                }
+            }
+        }
+        if self.keys.master_key.is_some() && self.keys.master_key_file.is_some() {
+            return Err((
+                "keys.master_key_file".to_owned(),
+                "set either keys.master_key or keys.master_key_file, not both".to_owned(),
             ));
         }
         if self.jira.token.is_some() && self.jira.token_file.is_some() {

@@ -13,7 +13,8 @@ use super::{ApiError, AppState};
         title = "postroom",
         description = "The REST API of postroom, the mail room of a Jira site."
     ),
-    components(schemas(super::error::ErrorBody, super::FieldError))
+    paths(super::auth::whoami),
+    components(schemas(super::error::ErrorBody, super::FieldError, super::auth::WhoAmI))
 )]
 struct ApiDoc;
 
@@ -22,6 +23,7 @@ struct ApiDoc;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi))
+        .route("/whoami", get(super::auth::whoami))
         .fallback(unknown_route)
 }
 

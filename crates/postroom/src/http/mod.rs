@@ -1,6 +1,8 @@
 //! The HTTP edge: health, metrics and the `/api/v1` router.
 
+mod access_log;
 mod api;
+pub mod auth;
 mod error;
 mod health;
 mod readiness;
@@ -27,6 +29,12 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
-        .nest("/api/v1", api::router())
+        .nest(
+            "/api/v1",
+            api::router().layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                access_log::record,
+            )),
+        )
         .with_state(state)
 }

@@ -22,6 +22,8 @@ pub fn postroom(dir: &Path) -> Command {
 pub struct Served {
     child: Option<Child>,
     pub base: String,
+    /// Every stderr line so far, for tests that check warnings.
+    pub stderr: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Served {
@@ -38,8 +40,11 @@ impl Served {
         let mut child = command.spawn().expect("spawn postroom serve");
         let stderr = child.stderr.take().expect("stderr");
         let (tx, rx) = std::sync::mpsc::channel();
+        let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = lines.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                seen.lock().unwrap().push(line.clone());
                 if let Some(rest) = line.split("serving on ").nth(1) {
                     let base = rest
                         .split_whitespace()
@@ -57,6 +62,7 @@ impl Served {
         Self {
             child: Some(child),
             base,
+            stderr: lines,
         }
     }
 
