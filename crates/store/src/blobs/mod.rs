@@ -18,6 +18,7 @@ use object_store::ObjectStore;
 pub use config::{BlobConfig, S3Config};
 pub use error::BlobError;
 pub use tenant::TenantBlobs;
+pub(crate) use tenant::delete_prefix;
 
 /// What a blob holds; its prefix is the second segment of the object key. Adding a kind
 /// without declaring it in [`crate::inventory`] fails the inventory test.
@@ -46,13 +47,19 @@ impl BlobKind {
 pub struct BlobStore {
     inner: Arc<dyn ObjectStore>,
     description: String,
+    /// S3-compatible servers want a Content-Type; the local backend refuses attributes.
+    send_content_type: bool,
 }
 
 impl BlobStore {
     /// Opens the store a configuration names (creating a local directory when missing).
     pub fn open(config: &BlobConfig) -> Result<Self, BlobError> {
         let (inner, description) = config.build()?;
-        Ok(Self { inner, description })
+        Ok(Self {
+            inner,
+            description,
+            send_content_type: matches!(config, BlobConfig::S3(_)),
+        })
     }
 
     /// Where the blobs live, for logs (no credentials).
@@ -62,6 +69,10 @@ impl BlobStore {
 
     pub(crate) fn inner(&self) -> &Arc<dyn ObjectStore> {
         &self.inner
+    }
+
+    pub(crate) fn send_content_type(&self) -> bool {
+        self.send_content_type
     }
 
     /// The raw object store, for tests that tamper with or move stored ciphertexts.

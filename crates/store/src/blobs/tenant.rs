@@ -33,13 +33,11 @@ impl TenantBlobs {
     pub async fn put(&self, kind: BlobKind, name: &str, bytes: &[u8]) -> Result<String, BlobError> {
         let key = self.key(kind, name)?;
         let sealed = self.cipher.seal(&Place::blob(&key), bytes)?;
-        let options = PutOptions {
-            attributes: Attributes::from_iter([(
-                Attribute::ContentType,
-                "application/octet-stream",
-            )]),
-            ..PutOptions::default()
-        };
+        let mut options = PutOptions::default();
+        if self.store.send_content_type() {
+            options.attributes =
+                Attributes::from_iter([(Attribute::ContentType, "application/octet-stream")]);
+        }
         self.store
             .inner()
             .put_opts(&Path::from(key.as_str()), PutPayload::from(sealed), options)
