@@ -14,6 +14,7 @@ pub mod outcome;
 pub mod plan;
 pub mod ports;
 pub mod profile;
+pub mod redact;
 pub mod reply;
 pub mod route;
 pub mod subject;

@@ -13,6 +13,9 @@ pub enum StoreError {
     },
     #[error("no tenant named {0:?}")]
     UnknownTenant(TenantId),
+    /// A value handed in by the caller was refused (what and why in the message).
+    #[error("invalid input: {0}")]
+    Invalid(String),
     #[error("the database holds a value postroom cannot read: {0}")]
     Corrupt(String),
     #[error("migration failed: {0}")]

@@ -6,12 +6,17 @@
 //! into every query it runs, and offers no method that takes another tenant's id. Code that
 //! holds tenant A's handle has no way to name a row of tenant B.
 
+pub mod access_log;
+pub mod blobs;
+pub mod crypto;
 mod db;
 mod error;
+pub mod inventory;
 pub mod queue;
 mod tenants;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod tokens;
 
 pub use db::{Backend, Db, backend_of};
 pub use error::StoreError;

@@ -221,3 +221,120 @@ async fn each_handle_sees_and_changes_only_its_own_jobs() {
         );
     }
 }
+
+#[tokio::test]
+async fn api_tokens_are_listed_and_revoked_only_by_their_own_tenant() {
+    use postroom_store::tokens::{ApiTokens, Scope};
+    for t in backends().await {
+        let a = t
+            .store
+            .ensure_tenant(&tenant("a"), &jira("a"), 1)
+            .await
+            .unwrap();
+        let b = t
+            .store
+            .ensure_tenant(&tenant("b"), &jira("b"), 1)
+            .await
+            .unwrap();
+        let (tokens_a, tokens_b) = (ApiTokens::new(a), ApiTokens::new(b));
+        let (info_a, secret_a) = tokens_a
+            .create("acc-a", "ci", Scope::Admin, 10)
+            .await
+            .unwrap();
+        let (_, secret_b) = tokens_b
+            .create("acc-b", "", Scope::Agent, 11)
+            .await
+            .unwrap();
+
+        assert_eq!(tokens_a.list().await.unwrap(), vec![info_a.clone()]);
+        assert_eq!(tokens_b.list().await.unwrap().len(), 1);
+        let who = t
+            .store
+            .authenticate(secret_a.expose())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (who.tenant, who.account_id.as_str(), who.scope),
+            (tenant("a"), "acc-a", Scope::Admin)
+        );
+
+        assert!(
+            !tokens_b.revoke(&info_a.id).await.unwrap(),
+            "b revoked a's token"
+        );
+        assert!(
+            t.store
+                .authenticate(secret_a.expose())
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert!(tokens_a.revoke(&info_a.id).await.unwrap());
+        assert!(!tokens_a.revoke(&info_a.id).await.unwrap());
+        assert!(
+            t.store
+                .authenticate(secret_a.expose())
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            t.store
+                .authenticate(secret_b.expose())
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert!(t.store.authenticate("pr_nonsense").await.unwrap().is_none());
+        assert!(matches!(
+            tokens_a.create(" ", "x", Scope::Agent, 1).await,
+            Err(StoreError::Invalid(_))
+        ));
+    }
+}
+
+#[tokio::test]
+async fn access_log_is_read_per_tenant_and_purged_after_seven_days() {
+    use postroom_store::access_log::{AccessEntry, RETENTION_MS};
+    for t in backends().await {
+        let a = t
+            .store
+            .ensure_tenant(&tenant("a"), &jira("a"), 1)
+            .await
+            .unwrap();
+        let b = t
+            .store
+            .ensure_tenant(&tenant("b"), &jira("b"), 1)
+            .await
+            .unwrap();
+        let entry = |at_ms, who: Option<&str>| AccessEntry {
+            at_ms,
+            method: "GET".to_owned(),
+            route: "/api/v1/tokens".to_owned(),
+            status: 200,
+            tenant: who.map(tenant),
+            account_id: who.map(|w| format!("acc-{w}")),
+            ip: Some("203.0.113.0/24".to_owned()),
+        };
+        let now = 100 * RETENTION_MS;
+        for e in [
+            entry(now - RETENTION_MS - 1, Some("a")),
+            entry(now - 5, Some("a")),
+            entry(now - 4, Some("b")),
+            entry(now - 3, None),
+        ] {
+            t.store.log_access(&e).await.unwrap();
+        }
+        assert_eq!(a.access_log(10).await.unwrap().len(), 2);
+        assert_eq!(
+            b.access_log(10).await.unwrap(),
+            vec![entry(now - 4, Some("b"))]
+        );
+        assert_eq!(t.store.purge_access_log(now).await.unwrap(), 1);
+        assert_eq!(
+            a.access_log(10).await.unwrap(),
+            vec![entry(now - 5, Some("a"))]
+        );
+    }
+}

@@ -1,0 +1,22 @@
+//! Envelope encryption: one master key per instance, one data key per tenant.
+//!
+//! Every blob and every sensitive column is sealed with its tenant's data key (AES-256-GCM).
+//! The data keys are kept wrapped by the master key in a key vault that lives apart from the
+//! database, so destroying a tenant's wrapped key makes its rows, its blobs and every backup
+//! of them unreadable (crypto-shredding). The associated data of each ciphertext names its
+//! tenant and its place, so a ciphertext copied to another row or tenant fails to open.
+
+mod aead;
+mod cipher;
+mod error;
+mod keyring;
+mod master;
+mod place;
+mod vault;
+
+pub use cipher::TenantCipher;
+pub use error::CryptoError;
+pub use keyring::Keyring;
+pub use master::{MasterKey, MasterKeySource};
+pub use place::Place;
+pub use vault::KeyVault;

@@ -1,0 +1,202 @@
+//! The declarations themselves. A new table, column or blob kind is declared here in the
+//! same change that creates it; the drift test enforces that.
+
+use super::{BlobDecl, ColumnDecl, FileDecl, Protection, TableDecl};
+use crate::blobs::BlobKind;
+
+const fn col(name: &'static str, holds: &'static str, protection: Protection) -> ColumnDecl {
+    ColumnDecl {
+        name,
+        holds,
+        protection,
+    }
+}
+
+/// Every table of the schema, children before the tables they reference, so erasure can
+/// delete in this order.
+pub const TABLES: &[TableDecl] = &[
+    TableDecl {
+        name: "api_tokens",
+        what: "API tokens: account id, name, scope, creation time",
+        protection: "only a SHA-256 hash of the token",
+        kept: "until revoked or tenant erase",
+        tenant_column: Some("tenant_id"),
+        columns: &[
+            col("id", "token id (random)", Protection::None),
+            col("tenant_id", "owning tenant", Protection::None),
+            col(
+                "account_id",
+                "Jira account id the token acts as",
+                Protection::Clear,
+            ),
+            col("name", "operator's label for the token", Protection::Clear),
+            col("scope", "admin or agent", Protection::None),
+            col("token_hash", "SHA-256 of the token", Protection::Hash),
+            col("created_at_ms", "creation time", Protection::None),
+        ],
+    },
+    TableDecl {
+        name: "access_log",
+        what: "access log: time, method, route, status, tenant, account id, IP",
+        protection: "IP truncated (/24, /48); no tokens, paths with ids or bodies",
+        kept: "7 days",
+        tenant_column: Some("tenant_id"),
+        columns: &[
+            col("id", "row id", Protection::None),
+            col("at_ms", "request time", Protection::None),
+            col("method", "HTTP method", Protection::None),
+            col("route", "matched route template", Protection::None),
+            col("status", "HTTP status", Protection::None),
+            col("tenant_id", "tenant of the token, if any", Protection::None),
+            col(
+                "account_id",
+                "Jira account id of the token, if any",
+                Protection::Clear,
+            ),
+            col("ip", "client network", Protection::Truncated),
+        ],
+    },
+    TableDecl {
+        name: "jobs",
+        what: "the job queue: kind, payload, schedule, lease, attempts, last error (dead jobs stay)",
+        protection: "payload opaque bytes: a job kind whose payload is personal seals it with the tenant key before enqueueing; last_error must hold no personal data",
+        kept: "until done (deleted); dead jobs until retried or tenant erase",
+        tenant_column: Some("tenant_id"),
+        columns: &[
+            col("id", "job id", Protection::None),
+            col("tenant_id", "owning tenant", Protection::None),
+            col("kind", "job kind", Protection::None),
+            col(
+                "payload",
+                "job input, sealed by its kind when personal",
+                Protection::Clear,
+            ),
+            col(
+                "idempotency_key",
+                "key of the job's effect",
+                Protection::None,
+            ),
+            col("state", "ready or dead", Protection::None),
+            col("run_at_ms", "when it may run", Protection::None),
+            col("locked_until_ms", "lease expiry", Protection::None),
+            col("lease_seq", "lease generation", Protection::None),
+            col("attempts", "attempts so far", Protection::None),
+            col(
+                "last_error",
+                "last failure, without personal data",
+                Protection::Clear,
+            ),
+            col("created_at_ms", "enqueue time", Protection::None),
+        ],
+    },
+    TableDecl {
+        name: "job_done",
+        what: "idempotency keys of jobs whose effect is recorded",
+        protection: "keys are ids and hashes, no personal data",
+        kept: "30 days",
+        tenant_column: Some("tenant_id"),
+        columns: &[
+            col("tenant_id", "owning tenant", Protection::None),
+            col("idempotency_key", "key of a done effect", Protection::None),
+            col("done_at_ms", "completion time", Protection::None),
+        ],
+    },
+    TableDecl {
+        name: "job_turns",
+        what: "when each tenant was last served by the queue (fairness)",
+        protection: "counters only",
+        kept: "until tenant erase",
+        tenant_column: Some("tenant_id"),
+        columns: &[
+            col("tenant_id", "tenant", Protection::None),
+            col("served_seq", "turn counter", Protection::None),
+        ],
+    },
+    TableDecl {
+        name: "job_recurring",
+        what: "recurring jobs declared per tenant (retention purges, sweeps)",
+        protection: "settings only",
+        kept: "until tenant erase",
+        tenant_column: Some("tenant_id"),
+        columns: &[
+            col("tenant_id", "tenant", Protection::None),
+            col("name", "recurring job name", Protection::None),
+            col("kind", "job kind", Protection::None),
+            col("payload", "job input (settings)", Protection::None),
+            col("period_ms", "period", Protection::None),
+            col("next_run_at_ms", "next due time", Protection::None),
+        ],
+    },
+    TableDecl {
+        name: "tenants",
+        what: "tenant: Jira base URL, auth method, the account postroom acts as",
+        protection: "no secrets here (they stay in secret files or the encrypted secret store)",
+        kept: "until tenant erase",
+        tenant_column: Some("id"),
+        columns: &[
+            col("id", "tenant id", Protection::None),
+            col("jira_url", "Jira site base URL", Protection::Clear),
+            col("jira_auth", "auth method name", Protection::None),
+            col(
+                "jira_account",
+                "the service account postroom acts as",
+                Protection::Clear,
+            ),
+            col("created_at_ms", "creation time", Protection::None),
+            col("updated_at_ms", "last change", Protection::None),
+        ],
+    },
+    TableDecl {
+        name: "_sqlx_migrations",
+        what: "schema migration history (version, description, checksum, time)",
+        protection: "no personal data",
+        kept: "for the life of the database",
+        tenant_column: None,
+        columns: &[
+            col("version", "migration number", Protection::None),
+            col("description", "migration name", Protection::None),
+            col("installed_on", "when applied", Protection::None),
+            col("success", "whether it applied", Protection::None),
+            col(
+                "checksum",
+                "checksum of the migration file",
+                Protection::None,
+            ),
+            col("execution_time", "how long it took", Protection::None),
+        ],
+    },
+];
+
+/// Every blob key prefix.
+pub const BLOBS: &[BlobDecl] = &[
+    BlobDecl {
+        kind: BlobKind::InboundMail,
+        prefix: "inbound",
+        what: "raw inbound e-mail (audit)",
+        protection: "encrypted with the tenant key",
+        kept: "30 days; opt-out per mailbox",
+    },
+    BlobDecl {
+        kind: BlobKind::SentMime,
+        prefix: "sent",
+        what: "sent notification: full MIME",
+        protection: "encrypted with the tenant key",
+        kept: "7 days",
+    },
+];
+
+/// Key material under `storage.data_dir`.
+pub const FILES: &[FileDecl] = &[
+    FileDecl {
+        path: "master.key",
+        what: "instance master key (wraps every tenant key; derives the log-hash key)",
+        protection: "file mode 0600; back it up apart from the data",
+        kept: "for the life of the instance; replaced by `keys rotate`",
+    },
+    FileDecl {
+        path: "keys/<tenant>.key",
+        what: "one data key per tenant",
+        protection: "wrapped by the master key (AES-256-GCM); file mode 0600",
+        kept: "until tenant erase, which destroys it (crypto-shredding)",
+    },
+];

@@ -1,0 +1,249 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+//! Envelope encryption and the blob store, on both blob backends (local directory and an
+//! S3-compatible server) and both databases.
+
+use object_store::path::Path;
+use object_store::{ObjectStoreExt, PutPayload};
+use postroom_core::tenant::TenantId;
+use postroom_store::blobs::{self, BlobError, BlobKind, TenantBlobs};
+use postroom_store::crypto::{CryptoError, KeyVault, Keyring, MasterKey, Place};
+use postroom_store::testing;
+use postroom_store::{JiraConnection, Store, TenantStore};
+
+fn tenant(name: &str) -> TenantId {
+    TenantId::parse(name).unwrap()
+}
+
+async fn tenants(store: &Store) -> (TenantStore, TenantStore) {
+    let a = store
+        .ensure_tenant(&tenant("a"), &JiraConnection::default(), 1)
+        .await
+        .unwrap();
+    let b = store
+        .ensure_tenant(&tenant("b"), &JiraConnection::default(), 1)
+        .await
+        .unwrap();
+    (a, b)
+}
+
+fn keyring(dir: &tempfile::TempDir) -> Keyring {
+    Keyring::new(
+        KeyVault::new(dir.path().join("keys")),
+        MasterKey::generate(),
+        None,
+    )
+}
+
+#[tokio::test]
+async fn blobs_round_trip_encrypted_under_the_tenant_prefix() {
+    let db = testing::sqlite().await.unwrap();
+    let (a, _) = tenants(&db.store).await;
+    let dir = tempfile::tempdir().unwrap();
+    let keys = keyring(&dir);
+    for backend in blobs::testing::all_backends().unwrap() {
+        let blobs = TenantBlobs::new(backend.store.clone(), keys.cipher(&a).unwrap());
+        let body = b"From: alice@example.test\r\nSubject: printer on fire\r\n\r\nhelp".to_vec();
+        for (name, bytes) in [
+            ("m1.eml", body.clone()),
+            ("empty", Vec::new()),
+            ("big", vec![7u8; 3_000_000]),
+        ] {
+            let key = blobs
+                .put(BlobKind::InboundMail, name, &bytes)
+                .await
+                .unwrap();
+            assert_eq!(key, format!("a/inbound/{name}"));
+            assert_eq!(blobs.get(BlobKind::InboundMail, name).await.unwrap(), bytes);
+            let raw = backend
+                .store
+                .raw()
+                .get(&Path::from(key))
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap();
+            assert_ne!(
+                raw.as_ref(),
+                bytes.as_slice(),
+                "stored in clear on {}",
+                backend.store.description()
+            );
+        }
+        let raw = backend
+            .store
+            .raw()
+            .get(&Path::from("a/inbound/m1.eml"))
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        assert!(!raw.windows(5).any(|w| w == b"alice"));
+        assert_eq!(
+            blobs.keys().await.unwrap(),
+            vec!["a/inbound/big", "a/inbound/empty", "a/inbound/m1.eml"]
+        );
+        blobs.delete(BlobKind::InboundMail, "m1.eml").await.unwrap();
+        blobs.delete(BlobKind::InboundMail, "m1.eml").await.unwrap();
+        assert!(matches!(
+            blobs.get(BlobKind::InboundMail, "m1.eml").await,
+            Err(BlobError::NotFound { key }) if key == "a/inbound/m1.eml"
+        ));
+        assert!(matches!(
+            blobs.put(BlobKind::SentMime, "../b/x", b"x").await,
+            Err(BlobError::InvalidName { .. })
+        ));
+    }
+}
+
+#[tokio::test]
+async fn a_blob_moved_to_another_key_or_tenant_or_altered_is_reported_as_tampered() {
+    let db = testing::sqlite().await.unwrap();
+    let (a, b) = tenants(&db.store).await;
+    let dir = tempfile::tempdir().unwrap();
+    let keys = keyring(&dir);
+    for backend in blobs::testing::all_backends().unwrap() {
+        let blobs_a = TenantBlobs::new(backend.store.clone(), keys.cipher(&a).unwrap());
+        let blobs_b = TenantBlobs::new(backend.store.clone(), keys.cipher(&b).unwrap());
+        blobs_a
+            .put(BlobKind::InboundMail, "one", b"secret of a")
+            .await
+            .unwrap();
+        let raw = backend.store.raw();
+        let sealed = raw
+            .get(&Path::from("a/inbound/one"))
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+
+        raw.put(
+            &Path::from("a/inbound/two"),
+            PutPayload::from(sealed.clone()),
+        )
+        .await
+        .unwrap();
+        raw.put(
+            &Path::from("b/inbound/one"),
+            PutPayload::from(sealed.clone()),
+        )
+        .await
+        .unwrap();
+        let mut altered = sealed.to_vec();
+        let last = altered.len() - 1;
+        altered[last] ^= 1;
+        raw.put(&Path::from("a/inbound/three"), PutPayload::from(altered))
+            .await
+            .unwrap();
+
+        for (blobs, name) in [(&blobs_a, "two"), (&blobs_b, "one"), (&blobs_a, "three")] {
+            match blobs.get(BlobKind::InboundMail, name).await {
+                Err(BlobError::Crypto(CryptoError::Tampered { .. })) => {}
+                other => panic!("{name}: expected tampering to be reported, got {other:?}"),
+            }
+        }
+        assert_eq!(
+            blobs_a.get(BlobKind::InboundMail, "one").await.unwrap(),
+            b"secret of a"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_column_value_opens_only_at_its_own_place_and_tenant() {
+    for db in testing::all_backends().await.unwrap() {
+        let (a, b) = tenants(&db.store).await;
+        let dir = tempfile::tempdir().unwrap();
+        let keys = keyring(&dir);
+        let (ca, cb) = (keys.cipher(&a).unwrap(), keys.cipher(&b).unwrap());
+        let here = Place::column("reports", "sender", "41");
+        let sealed = ca.seal_str(&here, "alice@example.test").unwrap();
+        assert_eq!(ca.open_str(&here, &sealed).unwrap(), "alice@example.test");
+        for (cipher, place) in [
+            (&ca, Place::column("reports", "sender", "42")),
+            (&ca, Place::column("reports", "subject", "41")),
+            (&cb, here.clone()),
+        ] {
+            assert!(matches!(
+                cipher.open(&place, &sealed),
+                Err(CryptoError::Tampered { .. })
+            ));
+        }
+        assert!(matches!(
+            ca.open(&here, b"short"),
+            Err(CryptoError::Malformed { .. })
+        ));
+    }
+}
+
+#[tokio::test]
+async fn each_tenant_gets_one_data_key_that_survives_a_restart() {
+    let db = testing::sqlite().await.unwrap();
+    let (a, b) = tenants(&db.store).await;
+    let dir = tempfile::tempdir().unwrap();
+    let master = MasterKey::generate();
+    let vault = KeyVault::new(dir.path().join("keys"));
+    let first = Keyring::new(vault.clone(), master.clone(), None);
+    let place = Place::blob("a/inbound/x");
+    let sealed = first.cipher(&a).unwrap().seal(&place, b"x").unwrap();
+    first.cipher(&b).unwrap();
+
+    let restarted = Keyring::new(vault.clone(), master, None);
+    assert_eq!(
+        restarted.cipher(&a).unwrap().open(&place, &sealed).unwrap(),
+        b"x"
+    );
+    let other_master = Keyring::new(vault, MasterKey::generate(), None);
+    assert!(matches!(
+        other_master.cipher(&a),
+        Err(CryptoError::UnknownMasterKey { .. })
+    ));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("keys/a.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}
+
+#[tokio::test]
+async fn rotation_rewraps_every_key_and_old_ciphertexts_still_open() {
+    let db = testing::sqlite().await.unwrap();
+    let (a, b) = tenants(&db.store).await;
+    let dir = tempfile::tempdir().unwrap();
+    let old = MasterKey::generate();
+    let vault = KeyVault::new(dir.path().join("keys"));
+    let before = Keyring::new(vault.clone(), old.clone(), None);
+    let place = Place::column("t", "c", "1");
+    let sealed_a = before.cipher(&a).unwrap().seal(&place, b"a").unwrap();
+    let sealed_b = before.cipher(&b).unwrap().seal(&place, b"b").unwrap();
+
+    let new = MasterKey::generate();
+    let (count, during) = before.rotate(new.clone()).unwrap();
+    assert_eq!(count, 2);
+    assert_eq!(
+        during.cipher(&a).unwrap().open(&place, &sealed_a).unwrap(),
+        b"a"
+    );
+
+    let after = Keyring::new(vault.clone(), new, None);
+    assert_eq!(
+        after.cipher(&a).unwrap().open(&place, &sealed_a).unwrap(),
+        b"a"
+    );
+    assert_eq!(
+        after.cipher(&b).unwrap().open(&place, &sealed_b).unwrap(),
+        b"b"
+    );
+    let only_old = Keyring::new(vault, old, None);
+    assert!(matches!(
+        only_old.cipher(&a),
+        Err(CryptoError::UnknownMasterKey { .. })
+    ));
+}
