@@ -7,13 +7,9 @@ use tracing_subscriber::EnvFilter;
 
 use crate::config::{LogConfig, LogFormat};
 
-/// Keeps logging set up for the life of a command.
-#[derive(Debug)]
-pub struct Guard;
-
 /// Starts logging to stderr in the configured format; `RUST_LOG` wins over `log.filter`.
 /// A second call (tests) leaves the first subscriber in place.
-pub fn init(config: &LogConfig, format_override: Option<LogFormat>) -> Guard {
+pub fn init(config: &LogConfig, format_override: Option<LogFormat>) {
     let filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(&config.filter))
         .unwrap_or_else(|_| EnvFilter::new("info"));
@@ -24,7 +20,6 @@ pub fn init(config: &LogConfig, format_override: Option<LogFormat>) -> Guard {
         LogFormat::Human => builder.try_init(),
         LogFormat::Json => builder.json().try_init(),
     };
-    Guard
 }
 
 /// The process-wide metrics recorder; installed once, on first use.

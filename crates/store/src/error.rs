@@ -23,15 +23,3 @@ pub enum StoreError {
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 }
-
-impl StoreError {
-    /// True when retrying later may succeed (connection lost, database busy, pool exhausted).
-    pub fn is_transient(&self) -> bool {
-        matches!(
-            self,
-            StoreError::Database(
-                sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed
-            )
-        )
-    }
-}

@@ -29,7 +29,7 @@ enum JiraCommand {
 
 pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
     let config = app::load_config(globals)?;
-    let _guard = crate::telemetry::init(&config.log, globals.log_format);
+    crate::telemetry::init(&config.log, globals.log_format);
     let JiraCommand::Check { json } = args.command;
     let jira = &config.jira;
     let url = jira

@@ -34,7 +34,7 @@ enum JobsCommand {
 
 pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
     let config = app::load_config(globals)?;
-    let _guard = crate::telemetry::init(&config.log, globals.log_format);
+    crate::telemetry::init(&config.log, globals.log_format);
     let store = app::open_store(&config).await?;
     let jobs = store
         .tenant(&app::tenant_id(&globals.tenant)?)

@@ -10,7 +10,7 @@ pub struct Args {}
 
 pub async fn run(globals: &Globals, _args: Args) -> anyhow::Result<ExitCode> {
     let config = app::load_config(globals)?;
-    let _guard = crate::telemetry::init(&config.log, globals.log_format);
+    crate::telemetry::init(&config.log, globals.log_format);
     let store = app::open_store(&config).await?;
     println!("database migrated ({:?})", store.backend());
     Ok(ExitCode::SUCCESS)

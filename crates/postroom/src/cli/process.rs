@@ -83,7 +83,7 @@ pub fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         Some(_) => crate::app::load_config(globals)?.log,
         None => LogConfig::default(),
     };
-    let _guard = crate::telemetry::init(&log, globals.log_format);
+    crate::telemetry::init(&log, globals.log_format);
     let limits = ParseLimits {
         max_size: args.max_size,
         ..ParseLimits::default()

@@ -24,7 +24,7 @@ pub struct Args {
 
 pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
     let config = app::load_config(globals)?;
-    let _guard = crate::telemetry::init(&config.log, globals.log_format);
+    crate::telemetry::init(&config.log, globals.log_format);
     let sandbox_config = SandboxConfig {
         listen: args.http,
         state_file: args.state,

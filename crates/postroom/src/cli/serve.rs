@@ -25,7 +25,7 @@ pub struct Args {
 
 pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
     let mut config = app::load_config(globals)?;
-    let _guard = crate::telemetry::init(&config.log, globals.log_format);
+    crate::telemetry::init(&config.log, globals.log_format);
     crate::telemetry::metrics();
     let readiness = Arc::new(Readiness::expecting(&["http"]));
 

@@ -26,7 +26,7 @@ enum TenantCommand {
 
 pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
     let config = app::load_config(globals)?;
-    let _guard = crate::telemetry::init(&config.log, globals.log_format);
+    crate::telemetry::init(&config.log, globals.log_format);
     let store = app::open_store(&config).await?;
     match args.command {
         TenantCommand::List => {
