@@ -9,6 +9,7 @@ use std::io::Cursor;
 use std::path::PathBuf;
 
 use postroom_core::message::ParseLimits;
+use postroom_core::redact::Redactor;
 use postroom_mail::files::{Format, dry_run};
 
 const KEYS: [&str; 16] = [
@@ -70,6 +71,7 @@ fn every_corpus_eml_gives_one_complete_json_line() {
         Cursor::new(Vec::new()),
         &limits,
         None,
+        &Redactor::new([7; 32]),
         Format::Json,
         &mut out,
     )

@@ -61,6 +61,11 @@ pub fn now_ms() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
+/// Milliseconds since the epoch as RFC 3339 UTC, for people reading CLI output.
+pub fn format_ms(ms: i64) -> String {
+    mail_parser::DateTime::from_timestamp(ms.div_euclid(1000)).to_rfc3339()
+}
+
 /// A database URL with any password replaced, for messages and logs.
 pub fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
@@ -77,7 +82,13 @@ pub fn redact_url(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::redact_url;
+    use super::{format_ms, redact_url};
+
+    #[test]
+    fn times_read_as_rfc3339_utc() {
+        assert_eq!(format_ms(0), "1970-01-01T00:00:00Z");
+        assert_eq!(format_ms(1_795_000_000_999), "2026-11-18T11:06:40Z");
+    }
 
     #[test]
     fn passwords_in_database_urls_are_hidden() {

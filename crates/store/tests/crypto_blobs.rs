@@ -7,7 +7,9 @@ use object_store::path::Path;
 use object_store::{ObjectStoreExt, PutPayload};
 use postroom_core::tenant::TenantId;
 use postroom_store::blobs::{self, BlobError, BlobKind, TenantBlobs};
-use postroom_store::crypto::{CryptoError, KeyVault, Keyring, MasterKey, Place};
+use postroom_store::crypto::{
+    CryptoError, KeyVault, Keyring, MasterKey, MasterKeyFile, MasterKeySource, Place,
+};
 use postroom_store::testing;
 use postroom_store::{JiraConnection, Store, TenantStore};
 
@@ -225,11 +227,16 @@ async fn rotation_rewraps_every_key_and_old_ciphertexts_still_open() {
     let sealed_b = before.cipher(&b).unwrap().seal(&place, b"b").unwrap();
 
     let new = MasterKey::generate();
-    let (count, during) = before.rotate(new.clone()).unwrap();
-    assert_eq!(count, 2);
+    assert_eq!(before.rotate(new.clone()).unwrap(), 2);
+    assert_eq!(before.current_id(), new.id());
     assert_eq!(
-        during.cipher(&a).unwrap().open(&place, &sealed_a).unwrap(),
+        before.cipher(&a).unwrap().open(&place, &sealed_a).unwrap(),
         b"a"
+    );
+    assert_eq!(
+        before.rotate(new.clone()).unwrap(),
+        0,
+        "nothing left to re-wrap"
     );
 
     let after = Keyring::new(vault.clone(), new, None);
@@ -246,4 +253,65 @@ async fn rotation_rewraps_every_key_and_old_ciphertexts_still_open() {
         only_old.cipher(&a),
         Err(CryptoError::UnknownMasterKey { .. })
     ));
+}
+
+/// `keys rotate` beside a running instance: the instance's keyring, made from the key file
+/// before the rotation, keeps opening every tenant key (and makes new ones) afterwards,
+/// and a rotation interrupted after writing `master.key.new` resumes with that key.
+#[tokio::test]
+async fn file_rotation_is_followed_by_a_running_keyring_and_resumes_after_a_crash() {
+    let db = testing::sqlite().await.unwrap();
+    let (a, b) = tenants(&db.store).await;
+    let dir = tempfile::tempdir().unwrap();
+    let vault = KeyVault::new(dir.path().join("keys"));
+    let file = MasterKeyFile::new(dir.path().join("master.key"));
+    let (running, source) = Keyring::from_file(vault.clone(), file.clone()).unwrap();
+    assert_eq!(source, MasterKeySource::Generated(file.path().to_owned()));
+    let old_id = running.current_id();
+    let place = Place::column("t", "c", "1");
+    let sealed_a = running.cipher(&a).unwrap().seal(&place, b"a").unwrap();
+
+    // An interrupted rotation left its new key behind: the next run uses it.
+    let interrupted = MasterKey::generate();
+    interrupted.write_new(&file.next_path()).unwrap();
+    let (operator, _) = Keyring::from_file(vault.clone(), file.clone()).unwrap();
+    let rotation = file.rotate(&operator).unwrap();
+    assert!(rotation.resumed);
+    assert_eq!(rotation.new_id, interrupted.id());
+    assert_eq!(rotation.rewrapped, 1);
+    assert!(!file.next_path().exists());
+    assert!(file.previous_path().exists());
+
+    // The running keyring still holds the old key only; it must follow the files.
+    assert_eq!(
+        running
+            .existing_cipher(a.id())
+            .unwrap()
+            .open(&place, &sealed_a)
+            .unwrap(),
+        b"a"
+    );
+    running.cipher(&b).unwrap();
+    assert_eq!(
+        running.current_id(),
+        interrupted.id(),
+        "new keys use the new master"
+    );
+    assert_ne!(old_id, interrupted.id());
+
+    // After the next rotation the first master key is gone, and nothing needs it.
+    let (operator, _) = Keyring::from_file(vault.clone(), file.clone()).unwrap();
+    let second = file.rotate(&operator).unwrap();
+    assert!(!second.resumed);
+    assert_eq!(second.rewrapped, 2);
+    let (reopened, source) = Keyring::from_file(vault, file.clone()).unwrap();
+    assert_eq!(source, MasterKeySource::File(file.path().to_owned()));
+    assert_eq!(
+        reopened
+            .existing_cipher(a.id())
+            .unwrap()
+            .open(&place, &sealed_a)
+            .unwrap(),
+        b"a"
+    );
 }

@@ -8,6 +8,7 @@ use postroom_core::message::{Message, ParseLimits};
 use postroom_core::outcome::{ErrorLine, Outcome, Source};
 use postroom_core::plan;
 use postroom_core::profile::CheckedProfile;
+use postroom_core::redact::Redactor;
 
 use super::Inputs;
 
@@ -33,12 +34,14 @@ pub struct Summary {
 /// message to `out`. A bad input becomes an error result and the run goes on; only a
 /// failure to write `out` stops it. With a `profile` each result also carries the plan
 /// (`thread`, `directives`, `action`, `report`; lookups unanswered, as in any dry run);
-/// without one only reading and classification run.
+/// without one only reading and classification run. Each message is also logged (debug),
+/// its sender and subject only as keyed hashes made by `redactor`.
 pub fn dry_run<S: Read>(
     paths: Vec<String>,
     stdin: S,
     limits: &ParseLimits,
     profile: Option<&CheckedProfile>,
+    redactor: &Redactor,
     format: Format,
     mut out: impl Write,
 ) -> io::Result<Summary> {
@@ -55,6 +58,7 @@ pub fn dry_run<S: Read>(
                     Some(profile) => plan::outcome(input.source, &parsed, profile),
                     None => Outcome::read_only(input.source, &parsed),
                 };
+                log_outcome(&outcome, redactor);
                 match format {
                     Format::Json => write_json(&mut out, &outcome)?,
                     Format::Text => write_text(&mut out, &outcome)?,
@@ -62,6 +66,7 @@ pub fn dry_run<S: Read>(
             }
             Err(error) => {
                 summary.failed += 1;
+                tracing::warn!(source = %label(&input.source), %error, "input not processed");
                 let line = ErrorLine {
                     source: input.source,
                     error,
@@ -77,6 +82,18 @@ pub fn dry_run<S: Read>(
     }
     out.flush()?;
     Ok(summary)
+}
+
+/// One line per message: what an operator needs to follow it, nothing personal in clear.
+fn log_outcome(outcome: &Outcome, redactor: &Redactor) {
+    tracing::debug!(
+        source = %label(&outcome.source),
+        from = outcome.from.address.as_deref().map(|a| redactor.raw_address(a).to_string()),
+        subject = outcome.subject.as_deref().map(|s| redactor.subject(s).to_string()),
+        classification = %outcome.classification.kind,
+        action = %outcome.action.kind,
+        "message read"
+    );
 }
 
 fn write_json(out: &mut impl Write, value: &impl serde::Serialize) -> io::Result<()> {
@@ -145,6 +162,7 @@ mod tests {
             stdin,
             &ParseLimits::default(),
             None,
+            &Redactor::new([7; 32]),
             format,
             &mut out,
         )
@@ -164,6 +182,7 @@ mod tests {
             stdin,
             &limits,
             Some(&profile),
+            &Redactor::new([7; 32]),
             Format::Json,
             &mut out,
         )
@@ -260,7 +279,16 @@ mod tests {
         };
         let paths = vec![big.to_str().unwrap().to_owned(), "-".to_owned()];
         let stdin = Cursor::new(b"Subject: s\n\nok\n".to_vec());
-        let summary = dry_run(paths, stdin, &limits, None, Format::Json, &mut out).unwrap();
+        let summary = dry_run(
+            paths,
+            stdin,
+            &limits,
+            None,
+            &Redactor::new([7; 32]),
+            Format::Json,
+            &mut out,
+        )
+        .unwrap();
         assert_eq!(
             summary,
             Summary {

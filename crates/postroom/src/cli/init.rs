@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
+use postroom_store::crypto::MasterKeySource;
+
 use super::Globals;
 use crate::config::DEFAULT_PATH;
 
@@ -22,8 +24,16 @@ pub const STARTER: &str = r#"# postroom configuration.
 [storage]
 # sqlite:PATH (embedded default) or postgres://user@host/db for several instances.
 # url = "sqlite:./data/postroom.db"
-# Local state: the SQLite file, blobs, the master key.
+# Local state: the SQLite file, blobs, the master key and the key vault.
 # data_dir = "./data"
+# Blobs (raw mail for audit, sent MIME), encrypted; DATA_DIR/blobs by default.
+# blobs_dir = "./data/blobs"
+# Or an S3-compatible bucket, for several instances:
+# [storage.s3]
+# bucket = "postroom"
+# region = "us-east-1"
+# endpoint = "http://127.0.0.1:9000"
+# credentials_file = "/etc/postroom/s3-credentials"   # access_key_id = … / secret_access_key = …
 
 [http]
 # REST API, webhooks, /healthz, /readyz and /metrics.
@@ -33,6 +43,17 @@ pub const STARTER: &str = r#"# postroom configuration.
 # human or json; addresses and subjects are only ever logged as keyed hashes.
 # format = "human"
 # filter = "info"
+
+[keys]
+# The master key wraps every tenant's data key. By default it is DATA_DIR/master.key,
+# generated (mode 0600) by `init` or the first `serve`: BACK IT UP with the key vault.
+# master_key_file = "./data/master.key"
+# Or give it as 64 hex digits, best as POSTROOM_KEYS__MASTER_KEY (then, to rotate, set the
+# old value as previous_master_key and run `postroom keys rotate`).
+# master_key = "…"
+# previous_master_key = "…"
+# Each tenant's wrapped data key; erasing a tenant deletes its file here.
+# vault_dir = "./data/keys"
 
 [jira]
 # Without a Jira site postroom still takes mail in and holds it until one is configured.
@@ -62,5 +83,15 @@ pub fn run(globals: &Globals, _args: Args) -> anyhow::Result<ExitCode> {
     file.write_all(STARTER.as_bytes())
         .with_context(|| format!("cannot write {}", path.display()))?;
     println!("wrote {}", path.display());
+    let config = crate::app::load_config(globals)?;
+    if config.keys.master_key.is_none() {
+        let (_, source) = crate::keys::open_keyring(&config)?;
+        match &source {
+            MasterKeySource::Generated(key) => println!("wrote {}", key.display()),
+            MasterKeySource::File(key) => println!("kept the master key in {}", key.display()),
+            MasterKeySource::Value => {}
+        }
+        crate::keys::announce(&source, &crate::keys::vault_dir(&config));
+    }
     Ok(ExitCode::SUCCESS)
 }

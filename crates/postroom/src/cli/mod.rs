@@ -1,13 +1,16 @@
 //! The command line: one module per subcommand, each with its own `Args` and `run`.
 
 pub mod init;
+mod inventory;
 mod jira;
 mod jobs;
+mod keys;
 mod migrate;
 mod process;
 mod sandbox;
 mod serve;
 mod tenant;
+mod token;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -44,8 +47,14 @@ pub enum Command {
     Serve(serve::Args),
     /// Apply the embedded database migrations and exit.
     Migrate(migrate::Args),
-    /// Inspect tenants (Jira sites) of this instance.
+    /// Inspect and erase tenants (Jira sites) of this instance.
     Tenant(tenant::Args),
+    /// Manage API tokens of the tenant: create, list, revoke.
+    Token(token::Args),
+    /// Manage the master key: rotate.
+    Keys(keys::Args),
+    /// Print what postroom stores, where, how it is protected and how long it is kept.
+    DataInventory(inventory::Args),
     /// Check the connection to the tenant's Jira site.
     Jira(jira::Args),
     /// Inspect the job queue: list, show and retry (dead) jobs.
@@ -68,6 +77,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(&globals, args).await,
         Command::Migrate(args) => migrate::run(&globals, args).await,
         Command::Tenant(args) => tenant::run(&globals, args).await,
+        Command::Token(args) => token::run(&globals, args).await,
+        Command::Keys(args) => keys::run(&globals, args),
+        Command::DataInventory(args) => inventory::run(&globals, args),
         Command::Jira(args) => jira::run(&globals, args).await,
         Command::Jobs(args) => jobs::run(&globals, args).await,
         Command::Sandbox(args) => sandbox::run(&globals, args).await,

@@ -3,7 +3,7 @@
 //! Only `--dry-run` exists so far. It reads each message, runs the pure stages and prints
 //! what postroom would do. It needs no database, key or network and writes nothing; it
 //! reads configuration only when `--config` (or `POSTROOM_CONFIG`) names a file, and then
-//! only for logging. Results go to stdout, logs to stderr.
+//! only for logging and the master key behind the keyed hashes in its log lines. Results go to stdout, logs to stderr.
 //!
 //! `--format json` prints exactly one line per message: its result, with at least the keys
 //! `source` (`{"path", "index"}`), `message_id`, `from` (`{"name", "address"}`), `subject`,
@@ -22,7 +22,7 @@ use postroom_core::profile::Profile;
 use postroom_mail::files::{self, Format};
 
 use super::Globals;
-use crate::config::LogConfig;
+use crate::config::Config;
 
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "\
@@ -79,11 +79,12 @@ pub fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         }
         None => Profile::builtin().check()?,
     };
-    let log = match &globals.config {
-        Some(_) => crate::app::load_config(globals)?.log,
-        None => LogConfig::default(),
+    let config = match &globals.config {
+        Some(_) => crate::app::load_config(globals)?,
+        None => Config::default(),
     };
-    crate::telemetry::init(&log, globals.log_format);
+    crate::telemetry::init(&config.log, globals.log_format);
+    let redactor = crate::keys::existing_redactor(&config)?;
     let limits = ParseLimits {
         max_size: args.max_size,
         ..ParseLimits::default()
@@ -98,6 +99,7 @@ pub fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         io::stdin(),
         &limits,
         Some(&profile),
+        &redactor,
         format,
         out,
     )?;

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use super::Globals;
-use crate::app;
 use crate::http::{self, AppState, Readiness};
 use crate::sandbox;
+use crate::{app, keys};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -29,6 +29,10 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
     crate::telemetry::metrics();
     let readiness = Arc::new(Readiness::expecting(&["http"]));
 
+    // The master key exists before anything can be stored, and before /healthz answers.
+    let (keyring, source) = keys::open_keyring(&config)?;
+    keys::announce(&source, &keys::vault_dir(&config));
+    let blobs = keys::open_blobs(&config)?;
     let store = app::open_store(&config).await?;
 
     let addr = args.http.unwrap_or(config.http.addr);
@@ -49,10 +53,13 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
     tracing::info!(
         http = %bound,
         database = %app::redact_url(&config.storage.url),
+        blobs = blobs.description(),
+        master_key = keyring.current_id(),
         "postroom is serving"
     );
     eprintln!("postroom: serving on http://{bound} (health: http://{bound}/healthz)");
 
+    tokio::spawn(http::purge_access_log_forever(store.clone()));
     let mut router = http::router(AppState {
         store,
         readiness: readiness.clone(),

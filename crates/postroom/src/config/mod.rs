@@ -29,6 +29,7 @@ pub struct Config {
     pub http: HttpConfig,
     pub log: LogConfig,
     pub jira: JiraConfig,
+    pub keys: KeysConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -38,6 +39,10 @@ pub struct StorageConfig {
     pub url: String,
     /// Where local state lives: the SQLite file by default, blobs, the master key.
     pub data_dir: PathBuf,
+    /// The local blob directory; `DATA_DIR/blobs` when unset. Ignored when `s3` is set.
+    pub blobs_dir: Option<PathBuf>,
+    /// An S3-compatible bucket for blobs instead of the local directory (scale-out).
+    pub s3: Option<S3Section>,
 }
 
 impl Default for StorageConfig {
@@ -45,8 +50,38 @@ impl Default for StorageConfig {
         Self {
             url: "sqlite:./data/postroom.db".to_owned(),
             data_dir: PathBuf::from("./data"),
+            blobs_dir: None,
+            s3: None,
         }
     }
+}
+
+/// `[storage.s3]`: where blobs go when several instances share them.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct S3Section {
+    pub bucket: String,
+    pub region: String,
+    /// Unset for AWS itself; e.g. `http://127.0.0.1:9000` for an S3-compatible server. Plain
+    /// `http://` is accepted only because such servers often run beside postroom.
+    pub endpoint: Option<String>,
+    /// A file of `access_key_id = …` and `secret_access_key = …` lines (mode 0600).
+    pub credentials_file: Option<PathBuf>,
+}
+
+/// `[keys]`: the master key that wraps every tenant's data key, and where those live.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct KeysConfig {
+    /// The master key as 64 hex digits (best given as `POSTROOM_KEYS__MASTER_KEY`).
+    pub master_key: Option<Secret>,
+    /// The master key file; `DATA_DIR/master.key` when unset, generated when missing.
+    pub master_key_file: Option<PathBuf>,
+    /// The master key before a rotation, so keys not yet re-wrapped still open.
+    pub previous_master_key: Option<Secret>,
+    /// The key vault: each tenant's wrapped data key; `DATA_DIR/keys` when unset. Back it
+    /// up with the master key, apart from the database.
+    pub vault_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -191,6 +226,34 @@ impl Config {
                 "jira.url".to_owned(),
                 format!("{url:?} is not an http(s) URL"),
             ));
+        }
+        if self.keys.master_key.is_some() && self.keys.master_key_file.is_some() {
+            return Err((
+                "keys.master_key_file".to_owned(),
+                "set either keys.master_key or keys.master_key_file, not both".to_owned(),
+            ));
+        }
+        if self.keys.previous_master_key.is_some() && self.keys.master_key.is_none() {
+            return Err((
+                "keys.previous_master_key".to_owned(),
+                "only used with keys.master_key; a key file keeps its previous key in \
+                 FILE.previous"
+                    .to_owned(),
+            ));
+        }
+        if let Some(s3) = &self.storage.s3 {
+            if s3.bucket.is_empty() {
+                return Err((
+                    "storage.s3.bucket".to_owned(),
+                    "an S3 bucket name is required".to_owned(),
+                ));
+            }
+            if s3.credentials_file.is_none() {
+                return Err((
+                    "storage.s3.credentials_file".to_owned(),
+                    "S3 credentials are read from a file; name it".to_owned(),
+                ));
+            }
         }
         if self.jira.token.is_some() && self.jira.token_file.is_some() {
             return Err((

@@ -167,3 +167,46 @@ fn starter_file_written_by_init_is_valid() {
     let config = load_text(crate::cli::init::STARTER, &[]);
     assert!(config.is_ok(), "{config:?}");
 }
+
+#[test]
+fn key_settings_that_contradict_each_other_are_refused_with_their_place() {
+    let both = "[keys]\nmaster_key = \"00\"\nmaster_key_file = \"/k\"\n";
+    let error = load_text(both, &[]).map(|_| ()).map_err(|e| e.to_string());
+    assert!(
+        error
+            .as_ref()
+            .is_err_and(|e| e.starts_with("postroom.toml:3: keys.master_key_file:")),
+        "{error:?}"
+    );
+    let previous_alone = load_text("", &[("POSTROOM_KEYS__PREVIOUS_MASTER_KEY", "00")])
+        .map(|_| ())
+        .map_err(|e| e.to_string());
+    assert!(
+        previous_alone.as_ref().is_err_and(
+            |e| e.starts_with("POSTROOM_KEYS__PREVIOUS_MASTER_KEY: keys.previous_master_key:")
+        ),
+        "{previous_alone:?}"
+    );
+    let value = load_text("", &[("POSTROOM_KEYS__MASTER_KEY", "ab")]).unwrap();
+    assert_eq!(
+        value.keys.master_key.map(|k| k.expose().to_owned()),
+        Some("ab".to_owned())
+    );
+}
+
+#[test]
+fn an_s3_section_needs_a_bucket_and_a_credentials_file() {
+    let no_file = "[storage.s3]\nbucket = \"b\"\n";
+    let error = load_text(no_file, &[])
+        .map(|_| ())
+        .map_err(|e| e.to_string());
+    assert!(
+        error
+            .as_ref()
+            .is_err_and(|e| e.contains("storage.s3.credentials_file")),
+        "{error:?}"
+    );
+    let ok = "[storage.s3]\nbucket = \"b\"\ncredentials_file = \"/etc/s3\"\nendpoint = \"http://127.0.0.1:5055\"\n";
+    let config = load_text(ok, &[]).unwrap();
+    assert_eq!(config.storage.s3.map(|s| s.bucket), Some("b".to_owned()));
+}

@@ -2,26 +2,34 @@
 
 use axum::Json;
 use axum::Router;
+use axum::middleware;
 use axum::routing::get;
 use utoipa::OpenApi;
 
-use super::{ApiError, AppState};
+use super::auth::ApiCaller;
+use super::{ApiError, AppState, access_log};
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "postroom",
-        description = "The REST API of postroom, the mail room of a Jira site."
+        description = "The REST API of postroom, the mail room of a Jira site. Every \
+                       endpoint but this document wants `Authorization: Bearer <token>` \
+                       with a token from `postroom token create`."
     ),
-    components(schemas(super::error::ErrorBody, super::FieldError))
+    paths(whoami),
+    components(schemas(super::error::ErrorBody, super::FieldError, ApiCaller))
 )]
 struct ApiDoc;
 
 /// The `/api/v1` router. Later features add their routes here and their paths to
-/// [`ApiDoc`], so the document always matches what is served.
-pub fn router() -> Router<AppState> {
+/// [`ApiDoc`], so the document always matches what is served. Every matched route is
+/// recorded in the access log.
+pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi))
+        .route("/whoami", get(whoami))
+        .route_layer(middleware::from_fn_with_state(state, access_log::record))
         .fallback(unknown_route)
 }
 
@@ -32,4 +40,18 @@ async fn unknown_route(uri: axum::http::Uri) -> ApiError {
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
+}
+
+/// The tenant, account and scope the presented token speaks for: the first call a script
+/// makes to check its token.
+#[utoipa::path(
+    get,
+    path = "/api/v1/whoami",
+    responses(
+        (status = 200, description = "The caller", body = ApiCaller),
+        (status = 401, description = "No valid token", body = super::error::ErrorBody),
+    )
+)]
+async fn whoami(caller: ApiCaller) -> Json<ApiCaller> {
+    Json(caller)
 }

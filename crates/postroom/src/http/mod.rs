@@ -1,6 +1,8 @@
 //! The HTTP edge: health, metrics and the `/api/v1` router.
 
+mod access_log;
 mod api;
+mod auth;
 mod error;
 mod health;
 mod readiness;
@@ -11,6 +13,8 @@ use axum::Router;
 use axum::routing::get;
 use postroom_store::Store;
 
+pub use access_log::purge_forever as purge_access_log_forever;
+pub use auth::ApiCaller;
 pub use error::{ApiError, FieldError};
 pub use readiness::Readiness;
 
@@ -27,6 +31,6 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
-        .nest("/api/v1", api::router())
+        .nest("/api/v1", api::router(state.clone()))
         .with_state(state)
 }

@@ -22,6 +22,7 @@ pub fn postroom(dir: &Path) -> Command {
 pub struct Served {
     child: Option<Child>,
     pub base: String,
+    stderr: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Served {
@@ -44,8 +45,11 @@ impl Served {
         let mut child = command.spawn().expect("spawn postroom serve");
         let stderr = child.stderr.take().expect("stderr");
         let (tx, rx) = std::sync::mpsc::channel();
+        let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let collected = lines.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                collected.lock().unwrap().push(line.clone());
                 if let Some(rest) = line.split("serving on ").nth(1) {
                     let base = rest
                         .split_whitespace()
@@ -63,7 +67,13 @@ impl Served {
         Self {
             child: Some(child),
             base,
+            stderr: lines,
         }
+    }
+
+    /// Everything the server wrote on stderr so far.
+    pub fn stderr(&self) -> Vec<String> {
+        self.stderr.lock().unwrap().clone()
     }
 
     pub async fn get(&self, path: &str) -> (u16, String) {

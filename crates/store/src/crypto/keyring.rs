@@ -1,44 +1,81 @@
 //! The keyring: master keys in memory, tenant data keys in the vault, unwrapped on demand.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use postroom_core::tenant::TenantId;
 
 use super::aead::{self, KEY_LEN, random_key};
+use super::rotation::{MasterKeyFile, read_key_file};
 use super::vault::WrappedKey;
-use super::{CryptoError, KeyVault, MasterKey, TenantCipher};
+use super::{CryptoError, KeyVault, MasterKey, MasterKeySource, TenantCipher};
 use crate::TenantStore;
 
-/// Holds the current master key (which wraps every new or rotated data key), an optional
-/// previous one (so a key rotated by another process keeps opening during a rotation), and
-/// a cache of unwrapped data keys.
+/// Holds the current master key (which wraps every new or rotated data key), older ones
+/// (so keys not yet re-wrapped keep opening during a rotation), and a cache of unwrapped
+/// data keys.
+///
+/// A keyring made [`Keyring::from_file`] follows rotations done by another process (`keys
+/// rotate` beside a running `serve`): when a vault entry names a master key it does not
+/// hold, it rereads the key files and tries again, so a rotation needs no restart.
 #[derive(Debug, Clone)]
 pub struct Keyring {
     vault: KeyVault,
-    current: MasterKey,
-    previous: Option<MasterKey>,
+    masters: Arc<RwLock<Masters>>,
+    file: Option<MasterKeyFile>,
     cache: Arc<Mutex<HashMap<TenantId, TenantCipher>>>,
+}
+
+#[derive(Debug)]
+struct Masters {
+    current: MasterKey,
+    older: Vec<MasterKey>,
 }
 
 impl Keyring {
     pub fn new(vault: KeyVault, current: MasterKey, previous: Option<MasterKey>) -> Self {
         Self {
             vault,
-            current,
-            previous,
+            masters: Arc::new(RwLock::new(Masters {
+                current,
+                older: previous.into_iter().collect(),
+            })),
+            file: None,
             cache: Arc::default(),
         }
+    }
+
+    /// A keyring whose master key lives in `file` (generated there when missing) and which
+    /// rereads that file, and the files of a rotation beside it, when it meets a vault entry
+    /// wrapped by a master key it does not hold.
+    pub fn from_file(
+        vault: KeyVault,
+        file: MasterKeyFile,
+    ) -> Result<(Self, MasterKeySource), CryptoError> {
+        let (current, source) = MasterKey::load_or_create(file.path())?;
+        let older = file.older_keys()?;
+        let keyring = Self {
+            vault,
+            masters: Arc::new(RwLock::new(Masters { current, older })),
+            file: Some(file),
+            cache: Arc::default(),
+        };
+        Ok((keyring, source))
     }
 
     pub fn vault(&self) -> &KeyVault {
         &self.vault
     }
 
+    /// The id of the master key new data keys are wrapped with.
+    pub fn current_id(&self) -> String {
+        self.read_masters().current.id()
+    }
+
     /// The instance key for keyed hashes in logs (see `postroom_core::redact`), derived
     /// from the current master key; it changes when the master key is rotated.
     pub fn redaction_key(&self) -> [u8; 32] {
-        self.current.redaction_key()
+        self.read_masters().current.redaction_key()
     }
 
     /// The cipher of the tenant behind `tenant`, creating its data key on first use.
@@ -50,6 +87,8 @@ impl Keyring {
         let cipher = match self.vault.read(id)? {
             Some(wrapped) => TenantCipher::new(id.clone(), self.unwrap_key(id, &wrapped)?),
             None => {
+                // A new key is wrapped by the newest master key on disk, not a stale one.
+                self.reload()?;
                 let key = random_key();
                 match self.vault.write(id, &self.wrap(id, &key)?, false) {
                     Ok(()) => TenantCipher::new(id.clone(), key),
@@ -88,33 +127,88 @@ impl Keyring {
         self.vault.destroy(tenant)
     }
 
-    /// Re-wraps every data key under `new`, one file at a time (each swap is atomic, and a
-    /// keyring holding old and new opens either). Returns the number of keys re-wrapped and
-    /// the keyring to use from now on.
-    pub fn rotate(&self, new: MasterKey) -> Result<(usize, Keyring), CryptoError> {
-        let next = Keyring::new(self.vault.clone(), new, Some(self.current.clone()));
-        let mut count = 0;
-        for tenant in self.vault.tenants()? {
-            let Some(wrapped) = self.vault.read(&tenant)? else {
-                continue;
-            };
-            let key = self.unwrap_key(&tenant, &wrapped)?;
-            self.vault
-                .write(&tenant, &next.wrap(&tenant, &key)?, true)?;
-            count += 1;
+    /// Re-wraps every data key not yet under `new`, one vault file at a time (each swap is
+    /// atomic, and this keyring opens entries under old and new alike). Passes repeat until
+    /// one finds nothing left, so a key made by another process meanwhile is not missed.
+    /// Afterwards `new` is this keyring's current key. Returns how many keys were re-wrapped.
+    pub fn rotate(&self, new: MasterKey) -> Result<usize, CryptoError> {
+        let new_id = new.id();
+        {
+            let mut masters = self.write_masters();
+            if masters.current.id() != new_id {
+                let old = std::mem::replace(&mut masters.current, new);
+                masters.older.retain(|m| m.id() != new_id);
+                masters.older.insert(0, old);
+            }
         }
-        Ok((count, next))
+        let mut count = 0;
+        loop {
+            let mut changed = 0;
+            for tenant in self.vault.tenants()? {
+                let Some(wrapped) = self.vault.read(&tenant)? else {
+                    continue;
+                };
+                if wrapped.master_id == new_id {
+                    continue;
+                }
+                let key = self.unwrap_key(&tenant, &wrapped)?;
+                self.vault
+                    .write(&tenant, &self.wrap(&tenant, &key)?, true)?;
+                changed += 1;
+            }
+            count += changed;
+            if changed == 0 {
+                return Ok(count);
+            }
+        }
+    }
+
+    /// Re-wraps every data key not yet under the current master key: the rotation for a
+    /// master key given as a value, where the operator has already swapped the values.
+    pub fn rotate_to_current(&self) -> Result<usize, CryptoError> {
+        let current = self.read_masters().current.clone();
+        self.rotate(current)
+    }
+
+    /// Rereads the key files, when this keyring has them.
+    fn reload(&self) -> Result<(), CryptoError> {
+        let Some(file) = &self.file else {
+            return Ok(());
+        };
+        let current = MasterKey::from_hex(&read_key_file(file.path())?, &file.describe())?;
+        let older = file.older_keys()?;
+        let mut masters = self.write_masters();
+        masters.current = current;
+        masters.older = older;
+        Ok(())
+    }
+
+    fn read_masters(&self) -> std::sync::RwLockReadGuard<'_, Masters> {
+        self.masters.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn write_masters(&self) -> std::sync::RwLockWriteGuard<'_, Masters> {
+        self.masters.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn master_for(&self, id: &str) -> Option<MasterKey> {
+        let masters = self.read_masters();
+        std::iter::once(&masters.current)
+            .chain(&masters.older)
+            .find(|m| m.id() == id)
+            .cloned()
     }
 
     fn wrap(&self, tenant: &TenantId, key: &[u8; KEY_LEN]) -> Result<WrappedKey, CryptoError> {
-        let sealed = aead::seal(self.current.bytes(), &wrap_aad(tenant), key).map_err(|_| {
+        let current = self.read_masters().current.clone();
+        let sealed = aead::seal(current.bytes(), &wrap_aad(tenant), key).map_err(|_| {
             CryptoError::TooLarge {
                 tenant: tenant.clone(),
                 place: "its data key".to_owned(),
             }
         })?;
         Ok(WrappedKey {
-            master_id: self.current.id(),
+            master_id: current.id(),
             sealed,
         })
     }
@@ -124,13 +218,18 @@ impl Keyring {
         tenant: &TenantId,
         wrapped: &WrappedKey,
     ) -> Result<[u8; KEY_LEN], CryptoError> {
-        let master = std::iter::once(&self.current)
-            .chain(self.previous.as_ref())
-            .find(|m| m.id() == wrapped.master_id)
-            .ok_or_else(|| CryptoError::UnknownMasterKey {
-                tenant: tenant.clone(),
-                key_id: wrapped.master_id.clone(),
-            })?;
+        let master = match self.master_for(&wrapped.master_id) {
+            Some(master) => master,
+            None => {
+                self.reload()?;
+                self.master_for(&wrapped.master_id).ok_or_else(|| {
+                    CryptoError::UnknownMasterKey {
+                        tenant: tenant.clone(),
+                        key_id: wrapped.master_id.clone(),
+                    }
+                })?
+            }
+        };
         let place = || format!("key vault entry ({})", self.vault.dir().display());
         let bytes =
             aead::open(master.bytes(), &wrap_aad(tenant), &wrapped.sealed).map_err(|_| {

@@ -12,6 +12,7 @@ mod error;
 mod keyring;
 mod master;
 mod place;
+mod rotation;
 mod vault;
 
 pub use cipher::TenantCipher;
@@ -19,4 +20,5 @@ pub use error::CryptoError;
 pub use keyring::Keyring;
 pub use master::{MasterKey, MasterKeySource};
 pub use place::Place;
+pub use rotation::{MasterKeyFile, Rotation};
 pub use vault::KeyVault;
