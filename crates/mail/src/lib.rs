@@ -1,6 +1,8 @@
-//! Mail I/O: where raw messages come from and go to (files, and later IMAP, SMTP, LMTP).
+//! Mail I/O: where raw messages come from and go to (files, the SMTP/LMTP listener, and
+//! later IMAP and the SMTP sender).
 //!
 //! Parsing and every decision about a message live in `postroom-core`; this crate only
 //! moves bytes.
 
 pub mod files;
+pub mod smtp;
