@@ -31,6 +31,8 @@ pub struct Rendered {
     /// Variables the render looked up that had no value (sorted dotted paths), including
     /// those a `default(...)` then replaced: a preview shows them to the agent.
     pub missing: Vec<String>,
+    /// Fuel the render used, out of [`FUEL`]: how close a template comes to the limit.
+    pub fuel_used: u64,
 }
 
 /// The name under which the one template is held in its environment.
@@ -90,7 +92,11 @@ impl Compiled {
         if out.overflowed {
             return Err(TemplateError::OutputTooLarge);
         }
-        result.map_err(|e| TemplateError::from_engine(&e, template.source()))?;
+        let captured = result.map_err(|e| TemplateError::from_engine(&e, template.source()))?;
+        let fuel_used = captured
+            .state()
+            .fuel_levels()
+            .map_or(0, |(consumed, _)| consumed);
         let text = String::from_utf8(out.bytes).map_err(|_| TemplateError::Render {
             line: None,
             message: "the output is not valid UTF-8".to_owned(),
@@ -98,6 +104,7 @@ impl Compiled {
         Ok(Rendered {
             text,
             missing: missing.take(),
+            fuel_used,
         })
     }
 }
