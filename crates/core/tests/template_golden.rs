@@ -13,7 +13,7 @@ use postroom_core::adf::validate as validate_adf;
 use postroom_core::markup;
 use postroom_core::ports::tracker::{Field, Issue, User};
 use postroom_core::template::{
-    CalendarDate, Compiled, Format, IssueContext, issue_schema, limits, validate,
+    CalendarDate, Compiled, Format, IssueContext, Rendered, issue_schema, limits, validate,
 };
 
 fn dir() -> PathBuf {
@@ -53,24 +53,30 @@ fn typical_issue() -> Issue {
         .unwrap()
 }
 
-#[test]
-fn typical_canned_response_renders_to_adf_and_wiki() {
+/// The typical template rendered for `issue` by agent Alan Turing on 2026-11-23.
+fn render_typical(issue: &Issue) -> Rendered {
     let source = std::fs::read_to_string(dir().join("typical.md.j2")).unwrap();
-    validate(&source, &issue_schema(&fields())).unwrap();
-
-    let (issue, fields, agent) = (typical_issue(), fields(), agent());
+    let (fields, agent) = (fields(), agent());
     let context = IssueContext {
-        issue: &issue,
+        issue,
         fields: &fields,
         agent: &agent,
         today: CalendarDate::new(2026, 11, 23).unwrap(),
         site_url: "https://example.atlassian.net",
     }
     .build();
-    let rendered = Compiled::new(&source, Format::Markup)
+    Compiled::new(&source, Format::Markup)
         .unwrap()
         .render(&context)
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn typical_canned_response_renders_to_adf_and_wiki() {
+    let source = std::fs::read_to_string(dir().join("typical.md.j2")).unwrap();
+    validate(&source, &issue_schema(&fields())).unwrap();
+
+    let rendered = render_typical(&typical_issue());
     assert!(rendered.missing.is_empty(), "{:?}", rendered.missing);
     assert!(
         rendered.fuel_used > 0 && rendered.fuel_used < limits::FUEL / 20,
@@ -90,25 +96,12 @@ fn typical_canned_response_renders_to_adf_and_wiki() {
 
 #[test]
 fn unassigned_issue_takes_the_other_branch_and_reports_it() {
-    let source = std::fs::read_to_string(dir().join("typical.md.j2")).unwrap();
     let mut issue = typical_issue();
     issue
         .fields
         .insert("assignee".to_owned(), serde_json::Value::Null);
     issue.fields.remove("duedate");
-    let (fields, agent) = (fields(), agent());
-    let context = IssueContext {
-        issue: &issue,
-        fields: &fields,
-        agent: &agent,
-        today: CalendarDate::new(2026, 11, 23).unwrap(),
-        site_url: "https://example.atlassian.net",
-    }
-    .build();
-    let rendered = Compiled::new(&source, Format::Markup)
-        .unwrap()
-        .render(&context)
-        .unwrap();
+    let rendered = render_typical(&issue);
     assert!(
         rendered
             .text
