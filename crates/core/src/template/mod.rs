@@ -53,6 +53,9 @@ mod issue_context;
 pub mod limits;
 mod schema;
 
+#[cfg(test)]
+mod proptests;
+
 pub use context::RenderContext;
 pub use date::{CalendarDate, DateError};
 pub use engine::{Compiled, Format, Rendered, render, validate};
