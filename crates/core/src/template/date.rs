@@ -300,6 +300,9 @@ fn parse_offset(zone: &str) -> Result<Option<i32>, DateError> {
         Some(_) => return Err(bad()),
     };
     let compact = digits_part.replacen(':', "", 1);
+    if !compact.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
     let (hours, minutes) = match compact.len() {
         2 => (two_digits(&compact), Some(0)),
         4 => (two_digits(&compact[..2]), two_digits(&compact[2..])),

@@ -118,6 +118,10 @@ fn malformed_times_are_refused() {
         "2026-11-23T10:00:00ZZ",
         "2026-11-23T10:00:00:00",
         "2026-11-23X10:00",
+        "2026-11-23T10:00+aéb",
+        "2026-11-23T10:00+é",
+        "2026-11-23Té0:00",
+        "2026-11-23T10:00:00.5é",
     ] {
         assert_eq!(Stamp::parse(bad), Err(DateError::NotADate), "{bad:?}");
     }
@@ -134,4 +138,19 @@ fn format_errors_name_the_problem() {
     assert_eq!(fmt("2026-11-23", "50%"), Err(DateError::TrailingPercent));
     assert_eq!(fmt("2026-11-23", "%-"), Err(DateError::TrailingPercent));
     assert!(fmt("2026-11-23", "%é").is_err());
+}
+
+proptest::proptest! {
+    #[test]
+    fn reading_and_formatting_never_panic(
+        tail in "[0-9:+\\-TtZz. é]{0,16}",
+        any in "\\PC{0,24}",
+        format in "(%-?[a-zA-Z%é]|[a-z ]|%){0,8}",
+    ) {
+        for text in [format!("2026-11-23{tail}"), any] {
+            if let Ok(stamp) = Stamp::parse(&text) {
+                let _ = stamp.format(&format);
+            }
+        }
+    }
 }
