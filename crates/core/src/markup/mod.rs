@@ -12,7 +12,8 @@
 //! code blocks, headings, block quotes and horizontal rules. A single line break is kept as
 //! a line break (as in a Jira comment box), not joined into one line as CommonMark does.
 //! Anything else degrades to text: raw HTML appears literally as the characters typed (it
-//! is never passed through as HTML), an image becomes a link labelled with its alt text,
+//! is never passed through as HTML), an image becomes a link labelled with its alt text
+//! (a link or image without text shows its address),
 //! a link to any other scheme (`javascript:`, `data:`) keeps its label and loses the link.
 //!
 //! Values inserted by the template engine are escaped with [`escape_into`] so that a field

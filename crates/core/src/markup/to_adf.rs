@@ -26,12 +26,12 @@ struct Frame {
     node: Node,
 }
 
-/// An open link or image: its target when safe, and for an image the target to show when
-/// it has no alt text.
+/// An open link or image: its target when safe, and the target again as the text to show
+/// while the link has no text of its own (`[](url)`, `![](url)`).
 #[derive(Debug)]
 struct LinkFrame {
     href: Option<String>,
-    image_without_text: Option<String>,
+    untitled: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -99,14 +99,10 @@ impl Builder {
             }
             Tag::Strong => self.strong += 1,
             Tag::Emphasis => self.em += 1,
-            Tag::Link { dest_url, .. } => self.links.push(LinkFrame {
-                href: is_safe_href(&dest_url).then(|| dest_url.trim().to_owned()),
-                image_without_text: None,
-            }),
-            Tag::Image { dest_url, .. } => {
+            Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } => {
                 let href = is_safe_href(&dest_url).then(|| dest_url.trim().to_owned());
                 self.links.push(LinkFrame {
-                    image_without_text: href.clone(),
+                    untitled: href.clone(),
                     href,
                 });
             }
@@ -137,7 +133,7 @@ impl Builder {
             TagEnd::Emphasis => self.em = self.em.saturating_sub(1),
             TagEnd::Link | TagEnd::Image => {
                 if let Some(LinkFrame {
-                    image_without_text: Some(target),
+                    untitled: Some(target),
                     ..
                 }) = self.links.last()
                 {
@@ -160,7 +156,7 @@ impl Builder {
         }
         self.open_inline();
         for link in &mut self.links {
-            link.image_without_text = None;
+            link.untitled = None;
         }
         let marks = self.marks(code);
         self.inlines.push_text(text, &marks);

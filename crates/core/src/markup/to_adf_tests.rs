@@ -55,7 +55,9 @@ fn bold_italic_and_both() {
 #[test]
 fn safe_links_keep_their_target_and_others_lose_it() {
     assert_eq!(
-        adf("[docs](https://x.test/a) [mail](mailto:a@x.test) [bad](javascript:alert(1))"),
+        adf(
+            "[docs](https://x.test/a) [mail](mailto:a@x.test) [bad](javascript:alert(1)) [](https://x.test/e) <https://x.test/auto>"
+        ),
         json!([para(json!([
             marked(
                 "docs",
@@ -66,7 +68,16 @@ fn safe_links_keep_their_target_and_others_lose_it() {
                 "mail",
                 json!([{"type": "link", "attrs": {"href": "mailto:a@x.test"}}])
             ),
-            text(" bad"),
+            text(" bad "),
+            marked(
+                "https://x.test/e",
+                json!([{"type": "link", "attrs": {"href": "https://x.test/e"}}])
+            ),
+            text(" "),
+            marked(
+                "https://x.test/auto",
+                json!([{"type": "link", "attrs": {"href": "https://x.test/auto"}}])
+            ),
         ]))])
     );
 }
