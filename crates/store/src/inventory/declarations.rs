@@ -57,6 +57,44 @@ pub const TABLES: &[TableDecl] = &[
         ],
     },
     TableDecl {
+        name: "intake",
+        what: "intake: which mailbox or listener took a message in, when, its size, and refusals with their reason",
+        protection: "no content: the raw mail is an encrypted blob; dedupe by SHA-256 of the Message-ID or bytes",
+        kept: "30 days",
+        tenant_column: Some("tenant_id"),
+        columns: &[
+            col(
+                "id",
+                "intake id (random; names the raw-mail blob)",
+                Protection::None,
+            ),
+            col("tenant_id", "owning tenant", Protection::None),
+            col(
+                "mailbox",
+                "configured mailbox or listener name",
+                Protection::None,
+            ),
+            col(
+                "source",
+                "listener, upload, file or mailbox",
+                Protection::None,
+            ),
+            col(
+                "dedupe_hash",
+                "SHA-256 of the Message-ID or of the bytes",
+                Protection::Hash,
+            ),
+            col("size", "message size in bytes", Protection::None),
+            col("status", "queued or refused", Protection::None),
+            col(
+                "reason",
+                "why it was refused (no personal data)",
+                Protection::None,
+            ),
+            col("received_at_ms", "time taken in", Protection::None),
+        ],
+    },
+    TableDecl {
         name: "jobs",
         what: "the job queue: kind, payload, schedule, lease, attempts, last error (dead jobs stay)",
         protection: "payload opaque bytes: a job kind whose payload is personal seals it with the tenant key before enqueueing; last_error must hold no personal data",

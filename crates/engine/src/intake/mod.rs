@@ -1,0 +1,247 @@
+//! Intake: raw bytes from any source become an encrypted blob, an intake record and a
+//! queued job, in one commit, before the source is told "done".
+//!
+//! Order matters. The blob is written first (sealed with the tenant's key); the record and
+//! the job are then committed in one transaction. A crash before that commit leaves at
+//! worst an unreferenced blob and an unacknowledged source, which delivers again; a crash
+//! after it leaves everything needed to process the message. A message delivered twice to
+//! the same mailbox (same Message-ID, or the same bytes when it has none) is taken in once.
+
+mod dedupe;
+
+use postroom_store::blobs::{BlobError, BlobKind, BlobStore, TenantBlobs};
+use postroom_store::crypto::{CryptoError, Keyring};
+use postroom_store::intake::{IntakeRecord, IntakeSource};
+use postroom_store::{NewJob, QueueError, StoreError, TenantStore};
+use rand::RngCore;
+
+pub use dedupe::dedupe_hash;
+
+/// Largest message taken in by default: 25 MB, what most mail servers accept.
+pub const DEFAULT_MAX_SIZE: usize = 25 * 1024 * 1024;
+
+/// The job kind the inbound worker handles; its payload is the intake id.
+pub const JOB_KIND: &str = "inbound.mail";
+
+/// Where a message came from: the kind of source and the configured name of the mailbox
+/// or listener, which scopes deduplication.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub source: IntakeSource,
+    pub mailbox: String,
+}
+
+/// The answer to a source: the message is safe.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    pub id: String,
+    /// True when this mailbox had already taken the message in; nothing new was stored.
+    pub duplicate: bool,
+}
+
+/// Why a message was not taken in. [`IntakeError::is_transient`] tells a source whether to
+/// keep the message and try again (SMTP 451, IMAP: leave it) or give up (552, refused).
+#[derive(Debug, thiserror::Error)]
+pub enum IntakeError {
+    #[error("message of {size} bytes is over the limit of {limit} bytes")]
+    TooBig { size: usize, limit: usize },
+    #[error("message is empty")]
+    Empty,
+    #[error("cannot store the message: {0}")]
+    Blob(#[from] BlobError),
+    #[error("cannot seal the message: {0}")]
+    Crypto(#[from] CryptoError),
+    #[error("cannot record the message: {0}")]
+    Store(#[from] StoreError),
+    #[error("cannot queue the message: {0}")]
+    Queue(#[from] QueueError),
+}
+
+impl IntakeError {
+    /// Storage failures are worth retrying; a message that is too big or empty is not.
+    pub fn is_transient(&self) -> bool {
+        !matches!(self, IntakeError::TooBig { .. } | IntakeError::Empty)
+    }
+}
+
+/// Takes messages in for any tenant. Cheap to clone; one per process.
+#[derive(Debug, Clone)]
+pub struct Intake {
+    keyring: Keyring,
+    blobs: BlobStore,
+    max_size: usize,
+}
+
+impl Intake {
+    pub fn new(keyring: Keyring, blobs: BlobStore, max_size: usize) -> Self {
+        Self {
+            keyring,
+            blobs,
+            max_size,
+        }
+    }
+
+    pub fn max_size(&self) -> usize {
+        self.max_size
+    }
+
+    /// Takes `raw` in for `tenant`. Returns only once the blob, the record and the job are
+    /// committed (or the message is known as a duplicate). An over-size or empty message
+    /// is recorded as refused, with its reason, and nothing else is stored.
+    pub async fn accept(
+        &self,
+        tenant: &TenantStore,
+        origin: &Origin,
+        raw: &[u8],
+        now_ms: i64,
+    ) -> Result<Receipt, IntakeError> {
+        if raw.len() > self.max_size {
+            let error = IntakeError::TooBig {
+                size: raw.len(),
+                limit: self.max_size,
+            };
+            self.refuse(tenant, origin, raw.len(), &error.to_string(), now_ms)
+                .await?;
+            return Err(error);
+        }
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            self.refuse(tenant, origin, raw.len(), "message is empty", now_ms)
+                .await?;
+            return Err(IntakeError::Empty);
+        }
+        let hash = dedupe_hash(raw);
+        if let Some(id) = tenant.intake_by_hash(&origin.mailbox, &hash).await? {
+            return Ok(Receipt {
+                id,
+                duplicate: true,
+            });
+        }
+        let id = new_id();
+        let blobs = TenantBlobs::new(self.blobs.clone(), self.keyring.cipher(tenant)?);
+        blobs.put(BlobKind::InboundMail, &id, raw).await?;
+        match self
+            .commit(tenant, origin, &id, &hash, raw.len(), now_ms)
+            .await
+        {
+            Ok(true) => Ok(Receipt {
+                id,
+                duplicate: false,
+            }),
+            Ok(false) => {
+                // Another delivery of the same message committed first: keep theirs.
+                discard(&blobs, &id).await;
+                let existing = tenant.intake_by_hash(&origin.mailbox, &hash).await?;
+                Ok(Receipt {
+                    id: existing.unwrap_or(id),
+                    duplicate: true,
+                })
+            }
+            Err(e) => {
+                discard(&blobs, &id).await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Records that a message was refused before it could be stored (over the size limit,
+    /// empty), so the refusal can be found later; `reason` must hold no personal data.
+    pub async fn refuse(
+        &self,
+        tenant: &TenantStore,
+        origin: &Origin,
+        size: usize,
+        reason: &str,
+        now_ms: i64,
+    ) -> Result<String, IntakeError> {
+        let id = new_id();
+        let mut tx = tenant.begin().await?;
+        tx.record_intake(&IntakeRecord {
+            id: id.clone(),
+            mailbox: origin.mailbox.clone(),
+            source: origin.source,
+            // Refusals are never deduplicated: each one is its own event.
+            dedupe_hash: format!("refused:{id}"),
+            size: i64::try_from(size).unwrap_or(i64::MAX),
+            status: "refused".to_owned(),
+            reason: Some(reason.to_owned()),
+            received_at_ms: now_ms,
+        })
+        .await?;
+        tx.commit().await?;
+        tracing::info!(intake = %id, mailbox = %origin.mailbox, size, reason, "message refused");
+        Ok(id)
+    }
+
+    /// The raw bytes of a message taken in, decrypted (for the inbound worker and audit).
+    pub async fn raw(&self, tenant: &TenantStore, id: &str) -> Result<Vec<u8>, IntakeError> {
+        let blobs = TenantBlobs::new(self.blobs.clone(), self.keyring.cipher(tenant)?);
+        Ok(blobs.get(BlobKind::InboundMail, id).await?)
+    }
+
+    /// Deletes intake records past their retention and the raw mail they name.
+    pub async fn purge(&self, tenant: &TenantStore, now_ms: i64) -> Result<usize, IntakeError> {
+        let ids = tenant
+            .purge_intake_before(now_ms - postroom_store::intake::RETENTION_MS)
+            .await?;
+        let blobs = TenantBlobs::new(self.blobs.clone(), self.keyring.cipher(tenant)?);
+        for id in &ids {
+            blobs.delete(BlobKind::InboundMail, id).await?;
+        }
+        Ok(ids.len())
+    }
+
+    async fn commit(
+        &self,
+        tenant: &TenantStore,
+        origin: &Origin,
+        id: &str,
+        hash: &str,
+        size: usize,
+        now_ms: i64,
+    ) -> Result<bool, IntakeError> {
+        let mut tx = tenant.begin().await?;
+        let inserted = tx
+            .record_intake(&IntakeRecord {
+                id: id.to_owned(),
+                mailbox: origin.mailbox.clone(),
+                source: origin.source,
+                dedupe_hash: hash.to_owned(),
+                size: i64::try_from(size).unwrap_or(i64::MAX),
+                status: "queued".to_owned(),
+                reason: None,
+                received_at_ms: now_ms,
+            })
+            .await?;
+        if !inserted {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        tx.enqueue(
+            &NewJob {
+                kind: JOB_KIND.to_owned(),
+                payload: id.as_bytes().to_vec(),
+                idempotency_key: format!("inbound:{}:{hash}", origin.mailbox),
+                run_at_ms: now_ms,
+            },
+            now_ms,
+        )
+        .await?;
+        tx.commit().await?;
+        metrics::counter!("postroom_intake_messages_total", "source" => origin.source.as_str())
+            .increment(1);
+        Ok(true)
+    }
+}
+
+/// Best effort: a blob that lost the race or whose commit failed is not needed.
+async fn discard(blobs: &TenantBlobs, id: &str) {
+    if let Err(e) = blobs.delete(BlobKind::InboundMail, id).await {
+        tracing::warn!(intake = %id, error = %e, "cannot delete an unused raw-mail blob");
+    }
+}
+
+fn new_id() -> String {
+    let mut bytes = [0u8; 12];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}

@@ -1,0 +1,169 @@
+//! Intake records: what was taken in from which source, and what was refused.
+//!
+//! A row holds no content: the raw message is an encrypted blob named by the row's id, and
+//! the dedupe hash is a SHA-256 of the Message-ID (or of the bytes), so a message delivered
+//! twice to one mailbox is recognised without keeping anything personal. Rows are written
+//! in the caller's [`TenantTx`] together with the job that will process the message.
+
+use sqlx::Row;
+
+use crate::{StoreError, TenantStore, TenantTx};
+
+/// How long intake rows (and the raw mail blobs they name) are kept: 30 days.
+pub const RETENTION_MS: i64 = 30 * 24 * 60 * 60 * 1000;
+
+/// Where a message came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IntakeSource {
+    /// The SMTP or LMTP listener.
+    Listener,
+    /// `POST /api/v1/mail`.
+    Upload,
+    /// `postroom process PATH`.
+    File,
+    /// An IMAP mailbox.
+    Mailbox,
+}
+
+impl IntakeSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IntakeSource::Listener => "listener",
+            IntakeSource::Upload => "upload",
+            IntakeSource::File => "file",
+            IntakeSource::Mailbox => "mailbox",
+        }
+    }
+
+    fn parse(text: &str) -> Result<Self, StoreError> {
+        match text {
+            "listener" => Ok(IntakeSource::Listener),
+            "upload" => Ok(IntakeSource::Upload),
+            "file" => Ok(IntakeSource::File),
+            "mailbox" => Ok(IntakeSource::Mailbox),
+            other => Err(StoreError::Corrupt(format!("intake.source {other:?}"))),
+        }
+    }
+}
+
+/// One intake row.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct IntakeRecord {
+    pub id: String,
+    /// The mailbox or listener the message arrived through (a configuration name).
+    pub mailbox: String,
+    pub source: IntakeSource,
+    pub dedupe_hash: String,
+    pub size: i64,
+    /// `queued` (blob stored, job enqueued) or `refused` (nothing stored but this row).
+    pub status: String,
+    /// Why a message was refused; never personal data.
+    pub reason: Option<String>,
+    pub received_at_ms: i64,
+}
+
+impl TenantTx {
+    /// Adds an intake row; false when the mailbox already has one with the same dedupe hash
+    /// (the message was taken in before), in which case nothing was written.
+    pub async fn record_intake(&mut self, record: &IntakeRecord) -> Result<bool, StoreError> {
+        let tenant = self.tenant().as_str().to_owned();
+        let done = sqlx::query(
+            "INSERT INTO intake (id, tenant_id, mailbox, source, dedupe_hash, size, status, \
+             reason, received_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+             ON CONFLICT (tenant_id, mailbox, dedupe_hash) DO NOTHING",
+        )
+        .bind(&record.id)
+        .bind(tenant)
+        .bind(&record.mailbox)
+        .bind(record.source.as_str())
+        .bind(&record.dedupe_hash)
+        .bind(record.size)
+        .bind(&record.status)
+        .bind(record.reason.as_deref())
+        .bind(record.received_at_ms)
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}
+
+impl TenantStore {
+    /// The id of the message this mailbox already took in with `dedupe_hash`, if any.
+    pub async fn intake_by_hash(
+        &self,
+        mailbox: &str,
+        dedupe_hash: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id FROM intake WHERE tenant_id = $1 AND mailbox = $2 AND dedupe_hash = $3",
+        )
+        .bind(self.id().as_str())
+        .bind(mailbox)
+        .bind(dedupe_hash)
+        .fetch_optional(self.db().pool())
+        .await?;
+        Ok(row.map(|r| r.try_get("id")).transpose()?)
+    }
+
+    /// One intake row by id.
+    pub async fn intake(&self, id: &str) -> Result<Option<IntakeRecord>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{SELECT} WHERE tenant_id = $1 AND id = $2"
+        )))
+        .bind(self.id().as_str())
+        .bind(id)
+        .fetch_optional(self.db().pool())
+        .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    /// The most recent intake rows, newest first.
+    pub async fn recent_intake(&self, limit: i64) -> Result<Vec<IntakeRecord>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{SELECT} WHERE tenant_id = $1 ORDER BY received_at_ms DESC, id LIMIT $2"
+        )))
+        .bind(self.id().as_str())
+        .bind(limit)
+        .fetch_all(self.db().pool())
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// Deletes rows received before `cutoff_ms` and returns the ids of those that had a
+    /// blob, so the caller deletes the blobs too.
+    pub async fn purge_intake_before(&self, cutoff_ms: i64) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(
+            "DELETE FROM intake WHERE tenant_id = $1 AND received_at_ms < $2 RETURNING id, status",
+        )
+        .bind(self.id().as_str())
+        .bind(cutoff_ms)
+        .fetch_all(self.db().pool())
+        .await?;
+        let mut with_blob = Vec::new();
+        for row in rows {
+            let status: String = row.try_get("status")?;
+            if status == "queued" {
+                with_blob.push(row.try_get("id")?);
+            }
+        }
+        Ok(with_blob)
+    }
+}
+
+const SELECT: &str = "SELECT id, mailbox, source, dedupe_hash, size, status, reason, \
+                      received_at_ms FROM intake";
+
+fn from_row(row: &sqlx::any::AnyRow) -> Result<IntakeRecord, StoreError> {
+    let source: String = row.try_get("source")?;
+    Ok(IntakeRecord {
+        id: row.try_get("id")?,
+        mailbox: row.try_get("mailbox")?,
+        source: IntakeSource::parse(&source)?,
+        dedupe_hash: row.try_get("dedupe_hash")?,
+        size: row.try_get("size")?,
+        status: row.try_get("status")?,
+        reason: row.try_get("reason")?,
+        received_at_ms: row.try_get("received_at_ms")?,
+    })
+}
