@@ -6,6 +6,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod http;
+pub mod inbound;
 pub mod keys;
 pub mod sandbox;
 pub mod telemetry;

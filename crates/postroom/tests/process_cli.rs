@@ -106,15 +106,6 @@ fn failed_inputs_give_error_lines_and_a_failing_exit_status() {
 }
 
 #[test]
-fn without_dry_run_process_refuses_clearly() {
-    let output = postroom(&["process", "-"], b"Subject: s\n\nx\n");
-    assert!(!output.status.success());
-    assert!(output.stdout.is_empty());
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("--dry-run"), "{stderr}");
-}
-
-#[test]
 fn text_format_is_readable() {
     let output = postroom(
         &["process", "--dry-run", "-"],

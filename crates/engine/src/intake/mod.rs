@@ -183,6 +183,10 @@ impl Intake {
         let ids = tenant
             .purge_intake_before(now_ms - postroom_store::intake::RETENTION_MS)
             .await?;
+        if ids.is_empty() {
+            // Nothing to delete: no need to open (or make) the tenant's key.
+            return Ok(0);
+        }
         let blobs = TenantBlobs::new(self.blobs.clone(), self.keyring.cipher(tenant)?);
         for id in &ids {
             blobs.delete(BlobKind::InboundMail, id).await?;

@@ -55,6 +55,24 @@ pub const STARTER: &str = r#"# postroom configuration.
 # Each tenant's wrapped data key; erasing a tenant deletes its file here.
 # vault_dir = "./data/keys"
 
+[inbound]
+# The profile of the tenant `default` (see examples/profile.json): its own addresses and
+# domains are the only recipients the SMTP/LMTP listener accepts.
+# profile = "/etc/postroom/profile.json"
+# Largest message taken in from any source, in bytes.
+# max_size = 26214400
+
+[smtp]
+# SMTP / LMTP listeners (`serve --smtp ADDR` / `--lmtp ADDR` override).
+# addr = "0.0.0.0:25"
+# lmtp_addr = "127.0.0.1:24"
+# hostname = "mail.your-company.example"
+# STARTTLS is offered when both are set.
+# tls_cert_file = "/etc/postroom/smtp.crt"
+# tls_key_file = "/etc/postroom/smtp.key"
+# max_connections = 100
+# max_recipients = 100
+
 [jira]
 # Without a Jira site postroom still takes mail in and holds it until one is configured.
 # url = "https://your-site.atlassian.net"

@@ -1,5 +1,6 @@
 //! The command line: one module per subcommand, each with its own `Args` and `run`.
 
+mod import;
 pub mod init;
 mod inventory;
 mod jira;
@@ -59,7 +60,7 @@ pub enum Command {
     Jira(jira::Args),
     /// Inspect the job queue: list, show and retry (dead) jobs.
     Jobs(jobs::Args),
-    /// Read e-mail files and, with --dry-run, show what postroom would do with each.
+    /// Take e-mail files in (import), or with --dry-run show what postroom would do with each.
     Process(process::Args),
     /// Serve a Jira REST emulator (the sandbox) and print its base URL and credentials.
     Sandbox(sandbox::Args),
@@ -83,7 +84,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Jira(args) => jira::run(&globals, args).await,
         Command::Jobs(args) => jobs::run(&globals, args).await,
         Command::Sandbox(args) => sandbox::run(&globals, args).await,
-        Command::Process(args) => process::run(&globals, args),
+        Command::Process(args) => process::run(&globals, args).await,
     }
 }
 

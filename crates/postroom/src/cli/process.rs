@@ -39,9 +39,15 @@ With --format json every message gives one JSON line:
 or {\"source\": ..., \"error\": \"...\"} when an input cannot be read. The exit status is 1 \
 when any input failed.")]
 pub struct Args {
-    /// Show what would be done with each message; change nothing anywhere (required for now).
+    /// Show what would be done with each message; change nothing anywhere. Without it,
+    /// every message is taken in (stored encrypted and queued) by the configured instance:
+    /// the way to import an existing mailbox.
     #[arg(long)]
     dry_run: bool,
+    /// Without --dry-run: the mailbox name the messages are counted against (a message
+    /// already taken in by this mailbox is a duplicate and stored once).
+    #[arg(long, value_name = "NAME", default_value = "file")]
+    mailbox: String,
     /// Output: `text` for people, `json` for one JSON object per message and line.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     format: OutputFormat,
@@ -50,7 +56,8 @@ pub struct Args {
     /// reason "no profile was given", so the decision path is still shown.
     #[arg(long, value_name = "FILE")]
     profile: Option<std::path::PathBuf>,
-    /// Largest message read, in bytes; larger ones are reported as errors, unread.
+    /// With --dry-run: largest message read, in bytes; larger ones are reported as errors,
+    /// unread. (Without it, `inbound.max_size` applies and larger ones are refused.)
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_SIZE)]
     max_size: usize,
     /// `.eml` files, directories of them, Maildirs, mbox files, or `-` for stdin.
@@ -64,12 +71,9 @@ enum OutputFormat {
     Json,
 }
 
-pub fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
+pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
     if !args.dry_run {
-        anyhow::bail!(
-            "process without --dry-run is not available yet: taking mail in for real needs \
-             intake, which is not built; use --dry-run to see what would happen"
-        );
+        return super::import::run(globals, args.paths, args.mailbox).await;
     }
     let profile = match &args.profile {
         Some(path) => {

@@ -5,17 +5,32 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
+use postroom_engine::intake::Intake;
+use postroom_mail::smtp::{Listener, ListenerConfig, Protocol, Tls};
+use postroom_store::TenantStore;
+use tokio_util::sync::CancellationToken;
 
 use super::Globals;
+use crate::config::Config;
 use crate::http::{self, AppState, Readiness};
-use crate::sandbox;
-use crate::{app, keys};
+use crate::inbound::{self, ListenerSink};
+use crate::{app, keys, sandbox};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Address of the HTTP listener (overrides `http.addr`).
     #[arg(long, value_name = "ADDR")]
     http: Option<SocketAddr>,
+
+    /// Also take mail by SMTP on ADDR (overrides `smtp.addr`), for postroom's own
+    /// addresses in `[inbound] profile` only.
+    #[arg(long, value_name = "ADDR")]
+    smtp: Option<SocketAddr>,
+
+    /// Also take mail by LMTP on ADDR (overrides `smtp.lmtp_addr`), with one reply per
+    /// recipient, for a local mail server that delivers by LMTP.
+    #[arg(long, value_name = "ADDR")]
+    lmtp: Option<SocketAddr>,
 
     /// Use an embedded Jira sandbox (under /sandbox/jira on the HTTP listener, state kept
     /// in DATA_DIR/sandbox.json) instead of a real Jira site: for trying postroom out.
@@ -27,13 +42,20 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
     let mut config = app::load_config(globals)?;
     crate::telemetry::init(&config.log, globals.log_format);
     crate::telemetry::metrics();
-    let readiness = Arc::new(Readiness::expecting(&["http"]));
+    let smtp_addr = args.smtp.or(config.smtp.addr);
+    let lmtp_addr = args.lmtp.or(config.smtp.lmtp_addr);
+    let mut expected = vec!["http"];
+    expected.extend(smtp_addr.map(|_| "smtp"));
+    expected.extend(lmtp_addr.map(|_| "lmtp"));
+    let readiness = Arc::new(Readiness::expecting(&expected));
 
     // The master key exists before anything can be stored, and before /healthz answers.
     let (keyring, source) = keys::open_keyring(&config)?;
     keys::announce(&source, &keys::vault_dir(&config));
     let blobs = keys::open_blobs(&config)?;
+    let profile = inbound::load_profile(&config)?;
     let store = app::open_store(&config).await?;
+    let intake = Intake::new(keyring.clone(), blobs.clone(), config.inbound.max_size);
 
     let addr = args.http.unwrap_or(config.http.addr);
     let listener = tokio::net::TcpListener::bind(addr)
@@ -48,7 +70,7 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
     } else {
         None
     };
-    app::ensure_default_tenant(&store, &config).await?;
+    let tenant = app::ensure_default_tenant(&store, &config).await?;
     report_jira(&config);
     tracing::info!(
         http = %bound,
@@ -57,12 +79,41 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         master_key = keyring.current_id(),
         "postroom is serving"
     );
-    eprintln!("postroom: serving on http://{bound} (health: http://{bound}/healthz)");
 
+    let shutdown = CancellationToken::new();
+    let mut tasks = Vec::new();
+    for (addr, protocol, name) in [
+        (smtp_addr, Protocol::Smtp, "smtp"),
+        (lmtp_addr, Protocol::Lmtp, "lmtp"),
+    ] {
+        let Some(addr) = addr else { continue };
+        let listener = bind_mail_listener(
+            &config,
+            addr,
+            protocol,
+            ListenerSink::new(
+                intake.clone(),
+                tenant.clone(),
+                inbound::listener_profile(profile.as_ref())?,
+            ),
+            &keyring,
+        )
+        .await?;
+        let local = listener.local_addr()?;
+        eprintln!("postroom: {name} listening on {local}");
+        tracing::info!(%local, protocol = name, "mail listener started");
+        readiness.mark_up(name);
+        tasks.push(tokio::spawn(listener.serve(shutdown.clone())));
+    }
+
+    // Printed once every listener is bound: scripts wait for this line.
+    eprintln!("postroom: serving on http://{bound} (health: http://{bound}/healthz)");
     tokio::spawn(http::purge_access_log_forever(store.clone()));
+    tokio::spawn(purge_intake_forever(intake.clone(), tenant));
     let mut router = http::router(AppState {
         store,
         readiness: readiness.clone(),
+        intake,
     });
     if let Some(sandbox) = &sandbox {
         router = router.nest(sandbox::MOUNT, sandbox.router());
@@ -70,17 +121,63 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
     }
     readiness.mark_up("http");
     let service = router.into_make_service_with_connect_info::<SocketAddr>();
+    let signal = shutdown.clone();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        signal.cancel();
+    });
     axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
         .await
         .context("HTTP server failed")?;
+    for task in tasks {
+        let _ = task.await;
+    }
     tracing::info!("postroom stopped");
     Ok(ExitCode::SUCCESS)
 }
 
+async fn bind_mail_listener(
+    config: &Config,
+    addr: SocketAddr,
+    protocol: Protocol,
+    sink: ListenerSink,
+    keyring: &postroom_store::crypto::Keyring,
+) -> anyhow::Result<Listener<ListenerSink>> {
+    let tls = match (&config.smtp.tls_cert_file, &config.smtp.tls_key_file) {
+        (Some(cert), Some(key)) => Some(Tls::from_pem_files(cert, key)?),
+        _ => None,
+    };
+    let listener_config = ListenerConfig {
+        protocol,
+        hostname: config.smtp.hostname.clone(),
+        max_message_size: config.inbound.max_size,
+        max_connections: config.smtp.max_connections,
+        max_recipients: config.smtp.max_recipients,
+        tls,
+        ..ListenerConfig::default()
+    };
+    Listener::bind(addr, listener_config, sink, keys::redactor(keyring))
+        .await
+        .with_context(|| format!("cannot listen for mail on {addr}"))
+}
+
+/// Deletes intake records and raw mail past their retention, every hour.
+async fn purge_intake_forever(intake: Intake, tenant: TenantStore) {
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        match intake.purge(&tenant, app::now_ms()).await {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "intake purged"),
+            Err(e) => tracing::warn!(error = %e, "cannot purge the intake"),
+        }
+    }
+}
+
 /// Says loudly what is missing when no Jira site is configured: mail is still taken in and
 /// held, so nothing is lost, but nothing reaches Jira either.
-fn report_jira(config: &crate::config::Config) {
+fn report_jira(config: &Config) {
     let configured = config.jira.url.is_some();
     metrics::gauge!("postroom_jira_configured", "tenant" => "default").set(if configured {
         1.0

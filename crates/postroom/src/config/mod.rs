@@ -7,6 +7,7 @@
 
 mod env;
 mod error;
+mod inbound;
 mod locate;
 mod secret;
 
@@ -16,6 +17,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use error::ConfigError;
+pub use inbound::{InboundConfig, SmtpConfig};
 pub use secret::Secret;
 
 /// The default configuration file, relative to the working directory.
@@ -30,6 +32,8 @@ pub struct Config {
     pub log: LogConfig,
     pub jira: JiraConfig,
     pub keys: KeysConfig,
+    pub inbound: InboundConfig,
+    pub smtp: SmtpConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -239,6 +243,18 @@ impl Config {
                 "only used with keys.master_key; a key file keeps its previous key in \
                  FILE.previous"
                     .to_owned(),
+            ));
+        }
+        if self.smtp.tls_cert_file.is_some() != self.smtp.tls_key_file.is_some() {
+            return Err((
+                "smtp.tls_key_file".to_owned(),
+                "STARTTLS needs both smtp.tls_cert_file and smtp.tls_key_file".to_owned(),
+            ));
+        }
+        if self.inbound.max_size == 0 {
+            return Err((
+                "inbound.max_size".to_owned(),
+                "must be at least 1 byte".to_owned(),
             ));
         }
         if let Some(s3) = &self.storage.s3 {

@@ -2,8 +2,9 @@
 
 use axum::Json;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::middleware;
-use axum::routing::get;
+use axum::routing::{get, post};
 use utoipa::OpenApi;
 
 use super::auth::ApiCaller;
@@ -17,8 +18,13 @@ use super::{ApiError, AppState, access_log};
                        endpoint but this document wants `Authorization: Bearer <token>` \
                        with a token from `postroom token create`."
     ),
-    paths(whoami),
-    components(schemas(super::error::ErrorBody, super::FieldError, ApiCaller))
+    paths(whoami, super::mail::upload),
+    components(schemas(
+        super::error::ErrorBody,
+        super::FieldError,
+        ApiCaller,
+        super::mail::Accepted
+    ))
 )]
 struct ApiDoc;
 
@@ -29,6 +35,10 @@ pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi))
         .route("/whoami", get(whoami))
+        .route(
+            "/mail",
+            post(super::mail::upload).layer(DefaultBodyLimit::max(state.intake.max_size())),
+        )
         .route_layer(middleware::from_fn_with_state(state, access_log::record))
         .fallback(unknown_route)
 }

@@ -5,6 +5,7 @@ mod api;
 mod auth;
 mod error;
 mod health;
+mod mail;
 mod readiness;
 
 use std::sync::Arc;
@@ -23,6 +24,7 @@ pub use readiness::Readiness;
 pub struct AppState {
     pub store: Store,
     pub readiness: Arc<Readiness>,
+    pub intake: postroom_engine::intake::Intake,
 }
 
 /// The whole HTTP surface of postroom.

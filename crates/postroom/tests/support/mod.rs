@@ -98,6 +98,14 @@ impl Served {
         assert!(openapi.contains("\"openapi\""));
     }
 
+    /// SIGKILL: the crash in the middle of something.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
     /// SIGTERM, then the process must exit by itself, successfully.
     pub fn stop_gracefully(mut self) {
         let mut child = self.child.take().expect("running");

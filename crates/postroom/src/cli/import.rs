@@ -1,0 +1,102 @@
+//! `postroom process PATH...` (without `--dry-run`): files, Maildirs and mbox files through
+//! the same intake as every other source, into the instance's database and blob store.
+//! This is how an existing mailbox is imported.
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use postroom_engine::intake::{Intake, IntakeError, Origin};
+use postroom_mail::files::{InputError, Inputs};
+use postroom_store::intake::IntakeSource;
+
+use super::Globals;
+use crate::{app, keys};
+
+/// What an import did, for the summary line and the exit status.
+#[derive(Debug, Default)]
+struct Tally {
+    taken: usize,
+    duplicates: usize,
+    refused: usize,
+    failed: usize,
+}
+
+impl Tally {
+    fn line(&self) -> String {
+        format!(
+            "{} taken in, {} duplicate(s), {} refused, {} failed",
+            self.taken, self.duplicates, self.refused, self.failed
+        )
+    }
+}
+
+/// Takes every message of `paths` in for `--tenant`, counted against `mailbox`.
+pub async fn run(
+    globals: &Globals,
+    paths: Vec<String>,
+    mailbox: String,
+) -> anyhow::Result<ExitCode> {
+    let config = app::load_config(globals)?;
+    crate::telemetry::init(&config.log, globals.log_format);
+    let (keyring, source) = keys::open_keyring(&config)?;
+    keys::announce(&source, &keys::vault_dir(&config));
+    let blobs = keys::open_blobs(&config)?;
+    let store = app::open_store(&config).await?;
+    let tenant_id = app::tenant_id(&globals.tenant)?;
+    let tenant = if tenant_id == postroom_core::tenant::TenantId::default_tenant() {
+        app::ensure_default_tenant(&store, &config).await?
+    } else {
+        store.tenant(&tenant_id).await?
+    };
+    let intake = Intake::new(keyring, blobs, config.inbound.max_size);
+    let origin = Origin {
+        source: IntakeSource::File,
+        mailbox,
+    };
+    let progress = std::io::stderr().is_terminal();
+    let mut tally = Tally::default();
+    for input in Inputs::new(paths, std::io::stdin(), config.inbound.max_size) {
+        let label = format!("{} [{}]", input.source.path, input.source.index);
+        let result = match input.bytes {
+            Ok(raw) => intake.accept(&tenant, &origin, &raw, app::now_ms()).await,
+            Err(InputError::TooLarge { size, limit }) => {
+                let reason = format!("message of {size} bytes is over the limit of {limit} bytes");
+                let size = usize::try_from(size).unwrap_or(usize::MAX);
+                intake
+                    .refuse(&tenant, &origin, size, &reason, app::now_ms())
+                    .await?;
+                Err(IntakeError::TooBig { size, limit })
+            }
+            Err(e) => {
+                tally.failed += 1;
+                eprintln!("\rpostroom: {e}");
+                continue;
+            }
+        };
+        match result {
+            Ok(receipt) if receipt.duplicate => tally.duplicates += 1,
+            Ok(_) => tally.taken += 1,
+            Err(e) if !e.is_transient() => {
+                tally.refused += 1;
+                eprintln!("\rpostroom: {label}: refused: {e}");
+            }
+            // Storage is failing: stop rather than report every following message.
+            Err(e) => {
+                return Err(anyhow::Error::new(e).context(format!("{label}: cannot take it in")));
+            }
+        }
+        if progress {
+            eprint!("\r{}", tally.line());
+            let _ = std::io::stderr().flush();
+        }
+    }
+    if progress {
+        eprintln!();
+    }
+    println!("{}", tally.line());
+    Ok(if tally.failed + tally.refused == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

@@ -1,0 +1,60 @@
+//! `[inbound]` and `[smtp]`: how mail comes in.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+/// `[inbound]`: what every source shares.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct InboundConfig {
+    /// The profile (JSON or TOML) of the tenant `default`: its own addresses decide which
+    /// recipients the SMTP listener accepts, its rules what happens to each mail.
+    pub profile: Option<PathBuf>,
+    /// Largest message taken in, in bytes (SMTP `SIZE`, upload and file limits).
+    pub max_size: usize,
+}
+
+impl Default for InboundConfig {
+    fn default() -> Self {
+        Self {
+            profile: None,
+            max_size: postroom_engine::intake::DEFAULT_MAX_SIZE,
+        }
+    }
+}
+
+/// `[smtp]`: the SMTP and LMTP listeners (`serve --smtp` / `--lmtp` override the addresses).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SmtpConfig {
+    /// SMTP listener address; unset means no SMTP listener.
+    pub addr: Option<SocketAddr>,
+    /// LMTP listener address (for a local MTA that delivers by LMTP); unset means none.
+    pub lmtp_addr: Option<SocketAddr>,
+    /// The name announced in the greeting and EHLO reply.
+    pub hostname: String,
+    /// PEM certificate chain for STARTTLS; STARTTLS is offered only with both files.
+    pub tls_cert_file: Option<PathBuf>,
+    /// PEM private key for STARTTLS (mode 0600).
+    pub tls_key_file: Option<PathBuf>,
+    /// Sessions served at once per listener.
+    pub max_connections: usize,
+    /// Recipients per message.
+    pub max_recipients: usize,
+}
+
+impl Default for SmtpConfig {
+    fn default() -> Self {
+        Self {
+            addr: None,
+            lmtp_addr: None,
+            hostname: "localhost".to_owned(),
+            tls_cert_file: None,
+            tls_key_file: None,
+            max_connections: 100,
+            max_recipients: 100,
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! Mail coming in: the tenant `default`'s profile, the intake, and the sources wired to it
+//! (the SMTP and LMTP listeners here; the upload API in `http::mail`; files in `cli::process`).
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use postroom_core::message::EmailAddress;
+use postroom_core::profile::{CheckedProfile, Profile};
+use postroom_engine::intake::{Intake, IntakeError, Origin};
+use postroom_mail::smtp::{DeliveryError, DeliveryId, Envelope, Protocol, RecipientVerdict, Sink};
+use postroom_store::TenantStore;
+use postroom_store::intake::IntakeSource;
+
+use crate::app;
+use crate::config::Config;
+
+/// Reads and checks `[inbound] profile`, when set.
+pub fn load_profile(config: &Config) -> anyhow::Result<Option<CheckedProfile>> {
+    let Some(path) = &config.inbound.profile else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("inbound.profile: reading {}", path.display()))?;
+    let profile =
+        Profile::load(&text).with_context(|| format!("inbound.profile {}", path.display()))?;
+    Ok(Some(profile))
+}
+
+/// The profile a listener decides recipients by. A listener without one would accept
+/// mail for anyone, so it refuses to start instead.
+pub fn listener_profile(profile: Option<&CheckedProfile>) -> anyhow::Result<Arc<CheckedProfile>> {
+    let profile = profile.context(
+        "an SMTP or LMTP listener needs [inbound] profile = FILE naming postroom's own \
+         addresses or domains, so that it takes mail only for them (never an open relay)",
+    )?;
+    Ok(Arc::new(profile.clone()))
+}
+
+/// The intake as an SMTP/LMTP listener's sink for one tenant.
+#[derive(Debug, Clone)]
+pub struct ListenerSink {
+    intake: Intake,
+    tenant: TenantStore,
+    profile: Arc<CheckedProfile>,
+}
+
+impl ListenerSink {
+    pub fn new(intake: Intake, tenant: TenantStore, profile: Arc<CheckedProfile>) -> Self {
+        Self {
+            intake,
+            tenant,
+            profile,
+        }
+    }
+}
+
+impl Sink for ListenerSink {
+    async fn accepts(&self, recipient: &str) -> RecipientVerdict {
+        let own = self.profile.profile.own.accept_any_recipient
+            || EmailAddress::parse(recipient).is_ok_and(|a| self.profile.is_own(&a));
+        if own {
+            RecipientVerdict::Accept
+        } else {
+            RecipientVerdict::Unknown
+        }
+    }
+
+    async fn deliver(
+        &self,
+        envelope: &Envelope,
+        data: Vec<u8>,
+    ) -> Result<DeliveryId, DeliveryError> {
+        let origin = Origin {
+            source: IntakeSource::Listener,
+            mailbox: match envelope.protocol {
+                Protocol::Smtp => "smtp".to_owned(),
+                Protocol::Lmtp => "lmtp".to_owned(),
+            },
+        };
+        match self
+            .intake
+            .accept(&self.tenant, &origin, &data, app::now_ms())
+            .await
+        {
+            Ok(receipt) => Ok(DeliveryId::new(&receipt.id)),
+            Err(IntakeError::TooBig { size, limit }) => Err(DeliveryError::TooBig { size, limit }),
+            Err(IntakeError::Empty) => Err(DeliveryError::Refused {
+                reason: "empty message".to_owned(),
+            }),
+            Err(e) => {
+                tracing::warn!(error = %e, "intake failed; the sender will retry");
+                Err(DeliveryError::Transient {
+                    reason: e.to_string(),
+                })
+            }
+        }
+    }
+}
