@@ -336,3 +336,51 @@ async fn killed_mid_transfer_the_listener_never_acknowledged_what_it_did_not_kee
         "everything acknowledged, and nothing else, is in intake"
     );
 }
+
+#[tokio::test]
+async fn a_thousand_messages_over_ten_connections_are_each_in_intake_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (served, addr) = serve_smtp(
+        dir.path(),
+        &[
+            ("POSTROOM_SMTP__RATE_BURST", "5000"),
+            ("POSTROOM_SMTP__RATE_PER_MINUTE", "60000"),
+        ],
+    )
+    .await;
+    let threads: Vec<_> = (0..10)
+        .map(|t| {
+            let addr = addr.clone();
+            std::thread::spawn(move || {
+                let mut smtp = Smtp::connect(&addr);
+                assert!(smtp.command("EHLO client.example.org").starts_with("250"));
+                (0..100)
+                    .map(|i| {
+                        let reply = smtp.send("support@example.com", &message(t * 100 + i));
+                        assert!(reply.starts_with("250"), "{reply}");
+                        reply.split("Queued as ").nth(1).unwrap().trim().to_owned()
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let mut acknowledged: Vec<String> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    acknowledged.sort();
+    acknowledged.dedup();
+    assert_eq!(
+        acknowledged.len(),
+        1000,
+        "every message got its own intake id"
+    );
+    let mut rows: Vec<String> = intake_rows(dir.path())
+        .await
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    rows.sort();
+    assert_eq!(rows, acknowledged);
+    served.stop_gracefully();
+}

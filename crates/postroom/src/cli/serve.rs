@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use postroom_engine::intake::Intake;
-use postroom_mail::smtp::{Listener, ListenerConfig, Protocol, Tls};
+use postroom_mail::smtp::{Listener, ListenerConfig, Protocol, RateLimit, Tls};
 use postroom_store::TenantStore;
 use tokio_util::sync::CancellationToken;
 
@@ -155,6 +155,10 @@ async fn bind_mail_listener(
         max_connections: config.smtp.max_connections,
         max_recipients: config.smtp.max_recipients,
         tls,
+        rate: RateLimit {
+            burst: config.smtp.rate_burst,
+            per_minute: config.smtp.rate_per_minute,
+        },
         ..ListenerConfig::default()
     };
     Listener::bind(addr, listener_config, sink, keys::redactor(keyring))

@@ -43,6 +43,10 @@ pub struct SmtpConfig {
     pub max_connections: usize,
     /// Recipients per message.
     pub max_recipients: usize,
+    /// Connections plus messages one peer IP may start at once (a token bucket)...
+    pub rate_burst: u32,
+    /// ...and how many more per minute; beyond that a peer gets `421 4.7.0` and retries.
+    pub rate_per_minute: u32,
 }
 
 impl Default for SmtpConfig {
@@ -55,6 +59,8 @@ impl Default for SmtpConfig {
             tls_key_file: None,
             max_connections: 100,
             max_recipients: 100,
+            rate_burst: 200,
+            rate_per_minute: 600,
         }
     }
 }
