@@ -96,7 +96,20 @@ impl Connector {
                 .await
                 .map(|c| Connection::Tls(Box::new(c))),
         };
-        result.map_err(|e| classify(e, SmtpStage::Connect))
+        let connection = result.map_err(|e| classify(e, SmtpStage::Connect))?;
+        // The client writes a message and its terminating dot in separate small writes;
+        // with Nagle's algorithm the last one waits for the server's delayed ACK (~40 ms
+        // per message). Commands are whole lines, so sending at once costs nothing.
+        let tcp = match &connection {
+            Connection::Plain(client) => &client.stream,
+            Connection::Tls(client) => client.stream.get_ref().0,
+        };
+        tcp.set_nodelay(true).map_err(|e| SendError::Connection {
+            stage: SmtpStage::Connect,
+            message: format!("cannot set TCP_NODELAY: {e}"),
+            outcome_unknown: false,
+        })?;
+        Ok(connection)
     }
 }
 
