@@ -29,7 +29,7 @@ pub(super) fn detect(message: &Message, own_domains: &[String]) -> Option<String
             _ => None,
         });
     for address in senders {
-        if is_own_domain(address.domain(), own_domains) && address.local_part().contains('+') {
+        if is_own_domain(address.domain(), own_domains) && crate::verp::split(address).is_some() {
             return Some("sender is an own VERP address".to_owned());
         }
     }

@@ -126,8 +126,7 @@ pub(super) fn verp_token(message: &Message, own_domains: &[String]) -> Option<St
         if !is_own_domain(address.domain(), own_domains) {
             return None;
         }
-        let (_, token) = address.local_part().split_once('+')?;
-        (!token.is_empty()).then(|| token.to_owned())
+        crate::verp::split(address).map(|(_, token)| token.to_owned())
     })
 }
 

@@ -1,0 +1,72 @@
+//! The `MailSender` port: how the outbound worker hands a finished message to the world.
+//!
+//! The engine builds the MIME bytes and the envelope; an adapter (SMTP, or a directory of
+//! `.eml` files for the sandbox) delivers them and says, in [`SendError`], whether the queue
+//! should try again. Declared as `fn ... -> impl Future + Send` for the same reason as
+//! [`crate::ports::tracker::Tracker`]: the engine drives sends from spawned tasks.
+
+mod error;
+
+use std::future::Future;
+
+pub use error::{SendError, SmtpReply, SmtpStage};
+
+use crate::message::EmailAddress;
+use crate::verp::VerpToken;
+
+/// Who a bounce goes back to: the SMTP `MAIL FROM` of one message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnvelopeSender {
+    /// The tenant's bounce address with this token (`bounces+TOKEN@domain`, see
+    /// [`crate::verp`]); the adapter knows the configured bounce address.
+    Verp(VerpToken),
+    /// A fixed address, for mail whose bounces need no tracking.
+    Address(EmailAddress),
+    /// The null sender `<>`, required for automatic replies that must never be bounced.
+    Null,
+}
+
+/// The SMTP envelope of one message: where bounces go and who receives it. Recipients in
+/// `Bcc` appear here and nowhere in the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboundEnvelope {
+    /// The return path.
+    pub sender: EnvelopeSender,
+    /// Every recipient, each once.
+    pub recipients: Vec<EmailAddress>,
+}
+
+/// One recipient the server refused while it accepted others.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecipientRejection {
+    /// The refused recipient.
+    pub recipient: EmailAddress,
+    /// What the server answered to its `RCPT TO`.
+    pub reply: SmtpReply,
+}
+
+/// Proof that a message was handed over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendReceipt {
+    /// Recipients the message was accepted for.
+    pub accepted: Vec<EmailAddress>,
+    /// Recipients refused while others were accepted. Sending again would duplicate the
+    /// message for the accepted ones, so the caller decides per recipient
+    /// ([`SmtpReply::is_transient`]) whether to send a copy to these later.
+    pub rejected: Vec<RecipientRejection>,
+    /// What the receiving end said on taking the message: the server's final reply text
+    /// (often with its queue id), or the file the file transport wrote.
+    pub confirmation: String,
+}
+
+/// Hands messages to a mail server (or its stand-in).
+pub trait MailSender: Send + Sync {
+    /// Delivers `message` (RFC 5322 bytes, CRLF or LF line ends) to every envelope
+    /// recipient. `Ok` when at least one recipient accepted it; `Err` when none did or the
+    /// transaction failed, with [`SendError::is_transient`] telling whether to retry.
+    fn send(
+        &self,
+        envelope: &OutboundEnvelope,
+        message: &[u8],
+    ) -> impl Future<Output = Result<SendReceipt, SendError>> + Send;
+}
