@@ -12,6 +12,7 @@ pub mod crypto;
 mod db;
 mod error;
 pub mod inventory;
+pub mod mailboxes;
 pub mod queue;
 mod tenants;
 #[cfg(feature = "testing")]

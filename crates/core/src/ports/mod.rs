@@ -1,4 +1,5 @@
 //! The ports: small traits through which the engine reaches the world. Adapters implement
 //! them; core's own logic never awaits them.
 
+pub mod mailbox;
 pub mod tracker;
