@@ -1,8 +1,9 @@
-//! Mail I/O: where raw messages come from and go to (files, the SMTP/LMTP listener, and
-//! later IMAP and the SMTP sender).
+//! Mail I/O: where raw messages come from and go to (files, the SMTP/LMTP listener, the
+//! IMAP poller, and later the SMTP sender).
 //!
 //! Parsing and every decision about a message live in `postroom-core`; this crate only
 //! moves bytes.
 
 pub mod files;
+pub mod imap;
 pub mod smtp;

@@ -76,3 +76,53 @@ pub trait MailboxState: Send + Sync {
         holder: &str,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
+
+/// A shared state is a state, so one store handle can serve every poller of a tenant.
+impl<T: MailboxState> MailboxState for std::sync::Arc<T> {
+    type Error = T::Error;
+
+    fn load(
+        &self,
+        mailbox: &str,
+    ) -> impl Future<Output = Result<Option<Cursor>, Self::Error>> + Send {
+        (**self).load(mailbox)
+    }
+
+    fn save(
+        &self,
+        mailbox: &str,
+        holder: &str,
+        cursor: Cursor,
+        now_ms: i64,
+    ) -> impl Future<Output = Result<bool, Self::Error>> + Send {
+        (**self).save(mailbox, holder, cursor, now_ms)
+    }
+
+    fn try_lease(
+        &self,
+        mailbox: &str,
+        holder: &str,
+        ttl_ms: i64,
+        now_ms: i64,
+    ) -> impl Future<Output = Result<bool, Self::Error>> + Send {
+        (**self).try_lease(mailbox, holder, ttl_ms, now_ms)
+    }
+
+    fn renew(
+        &self,
+        mailbox: &str,
+        holder: &str,
+        ttl_ms: i64,
+        now_ms: i64,
+    ) -> impl Future<Output = Result<bool, Self::Error>> + Send {
+        (**self).renew(mailbox, holder, ttl_ms, now_ms)
+    }
+
+    fn release(
+        &self,
+        mailbox: &str,
+        holder: &str,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send {
+        (**self).release(mailbox, holder)
+    }
+}
