@@ -197,10 +197,13 @@ impl MessageSink for MemorySink {
     }
 }
 
+/// A mailbox's cursor and its lease (holder, expiry in ms).
+type Row = (Option<Cursor>, Option<(String, i64)>);
+
 /// Cursor and lease in memory, with the store's rules.
 #[derive(Debug, Default)]
 pub struct MemoryState {
-    rows: Mutex<HashMap<String, (Option<Cursor>, Option<(String, i64)>)>>,
+    rows: Mutex<HashMap<String, Row>>,
 }
 
 #[derive(Debug, thiserror::Error)]
