@@ -13,6 +13,7 @@ mod db;
 mod error;
 pub mod intake;
 pub mod inventory;
+pub mod mailboxes;
 pub mod queue;
 mod tenants;
 #[cfg(feature = "testing")]

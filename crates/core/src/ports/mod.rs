@@ -2,4 +2,5 @@
 //! them; core's own logic never awaits them.
 
 pub mod mail_sender;
+pub mod mailbox;
 pub mod tracker;

@@ -166,6 +166,34 @@ pub const TABLES: &[TableDecl] = &[
         ],
     },
     TableDecl {
+        name: "mailbox_state",
+        what: "IMAP mailboxes: UIDVALIDITY and last UID read, which instance polls each",
+        protection: "no personal data: the mailbox is named by the operator's label",
+        kept: "while the mailbox exists",
+        tenant_column: Some("tenant_id"),
+        columns: &[
+            col("tenant_id", "owning tenant", Protection::None),
+            col(
+                "mailbox",
+                "operator's name for the mailbox",
+                Protection::Clear,
+            ),
+            col(
+                "uid_validity",
+                "IMAP UIDVALIDITY of the folder",
+                Protection::None,
+            ),
+            col("last_uid", "last UID taken in", Protection::None),
+            col(
+                "lease_holder",
+                "instance polling the mailbox",
+                Protection::None,
+            ),
+            col("lease_until_ms", "lease expiry", Protection::None),
+            col("updated_at_ms", "last change", Protection::None),
+        ],
+    },
+    TableDecl {
         name: "tenants",
         what: "tenant: Jira base URL, auth method, the account postroom acts as",
         protection: "no secrets here (they stay in secret files or the encrypted secret store)",
