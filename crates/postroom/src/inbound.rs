@@ -1,5 +1,6 @@
 //! Mail coming in: the tenant `default`'s profile, the intake, and the sources wired to it
-//! (the SMTP and LMTP listeners here; the upload API in `http::mail`; files in `cli::process`).
+//! (the SMTP and LMTP listeners and the IMAP pollers here; the upload API in `http::mail`;
+//! files in `cli::import`).
 
 use std::sync::Arc;
 
@@ -7,6 +8,7 @@ use anyhow::Context;
 use postroom_core::message::EmailAddress;
 use postroom_core::profile::{CheckedProfile, Profile};
 use postroom_engine::intake::{Intake, IntakeError, Origin};
+use postroom_mail::imap::{MessageSink, TakeError, Taken};
 use postroom_mail::smtp::{DeliveryError, DeliveryId, Envelope, Protocol, RecipientVerdict, Sink};
 use postroom_store::TenantStore;
 use postroom_store::intake::IntakeSource;
@@ -94,5 +96,71 @@ impl Sink for ListenerSink {
                 })
             }
         }
+    }
+}
+
+/// The intake as the IMAP pollers' sink for one tenant: the mailbox's name scopes
+/// deduplication, so a message seen again after a restart or a `UIDVALIDITY` change is
+/// recognised.
+#[derive(Debug, Clone)]
+pub struct MailboxSink {
+    intake: Intake,
+    tenant: TenantStore,
+}
+
+impl MailboxSink {
+    pub fn new(intake: Intake, tenant: TenantStore) -> Self {
+        Self { intake, tenant }
+    }
+
+    fn origin(mailbox: &str) -> Origin {
+        Origin {
+            source: IntakeSource::Mailbox,
+            mailbox: mailbox.to_owned(),
+        }
+    }
+}
+
+impl MessageSink for MailboxSink {
+    async fn take_in(&self, mailbox: &str, raw: Vec<u8>) -> Result<Taken, TakeError> {
+        match self
+            .intake
+            .accept(&self.tenant, &Self::origin(mailbox), &raw, app::now_ms())
+            .await
+        {
+            Ok(receipt) => Ok(Taken {
+                id: receipt.id,
+                duplicate: receipt.duplicate,
+            }),
+            Err(IntakeError::TooBig { size, limit }) => Err(TakeError::TooBig {
+                size: size as u64,
+                limit: limit as u64,
+            }),
+            // An empty message is recorded as refused; the mailbox may let it go.
+            Err(IntakeError::Empty) => Ok(Taken {
+                id: String::new(),
+                duplicate: false,
+            }),
+            Err(e) => Err(TakeError::Transient {
+                reason: e.to_string(),
+            }),
+        }
+    }
+
+    async fn refuse(&self, mailbox: &str, size: u64, limit: u64) -> Result<(), TakeError> {
+        let reason = format!("message of {size} bytes is over the limit of {limit} bytes");
+        self.intake
+            .refuse(
+                &self.tenant,
+                &Self::origin(mailbox),
+                usize::try_from(size).unwrap_or(usize::MAX),
+                &reason,
+                app::now_ms(),
+            )
+            .await
+            .map(|_| ())
+            .map_err(|e| TakeError::Transient {
+                reason: e.to_string(),
+            })
     }
 }

@@ -6,6 +6,7 @@ mod inventory;
 mod jira;
 mod jobs;
 mod keys;
+mod mailbox;
 mod migrate;
 mod process;
 mod sandbox;
@@ -52,6 +53,8 @@ pub enum Command {
     Tenant(tenant::Args),
     /// Manage API tokens of the tenant: create, list, revoke.
     Token(token::Args),
+    /// The IMAP mailboxes of `[[mailboxes]]`: list, test.
+    Mailbox(mailbox::Args),
     /// Manage the master key: rotate.
     Keys(keys::Args),
     /// Print what postroom stores, where, how it is protected and how long it is kept.
@@ -80,6 +83,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Tenant(args) => tenant::run(&globals, args).await,
         Command::Token(args) => token::run(&globals, args).await,
         Command::Keys(args) => keys::run(&globals, args),
+        Command::Mailbox(args) => mailbox::run(&globals, args).await,
         Command::DataInventory(args) => inventory::run(&globals, args),
         Command::Jira(args) => jira::run(&globals, args).await,
         Command::Jobs(args) => jobs::run(&globals, args).await,

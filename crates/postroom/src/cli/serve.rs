@@ -6,14 +6,16 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use postroom_engine::intake::Intake;
+use postroom_mail::imap::Poller;
 use postroom_mail::smtp::{Listener, ListenerConfig, Protocol, RateLimit, Tls};
 use postroom_store::TenantStore;
+use postroom_store::mailboxes::Mailboxes;
 use tokio_util::sync::CancellationToken;
 
 use super::Globals;
 use crate::config::Config;
 use crate::http::{self, AppState, Readiness};
-use crate::inbound::{self, ListenerSink};
+use crate::inbound::{self, ListenerSink, MailboxSink};
 use crate::{app, keys, sandbox};
 
 #[derive(Debug, clap::Args)]
@@ -108,6 +110,21 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
 
     // Printed once every listener is bound: scripts wait for this line.
     eprintln!("postroom: serving on http://{bound} (health: http://{bound}/healthz)");
+    let holder = format!(
+        "{}:{}",
+        std::env::var("HOSTNAME").unwrap_or_else(|_| "postroom".to_owned()),
+        std::process::id()
+    );
+    for settings in &config.mailboxes {
+        let poller = Poller::new(
+            settings.clone(),
+            MailboxSink::new(intake.clone(), tenant.clone()),
+            Mailboxes::new(tenant.clone()),
+            holder.clone(),
+        );
+        tracing::info!(mailbox = %settings.name, "IMAP poller started");
+        tasks.push(tokio::spawn(poller.run(shutdown.clone())));
+    }
     tokio::spawn(http::purge_access_log_forever(store.clone()));
     tokio::spawn(purge_intake_forever(intake.clone(), tenant));
     let mut router = http::router(AppState {

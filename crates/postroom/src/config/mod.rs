@@ -34,6 +34,10 @@ pub struct Config {
     pub keys: KeysConfig,
     pub inbound: InboundConfig,
     pub smtp: SmtpConfig,
+    /// `[[mailboxes]]`: IMAP mailboxes of the tenant `default`, polled by `serve`. Never
+    /// written back out (they hold credentials).
+    #[serde(skip_serializing)]
+    pub mailboxes: Vec<postroom_mail::imap::MailboxSettings>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -250,6 +254,15 @@ impl Config {
                 "smtp.tls_key_file".to_owned(),
                 "STARTTLS needs both smtp.tls_cert_file and smtp.tls_key_file".to_owned(),
             ));
+        }
+        for (i, mailbox) in self.mailboxes.iter().enumerate() {
+            let key = format!("mailboxes[{i}]");
+            mailbox
+                .validate()
+                .map_err(|e| (key.clone(), e.to_string()))?;
+            if self.mailboxes[..i].iter().any(|m| m.name == mailbox.name) {
+                return Err((key, format!("a second mailbox named {:?}", mailbox.name)));
+            }
         }
         if self.inbound.max_size == 0 {
             return Err((

@@ -1,0 +1,186 @@
+//! IMAP mailboxes through the real binary against a real Dovecot (`POSTROOM_TEST_IMAP`,
+//! started by scripts/test): `mailbox test` says what is there or what is wrong, and
+//! `serve` takes each message in once, marking it only after the intake committed it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use postroom_core::tenant::TenantId;
+use postroom_store::Store;
+use support::{Served, postroom};
+
+/// The test Dovecot's IMAP address, or `None` (a failure under CI=true).
+fn dovecot() -> Option<(String, String)> {
+    match std::env::var("POSTROOM_TEST_IMAP") {
+        Ok(addr) => {
+            let (host, port) = addr.rsplit_once(':').unwrap();
+            Some((host.to_owned(), port.to_owned()))
+        }
+        Err(_) => {
+            assert_ne!(
+                std::env::var("CI").as_deref(),
+                Ok("true"),
+                "POSTROOM_TEST_IMAP is not set under CI=true"
+            );
+            eprintln!("POSTROOM_TEST_IMAP is not set: skipping");
+            None
+        }
+    }
+}
+
+/// Python's imaplib as a second, independent IMAP client: creates `folder`, appends
+/// `count` messages, or reports how many messages there are `\Seen`.
+fn imap(host: &str, port: &str, script: &str) -> String {
+    let program = format!(
+        "import imaplib, sys\nm = imaplib.IMAP4('{host}', {port})\nm.login('alice@example.test', 'secret')\n{script}\nm.logout()\n"
+    );
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(program)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn append(host: &str, port: &str, folder: &str, ids: &[&str]) {
+    let mut script = format!("m.create('{folder}')\n");
+    for id in ids {
+        script.push_str(&format!(
+            "m.append('{folder}', None, None, b'Message-ID: <{id}@example.org>\\r\\nFrom: c@example.org\\r\\nTo: support@example.com\\r\\nSubject: {id}\\r\\n\\r\\nhello\\r\\n')\n"
+        ));
+    }
+    imap(host, port, &script);
+}
+
+fn seen(host: &str, port: &str, folder: &str) -> usize {
+    let out = imap(
+        host,
+        port,
+        &format!("m.select('{folder}')\nprint(len(m.search(None, 'SEEN')[1][0].split()))"),
+    );
+    out.trim().parse().unwrap()
+}
+
+fn config(dir: &Path, host: &str, port: &str, folder: &str, password: &str) {
+    std::fs::write(
+        dir.join("postroom.toml"),
+        format!(
+            "[[mailboxes]]\nname = \"support\"\nserver = \"{host}\"\nport = {port}\n\
+             security = \"plain\"\nfolder = \"{folder}\"\npoll_interval_secs = 1\n\
+             [mailboxes.auth]\nmethod = \"login\"\nuser = \"alice@example.test\"\npassword = \"{password}\"\n"
+        ),
+    )
+    .unwrap();
+}
+
+async fn taken_in(dir: &Path) -> usize {
+    let url = format!("sqlite:{}", dir.join("data/postroom.db").display());
+    let Ok(store) = Store::open(&url).await else {
+        return 0;
+    };
+    match store.tenant(&TenantId::default_tenant()).await {
+        Ok(tenant) => tenant
+            .recent_intake(100)
+            .await
+            .map(|rows| rows.iter().filter(|r| r.mailbox == "support").count())
+            .unwrap_or(0),
+        Err(_) => 0,
+    }
+}
+
+fn unique(test: &str) -> String {
+    format!("{test}-{}-{}", std::process::id(), nanos())
+}
+
+fn nanos() -> u32 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos())
+}
+
+#[test]
+fn mailbox_test_lists_folders_or_names_the_failing_step() {
+    let Some((host, port)) = dovecot() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let folder = unique("probe");
+    append(&host, &port, &folder, &["p1"]);
+    config(dir.path(), &host, &port, &folder, "secret");
+    let ok = postroom(dir.path())
+        .args(["mailbox", "test", "support"])
+        .output()
+        .unwrap();
+    assert!(ok.status.success(), "{ok:?}");
+    let text = String::from_utf8_lossy(&ok.stdout);
+    assert!(
+        text.contains("authenticated") && text.contains(&folder),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("1 message(s) waiting in {folder}")),
+        "{text}"
+    );
+
+    config(dir.path(), &host, &port, &folder, "wrong-password");
+    let refused = postroom(dir.path())
+        .args(["mailbox", "test", "support"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("authentication refused"), "{stderr}");
+    assert!(
+        !stderr.contains("wrong-password"),
+        "the password is never shown"
+    );
+
+    let unknown = postroom(dir.path())
+        .args(["mailbox", "test", "nosuch"])
+        .output()
+        .unwrap();
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("\"support\""));
+}
+
+#[tokio::test]
+async fn serve_takes_each_message_in_once_and_then_flags_it() {
+    let Some((host, port)) = dovecot() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let folder = unique("serve");
+    append(&host, &port, &folder, &["s1", "s2"]);
+    config(dir.path(), &host, &port, &folder, "secret");
+    let served = Served::start(dir.path(), &[]).await;
+    let mut waited = 0;
+    while taken_in(dir.path()).await < 2 && waited < 600 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        waited += 1;
+    }
+    assert_eq!(taken_in(dir.path()).await, 2);
+    let mut waited = 0;
+    while seen(&host, &port, &folder) < 2 && waited < 600 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        waited += 1;
+    }
+    assert_eq!(seen(&host, &port, &folder), 2, "flagged after intake");
+    served.stop_gracefully();
+
+    // A restart rereads nothing; a new message is taken in.
+    append(&host, &port, &folder, &["s3"]);
+    let served = Served::start(dir.path(), &[]).await;
+    let mut waited = 0;
+    while taken_in(dir.path()).await < 3 && waited < 600 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        waited += 1;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(taken_in(dir.path()).await, 3);
+    served.stop_gracefully();
+}
