@@ -13,6 +13,7 @@ mod db;
 mod error;
 pub mod inventory;
 pub mod queue;
+pub mod templates;
 mod tenants;
 #[cfg(feature = "testing")]
 pub mod testing;
