@@ -75,7 +75,7 @@ impl SearchIndex {
         self.entries.is_empty()
     }
 
-    /// The best `limit` matches of `query`, best first; ties go by name.
+    /// The best `limit` matches of `query`, best first; ties go by name, ignoring case.
     pub fn search(&self, query: &str, recent: &RecentUse, now_ms: i64, limit: usize) -> Vec<Hit> {
         let terms: Vec<Term> = query
             .split_whitespace()
@@ -102,9 +102,10 @@ impl SearchIndex {
                 .partial_cmp(&a.score)
                 .unwrap_or(Ordering::Equal)
                 .then_with(|| {
-                    self.entries[a.position]
-                        .name
-                        .cmp(&self.entries[b.position].name)
+                    let (x, y) = (&self.entries[a.position], &self.entries[b.position]);
+                    x.lower_name
+                        .cmp(&y.lower_name)
+                        .then_with(|| x.name.cmp(&y.name))
                 })
         };
         if hits.len() > limit {

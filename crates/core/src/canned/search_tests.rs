@@ -125,3 +125,13 @@ fn non_ascii_text_matches_case_insensitively() {
     let index = SearchIndex::new(&list);
     assert_eq!(ids(&index, &list, "RÜCK grüsse", &RecentUse::new()), ["x"]);
 }
+
+#[test]
+fn ties_go_by_name_ignoring_case() {
+    let list = vec![
+        template("o", "Refund OPS", &[], "x", 0),
+        template("a", "Refund approved", &[], "x", 0),
+    ];
+    let index = SearchIndex::new(&list);
+    assert_eq!(ids(&index, &list, "refund", &RecentUse::new()), ["a", "o"]);
+}
