@@ -9,3 +9,4 @@ pub mod http;
 pub mod keys;
 pub mod sandbox;
 pub mod telemetry;
+pub mod trackers;

@@ -60,9 +60,18 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
     eprintln!("postroom: serving on http://{bound} (health: http://{bound}/healthz)");
 
     tokio::spawn(http::purge_access_log_forever(store.clone()));
+    let trackers = crate::trackers::Trackers::default();
+    if config.jira.url.is_some() {
+        let tenant = postroom_core::tenant::TenantId::default_tenant();
+        trackers.insert(
+            tenant.clone(),
+            crate::trackers::client_config(&config.jira, tenant.as_str())?,
+        );
+    }
     let mut router = http::router(AppState {
         store,
         readiness: readiness.clone(),
+        trackers,
     });
     if let Some(sandbox) = &sandbox {
         router = router.nest(sandbox::MOUNT, sandbox.router());

@@ -7,7 +7,7 @@ use axum::routing::get;
 use utoipa::OpenApi;
 
 use super::auth::ApiCaller;
-use super::{ApiError, AppState, access_log};
+use super::{ApiError, AppState, access_log, templates};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -17,8 +17,34 @@ use super::{ApiError, AppState, access_log};
                        endpoint but this document wants `Authorization: Bearer <token>` \
                        with a token from `postroom token create`."
     ),
-    paths(whoami),
-    components(schemas(super::error::ErrorBody, super::FieldError, ApiCaller))
+    paths(
+        whoami,
+        templates::list,
+        templates::search,
+        templates::create,
+        templates::get_one,
+        templates::update,
+        templates::delete,
+        templates::render,
+        templates::apply,
+        templates::export,
+        templates::import,
+    ),
+    components(schemas(
+        super::error::ErrorBody,
+        super::FieldError,
+        ApiCaller,
+        templates::TemplateBody,
+        templates::DraftBody,
+        templates::ScopeBody,
+        templates::ScopeKind,
+        templates::RenderRequest,
+        templates::PreviewBody,
+        templates::ApplyRequestBody,
+        templates::AppliedBody,
+        templates::ExportBody,
+        templates::ImportedBody,
+    ))
 )]
 struct ApiDoc;
 
@@ -29,6 +55,7 @@ pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi))
         .route("/whoami", get(whoami))
+        .merge(templates::routes())
         .route_layer(middleware::from_fn_with_state(state, access_log::record))
         .fallback(unknown_route)
 }

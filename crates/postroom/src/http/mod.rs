@@ -6,6 +6,7 @@ mod auth;
 mod error;
 mod health;
 mod readiness;
+mod templates;
 
 use std::sync::Arc;
 
@@ -23,6 +24,8 @@ pub use readiness::Readiness;
 pub struct AppState {
     pub store: Store,
     pub readiness: Arc<Readiness>,
+    /// Each tenant's Jira, for the features that call it (canned responses).
+    pub trackers: crate::trackers::Trackers,
 }
 
 /// The whole HTTP surface of postroom.
