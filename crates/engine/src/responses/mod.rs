@@ -10,6 +10,7 @@ mod apply;
 mod error;
 mod facts;
 mod manage;
+mod starter;
 
 use std::collections::BTreeSet;
 
@@ -21,6 +22,7 @@ use postroom_store::templates::Templates;
 pub use apply::{Applied, ApplyRequest, Preview};
 pub use error::ResponsesError;
 pub use facts::{DEFAULT_ADMIN_GROUPS, FACTS_TTL, FactsCache};
+pub use starter::{starter, starter_languages};
 
 /// A template together with what the caller may do with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
