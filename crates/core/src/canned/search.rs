@@ -11,6 +11,8 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
+use memchr::memmem::Finder;
+
 use super::model::Template;
 
 /// How long a use counts as recent: the store keeps per-agent use this long.
@@ -56,9 +58,9 @@ impl SearchIndex {
             .map(|t| Entry {
                 id: t.id.clone(),
                 name: t.draft.name.clone(),
-                lower_name: t.draft.name.to_lowercase(),
-                lower_tags: t.draft.tags.iter().map(|tag| tag.to_lowercase()).collect(),
-                lower_body: t.draft.body.to_lowercase(),
+                lower_name: fold(&t.draft.name),
+                lower_tags: t.draft.tags.iter().map(|tag| fold(tag)).collect(),
+                lower_body: fold(&t.draft.body),
                 usage_count: t.usage_count,
             })
             .collect();
@@ -80,8 +82,9 @@ impl SearchIndex {
         let terms: Vec<Term> = query
             .split_whitespace()
             .map(|t| {
-                let word = t.to_lowercase();
+                let word = fold(t);
                 Term {
+                    finder: Finder::new(word.as_bytes()).into_owned(),
                     spaced: format!(" {word}"),
                     word,
                 }
@@ -117,16 +120,32 @@ impl SearchIndex {
     }
 }
 
-/// A query word, lower-cased, and with a leading space to find it at a word start.
+/// Lower case for matching; the ASCII path (most bodies) is several times faster.
+fn fold(text: &str) -> String {
+    if text.is_ascii() {
+        text.to_ascii_lowercase()
+    } else {
+        text.to_lowercase()
+    }
+}
+
+/// A query word, lower-cased, with a leading space to find it at a word start, and a
+/// finder prepared once per query for the body scans that dominate a search.
 struct Term {
     word: String,
     spaced: String,
+    finder: Finder<'static>,
 }
 
 /// The text score of one template, `None` when some term matches nowhere.
 fn relevance(entry: &Entry, terms: &[Term]) -> Option<f64> {
     let mut score = 0.0;
-    for Term { word, spaced } in terms {
+    for Term {
+        word,
+        spaced,
+        finder,
+    } in terms
+    {
         let term = word;
         score += if entry.lower_name.starts_with(term.as_str())
             || entry.lower_name.contains(spaced.as_str())
@@ -142,7 +161,7 @@ fn relevance(entry: &Entry, terms: &[Term]) -> Option<f64> {
             .any(|t| t.starts_with(term.as_str()))
         {
             5.0
-        } else if entry.lower_body.contains(term.as_str()) {
+        } else if finder.find(entry.lower_body.as_bytes()).is_some() {
             1.0
         } else {
             return None;
