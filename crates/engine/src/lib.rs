@@ -1,7 +1,9 @@
 //! postroom's flows, run as jobs of the durable queue.
 //!
 //! [`worker`] is the loop that takes jobs from the queue, runs the handler registered for
-//! their kind and settles them (complete, retry later, or dead).
+//! their kind and settles them (complete, retry later, or dead). [`responses`] is the
+//! canned-response service the API and CLI call directly (it needs no queue: an agent waits
+//! for its comment).
 
 pub mod responses;
 pub mod worker;
