@@ -1,7 +1,10 @@
 //! postroom's flows, run as jobs of the durable queue.
 //!
-//! [`intake`] takes raw mail in from every source. [`worker`] is the loop that takes jobs from the queue, runs the handler registered for
-//! their kind and settles them (complete, retry later, or dead).
+//! [`intake`] takes raw mail in from every source. [`worker`] is the loop that takes jobs
+//! from the queue, runs the handler registered for their kind and settles them (complete,
+//! retry later, or dead). [`responses`] is the canned-response service the API and CLI call
+//! directly (it needs no queue: an agent waits for its comment).
 
 pub mod intake;
+pub mod responses;
 pub mod worker;

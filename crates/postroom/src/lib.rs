@@ -10,3 +10,4 @@ pub mod inbound;
 pub mod keys;
 pub mod sandbox;
 pub mod telemetry;
+pub mod trackers;

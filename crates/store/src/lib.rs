@@ -15,6 +15,7 @@ pub mod intake;
 pub mod inventory;
 pub mod mailboxes;
 pub mod queue;
+pub mod templates;
 mod tenants;
 #[cfg(feature = "testing")]
 pub mod testing;

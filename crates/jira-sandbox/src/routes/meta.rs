@@ -19,7 +19,10 @@ pub fn routes(r: Router<App>) -> Router<App> {
     r.route("/project", get(projects))
         .route("/project/{key}", get(project))
         .route("/project/{key}/role", get(roles))
-        .route("/project/{key}/role/{id}", get(role))
+        .route(
+            "/project/{key}/role/{id}",
+            get(role).post(super::membership::add_role_actors),
+        )
         .route("/issue/createmeta/{key}/issuetypes", get(createmeta_types))
         .route(
             "/issue/createmeta/{key}/issuetypes/{type_id}",
@@ -112,7 +115,7 @@ async fn roles(
     Ok(Json(role_links(&app, &site, v, find(&site, &key)?)))
 }
 
-async fn role(
+pub(super) async fn role(
     State(app): State<App>,
     Extension(v): Extension<ApiVersion>,
     Path((key, id)): Path<(String, String)>,

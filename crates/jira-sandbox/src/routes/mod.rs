@@ -7,6 +7,7 @@ pub mod comments;
 pub mod fields;
 pub mod issues;
 pub mod links;
+pub mod membership;
 pub mod meta;
 pub mod oauth;
 pub mod properties;
@@ -57,6 +58,7 @@ fn api(version: ApiVersion) -> Router<App> {
     let r = workflow::routes(r);
     let r = attachments::routes(r);
     let r = users::routes(r);
+    let r = membership::routes(r);
     let r = links::routes(r);
     let r = search::routes(r, version);
     let r = webhooks::dynamic_routes(r);

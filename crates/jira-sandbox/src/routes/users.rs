@@ -40,11 +40,22 @@ pub async fn myself(
 struct UserQuery {
     #[serde(rename = "accountId")]
     account_id: Option<String>,
+    /// Data Center names users by `username` where Cloud uses `accountId`.
+    username: Option<String>,
     query: Option<String>,
     #[serde(rename = "startAt", default)]
     start_at: usize,
     #[serde(rename = "maxResults", default = "fifty")]
     max_results: usize,
+}
+
+/// The user a query names: `accountId` on v3, `username` (or `accountId`) on v2.
+fn named(q: &UserQuery, v: ApiVersion) -> ApiResult<String> {
+    let id = match v {
+        ApiVersion::V3 => q.account_id.clone(),
+        ApiVersion::V2 => q.username.clone().or_else(|| q.account_id.clone()),
+    };
+    id.ok_or_else(|| ApiError::bad_request("The accountId query parameter needs to be provided."))
 }
 
 fn fifty() -> usize {
@@ -56,9 +67,7 @@ async fn get_user(
     Extension(v): Extension<ApiVersion>,
     Query(q): Query<UserQuery>,
 ) -> ApiResult<Json<Value>> {
-    let id = q.account_id.ok_or_else(|| {
-        ApiError::bad_request("The accountId query parameter needs to be provided.")
-    })?;
+    let id = named(&q, v)?;
     let site = app.store.read();
     let u = site.user(&id).ok_or_else(|| {
         ApiError::not_found(format!(
@@ -107,9 +116,7 @@ async fn groups_of(
     Extension(v): Extension<ApiVersion>,
     Query(q): Query<UserQuery>,
 ) -> ApiResult<Json<Value>> {
-    let id = q.account_id.ok_or_else(|| {
-        ApiError::bad_request("The accountId query parameter needs to be provided.")
-    })?;
+    let id = named(&q, v)?;
     let site = app.store.read();
     if site.user(&id).is_none() {
         return Err(ApiError::not_found(format!(

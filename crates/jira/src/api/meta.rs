@@ -14,6 +14,16 @@ struct ProjectBody {
     key: String,
     #[serde(default)]
     name: String,
+    #[serde(default)]
+    lead: Option<LeadBody>,
+}
+
+/// The lead as `expand=lead` returns it: `accountId` on Cloud, `name` on Data Center.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LeadBody {
+    account_id: Option<String>,
+    name: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -50,7 +60,8 @@ impl JiraClient {
         &self,
         creatable_only: bool,
     ) -> Result<Vec<Project>, TrackerError> {
-        let call = Call::new(Method::GET, self.api("/project"), "the projects");
+        let call =
+            Call::new(Method::GET, self.api("/project"), "the projects").query("expand", "lead");
         let bodies: Vec<ProjectBody> = self.send(&call).await?.json("projects")?;
         let mut out = Vec::new();
         for p in bodies {
@@ -67,6 +78,7 @@ impl JiraClient {
                 id: p.id,
                 key: p.key,
                 name: p.name,
+                lead: p.lead.and_then(|l| l.account_id.or(l.name)),
             });
         }
         Ok(out)

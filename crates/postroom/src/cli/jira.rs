@@ -3,11 +3,10 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
-use postroom_jira::{Auth, JiraClient, JiraConfig, OAuthTokens, Secret};
+use postroom_jira::JiraClient;
 
 use super::Globals;
 use crate::app;
-use crate::config::JiraAuth;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -31,35 +30,7 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
     let config = app::load_config(globals)?;
     crate::telemetry::init(&config.log, globals.log_format);
     let JiraCommand::Check { json } = args.command;
-    let jira = &config.jira;
-    let url = jira
-        .url
-        .clone()
-        .context("no Jira configured: set jira.url in postroom.toml")?;
-    let token = jira
-        .token
-        .as_ref()
-        .map(|t| Secret::new(t.expose()))
-        .context("no Jira credential: set jira.token_file (or jira.token)")?;
-    let auth = match jira.auth {
-        JiraAuth::ApiToken => Auth::ApiToken {
-            email: jira
-                .email
-                .clone()
-                .context("API-token auth needs jira.email")?,
-            token,
-        },
-        JiraAuth::Pat => Auth::PersonalAccessToken(token),
-        JiraAuth::Oauth => Auth::OAuth(OAuthTokens {
-            access_token: token,
-            refresh_token: None,
-            client_id: String::new(),
-            client_secret: Secret::new(""),
-            token_url: String::new(),
-        }),
-    };
-    let mut client_config = JiraConfig::new(url, auth);
-    client_config.tenant = globals.tenant.clone();
+    let client_config = crate::trackers::client_config(&config.jira, &globals.tenant)?;
     let client = JiraClient::connect(client_config)
         .await
         .context("connecting to Jira")?;

@@ -11,6 +11,7 @@ mod migrate;
 mod process;
 mod sandbox;
 mod serve;
+mod template;
 mod tenant;
 mod token;
 
@@ -67,6 +68,8 @@ pub enum Command {
     Process(process::Args),
     /// Serve a Jira REST emulator (the sandbox) and print its base URL and credentials.
     Sandbox(sandbox::Args),
+    /// Canned responses: list, show, add, edit, render, apply, export, import.
+    Template(template::Args),
 }
 
 /// Runs the chosen subcommand; the exit code says whether it succeeded.
@@ -89,6 +92,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Jobs(args) => jobs::run(&globals, args).await,
         Command::Sandbox(args) => sandbox::run(&globals, args).await,
         Command::Process(args) => process::run(&globals, args).await,
+        Command::Template(args) => template::run(&globals, args).await,
     }
 }
 

@@ -127,10 +127,19 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
     }
     tokio::spawn(http::purge_access_log_forever(store.clone()));
     tokio::spawn(purge_intake_forever(intake.clone(), tenant));
+    let trackers = crate::trackers::Trackers::default();
+    if config.jira.url.is_some() {
+        let tenant = postroom_core::tenant::TenantId::default_tenant();
+        trackers.insert(
+            tenant.clone(),
+            crate::trackers::client_config(&config.jira, tenant.as_str())?,
+        );
+    }
     let mut router = http::router(AppState {
         store,
         readiness: readiness.clone(),
         intake,
+        trackers,
     });
     if let Some(sandbox) = &sandbox {
         router = router.nest(sandbox::MOUNT, sandbox.router());

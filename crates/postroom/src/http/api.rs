@@ -8,7 +8,7 @@ use axum::routing::{get, post};
 use utoipa::OpenApi;
 
 use super::auth::ApiCaller;
-use super::{ApiError, AppState, access_log};
+use super::{ApiError, AppState, access_log, templates};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -18,12 +18,35 @@ use super::{ApiError, AppState, access_log};
                        endpoint but this document wants `Authorization: Bearer <token>` \
                        with a token from `postroom token create`."
     ),
-    paths(whoami, super::mail::upload),
+    paths(
+        whoami,
+        super::mail::upload,
+        templates::list,
+        templates::search,
+        templates::create,
+        templates::get_one,
+        templates::update,
+        templates::delete,
+        templates::render,
+        templates::apply,
+        templates::export,
+        templates::import,
+    ),
     components(schemas(
         super::error::ErrorBody,
         super::FieldError,
         ApiCaller,
-        super::mail::Accepted
+        super::mail::Accepted,
+        templates::TemplateBody,
+        templates::DraftBody,
+        templates::ScopeBody,
+        templates::ScopeKind,
+        templates::RenderRequest,
+        templates::PreviewBody,
+        templates::ApplyRequestBody,
+        templates::AppliedBody,
+        templates::ExportBody,
+        templates::ImportedBody,
     ))
 )]
 struct ApiDoc;
@@ -39,6 +62,7 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/mail",
             post(super::mail::upload).layer(DefaultBodyLimit::max(state.intake.max_size())),
         )
+        .merge(templates::routes())
         .route_layer(middleware::from_fn_with_state(state, access_log::record))
         .fallback(unknown_route)
 }

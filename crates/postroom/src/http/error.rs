@@ -34,6 +34,9 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("the request has invalid fields")]
     Unprocessable { errors: Vec<FieldError> },
+    /// A dependency (Jira) is not configured or not answering; the request may be retried.
+    #[error("{0}")]
+    ServiceUnavailable(String),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -57,6 +60,7 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -7,6 +7,7 @@ mod error;
 mod health;
 mod mail;
 mod readiness;
+mod templates;
 
 use std::sync::Arc;
 
@@ -25,6 +26,8 @@ pub struct AppState {
     pub store: Store,
     pub readiness: Arc<Readiness>,
     pub intake: postroom_engine::intake::Intake,
+    /// Each tenant's Jira, for the features that call it (canned responses).
+    pub trackers: crate::trackers::Trackers,
 }
 
 /// The whole HTTP surface of postroom.

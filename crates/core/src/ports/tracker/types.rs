@@ -62,6 +62,10 @@ pub struct Project {
     pub key: String,
     /// Name.
     pub name: String,
+    /// The project lead's account id (Cloud) or user name (Data Center), when Jira says:
+    /// leads administer the project's canned responses.
+    #[serde(default)]
+    pub lead: Option<String>,
 }
 
 /// An issue type available in a project.

@@ -1,0 +1,189 @@
+//! Finding the right template fast: a match on name, tag or body text, ranked by how the
+//! caller and everyone else use each template.
+//!
+//! Every word of the query must appear somewhere in the template (name, a tag or the body,
+//! case-insensitively), so that adding a word narrows the list. A match in the name counts
+//! most, then a tag, then the body; on top of that, templates the caller used recently rank
+//! higher (an agent reaches for the same few answers), then those used most overall. An
+//! empty query lists everything by that use alone. The index lower-cases its text once so
+//! that a search is a scan of plain substring tests (see BENCHMARKS.md for 10,000 templates).
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use memchr::memmem::Finder;
+
+use super::model::Template;
+
+/// How long a use counts as recent: the store keeps per-agent use this long.
+pub const RECENT_MS: i64 = 90 * 24 * 3_600_000;
+/// Uses within this window count as "just used" and get an extra lift.
+const FRESH_MS: i64 = 7 * 24 * 3_600_000;
+
+/// The caller's recent use, per template id: number of uses and the last one (Unix ms).
+pub type RecentUse = HashMap<String, (u32, i64)>;
+
+/// One template, prepared for matching.
+#[derive(Debug, Clone)]
+struct Entry {
+    id: String,
+    name: String,
+    lower_name: String,
+    lower_tags: Vec<String>,
+    lower_body: String,
+    usage_count: i64,
+}
+
+/// Templates prepared for searching; build once per list of templates.
+#[derive(Debug, Clone, Default)]
+pub struct SearchIndex {
+    entries: Vec<Entry>,
+}
+
+/// A search result: the template's position in the list the index was built from, and its
+/// score (higher first).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hit {
+    /// Position in the list given to [`SearchIndex::new`].
+    pub position: usize,
+    /// Relevance and use combined.
+    pub score: f64,
+}
+
+impl SearchIndex {
+    /// Prepares `templates` (in the order they are given) for searching.
+    pub fn new<'a>(templates: impl IntoIterator<Item = &'a Template>) -> Self {
+        let entries = templates
+            .into_iter()
+            .map(|t| Entry {
+                id: t.id.clone(),
+                name: t.draft.name.clone(),
+                lower_name: fold(&t.draft.name),
+                lower_tags: t.draft.tags.iter().map(|tag| fold(tag)).collect(),
+                lower_body: fold(&t.draft.body),
+                usage_count: t.usage_count,
+            })
+            .collect();
+        Self { entries }
+    }
+
+    /// Number of templates indexed.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when nothing is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The best `limit` matches of `query`, best first; ties go by name, ignoring case.
+    pub fn search(&self, query: &str, recent: &RecentUse, now_ms: i64, limit: usize) -> Vec<Hit> {
+        let terms: Vec<Term> = query
+            .split_whitespace()
+            .map(|t| {
+                let word = fold(t);
+                Term {
+                    finder: Finder::new(word.as_bytes()).into_owned(),
+                    spaced: format!(" {word}"),
+                    word,
+                }
+            })
+            .collect();
+        let mut hits: Vec<Hit> = self
+            .entries
+            .iter()
+            .enumerate()
+            .filter_map(|(position, entry)| {
+                let relevance = relevance(entry, &terms)?;
+                let score = relevance + use_boost(entry, recent.get(&entry.id), now_ms);
+                Some(Hit { position, score })
+            })
+            .collect();
+        let by_rank = |a: &Hit, b: &Hit| {
+            b.score
+                .partial_cmp(&a.score)
+                .unwrap_or(Ordering::Equal)
+                .then_with(|| {
+                    let (x, y) = (&self.entries[a.position], &self.entries[b.position]);
+                    x.lower_name
+                        .cmp(&y.lower_name)
+                        .then_with(|| x.name.cmp(&y.name))
+                })
+        };
+        if hits.len() > limit {
+            hits.select_nth_unstable_by(limit, by_rank);
+            hits.truncate(limit);
+        }
+        hits.sort_by(by_rank);
+        hits
+    }
+}
+
+/// Lower case for matching; the ASCII path (most bodies) is several times faster.
+fn fold(text: &str) -> String {
+    if text.is_ascii() {
+        text.to_ascii_lowercase()
+    } else {
+        text.to_lowercase()
+    }
+}
+
+/// A query word, lower-cased, with a leading space to find it at a word start, and a
+/// finder prepared once per query for the body scans that dominate a search.
+struct Term {
+    word: String,
+    spaced: String,
+    finder: Finder<'static>,
+}
+
+/// The text score of one template, `None` when some term matches nowhere.
+fn relevance(entry: &Entry, terms: &[Term]) -> Option<f64> {
+    let mut score = 0.0;
+    for Term {
+        word,
+        spaced,
+        finder,
+    } in terms
+    {
+        let term = word;
+        score += if entry.lower_name.starts_with(term.as_str())
+            || entry.lower_name.contains(spaced.as_str())
+        {
+            10.0
+        } else if entry.lower_name.contains(term.as_str()) {
+            6.0
+        } else if entry.lower_tags.iter().any(|t| t == term) {
+            8.0
+        } else if entry
+            .lower_tags
+            .iter()
+            .any(|t| t.starts_with(term.as_str()))
+        {
+            5.0
+        } else if finder.find(entry.lower_body.as_bytes()).is_some() {
+            1.0
+        } else {
+            return None;
+        };
+    }
+    Some(score)
+}
+
+/// The lift from use: the caller's recent uses (log-scaled, more for one used this week),
+/// then everyone's uses, smaller, so that a strong text match still wins.
+fn use_boost(entry: &Entry, recent: Option<&(u32, i64)>, now_ms: i64) -> f64 {
+    let mine = match recent {
+        Some(&(count, last)) if now_ms - last <= RECENT_MS => {
+            let fresh = if now_ms - last <= FRESH_MS { 2.0 } else { 0.0 };
+            3.0 * f64::from(count).ln_1p() + fresh
+        }
+        _ => 0.0,
+    };
+    let overall = (entry.usage_count.max(0) as f64).ln_1p();
+    mine + overall
+}
+
+#[cfg(test)]
+#[path = "search_tests.rs"]
+mod tests;

@@ -1,0 +1,188 @@
+//! Using a template on an issue: search the ones that fit, preview the text, and apply it
+//! as a comment, public or internal, with an optional transition in the same step.
+
+use postroom_core::canned::{Scope, SearchIndex};
+use postroom_core::markup;
+use postroom_core::ports::tracker::{IssueUpdate, NewComment, Tracker, TrackerError};
+use postroom_core::template::{CalendarDate, Compiled, Format, IssueContext};
+
+use super::{Responses, ResponsesError, Visible};
+
+/// A rendered template, before it is posted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preview {
+    /// The comment text in the Markdown subset (what the agent reviews).
+    pub text: String,
+    /// Variables that had no value on this issue (sorted dotted paths).
+    pub missing: Vec<String>,
+}
+
+/// How to apply a template.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ApplyRequest {
+    /// Issue key, e.g. `SUP-12`.
+    pub issue: String,
+    /// Jira Service Management: `false` posts an internal note; `true` a reply the customer
+    /// sees. `None` leaves Jira's default (and is right for projects without JSM).
+    pub public: Option<bool>,
+    /// A transition to perform after the comment, by id or name (e.g. "Wait for customer").
+    pub transition: Option<String>,
+}
+
+/// What applying did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    /// Id of the new comment.
+    pub comment_id: String,
+    /// The posted text and the variables that had no value.
+    pub preview: Preview,
+    /// Id of the transition performed, if one was asked for.
+    pub transition_id: Option<String>,
+}
+
+impl<T: Tracker> Responses<'_, T> {
+    /// The best `limit` templates for `query`, optionally only those that fit `issue`
+    /// (project templates of other projects are left out).
+    pub async fn search(
+        &self,
+        query: &str,
+        issue: Option<&str>,
+        limit: usize,
+        now_ms: i64,
+    ) -> Result<Vec<Visible>, ResponsesError> {
+        let mut visible = self.list().await?;
+        if let Some(key) = issue {
+            let issue = self.issue(key, &["project"]).await?;
+            let project = issue
+                .fields
+                .get("project")
+                .and_then(|p| p.get("key"))
+                .and_then(|k| k.as_str())
+                .unwrap_or_default()
+                .to_owned();
+            visible.retain(|v| match &v.template.draft.scope {
+                Scope::Projects(keys) => keys.contains(&project),
+                _ => true,
+            });
+        }
+        let recent = self.templates.recent_use(&self.caller, now_ms).await?;
+        let index = SearchIndex::new(visible.iter().map(|v| &v.template));
+        let hits = index.search(query, &recent, now_ms, limit);
+        Ok(hits
+            .into_iter()
+            .filter_map(|h| visible.get(h.position).cloned())
+            .collect())
+    }
+
+    /// Renders template `id` for `issue` as the caller, without posting anything.
+    pub async fn render(
+        &self,
+        id: &str,
+        issue: &str,
+        today: CalendarDate,
+    ) -> Result<Preview, ResponsesError> {
+        let template = self.get(id).await?.template;
+        let issue = self.issue(issue, &[]).await?;
+        let fields = self.cache.fields(self.tracker, &self.tenant).await?;
+        let agent = self.tracker.get_user(&self.caller).await?;
+        let context = IssueContext {
+            issue: &issue,
+            fields: &fields,
+            agent: &agent,
+            today,
+            site_url: &self.site_url,
+        }
+        .build();
+        let rendered = Compiled::new(&template.draft.body, Format::Markup)?.render(&context)?;
+        Ok(Preview {
+            text: rendered.text,
+            missing: rendered.missing,
+        })
+    }
+
+    /// Renders and posts template `id` as a comment, then performs the transition if one
+    /// is asked for, then counts the use. The transition is checked before anything is
+    /// posted, so an unavailable one leaves the issue untouched.
+    pub async fn apply(
+        &self,
+        id: &str,
+        request: &ApplyRequest,
+        today: CalendarDate,
+        now_ms: i64,
+    ) -> Result<Applied, ResponsesError> {
+        let preview = self.render(id, &request.issue, today).await?;
+        let transition_id = match &request.transition {
+            Some(wanted) => Some(self.transition_id(&request.issue, wanted).await?),
+            None => None,
+        };
+        let comment = NewComment {
+            body: markup::to_adf(&preview.text),
+            visibility: None,
+            public: request.public,
+            properties: Vec::new(),
+        };
+        let posted = self.tracker.add_comment(&request.issue, &comment).await?;
+        if let Some(transition) = &transition_id {
+            self.tracker
+                .transition(&request.issue, transition, &IssueUpdate::default())
+                .await
+                .map_err(|source| ResponsesError::PartlyApplied {
+                    issue: request.issue.clone(),
+                    comment_id: posted.id.clone(),
+                    source,
+                })?;
+        }
+        self.templates.record_use(id, &self.caller, now_ms).await?;
+        Ok(Applied {
+            comment_id: posted.id,
+            preview,
+            transition_id,
+        })
+    }
+
+    /// The id of the transition named (or numbered) `wanted`, available on the issue now.
+    async fn transition_id(&self, issue: &str, wanted: &str) -> Result<String, ResponsesError> {
+        let available = self
+            .tracker
+            .transitions(issue)
+            .await
+            .map_err(|e| not_found(issue, e))?;
+        available
+            .iter()
+            .find(|t| t.id == wanted)
+            .or_else(|| {
+                available
+                    .iter()
+                    .find(|t| t.name.eq_ignore_ascii_case(wanted.trim()))
+            })
+            .map(|t| t.id.clone())
+            .ok_or_else(|| ResponsesError::TransitionUnavailable {
+                issue: issue.to_owned(),
+                wanted: wanted.to_owned(),
+                available: available
+                    .iter()
+                    .map(|t| t.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+    }
+
+    async fn issue(
+        &self,
+        key: &str,
+        fields: &[&str],
+    ) -> Result<postroom_core::ports::tracker::Issue, ResponsesError> {
+        self.tracker
+            .get_issue(key, fields)
+            .await
+            .map_err(|e| not_found(key, e))
+    }
+}
+
+/// A tracker's not-found as the issue's not-found; other errors as they are.
+fn not_found(key: &str, e: TrackerError) -> ResponsesError {
+    match e {
+        TrackerError::NotFound { .. } => ResponsesError::IssueNotFound(key.to_owned()),
+        e => ResponsesError::Tracker(e),
+    }
+}

@@ -1,0 +1,103 @@
+//! The Jira client of each tenant, built from the `[jira]` configuration and connected on
+//! first use (so that `serve --sandbox` can point at a sandbox that starts listening only
+//! after the router is built), plus the short-lived cache of callers' facts they share.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use anyhow::Context;
+use postroom_core::tenant::TenantId;
+use postroom_engine::responses::FactsCache;
+use postroom_jira::{Auth, JiraClient, JiraConfig, OAuthTokens, Secret};
+use tokio::sync::OnceCell;
+
+use crate::config::{self, JiraAuth};
+
+/// The client settings for `jira` (the `[jira]` section), labelled with `tenant`.
+pub fn client_config(jira: &config::JiraConfig, tenant: &str) -> anyhow::Result<JiraConfig> {
+    let url = jira
+        .url
+        .clone()
+        .context("no Jira configured: set jira.url in postroom.toml")?;
+    let token = jira
+        .token
+        .as_ref()
+        .map(|t| Secret::new(t.expose()))
+        .context("no Jira credential: set jira.token_file (or jira.token)")?;
+    let auth = match jira.auth {
+        JiraAuth::ApiToken => Auth::ApiToken {
+            email: jira
+                .email
+                .clone()
+                .context("API-token auth needs jira.email")?,
+            token,
+        },
+        JiraAuth::Pat => Auth::PersonalAccessToken(token),
+        JiraAuth::Oauth => Auth::OAuth(OAuthTokens {
+            access_token: token,
+            refresh_token: None,
+            client_id: String::new(),
+            client_secret: Secret::new(""),
+            token_url: String::new(),
+        }),
+    };
+    let mut client_config = JiraConfig::new(url, auth);
+    client_config.tenant = tenant.to_owned();
+    Ok(client_config)
+}
+
+/// One tenant's Jira: its settings, and the client once connected.
+#[derive(Debug)]
+pub struct TenantJira {
+    config: JiraConfig,
+    client: OnceCell<JiraClient>,
+}
+
+impl TenantJira {
+    /// The site's base URL, for links to issues.
+    pub fn site_url(&self) -> &str {
+        &self.config.base_url
+    }
+
+    /// The connected client; connects (and detects the dialect) on first use.
+    pub async fn client(&self) -> Result<&JiraClient, postroom_core::ports::tracker::TrackerError> {
+        self.client
+            .get_or_try_init(|| JiraClient::connect(self.config.clone()))
+            .await
+    }
+}
+
+/// The Jira of every tenant that has one, and the facts cache of canned responses.
+#[derive(Debug, Clone, Default)]
+pub struct Trackers {
+    sites: Arc<RwLock<HashMap<TenantId, Arc<TenantJira>>>>,
+    facts: Arc<FactsCache>,
+}
+
+impl Trackers {
+    /// Registers (or replaces) the Jira of `tenant`.
+    pub fn insert(&self, tenant: TenantId, config: JiraConfig) {
+        let site = Arc::new(TenantJira {
+            config,
+            client: OnceCell::new(),
+        });
+        self.sites
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(tenant, site);
+    }
+
+    /// The Jira of `tenant`, `None` when it has none configured.
+    pub fn get(&self, tenant: &TenantId) -> Option<Arc<TenantJira>> {
+        self.sites
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(tenant)
+            .cloned()
+    }
+
+    /// The shared cache of callers' Jira facts.
+    pub fn facts(&self) -> &FactsCache {
+        &self.facts
+    }
+}
