@@ -8,7 +8,7 @@ use postroom_core::ports::tracker::TrackerError;
 use reqwest::Url;
 use serde::Deserialize;
 
-use crate::secret::Secret;
+use postroom_core::secret::Secret;
 
 /// How to authenticate.
 #[derive(Debug, Clone)]

@@ -14,7 +14,6 @@ mod config;
 mod errors;
 mod headers;
 mod limiter;
-mod secret;
 mod tracker_impl;
 mod transport;
 
@@ -22,4 +21,5 @@ pub use auth::{Auth, OAuthTokens};
 pub use check::{CheckReport, ProjectCheck, check};
 pub use client::JiraClient;
 pub use config::{JiraConfig, Politeness};
-pub use secret::Secret;
+/// The one secret type of the project, re-exported for the client's configuration.
+pub use postroom_core::secret::Secret;
