@@ -315,3 +315,30 @@ async fn file_rotation_is_followed_by_a_running_keyring_and_resumes_after_a_cras
         b"a"
     );
 }
+
+/// Many first uses at once (ten SMTP sessions delivering to a fresh tenant): every one gets
+/// the same data key; none reads a key file that another is still writing.
+#[tokio::test]
+async fn concurrent_first_uses_share_one_complete_key() {
+    let db = testing::sqlite().await.unwrap();
+    let (a, _) = tenants(&db.store).await;
+    let dir = tempfile::tempdir().unwrap();
+    let vault = KeyVault::new(dir.path().join("keys"));
+    let master = MasterKey::generate();
+    let place = Place::column("t", "c", "1");
+    for _ in 0..20 {
+        let _ = std::fs::remove_dir_all(dir.path().join("keys"));
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let keyring = Keyring::new(vault.clone(), master.clone(), None);
+                let a = a.clone();
+                std::thread::spawn(move || keyring.cipher(&a).unwrap())
+            })
+            .collect();
+        let ciphers: Vec<_> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+        let sealed = ciphers[0].seal(&place, b"x").unwrap();
+        for cipher in &ciphers {
+            assert_eq!(cipher.open(&place, &sealed).unwrap(), b"x");
+        }
+    }
+}

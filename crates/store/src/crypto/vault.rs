@@ -73,24 +73,27 @@ impl KeyVault {
         };
         create_private_dir(&self.dir).map_err(io)?;
         let text = format!("{MAGIC} {} {}\n", key.master_id, hex::encode(&key.sealed));
-        let target = if replace {
-            self.dir.join(format!(".{tenant}.key.new"))
-        } else {
-            path.clone()
-        };
-        if replace {
-            match std::fs::remove_file(&target) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(e)),
-                _ => {}
-            }
-        }
-        let mut file = private_file_options().open(&target).map_err(io)?;
+        // The whole file is written under a private name first and only then put in place,
+        // so a concurrent reader never sees an empty or half-written key: `rename` swaps
+        // atomically (rotation), `hard_link` creates atomically and fails when the key
+        // exists (first key; another process may be making it at the same moment).
+        let staged = self.dir.join(format!(
+            ".{tenant}.key.{}.{}",
+            std::process::id(),
+            rand::random::<u64>()
+        ));
+        let mut file = private_file_options().open(&staged).map_err(io)?;
         file.write_all(text.as_bytes()).map_err(io)?;
         file.sync_all().map_err(io)?;
-        if replace {
-            std::fs::rename(&target, &path).map_err(io)?;
+        let placed = if replace {
+            std::fs::rename(&staged, &path)
+        } else {
+            std::fs::hard_link(&staged, &path)
+        };
+        if !replace || placed.is_err() {
+            let _ = std::fs::remove_file(&staged);
         }
-        Ok(())
+        placed.map_err(io)
     }
 
     /// Destroys the tenant's wrapped key; true when there was one.
