@@ -61,6 +61,16 @@ impl Directives {
     }
 }
 
+/// `text` without its leading directive lines when the profile reads directives: the body
+/// posted when a rule keeps the whole text of a mail.
+pub fn strip<'a>(text: &'a str, profile: &CheckedProfile) -> &'a str {
+    if profile.profile.directives.enabled {
+        split_top(text).1
+    } else {
+        text
+    }
+}
+
 /// Reads the directives at the top of `text` (the new text of the message).
 pub fn read(
     text: &str,

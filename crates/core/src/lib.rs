@@ -15,6 +15,7 @@ pub mod message;
 pub mod outcome;
 pub mod plan;
 pub mod ports;
+pub mod post;
 pub mod profile;
 pub mod redact;
 pub mod reply;

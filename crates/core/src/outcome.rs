@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::classify::{self, Auth, ClassifyContext, Hold};
 use crate::message::{Attachment, Message, Parsed};
-use crate::reply::{self, Extraction, ReplyInput};
+use crate::reply;
 
 /// Where a message came from: the path as the user gave it, and its position within an
 /// mbox or Maildir (0 for a single file).
@@ -144,15 +144,7 @@ impl Outcome {
         let message: &Message = &parsed.message;
         let decision = classify::classify(message, context);
         let body_text = message.body_text();
-        let extraction = reply::extract(&ReplyInput {
-            text: message.text_body.as_deref().unwrap_or_default(),
-            html: message.html_body.as_deref(),
-            sender_name: message
-                .from
-                .as_ref()
-                .map(|m| m.name.as_deref().unwrap_or(m.address.as_str())),
-            subject: message.subject.as_deref(),
-        });
+        let extraction = reply::extract_message(message);
         Self {
             source,
             message_id: message.message_id.as_ref().map(|id| id.as_str().to_owned()),
@@ -185,26 +177,10 @@ impl Outcome {
                 reason: "routing is not implemented yet; nothing would be done".to_owned(),
                 detail: serde_json::Map::new(),
             },
-            report: reply_report(&extraction),
+            report: extraction.report(),
             warnings: parsed.warnings.iter().map(ToString::to_string).collect(),
         }
     }
-}
-
-/// The reply stage's lines for `report`: what was cut, and that a forward was kept whole.
-fn reply_report(extraction: &Extraction) -> Vec<String> {
-    let mut lines = Vec::new();
-    if let Some(rule) = extraction.quote_found_by {
-        lines.push(format!("reply: quoted history removed ({})", rule.as_str()));
-    }
-    if let Some(rule) = extraction.signature_removed {
-        lines.push(format!("reply: signature removed ({})", rule.as_str()));
-    }
-    if extraction.is_forward {
-        lines.push("reply: forwarded message kept whole below the forwarder's note".to_owned());
-    }
-    lines.extend(extraction.notes.iter().map(|note| format!("reply: {note}")));
-    lines
 }
 
 #[cfg(test)]

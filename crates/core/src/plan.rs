@@ -112,10 +112,11 @@ pub fn decide(
             &directives,
             input,
             then,
+            profile,
         )
     } else if let Some(handle) = automatic_handle(class.kind, then) {
         let reason = format!("{} mail ({})", class.kind.as_str(), class.reason);
-        automatic(handle, reason, &thread, &directives, input, then)
+        automatic(handle, reason, &thread, &directives, input, then, profile)
     } else {
         human(
             &rule.name,
@@ -173,6 +174,7 @@ fn automatic(
     directives: &Directives,
     input: &PlanInput<'_>,
     then: &Then,
+    profile: &CheckedProfile,
 ) -> Action {
     match (handle, thread) {
         (Handle::Ignore, _) => Action::Ignore { reason },
@@ -184,6 +186,7 @@ fn automatic(
             directives,
             input,
             then,
+            profile,
         ),
         (Handle::Comment, None) => Action::Ignore {
             reason: format!(
@@ -223,6 +226,7 @@ fn human(
                 directives,
                 input,
                 then,
+                profile,
             ),
             None => create(rule, then, directives, input, profile),
         },
@@ -235,15 +239,17 @@ fn comment(
     directives: &Directives,
     input: &PlanInput<'_>,
     then: &Then,
+    profile: &CheckedProfile,
 ) -> Action {
     Action::AddComment {
         reason,
         issue_key: t.issue_key.clone(),
-        body: directives.text.clone(),
+        body: body(then, directives, input, profile),
         attribution: sender(input),
         visibility: then.comment_visibility.clone(),
         attachments: attachment_names(input.message),
         fields: directive_fields(directives),
+        attach_original: then.attach_original.unwrap_or(false),
     }
 }
 
@@ -291,12 +297,28 @@ fn create(
         project: then.project.clone().unwrap_or_default(),
         issue_type,
         summary: subject::summary(message.subject.as_deref()),
-        body: directives.text.clone(),
+        body: body(then, directives, input, profile),
         fields,
         attachments: attachment_names(message),
         participants,
         reporter: sender(input),
         reporter_policy: then.reporter.clone(),
+        attach_original: then.attach_original.unwrap_or(false),
+    }
+}
+
+/// The text posted: the new text of the mail, or its whole text when the rule says so;
+/// directive lines removed either way.
+fn body(
+    then: &Then,
+    directives: &Directives,
+    input: &PlanInput<'_>,
+    profile: &CheckedProfile,
+) -> String {
+    if then.full_text.unwrap_or(false) {
+        directives::strip(&input.message.body_text(), profile).to_owned()
+    } else {
+        directives.text.clone()
     }
 }
 

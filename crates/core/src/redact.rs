@@ -91,19 +91,36 @@ impl Redactor {
         self.hash(Kind::Body, body)
     }
 
+    /// A Message-ID as the thread map looks it up: the whole HMAC in hex, not the 64 bits a
+    /// log line keeps, because a collision there would thread one customer's mail onto
+    /// another customer's issue.
+    pub fn message_id_key(&self, message_id: &str) -> String {
+        let full = self.mac("mid", message_id.as_bytes());
+        let mut out = String::with_capacity(4 + 2 * full.len());
+        out.push_str("mid:");
+        for b in full {
+            out.push_str(&format!("{b:02x}"));
+        }
+        out
+    }
+
     fn hash(&self, kind: Kind, value: &[u8]) -> Redacted {
+        let full = self.mac(kind.tag(), value);
+        let mut hash = [0u8; KEPT];
+        hash.copy_from_slice(&full[..KEPT]);
+        Redacted { kind, hash }
+    }
+
+    fn mac(&self, tag: &str, value: &[u8]) -> [u8; 32] {
         // HMAC zero-pads a short key to the hash's 64-byte block; doing it here gives the
         // same MAC through the infallible fixed-size constructor.
         let mut block = [0u8; 64];
         block[..32].copy_from_slice(&self.key);
         let mut mac = <Hmac<Sha256> as KeyInit>::new(&block.into());
-        mac.update(kind.tag().as_bytes());
+        mac.update(tag.as_bytes());
         mac.update(&[0]);
         mac.update(value);
-        let full = mac.finalize().into_bytes();
-        let mut hash = [0u8; KEPT];
-        hash.copy_from_slice(&full[..KEPT]);
-        Redacted { kind, hash }
+        mac.finalize().into_bytes().into()
     }
 }
 
@@ -132,6 +149,17 @@ mod tests {
             r.raw_address(" alice@example.test "),
             r.raw_address("ALICE@example.test")
         );
+    }
+
+    #[test]
+    fn message_id_keys_are_whole_macs_that_depend_on_the_key() {
+        let r = redactor(1);
+        let k = r.message_id_key("abc@mail.test");
+        assert_eq!(k, r.message_id_key("abc@mail.test"));
+        assert_eq!(k.len(), 4 + 64, "{k}");
+        assert!(k.starts_with("mid:") && !k.contains("abc"));
+        assert_ne!(k, r.message_id_key("abd@mail.test"));
+        assert_ne!(k, redactor(2).message_id_key("abc@mail.test"));
     }
 
     #[test]

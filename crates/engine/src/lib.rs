@@ -5,6 +5,7 @@
 //! retry later, or dead). [`responses`] is the canned-response service the API and CLI call
 //! directly (it needs no queue: an agent waits for its comment).
 
+pub mod inbound;
 pub mod intake;
 pub mod responses;
 pub mod worker;

@@ -58,6 +58,10 @@ impl Tracker for JiraClient {
         self.add_comment_impl(key, comment).await
     }
 
+    async fn recent_comments(&self, key: &str, max: u32) -> TrackerResult<Vec<Comment>> {
+        self.recent_comments_impl(key, max).await
+    }
+
     async fn upload_attachment(
         &self,
         key: &str,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use postroom_core::message::EmailAddress;
-use postroom_core::profile::{CheckedProfile, Profile};
+use postroom_core::profile::CheckedProfile;
 use postroom_engine::intake::{Intake, IntakeError, Origin};
 use postroom_mail::imap::{MessageSink, TakeError, Taken};
 use postroom_mail::smtp::{DeliveryError, DeliveryId, Envelope, Protocol, RecipientVerdict, Sink};
@@ -14,19 +14,6 @@ use postroom_store::TenantStore;
 use postroom_store::intake::IntakeSource;
 
 use crate::app;
-use crate::config::Config;
-
-/// Reads and checks `[inbound] profile`, when set.
-pub fn load_profile(config: &Config) -> anyhow::Result<Option<CheckedProfile>> {
-    let Some(path) = &config.inbound.profile else {
-        return Ok(None);
-    };
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("inbound.profile: reading {}", path.display()))?;
-    let profile =
-        Profile::load(&text).with_context(|| format!("inbound.profile {}", path.display()))?;
-    Ok(Some(profile))
-}
 
 /// The profile a listener decides recipients by. A listener without one would accept
 /// mail for anyone, so it refuses to start instead.

@@ -8,6 +8,7 @@ pub mod config;
 pub mod http;
 pub mod inbound;
 pub mod keys;
+pub mod profiles;
 pub mod sandbox;
 pub mod telemetry;
 pub mod trackers;

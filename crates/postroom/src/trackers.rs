@@ -101,3 +101,17 @@ impl Trackers {
         &self.facts
     }
 }
+
+impl postroom_engine::inbound::Sites for Trackers {
+    type Tracker = JiraClient;
+
+    async fn tracker(
+        &self,
+        tenant: &TenantId,
+    ) -> Result<Option<JiraClient>, postroom_core::ports::tracker::TrackerError> {
+        let Some(site) = self.get(tenant) else {
+            return Ok(None);
+        };
+        Ok(Some(site.client().await?.clone()))
+    }
+}

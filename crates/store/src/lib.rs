@@ -11,6 +11,7 @@ pub mod blobs;
 pub mod crypto;
 mod db;
 mod error;
+pub mod inbound;
 pub mod intake;
 pub mod inventory;
 pub mod mailboxes;

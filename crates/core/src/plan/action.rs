@@ -30,6 +30,8 @@ pub enum Action {
         reporter: Option<String>,
         /// Name of the reporter policy from the rule.
         reporter_policy: Option<String>,
+        /// Attach the original mail as an `.eml` file.
+        attach_original: bool,
     },
     /// A comment on an existing issue.
     AddComment {
@@ -47,6 +49,8 @@ pub enum Action {
         attachments: Vec<String>,
         /// Fields changed by directives.
         fields: BTreeMap<String, serde_json::Value>,
+        /// Attach the original mail as an `.eml` file.
+        attach_original: bool,
     },
     /// Nothing is done; the report says why.
     Ignore {

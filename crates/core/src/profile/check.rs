@@ -383,6 +383,8 @@ fn merge(base: &Then, over: &Then) -> Then {
         components: over.components.clone().or_else(|| base.components.clone()),
         fields: over.fields.clone().or_else(|| base.fields.clone()),
         reporter: over.reporter.clone().or_else(|| base.reporter.clone()),
+        full_text: over.full_text.or(base.full_text),
+        attach_original: over.attach_original.or(base.attach_original),
         comment_visibility: over
             .comment_visibility
             .clone()

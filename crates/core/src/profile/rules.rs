@@ -87,6 +87,13 @@ pub struct Then {
     /// Comment visibility (a role or group name); public when unset.
     #[serde(default)]
     pub comment_visibility: Option<String>,
+    /// Post the whole text of the mail (quoted history and signature kept) instead of
+    /// only its new text.
+    #[serde(default)]
+    pub full_text: Option<bool>,
+    /// Attach the original mail to the issue as an `.eml` file.
+    #[serde(default)]
+    pub attach_original: Option<bool>,
     /// What to do with automatic mail.
     #[serde(default)]
     pub handling: Handling,

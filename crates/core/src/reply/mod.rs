@@ -165,6 +165,38 @@ impl std::fmt::Display for Note {
     }
 }
 
+/// Extracts the new text of a parsed message: its text body (the HTML body helps find the
+/// quotation), with the sender's name and the subject as clues.
+pub fn extract_message(message: &crate::message::Message) -> Extraction {
+    extract(&ReplyInput {
+        text: message.text_body.as_deref().unwrap_or_default(),
+        html: message.html_body.as_deref(),
+        sender_name: message
+            .from
+            .as_ref()
+            .map(|m| m.name.as_deref().unwrap_or(m.address.as_str())),
+        subject: message.subject.as_deref(),
+    })
+}
+
+impl Extraction {
+    /// The lines a processing report shows: what was cut, and that a forward was kept whole.
+    pub fn report(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        if let Some(rule) = self.quote_found_by {
+            lines.push(format!("reply: quoted history removed ({})", rule.as_str()));
+        }
+        if let Some(rule) = self.signature_removed {
+            lines.push(format!("reply: signature removed ({})", rule.as_str()));
+        }
+        if self.is_forward {
+            lines.push("reply: forwarded message kept whole below the forwarder's note".to_owned());
+        }
+        lines.extend(self.notes.iter().map(|note| format!("reply: {note}")));
+        lines
+    }
+}
+
 /// Extracts the visible text of a reply. Never fails: at worst it keeps the whole text.
 pub fn extract(input: &ReplyInput<'_>) -> Extraction {
     let mut notes = Vec::new();

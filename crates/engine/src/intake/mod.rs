@@ -85,6 +85,11 @@ impl Intake {
         self.max_size
     }
 
+    /// The keyring the raw mail is sealed with; the inbound worker seals its reports too.
+    pub fn keyring(&self) -> &Keyring {
+        &self.keyring
+    }
+
     /// Takes `raw` in for `tenant`. Returns only once the blob, the record and the job are
     /// committed (or the message is known as a duplicate). An over-size or empty message
     /// is recorded as refused, with its reason, and nothing else is stored.

@@ -35,6 +35,9 @@ struct Params {
     start_at: usize,
     #[serde(rename = "maxResults", default = "default_max")]
     max_results: usize,
+    /// `created` (the default), `+created` or `-created` (newest first), as Jira takes it.
+    #[serde(rename = "orderBy")]
+    order_by: Option<String>,
 }
 
 fn default_max() -> usize {
@@ -161,11 +164,20 @@ async fn list(
 ) -> ApiResult<Json<Value>> {
     let site = app.store.read();
     let issue = &site.issues[&issue_id(&site, &key)?];
-    let visible: Vec<&Comment> = issue
+    let mut visible: Vec<&Comment> = issue
         .comments
         .iter()
         .filter(|c| can_see(&site, &who.account_id, c))
         .collect();
+    match p.order_by.as_deref() {
+        None | Some("created" | "+created") => {}
+        Some("-created") => visible.reverse(),
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "The orderBy value '{other}' is not supported; use created or -created."
+            )));
+        }
+    }
     let page: Vec<Value> = visible
         .iter()
         .skip(p.start_at)

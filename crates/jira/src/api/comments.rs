@@ -51,16 +51,47 @@ impl JiraClient {
         )
         .json(body);
         let created: CommentBody = self.send(&call).await?.json("comment")?;
-        let author = created
+        Ok(Self::comment_from_wire(created))
+    }
+
+    pub(crate) async fn recent_comments_impl(
+        &self,
+        key: &str,
+        max: u32,
+    ) -> Result<Vec<Comment>, TrackerError> {
+        let call = Call::new(
+            Method::GET,
+            self.api(&format!(
+                "/issue/{}/comment?orderBy=-created&maxResults={max}",
+                seg(key)
+            )),
+            format!("the comments of {key}"),
+        );
+        let page: CommentPage = self.send(&call).await?.json("comments")?;
+        Ok(page
+            .comments
+            .into_iter()
+            .map(Self::comment_from_wire)
+            .collect())
+    }
+
+    fn comment_from_wire(wire: CommentBody) -> Comment {
+        let author = wire
             .author
             .as_ref()
             .and_then(|a| a.get("accountId").or_else(|| a.get("name")))
             .and_then(Value::as_str)
             .map(str::to_owned);
-        Ok(Comment {
-            id: created.id,
+        Comment {
+            id: wire.id,
             author,
-            body: Self::doc_from_wire(&created.body),
-        })
+            body: Self::doc_from_wire(&wire.body),
+        }
     }
+}
+
+#[derive(Deserialize)]
+struct CommentPage {
+    #[serde(default)]
+    comments: Vec<CommentBody>,
 }

@@ -9,6 +9,7 @@ mod keys;
 mod mailbox;
 mod migrate;
 mod process;
+mod profile;
 mod sandbox;
 mod serve;
 mod template;
@@ -66,6 +67,8 @@ pub enum Command {
     Jobs(jobs::Args),
     /// Take e-mail files in (import), or with --dry-run show what postroom would do with each.
     Process(process::Args),
+    /// The tenant's profile (own addresses, routing rules): import, show.
+    Profile(profile::Args),
     /// Serve a Jira REST emulator (the sandbox) and print its base URL and credentials.
     Sandbox(sandbox::Args),
     /// Canned responses: list, show, add, edit, render, apply, export, import.
@@ -92,6 +95,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Jobs(args) => jobs::run(&globals, args).await,
         Command::Sandbox(args) => sandbox::run(&globals, args).await,
         Command::Process(args) => process::run(&globals, args).await,
+        Command::Profile(args) => profile::run(&globals, args).await,
         Command::Template(args) => template::run(&globals, args).await,
     }
 }

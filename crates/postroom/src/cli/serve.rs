@@ -5,7 +5,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
+use postroom_engine::inbound::Inbound;
 use postroom_engine::intake::Intake;
+use postroom_engine::worker::{Registry, WorkerConfig, Workers};
 use postroom_mail::imap::Poller;
 use postroom_mail::smtp::{Listener, ListenerConfig, Protocol, RateLimit, Tls};
 use postroom_store::TenantStore;
@@ -16,7 +18,7 @@ use super::Globals;
 use crate::config::Config;
 use crate::http::{self, AppState, Readiness};
 use crate::inbound::{self, ListenerSink, MailboxSink};
-use crate::{app, keys, sandbox};
+use crate::{app, keys, profiles, sandbox};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -46,7 +48,7 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
     crate::telemetry::metrics();
     let smtp_addr = args.smtp.or(config.smtp.addr);
     let lmtp_addr = args.lmtp.or(config.smtp.lmtp_addr);
-    let mut expected = vec!["http"];
+    let mut expected = vec!["http", "workers"];
     expected.extend(smtp_addr.map(|_| "smtp"));
     expected.extend(lmtp_addr.map(|_| "lmtp"));
     let readiness = Arc::new(Readiness::expecting(&expected));
@@ -55,7 +57,6 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
     let (keyring, source) = keys::open_keyring(&config)?;
     keys::announce(&source, &keys::vault_dir(&config));
     let blobs = keys::open_blobs(&config)?;
-    let profile = inbound::load_profile(&config)?;
     let store = app::open_store(&config).await?;
     let intake = Intake::new(keyring.clone(), blobs.clone(), config.inbound.max_size);
 
@@ -73,6 +74,7 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         None
     };
     let tenant = app::ensure_default_tenant(&store, &config).await?;
+    let profile = profiles::for_serve(&config, &tenant, args.sandbox, app::now_ms()).await?;
     report_jira(&config);
     tracing::info!(
         http = %bound,
@@ -135,6 +137,14 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
             crate::trackers::client_config(&config.jira, tenant.as_str())?,
         );
     }
+    tasks.push(start_workers(
+        &config,
+        &store,
+        &intake,
+        &trackers,
+        shutdown.clone(),
+    ));
+    readiness.mark_up("workers");
     let mut router = http::router(AppState {
         store,
         readiness: readiness.clone(),
@@ -192,15 +202,53 @@ async fn bind_mail_listener(
         .with_context(|| format!("cannot listen for mail on {addr}"))
 }
 
-/// Deletes intake records and raw mail past their retention, every hour.
+/// Starts the job workers (the inbound worker among them) until `shutdown`.
+fn start_workers(
+    config: &Config,
+    store: &postroom_store::Store,
+    intake: &Intake,
+    trackers: &crate::trackers::Trackers,
+    shutdown: CancellationToken,
+) -> tokio::task::JoinHandle<()> {
+    let mut registry = Registry::default();
+    registry.register(
+        postroom_engine::intake::JOB_KIND,
+        Inbound::new(store.clone(), intake.clone(), trackers.clone()),
+    );
+    let workers = Workers::new(
+        store,
+        registry,
+        WorkerConfig {
+            concurrency: config.inbound.workers.max(1),
+            ..WorkerConfig::default()
+        },
+    );
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown.cancelled().await;
+        let _ = stop.send(true);
+    });
+    tracing::info!(workers = config.inbound.workers, "inbound workers started");
+    tokio::spawn(workers.run(stopped))
+}
+
+/// Deletes intake records, raw mail and processing results past their retention, every
+/// hour.
 async fn purge_intake_forever(intake: Intake, tenant: TenantStore) {
     let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         every_hour.tick().await;
-        match intake.purge(&tenant, app::now_ms()).await {
+        let now = app::now_ms();
+        match intake.purge(&tenant, now).await {
             Ok(0) => {}
             Ok(purged) => tracing::info!(purged, "intake purged"),
             Err(e) => tracing::warn!(error = %e, "cannot purge the intake"),
+        }
+        let cutoff = now - postroom_store::inbound::RESULT_RETENTION_MS;
+        match tenant.purge_results_before(cutoff).await {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "processing results purged"),
+            Err(e) => tracing::warn!(error = %e, "cannot purge processing results"),
         }
     }
 }

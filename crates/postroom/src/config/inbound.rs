@@ -14,6 +14,8 @@ pub struct InboundConfig {
     pub profile: Option<PathBuf>,
     /// Largest message taken in, in bytes (SMTP `SIZE`, upload and file limits).
     pub max_size: usize,
+    /// Inbound workers per process: mails turned into issues and comments at once.
+    pub workers: usize,
 }
 
 impl Default for InboundConfig {
@@ -21,6 +23,7 @@ impl Default for InboundConfig {
         Self {
             profile: None,
             max_size: postroom_engine::intake::DEFAULT_MAX_SIZE,
+            workers: 4,
         }
     }
 }

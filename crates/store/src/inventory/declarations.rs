@@ -57,6 +57,86 @@ pub const TABLES: &[TableDecl] = &[
         ],
     },
     TableDecl {
+        name: "profiles",
+        what: "the tenant's profile document: own addresses, routing rules, thresholds",
+        protection: "the site's own configuration; secrets only as references",
+        kept: "until changed or tenant erase",
+        tenant_column: Some("tenant_id"),
+        columns: &[
+            col("tenant_id", "owning tenant", Protection::None),
+            col(
+                "document",
+                "profile JSON (postroom's own addresses, rules, settings)",
+                Protection::Clear,
+            ),
+            col("version", "number of imports so far", Protection::None),
+            col("updated_at_ms", "time of the last import", Protection::None),
+        ],
+    },
+    TableDecl {
+        name: "thread_map",
+        what: "Message-ID to issue key, for threading replies",
+        protection: "Message-IDs only as keyed hashes; an issue's root Message-ID sealed",
+        kept: "until tenant erase",
+        tenant_column: Some("tenant_id"),
+        columns: &[
+            col("tenant_id", "owning tenant", Protection::None),
+            col(
+                "id_hash",
+                "keyed hash of a Message-ID",
+                Protection::KeyedHash,
+            ),
+            col("issue_key", "Jira issue key", Protection::None),
+            col(
+                "root_message_id",
+                "Message-ID of the mail that created the issue",
+                Protection::Encrypted,
+            ),
+            col(
+                "created_at_ms",
+                "when the mapping was made",
+                Protection::None,
+            ),
+        ],
+    },
+    TableDecl {
+        name: "inbound_results",
+        what: "processing report per message: status, issue, comment, rules fired",
+        protection: "report sealed (it names sender and subject); sender as keyed hash",
+        kept: "30 days",
+        tenant_column: Some("tenant_id"),
+        columns: &[
+            col("tenant_id", "owning tenant", Protection::None),
+            col(
+                "intake_id",
+                "the intake row (and raw mail) it is about",
+                Protection::None,
+            ),
+            col(
+                "status",
+                "created, commented, ignored, held, rejected or failed",
+                Protection::None,
+            ),
+            col(
+                "issue_key",
+                "issue created or commented on",
+                Protection::None,
+            ),
+            col("comment_id", "comment posted", Protection::None),
+            col(
+                "sender_hash",
+                "keyed hash of the sender's address",
+                Protection::KeyedHash,
+            ),
+            col(
+                "report",
+                "processing report: classification, rules, action, Jira's answer",
+                Protection::Encrypted,
+            ),
+            col("processed_at_ms", "when it was processed", Protection::None),
+        ],
+    },
+    TableDecl {
         name: "intake",
         what: "intake: which mailbox or listener took a message in, when, its size, and refusals with their reason",
         protection: "no content: the raw mail is an encrypted blob; dedupe by SHA-256 of the Message-ID or bytes",

@@ -86,6 +86,14 @@ pub trait Tracker: Send + Sync {
         comment: &NewComment,
     ) -> impl Future<Output = TrackerResult<Comment>> + Send;
 
+    /// The newest `max` comments of an issue that postroom may see, newest first: where a
+    /// retried job looks for the comment an earlier attempt may have posted.
+    fn recent_comments(
+        &self,
+        key: &str,
+        max: u32,
+    ) -> impl Future<Output = TrackerResult<Vec<Comment>>> + Send;
+
     /// Uploads one file to an issue.
     fn upload_attachment(
         &self,

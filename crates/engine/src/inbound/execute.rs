@@ -1,0 +1,401 @@
+//! Carrying out a plan's create or comment in Jira, so that a replay never doubles it.
+//!
+//! A create carries the idempotency key as an issue property and, on a replay, is made with
+//! `may_exist` (the client finds the issue an earlier attempt made). A comment carries the
+//! key as a comment property; on a replay postroom's recent comments on the issue are read
+//! first and a marked one is taken instead of posting again. Attachments are uploaded after
+//! the issue or comment; on a replay those already on the issue (same name and size) are
+//! skipped.
+
+use postroom_core::adf::Mention;
+use postroom_core::message::Message;
+use postroom_core::plan::Action;
+use postroom_core::ports::tracker::{
+    IDEMPOTENCY_PROPERTY, IdempotencyKey, IssueTypeRef, IssueUpdate, NewComment, NewIssue, Tracker,
+    TrackerError, Visibility,
+};
+use postroom_core::post::{self, Author, FULL_TEXT_FILE};
+use postroom_core::tenant::TenantId;
+use postroom_store::inbound::ResultStatus;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::fields::FieldCache;
+use super::{Failure, Report};
+use crate::worker::JobContext;
+
+/// The comment property that marks a comment as posted for one mail; same name as the
+/// issue property of a create.
+pub const COMMENT_MARKER: &str = IDEMPOTENCY_PROPERTY;
+
+/// How many of the newest comments a replay reads to find its own.
+const RECENT_COMMENTS: u32 = 50;
+
+/// File name of the original mail when a rule attaches it.
+const ORIGINAL_FILE: &str = "original.eml";
+
+/// What one job needs to act.
+pub(super) struct Job<'a, T> {
+    pub tracker: &'a T,
+    pub fields: &'a FieldCache,
+    pub tenant: &'a TenantId,
+    pub idempotency: Result<IdempotencyKey, String>,
+    /// True when an earlier attempt may have acted already.
+    pub replay: bool,
+    pub raw: &'a [u8],
+}
+
+/// What was done in Jira.
+#[derive(Debug)]
+pub(super) struct Effect {
+    pub status: ResultStatus,
+    pub issue_key: String,
+    pub comment_id: Option<String>,
+}
+
+/// The Jira idempotency key of a job: a digest of its queue key (mailbox and the dedupe
+/// hash of the Message-ID or bytes), so it is short, ASCII and holds nothing personal.
+pub(super) fn idempotency_key(job_key: &str) -> Result<IdempotencyKey, String> {
+    let digest = Sha256::digest(job_key.as_bytes());
+    IdempotencyKey::parse(&format!("postroom:{}", hex::encode(digest))).map_err(|e| e.to_string())
+}
+
+/// Carries out a create or comment action.
+pub(super) async fn run<T: Tracker>(
+    job: &Job<'_, T>,
+    ctx: &mut JobContext,
+    message: &Message,
+    action: &Action,
+    report: &mut Report,
+) -> Result<Effect, Failure> {
+    let key = job.idempotency.clone().map_err(Failure::Refused)?;
+    match action {
+        Action::CreateIssue {
+            project,
+            issue_type,
+            summary,
+            body,
+            fields,
+            attach_original,
+            ..
+        } => {
+            if project.is_empty() {
+                return Err(Failure::Refused(
+                    "the profile names no project for this mail: set `project` in the rule or in `default`".to_owned(),
+                ));
+            }
+            if issue_type.is_empty() {
+                return Err(Failure::Refused(
+                    "the profile names no issue type for this mail: set `issue_type` in the rule or in `default`".to_owned(),
+                ));
+            }
+            let author = author(job.tracker, message).await;
+            let composed = post::compose(author.as_ref(), body);
+            let (mapped, skipped) = job.fields.map(job.tenant, job.tracker, fields).await?;
+            report.lines.extend(skipped);
+            let new = NewIssue {
+                project: project.clone(),
+                issue_type: IssueTypeRef::Name(issue_type.clone()),
+                summary: summary.clone(),
+                description: Some(composed.doc),
+                reporter: None,
+                fields: mapped,
+                properties: Vec::new(),
+                idempotency_key: key,
+                may_exist: job.replay,
+            };
+            let created = job.tracker.create_issue(&new).await?;
+            let issue_key = created.issue.key;
+            report.lines.push(if created.recovered {
+                format!("jira: {issue_key} was created by an earlier attempt; not created again")
+            } else {
+                format!("jira: created {issue_key}")
+            });
+            ctx.extend_lease().await?;
+            let files = files(message, composed.full_text, *attach_original, job.raw);
+            upload(job, &issue_key, files, report).await?;
+            Ok(Effect {
+                status: ResultStatus::Created,
+                issue_key,
+                comment_id: None,
+            })
+        }
+        Action::AddComment {
+            issue_key,
+            body,
+            visibility,
+            fields,
+            attach_original,
+            ..
+        } => {
+            let author = author(job.tracker, message).await;
+            let composed = post::compose(author.as_ref(), body);
+            let earlier = if job.replay {
+                marked_comment(job.tracker, issue_key, &key).await?
+            } else {
+                None
+            };
+            let comment_id = match earlier {
+                Some(id) => {
+                    report.lines.push(format!(
+                        "jira: comment {id} on {issue_key} was posted by an earlier attempt; not posted again"
+                    ));
+                    id
+                }
+                None => {
+                    let comment = NewComment {
+                        body: composed.doc,
+                        visibility: visibility.as_deref().map(parse_visibility),
+                        public: None,
+                        properties: vec![(
+                            COMMENT_MARKER.to_owned(),
+                            json!({ "key": key.as_str() }),
+                        )],
+                    };
+                    let posted = job.tracker.add_comment(issue_key, &comment).await?;
+                    report
+                        .lines
+                        .push(format!("jira: comment {} added to {issue_key}", posted.id));
+                    posted.id
+                }
+            };
+            ctx.extend_lease().await?;
+            if !fields.is_empty() {
+                set_fields(job, issue_key, fields, report).await?;
+            }
+            let files = files(message, composed.full_text, *attach_original, job.raw);
+            upload(job, issue_key, files, report).await?;
+            Ok(Effect {
+                status: ResultStatus::Commented,
+                issue_key: issue_key.clone(),
+                comment_id: Some(comment_id),
+            })
+        }
+        other => Err(Failure::Refused(format!(
+            "nothing to carry out for a {} action",
+            other.kind()
+        ))),
+    }
+}
+
+/// The sender, with a mention when the address is exactly one active Jira user's. A failed
+/// lookup (Jira hides e-mail addresses, no permission) just names the address.
+async fn author<T: Tracker>(tracker: &T, message: &Message) -> Option<Author> {
+    let from = message.from.as_ref()?;
+    let address = from.address.as_str().to_owned();
+    let account = match tracker.find_users_by_email(&address).await {
+        Ok(users) => {
+            let active: Vec<_> = users.into_iter().filter(|u| u.active).collect();
+            match active.as_slice() {
+                [user] => Some(Mention {
+                    id: user.account_id.clone(),
+                    text: format!("@{}", user.display_name),
+                }),
+                _ => None,
+            }
+        }
+        Err(_) => None,
+    };
+    Some(Author {
+        name: from.name.clone(),
+        address,
+        account,
+    })
+}
+
+/// `role:NAME`, `group:NAME`, or a bare name (a project role, what help desks restrict to).
+fn parse_visibility(text: &str) -> Visibility {
+    match text.split_once(':') {
+        Some(("group", name)) => Visibility::Group(name.trim().to_owned()),
+        Some(("role", name)) => Visibility::Role(name.trim().to_owned()),
+        _ => Visibility::Role(text.trim().to_owned()),
+    }
+}
+
+/// The id of the comment on `issue_key` that an earlier attempt posted for `key`, if any.
+async fn marked_comment<T: Tracker>(
+    tracker: &T,
+    issue_key: &str,
+    key: &IdempotencyKey,
+) -> Result<Option<String>, TrackerError> {
+    let me = tracker.myself().await?;
+    let comments = tracker.recent_comments(issue_key, RECENT_COMMENTS).await?;
+    for comment in comments {
+        if comment
+            .author
+            .as_deref()
+            .is_some_and(|a| a != me.account_id)
+        {
+            continue;
+        }
+        let marker = tracker
+            .comment_property(&comment.id, COMMENT_MARKER)
+            .await?;
+        if marker
+            .as_ref()
+            .and_then(|v| v.get("key"))
+            .and_then(Value::as_str)
+            == Some(key.as_str())
+        {
+            return Ok(Some(comment.id));
+        }
+    }
+    Ok(None)
+}
+
+/// Sets the fields a reply's directives asked for. Jira refusing them is reported; the
+/// comment stands either way.
+async fn set_fields<T: Tracker>(
+    job: &Job<'_, T>,
+    issue_key: &str,
+    fields: &std::collections::BTreeMap<String, Value>,
+    report: &mut Report,
+) -> Result<(), Failure> {
+    let (mapped, skipped) = job.fields.map(job.tenant, job.tracker, fields).await?;
+    report.lines.extend(skipped);
+    if mapped.is_empty() {
+        return Ok(());
+    }
+    let update = IssueUpdate {
+        fields: mapped,
+        rich_text: Vec::new(),
+    };
+    match job.tracker.edit_issue(issue_key, &update).await {
+        Ok(()) => report
+            .lines
+            .push(format!("jira: fields of {issue_key} set by directives")),
+        Err(e) if e.is_transient() => return Err(e.into()),
+        Err(e) => report
+            .lines
+            .push(format!("jira: directive fields not set: {e}")),
+    }
+    Ok(())
+}
+
+/// A file to upload.
+struct File {
+    name: String,
+    content_type: String,
+    data: Vec<u8>,
+}
+
+/// The mail's attachments, the whole text when it was cut, and the original when asked.
+fn files(message: &Message, full_text: Option<String>, original: bool, raw: &[u8]) -> Vec<File> {
+    let mut out: Vec<File> = message
+        .attachments
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| !a.data.is_empty())
+        .map(|(i, a)| File {
+            name: a
+                .name
+                .clone()
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or_else(|| format!("attachment-{}", i + 1)),
+            content_type: a.content_type.clone(),
+            data: a.data.clone(),
+        })
+        .collect();
+    if let Some(text) = full_text {
+        out.push(File {
+            name: FULL_TEXT_FILE.to_owned(),
+            content_type: "text/plain; charset=utf-8".to_owned(),
+            data: text.into_bytes(),
+        });
+    }
+    if original {
+        out.push(File {
+            name: ORIGINAL_FILE.to_owned(),
+            content_type: "message/rfc822".to_owned(),
+            data: raw.to_vec(),
+        });
+    }
+    out
+}
+
+/// Uploads `files` to the issue. On a replay, files already there (same name and size) are
+/// skipped. Jira refusing one file (too big, a blocked type) is reported and the rest go on.
+async fn upload<T: Tracker>(
+    job: &Job<'_, T>,
+    issue_key: &str,
+    files: Vec<File>,
+    report: &mut Report,
+) -> Result<(), Failure> {
+    if files.is_empty() {
+        return Ok(());
+    }
+    let present: Vec<(String, u64)> = if job.replay {
+        let issue = job.tracker.get_issue(issue_key, &["attachment"]).await?;
+        issue
+            .fields
+            .get("attachment")
+            .and_then(Value::as_array)
+            .map(|list| {
+                list.iter()
+                    .filter_map(|a| {
+                        Some((
+                            a.get("filename")?.as_str()?.to_owned(),
+                            a.get("size")?.as_u64()?,
+                        ))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    for file in files {
+        let size = u64::try_from(file.data.len()).unwrap_or(u64::MAX);
+        if present.iter().any(|(n, s)| *n == file.name && *s == size) {
+            report.lines.push(format!(
+                "attachment {:?}: uploaded by an earlier attempt",
+                file.name
+            ));
+            continue;
+        }
+        match job
+            .tracker
+            .upload_attachment(issue_key, &file.name, &file.content_type, file.data)
+            .await
+        {
+            Ok(_) => report
+                .lines
+                .push(format!("attachment {:?}: uploaded", file.name)),
+            Err(e) if e.is_transient() => return Err(e.into()),
+            Err(e) => report
+                .lines
+                .push(format!("attachment {:?}: not uploaded: {e}", file.name)),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn idempotency_keys_are_stable_ascii_and_differ_per_job() {
+        let a = idempotency_key("inbound:support desk:abc").unwrap();
+        assert_eq!(a, idempotency_key("inbound:support desk:abc").unwrap());
+        assert_ne!(a, idempotency_key("inbound:support desk:abd").unwrap());
+        assert!(a.as_str().starts_with("postroom:"));
+        assert!(!a.as_str().contains("support"));
+    }
+
+    #[test]
+    fn visibility_is_a_role_unless_said_otherwise() {
+        assert_eq!(
+            parse_visibility("Developers"),
+            Visibility::Role("Developers".into())
+        );
+        assert_eq!(
+            parse_visibility("group:jira-staff"),
+            Visibility::Group("jira-staff".into())
+        );
+        assert_eq!(
+            parse_visibility("role: Agents"),
+            Visibility::Role("Agents".into())
+        );
+    }
+}

@@ -1,0 +1,430 @@
+//! The inbound worker: one intake job in, one Jira issue or comment out (or a reported
+//! decision not to), exactly once.
+//!
+//! The job's payload names an intake row; its raw mail is decrypted, planned by core with the
+//! tenant's profile (the engine answers core's lookups from the thread map and from Jira),
+//! and the plan's action is carried out through the [`Tracker`]. The result, the thread map
+//! entries and the sealed processing report are committed in the same transaction that
+//! completes the job. A worker killed at any point redoes the job; the create is then made
+//! with `may_exist`, which finds the issue the earlier attempt made, and a comment is looked
+//! for by its marker property before it is posted again.
+
+mod execute;
+mod fields;
+mod lookup;
+mod report;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use futures::future::BoxFuture;
+use postroom_core::classify::{self, FloodCount};
+use postroom_core::message::{Message, ParseLimits};
+use postroom_core::plan::{self, Action, PlanInput};
+use postroom_core::ports::tracker::{Tracker, TrackerError};
+use postroom_core::profile::{CheckedProfile, Profile};
+use postroom_core::redact::Redactor;
+use postroom_core::reply;
+use postroom_core::tenant::TenantId;
+use postroom_store::inbound::{InboundResult, ResultStatus};
+use postroom_store::{Store, TenantStore};
+
+use crate::intake::Intake;
+use crate::worker::{Handler, JobContext, JobError, now_ms};
+
+pub use execute::COMMENT_MARKER;
+pub use report::Report;
+
+/// The Jira site of each tenant, as the inbound worker reaches it.
+pub trait Sites: Send + Sync + 'static {
+    type Tracker: Tracker + 'static;
+
+    /// The tenant's Jira, `None` when it has none configured (mail then waits in the queue).
+    fn tracker(
+        &self,
+        tenant: &TenantId,
+    ) -> impl Future<Output = Result<Option<Self::Tracker>, TrackerError>> + Send;
+}
+
+/// The handler of `inbound.mail` jobs. Cheap to clone.
+pub struct Inbound<S> {
+    inner: Arc<Inner<S>>,
+}
+
+impl<S> std::fmt::Debug for Inbound<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Inbound")
+    }
+}
+
+impl<S> Clone for Inbound<S> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+struct Inner<S> {
+    store: Store,
+    intake: Intake,
+    redactor: Redactor,
+    sites: S,
+    /// Compiled profiles by tenant, with the stored version they were compiled from.
+    profiles: Mutex<HashMap<TenantId, (i64, Arc<CheckedProfile>)>>,
+    fields: fields::FieldCache,
+}
+
+/// Why a message could not be carried out: a transient error is retried; a refusal is
+/// recorded as the message's result and parks the job as dead until an administrator
+/// replays it (`postroom jobs retry ID`).
+#[derive(Debug)]
+enum Failure {
+    Retry(JobError),
+    Refused(String),
+}
+
+impl From<JobError> for Failure {
+    fn from(e: JobError) -> Self {
+        Failure::Retry(e)
+    }
+}
+
+impl From<TrackerError> for Failure {
+    fn from(e: TrackerError) -> Self {
+        match e {
+            TrackerError::RateLimited {
+                retry_after, what, ..
+            } => Failure::Retry(JobError::RateLimited {
+                retry_after,
+                reason: format!("Jira is rate limiting {what}"),
+            }),
+            TrackerError::Transient { .. } => Failure::Retry(JobError::Transient(e.to_string())),
+            _ => Failure::Refused(e.to_string()),
+        }
+    }
+}
+
+fn transient(e: impl std::fmt::Display) -> Failure {
+    Failure::Retry(JobError::Transient(e.to_string()))
+}
+
+impl<S: Sites> Inbound<S> {
+    pub fn new(store: Store, intake: Intake, sites: S) -> Self {
+        let redactor = Redactor::new(intake.keyring().redaction_key());
+        Self {
+            inner: Arc::new(Inner {
+                store,
+                intake,
+                redactor,
+                sites,
+                profiles: Mutex::default(),
+                fields: fields::FieldCache::default(),
+            }),
+        }
+    }
+
+    async fn process(&self, ctx: &mut JobContext) -> Result<(), JobError> {
+        let inner = &self.inner;
+        let tenant = inner
+            .store
+            .tenant(&ctx.job().tenant)
+            .await
+            .map_err(|e| JobError::Transient(e.to_string()))?;
+        let intake_id = std::str::from_utf8(ctx.payload())
+            .map_err(|_| JobError::Permanent("the job's payload is not an intake id".into()))?
+            .to_owned();
+        let previous = tenant
+            .inbound_result(&intake_id)
+            .await
+            .map_err(|e| JobError::Transient(e.to_string()))?;
+        if previous
+            .as_ref()
+            .is_some_and(|r| r.status != ResultStatus::Failed)
+        {
+            // Processed and committed before; a replayed job has nothing left to do.
+            return Ok(());
+        }
+        let mut report = Report::new(&intake_id);
+        let replay = ctx.job().attempts > 1 || previous.is_some();
+        match self
+            .carry_out(ctx, &tenant, &intake_id, replay, &mut report)
+            .await
+        {
+            Ok(done) => self.commit(ctx, &tenant, done, &report).await,
+            Err(Failure::Retry(e)) => Err(e),
+            Err(Failure::Refused(why)) => {
+                report.error = Some(why.clone());
+                let failed = Done::failed(&intake_id, report.sender_hash.clone());
+                let mut tx = ctx.begin().await?;
+                let sealed = report.seal(&self.inner.intake, &tenant)?;
+                tx.record_result(&failed.result(sealed, now_ms()))
+                    .await
+                    .map_err(|e| JobError::Transient(e.to_string()))?;
+                tx.commit()
+                    .await
+                    .map_err(|e| JobError::Transient(e.to_string()))?;
+                tracing::warn!(intake = %intake_id, reason = %why, "mail could not be carried out");
+                Err(JobError::Permanent(why))
+            }
+        }
+    }
+
+    /// Everything up to the commit: read, plan, act.
+    async fn carry_out(
+        &self,
+        ctx: &mut JobContext,
+        tenant: &TenantStore,
+        intake_id: &str,
+        replay: bool,
+        report: &mut Report,
+    ) -> Result<Done, Failure> {
+        let inner = &self.inner;
+        let Some(record) = tenant.intake(intake_id).await.map_err(transient)? else {
+            return Err(Failure::Refused(format!(
+                "intake record {intake_id} is gone (purged after its retention?)"
+            )));
+        };
+        report.mailbox = Some(record.mailbox.clone());
+        let profile = self.profile(tenant).await?;
+        let raw = inner
+            .intake
+            .raw(tenant, intake_id)
+            .await
+            .map_err(|e| match e {
+                crate::intake::IntakeError::Blob(postroom_store::blobs::BlobError::NotFound {
+                    ..
+                }) => Failure::Refused("the raw mail is gone".to_owned()),
+                other => transient(other),
+            })?;
+        let limits = ParseLimits {
+            max_size: raw.len().max(inner.intake.max_size()),
+            ..ParseLimits::default()
+        };
+        let parsed = Message::parse(&raw, &limits)
+            .map_err(|e| Failure::Refused(format!("the mail cannot be read: {e}")))?;
+        let message = &parsed.message;
+        report.read(message, &parsed.warnings);
+        let sender_hash = message
+            .from
+            .as_ref()
+            .map(|m| inner.redactor.address(&m.address).to_string());
+        report.sender_hash.clone_from(&sender_hash);
+        let mut context = profile.classify_context();
+        context.flood = self.flood(tenant, &profile, sender_hash.as_deref()).await?;
+        let classification = classify::classify(message, &context);
+        let extraction = reply::extract_message(message);
+        report.lines.extend(extraction.report());
+        let input = PlanInput {
+            message,
+            classification: &classification,
+            visible_text: &extraction.visible_text,
+        };
+        let prepared = plan::prepare(&input, &profile);
+        let tracker = inner.sites.tracker(tenant.id()).await?;
+        let needs_jira = !prepared.lookups.issue_keys.is_empty();
+        if needs_jira && tracker.is_none() {
+            return Err(no_jira());
+        }
+        let answers =
+            lookup::answers(tenant, &inner.redactor, tracker.as_ref(), &prepared.lookups).await?;
+        let plan = plan::decide(&input, prepared, &profile, &answers);
+        report.planned(&plan);
+        let status = match &plan.action {
+            Action::CreateIssue { .. } | Action::AddComment { .. } => None,
+            Action::Ignore { .. } => Some(ResultStatus::Ignored),
+            Action::Hold { .. } => Some(ResultStatus::Held),
+            Action::Reject { .. } => Some(ResultStatus::Rejected),
+        };
+        let mut done = Done {
+            intake_id: intake_id.to_owned(),
+            status: status.unwrap_or(ResultStatus::Ignored),
+            issue_key: plan.thread.as_ref().map(|t| t.issue_key.clone()),
+            comment_id: None,
+            sender_hash,
+            message_id: message.message_id.as_ref().map(|m| m.as_str().to_owned()),
+            root: false,
+        };
+        if status.is_some() {
+            return Ok(done);
+        }
+        let Some(tracker) = tracker else {
+            return Err(no_jira());
+        };
+        let job = execute::Job {
+            tracker: &tracker,
+            fields: &inner.fields,
+            tenant: tenant.id(),
+            idempotency: execute::idempotency_key(&ctx.job().idempotency_key),
+            replay,
+            raw: &raw,
+        };
+        let effect = execute::run(&job, ctx, message, &plan.action, report).await?;
+        done.status = effect.status;
+        done.issue_key = Some(effect.issue_key);
+        done.comment_id = effect.comment_id;
+        done.root = effect.status == ResultStatus::Created;
+        Ok(done)
+    }
+
+    /// Commits the result, the thread map entry and the job's completion together.
+    async fn commit(
+        &self,
+        ctx: &mut JobContext,
+        tenant: &TenantStore,
+        done: Done,
+        report: &Report,
+    ) -> Result<(), JobError> {
+        let cipher = self
+            .inner
+            .intake
+            .keyring()
+            .cipher(tenant)
+            .map_err(|e| JobError::Transient(e.to_string()))?;
+        let sealed = report.seal(&self.inner.intake, tenant)?;
+        let now = now_ms();
+        let mut tx = ctx.begin().await?;
+        if let (Some(id), Some(key)) = (&done.message_id, &done.issue_key)
+            && matches!(done.status, ResultStatus::Created | ResultStatus::Commented)
+        {
+            let hash = self.inner.redactor.message_id_key(id);
+            let root = if done.root {
+                let place = postroom_store::crypto::Place::column(
+                    "thread_map",
+                    "root_message_id",
+                    hash.clone(),
+                );
+                Some(
+                    cipher
+                        .seal(&place, id.as_bytes())
+                        .map_err(|e| JobError::Transient(e.to_string()))?,
+                )
+            } else {
+                None
+            };
+            tx.map_thread(&hash, key, root.as_deref(), now)
+                .await
+                .map_err(|e| JobError::Transient(e.to_string()))?;
+        }
+        tx.record_result(&done.result(sealed, now))
+            .await
+            .map_err(|e| JobError::Transient(e.to_string()))?;
+        ctx.complete_in(tx).await?;
+        tracing::info!(
+            intake = %done.intake_id,
+            status = done.status.as_str(),
+            issue = done.issue_key.as_deref().unwrap_or(""),
+            "mail processed"
+        );
+        metrics::counter!("postroom_inbound_processed_total", "status" => done.status.as_str())
+            .increment(1);
+        Ok(())
+    }
+
+    /// The tenant's compiled profile, recompiled only when a new version was imported.
+    async fn profile(&self, tenant: &TenantStore) -> Result<Arc<CheckedProfile>, Failure> {
+        let version = tenant.profile_version().await.map_err(transient)?;
+        let Some(version) = version else {
+            return Err(transient(
+                "no profile: import one with `postroom profile import FILE` (mail waits until then)",
+            ));
+        };
+        let cached = self
+            .inner
+            .profiles
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(tenant.id())
+            .filter(|(v, _)| *v == version)
+            .map(|(_, p)| Arc::clone(p));
+        if let Some(profile) = cached {
+            return Ok(profile);
+        }
+        let Some(stored) = tenant.profile().await.map_err(transient)? else {
+            return Err(transient("the profile disappeared while it was read"));
+        };
+        let profile = Profile::load(&stored.document)
+            .map_err(|e| transient(format!("the stored profile is not valid: {e}")))?;
+        let profile = Arc::new(profile);
+        self.inner
+            .profiles
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(tenant.id().clone(), (stored.version, Arc::clone(&profile)));
+        Ok(profile)
+    }
+
+    /// The sender's count for the profile's flood limit, when it has one.
+    async fn flood(
+        &self,
+        tenant: &TenantStore,
+        profile: &CheckedProfile,
+        sender_hash: Option<&str>,
+    ) -> Result<Option<FloodCount>, Failure> {
+        let t = &profile.profile.thresholds;
+        let (Some(threshold), Some(sender)) = (t.flood_max_per_sender, sender_hash) else {
+            return Ok(None);
+        };
+        let window_ms = i64::from(t.flood_window_minutes.unwrap_or(60)) * 60_000;
+        let seen = tenant
+            .sender_count_since(sender, now_ms() - window_ms)
+            .await
+            .map_err(transient)?;
+        Ok(Some(FloodCount {
+            recent: seen.saturating_add(1),
+            threshold,
+        }))
+    }
+}
+
+fn no_jira() -> Failure {
+    transient(
+        "no Jira site is configured for this tenant: set [jira] in postroom.toml (mail waits until then)",
+    )
+}
+
+impl<S: Sites> Handler for Inbound<S> {
+    fn run<'a>(&'a self, ctx: &'a mut JobContext) -> BoxFuture<'a, Result<(), JobError>> {
+        Box::pin(self.process(ctx))
+    }
+}
+
+/// What became of the message, as committed.
+#[derive(Debug)]
+struct Done {
+    intake_id: String,
+    status: ResultStatus,
+    issue_key: Option<String>,
+    comment_id: Option<String>,
+    sender_hash: Option<String>,
+    message_id: Option<String>,
+    /// True when the message created the issue (its Message-ID is the thread's root).
+    root: bool,
+}
+
+impl Done {
+    fn failed(intake_id: &str, sender_hash: Option<String>) -> Self {
+        Self {
+            intake_id: intake_id.to_owned(),
+            status: ResultStatus::Failed,
+            issue_key: None,
+            comment_id: None,
+            sender_hash,
+            message_id: None,
+            root: false,
+        }
+    }
+
+    fn result(&self, report: Vec<u8>, now: i64) -> InboundResult {
+        InboundResult {
+            intake_id: self.intake_id.clone(),
+            status: self.status,
+            issue_key: self.issue_key.clone(),
+            comment_id: self.comment_id.clone(),
+            sender_hash: self.sender_hash.clone(),
+            report,
+            processed_at_ms: now,
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! The processing report of one message: what was read, what the plan decided and why,
+//! what was done in Jira. It names the sender and the subject, so it is stored sealed.
+
+use postroom_core::message::{Message, ParseWarning};
+use postroom_core::plan::Plan;
+use postroom_store::TenantStore;
+use postroom_store::crypto::Place;
+use serde::{Deserialize, Serialize};
+
+use crate::intake::Intake;
+use crate::worker::JobError;
+
+/// The report, as sealed into `inbound_results.report` (JSON).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub intake_id: String,
+    pub mailbox: Option<String>,
+    pub message_id: Option<String>,
+    pub from: Option<String>,
+    pub subject: Option<String>,
+    /// The plan, as the dry run shows it (classification, thread, directives, action).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<serde_json::Value>,
+    /// What was found and done, in order: reading, the plan's reasons, Jira's answers.
+    pub lines: Vec<String>,
+    /// Why the message could not be carried out, when it could not.
+    pub error: Option<String>,
+    /// Keyed hash of the sender's address.
+    #[serde(skip)]
+    pub sender_hash: Option<String>,
+}
+
+impl Report {
+    pub fn new(intake_id: &str) -> Self {
+        Self {
+            intake_id: intake_id.to_owned(),
+            ..Self::default()
+        }
+    }
+
+    /// Notes what was read from the message.
+    pub fn read(&mut self, message: &Message, warnings: &[ParseWarning]) {
+        self.message_id = message.message_id.as_ref().map(|m| m.as_str().to_owned());
+        self.from = message.from.as_ref().map(|m| m.address.as_str().to_owned());
+        self.subject.clone_from(&message.subject);
+        self.lines
+            .extend(warnings.iter().map(|w| format!("read: {w}")));
+    }
+
+    /// Keeps the plan and its reasons.
+    pub fn planned(&mut self, plan: &Plan) {
+        self.plan = serde_json::to_value(plan).ok();
+        self.lines.extend(plan.report.iter().cloned());
+    }
+
+    /// The report sealed with the tenant's key, bound to its row.
+    pub fn seal(&self, intake: &Intake, tenant: &TenantStore) -> Result<Vec<u8>, JobError> {
+        let json = serde_json::to_vec(self).map_err(|e| JobError::Transient(e.to_string()))?;
+        let cipher = intake
+            .keyring()
+            .cipher(tenant)
+            .map_err(|e| JobError::Transient(e.to_string()))?;
+        cipher
+            .seal(&place(&self.intake_id), &json)
+            .map_err(|e| JobError::Transient(e.to_string()))
+    }
+
+    /// Opens a sealed report of `tenant`.
+    pub fn open(
+        intake: &Intake,
+        tenant: &TenantStore,
+        intake_id: &str,
+        sealed: &[u8],
+    ) -> Result<Self, ReportError> {
+        let cipher = intake.keyring().cipher(tenant)?;
+        let json = cipher.open(&place(intake_id), sealed)?;
+        Ok(serde_json::from_slice(&json)?)
+    }
+}
+
+/// Why a stored report cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("cannot open the report: {0}")]
+    Crypto(#[from] postroom_store::crypto::CryptoError),
+    #[error("the report is not valid JSON: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+fn place(intake_id: &str) -> Place {
+    Place::column("inbound_results", "report", intake_id)
+}

@@ -1,0 +1,94 @@
+//! The tenant's profile in the database: imported from a file (validated first, stored in
+//! one transaction), seeded at start from `[inbound] profile`, or the demo profile of
+//! `serve --sandbox`. The inbound workers read it from the database, so every instance on
+//! one database uses the same rules.
+
+use anyhow::Context;
+use postroom_core::profile::{CheckedProfile, Profile};
+use postroom_store::TenantStore;
+
+use crate::config::Config;
+
+/// The profile `serve --sandbox` uses when none is configured or stored.
+const DEMO: &str = include_str!("demo.json");
+
+/// Reads and checks a profile document (JSON or TOML); every mistake is listed with its path.
+pub fn read(text: &str, origin: &str) -> anyhow::Result<CheckedProfile> {
+    Profile::load(text).with_context(|| format!("profile {origin} is not valid"))
+}
+
+/// The demo profile, checked.
+pub fn demo() -> anyhow::Result<CheckedProfile> {
+    read(DEMO, "(built-in demo)")
+}
+
+/// Stores `profile` as the tenant's, as canonical JSON; returns the new version.
+pub async fn store(
+    tenant: &TenantStore,
+    profile: &CheckedProfile,
+    now_ms: i64,
+) -> anyhow::Result<i64> {
+    let document = serde_json::to_string_pretty(&profile.profile)?;
+    let mut tx = tenant.begin().await?;
+    let version = tx.put_profile(&document, now_ms).await?;
+    tx.commit().await?;
+    Ok(version)
+}
+
+/// The tenant's stored profile, `None` before the first import.
+pub async fn stored(tenant: &TenantStore) -> anyhow::Result<Option<CheckedProfile>> {
+    let Some(stored) = tenant.profile().await? else {
+        return Ok(None);
+    };
+    Ok(Some(read(&stored.document, "stored in the database")?))
+}
+
+/// The profile `serve` runs with: `[inbound] profile` when set (imported when it differs
+/// from the stored one), else the stored one, else with `--sandbox` the demo profile
+/// (stored, so the workers use it too).
+pub async fn for_serve(
+    config: &Config,
+    tenant: &TenantStore,
+    sandbox: bool,
+    now_ms: i64,
+) -> anyhow::Result<Option<CheckedProfile>> {
+    if let Some(path) = &config.inbound.profile {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("inbound.profile: reading {}", path.display()))?;
+        let profile = read(&text, &path.display().to_string())?;
+        let current = tenant.profile().await?;
+        let document = serde_json::to_string_pretty(&profile.profile)?;
+        if current.is_none_or(|c| c.document != document) {
+            let version = store(tenant, &profile, now_ms).await?;
+            tracing::info!(version, "profile imported from inbound.profile");
+        }
+        return Ok(Some(profile));
+    }
+    if let Some(profile) = stored(tenant).await? {
+        return Ok(Some(profile));
+    }
+    if sandbox {
+        let profile = demo()?;
+        store(tenant, &profile, now_ms).await?;
+        eprintln!(
+            "postroom: demo profile stored: mail to support@example.com becomes an issue in project SUP"
+        );
+        return Ok(Some(profile));
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_profile_is_valid_and_routes_support_mail_to_sup() {
+        let demo = demo().unwrap();
+        let own = postroom_core::message::EmailAddress::parse("support@example.com").unwrap();
+        assert!(demo.is_own(&own));
+        assert_eq!(demo.profile.default.project.as_deref(), Some("SUP"));
+        assert!(!demo.profile.own.accept_any_recipient);
+    }
+}
