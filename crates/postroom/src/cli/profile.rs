@@ -51,17 +51,13 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             let store = app::open_store(&config).await?;
-            let tenant = if globals.tenant == "default" {
-                app::ensure_default_tenant(&store, &config).await?
-            } else {
-                store.tenant(&app::tenant_id(&globals.tenant)?).await?
-            };
+            let tenant = tenant(globals, &config, &store).await?;
             let version = profiles::store(&tenant, &profile, app::now_ms()).await?;
             println!("profile imported: version {version}, {rules} rules");
         }
         ProfileCommand::Show => {
             let store = app::open_store(&config).await?;
-            let tenant = store.tenant(&app::tenant_id(&globals.tenant)?).await?;
+            let tenant = tenant(globals, &config, &store).await?;
             match tenant.profile().await? {
                 Some(stored) => println!("{}", stored.document),
                 None => {
@@ -75,4 +71,17 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The tenant named by `--tenant`; `default` is made from `[jira]` when it does not exist yet.
+async fn tenant(
+    globals: &Globals,
+    config: &crate::config::Config,
+    store: &postroom_store::Store,
+) -> anyhow::Result<postroom_store::TenantStore> {
+    if globals.tenant == "default" {
+        app::ensure_default_tenant(store, config).await
+    } else {
+        Ok(store.tenant(&app::tenant_id(&globals.tenant)?).await?)
+    }
 }

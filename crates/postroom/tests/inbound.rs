@@ -1,0 +1,463 @@
+//! postroom's main job through the real binary: `serve --sandbox --smtp` takes mail over
+//! SMTP and the inbound workers turn it into sandbox issues and comments, on SQLite and on
+//! PostgreSQL. New mail → one issue; replies by In-Reply-To, References and the key in the
+//! subject → one comment each; a duplicate delivery, an auto-reply, a bounce and list mail
+//! → nothing in Jira, and a reported result for every mail.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use postroom_core::tenant::TenantId;
+use postroom_store::Store;
+use postroom_store::inbound::{InboundResult, ResultStatus};
+use serde_json::Value;
+use support::{Served, postroom};
+
+/// How long a mail may take to reach the sandbox on a busy 2-core machine (functional
+/// timeout, not a speed claim; see BENCHMARKS.md for that).
+const PATIENCE: Duration = Duration::from_secs(60);
+
+struct Demo {
+    served: Served,
+    smtp: String,
+    db_url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Demo {
+    async fn start(db_url: Option<String>) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let db_url = db_url
+            .unwrap_or_else(|| format!("sqlite:{}", dir.path().join("data/postroom.db").display()));
+        let served = Served::start_with_args(
+            dir.path(),
+            &["--sandbox", "--smtp", "127.0.0.1:0"],
+            &[("POSTROOM_STORAGE__URL", db_url.as_str())],
+        )
+        .await;
+        let smtp = listening(&served, "smtp");
+        Self {
+            served,
+            smtp,
+            db_url,
+            _dir: dir,
+        }
+    }
+
+    fn site(&self) -> String {
+        format!("{}/sandbox/jira", self.served.base)
+    }
+
+    async fn jira(&self, path: &str) -> Value {
+        let response = reqwest::Client::new()
+            .get(format!("{}{path}", self.site()))
+            .basic_auth(jira_sandbox::ADMIN_EMAIL, Some(jira_sandbox::API_TOKEN))
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "{path}: {response:?}");
+        response.json().await.unwrap()
+    }
+
+    /// The SUP issues, oldest first, with summary, type, description and comments.
+    async fn issues(&self) -> Vec<Value> {
+        let found = self
+            .jira(
+                "/rest/api/3/search/jql?jql=project%3DSUP%20ORDER%20BY%20created%20ASC\
+                 &fields=summary,issuetype,description,comment&maxResults=100",
+            )
+            .await;
+        found["issues"].as_array().cloned().unwrap_or_default()
+    }
+
+    async fn wait_for_issues(&self, count: usize) -> Vec<Value> {
+        let start = Instant::now();
+        loop {
+            let issues = self.issues().await;
+            if issues.len() >= count {
+                return issues;
+            }
+            assert!(
+                start.elapsed() < PATIENCE,
+                "{} of {count} issues after {PATIENCE:?}",
+                issues.len()
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    async fn comments(&self, key: &str) -> Vec<String> {
+        let body = self.jira(&format!("/rest/api/3/issue/{key}/comment")).await;
+        body["comments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| adf_text(&c["body"]))
+            .collect()
+    }
+
+    async fn wait_for_comments(&self, key: &str, count: usize) -> Vec<String> {
+        let start = Instant::now();
+        loop {
+            let comments = self.comments(key).await;
+            if comments.len() >= count {
+                return comments;
+            }
+            assert!(
+                start.elapsed() < PATIENCE,
+                "{} of {count} comments",
+                comments.len()
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    async fn results(&self) -> Vec<InboundResult> {
+        let store = Store::open(&self.db_url).await.unwrap();
+        store
+            .tenant(&TenantId::default_tenant())
+            .await
+            .unwrap()
+            .recent_results(10_000)
+            .await
+            .unwrap()
+    }
+
+    async fn wait_for_results(&self, count: usize) -> Vec<InboundResult> {
+        let start = Instant::now();
+        loop {
+            let results = self.results().await;
+            if results.len() >= count {
+                return results;
+            }
+            assert!(
+                start.elapsed() < PATIENCE,
+                "{} of {count} results",
+                results.len()
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    fn send(&self, mail: &str) {
+        let reply = send_smtp(&self.smtp, "support@example.com", mail.as_bytes());
+        assert!(reply.starts_with("250"), "{reply}");
+    }
+}
+
+fn listening(served: &Served, name: &str) -> String {
+    let prefix = format!("postroom: {name} listening on ");
+    served
+        .stderr()
+        .iter()
+        .find_map(|l| l.strip_prefix(&prefix).map(str::to_owned))
+        .expect("the listener's address")
+}
+
+/// The text of an ADF document, paragraphs on their own lines.
+fn adf_text(doc: &Value) -> String {
+    fn walk(node: &Value, out: &mut String) {
+        if let Some(text) = node["text"].as_str() {
+            out.push_str(text);
+        }
+        if node["type"] == "mention" {
+            out.push_str(node["attrs"]["text"].as_str().unwrap_or_default());
+        }
+        for child in node["content"].as_array().into_iter().flatten() {
+            walk(child, out);
+        }
+        if node["type"] == "paragraph" {
+            out.push('\n');
+        }
+    }
+    let mut out = String::new();
+    walk(doc, &mut out);
+    out
+}
+
+fn send_smtp(addr: &str, to: &str, body: &[u8]) -> String {
+    let stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut writer = stream;
+    let mut reply = || loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        if line.len() < 4 || line.as_bytes()[3] != b'-' {
+            return line;
+        }
+    };
+    assert!(reply().starts_with("220"));
+    let mut command = |line: &str, reply: &mut dyn FnMut() -> String| {
+        writer.write_all(format!("{line}\r\n").as_bytes()).unwrap();
+        reply()
+    };
+    assert!(command("EHLO test.example", &mut reply).starts_with("250"));
+    assert!(command("MAIL FROM:<ann@customer.example>", &mut reply).starts_with("250"));
+    assert!(command(&format!("RCPT TO:<{to}>"), &mut reply).starts_with("250"));
+    assert!(command("DATA", &mut reply).starts_with("354"));
+    let mut data = String::from_utf8_lossy(body).replace("\r\n", "\n");
+    data = data.replace('\n', "\r\n");
+    if !data.ends_with("\r\n") {
+        data.push_str("\r\n");
+    }
+    let stuffed = data.replace("\r\n.", "\r\n..");
+    let last = command(&format!("{stuffed}."), &mut reply);
+    let _ = command("QUIT", &mut reply);
+    last
+}
+
+fn mail(headers: &str, body: &str) -> String {
+    format!(
+        "From: Ann Lee <ann@customer.example>\nTo: support@example.com\nDate: Mon, 23 Nov 2026 10:00:00 +0000\n{headers}\n\n{body}\n"
+    )
+}
+
+async fn the_main_job(db_url: Option<String>) {
+    let demo = Demo::start(db_url).await;
+    demo.served.assert_healthy().await;
+
+    demo.send(&mail(
+        "Subject: Re: Printer on the 3rd floor is on fire\nMessage-ID: <new-1@customer.example>",
+        "Hello,\n\nthe printer on the 3rd floor is smoking.\n\n-- \nAnn Lee\nCustomer Inc.",
+    ));
+    let issues = demo.wait_for_issues(1).await;
+    let issue = &issues[0];
+    let key = issue["key"].as_str().unwrap().to_owned();
+    assert_eq!(
+        issue["fields"]["summary"], "Printer on the 3rd floor is on fire",
+        "reply prefix stripped"
+    );
+    assert_eq!(issue["fields"]["issuetype"]["name"], "Task");
+    let description = adf_text(&issue["fields"]["description"]);
+    assert!(
+        description.starts_with("From Ann Lee <ann@customer.example>:"),
+        "{description}"
+    );
+    assert!(description.contains("the printer on the 3rd floor is smoking."));
+    assert!(!description.contains("Customer Inc."), "signature removed");
+
+    demo.send(&mail(
+        "Subject: Re: Printer\nMessage-ID: <reply-1@customer.example>\nIn-Reply-To: <new-1@customer.example>",
+        "It is out now.\n\nOn Monday Ann wrote:\n> the printer on the 3rd floor is smoking.",
+    ));
+    let comments = demo.wait_for_comments(&key, 1).await;
+    assert!(comments[0].starts_with("From Ann Lee"), "{}", comments[0]);
+    assert!(comments[0].contains("It is out now."));
+    assert!(!comments[0].contains("> the printer"), "quote removed");
+
+    demo.send(&mail(
+        "Subject: more\nMessage-ID: <reply-2@customer.example>\nReferences: <unknown@elsewhere.example> <reply-1@customer.example>",
+        "Thanks to the fire brigade.",
+    ));
+    let comments = demo.wait_for_comments(&key, 2).await;
+    assert!(comments[1].contains("Thanks to the fire brigade."));
+
+    demo.send(&mail(
+        &format!("Subject: Re: [{key}] printer\nMessage-ID: <reply-3@customer.example>"),
+        "Subject key only.",
+    ));
+    let comments = demo.wait_for_comments(&key, 3).await;
+    assert!(comments[2].contains("Subject key only."));
+
+    // A second delivery of the first mail is taken in as a duplicate and does nothing.
+    demo.send(&mail(
+        "Subject: Re: Printer on the 3rd floor is on fire\nMessage-ID: <new-1@customer.example>",
+        "Hello,\n\nthe printer on the 3rd floor is smoking.",
+    ));
+    demo.send(&mail(
+        "Subject: Automatic reply: Printer\nMessage-ID: <ooo-1@customer.example>\nAuto-Submitted: auto-replied\nIn-Reply-To: <nothing@postroom.example>",
+        "I am out of the office until Monday.",
+    ));
+    demo.send(&mail(
+        "Subject: Weekly digest\nMessage-ID: <list-1@lists.example>\nList-Id: <digest.lists.example>\nPrecedence: list",
+        "This week on the list.",
+    ));
+    demo.send(
+        "From: Mail Delivery System <MAILER-DAEMON@mx.customer.example>\nTo: support@example.com\n\
+         Subject: Undelivered Mail Returned to Sender\nMessage-ID: <dsn-1@mx.customer.example>\n\
+         Auto-Submitted: auto-replied\nMIME-Version: 1.0\n\
+         Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n\
+         --b\nContent-Type: text/plain\n\nThe mail could not be delivered.\n\
+         --b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.customer.example\n\n\
+         Final-Recipient: rfc822; gone@customer.example\nAction: failed\nStatus: 5.1.1\n\n--b--\n",
+    );
+    demo.send(&mail(
+        "Subject: Second request\nMessage-ID: <new-2@customer.example>",
+        "A new problem.",
+    ));
+    // Eight mails were taken in (the duplicate was not): every one gets a result.
+    let results = demo.wait_for_results(8).await;
+    let issues = demo.wait_for_issues(2).await;
+    assert_eq!(issues.len(), 2, "only the second request made an issue");
+    assert_eq!(issues[1]["fields"]["summary"], "Second request");
+    assert_eq!(demo.comments(&key).await.len(), 3, "nothing else commented");
+    let count = |s: ResultStatus| results.iter().filter(|r| r.status == s).count();
+    assert_eq!(count(ResultStatus::Created), 2);
+    assert_eq!(count(ResultStatus::Commented), 3);
+    assert_eq!(count(ResultStatus::Ignored), 3, "auto-reply, list, bounce");
+    assert_eq!(results.len(), 8);
+    assert!(results.iter().all(|r| !r.report.is_empty()));
+    let commented: Vec<_> = results
+        .iter()
+        .filter(|r| r.status == ResultStatus::Commented)
+        .collect();
+    assert!(
+        commented
+            .iter()
+            .all(|r| r.issue_key.as_deref() == Some(key.as_str()) && r.comment_id.is_some())
+    );
+    // Nothing personal in the server's log.
+    let log = demo.served.stderr().join("\n");
+    for secret in ["ann@customer.example", "Printer on the 3rd", "fire brigade"] {
+        assert!(!log.contains(secret), "{secret} logged in clear");
+    }
+}
+
+#[tokio::test]
+async fn mail_becomes_issues_and_comments_on_sqlite() {
+    the_main_job(None).await;
+}
+
+#[tokio::test]
+async fn mail_becomes_issues_and_comments_on_postgresql() {
+    let Some(url) = postroom_store::testing::postgres_url().await.unwrap() else {
+        return;
+    };
+    the_main_job(Some(url)).await;
+}
+
+fn run(dir: &Path, args: &[&str]) -> std::process::Output {
+    postroom(dir).args(args).output().unwrap()
+}
+
+/// A profile Jira refuses (an unknown project) parks the mail as dead with Jira's reason;
+/// after the profile is fixed, `jobs retry` replays it into exactly one issue.
+#[tokio::test]
+async fn a_refusal_by_jira_parks_the_mail_until_the_profile_is_fixed() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"{"own": {"addresses": ["support@example.com"]},
+            "default": {"project": "NOPE", "issue_type": "Task"}}"#,
+    )
+    .unwrap();
+    let imported = run(dir.path(), &["profile", "import", bad.to_str().unwrap()]);
+    assert!(imported.status.success(), "{imported:?}");
+    assert!(String::from_utf8_lossy(&imported.stdout).contains("version 1"));
+
+    let served = Served::start_with_args(dir.path(), &["--sandbox"], &[]).await;
+    let process = run(
+        dir.path(),
+        &[
+            "process",
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../examples/mail/new_request.eml")
+                .to_str()
+                .unwrap(),
+        ],
+    );
+    assert!(process.status.success(), "{process:?}");
+
+    let start = Instant::now();
+    let dead = loop {
+        let out = run(dir.path(), &["jobs", "list", "--dead"]);
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        if let Some(line) = text.lines().find(|l| l.contains("inbound.mail")) {
+            break line.to_owned();
+        }
+        assert!(start.elapsed() < PATIENCE, "no dead job: {text}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    assert!(dead.contains("NOPE") || dead.contains("project"), "{dead}");
+    let id = dead.split('\t').next().unwrap().to_owned();
+
+    let good = dir.path().join("good.json");
+    std::fs::write(
+        &good,
+        r#"{"own": {"addresses": ["support@example.com"]},
+            "default": {"project": "SUP", "issue_type": "Task"}}"#,
+    )
+    .unwrap();
+    let fixed = run(dir.path(), &["profile", "import", good.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&fixed.stdout).contains("version 2"));
+    assert!(run(dir.path(), &["jobs", "retry", &id]).status.success());
+
+    let site = format!("{}/sandbox/jira", served.base);
+    let start = Instant::now();
+    loop {
+        let found: Value = reqwest::Client::new()
+            .get(format!(
+                "{site}/rest/api/3/search/jql?jql=project%3DSUP&fields=summary"
+            ))
+            .basic_auth(jira_sandbox::ADMIN_EMAIL, Some(jira_sandbox::API_TOKEN))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let issues = found["issues"].as_array().unwrap();
+        if !issues.is_empty() {
+            assert_eq!(issues.len(), 1);
+            break;
+        }
+        assert!(start.elapsed() < PATIENCE, "the retried mail made no issue");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let show = run(dir.path(), &["profile", "show"]);
+    assert!(String::from_utf8_lossy(&show.stdout).contains("\"SUP\""));
+}
+
+#[test]
+fn profile_import_refuses_an_invalid_profile_and_stores_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"{"own": {"addresses": ["support@example.com"]},
+            "rules": [{"match": {"subject": "(unclosed"}, "then": {"project": "SUP"}}]}"#,
+    )
+    .unwrap();
+    let out = run(dir.path(), &["profile", "import", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("rules[0]") || err.contains("rules.0"), "{err}");
+    let show = run(dir.path(), &["profile", "show"]);
+    assert_eq!(show.status.code(), Some(1), "nothing stored: {show:?}");
+
+    let dry = run(
+        dir.path(),
+        &[
+            "profile",
+            "import",
+            "--dry-run",
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../examples/profile.json")
+                .to_str()
+                .unwrap(),
+        ],
+    );
+    assert!(dry.status.success(), "{dry:?}");
+    assert!(String::from_utf8_lossy(&dry.stdout).contains("nothing stored"));
+    assert_eq!(run(dir.path(), &["profile", "show"]).status.code(), Some(1));
+}
+
+#[tokio::test]
+async fn without_jira_serve_says_what_to_configure() {
+    let dir = tempfile::tempdir().unwrap();
+    let served = Served::start(dir.path(), &[]).await;
+    served.assert_healthy().await;
+    let log = served.stderr().join("\n");
+    assert!(log.contains("no Jira site is configured"), "{log}");
+    assert!(log.contains("--sandbox"), "{log}");
+    served.stop_gracefully();
+}
