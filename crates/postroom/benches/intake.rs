@@ -5,6 +5,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // benchmark set-up
 
+mod support;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -19,8 +21,6 @@ use postroom_mail::smtp::{Listener, ListenerConfig, RateLimit};
 use postroom_store::blobs::{BlobConfig, BlobStore};
 use postroom_store::crypto::{KeyVault, Keyring, MasterKey};
 use postroom_store::{JiraConnection, testing};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpStream;
 use tokio_util::sync::CancellationToken;
 
 const CONNECTIONS: u64 = 10;
@@ -41,36 +41,9 @@ fn message() -> Vec<u8> {
     text.into_bytes()
 }
 
-async fn reply(reader: &mut BufReader<tokio::net::tcp::OwnedReadHalf>) -> String {
-    loop {
-        let mut line = String::new();
-        reader.read_line(&mut line).await.unwrap();
-        if line.len() < 4 || line.as_bytes()[3] != b'-' {
-            return line;
-        }
-    }
-}
-
 /// One connection sending its share, one transaction after the other.
 async fn client(addr: SocketAddr) {
-    let (read, mut write) = TcpStream::connect(addr).await.unwrap().into_split();
-    let mut read = BufReader::new(read);
-    reply(&mut read).await;
-    write.write_all(b"EHLO bench\r\n").await.unwrap();
-    reply(&mut read).await;
-    for _ in 0..PER_CONNECTION {
-        write
-            .write_all(b"MAIL FROM:<c@example.org>\r\nRCPT TO:<support@example.com>\r\nDATA\r\n")
-            .await
-            .unwrap();
-        for _ in 0..3 {
-            reply(&mut read).await;
-        }
-        write.write_all(&message()).await.unwrap();
-        let done = reply(&mut read).await;
-        assert!(done.starts_with("250"), "{done}");
-    }
-    write.write_all(b"QUIT\r\n").await.unwrap();
+    support::session(addr, PER_CONNECTION, message).await;
 }
 
 async fn listener(store: &postroom_store::Store, dir: &std::path::Path) -> SocketAddr {

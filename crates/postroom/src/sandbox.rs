@@ -46,6 +46,7 @@ impl Embedded {
             email: Some(ADMIN_EMAIL.to_owned()),
             token: Some(Secret::new(API_TOKEN)),
             token_file: None,
+            requests_per_sec: 10.0,
         }
     }
 

@@ -43,6 +43,13 @@ pub fn client_config(jira: &config::JiraConfig, tenant: &str) -> anyhow::Result<
     };
     let mut client_config = JiraConfig::new(url, auth);
     client_config.tenant = tenant.to_owned();
+    let rate = jira.requests_per_sec;
+    anyhow::ensure!(
+        rate.is_finite() && rate > 0.0,
+        "jira.requests_per_sec must be a positive number, not {rate}"
+    );
+    client_config.politeness.requests_per_sec = rate;
+    client_config.politeness.burst = rate.max(1.0);
     Ok(client_config)
 }
 

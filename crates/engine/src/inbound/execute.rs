@@ -7,7 +7,6 @@
 //! the issue or comment; on a replay those already on the issue (same name and size) are
 //! skipped.
 
-use postroom_core::adf::Mention;
 use postroom_core::message::Message;
 use postroom_core::plan::Action;
 use postroom_core::ports::tracker::{
@@ -15,14 +14,15 @@ use postroom_core::ports::tracker::{
     TrackerError, Visibility,
 };
 use postroom_core::post::{self, Author, FULL_TEXT_FILE};
-use postroom_core::tenant::TenantId;
+use postroom_store::TenantStore;
 use postroom_store::inbound::ResultStatus;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::fields::FieldCache;
+use super::users::UserCache;
 use super::{Failure, Report};
-use crate::worker::JobContext;
+use crate::worker::now_ms;
 
 /// The comment property that marks a comment as posted for one mail; same name as the
 /// issue property of a create.
@@ -38,11 +38,28 @@ const ORIGINAL_FILE: &str = "original.eml";
 pub(super) struct Job<'a, T> {
     pub tracker: &'a T,
     pub fields: &'a FieldCache,
-    pub tenant: &'a TenantId,
+    pub users: &'a UserCache,
+    pub tenant: &'a TenantStore,
+    pub intake_id: &'a str,
     pub idempotency: Result<IdempotencyKey, String>,
     /// True when an earlier attempt may have acted already.
     pub replay: bool,
     pub raw: &'a [u8],
+}
+
+impl<T> Job<'_, T> {
+    /// Records, before the first Jira write of a fresh attempt, that a write may follow: a
+    /// retry then looks for what this attempt made; without the record it knows nothing was
+    /// sent and skips the (index-lag long) search.
+    async fn before_write(&self) -> Result<(), Failure> {
+        if self.replay {
+            return Ok(());
+        }
+        self.tenant
+            .mark_attempt(self.intake_id, now_ms())
+            .await
+            .map_err(super::transient)
+    }
 }
 
 /// What was done in Jira.
@@ -63,7 +80,6 @@ pub(super) fn idempotency_key(job_key: &str) -> Result<IdempotencyKey, String> {
 /// Carries out a create or comment action.
 pub(super) async fn run<T: Tracker>(
     job: &Job<'_, T>,
-    ctx: &mut JobContext,
     message: &Message,
     action: &Action,
     report: &mut Report,
@@ -89,9 +105,9 @@ pub(super) async fn run<T: Tracker>(
                     "the profile names no issue type for this mail: set `issue_type` in the rule or in `default`".to_owned(),
                 ));
             }
-            let author = author(job.tracker, message).await;
+            let author = author(job, message).await;
             let composed = post::compose(author.as_ref(), body);
-            let (mapped, skipped) = job.fields.map(job.tenant, job.tracker, fields).await?;
+            let (mapped, skipped) = job.fields.map(job.tenant.id(), job.tracker, fields).await?;
             report.lines.extend(skipped);
             let new = NewIssue {
                 project: project.clone(),
@@ -104,6 +120,7 @@ pub(super) async fn run<T: Tracker>(
                 idempotency_key: key,
                 may_exist: job.replay,
             };
+            job.before_write().await?;
             let created = job.tracker.create_issue(&new).await?;
             let issue_key = created.issue.key;
             report.lines.push(if created.recovered {
@@ -111,7 +128,6 @@ pub(super) async fn run<T: Tracker>(
             } else {
                 format!("jira: created {issue_key}")
             });
-            ctx.extend_lease().await?;
             let files = files(message, composed.full_text, *attach_original, job.raw);
             upload(job, &issue_key, files, report).await?;
             Ok(Effect {
@@ -128,7 +144,7 @@ pub(super) async fn run<T: Tracker>(
             attach_original,
             ..
         } => {
-            let author = author(job.tracker, message).await;
+            let author = author(job, message).await;
             let composed = post::compose(author.as_ref(), body);
             let earlier = if job.replay {
                 marked_comment(job.tracker, issue_key, &key).await?
@@ -152,6 +168,7 @@ pub(super) async fn run<T: Tracker>(
                             json!({ "key": key.as_str() }),
                         )],
                     };
+                    job.before_write().await?;
                     let posted = job.tracker.add_comment(issue_key, &comment).await?;
                     report
                         .lines
@@ -159,7 +176,6 @@ pub(super) async fn run<T: Tracker>(
                     posted.id
                 }
             };
-            ctx.extend_lease().await?;
             if !fields.is_empty() {
                 set_fields(job, issue_key, fields, report).await?;
             }
@@ -178,24 +194,14 @@ pub(super) async fn run<T: Tracker>(
     }
 }
 
-/// The sender, with a mention when the address is exactly one active Jira user's. A failed
-/// lookup (Jira hides e-mail addresses, no permission) just names the address.
-async fn author<T: Tracker>(tracker: &T, message: &Message) -> Option<Author> {
+/// The sender, with a mention when the address is exactly one active Jira user's.
+async fn author<T: Tracker>(job: &Job<'_, T>, message: &Message) -> Option<Author> {
     let from = message.from.as_ref()?;
     let address = from.address.as_str().to_owned();
-    let account = match tracker.find_users_by_email(&address).await {
-        Ok(users) => {
-            let active: Vec<_> = users.into_iter().filter(|u| u.active).collect();
-            match active.as_slice() {
-                [user] => Some(Mention {
-                    id: user.account_id.clone(),
-                    text: format!("@{}", user.display_name),
-                }),
-                _ => None,
-            }
-        }
-        Err(_) => None,
-    };
+    let account = job
+        .users
+        .mention(job.tenant.id(), job.tracker, &address)
+        .await;
     Some(Author {
         name: from.name.clone(),
         address,
@@ -251,7 +257,7 @@ async fn set_fields<T: Tracker>(
     fields: &std::collections::BTreeMap<String, Value>,
     report: &mut Report,
 ) -> Result<(), Failure> {
-    let (mapped, skipped) = job.fields.map(job.tenant, job.tracker, fields).await?;
+    let (mapped, skipped) = job.fields.map(job.tenant.id(), job.tracker, fields).await?;
     report.lines.extend(skipped);
     if mapped.is_empty() {
         return Ok(());

@@ -13,6 +13,7 @@ mod execute;
 mod fields;
 mod lookup;
 mod report;
+mod users;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -74,6 +75,7 @@ struct Inner<S> {
     /// Compiled profiles by tenant, with the stored version they were compiled from.
     profiles: Mutex<HashMap<TenantId, (i64, Arc<CheckedProfile>)>>,
     fields: fields::FieldCache,
+    users: users::UserCache,
 }
 
 /// Why a message could not be carried out: a transient error is retried; a refusal is
@@ -121,6 +123,7 @@ impl<S: Sites> Inbound<S> {
                 sites,
                 profiles: Mutex::default(),
                 fields: fields::FieldCache::default(),
+                users: users::UserCache::default(),
             }),
         }
     }
@@ -147,7 +150,11 @@ impl<S: Sites> Inbound<S> {
             return Ok(());
         }
         let mut report = Report::new(&intake_id);
-        let replay = ctx.job().attempts > 1 || previous.is_some();
+        let replay = previous.is_some()
+            || tenant
+                .attempted(&intake_id)
+                .await
+                .map_err(|e| JobError::Transient(e.to_string()))?;
         match self
             .carry_out(ctx, &tenant, &intake_id, replay, &mut report)
             .await
@@ -255,12 +262,14 @@ impl<S: Sites> Inbound<S> {
         let job = execute::Job {
             tracker: &tracker,
             fields: &inner.fields,
-            tenant: tenant.id(),
+            users: &inner.users,
+            tenant,
+            intake_id,
             idempotency: execute::idempotency_key(&ctx.job().idempotency_key),
             replay,
             raw: &raw,
         };
-        let effect = execute::run(&job, ctx, message, &plan.action, report).await?;
+        let effect = execute::run(&job, message, &plan.action, report).await?;
         done.status = effect.status;
         done.issue_key = Some(effect.issue_key);
         done.comment_id = effect.comment_id;

@@ -97,7 +97,13 @@ impl Worker {
         let mut ctx = JobContext::new(self.queue.clone(), job, self.config.lease);
         let mut result = ctx.keep_lease().await;
         if result.is_ok() {
+            let heartbeat = tokio::spawn(heartbeat(
+                self.queue.clone(),
+                ctx.job().clone(),
+                self.config.lease,
+            ));
             result = handler.run(&mut ctx).await;
+            heartbeat.abort();
         }
         if result.is_ok() && !ctx.completed() {
             result = self
@@ -155,6 +161,22 @@ impl Worker {
                 tracing::warn!(job = job.id, error = %e, "recording a job failure failed");
                 "lease_lost"
             }
+        }
+    }
+}
+
+/// Keeps a running job's lease from expiring, renewing it every third of the lease, so a
+/// handler slower than the lease (Jira retrying, a large upload) is not taken over by a
+/// second worker while it still works. Stops when the lease is lost.
+async fn heartbeat(queue: Queue, mut job: LeasedJob, lease: std::time::Duration) {
+    loop {
+        tokio::time::sleep(lease / 3).await;
+        if queue
+            .extend(&mut job, now_ms().saturating_add(millis(lease)))
+            .await
+            .is_err()
+        {
+            return;
         }
     }
 }

@@ -220,6 +220,10 @@ fn start_workers(
         registry,
         WorkerConfig {
             concurrency: config.inbound.workers.max(1),
+            lease: std::time::Duration::from_secs(config.inbound.lease_seconds.max(1)),
+            // A mail is seconds of Jira work: leasing one at a time keeps the others free
+            // for idle workers and instances.
+            batch: 1,
             ..WorkerConfig::default()
         },
     );

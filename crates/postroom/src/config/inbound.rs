@@ -16,6 +16,9 @@ pub struct InboundConfig {
     pub max_size: usize,
     /// Inbound workers per process: mails turned into issues and comments at once.
     pub workers: usize,
+    /// Seconds a worker holds a job before another may take it over: how long the mail a
+    /// crashed instance held waits. Longer than any one mail's Jira calls.
+    pub lease_seconds: u64,
 }
 
 impl Default for InboundConfig {
@@ -24,6 +27,7 @@ impl Default for InboundConfig {
             profile: None,
             max_size: postroom_engine::intake::DEFAULT_MAX_SIZE,
             workers: 4,
+            lease_seconds: 60,
         }
     }
 }

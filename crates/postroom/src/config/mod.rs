@@ -155,7 +155,7 @@ impl JiraAuth {
     }
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct JiraConfig {
     /// The site's base URL, e.g. `https://example.atlassian.net`; unset means no Jira yet.
@@ -167,6 +167,22 @@ pub struct JiraConfig {
     pub token: Option<Secret>,
     /// A file holding the token (mode 0600); read at start.
     pub token_file: Option<PathBuf>,
+    /// Requests per second postroom sends this site at most; it slows down further by
+    /// itself when Jira answers 429.
+    pub requests_per_sec: f64,
+}
+
+impl Default for JiraConfig {
+    fn default() -> Self {
+        Self {
+            url: None,
+            auth: JiraAuth::default(),
+            email: None,
+            token: None,
+            token_file: None,
+            requests_per_sec: 10.0,
+        }
+    }
 }
 
 impl Config {

@@ -39,3 +39,13 @@ CREATE TABLE inbound_results (
 ) STRICT;
 CREATE INDEX inbound_results_sender ON inbound_results (tenant_id, sender_hash, processed_at_ms);
 CREATE INDEX inbound_results_processed ON inbound_results (processed_at_ms);
+
+-- A Jira write for this message may have been sent: written (and committed) before the
+-- first create or comment request, deleted with the result. A retried job finds it and
+-- looks for what the earlier attempt made; without it, it knows nothing was sent.
+CREATE TABLE inbound_attempts (
+    tenant_id     TEXT NOT NULL REFERENCES tenants(id),
+    intake_id     TEXT NOT NULL,
+    started_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, intake_id)
+) STRICT;

@@ -145,6 +145,12 @@ impl TenantTx {
         .bind(result.processed_at_ms)
         .execute(self.conn())
         .await?;
+        let tenant = self.tenant().as_str().to_owned();
+        sqlx::query("DELETE FROM inbound_attempts WHERE tenant_id = $1 AND intake_id = $2")
+            .bind(tenant)
+            .bind(&result.intake_id)
+            .execute(self.conn())
+            .await?;
         Ok(())
     }
 }
@@ -196,6 +202,32 @@ impl TenantStore {
             }
         }
         Ok(found)
+    }
+
+    /// Notes, in its own commit, that a Jira write for the message is about to be sent.
+    pub async fn mark_attempt(&self, intake_id: &str, now_ms: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO inbound_attempts (tenant_id, intake_id, started_at_ms) \
+             VALUES ($1, $2, $3) ON CONFLICT (tenant_id, intake_id) DO NOTHING",
+        )
+        .bind(self.id().as_str())
+        .bind(intake_id)
+        .bind(now_ms)
+        .execute(self.db().pool())
+        .await?;
+        Ok(())
+    }
+
+    /// True when an earlier attempt may have written to Jira for the message.
+    pub async fn attempted(&self, intake_id: &str) -> Result<bool, StoreError> {
+        let row = sqlx::query(
+            "SELECT 1 AS one FROM inbound_attempts WHERE tenant_id = $1 AND intake_id = $2",
+        )
+        .bind(self.id().as_str())
+        .bind(intake_id)
+        .fetch_optional(self.db().pool())
+        .await?;
+        Ok(row.is_some())
     }
 
     /// The result recorded for a message, if it was processed.

@@ -57,6 +57,22 @@ pub const TABLES: &[TableDecl] = &[
         ],
     },
     TableDecl {
+        name: "inbound_attempts",
+        what: "messages for which a Jira write may have been sent but no result is recorded yet",
+        protection: "ids and times only",
+        kept: "until the message's result is recorded",
+        tenant_column: Some("tenant_id"),
+        columns: &[
+            col("tenant_id", "owning tenant", Protection::None),
+            col("intake_id", "the intake row it is about", Protection::None),
+            col(
+                "started_at_ms",
+                "when the first write was about to be sent",
+                Protection::None,
+            ),
+        ],
+    },
+    TableDecl {
         name: "profiles",
         what: "the tenant's profile document: own addresses, routing rules, thresholds",
         protection: "the site's own configuration; secrets only as references",

@@ -1,0 +1,65 @@
+//! Which Jira account a sender's address belongs to, remembered briefly: the same customer
+//! writes many mails, and under a rate limit a lookup per mail would halve the mails
+//! postroom can carry to Jira.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use postroom_core::adf::Mention;
+use postroom_core::ports::tracker::Tracker;
+use postroom_core::tenant::TenantId;
+
+/// How long an answer is trusted; a user added to Jira is mentioned after this at worst.
+const TTL: Duration = Duration::from_secs(600);
+/// Entries kept before the cache is emptied (a crude bound on memory).
+const MAX_ENTRIES: usize = 50_000;
+
+/// Tenant and lower-cased address.
+type Key = (TenantId, String);
+
+/// When it was looked up, and the account to mention (none: not one active user).
+type Entry = (Instant, Option<Mention>);
+
+/// Each sender's Jira account, per tenant.
+#[derive(Debug, Default)]
+pub(super) struct UserCache {
+    entries: Mutex<HashMap<Key, Entry>>,
+}
+
+impl UserCache {
+    /// The account to mention for `address`: the one active Jira user with that address.
+    /// A failed lookup (Jira hides addresses, no permission) counts as none and is not kept.
+    pub(super) async fn mention<T: Tracker>(
+        &self,
+        tenant: &TenantId,
+        tracker: &T,
+        address: &str,
+    ) -> Option<Mention> {
+        let key = (tenant.clone(), address.to_ascii_lowercase());
+        if let Some((at, found)) = self
+            .entries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&key)
+            && at.elapsed() < TTL
+        {
+            return found.clone();
+        }
+        let users = tracker.find_users_by_email(address).await.ok()?;
+        let active: Vec<_> = users.into_iter().filter(|u| u.active).collect();
+        let found = match active.as_slice() {
+            [user] => Some(Mention {
+                id: user.account_id.clone(),
+                text: format!("@{}", user.display_name),
+            }),
+            _ => None,
+        };
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        if entries.len() >= MAX_ENTRIES {
+            entries.clear();
+        }
+        entries.insert(key, (Instant::now(), found.clone()));
+        found
+    }
+}
