@@ -109,10 +109,11 @@ async fn rig(store: &Store, sandbox: &RunningSandbox, politeness: Politeness) ->
         registry,
         WorkerConfig {
             concurrency: 8,
-            idle_poll: Duration::from_millis(20),
+            batch: 1,
             ..WorkerConfig::default()
         },
-    );
+    )
+    .wake_on(intake.committed());
     let (_stop, stopped) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         let _keep = _stop;

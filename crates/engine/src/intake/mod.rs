@@ -14,6 +14,8 @@ use postroom_store::crypto::{CryptoError, Keyring};
 use postroom_store::intake::{IntakeRecord, IntakeSource};
 use postroom_store::{NewJob, QueueError, StoreError, TenantStore};
 use rand::RngCore;
+use std::sync::Arc;
+use tokio::sync::Notify;
 
 pub use dedupe::dedupe_hash;
 
@@ -70,6 +72,9 @@ pub struct Intake {
     keyring: Keyring,
     blobs: BlobStore,
     max_size: usize,
+    /// Woken after each commit, so this process's idle workers start at once instead of
+    /// at their next poll.
+    committed: Arc<Notify>,
 }
 
 impl Intake {
@@ -78,7 +83,13 @@ impl Intake {
             keyring,
             blobs,
             max_size,
+            committed: Arc::new(Notify::new()),
         }
+    }
+
+    /// Notified after each message is committed; hand it to [`crate::worker::Workers::wake_on`].
+    pub fn committed(&self) -> Arc<Notify> {
+        Arc::clone(&self.committed)
     }
 
     pub fn max_size(&self) -> usize {
@@ -236,6 +247,7 @@ impl Intake {
         )
         .await?;
         tx.commit().await?;
+        self.committed.notify_waiters();
         metrics::counter!("postroom_intake_messages_total", "source" => origin.source.as_str())
             .increment(1);
         Ok(true)

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use postroom_store::Store;
 use postroom_store::queue::{Failure, LeasedJob, Queue, Verdict};
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 
 use super::context::JobContext;
@@ -17,6 +17,7 @@ pub struct Workers {
     queue: Queue,
     registry: Arc<Registry>,
     config: WorkerConfig,
+    wakeup: Arc<Notify>,
 }
 
 impl Workers {
@@ -25,7 +26,15 @@ impl Workers {
             queue: store.queue(),
             registry: Arc::new(registry),
             config,
+            wakeup: Arc::new(Notify::new()),
         }
+    }
+
+    /// Idle workers also wake when `wakeup` is notified (a job enqueued by this process),
+    /// not only every `idle_poll`; jobs from other processes are still found by polling.
+    pub fn wake_on(mut self, wakeup: Arc<Notify>) -> Self {
+        self.wakeup = wakeup;
+        self
     }
 
     /// Runs until `shutdown` turns true. A job in hand when it does is finished first; jobs
@@ -37,6 +46,7 @@ impl Workers {
                 queue: self.queue.clone(),
                 registry: Arc::clone(&self.registry),
                 config: self.config.clone(),
+                wakeup: Arc::clone(&self.wakeup),
             };
             tasks.spawn(worker.run(shutdown.clone()));
         }
@@ -49,6 +59,7 @@ struct Worker {
     queue: Queue,
     registry: Arc<Registry>,
     config: WorkerConfig,
+    wakeup: Arc<Notify>,
 }
 
 impl Worker {
@@ -75,6 +86,7 @@ impl Worker {
             if jobs.is_empty() {
                 tokio::select! {
                     () = tokio::time::sleep(self.config.idle_poll) => {}
+                    () = self.wakeup.notified() => {}
                     _ = shutdown.changed() => {}
                 }
                 continue;

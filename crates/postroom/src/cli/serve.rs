@@ -226,7 +226,8 @@ fn start_workers(
             batch: 1,
             ..WorkerConfig::default()
         },
-    );
+    )
+    .wake_on(intake.committed());
     let (stop, stopped) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         shutdown.cancelled().await;
