@@ -5,6 +5,7 @@
 //! decides, so every business rule is testable without a socket, a database or a clock.
 
 pub mod adf;
+pub mod attachments;
 pub mod canned;
 pub mod classify;
 pub mod connect_jwt;

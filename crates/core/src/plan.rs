@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::attachments;
 use crate::classify::{Classification, Kind};
 use crate::directives::{self, Directives};
 use crate::message::Message;
@@ -127,6 +128,12 @@ pub fn decide(
             profile,
         )
     };
+    if matches!(
+        action,
+        Action::CreateIssue { .. } | Action::AddComment { .. }
+    ) {
+        report_attachments(input.message, then, &mut report);
+    }
     report.push(format!("action: {} — {}", action.kind(), action.reason()));
     finish(thread, directives, action, report)
 }
@@ -247,7 +254,7 @@ fn comment(
         body: body(then, directives, input, profile),
         attribution: sender(input),
         visibility: then.comment_visibility.clone(),
-        attachments: attachment_names(input.message),
+        attachments: kept_attachments(input.message, then),
         fields: directive_fields(directives),
         attach_original: then.attach_original.unwrap_or(false),
     }
@@ -299,7 +306,7 @@ fn create(
         summary: subject::summary(message.subject.as_deref()),
         body: body(then, directives, input, profile),
         fields,
-        attachments: attachment_names(message),
+        attachments: kept_attachments(message, then),
         participants,
         reporter: sender(input),
         reporter_policy: then.reporter.clone(),
@@ -348,17 +355,24 @@ fn sender(input: &PlanInput<'_>) -> Option<String> {
         .map(|m| m.address.as_str().to_owned())
 }
 
-fn attachment_names(message: &Message) -> Vec<String> {
-    message
-        .attachments
-        .iter()
-        .enumerate()
-        .map(|(i, a)| {
-            a.name
-                .clone()
-                .unwrap_or_else(|| format!("attachment-{}", i + 1))
-        })
+/// Names of the attachments the rule's policy uploads.
+fn kept_attachments(message: &Message, then: &Then) -> Vec<String> {
+    let policy = then.attachments.clone().unwrap_or_default();
+    attachments::choose(message, &policy)
+        .into_iter()
+        .filter(|c| c.verdict.is_ok())
+        .map(|c| c.name)
         .collect()
+}
+
+/// A report line for each attachment the rule's policy leaves out.
+fn report_attachments(message: &Message, then: &Then, report: &mut Vec<String>) {
+    let policy = then.attachments.clone().unwrap_or_default();
+    for choice in attachments::choose(message, &policy) {
+        if let Err(skip) = choice.verdict {
+            report.push(format!("attachment {:?}: left out: {skip}", choice.name));
+        }
+    }
 }
 
 #[cfg(test)]

@@ -289,15 +289,36 @@ async fn the_main_job(db_url: Option<String>) {
          --b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.customer.example\n\n\
          Final-Recipient: rfc822; gone@customer.example\nAction: failed\nStatus: 5.1.1\n\n--b--\n",
     );
+    // Multipart: the text, a PDF the sender attached, a small inline logo and a PGP
+    // signature; only the PDF is uploaded.
     demo.send(&mail(
-        "Subject: Second request\nMessage-ID: <new-2@customer.example>",
-        "A new problem.",
+        "Subject: Second request\nMessage-ID: <new-2@customer.example>\nMIME-Version: 1.0\n\
+         Content-Type: multipart/mixed; boundary=\"m\"",
+        "--m\nContent-Type: multipart/related; boundary=\"r\"\n\n\
+         --r\nContent-Type: text/plain\n\nA new problem.\n\
+         --r\nContent-Type: image/png\nContent-Disposition: inline; filename=\"logo.png\"\n\
+         Content-ID: <logo@x>\nContent-Transfer-Encoding: base64\n\niVBORw0KGgo=\n--r--\n\
+         --m\nContent-Type: application/pdf\nContent-Disposition: attachment; filename=\"invoice.pdf\"\n\
+         Content-Transfer-Encoding: base64\n\nJVBERi0xLjQKJcfsj6IK\n\
+         --m\nContent-Type: application/pgp-signature; name=\"signature.asc\"\n\n\
+         -----BEGIN PGP SIGNATURE-----\nabc\n-----END PGP SIGNATURE-----\n--m--",
     ));
     // Eight mails were taken in (the duplicate was not): every one gets a result.
     let results = demo.wait_for_results(8).await;
     let issues = demo.wait_for_issues(2).await;
     assert_eq!(issues.len(), 2, "only the second request made an issue");
     assert_eq!(issues[1]["fields"]["summary"], "Second request");
+    let second = issues[1]["key"].as_str().unwrap();
+    let files = demo
+        .jira(&format!("/rest/api/3/issue/{second}?fields=attachment"))
+        .await;
+    let names: Vec<&str> = files["fields"]["attachment"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["filename"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["invoice.pdf"], "logo and signature left out");
     assert_eq!(demo.comments(&key).await.len(), 3, "nothing else commented");
     let count = |s: ResultStatus| results.iter().filter(|r| r.status == s).count();
     assert_eq!(count(ResultStatus::Created), 2);

@@ -385,6 +385,10 @@ fn merge(base: &Then, over: &Then) -> Then {
         reporter: over.reporter.clone().or_else(|| base.reporter.clone()),
         full_text: over.full_text.or(base.full_text),
         attach_original: over.attach_original.or(base.attach_original),
+        attachments: over
+            .attachments
+            .clone()
+            .or_else(|| base.attachments.clone()),
         comment_visibility: over
             .comment_visibility
             .clone()

@@ -94,6 +94,10 @@ pub struct Then {
     /// Attach the original mail to the issue as an `.eml` file.
     #[serde(default)]
     pub attach_original: Option<bool>,
+    /// Which attachments are uploaded (signature files and small inline images are left
+    /// out by default).
+    #[serde(default)]
+    pub attachments: Option<crate::attachments::AttachmentPolicy>,
     /// What to do with automatic mail.
     #[serde(default)]
     pub handling: Handling,

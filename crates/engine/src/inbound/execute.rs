@@ -92,6 +92,7 @@ pub(super) async fn run<T: Tracker>(
             summary,
             body,
             fields,
+            attachments,
             attach_original,
             ..
         } => {
@@ -128,7 +129,13 @@ pub(super) async fn run<T: Tracker>(
             } else {
                 format!("jira: created {issue_key}")
             });
-            let files = files(message, composed.full_text, *attach_original, job.raw);
+            let files = files(
+                message,
+                attachments,
+                composed.full_text,
+                *attach_original,
+                job.raw,
+            );
             upload(job, &issue_key, files, report).await?;
             Ok(Effect {
                 status: ResultStatus::Created,
@@ -141,6 +148,7 @@ pub(super) async fn run<T: Tracker>(
             body,
             visibility,
             fields,
+            attachments,
             attach_original,
             ..
         } => {
@@ -179,7 +187,13 @@ pub(super) async fn run<T: Tracker>(
             if !fields.is_empty() {
                 set_fields(job, issue_key, fields, report).await?;
             }
-            let files = files(message, composed.full_text, *attach_original, job.raw);
+            let files = files(
+                message,
+                attachments,
+                composed.full_text,
+                *attach_original,
+                job.raw,
+            );
             upload(job, issue_key, files, report).await?;
             Ok(Effect {
                 status: ResultStatus::Commented,
@@ -285,21 +299,30 @@ struct File {
     data: Vec<u8>,
 }
 
-/// The mail's attachments, the whole text when it was cut, and the original when asked.
-fn files(message: &Message, full_text: Option<String>, original: bool, raw: &[u8]) -> Vec<File> {
+/// The attachments the plan kept, the whole text when it was cut, and the original when
+/// the rule asks for it.
+fn files(
+    message: &Message,
+    kept: &[String],
+    full_text: Option<String>,
+    original: bool,
+    raw: &[u8],
+) -> Vec<File> {
     let mut out: Vec<File> = message
         .attachments
         .iter()
         .enumerate()
-        .filter(|(_, a)| !a.data.is_empty())
-        .map(|(i, a)| File {
-            name: a
+        .filter_map(|(i, a)| {
+            let name = a
                 .name
                 .clone()
                 .filter(|n| !n.trim().is_empty())
-                .unwrap_or_else(|| format!("attachment-{}", i + 1)),
-            content_type: a.content_type.clone(),
-            data: a.data.clone(),
+                .unwrap_or_else(|| format!("attachment-{}", i + 1));
+            kept.contains(&name).then(|| File {
+                name,
+                content_type: a.content_type.clone(),
+                data: a.data.clone(),
+            })
         })
         .collect();
     if let Some(text) = full_text {
