@@ -225,7 +225,8 @@ async fn the_main_job(db_url: Option<String>) {
     demo.served.assert_healthy().await;
 
     demo.send(&mail(
-        "Subject: Re: Printer on the 3rd floor is on fire\nMessage-ID: <new-1@customer.example>",
+        "Subject: Re: Printer on the 3rd floor is on fire\nMessage-ID: <new-1@customer.example>\n\
+         Cc: Bob <bob@customer.example>, carl@elsewhere.example",
         "Hello,\n\nthe printer on the 3rd floor is smoking.\n\n-- \nAnn Lee\nCustomer Inc.",
     ));
     let issues = demo.wait_for_issues(1).await;
@@ -243,6 +244,27 @@ async fn the_main_job(db_url: Option<String>) {
     );
     assert!(description.contains("the printer on the 3rd floor is smoking."));
     assert!(!description.contains("Customer Inc."), "signature removed");
+    // People: Ann and Carl have no Jira account, Bob has one.
+    let people = demo
+        .jira(&format!(
+            "/rest/api/3/issue/{key}?fields={}",
+            jira_sandbox::EMAIL_PARTICIPANTS_FIELD
+        ))
+        .await;
+    assert_eq!(
+        people["fields"][jira_sandbox::EMAIL_PARTICIPANTS_FIELD],
+        "Ann Lee <ann@customer.example>, carl@elsewhere.example"
+    );
+    let watchers = demo
+        .jira(&format!("/rest/api/3/issue/{key}/watchers"))
+        .await;
+    let names: Vec<&str> = watchers["watchers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|w| w["displayName"].as_str())
+        .collect();
+    assert!(names.contains(&"Bob Customer"), "{watchers}");
 
     demo.send(&mail(
         "Subject: Re: Printer\nMessage-ID: <reply-1@customer.example>\nIn-Reply-To: <new-1@customer.example>",
@@ -481,4 +503,96 @@ async fn without_jira_serve_says_what_to_configure() {
     assert!(log.contains("no Jira site is configured"), "{log}");
     assert!(log.contains("--sandbox"), "{log}");
     served.stop_gracefully();
+}
+
+/// `reporter: sender`: an authenticated sender who is a Jira user reports the issue; the
+/// same sender without authentication only watches it.
+#[tokio::test]
+async fn an_authenticated_jira_user_reports_the_issue() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("profile.json");
+    std::fs::write(
+        &profile,
+        r#"{"own": {"addresses": ["support@example.com"]},
+            "trusted_authserv_id": "mx.example.com",
+            "default": {"project": "SUP", "issue_type": "Task", "reporter": "sender"}}"#,
+    )
+    .unwrap();
+    assert!(
+        run(
+            dir.path(),
+            &["profile", "import", profile.to_str().unwrap()]
+        )
+        .status
+        .success()
+    );
+    let served = Served::start_with_args(dir.path(), &["--sandbox"], &[]).await;
+    let mails = dir.path().join("mails");
+    std::fs::create_dir(&mails).unwrap();
+    for (n, auth) in [
+        (
+            1,
+            "Authentication-Results: mx.example.com; dkim=pass header.d=customer.example; \
+             spf=pass smtp.mailfrom=customer.example; dmarc=pass header.from=customer.example\n",
+        ),
+        (2, ""),
+    ] {
+        std::fs::write(
+            mails.join(format!("{n}.eml")),
+            format!(
+                "{auth}From: Alice Customer <alice@customer.example>\nTo: support@example.com\n\
+                 Subject: reporter test {n}\nMessage-ID: <reporter-{n}@customer.example>\n\n\
+                 Please help ({n}).\n"
+            ),
+        )
+        .unwrap();
+    }
+    assert!(
+        run(dir.path(), &["process", mails.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let site = format!("{}/sandbox/jira", served.base);
+    let get = |path: String| {
+        let site = site.clone();
+        async move {
+            reqwest::Client::new()
+                .get(format!("{site}{path}"))
+                .basic_auth(jira_sandbox::ADMIN_EMAIL, Some(jira_sandbox::API_TOKEN))
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let start = Instant::now();
+    let issues = loop {
+        let found =
+            get("/rest/api/3/search/jql?jql=project%3DSUP&fields=summary,reporter".to_owned())
+                .await;
+        let mut issues = found["issues"].as_array().cloned().unwrap_or_default();
+        if issues.len() == 2 {
+            issues.sort_by_key(|i| i["fields"]["summary"].as_str().map(str::to_owned));
+            break issues;
+        }
+        assert!(start.elapsed() < PATIENCE, "{found}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    assert_eq!(issues[0]["fields"]["summary"], "reporter test 1");
+    assert_eq!(
+        issues[0]["fields"]["reporter"]["displayName"], "Alice Customer",
+        "authenticated: Alice reports"
+    );
+    assert_ne!(
+        issues[1]["fields"]["reporter"]["displayName"], "Alice Customer",
+        "unauthenticated: postroom reports"
+    );
+    let key = issues[1]["key"].as_str().unwrap();
+    let watchers = get(format!("/rest/api/3/issue/{key}/watchers")).await;
+    assert!(
+        watchers.to_string().contains("Alice Customer"),
+        "{watchers}"
+    );
 }

@@ -81,7 +81,9 @@ pub struct Then {
     /// Custom field defaults by field name.
     #[serde(default)]
     pub fields: Option<BTreeMap<String, serde_json::Value>>,
-    /// Name of the reporter policy (how a sender becomes a Jira reporter).
+    /// Who becomes the reporter: `sender` makes a sender who is a Jira user (and whose
+    /// authenticity passed) the reporter when postroom's account may set reporters;
+    /// otherwise, and for any other value, postroom's own account reports the issue.
     #[serde(default)]
     pub reporter: Option<String>,
     /// Comment visibility (a role or group name); public when unset.

@@ -14,12 +14,14 @@ use postroom_core::ports::tracker::{
     TrackerError, Visibility,
 };
 use postroom_core::post::{self, Author, FULL_TEXT_FILE};
+use postroom_core::profile::CheckedProfile;
 use postroom_store::TenantStore;
 use postroom_store::inbound::ResultStatus;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::fields::FieldCache;
+use super::people;
 use super::users::UserCache;
 use super::{Failure, Report};
 use crate::worker::now_ms;
@@ -39,6 +41,9 @@ pub(super) struct Job<'a, T> {
     pub tracker: &'a T,
     pub fields: &'a FieldCache,
     pub users: &'a UserCache,
+    pub profile: &'a CheckedProfile,
+    /// True when the sender's authenticity passed (DKIM/SPF/DMARC by the trusted MTA).
+    pub authentic: bool,
     pub tenant: &'a TenantStore,
     pub intake_id: &'a str,
     pub idempotency: Result<IdempotencyKey, String>,
@@ -94,6 +99,8 @@ pub(super) async fn run<T: Tracker>(
             fields,
             attachments,
             attach_original,
+            participants,
+            reporter_policy,
             ..
         } => {
             if project.is_empty() {
@@ -108,14 +115,32 @@ pub(super) async fn run<T: Tracker>(
             }
             let author = author(job, message).await;
             let composed = post::compose(author.as_ref(), body);
-            let (mapped, skipped) = job.fields.map(job.tenant.id(), job.tracker, fields).await?;
+            let cast = people::cast(
+                job,
+                author.as_ref(),
+                participants,
+                reporter_policy.as_deref(),
+                project,
+                report,
+            )
+            .await?;
+            let mut fields = fields.clone();
+            if let Some(field) = &job.profile.profile.people.email_field
+                && !cast.email_only.is_empty()
+            {
+                fields.insert(field.clone(), Value::String(cast.email_only.join(", ")));
+            }
+            let (mapped, skipped) = job
+                .fields
+                .map(job.tenant.id(), job.tracker, &fields)
+                .await?;
             report.lines.extend(skipped);
             let new = NewIssue {
                 project: project.clone(),
                 issue_type: IssueTypeRef::Name(issue_type.clone()),
                 summary: summary.clone(),
                 description: Some(composed.doc),
-                reporter: None,
+                reporter: cast.reporter.clone(),
                 fields: mapped,
                 properties: Vec::new(),
                 idempotency_key: key,
@@ -129,6 +154,17 @@ pub(super) async fn run<T: Tracker>(
             } else {
                 format!("jira: created {issue_key}")
             });
+            for watcher in &cast.watchers {
+                match job.tracker.add_watcher(&issue_key, watcher).await {
+                    Ok(()) => report
+                        .lines
+                        .push(format!("people: watcher {watcher} added")),
+                    Err(e) if e.is_transient() => return Err(e.into()),
+                    Err(e) => report
+                        .lines
+                        .push(format!("people: watcher {watcher} not added: {e}")),
+                }
+            }
             let files = files(
                 message,
                 attachments,

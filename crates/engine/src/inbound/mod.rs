@@ -12,6 +12,7 @@
 mod execute;
 mod fields;
 mod lookup;
+mod people;
 mod report;
 mod users;
 
@@ -263,6 +264,8 @@ impl<S: Sites> Inbound<S> {
             tracker: &tracker,
             fields: &inner.fields,
             users: &inner.users,
+            profile: &profile,
+            authentic: classification.auth.result == postroom_core::classify::AuthResult::Pass,
             tenant,
             intake_id,
             idempotency: execute::idempotency_key(&ctx.job().idempotency_key),

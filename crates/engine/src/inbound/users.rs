@@ -7,7 +7,7 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use postroom_core::adf::Mention;
-use postroom_core::ports::tracker::Tracker;
+use postroom_core::ports::tracker::{Tracker, TrackerError};
 use postroom_core::tenant::TenantId;
 
 /// How long an answer is trusted; a user added to Jira is mentioned after this at worst.
@@ -25,6 +25,8 @@ type Entry = (Instant, Option<Mention>);
 #[derive(Debug, Default)]
 pub(super) struct UserCache {
     entries: Mutex<HashMap<Key, Entry>>,
+    /// Tenant and project → whether postroom may set the reporter there.
+    reporter_rights: Mutex<HashMap<Key, (Instant, bool)>>,
 }
 
 impl UserCache {
@@ -61,5 +63,33 @@ impl UserCache {
         }
         entries.insert(key, (Instant::now(), found.clone()));
         found
+    }
+
+    /// Whether postroom's account holds `MODIFY_REPORTER` in `project` (remembered too).
+    pub(super) async fn may_set_reporter<T: Tracker>(
+        &self,
+        tenant: &TenantId,
+        tracker: &T,
+        project: &str,
+    ) -> Result<bool, TrackerError> {
+        let key = (tenant.clone(), project.to_owned());
+        if let Some((at, may)) = self
+            .reporter_rights
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&key)
+            && at.elapsed() < TTL
+        {
+            return Ok(*may);
+        }
+        let held = tracker
+            .my_permissions(Some(project), &["MODIFY_REPORTER"])
+            .await?;
+        let may = held.iter().any(|p| p == "MODIFY_REPORTER");
+        self.reporter_rights
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key, (Instant::now(), may));
+        Ok(may)
     }
 }

@@ -15,7 +15,8 @@ use crate::state::model::Group;
 
 /// Adds user and group routes.
 pub fn routes(r: Router<App>) -> Router<App> {
-    r.route("/user", get(get_user))
+    r.route("/mypermissions", get(my_permissions))
+        .route("/user", get(get_user))
         .route("/user/search", get(search))
         .route("/user/groups", get(groups_of))
         .route("/group/member", get(members))
@@ -34,6 +35,65 @@ pub async fn myself(
     let mut body = user(&app, v, u);
     body["locale"] = json!("en_US");
     Ok(Json(body))
+}
+
+/// The project permissions the sandbox knows; licensed accounts hold all of them, portal
+/// customers only browse, comment and attach.
+const PERMISSIONS: [(&str, bool); 9] = [
+    ("BROWSE_PROJECTS", true),
+    ("CREATE_ISSUES", true),
+    ("ADD_COMMENTS", true),
+    ("CREATE_ATTACHMENTS", true),
+    ("EDIT_ISSUES", false),
+    ("ASSIGN_ISSUES", false),
+    ("MODIFY_REPORTER", false),
+    ("TRANSITION_ISSUES", false),
+    ("ADMINISTER_PROJECTS", false),
+];
+
+#[derive(Debug, Deserialize)]
+struct PermissionQuery {
+    permissions: Option<String>,
+    #[serde(rename = "projectKey")]
+    project_key: Option<String>,
+}
+
+/// `GET /mypermissions?permissions=A,B[&projectKey=K]`: like Jira Cloud, the list of keys is
+/// required, an unknown key is a 400 and an unknown project a 404.
+async fn my_permissions(
+    State(app): State<App>,
+    Extension(who): Extension<Principal>,
+    Query(q): Query<PermissionQuery>,
+) -> ApiResult<Json<Value>> {
+    let site = app.store.read();
+    let Some(wanted) = q.permissions.as_deref().filter(|p| !p.trim().is_empty()) else {
+        return Err(ApiError::bad_request(
+            "The 'permissions' query parameter is required.",
+        ));
+    };
+    if let Some(key) = &q.project_key
+        && site.project(key).is_none()
+    {
+        return Err(ApiError::not_found(format!(
+            "No project could be found with key '{key}'."
+        )));
+    }
+    let licensed = site
+        .user(&who.account_id)
+        .is_some_and(|u| u.account_type != crate::state::model::AccountType::Customer);
+    let mut out = serde_json::Map::new();
+    for key in wanted.split(',').map(str::trim) {
+        let Some((_, customers_too)) = PERMISSIONS.iter().find(|(k, _)| *k == key) else {
+            return Err(ApiError::bad_request(format!(
+                "Invalid permission key: {key}"
+            )));
+        };
+        out.insert(
+            key.to_owned(),
+            json!({ "key": key, "name": key, "type": "PROJECT", "havePermission": licensed || *customers_too }),
+        );
+    }
+    Ok(Json(json!({ "permissions": out })))
 }
 
 #[derive(Debug, Deserialize)]
