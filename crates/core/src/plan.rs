@@ -14,7 +14,7 @@ use crate::attachments;
 use crate::classify::{Classification, Kind};
 use crate::directives::{self, Directives};
 use crate::message::Message;
-use crate::profile::{CheckedProfile, Handle, RuleAction, Then};
+use crate::profile::{CheckedProfile, Handle, OnClosedRule, RuleAction, Then};
 use crate::route::{self, Route};
 use crate::subject;
 use crate::thread::{self, Answers, Lookups, ThreadMatch};
@@ -22,7 +22,7 @@ use crate::thread::{self, Answers, Lookups, ThreadMatch};
 mod action;
 mod dry_run;
 
-pub use action::Action;
+pub use action::{Action, OnClosed};
 pub use dry_run::{apply, outcome, plan_message};
 
 /// The message and what earlier stages found in it.
@@ -257,6 +257,7 @@ fn comment(
         attachments: kept_attachments(input.message, then),
         fields: directive_fields(directives),
         attach_original: then.attach_original.unwrap_or(false),
+        on_closed: on_closed(then, input.message),
     }
 }
 
@@ -311,6 +312,24 @@ fn create(
         reporter: sender(input),
         reporter_policy: then.reporter.clone(),
         attach_original: then.attach_original.unwrap_or(false),
+    }
+}
+
+/// The rule's choice for replies to closed issues, made concrete.
+fn on_closed(then: &Then, message: &Message) -> OnClosed {
+    match then.on_closed.unwrap_or(OnClosedRule::Comment) {
+        OnClosedRule::Comment => OnClosed::Comment,
+        OnClosedRule::Reopen => OnClosed::Reopen {
+            transition: then
+                .reopen_transition
+                .clone()
+                .unwrap_or_else(|| "Reopen".to_owned()),
+        },
+        OnClosedRule::NewIssue => OnClosed::NewIssue {
+            project: then.project.clone().unwrap_or_default(),
+            issue_type: then.issue_type.clone().unwrap_or_default(),
+            summary: subject::summary(message.subject.as_deref()),
+        },
     }
 }
 

@@ -596,3 +596,126 @@ async fn an_authenticated_jira_user_reports_the_issue() {
         "{watchers}"
     );
 }
+
+/// A reply to a resolved issue: `on_closed: reopen` comments and reopens it; with
+/// `on_closed: new_issue` the next reply opens a new issue linked to it instead.
+#[tokio::test]
+async fn a_reply_to_a_resolved_issue_reopens_it_or_opens_a_linked_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let import = |on_closed: &str| {
+        let path = dir.path().join(format!("{on_closed}.json"));
+        std::fs::write(
+            &path,
+            format!(
+                r#"{{"own": {{"addresses": ["support@example.com"]}},
+                    "default": {{"project": "SUP", "issue_type": "Task", "on_closed": "{on_closed}"}}}}"#
+            ),
+        )
+        .unwrap();
+        let out = run(dir.path(), &["profile", "import", path.to_str().unwrap()]);
+        assert!(out.status.success(), "{out:?}");
+    };
+    import("reopen");
+    let served = Served::start_with_args(dir.path(), &["--sandbox"], &[]).await;
+    let site = format!("{}/sandbox/jira", served.base);
+    let client = reqwest::Client::new();
+    let call = |method: reqwest::Method, path: String, body: Option<Value>| {
+        let mut request = client
+            .request(method, format!("{site}{path}"))
+            .basic_auth(jira_sandbox::ADMIN_EMAIL, Some(jira_sandbox::API_TOKEN));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            assert!(response.status().is_success(), "{response:?}");
+            response.json::<Value>().await.unwrap_or(Value::Null)
+        }
+    };
+    let deliver = |n: usize, headers: &str| {
+        let path = dir.path().join(format!("mail-{n}.eml"));
+        std::fs::write(
+            &path,
+            format!(
+                "From: Ann Lee <ann@customer.example>\nTo: support@example.com\n\
+                 Subject: closed test\nMessage-ID: <closed-{n}@customer.example>\n{headers}\n\
+                 Mail number {n}.\n"
+            ),
+        )
+        .unwrap();
+        let out = run(dir.path(), &["process", path.to_str().unwrap()]);
+        assert!(out.status.success(), "{out:?}");
+    };
+    let wait = |what: &'static str, jql: &'static str, want: usize| {
+        let call = &call;
+        async move {
+            let start = Instant::now();
+            loop {
+                let found = call(
+                    reqwest::Method::GET,
+                    format!(
+                        "/rest/api/3/search/jql?jql={jql}&fields=summary,status,comment,issuelinks"
+                    ),
+                    None,
+                )
+                .await;
+                let issues = found["issues"].as_array().cloned().unwrap_or_default();
+                if issues.len() >= want {
+                    return issues;
+                }
+                assert!(start.elapsed() < PATIENCE, "{what}: {found}");
+                tokio::time::sleep(Duration::from_millis(300)).await;
+            }
+        }
+    };
+    deliver(1, "");
+    let issues = wait("the first issue", "project%3DSUP", 1).await;
+    let key = issues[0]["key"].as_str().unwrap().to_owned();
+    let resolve = || {
+        call(
+            reqwest::Method::POST,
+            format!("/rest/api/3/issue/{key}/transitions"),
+            Some(serde_json::json!({ "transition": { "id": "41" } })),
+        )
+    };
+    let status = |key: String| async move {
+        let issue = call(
+            reqwest::Method::GET,
+            format!("/rest/api/3/issue/{key}?fields=status,comment"),
+            None,
+        )
+        .await;
+        (
+            issue["fields"]["status"]["name"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+            issue["fields"]["comment"]["total"].as_u64().unwrap(),
+        )
+    };
+    resolve().await;
+    assert_eq!(status(key.clone()).await.0, "Resolved");
+
+    deliver(2, "In-Reply-To: <closed-1@customer.example>");
+    let start = Instant::now();
+    while status(key.clone()).await != ("Open".to_owned(), 1) {
+        assert!(start.elapsed() < PATIENCE, "not commented and reopened");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+
+    import("new_issue");
+    resolve().await;
+    deliver(3, "In-Reply-To: <closed-1@customer.example>");
+    let issues = wait("the linked issue", "project%3DSUP", 2).await;
+    let new = issues
+        .iter()
+        .find(|i| i["key"] != key.as_str())
+        .expect("a second issue");
+    let links = new["fields"]["issuelinks"].to_string();
+    assert!(links.contains(&key), "{links}");
+    assert_eq!(
+        status(key.clone()).await,
+        ("Resolved".to_owned(), 1),
+        "the resolved issue is left alone"
+    );
+}

@@ -51,6 +51,8 @@ pub enum Action {
         fields: BTreeMap<String, serde_json::Value>,
         /// Attach the original mail as an `.eml` file.
         attach_original: bool,
+        /// What to do when the issue turns out to be resolved or closed.
+        on_closed: OnClosed,
     },
     /// Nothing is done; the report says why.
     Ignore {
@@ -66,6 +68,29 @@ pub enum Action {
     Reject {
         /// Why.
         reason: String,
+    },
+}
+
+/// What a comment does when its issue is resolved or closed (Jira's status category
+/// "done"); the engine finds that out, since core cannot see the issue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "do", rename_all = "snake_case")]
+pub enum OnClosed {
+    /// Comment all the same.
+    Comment,
+    /// Comment, then take this transition (by name).
+    Reopen {
+        /// e.g. `Reopen`.
+        transition: String,
+    },
+    /// Create a new issue instead, linked to the closed one ("Relates").
+    NewIssue {
+        /// Project key.
+        project: String,
+        /// Issue type name.
+        issue_type: String,
+        /// Summary of the new issue.
+        summary: String,
     },
 }
 

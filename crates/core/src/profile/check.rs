@@ -385,6 +385,11 @@ fn merge(base: &Then, over: &Then) -> Then {
         reporter: over.reporter.clone().or_else(|| base.reporter.clone()),
         full_text: over.full_text.or(base.full_text),
         attach_original: over.attach_original.or(base.attach_original),
+        on_closed: over.on_closed.or(base.on_closed),
+        reopen_transition: over
+            .reopen_transition
+            .clone()
+            .or_else(|| base.reopen_transition.clone()),
         attachments: over
             .attachments
             .clone()

@@ -17,7 +17,7 @@ mod rules;
 pub(crate) use check::DIRECTIVES;
 pub use check::{CheckedProfile, CheckedRule, ProfileErrors, ValidationError};
 pub use pattern::Pattern;
-pub use rules::{Handle, Handling, Match, Rule, RuleAction, Then};
+pub use rules::{Handle, Handling, Match, OnClosedRule, Rule, RuleAction, Then};
 
 use std::collections::BTreeMap;
 

@@ -96,6 +96,14 @@ pub struct Then {
     /// Attach the original mail to the issue as an `.eml` file.
     #[serde(default)]
     pub attach_original: Option<bool>,
+    /// What a reply to a resolved or closed issue does: `comment` (the default), `reopen`
+    /// (comment, then the `reopen_transition`), or `new_issue` (a new issue in this rule's
+    /// project, linked to the old one as "Relates").
+    #[serde(default)]
+    pub on_closed: Option<OnClosedRule>,
+    /// The transition a `reopen` takes, by name (default `Reopen`).
+    #[serde(default)]
+    pub reopen_transition: Option<String>,
     /// Which attachments are uploaded (signature files and small inline images are left
     /// out by default).
     #[serde(default)]
@@ -103,6 +111,18 @@ pub struct Then {
     /// What to do with automatic mail.
     #[serde(default)]
     pub handling: Handling,
+}
+
+/// What a reply to a resolved or closed issue does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnClosedRule {
+    /// Comment and leave the issue as it is.
+    Comment,
+    /// Comment, then reopen it.
+    Reopen,
+    /// Open a new issue linked to the closed one.
+    NewIssue,
 }
 
 /// The action a rule takes for human mail.

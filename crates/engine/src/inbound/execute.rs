@@ -7,11 +7,13 @@
 //! the issue or comment; on a replay those already on the issue (same name and size) are
 //! skipped.
 
+use std::collections::BTreeMap;
+
 use postroom_core::message::Message;
-use postroom_core::plan::Action;
+use postroom_core::plan::{Action, OnClosed};
 use postroom_core::ports::tracker::{
-    IDEMPOTENCY_PROPERTY, IdempotencyKey, IssueTypeRef, IssueUpdate, NewComment, NewIssue, Tracker,
-    TrackerError, Visibility,
+    IDEMPOTENCY_PROPERTY, IdempotencyKey, IssueTypeRef, IssueUpdate, NewComment, NewIssue, NewLink,
+    Tracker, TrackerError, Visibility,
 };
 use postroom_core::post::{self, Author, FULL_TEXT_FILE};
 use postroom_core::profile::CheckedProfile;
@@ -103,81 +105,18 @@ pub(super) async fn run<T: Tracker>(
             reporter_policy,
             ..
         } => {
-            if project.is_empty() {
-                return Err(Failure::Refused(
-                    "the profile names no project for this mail: set `project` in the rule or in `default`".to_owned(),
-                ));
-            }
-            if issue_type.is_empty() {
-                return Err(Failure::Refused(
-                    "the profile names no issue type for this mail: set `issue_type` in the rule or in `default`".to_owned(),
-                ));
-            }
-            let author = author(job, message).await;
-            let composed = post::compose(author.as_ref(), body);
-            let cast = people::cast(
-                job,
-                author.as_ref(),
-                participants,
-                reporter_policy.as_deref(),
+            let spec = Create {
                 project,
-                report,
-            )
-            .await?;
-            let mut fields = fields.clone();
-            if let Some(field) = &job.profile.profile.people.email_field
-                && !cast.email_only.is_empty()
-            {
-                fields.insert(field.clone(), Value::String(cast.email_only.join(", ")));
-            }
-            let (mapped, skipped) = job
-                .fields
-                .map(job.tenant.id(), job.tracker, &fields)
-                .await?;
-            report.lines.extend(skipped);
-            let new = NewIssue {
-                project: project.clone(),
-                issue_type: IssueTypeRef::Name(issue_type.clone()),
-                summary: summary.clone(),
-                description: Some(composed.doc),
-                reporter: cast.reporter.clone(),
-                fields: mapped,
-                properties: Vec::new(),
-                idempotency_key: key,
-                may_exist: job.replay,
-            };
-            job.before_write().await?;
-            let created = job.tracker.create_issue(&new).await?;
-            let issue_key = created.issue.key;
-            report.lines.push(if created.recovered {
-                format!("jira: {issue_key} was created by an earlier attempt; not created again")
-            } else {
-                format!("jira: created {issue_key}")
-            });
-            for watcher in &cast.watchers {
-                match job.tracker.add_watcher(&issue_key, watcher).await {
-                    Ok(()) => report
-                        .lines
-                        .push(format!("people: watcher {watcher} added")),
-                    Err(e) if e.is_transient() => return Err(e.into()),
-                    Err(e) => report
-                        .lines
-                        .push(format!("people: watcher {watcher} not added: {e}")),
-                }
-            }
-            let files = files(
-                message,
+                issue_type,
+                summary,
+                body,
+                fields,
                 attachments,
-                composed.full_text,
-                *attach_original,
-                job.raw,
-            );
-            upload(job, &issue_key, files, report).await?;
-            Ok(Effect {
-                status: ResultStatus::Created,
-                issue_key,
-                comment_id: None,
-            })
+                attach_original: *attach_original,
+                participants,
+                reporter_policy: reporter_policy.as_deref(),
+            };
+            create(job, message, &spec, key, report).await
         }
         Action::AddComment {
             issue_key,
@@ -186,8 +125,50 @@ pub(super) async fn run<T: Tracker>(
             fields,
             attachments,
             attach_original,
+            on_closed,
             ..
         } => {
+            let closed = match on_closed {
+                OnClosed::Comment => false,
+                _ => is_closed(job.tracker, issue_key).await?,
+            };
+            if closed
+                && let OnClosed::NewIssue {
+                    project,
+                    issue_type,
+                    summary,
+                } = on_closed
+            {
+                report.lines.push(format!(
+                    "jira: {issue_key} is resolved; the rule opens a new issue"
+                ));
+                let spec = Create {
+                    project,
+                    issue_type,
+                    summary,
+                    body,
+                    fields,
+                    attachments,
+                    attach_original: *attach_original,
+                    participants: &[],
+                    reporter_policy: None,
+                };
+                let effect = create(job, message, &spec, key, report).await?;
+                let link = NewLink {
+                    link_type: "Relates".to_owned(),
+                    inward: effect.issue_key.clone(),
+                    outward: issue_key.clone(),
+                };
+                match job.tracker.link_issues(&link).await {
+                    Ok(()) => report.lines.push(format!(
+                        "jira: {} linked to {issue_key} (relates)",
+                        effect.issue_key
+                    )),
+                    Err(e) if e.is_transient() => return Err(e.into()),
+                    Err(e) => report.lines.push(format!("jira: not linked: {e}")),
+                }
+                return Ok(effect);
+            }
             let author = author(job, message).await;
             let composed = post::compose(author.as_ref(), body);
             let earlier = if job.replay {
@@ -220,6 +201,9 @@ pub(super) async fn run<T: Tracker>(
                     posted.id
                 }
             };
+            if closed && let OnClosed::Reopen { transition } = on_closed {
+                reopen(job.tracker, issue_key, transition, report).await?;
+            }
             if !fields.is_empty() {
                 set_fields(job, issue_key, fields, report).await?;
             }
@@ -242,6 +226,148 @@ pub(super) async fn run<T: Tracker>(
             other.kind()
         ))),
     }
+}
+
+/// What a new issue is made of.
+struct Create<'a> {
+    project: &'a str,
+    issue_type: &'a str,
+    summary: &'a str,
+    body: &'a str,
+    fields: &'a BTreeMap<String, Value>,
+    attachments: &'a [String],
+    attach_original: bool,
+    participants: &'a [String],
+    reporter_policy: Option<&'a str>,
+}
+
+/// Creates the issue (at most once per key), adds its watchers and uploads its files.
+async fn create<T: Tracker>(
+    job: &Job<'_, T>,
+    message: &Message,
+    spec: &Create<'_>,
+    key: IdempotencyKey,
+    report: &mut Report,
+) -> Result<Effect, Failure> {
+    if spec.project.is_empty() {
+        return Err(Failure::Refused(
+            "the profile names no project for this mail: set `project` in the rule or in `default`"
+                .to_owned(),
+        ));
+    }
+    if spec.issue_type.is_empty() {
+        return Err(Failure::Refused(
+            "the profile names no issue type for this mail: set `issue_type` in the rule or in `default`".to_owned(),
+        ));
+    }
+    let author = author(job, message).await;
+    let composed = post::compose(author.as_ref(), spec.body);
+    let cast = people::cast(
+        job,
+        author.as_ref(),
+        spec.participants,
+        spec.reporter_policy,
+        spec.project,
+        report,
+    )
+    .await?;
+    let mut fields = spec.fields.clone();
+    if let Some(field) = &job.profile.profile.people.email_field
+        && !cast.email_only.is_empty()
+    {
+        fields.insert(field.clone(), Value::String(cast.email_only.join(", ")));
+    }
+    let (mapped, skipped) = job
+        .fields
+        .map(job.tenant.id(), job.tracker, &fields)
+        .await?;
+    report.lines.extend(skipped);
+    let new = NewIssue {
+        project: spec.project.to_owned(),
+        issue_type: IssueTypeRef::Name(spec.issue_type.to_owned()),
+        summary: spec.summary.to_owned(),
+        description: Some(composed.doc),
+        reporter: cast.reporter.clone(),
+        fields: mapped,
+        properties: Vec::new(),
+        idempotency_key: key,
+        may_exist: job.replay,
+    };
+    job.before_write().await?;
+    let created = job.tracker.create_issue(&new).await?;
+    let issue_key = created.issue.key;
+    report.lines.push(if created.recovered {
+        format!("jira: {issue_key} was created by an earlier attempt; not created again")
+    } else {
+        format!("jira: created {issue_key}")
+    });
+    for watcher in &cast.watchers {
+        match job.tracker.add_watcher(&issue_key, watcher).await {
+            Ok(()) => report
+                .lines
+                .push(format!("people: watcher {watcher} added")),
+            Err(e) if e.is_transient() => return Err(e.into()),
+            Err(e) => report
+                .lines
+                .push(format!("people: watcher {watcher} not added: {e}")),
+        }
+    }
+    let files = files(
+        message,
+        spec.attachments,
+        composed.full_text,
+        spec.attach_original,
+        job.raw,
+    );
+    upload(job, &issue_key, files, report).await?;
+    Ok(Effect {
+        status: ResultStatus::Created,
+        issue_key,
+        comment_id: None,
+    })
+}
+
+/// True when the issue's status is in Jira's "done" category (resolved, closed).
+async fn is_closed<T: Tracker>(tracker: &T, issue_key: &str) -> Result<bool, TrackerError> {
+    let issue = tracker.get_issue(issue_key, &["status"]).await?;
+    Ok(issue
+        .fields
+        .get("status")
+        .and_then(|s| s.get("statusCategory"))
+        .and_then(|c| c.get("key"))
+        .and_then(Value::as_str)
+        == Some("done"))
+}
+
+/// Takes the named transition; a workflow without it is reported, not fatal.
+async fn reopen<T: Tracker>(
+    tracker: &T,
+    issue_key: &str,
+    name: &str,
+    report: &mut Report,
+) -> Result<(), Failure> {
+    let available = tracker.transitions(issue_key).await?;
+    let Some(found) = available.iter().find(|t| t.name.eq_ignore_ascii_case(name)) else {
+        let names: Vec<&str> = available.iter().map(|t| t.name.as_str()).collect();
+        report.lines.push(format!(
+            "jira: {issue_key} not reopened: no transition {name:?} (available: {})",
+            names.join(", ")
+        ));
+        return Ok(());
+    };
+    match tracker
+        .transition(issue_key, &found.id, &IssueUpdate::default())
+        .await
+    {
+        Ok(()) => report
+            .lines
+            .push(format!("jira: {issue_key} reopened ({})", found.name)),
+        Err(e) if e.is_transient() => return Err(e.into()),
+        Err(e) => report
+            .lines
+            .push(format!("jira: {issue_key} not reopened: {e}")),
+    }
+    Ok(())
 }
 
 /// The sender, with a mention when the address is exactly one active Jira user's.
