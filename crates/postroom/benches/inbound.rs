@@ -15,7 +15,6 @@ mod support;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -120,7 +119,11 @@ async fn rig(store: &Store, sandbox: &RunningSandbox, politeness: Politeness) ->
         workers.run(stopped).await;
     });
 
-    let sink = ListenerSink::new(intake, tenant.clone(), Arc::new(profile));
+    let sink = ListenerSink::new(
+        intake,
+        tenant.clone(),
+        postroom::profiles::SharedProfile::new(profile, 0),
+    );
     let config = ListenerConfig {
         rate: RateLimit {
             burst: u32::MAX,

@@ -8,7 +8,6 @@
 mod support;
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -57,7 +56,7 @@ async fn listener(store: &postroom_store::Store, dir: &std::path::Path) -> Socke
     let sink = ListenerSink::new(
         Intake::new(keyring, blobs, 25 << 20),
         tenant,
-        Arc::new(profile),
+        postroom::profiles::SharedProfile::new(profile, 0),
     );
     let config = ListenerConfig {
         rate: RateLimit {

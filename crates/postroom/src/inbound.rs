@@ -2,11 +2,8 @@
 //! (the SMTP and LMTP listeners and the IMAP pollers here; the upload API in `http::mail`;
 //! files in `cli::import`).
 
-use std::sync::Arc;
-
 use anyhow::Context;
 use postroom_core::message::EmailAddress;
-use postroom_core::profile::CheckedProfile;
 use postroom_engine::intake::{Intake, IntakeError, Origin};
 use postroom_mail::imap::{MessageSink, TakeError, Taken};
 use postroom_mail::smtp::{DeliveryError, DeliveryId, Envelope, Protocol, RecipientVerdict, Sink};
@@ -14,15 +11,17 @@ use postroom_store::TenantStore;
 use postroom_store::intake::IntakeSource;
 
 use crate::app;
+use crate::profiles::SharedProfile;
 
 /// The profile a listener decides recipients by. A listener without one would accept
 /// mail for anyone, so it refuses to start instead.
-pub fn listener_profile(profile: Option<&CheckedProfile>) -> anyhow::Result<Arc<CheckedProfile>> {
+pub fn listener_profile(profile: Option<&SharedProfile>) -> anyhow::Result<SharedProfile> {
     let profile = profile.context(
-        "an SMTP or LMTP listener needs [inbound] profile = FILE naming postroom's own \
-         addresses or domains, so that it takes mail only for them (never an open relay)",
+        "an SMTP or LMTP listener needs [inbound] profile = FILE (or a stored profile: \
+         postroom profile import FILE) naming postroom's own addresses or domains, so that \
+         it takes mail only for them (never an open relay)",
     )?;
-    Ok(Arc::new(profile.clone()))
+    Ok(profile.clone())
 }
 
 /// The intake as an SMTP/LMTP listener's sink for one tenant.
@@ -30,11 +29,11 @@ pub fn listener_profile(profile: Option<&CheckedProfile>) -> anyhow::Result<Arc<
 pub struct ListenerSink {
     intake: Intake,
     tenant: TenantStore,
-    profile: Arc<CheckedProfile>,
+    profile: SharedProfile,
 }
 
 impl ListenerSink {
-    pub fn new(intake: Intake, tenant: TenantStore, profile: Arc<CheckedProfile>) -> Self {
+    pub fn new(intake: Intake, tenant: TenantStore, profile: SharedProfile) -> Self {
         Self {
             intake,
             tenant,
@@ -45,8 +44,9 @@ impl ListenerSink {
 
 impl Sink for ListenerSink {
     async fn accepts(&self, recipient: &str) -> RecipientVerdict {
-        let own = self.profile.profile.own.accept_any_recipient
-            || EmailAddress::parse(recipient).is_ok_and(|a| self.profile.is_own(&a));
+        let profile = self.profile.get();
+        let own = profile.profile.own.accept_any_recipient
+            || EmailAddress::parse(recipient).is_ok_and(|a| profile.is_own(&a));
         if own {
             RecipientVerdict::Accept
         } else {

@@ -719,3 +719,62 @@ async fn a_reply_to_a_resolved_issue_reopens_it_or_opens_a_linked_one() {
         "the resolved issue is left alone"
     );
 }
+
+/// The SMTP listener's answer to `RCPT TO:<to>` (the transaction is then abandoned).
+fn rcpt(addr: &str, to: &str) -> String {
+    let stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut writer = stream;
+    let mut reply = move || loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        if line.len() < 4 || line.as_bytes()[3] != b'-' {
+            return line;
+        }
+    };
+    reply();
+    let mut last = String::new();
+    for line in [
+        "EHLO test.example".to_owned(),
+        "MAIL FROM:<ann@customer.example>".to_owned(),
+        format!("RCPT TO:<{to}>"),
+    ] {
+        writer.write_all(format!("{line}\r\n").as_bytes()).unwrap();
+        last = reply();
+    }
+    let _ = writer.write_all(b"QUIT\r\n");
+    last
+}
+
+/// A profile imported while `serve` runs changes what the listener accepts, without a
+/// restart.
+#[tokio::test]
+async fn the_listener_follows_a_profile_imported_while_serving() {
+    let demo = Demo::start(None).await;
+    assert!(rcpt(&demo.smtp, "help@example.com").starts_with("550"));
+    assert!(rcpt(&demo.smtp, "support@example.com").starts_with("250"));
+    let profile = demo._dir.path().join("more.json");
+    std::fs::write(
+        &profile,
+        r#"{"own": {"addresses": ["help@example.com"]},
+            "default": {"project": "SUP", "issue_type": "Task"}}"#,
+    )
+    .unwrap();
+    let out = run(
+        demo._dir.path(),
+        &["profile", "import", profile.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let start = Instant::now();
+    while !rcpt(&demo.smtp, "help@example.com").starts_with("250") {
+        assert!(
+            start.elapsed() < PATIENCE,
+            "the listener kept the old profile"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert!(rcpt(&demo.smtp, "support@example.com").starts_with("550"));
+}

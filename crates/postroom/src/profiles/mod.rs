@@ -3,6 +3,8 @@
 //! `serve --sandbox`. The inbound workers read it from the database, so every instance on
 //! one database uses the same rules.
 
+use std::sync::{Arc, PoisonError, RwLock};
+
 use anyhow::Context;
 use postroom_core::profile::{CheckedProfile, Profile};
 use postroom_store::TenantStore;
@@ -11,6 +13,63 @@ use crate::config::Config;
 
 /// The profile `serve --sandbox` uses when none is configured or stored.
 const DEMO: &str = include_str!("demo.json");
+
+/// The profile a long-running part (the SMTP listener) decides by, following imports made
+/// while postroom runs: [`SharedProfile::follow`] swaps in each new stored version.
+#[derive(Debug, Clone)]
+pub struct SharedProfile {
+    current: Arc<RwLock<(i64, Arc<CheckedProfile>)>>,
+}
+
+impl SharedProfile {
+    /// Starts from `profile`, stored as `version` (0 when it is not stored).
+    pub fn new(profile: CheckedProfile, version: i64) -> Self {
+        Self {
+            current: Arc::new(RwLock::new((version, Arc::new(profile)))),
+        }
+    }
+
+    /// The profile in force now.
+    pub fn get(&self) -> Arc<CheckedProfile> {
+        Arc::clone(
+            &self
+                .current
+                .read()
+                .unwrap_or_else(PoisonError::into_inner)
+                .1,
+        )
+    }
+
+    /// Rereads the tenant's stored profile whenever its version changes, every `every`.
+    pub async fn follow(self, tenant: TenantStore, every: std::time::Duration) {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            let known = self
+                .current
+                .read()
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+            let stored = match tenant.profile_version().await {
+                Ok(Some(v)) if v != known => tenant.profile().await,
+                Ok(_) => continue,
+                Err(e) => Err(e),
+            };
+            match stored.map(|s| s.map(|s| (s.version, read(&s.document, "stored")))) {
+                Ok(Some((version, Ok(profile)))) => {
+                    *self.current.write().unwrap_or_else(PoisonError::into_inner) =
+                        (version, Arc::new(profile));
+                    tracing::info!(version, "the listener follows the new profile");
+                }
+                Ok(Some((_, Err(e)))) => {
+                    tracing::warn!(error = %format!("{e:#}"), "the stored profile is not valid");
+                }
+                Ok(None) => {}
+                Err(e) => tracing::warn!(error = %e, "cannot read the stored profile"),
+            }
+        }
+    }
+}
 
 /// Reads and checks a profile document (JSON or TOML); every mistake is listed with its path.
 pub fn read(text: &str, origin: &str) -> anyhow::Result<CheckedProfile> {
