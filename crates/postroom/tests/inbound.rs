@@ -76,19 +76,7 @@ impl Demo {
     }
 
     async fn wait_for_issues(&self, count: usize) -> Vec<Value> {
-        let start = Instant::now();
-        loop {
-            let issues = self.issues().await;
-            if issues.len() >= count {
-                return issues;
-            }
-            assert!(
-                start.elapsed() < PATIENCE,
-                "{} of {count} issues after {PATIENCE:?}",
-                issues.len()
-            );
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
+        at_least(count, "issues", async || self.issues().await).await
     }
 
     async fn comments(&self, key: &str) -> Vec<String> {
@@ -102,19 +90,7 @@ impl Demo {
     }
 
     async fn wait_for_comments(&self, key: &str, count: usize) -> Vec<String> {
-        let start = Instant::now();
-        loop {
-            let comments = self.comments(key).await;
-            if comments.len() >= count {
-                return comments;
-            }
-            assert!(
-                start.elapsed() < PATIENCE,
-                "{} of {count} comments",
-                comments.len()
-            );
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
+        at_least(count, "comments", async || self.comments(key).await).await
     }
 
     async fn results(&self) -> Vec<InboundResult> {
@@ -129,24 +105,29 @@ impl Demo {
     }
 
     async fn wait_for_results(&self, count: usize) -> Vec<InboundResult> {
-        let start = Instant::now();
-        loop {
-            let results = self.results().await;
-            if results.len() >= count {
-                return results;
-            }
-            assert!(
-                start.elapsed() < PATIENCE,
-                "{} of {count} results",
-                results.len()
-            );
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
+        at_least(count, "results", async || self.results().await).await
     }
 
     fn send(&self, mail: &str) {
         let reply = send_smtp(&self.smtp, "support@example.com", mail.as_bytes());
         assert!(reply.starts_with("250"), "{reply}");
+    }
+}
+
+/// Probes until the list holds at least `count` items (within [`PATIENCE`]).
+async fn at_least<T>(count: usize, what: &str, mut probe: impl AsyncFnMut() -> Vec<T>) -> Vec<T> {
+    let start = Instant::now();
+    loop {
+        let items = probe().await;
+        if items.len() >= count {
+            return items;
+        }
+        assert!(
+            start.elapsed() < PATIENCE,
+            "{} of {count} {what} after {PATIENCE:?}",
+            items.len()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
 
