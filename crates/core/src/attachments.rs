@@ -76,6 +76,22 @@ impl std::fmt::Display for Skip {
     }
 }
 
+/// An attachment to upload: where it is in the message and the name it goes under. It
+/// serializes as the bare name, which is what the plan's JSON shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kept {
+    /// Index in [`Message::attachments`].
+    pub index: usize,
+    /// The name it is uploaded under.
+    pub name: String,
+}
+
+impl Serialize for Kept {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.name)
+    }
+}
+
 /// One attachment and the decision on it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Choice {

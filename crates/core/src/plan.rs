@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::attachments;
+use crate::attachments::{self, Kept};
 use crate::classify::{Classification, Kind};
 use crate::directives::{self, Directives};
 use crate::message::Message;
@@ -101,7 +101,7 @@ pub fn decide(
     };
     report.push(format!("route: rule {:?} decides", rule.name));
     let then = &rule.then;
-    let action = if let Some(hold) = class.hold {
+    let mut action = if let Some(hold) = class.hold {
         let reason = format!(
             "sender sent {} mails, over the limit of {}",
             hold.recent, hold.threshold
@@ -128,12 +128,7 @@ pub fn decide(
             profile,
         )
     };
-    if matches!(
-        action,
-        Action::CreateIssue { .. } | Action::AddComment { .. }
-    ) {
-        report_attachments(input.message, then, &mut report);
-    }
+    choose_attachments(&mut action, input.message, then, &mut report);
     report.push(format!("action: {} — {}", action.kind(), action.reason()));
     finish(thread, directives, action, report)
 }
@@ -254,7 +249,7 @@ fn comment(
         body: body(then, directives, input, profile),
         attribution: sender(input),
         visibility: then.comment_visibility.clone(),
-        attachments: kept_attachments(input.message, then),
+        attachments: Vec::new(),
         fields: directive_fields(directives),
         attach_original: then.attach_original.unwrap_or(false),
         on_closed: on_closed(then, input.message),
@@ -307,7 +302,7 @@ fn create(
         summary: subject::summary(message.subject.as_deref()),
         body: body(then, directives, input, profile),
         fields,
-        attachments: kept_attachments(message, then),
+        attachments: Vec::new(),
         participants,
         reporter: sender(input),
         reporter_policy: then.reporter.clone(),
@@ -374,22 +369,26 @@ fn sender(input: &PlanInput<'_>) -> Option<String> {
         .map(|m| m.address.as_str().to_owned())
 }
 
-/// Names of the attachments the rule's policy uploads.
-fn kept_attachments(message: &Message, then: &Then) -> Vec<String> {
-    let policy = then.attachments.clone().unwrap_or_default();
-    attachments::choose(message, &policy)
-        .into_iter()
-        .filter(|c| c.verdict.is_ok())
-        .map(|c| c.name)
-        .collect()
-}
-
-/// A report line for each attachment the rule's policy leaves out.
-fn report_attachments(message: &Message, then: &Then, report: &mut Vec<String>) {
+/// Fills a create or comment with the attachments the rule's policy uploads, and reports
+/// each one it leaves out with the reason.
+fn choose_attachments(
+    action: &mut Action,
+    message: &Message,
+    then: &Then,
+    report: &mut Vec<String>,
+) {
+    let (Action::CreateIssue { attachments, .. } | Action::AddComment { attachments, .. }) = action
+    else {
+        return;
+    };
     let policy = then.attachments.clone().unwrap_or_default();
     for choice in attachments::choose(message, &policy) {
-        if let Err(skip) = choice.verdict {
-            report.push(format!("attachment {:?}: left out: {skip}", choice.name));
+        match choice.verdict {
+            Ok(()) => attachments.push(Kept {
+                index: choice.index,
+                name: choice.name,
+            }),
+            Err(skip) => report.push(format!("attachment {:?}: left out: {skip}", choice.name)),
         }
     }
 }

@@ -166,3 +166,36 @@ fn a_dry_run_reports_each_unanswered_method_once() {
         .count();
     assert_eq!(lines, 1, "{:?}", plan.report);
 }
+
+#[test]
+fn kept_attachments_point_at_their_part_even_when_names_repeat() {
+    let raw = "From: Ann <ann@customer.example>\nTo: support@example.com\nSubject: two images\n\
+               Message-ID: <a1@customer.example>\nMIME-Version: 1.0\n\
+               Content-Type: multipart/mixed; boundary=\"m\"\n\n\
+               --m\nContent-Type: text/plain\n\nSee the image.\n\
+               --m\nContent-Type: image/png\nContent-Disposition: inline; filename=\"image.png\"\n\
+               Content-Transfer-Encoding: base64\n\niVBORw0KGgo=\n\
+               --m\nContent-Type: image/png\nContent-Disposition: attachment; filename=\"image.png\"\n\
+               Content-Transfer-Encoding: base64\n\niVBORw0KGgo=\n--m--\n";
+    let plan = plan_of(raw, &example(), &Answers::unknown());
+    let Action::CreateIssue { attachments, .. } = &plan.action else {
+        panic!("{:?}", plan.action)
+    };
+    assert_eq!(
+        attachments,
+        &[Kept {
+            index: 1,
+            name: "image.png".to_owned()
+        }],
+        "the inline logo (index 0) is left out, the attached file of the same name kept"
+    );
+    assert!(
+        plan.report
+            .iter()
+            .any(|l| l.starts_with("attachment \"image.png\": left out")),
+        "{:?}",
+        plan.report
+    );
+    let json = serde_json::to_value(&plan.action).unwrap();
+    assert_eq!(json["attachments"], serde_json::json!(["image.png"]));
+}

@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::attachments::Kept;
+
 /// What postroom does with a message.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -22,8 +24,8 @@ pub enum Action {
         body: String,
         /// Field name → value (`priority`, `labels`, custom fields, ...).
         fields: BTreeMap<String, serde_json::Value>,
-        /// Names of the attachments to upload.
-        attachments: Vec<String>,
+        /// The attachments to upload (shown as their names).
+        attachments: Vec<Kept>,
         /// Other people on the mail (To/Cc, not postroom's own, not the sender).
         participants: Vec<String>,
         /// The sender, to become the reporter under `reporter_policy`.
@@ -45,8 +47,8 @@ pub enum Action {
         attribution: Option<String>,
         /// Role or group the comment is restricted to; public when null.
         visibility: Option<String>,
-        /// Names of the attachments to upload.
-        attachments: Vec<String>,
+        /// The attachments to upload (shown as their names).
+        attachments: Vec<Kept>,
         /// Fields changed by directives.
         fields: BTreeMap<String, serde_json::Value>,
         /// Attach the original mail as an `.eml` file.

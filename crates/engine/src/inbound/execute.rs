@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 
+use postroom_core::attachments::Kept;
 use postroom_core::message::Message;
 use postroom_core::plan::{Action, OnClosed};
 use postroom_core::ports::tracker::{
@@ -235,7 +236,7 @@ struct Create<'a> {
     summary: &'a str,
     body: &'a str,
     fields: &'a BTreeMap<String, Value>,
-    attachments: &'a [String],
+    attachments: &'a [Kept],
     attach_original: bool,
     participants: &'a [String],
     reporter_policy: Option<&'a str>,
@@ -430,7 +431,7 @@ async fn marked_comment<T: Tracker>(
 async fn set_fields<T: Tracker>(
     job: &Job<'_, T>,
     issue_key: &str,
-    fields: &std::collections::BTreeMap<String, Value>,
+    fields: &BTreeMap<String, Value>,
     report: &mut Report,
 ) -> Result<(), Failure> {
     let (mapped, skipped) = job.fields.map(job.tenant.id(), job.tracker, fields).await?;
@@ -465,23 +466,17 @@ struct File {
 /// the rule asks for it.
 fn files(
     message: &Message,
-    kept: &[String],
+    kept: &[Kept],
     full_text: Option<String>,
     original: bool,
     raw: &[u8],
 ) -> Vec<File> {
-    let mut out: Vec<File> = message
-        .attachments
+    let mut out: Vec<File> = kept
         .iter()
-        .enumerate()
-        .filter_map(|(i, a)| {
-            let name = a
-                .name
-                .clone()
-                .filter(|n| !n.trim().is_empty())
-                .unwrap_or_else(|| format!("attachment-{}", i + 1));
-            kept.contains(&name).then(|| File {
-                name,
+        .filter_map(|k| {
+            let a = message.attachments.get(k.index)?;
+            Some(File {
+                name: k.name.clone(),
                 content_type: a.content_type.clone(),
                 data: a.data.clone(),
             })
