@@ -69,11 +69,7 @@ pub fn compose(author: Option<&Author>, text: &str) -> Body {
 fn attribution(author: &Author) -> Node {
     let mut inlines = vec![Node::text("From ", Vec::new())];
     match &author.account {
-        Some(m) => inlines.push(
-            Node::block(NodeKind::Mention, Vec::new())
-                .with_attr("id", m.id.as_str())
-                .with_attr("text", m.text.as_str()),
-        ),
+        Some(m) => inlines.push(adf::build::mention(m)),
         None => {
             if let Some(name) = author.name.as_deref().filter(|n| !n.trim().is_empty()) {
                 inlines.push(Node::text(name.trim(), vec![Mark::plain(MarkKind::Strong)]));

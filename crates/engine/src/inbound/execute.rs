@@ -31,7 +31,7 @@ use crate::worker::now_ms;
 
 /// The comment property that marks a comment as posted for one mail; same name as the
 /// issue property of a create.
-pub const COMMENT_MARKER: &str = IDEMPOTENCY_PROPERTY;
+const COMMENT_MARKER: &str = IDEMPOTENCY_PROPERTY;
 
 /// How many of the newest comments a replay reads to find its own.
 const RECENT_COMMENTS: u32 = 50;

@@ -29,14 +29,14 @@ use postroom_core::profile::{CheckedProfile, Profile};
 use postroom_core::redact::Redactor;
 use postroom_core::reply;
 use postroom_core::tenant::TenantId;
+use postroom_store::crypto::TenantCipher;
 use postroom_store::inbound::{InboundResult, ResultStatus};
 use postroom_store::{Store, TenantStore};
 
 use crate::intake::Intake;
 use crate::worker::{Handler, JobContext, JobError, now_ms};
 
-pub use execute::COMMENT_MARKER;
-pub use report::Report;
+use report::Report;
 
 /// The Jira site of each tenant, as the inbound worker reaches it.
 pub trait Sites: Send + Sync + 'static {
@@ -103,14 +103,19 @@ impl From<TrackerError> for Failure {
                 retry_after,
                 reason: format!("Jira is rate limiting {what}"),
             }),
-            TrackerError::Transient { .. } => Failure::Retry(JobError::Transient(e.to_string())),
+            TrackerError::Transient { .. } => transient(e),
             _ => Failure::Refused(e.to_string()),
         }
     }
 }
 
+/// A store or crypto error: worth retrying.
+fn retry(e: impl std::fmt::Display) -> JobError {
+    JobError::Transient(e.to_string())
+}
+
 fn transient(e: impl std::fmt::Display) -> Failure {
-    Failure::Retry(JobError::Transient(e.to_string()))
+    Failure::Retry(retry(e))
 }
 
 impl<S: Sites> Inbound<S> {
@@ -131,18 +136,11 @@ impl<S: Sites> Inbound<S> {
 
     async fn process(&self, ctx: &mut JobContext) -> Result<(), JobError> {
         let inner = &self.inner;
-        let tenant = inner
-            .store
-            .tenant(&ctx.job().tenant)
-            .await
-            .map_err(|e| JobError::Transient(e.to_string()))?;
+        let tenant = inner.store.tenant(&ctx.job().tenant).await.map_err(retry)?;
         let intake_id = std::str::from_utf8(ctx.payload())
             .map_err(|_| JobError::Permanent("the job's payload is not an intake id".into()))?
             .to_owned();
-        let previous = tenant
-            .inbound_result(&intake_id)
-            .await
-            .map_err(|e| JobError::Transient(e.to_string()))?;
+        let previous = tenant.inbound_result(&intake_id).await.map_err(retry)?;
         if previous
             .as_ref()
             .is_some_and(|r| r.status != ResultStatus::Failed)
@@ -151,11 +149,7 @@ impl<S: Sites> Inbound<S> {
             return Ok(());
         }
         let mut report = Report::new(&intake_id);
-        let replay = previous.is_some()
-            || tenant
-                .attempted(&intake_id)
-                .await
-                .map_err(|e| JobError::Transient(e.to_string()))?;
+        let replay = previous.is_some() || tenant.attempted(&intake_id).await.map_err(retry)?;
         match self
             .carry_out(ctx, &tenant, &intake_id, replay, &mut report)
             .await
@@ -165,14 +159,12 @@ impl<S: Sites> Inbound<S> {
             Err(Failure::Refused(why)) => {
                 report.error = Some(why.clone());
                 let failed = Done::failed(&intake_id, report.sender_hash.clone());
+                let sealed = report.seal(&self.cipher(&tenant)?)?;
                 let mut tx = ctx.begin().await?;
-                let sealed = report.seal(&self.inner.intake, &tenant)?;
                 tx.record_result(&failed.result(sealed, now_ms()))
                     .await
-                    .map_err(|e| JobError::Transient(e.to_string()))?;
-                tx.commit()
-                    .await
-                    .map_err(|e| JobError::Transient(e.to_string()))?;
+                    .map_err(retry)?;
+                tx.commit().await.map_err(retry)?;
                 tracing::warn!(intake = %intake_id, reason = %why, "mail could not be carried out");
                 Err(JobError::Permanent(why))
             }
@@ -288,13 +280,8 @@ impl<S: Sites> Inbound<S> {
         done: Done,
         report: &Report,
     ) -> Result<(), JobError> {
-        let cipher = self
-            .inner
-            .intake
-            .keyring()
-            .cipher(tenant)
-            .map_err(|e| JobError::Transient(e.to_string()))?;
-        let sealed = report.seal(&self.inner.intake, tenant)?;
+        let cipher = self.cipher(tenant)?;
+        let sealed = report.seal(&cipher)?;
         let now = now_ms();
         let mut tx = ctx.begin().await?;
         if let (Some(id), Some(key)) = (&done.message_id, &done.issue_key)
@@ -307,21 +294,17 @@ impl<S: Sites> Inbound<S> {
                     "root_message_id",
                     hash.clone(),
                 );
-                Some(
-                    cipher
-                        .seal(&place, id.as_bytes())
-                        .map_err(|e| JobError::Transient(e.to_string()))?,
-                )
+                Some(cipher.seal(&place, id.as_bytes()).map_err(retry)?)
             } else {
                 None
             };
             tx.map_thread(&hash, key, root.as_deref(), now)
                 .await
-                .map_err(|e| JobError::Transient(e.to_string()))?;
+                .map_err(retry)?;
         }
         tx.record_result(&done.result(sealed, now))
             .await
-            .map_err(|e| JobError::Transient(e.to_string()))?;
+            .map_err(retry)?;
         ctx.complete_in(tx).await?;
         tracing::info!(
             intake = %done.intake_id,
@@ -332,6 +315,11 @@ impl<S: Sites> Inbound<S> {
         metrics::counter!("postroom_inbound_processed_total", "status" => done.status.as_str())
             .increment(1);
         Ok(())
+    }
+
+    /// The tenant's data key, which seals the report and the thread's root Message-ID.
+    fn cipher(&self, tenant: &TenantStore) -> Result<TenantCipher, JobError> {
+        self.inner.intake.keyring().cipher(tenant).map_err(retry)
     }
 
     /// The tenant's compiled profile, recompiled only when a new version was imported.

@@ -3,15 +3,13 @@
 
 use postroom_core::message::{Message, ParseWarning};
 use postroom_core::plan::Plan;
-use postroom_store::TenantStore;
-use postroom_store::crypto::Place;
-use serde::{Deserialize, Serialize};
+use postroom_store::crypto::{Place, TenantCipher};
+use serde::Serialize;
 
-use crate::intake::Intake;
 use crate::worker::JobError;
 
 /// The report, as sealed into `inbound_results.report` (JSON).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Report {
     pub intake_id: String,
     pub mailbox: Option<String>,
@@ -54,39 +52,13 @@ impl Report {
     }
 
     /// The report sealed with the tenant's key, bound to its row.
-    pub fn seal(&self, intake: &Intake, tenant: &TenantStore) -> Result<Vec<u8>, JobError> {
+    pub fn seal(&self, cipher: &TenantCipher) -> Result<Vec<u8>, JobError> {
         let json = serde_json::to_vec(self).map_err(|e| JobError::Transient(e.to_string()))?;
-        let cipher = intake
-            .keyring()
-            .cipher(tenant)
-            .map_err(|e| JobError::Transient(e.to_string()))?;
         cipher
-            .seal(&place(&self.intake_id), &json)
+            .seal(
+                &Place::column("inbound_results", "report", self.intake_id.as_str()),
+                &json,
+            )
             .map_err(|e| JobError::Transient(e.to_string()))
     }
-
-    /// Opens a sealed report of `tenant`.
-    pub fn open(
-        intake: &Intake,
-        tenant: &TenantStore,
-        intake_id: &str,
-        sealed: &[u8],
-    ) -> Result<Self, ReportError> {
-        let cipher = intake.keyring().cipher(tenant)?;
-        let json = cipher.open(&place(intake_id), sealed)?;
-        Ok(serde_json::from_slice(&json)?)
-    }
-}
-
-/// Why a stored report cannot be read.
-#[derive(Debug, thiserror::Error)]
-pub enum ReportError {
-    #[error("cannot open the report: {0}")]
-    Crypto(#[from] postroom_store::crypto::CryptoError),
-    #[error("the report is not valid JSON: {0}")]
-    Json(#[from] serde_json::Error),
-}
-
-fn place(intake_id: &str) -> Place {
-    Place::column("inbound_results", "report", intake_id)
 }
