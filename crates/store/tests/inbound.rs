@@ -70,6 +70,7 @@ async fn a_message_id_keeps_its_first_issue_and_tenants_do_not_share_the_map() {
         assert_eq!(found["h2"], "SUP-3");
         let b = tenant(&t, "b").await;
         assert!(b.thread_lookup(&["h1".into()]).await.unwrap().is_empty());
+        assert!(a.thread_lookup(&[]).await.unwrap().is_empty());
     }
 }
 

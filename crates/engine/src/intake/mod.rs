@@ -9,12 +9,13 @@
 
 mod dedupe;
 
+use std::sync::Arc;
+
 use postroom_store::blobs::{BlobError, BlobKind, BlobStore, TenantBlobs};
 use postroom_store::crypto::{CryptoError, Keyring};
 use postroom_store::intake::{IntakeRecord, IntakeSource};
 use postroom_store::{NewJob, QueueError, StoreError, TenantStore};
 use rand::RngCore;
-use std::sync::Arc;
 use tokio::sync::Notify;
 
 pub use dedupe::dedupe_hash;

@@ -74,19 +74,14 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         None
     };
     let tenant = app::ensure_default_tenant(&store, &config).await?;
-    let profile = match profiles::for_serve(&config, &tenant, args.sandbox, app::now_ms()).await? {
-        Some(profile) => {
-            let version = tenant.profile_version().await?.unwrap_or(0);
-            let shared = profiles::SharedProfile::new(profile, version);
-            tokio::spawn(
-                shared
-                    .clone()
-                    .follow(tenant.clone(), std::time::Duration::from_secs(5)),
-            );
-            Some(shared)
-        }
-        None => None,
-    };
+    let profile = profiles::for_serve(&config, &tenant, args.sandbox, app::now_ms()).await?;
+    if let Some(shared) = &profile {
+        tokio::spawn(
+            shared
+                .clone()
+                .follow(tenant.clone(), std::time::Duration::from_secs(5)),
+        );
+    }
     report_jira(&config);
     tracing::info!(
         http = %bound,

@@ -22,7 +22,7 @@ pub struct SharedProfile {
 }
 
 impl SharedProfile {
-    /// Starts from `profile`, stored as `version` (0 when it is not stored).
+    /// Starts from `profile`, stored as `version` (0 when it is not stored: benchmarks).
     pub fn new(profile: CheckedProfile, version: i64) -> Self {
         Self {
             current: Arc::new(RwLock::new((version, Arc::new(profile)))),
@@ -87,52 +87,57 @@ pub async fn store(
     profile: &CheckedProfile,
     now_ms: i64,
 ) -> anyhow::Result<i64> {
-    let document = serde_json::to_string_pretty(&profile.profile)?;
+    put(
+        tenant,
+        &serde_json::to_string_pretty(&profile.profile)?,
+        now_ms,
+    )
+    .await
+}
+
+async fn put(tenant: &TenantStore, document: &str, now_ms: i64) -> anyhow::Result<i64> {
     let mut tx = tenant.begin().await?;
-    let version = tx.put_profile(&document, now_ms).await?;
+    let version = tx.put_profile(document, now_ms).await?;
     tx.commit().await?;
     Ok(version)
 }
 
-/// The tenant's stored profile, `None` before the first import.
-pub async fn stored(tenant: &TenantStore) -> anyhow::Result<Option<CheckedProfile>> {
-    let Some(stored) = tenant.profile().await? else {
-        return Ok(None);
-    };
-    Ok(Some(read(&stored.document, "stored in the database")?))
-}
-
-/// The profile `serve` runs with: `[inbound] profile` when set (imported when it differs
-/// from the stored one), else the stored one, else with `--sandbox` the demo profile
-/// (stored, so the workers use it too).
+/// The profile `serve` runs with, as a [`SharedProfile`] at its stored version:
+/// `[inbound] profile` when set (imported when it differs from the stored one), else the
+/// stored one, else with `--sandbox` the demo profile (stored, so the workers use it too).
 pub async fn for_serve(
     config: &Config,
     tenant: &TenantStore,
     sandbox: bool,
     now_ms: i64,
-) -> anyhow::Result<Option<CheckedProfile>> {
+) -> anyhow::Result<Option<SharedProfile>> {
+    let current = tenant.profile().await?;
     if let Some(path) = &config.inbound.profile {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("inbound.profile: reading {}", path.display()))?;
         let profile = read(&text, &path.display().to_string())?;
-        let current = tenant.profile().await?;
         let document = serde_json::to_string_pretty(&profile.profile)?;
-        if current.is_none_or(|c| c.document != document) {
-            let version = store(tenant, &profile, now_ms).await?;
-            tracing::info!(version, "profile imported from inbound.profile");
-        }
-        return Ok(Some(profile));
+        let version = match current {
+            Some(c) if c.document == document => c.version,
+            _ => {
+                let version = put(tenant, &document, now_ms).await?;
+                tracing::info!(version, "profile imported from inbound.profile");
+                version
+            }
+        };
+        return Ok(Some(SharedProfile::new(profile, version)));
     }
-    if let Some(profile) = stored(tenant).await? {
-        return Ok(Some(profile));
+    if let Some(stored) = current {
+        let profile = read(&stored.document, "stored in the database")?;
+        return Ok(Some(SharedProfile::new(profile, stored.version)));
     }
     if sandbox {
         let profile = demo()?;
-        store(tenant, &profile, now_ms).await?;
+        let version = store(tenant, &profile, now_ms).await?;
         eprintln!(
             "postroom: demo profile stored: mail to support@example.com becomes an issue in project SUP"
         );
-        return Ok(Some(profile));
+        return Ok(Some(SharedProfile::new(profile, version)));
     }
     Ok(None)
 }

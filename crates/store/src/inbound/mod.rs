@@ -188,18 +188,23 @@ impl TenantStore {
         &self,
         id_hashes: &[String],
     ) -> Result<HashMap<String, String>, StoreError> {
-        let mut found = HashMap::new();
+        if id_hashes.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let placeholders: Vec<String> = (0..id_hashes.len())
+            .map(|i| format!("${}", i + 2))
+            .collect();
+        let sql = format!(
+            "SELECT id_hash, issue_key FROM thread_map WHERE tenant_id = $1 AND id_hash IN ({})",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(self.id().as_str());
         for hash in id_hashes {
-            let row = sqlx::query(
-                "SELECT issue_key FROM thread_map WHERE tenant_id = $1 AND id_hash = $2",
-            )
-            .bind(self.id().as_str())
-            .bind(hash)
-            .fetch_optional(self.db().pool())
-            .await?;
-            if let Some(row) = row {
-                found.insert(hash.clone(), row.try_get("issue_key")?);
-            }
+            query = query.bind(hash);
+        }
+        let mut found = HashMap::new();
+        for row in query.fetch_all(self.db().pool()).await? {
+            found.insert(row.try_get("id_hash")?, row.try_get("issue_key")?);
         }
         Ok(found)
     }
