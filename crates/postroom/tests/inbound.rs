@@ -362,19 +362,24 @@ fn run(dir: &Path, args: &[&str]) -> std::process::Output {
     postroom(dir).args(args).output().unwrap()
 }
 
+/// Writes `json` as `NAME.json` in `dir` and runs `postroom profile import` on it.
+fn import(dir: &Path, name: &str, json: &str) -> std::process::Output {
+    let path = dir.join(format!("{name}.json"));
+    std::fs::write(&path, json).unwrap();
+    run(dir, &["profile", "import", path.to_str().unwrap()])
+}
+
 /// A profile Jira refuses (an unknown project) parks the mail as dead with Jira's reason;
 /// after the profile is fixed, `jobs retry` replays it into exactly one issue.
 #[tokio::test]
 async fn a_refusal_by_jira_parks_the_mail_until_the_profile_is_fixed() {
     let dir = tempfile::tempdir().unwrap();
-    let bad = dir.path().join("bad.json");
-    std::fs::write(
-        &bad,
+    let imported = import(
+        dir.path(),
+        "bad",
         r#"{"own": {"addresses": ["support@example.com"]},
             "default": {"project": "NOPE", "issue_type": "Task"}}"#,
-    )
-    .unwrap();
-    let imported = run(dir.path(), &["profile", "import", bad.to_str().unwrap()]);
+    );
     assert!(imported.status.success(), "{imported:?}");
     assert!(String::from_utf8_lossy(&imported.stdout).contains("version 1"));
 
@@ -404,14 +409,12 @@ async fn a_refusal_by_jira_parks_the_mail_until_the_profile_is_fixed() {
     assert!(dead.contains("NOPE") || dead.contains("project"), "{dead}");
     let id = dead.split('\t').next().unwrap().to_owned();
 
-    let good = dir.path().join("good.json");
-    std::fs::write(
-        &good,
+    let fixed = import(
+        dir.path(),
+        "good",
         r#"{"own": {"addresses": ["support@example.com"]},
             "default": {"project": "SUP", "issue_type": "Task"}}"#,
-    )
-    .unwrap();
-    let fixed = run(dir.path(), &["profile", "import", good.to_str().unwrap()]);
+    );
     assert!(String::from_utf8_lossy(&fixed.stdout).contains("version 2"));
     assert!(run(dir.path(), &["jobs", "retry", &id]).status.success());
 
@@ -444,14 +447,12 @@ async fn a_refusal_by_jira_parks_the_mail_until_the_profile_is_fixed() {
 #[test]
 fn profile_import_refuses_an_invalid_profile_and_stores_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let bad = dir.path().join("bad.json");
-    std::fs::write(
-        &bad,
+    let out = import(
+        dir.path(),
+        "bad",
         r#"{"own": {"addresses": ["support@example.com"]},
             "rules": [{"match": {"subject": "(unclosed"}, "then": {"project": "SUP"}}]}"#,
-    )
-    .unwrap();
-    let out = run(dir.path(), &["profile", "import", bad.to_str().unwrap()]);
+    );
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("rules[0]") || err.contains("rules.0"), "{err}");
@@ -491,22 +492,14 @@ async fn without_jira_serve_says_what_to_configure() {
 #[tokio::test]
 async fn an_authenticated_jira_user_reports_the_issue() {
     let dir = tempfile::tempdir().unwrap();
-    let profile = dir.path().join("profile.json");
-    std::fs::write(
-        &profile,
+    let imported = import(
+        dir.path(),
+        "profile",
         r#"{"own": {"addresses": ["support@example.com"]},
             "trusted_authserv_id": "mx.example.com",
             "default": {"project": "SUP", "issue_type": "Task", "reporter": "sender"}}"#,
-    )
-    .unwrap();
-    assert!(
-        run(
-            dir.path(),
-            &["profile", "import", profile.to_str().unwrap()]
-        )
-        .status
-        .success()
     );
+    assert!(imported.status.success(), "{imported:?}");
     let served = Served::start_with_args(dir.path(), &["--sandbox"], &[]).await;
     let mails = dir.path().join("mails");
     std::fs::create_dir(&mails).unwrap();
@@ -583,20 +576,18 @@ async fn an_authenticated_jira_user_reports_the_issue() {
 #[tokio::test]
 async fn a_reply_to_a_resolved_issue_reopens_it_or_opens_a_linked_one() {
     let dir = tempfile::tempdir().unwrap();
-    let import = |on_closed: &str| {
-        let path = dir.path().join(format!("{on_closed}.json"));
-        std::fs::write(
-            &path,
-            format!(
+    let on_closed = |rule: &str| {
+        let out = import(
+            dir.path(),
+            rule,
+            &format!(
                 r#"{{"own": {{"addresses": ["support@example.com"]}},
-                    "default": {{"project": "SUP", "issue_type": "Task", "on_closed": "{on_closed}"}}}}"#
+                    "default": {{"project": "SUP", "issue_type": "Task", "on_closed": "{rule}"}}}}"#
             ),
-        )
-        .unwrap();
-        let out = run(dir.path(), &["profile", "import", path.to_str().unwrap()]);
+        );
         assert!(out.status.success(), "{out:?}");
     };
-    import("reopen");
+    on_closed("reopen");
     let served = Served::start_with_args(dir.path(), &["--sandbox"], &[]).await;
     let site = format!("{}/sandbox/jira", served.base);
     let client = reqwest::Client::new();
@@ -684,7 +675,7 @@ async fn a_reply_to_a_resolved_issue_reopens_it_or_opens_a_linked_one() {
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
 
-    import("new_issue");
+    on_closed("new_issue");
     resolve().await;
     deliver(3, "In-Reply-To: <closed-1@customer.example>");
     let issues = wait("the linked issue", "project%3DSUP", 2).await;
@@ -737,16 +728,11 @@ async fn the_listener_follows_a_profile_imported_while_serving() {
     let demo = Demo::start(None).await;
     assert!(rcpt(&demo.smtp, "help@example.com").starts_with("550"));
     assert!(rcpt(&demo.smtp, "support@example.com").starts_with("250"));
-    let profile = demo._dir.path().join("more.json");
-    std::fs::write(
-        &profile,
+    let out = import(
+        demo._dir.path(),
+        "more",
         r#"{"own": {"addresses": ["help@example.com"]},
             "default": {"project": "SUP", "issue_type": "Task"}}"#,
-    )
-    .unwrap();
-    let out = run(
-        demo._dir.path(),
-        &["profile", "import", profile.to_str().unwrap()],
     );
     assert!(out.status.success(), "{out:?}");
     let start = Instant::now();
