@@ -18,6 +18,18 @@ pub fn postroom(dir: &Path) -> Command {
     command
 }
 
+/// Runs `postroom ARGS` in `dir` to the end.
+pub fn run(dir: &Path, args: &[&str]) -> std::process::Output {
+    postroom(dir).args(args).output().unwrap()
+}
+
+/// Writes `json` as `NAME.json` in `dir` and runs `postroom profile import` on it.
+pub fn import(dir: &Path, name: &str, json: &str) -> std::process::Output {
+    let path = dir.join(format!("{name}.json"));
+    std::fs::write(&path, json).unwrap();
+    run(dir, &["profile", "import", path.to_str().unwrap()])
+}
+
 /// A running `postroom serve`, stopped (SIGKILL) when dropped unless stopped gracefully.
 pub struct Served {
     child: Option<Child>,
