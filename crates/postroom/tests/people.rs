@@ -178,7 +178,7 @@ async fn only_allowed_senders_open_issues_and_only_participants_reply() {
     assert_eq!(from_mallory.status, ResultStatus::Commented);
     assert_eq!(desk.comment_count(&key).await, 1);
     let field = desk.email_field(&key).await;
-    assert!(field.contains("Dave <dave@elsewhere.example>"), "{field}");
+    assert!(field.ends_with(", dave@elsewhere.example"), "{field}");
     assert_eq!(
         field.matches("mallory@customer.example").count(),
         1,
