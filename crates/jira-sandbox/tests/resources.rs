@@ -237,7 +237,10 @@ async fn service_desk_customers_and_participants() {
         .send(Method::GET, &format!("{path}?limit=1"), None)
         .await;
     assert_eq!(
-        (first["values"][0]["accountId"].as_str(), &first["isLastPage"]),
+        (
+            first["values"][0]["accountId"].as_str(),
+            &first["isLastPage"]
+        ),
         (Some(id.as_str()), &json!(false))
     );
     let (_, rest) = site

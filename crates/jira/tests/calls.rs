@@ -250,10 +250,7 @@ async fn cloud_users_watchers_groups_and_roles() {
     )
     .await
     .unwrap();
-    let participants = jira
-        .request_participants(&created.issue.key)
-        .await
-        .unwrap();
+    let participants = jira.request_participants(&created.issue.key).await.unwrap();
     assert_eq!(
         participants
             .iter()

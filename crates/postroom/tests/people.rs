@@ -71,7 +71,11 @@ impl Desk {
             if results.len() >= self.sent {
                 return results.into_iter().next().unwrap();
             }
-            assert!(start.elapsed() < PATIENCE, "mail {} not processed", self.sent);
+            assert!(
+                start.elapsed() < PATIENCE,
+                "mail {} not processed",
+                self.sent
+            );
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
@@ -139,7 +143,11 @@ async fn only_allowed_senders_open_issues_and_only_participants_reply() {
             "A new issue, please.",
         )
         .await;
-    assert_eq!(denied.status, ResultStatus::Rejected, "deny wins over allow");
+    assert_eq!(
+        denied.status,
+        ResultStatus::Rejected,
+        "deny wins over allow"
+    );
     let stranger = desk
         .deliver(
             "From: eve@elsewhere.example\nSubject: me too",
@@ -147,7 +155,11 @@ async fn only_allowed_senders_open_issues_and_only_participants_reply() {
         )
         .await;
     assert_eq!(stranger.status, ResultStatus::Rejected);
-    assert_eq!(desk.issue_count().await, 0, "no issue from a refused sender");
+    assert_eq!(
+        desk.issue_count().await,
+        0,
+        "no issue from a refused sender"
+    );
 
     let created = desk
         .deliver(
@@ -165,7 +177,8 @@ async fn only_allowed_senders_open_issues_and_only_participants_reply() {
     );
     assert!(desk.watchers(&key).await.contains("Bob Customer"));
 
-    let reply = |n: usize| format!("In-Reply-To: <people-{n}@customer.example>\nSubject: Re: printer");
+    let reply =
+        |n: usize| format!("In-Reply-To: <people-{n}@customer.example>\nSubject: Re: printer");
     let from_mallory = desk
         .deliver(
             &format!(

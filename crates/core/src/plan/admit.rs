@@ -23,15 +23,10 @@ pub(super) fn may_create(
         return refused("the mail names no sender, and people.create.allow is set".to_owned());
     };
     let address = sender.as_str();
-    if let Some(i) = profile
-        .create_deny
-        .iter()
-        .position(|p| p.matches(address))
-    {
+    if let Some(i) = profile.create_deny.iter().position(|p| p.matches(address)) {
         return refused(format!("matched by people.create.deny[{i}]"));
     }
-    if profile.create_allow.is_empty() || profile.create_allow.iter().any(|p| p.matches(address))
-    {
+    if profile.create_allow.is_empty() || profile.create_allow.iter().any(|p| p.matches(address)) {
         return Ok(());
     }
     refused("matched by no pattern of people.create.allow".to_owned())
@@ -91,7 +86,10 @@ mod tests {
         let create = r#"{"allow": ["customer.example"], "deny": ["x@y.example", "re:^noreply@"]}"#;
         assert_eq!(
             check(create, Some("noreply@customer.example")),
-            Err("the sender may not open issues by mail (matched by people.create.deny[1])".to_owned())
+            Err(
+                "the sender may not open issues by mail (matched by people.create.deny[1])"
+                    .to_owned()
+            )
         );
         assert_eq!(check(create, Some("ann@customer.example")), Ok(()));
         assert!(check(r#"{"deny": ["*"]}"#, Some("a@b.example")).is_err());
@@ -101,8 +99,14 @@ mod tests {
     fn refused_follows_the_profile_and_defaults_to_reject() {
         let reason = || "why".to_owned();
         assert_eq!(refuse(&profile("{}"), reason()).kind(), "reject");
-        assert_eq!(refuse(&profile(r#"{"refused": "hold"}"#), reason()).kind(), "hold");
-        assert_eq!(refuse(&profile(r#"{"refused": "ignore"}"#), reason()).kind(), "ignore");
+        assert_eq!(
+            refuse(&profile(r#"{"refused": "hold"}"#), reason()).kind(),
+            "hold"
+        );
+        assert_eq!(
+            refuse(&profile(r#"{"refused": "ignore"}"#), reason()).kind(),
+            "ignore"
+        );
     }
 
     #[test]

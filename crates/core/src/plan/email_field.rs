@@ -69,7 +69,10 @@ mod tests {
             append(None, &["carl@c.example".to_owned()]),
             Some("carl@c.example".to_owned())
         );
-        assert_eq!(append(Some("ann@a.example"), &["ann@a.example".to_owned()]), None);
+        assert_eq!(
+            append(Some("ann@a.example"), &["ann@a.example".to_owned()]),
+            None
+        );
         assert_eq!(append(Some("  "), &[]), None);
     }
 }

@@ -104,7 +104,9 @@ pub fn judge_reply(
     participants.retain(|p| !people.has_address(p));
     let key = issue_key.clone();
     let on_issue = sender.account.is_some_and(|a| people.accounts.contains(a))
-        || attribution.as_deref().is_some_and(|a| people.has_address(a));
+        || attribution
+            .as_deref()
+            .is_some_and(|a| people.has_address(a));
     let standing = if on_issue {
         format!("the sender is a participant of {key}")
     } else if sender.account.is_some() && sender.authentic {
@@ -124,8 +126,11 @@ pub fn judge_reply(
             Strangers::Reject => Action::Reject { reason },
         };
         plan.action = action;
-        plan.report
-            .push(format!("action: {} — {}", plan.action.kind(), plan.action.reason()));
+        plan.report.push(format!(
+            "action: {} — {}",
+            plan.action.kind(),
+            plan.action.reason()
+        ));
         return;
     };
     plan.report
@@ -173,8 +178,11 @@ mod tests {
 
     #[test]
     fn a_stranger_is_held_or_rejected_with_a_reason_for_a_notice() {
-        for (setting, kind) in [("hold", "hold"), ("reject", "reject"), ("comment", "add_comment")]
-        {
+        for (setting, kind) in [
+            ("hold", "hold"),
+            ("reject", "reject"),
+            ("comment", "add_comment"),
+        ] {
             let plan = judged(
                 &format!(r#"{{"strangers": "{setting}"}}"#),
                 &IssuePeople::default(),
@@ -210,19 +218,25 @@ mod tests {
             account: Some("acc-ann"),
             authentic: false,
         };
-        assert_eq!(judged(strict, &by_account, sender).action.kind(), "add_comment");
+        assert_eq!(
+            judged(strict, &by_account, sender).action.kind(),
+            "add_comment"
+        );
 
         let mut by_email = IssuePeople::default();
         by_email.add_account("acc-x", Some("ANN@customer.example"));
-        assert_eq!(judged(strict, &by_email, NOBODY).action.kind(), "add_comment");
+        assert_eq!(
+            judged(strict, &by_email, NOBODY).action.kind(),
+            "add_comment"
+        );
 
         let mut in_field = IssuePeople::default();
         in_field.add_email_field("Lee, Ann <ann@Customer.example>, zed@z.example");
         let plan = judged(strict, &in_field, NOBODY);
         assert_eq!(plan.action.kind(), "add_comment");
-        assert!(plan
-            .report
-            .contains(&"people: the sender is a participant of SUP-7; trusted to comment".to_owned()));
+        assert!(plan.report.contains(
+            &"people: the sender is a participant of SUP-7; trusted to comment".to_owned()
+        ));
     }
 
     #[test]
@@ -238,7 +252,9 @@ mod tests {
             &"people: the sender is an authenticated Jira user; trusted to comment".to_owned()
         ));
         assert_eq!(
-            judged(strict, &IssuePeople::default(), agent(false)).action.kind(),
+            judged(strict, &IssuePeople::default(), agent(false))
+                .action
+                .kind(),
             "hold"
         );
     }
@@ -270,22 +286,34 @@ mod tests {
     #[test]
     fn people_are_read_only_when_something_depends_on_them() {
         let lenient = profile("{}");
-        assert!(needs_issue_people(&reply(&lenient), &lenient), "Cc'd people may join");
+        assert!(
+            needs_issue_people(&reply(&lenient), &lenient),
+            "Cc'd people may join"
+        );
         let quiet = profile(r#"{"participants": false}"#);
         assert!(!needs_issue_people(&reply(&quiet), &quiet));
         let capped = profile(r#"{"max_participants": 0}"#);
         assert!(!needs_issue_people(&reply(&capped), &capped));
         let strict = profile(r#"{"participants": false, "strangers": "hold"}"#);
         assert!(needs_issue_people(&reply(&strict), &strict));
-        let alone = REPLY.replace("Cc: Bob <bob@customer.example>, carl@elsewhere.example\n", "");
+        let alone = REPLY.replace(
+            "Cc: Bob <bob@customer.example>, carl@elsewhere.example\n",
+            "",
+        );
         let plan = plan_of(&alone, &lenient, &Answers::unknown());
-        assert!(!needs_issue_people(&plan, &lenient), "nobody to add, nobody judged");
+        assert!(
+            !needs_issue_people(&plan, &lenient),
+            "nobody to add, nobody judged"
+        );
         let new = plan_of(
             &REPLY.replace("Re: SUP-7 printer", "printer"),
             &strict,
             &Answers::unknown(),
         );
         assert_eq!(new.action.kind(), "create_issue");
-        assert!(!needs_issue_people(&new, &strict), "a new issue has no people yet");
+        assert!(
+            !needs_issue_people(&new, &strict),
+            "a new issue has no people yet"
+        );
     }
 }

@@ -15,7 +15,8 @@ pub struct People {
     /// issue. Unset: they are named only in the attribution line.
     #[serde(default)]
     pub email_field: Option<String>,
-    /// Other To/Cc recipients become watchers (Jira users) or go into `email_field`.
+    /// Other To/Cc recipients become watchers (Jira users) or go into `email_field`: on a
+    /// new issue, and on a reply those not on the issue yet (each address once).
     #[serde(default = "yes")]
     pub participants: bool,
     /// At most this many participants per mail.

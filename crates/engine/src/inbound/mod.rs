@@ -234,8 +234,10 @@ impl<S: Sites> Inbound<S> {
         let authentic = classification.auth.result == postroom_core::classify::AuthResult::Pass;
         let on_issue = match &tracker {
             Some(tracker) => {
-                on_issue::judge(inner, tracker, tenant, &profile, message, authentic, &mut plan)
-                    .await?
+                on_issue::judge(
+                    inner, tracker, tenant, &profile, message, authentic, &mut plan,
+                )
+                .await?
             }
             None => None,
         };

@@ -164,10 +164,7 @@ mod tests {
         );
         add_user(&mut people, &json!({"name": "bob", "displayName": "Bob"}));
         add_user(&mut people, &Value::Null);
-        assert_eq!(
-            people.accounts.iter().collect::<Vec<_>>(),
-            ["acc-1", "bob"]
-        );
+        assert_eq!(people.accounts.iter().collect::<Vec<_>>(), ["acc-1", "bob"]);
         assert!(people.has_address("ann@a.example"));
         assert_eq!(people.addresses.len(), 1);
     }

@@ -130,8 +130,7 @@ pub(super) async fn join<T: Tracker>(
         ));
         return Ok(());
     };
-    let Some(text) = email_field::append(on_issue.email_text.as_deref(), &cast.email_only)
-    else {
+    let Some(text) = email_field::append(on_issue.email_text.as_deref(), &cast.email_only) else {
         return Ok(());
     };
     let mut fields = Map::new();

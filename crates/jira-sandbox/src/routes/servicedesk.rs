@@ -154,7 +154,12 @@ async fn list(
 ) -> ApiResult<Json<Value>> {
     let site = app.store.read();
     let id = issue_id(&site, &key)?;
-    Ok(Json(page(&app, &site, &site.issues[&id].participants, &paging)))
+    Ok(Json(page(
+        &app,
+        &site,
+        &site.issues[&id].participants,
+        &paging,
+    )))
 }
 
 async fn add(
@@ -178,7 +183,12 @@ async fn add(
                 }
             }
         }
-        page(&app, &site, &site.issues[&id].participants, &Paging::default())
+        page(
+            &app,
+            &site,
+            &site.issues[&id].participants,
+            &Paging::default(),
+        )
     };
     app.store.persist();
     app.stats.effect("participants_added");
@@ -197,7 +207,12 @@ async fn remove(
         if let Some(issue) = site.issues.get_mut(&id) {
             issue.participants.retain(|p| !wanted.contains(p));
         }
-        page(&app, &site, &site.issues[&id].participants, &Paging::default())
+        page(
+            &app,
+            &site,
+            &site.issues[&id].participants,
+            &Paging::default(),
+        )
     };
     app.store.persist();
     Ok(Json(out))
