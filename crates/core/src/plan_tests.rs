@@ -11,6 +11,18 @@ pub(crate) fn example() -> CheckedProfile {
         .unwrap()
 }
 
+/// A minimal profile (project SUP, type Task) with `people` as its `people` section.
+pub(crate) fn with_people(people: &str) -> CheckedProfile {
+    Profile::from_json(&format!(
+        r#"{{"own": {{"addresses": ["support@example.com"]}},
+            "default": {{"project": "SUP", "issue_type": "Task"}},
+            "people": {people}}}"#
+    ))
+    .unwrap()
+    .check()
+    .unwrap()
+}
+
 /// Parses a message written with `\n` line ends.
 pub(crate) fn msg(raw: &str) -> Message {
     let raw = raw.replace('\n', "\r\n");
@@ -202,14 +214,7 @@ fn kept_attachments_point_at_their_part_even_when_names_repeat() {
 
 #[test]
 fn a_sender_who_may_not_open_issues_is_refused_but_may_still_reply() {
-    let profile = Profile::from_json(
-        r#"{"own": {"addresses": ["support@example.com"]},
-            "default": {"project": "SUP", "issue_type": "Task"},
-            "people": {"create": {"allow": ["*@staff.example"], "refused": "hold"}}}"#,
-    )
-    .unwrap()
-    .check()
-    .unwrap();
+    let profile = with_people(r#"{"create": {"allow": ["*@staff.example"], "refused": "hold"}}"#);
     let plan = plan_of(NEW, &profile, &Answers::unknown());
     assert_eq!(plan.action.kind(), "hold");
     assert_eq!(

@@ -12,8 +12,6 @@ use std::net::TcpStream;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use postroom_core::tenant::TenantId;
-use postroom_store::Store;
 use postroom_store::inbound::{InboundResult, ResultStatus};
 use serde_json::Value;
 use support::{Served, import, run};
@@ -94,14 +92,7 @@ impl Demo {
     }
 
     async fn results(&self) -> Vec<InboundResult> {
-        let store = Store::open(&self.db_url).await.unwrap();
-        store
-            .tenant(&TenantId::default_tenant())
-            .await
-            .unwrap()
-            .recent_results(10_000)
-            .await
-            .unwrap()
+        support::results(&self.db_url).await
     }
 
     async fn wait_for_results(&self, count: usize) -> Vec<InboundResult> {

@@ -6,14 +6,11 @@
 
 mod support;
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
-use postroom_core::tenant::TenantId;
-use postroom_store::Store;
 use postroom_store::inbound::{InboundResult, ResultStatus};
 use serde_json::Value;
-use support::{Served, import, run};
+use support::{Served, import, results, run};
 
 /// How long a mail may take to reach the sandbox on a busy 2-core machine (functional
 /// timeout, not a speed claim).
@@ -67,7 +64,8 @@ impl Desk {
         assert!(out.status.success(), "{out:?}");
         let start = Instant::now();
         loop {
-            let results = results(self.dir.path()).await;
+            let db = self.dir.path().join("data/postroom.db");
+            let results = results(&format!("sqlite:{}", db.display())).await;
             if results.len() >= self.sent {
                 return results.into_iter().next().unwrap();
             }
@@ -114,23 +112,6 @@ impl Desk {
             .await
             .to_string()
     }
-}
-
-/// Every result, newest first.
-async fn results(dir: &Path) -> Vec<InboundResult> {
-    let store = Store::open(&format!(
-        "sqlite:{}",
-        dir.join("data/postroom.db").display()
-    ))
-    .await
-    .unwrap();
-    store
-        .tenant(&TenantId::default_tenant())
-        .await
-        .unwrap()
-        .recent_results(100)
-        .await
-        .unwrap()
 }
 
 #[tokio::test]

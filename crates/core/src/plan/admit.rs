@@ -44,17 +44,11 @@ pub(super) fn refuse(profile: &CheckedProfile, reason: String) -> Action {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan::tests::with_people;
     use crate::profile::Profile;
 
     fn profile(create: &str) -> CheckedProfile {
-        Profile::from_json(&format!(
-            r#"{{"own": {{"addresses": ["support@example.com"]}},
-                "default": {{"project": "SUP", "issue_type": "Task"}},
-                "people": {{"create": {create}}}}}"#
-        ))
-        .unwrap()
-        .check()
-        .unwrap()
+        with_people(&format!(r#"{{"create": {create}}}"#))
     }
 
     fn check(create: &str, sender: Option<&str>) -> Result<(), String> {

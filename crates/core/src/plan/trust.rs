@@ -140,20 +140,8 @@ pub fn judge_reply(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::tests::plan_of;
-    use crate::profile::Profile;
+    use crate::plan::tests::{plan_of, with_people};
     use crate::thread::Answers;
-
-    fn profile(people: &str) -> CheckedProfile {
-        Profile::from_json(&format!(
-            r#"{{"own": {{"addresses": ["support@example.com"]}},
-                "default": {{"project": "SUP", "issue_type": "Task"}},
-                "people": {people}}}"#
-        ))
-        .unwrap()
-        .check()
-        .unwrap()
-    }
 
     const REPLY: &str = "From: Ann <ann@customer.example>\nTo: support@example.com\n\
         Cc: Bob <bob@customer.example>, carl@elsewhere.example\nSubject: Re: SUP-7 printer\n\n\
@@ -164,7 +152,7 @@ mod tests {
     }
 
     fn judged(people_json: &str, on_issue: &IssuePeople, sender: SenderInJira<'_>) -> Plan {
-        let profile = profile(people_json);
+        let profile = with_people(people_json);
         let mut plan = reply(&profile);
         assert_eq!(plan.action.kind(), "add_comment");
         judge_reply(&mut plan, &profile, on_issue, sender);
@@ -272,29 +260,29 @@ mod tests {
 
     #[test]
     fn the_dry_run_says_the_sender_was_not_judged() {
-        let strict = profile(r#"{"strangers": "reject"}"#);
+        let strict = with_people(r#"{"strangers": "reject"}"#);
         assert_eq!(
             unchecked(&reply(&strict), &strict).as_deref(),
             Some(
                 "people: not checked in a dry run: whether the sender is a participant of SUP-7 (people.strangers is reject)"
             )
         );
-        let lenient = profile("{}");
+        let lenient = with_people("{}");
         assert_eq!(unchecked(&reply(&lenient), &lenient), None);
     }
 
     #[test]
     fn people_are_read_only_when_something_depends_on_them() {
-        let lenient = profile("{}");
+        let lenient = with_people("{}");
         assert!(
             needs_issue_people(&reply(&lenient), &lenient),
             "Cc'd people may join"
         );
-        let quiet = profile(r#"{"participants": false}"#);
+        let quiet = with_people(r#"{"participants": false}"#);
         assert!(!needs_issue_people(&reply(&quiet), &quiet));
-        let capped = profile(r#"{"max_participants": 0}"#);
+        let capped = with_people(r#"{"max_participants": 0}"#);
         assert!(!needs_issue_people(&reply(&capped), &capped));
-        let strict = profile(r#"{"participants": false, "strangers": "hold"}"#);
+        let strict = with_people(r#"{"participants": false, "strangers": "hold"}"#);
         assert!(needs_issue_people(&reply(&strict), &strict));
         let alone = REPLY.replace(
             "Cc: Bob <bob@customer.example>, carl@elsewhere.example\n",

@@ -30,6 +30,18 @@ pub fn import(dir: &Path, name: &str, json: &str) -> std::process::Output {
     run(dir, &["profile", "import", path.to_str().unwrap()])
 }
 
+/// The default tenant's processing results in the database at `db_url`, newest first.
+pub async fn results(db_url: &str) -> Vec<postroom_store::inbound::InboundResult> {
+    let store = postroom_store::Store::open(db_url).await.unwrap();
+    store
+        .tenant(&postroom_core::tenant::TenantId::default_tenant())
+        .await
+        .unwrap()
+        .recent_results(10_000)
+        .await
+        .unwrap()
+}
+
 /// A running `postroom serve`, stopped (SIGKILL) when dropped unless stopped gracefully.
 pub struct Served {
     child: Option<Child>,
