@@ -52,14 +52,7 @@ impl Demo {
     }
 
     async fn jira(&self, path: &str) -> Value {
-        let response = reqwest::Client::new()
-            .get(format!("{}{path}", self.site()))
-            .basic_auth(jira_sandbox::ADMIN_EMAIL, Some(jira_sandbox::API_TOKEN))
-            .send()
-            .await
-            .unwrap();
-        assert!(response.status().is_success(), "{path}: {response:?}");
-        response.json().await.unwrap()
+        support::sandbox_get(&self.site(), path).await
     }
 
     /// The SUP issues, oldest first, with summary, type, description and comments.

@@ -79,14 +79,7 @@ impl Desk {
     }
 
     async fn jira(&self, path: &str) -> Value {
-        let response = reqwest::Client::new()
-            .get(format!("{}/sandbox/jira{path}", self.served.base))
-            .basic_auth(jira_sandbox::ADMIN_EMAIL, Some(jira_sandbox::API_TOKEN))
-            .send()
-            .await
-            .unwrap();
-        assert!(response.status().is_success(), "{path}: {response:?}");
-        response.json().await.unwrap()
+        support::sandbox_get(&format!("{}/sandbox/jira", self.served.base), path).await
     }
 
     async fn issue_count(&self) -> usize {

@@ -30,6 +30,19 @@ pub fn import(dir: &Path, name: &str, json: &str) -> std::process::Output {
     run(dir, &["profile", "import", path.to_str().unwrap()])
 }
 
+/// GET `path` of the embedded sandbox's Jira at `site` as its administrator; the JSON
+/// answer, which must be a success.
+pub async fn sandbox_get(site: &str, path: &str) -> serde_json::Value {
+    let response = reqwest::Client::new()
+        .get(format!("{site}{path}"))
+        .basic_auth(jira_sandbox::ADMIN_EMAIL, Some(jira_sandbox::API_TOKEN))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{path}: {response:?}");
+    response.json().await.unwrap()
+}
+
 /// The default tenant's processing results in the database at `db_url`, newest first.
 pub async fn results(db_url: &str) -> Vec<postroom_store::inbound::InboundResult> {
     let store = postroom_store::Store::open(db_url).await.unwrap();
