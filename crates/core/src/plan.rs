@@ -20,10 +20,14 @@ use crate::subject;
 use crate::thread::{self, Answers, Lookups, ThreadMatch};
 
 mod action;
+mod admit;
 mod dry_run;
+pub mod email_field;
+mod trust;
 
 pub use action::{Action, OnClosed};
 pub use dry_run::{apply, outcome, plan_message};
+pub use trust::{IssuePeople, SenderInJira, judge_reply, needs_issue_people};
 
 /// The message and what earlier stages found in it.
 #[derive(Debug, Clone, Copy)]
@@ -230,7 +234,13 @@ fn human(
                 then,
                 profile,
             ),
-            None => create(rule, then, directives, input, profile),
+            None => {
+                let sender = input.message.from.as_ref().map(|m| &m.address);
+                match admit::may_create(sender, profile) {
+                    Ok(()) => create(rule, then, directives, input, profile),
+                    Err(reason) => admit::refuse(profile, reason),
+                }
+            }
         },
     }
 }
@@ -253,7 +263,23 @@ fn comment(
         fields: directive_fields(directives),
         attach_original: then.attach_original.unwrap_or(false),
         on_closed: on_closed(then, input.message),
+        participants: participants(input.message, profile),
     }
+}
+
+/// The other people on the mail: To and Cc, neither postroom's own nor the sender, each
+/// address once.
+fn participants(message: &Message, profile: &CheckedProfile) -> Vec<String> {
+    let from = message.from.as_ref().map(|m| &m.address);
+    route::recipients(message)
+        .filter(|a| !profile.is_own(a) && Some(*a) != from)
+        .map(|a| a.as_str().to_owned())
+        .fold(Vec::new(), |mut acc, a| {
+            if !acc.contains(&a) {
+                acc.push(a);
+            }
+            acc
+        })
 }
 
 fn create(
@@ -285,16 +311,6 @@ fn create(
         .unwrap_or_default();
     fields.remove("issuetype");
     let message = input.message;
-    let from = message.from.as_ref().map(|m| &m.address);
-    let participants = route::recipients(message)
-        .filter(|a| !profile.is_own(a) && Some(*a) != from)
-        .map(|a| a.as_str().to_owned())
-        .fold(Vec::new(), |mut acc, a| {
-            if !acc.contains(&a) {
-                acc.push(a);
-            }
-            acc
-        });
     Action::CreateIssue {
         reason: format!("no existing issue; new issue by rule {rule:?}"),
         project: then.project.clone().unwrap_or_default(),
@@ -303,7 +319,7 @@ fn create(
         body: body(then, directives, input, profile),
         fields,
         attachments: Vec::new(),
-        participants,
+        participants: participants(message, profile),
         reporter: sender(input),
         reporter_policy: then.reporter.clone(),
         attach_original: then.attach_original.unwrap_or(false),

@@ -11,6 +11,18 @@ pub(crate) fn example() -> CheckedProfile {
         .unwrap()
 }
 
+/// A minimal profile (project SUP, type Task) with `people` as its `people` section.
+pub(crate) fn with_people(people: &str) -> CheckedProfile {
+    Profile::from_json(&format!(
+        r#"{{"own": {{"addresses": ["support@example.com"]}},
+            "default": {{"project": "SUP", "issue_type": "Task"}},
+            "people": {people}}}"#
+    ))
+    .unwrap()
+    .check()
+    .unwrap()
+}
+
 /// Parses a message written with `\n` line ends.
 pub(crate) fn msg(raw: &str) -> Message {
     let raw = raw.replace('\n', "\r\n");
@@ -198,4 +210,23 @@ fn kept_attachments_point_at_their_part_even_when_names_repeat() {
     );
     let json = serde_json::to_value(&plan.action).unwrap();
     assert_eq!(json["attachments"], serde_json::json!(["image.png"]));
+}
+
+#[test]
+fn a_sender_who_may_not_open_issues_is_refused_but_may_still_reply() {
+    let profile = with_people(r#"{"create": {"allow": ["*@staff.example"], "refused": "hold"}}"#);
+    let plan = plan_of(NEW, &profile, &Answers::unknown());
+    assert_eq!(plan.action.kind(), "hold");
+    assert_eq!(
+        plan.report.last().unwrap(),
+        "action: hold — the sender may not open issues by mail (matched by no pattern of people.create.allow)"
+    );
+    let reply = NEW.replace("AW: Printer on fire", "Re: SUP-7 Printer on fire");
+    let plan = plan_of(&reply, &profile, &Answers::unknown());
+    assert_eq!(plan.action.kind(), "add_comment", "{:?}", plan.report);
+    let staff = NEW.replace("ann@customer.example", "ann@staff.example");
+    assert_eq!(
+        plan_of(&staff, &profile, &Answers::unknown()).action.kind(),
+        "create_issue"
+    );
 }

@@ -220,6 +220,34 @@ async fn service_desk_customers_and_participants() {
         .send(Method::POST, &path, Some(json!({"accountIds": ["nobody"]})))
         .await;
     assert_eq!(status, 400);
+    let (_, second) = site
+        .send(
+            Method::POST,
+            "/rest/servicedeskapi/customer",
+            Some(json!({"email": "eli@customer.example"})),
+        )
+        .await;
+    site.send(
+        Method::POST,
+        &path,
+        Some(json!({"accountIds": [second["accountId"]]})),
+    )
+    .await;
+    let (_, first) = site
+        .send(Method::GET, &format!("{path}?limit=1"), None)
+        .await;
+    assert_eq!(
+        (
+            first["values"][0]["accountId"].as_str(),
+            &first["isLastPage"]
+        ),
+        (Some(id.as_str()), &json!(false))
+    );
+    let (_, rest) = site
+        .send(Method::GET, &format!("{path}?start=1&limit=1"), None)
+        .await;
+    assert_eq!(rest["values"][0]["accountId"], second["accountId"]);
+    assert_eq!(rest["isLastPage"], true);
 }
 
 #[tokio::test]

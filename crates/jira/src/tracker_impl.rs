@@ -168,4 +168,8 @@ impl Tracker for JiraClient {
     ) -> TrackerResult<()> {
         self.add_request_participants_impl(key, account_ids).await
     }
+
+    async fn request_participants(&self, key: &str) -> TrackerResult<Vec<User>> {
+        self.request_participants_impl(key).await
+    }
 }

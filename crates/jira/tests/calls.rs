@@ -250,6 +250,14 @@ async fn cloud_users_watchers_groups_and_roles() {
     )
     .await
     .unwrap();
+    let participants = jira.request_participants(&created.issue.key).await.unwrap();
+    assert_eq!(
+        participants
+            .iter()
+            .map(|p| p.account_id.as_str())
+            .collect::<Vec<_>>(),
+        [customer.account_id.as_str()]
+    );
 }
 
 #[tokio::test]

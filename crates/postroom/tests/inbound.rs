@@ -12,11 +12,9 @@ use std::net::TcpStream;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use postroom_core::tenant::TenantId;
-use postroom_store::Store;
 use postroom_store::inbound::{InboundResult, ResultStatus};
 use serde_json::Value;
-use support::{PATIENCE, Served, at_least, listening, postroom, send_smtp};
+use support::{PATIENCE, Served, at_least, import, listening, run, send_smtp};
 
 struct Demo {
     served: Served,
@@ -50,14 +48,7 @@ impl Demo {
     }
 
     async fn jira(&self, path: &str) -> Value {
-        let response = reqwest::Client::new()
-            .get(format!("{}{path}", self.site()))
-            .basic_auth(jira_sandbox::ADMIN_EMAIL, Some(jira_sandbox::API_TOKEN))
-            .send()
-            .await
-            .unwrap();
-        assert!(response.status().is_success(), "{path}: {response:?}");
-        response.json().await.unwrap()
+        support::sandbox_get(&self.site(), path).await
     }
 
     /// The SUP issues, oldest first, with summary, type, description and comments.
@@ -90,14 +81,7 @@ impl Demo {
     }
 
     async fn results(&self) -> Vec<InboundResult> {
-        let store = Store::open(&self.db_url).await.unwrap();
-        store
-            .tenant(&TenantId::default_tenant())
-            .await
-            .unwrap()
-            .recent_results(10_000)
-            .await
-            .unwrap()
+        support::results(&self.db_url).await
     }
 
     async fn wait_for_results(&self, count: usize) -> Vec<InboundResult> {
@@ -297,17 +281,6 @@ async fn mail_becomes_issues_and_comments_on_postgresql() {
         return;
     };
     the_main_job(Some(url)).await;
-}
-
-fn run(dir: &Path, args: &[&str]) -> std::process::Output {
-    postroom(dir).args(args).output().unwrap()
-}
-
-/// Writes `json` as `NAME.json` in `dir` and runs `postroom profile import` on it.
-fn import(dir: &Path, name: &str, json: &str) -> std::process::Output {
-    let path = dir.join(format!("{name}.json"));
-    std::fs::write(&path, json).unwrap();
-    run(dir, &["profile", "import", path.to_str().unwrap()])
 }
 
 /// A profile Jira refuses (an unknown project) parks the mail as dead with Jira's reason;

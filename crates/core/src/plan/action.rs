@@ -57,6 +57,9 @@ pub enum Action {
         attach_original: bool,
         /// What to do when the issue turns out to be resolved or closed.
         on_closed: OnClosed,
+        /// Other people on the mail (To/Cc, not postroom's own, not the sender); those not
+        /// yet on the issue join it like the participants of a new issue.
+        participants: Vec<String>,
     },
     /// Nothing is done; the report says why.
     Ignore {

@@ -53,12 +53,15 @@ pub fn apply(plan: &Plan, outcome: &mut Outcome) {
 /// are taken on trust, Message-IDs and foreign keys cannot match.
 pub fn outcome(source: Source, parsed: &Parsed, profile: &CheckedProfile) -> Outcome {
     let mut outcome = Outcome::classified(source, parsed, &profile.classify_context());
-    let (_, plan) = plan_message(
+    let (_, mut plan) = plan_message(
         &parsed.message,
         &outcome.visible_text,
         profile,
         &Answers::unknown(),
     );
+    if let Some(note) = super::trust::unchecked(&plan, profile) {
+        plan.report.push(note);
+    }
     apply(&plan, &mut outcome);
     outcome
 }

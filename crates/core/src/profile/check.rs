@@ -65,6 +65,8 @@ pub struct CheckedProfile {
     pub(crate) rules: Vec<CheckedRule>,
     pub(crate) default_rule: CheckedRule,
     pub(crate) directive_senders: Vec<Pattern>,
+    pub(crate) create_allow: Vec<Pattern>,
+    pub(crate) create_deny: Vec<Pattern>,
     pub(crate) key: Regex,
     pub(crate) foreign_key: Option<Regex>,
     pub(crate) acknowledgement: Option<Arc<AckTemplates>>,
@@ -165,6 +167,9 @@ impl Profile {
                 );
             }
         }
+        let create = &self.people.create;
+        let create_allow = errors.patterns("people.create.allow", &create.allow);
+        let create_deny = errors.patterns("people.create.deny", &create.deny);
         let (key, foreign_key) = check_threading(&self, &mut errors);
         check_thresholds(&self, &mut errors);
         let acknowledgement = check_outbound(&self, &rules, &mut errors);
@@ -175,6 +180,8 @@ impl Profile {
                 rules,
                 default_rule,
                 directive_senders,
+                create_allow,
+                create_deny,
                 key,
                 foreign_key,
                 acknowledgement,

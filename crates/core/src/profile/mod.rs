@@ -13,12 +13,14 @@
 mod check;
 mod outbound;
 mod pattern;
+mod people;
 mod rules;
 
 pub(crate) use check::DIRECTIVES;
 pub use check::{CheckedProfile, CheckedRule, ProfileErrors, ValidationError};
 pub use outbound::{Acknowledgement, Bounces};
 pub use pattern::Pattern;
+pub use people::{CreatePolicy, People, Refused, Strangers};
 pub use rules::{Handle, Handling, Match, OnClosedRule, Rule, RuleAction, Then};
 
 use std::collections::BTreeMap;
@@ -66,45 +68,6 @@ pub struct Profile {
     /// When bounces of postroom's own mail suppress an address.
     #[serde(default)]
     pub bounces: Bounces,
-}
-
-/// The people on a mail and the issue: who is a Jira user, who only has an address.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct People {
-    /// Free text for the reader; ignored by postroom.
-    #[serde(rename = "//", default, skip_serializing_if = "Option::is_none")]
-    pub comment: Option<String>,
-    /// A text custom field (by name or id) that records the people without a Jira account
-    /// (`Name <address>`, comma-separated): how customers without accounts stay on the
-    /// issue. Unset: they are named only in the attribution line.
-    #[serde(default)]
-    pub email_field: Option<String>,
-    /// Other To/Cc recipients become watchers (Jira users) or go into `email_field`.
-    #[serde(default = "yes")]
-    pub participants: bool,
-    /// At most this many participants per mail.
-    #[serde(default = "ten")]
-    pub max_participants: usize,
-}
-
-impl Default for People {
-    fn default() -> Self {
-        Self {
-            comment: None,
-            email_field: None,
-            participants: true,
-            max_participants: 10,
-        }
-    }
-}
-
-fn yes() -> bool {
-    true
-}
-
-fn ten() -> usize {
-    10
 }
 
 /// postroom's own recipients.

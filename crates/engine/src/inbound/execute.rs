@@ -24,6 +24,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::fields::FieldCache;
+use super::on_issue::OnIssue;
 use super::people;
 use super::users::UserCache;
 use super::{Failure, Report};
@@ -53,6 +54,8 @@ pub(super) struct Job<'a, T> {
     /// True when an earlier attempt may have acted already.
     pub replay: bool,
     pub raw: &'a [u8],
+    /// The people on the issue a reply threads to, when the plan needed them.
+    pub on_issue: Option<&'a OnIssue>,
 }
 
 impl<T> Job<'_, T> {
@@ -127,6 +130,7 @@ pub(super) async fn run<T: Tracker>(
             attachments,
             attach_original,
             on_closed,
+            participants,
             ..
         } => {
             let closed = match on_closed {
@@ -207,6 +211,9 @@ pub(super) async fn run<T: Tracker>(
             }
             if !fields.is_empty() {
                 set_fields(job, issue_key, fields, report).await?;
+            }
+            if let Some(on_issue) = job.on_issue {
+                people::join(job, issue_key, participants, on_issue, report).await?;
             }
             let files = files(
                 message,
@@ -302,17 +309,7 @@ async fn create<T: Tracker>(
     } else {
         format!("jira: created {issue_key}")
     });
-    for watcher in &cast.watchers {
-        match job.tracker.add_watcher(&issue_key, watcher).await {
-            Ok(()) => report
-                .lines
-                .push(format!("people: watcher {watcher} added")),
-            Err(e) if e.is_transient() => return Err(e.into()),
-            Err(e) => report
-                .lines
-                .push(format!("people: watcher {watcher} not added: {e}")),
-        }
-    }
+    people::add_watchers(job, &issue_key, &cast.watchers, report).await?;
     let files = files(
         message,
         spec.attachments,

@@ -41,6 +41,18 @@ impl FieldCache {
         Ok(list)
     }
 
+    /// The id of the field `name` (an id or a name, as the profile writes it); `None` when
+    /// Jira has no such field.
+    pub(super) async fn id_of<T: Tracker>(
+        &self,
+        tenant: &TenantId,
+        tracker: &T,
+        name: &str,
+    ) -> Result<Option<String>, TrackerError> {
+        let list = self.fields(tenant, tracker).await?;
+        Ok(find(&list, name).map(|f| f.id.clone()))
+    }
+
     /// The fields in Jira's shape, and a report line for each one that could not be mapped
     /// (an unknown custom field name is reported and left out, not fatal).
     pub(super) async fn map<T: Tracker>(
@@ -60,11 +72,7 @@ impl FieldCache {
             if list.is_none() {
                 list = Some(self.fields(tenant, tracker).await?);
             }
-            let found = list.as_deref().and_then(|l| {
-                l.iter()
-                    .find(|f| f.id == *name)
-                    .or_else(|| l.iter().find(|f| f.name.eq_ignore_ascii_case(name)))
-            });
+            let found = list.as_deref().and_then(|l| find(l, name));
             match found {
                 Some(field) => {
                     out.insert(field.id.clone(), value.clone());
@@ -74,6 +82,13 @@ impl FieldCache {
         }
         Ok((out, skipped))
     }
+}
+
+/// The field with id `name`, else the one named `name` (any case).
+fn find<'a>(list: &'a [Field], name: &str) -> Option<&'a Field> {
+    list.iter()
+        .find(|f| f.id == name)
+        .or_else(|| list.iter().find(|f| f.name.eq_ignore_ascii_case(name)))
 }
 
 /// System fields by their ids, in the shape Jira wants; `None` for any other name.

@@ -13,6 +13,7 @@ mod acknowledge;
 mod execute;
 mod fields;
 mod lookup;
+mod on_issue;
 mod people;
 mod report;
 mod users;
@@ -239,7 +240,17 @@ impl<S: Sites> Inbound<S> {
         }
         let answers =
             lookup::answers(tenant, &inner.redactor, tracker.as_ref(), &prepared.lookups).await?;
-        let plan = plan::decide(&input, prepared, &profile, &answers);
+        let mut plan = plan::decide(&input, prepared, &profile, &answers);
+        let authentic = classification.auth.result == postroom_core::classify::AuthResult::Pass;
+        let on_issue = match &tracker {
+            Some(tracker) => {
+                on_issue::judge(
+                    inner, tracker, tenant, &profile, message, authentic, &mut plan,
+                )
+                .await?
+            }
+            None => None,
+        };
         report.planned(&plan);
         let status = match &plan.action {
             Action::CreateIssue { .. } | Action::AddComment { .. } => None,
@@ -281,12 +292,13 @@ impl<S: Sites> Inbound<S> {
             fields: &inner.fields,
             users: &inner.users,
             profile: &profile,
-            authentic: classification.auth.result == postroom_core::classify::AuthResult::Pass,
+            authentic,
             tenant,
             intake_id,
             idempotency: execute::idempotency_key(&ctx.job().idempotency_key),
             replay,
             raw: &raw,
+            on_issue: on_issue.as_ref(),
         };
         let effect = execute::run(&job, message, &plan.action, report).await?;
         if let Action::CreateIssue {

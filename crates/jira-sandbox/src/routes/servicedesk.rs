@@ -3,10 +3,11 @@
 //! these bodies are unchecked (see the README).
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::issues::issue_id;
@@ -99,13 +100,39 @@ async fn create_customer(
     Ok((StatusCode::CREATED, Json(out)))
 }
 
-fn page(app: &App, site: &Site, ids: &[String]) -> Value {
-    let values: Vec<Value> = ids
+/// `start` and `limit` of a paged servicedeskapi list (Jira's default limit is 50).
+#[derive(Debug, Deserialize)]
+struct Paging {
+    #[serde(default)]
+    start: usize,
+    #[serde(default = "fifty")]
+    limit: usize,
+}
+
+fn fifty() -> usize {
+    50
+}
+
+impl Default for Paging {
+    fn default() -> Self {
+        Self {
+            start: 0,
+            limit: fifty(),
+        }
+    }
+}
+
+fn page(app: &App, site: &Site, ids: &[String], paging: &Paging) -> Value {
+    let users: Vec<&User> = ids.iter().filter_map(|id| site.user(id)).collect();
+    let limit = paging.limit.max(1);
+    let values: Vec<Value> = users
         .iter()
-        .filter_map(|id| site.user(id))
+        .skip(paging.start)
+        .take(limit)
         .map(|u| customer_json(app, u))
         .collect();
-    json!({"size": values.len(), "start": 0, "limit": 50, "isLastPage": true, "values": values})
+    let last = paging.start.saturating_add(limit) >= users.len();
+    json!({"size": values.len(), "start": paging.start, "limit": limit, "isLastPage": last, "values": values})
 }
 
 fn account_ids(body: &Value) -> ApiResult<Vec<String>> {
@@ -120,10 +147,19 @@ fn account_ids(body: &Value) -> ApiResult<Vec<String>> {
         .ok_or_else(|| ApiError::bad_request("accountIds must be a list of account ids."))
 }
 
-async fn list(State(app): State<App>, Path(key): Path<String>) -> ApiResult<Json<Value>> {
+async fn list(
+    State(app): State<App>,
+    Path(key): Path<String>,
+    Query(paging): Query<Paging>,
+) -> ApiResult<Json<Value>> {
     let site = app.store.read();
     let id = issue_id(&site, &key)?;
-    Ok(Json(page(&app, &site, &site.issues[&id].participants)))
+    Ok(Json(page(
+        &app,
+        &site,
+        &site.issues[&id].participants,
+        &paging,
+    )))
 }
 
 async fn add(
@@ -147,7 +183,12 @@ async fn add(
                 }
             }
         }
-        page(&app, &site, &site.issues[&id].participants)
+        page(
+            &app,
+            &site,
+            &site.issues[&id].participants,
+            &Paging::default(),
+        )
     };
     app.store.persist();
     app.stats.effect("participants_added");
@@ -166,7 +207,12 @@ async fn remove(
         if let Some(issue) = site.issues.get_mut(&id) {
             issue.participants.retain(|p| !wanted.contains(p));
         }
-        page(&app, &site, &site.issues[&id].participants)
+        page(
+            &app,
+            &site,
+            &site.issues[&id].participants,
+            &Paging::default(),
+        )
     };
     app.store.persist();
     Ok(Json(out))

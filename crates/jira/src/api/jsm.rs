@@ -2,6 +2,7 @@
 
 use postroom_core::ports::tracker::{TrackerError, User};
 use reqwest::Method;
+use serde::Deserialize;
 use serde_json::json;
 
 use super::users::UserBody;
@@ -48,5 +49,38 @@ impl JiraClient {
         .json(body)
         .idempotent(true);
         self.send(&call).await.map(drop)
+    }
+
+    /// Every request participant, page by page (Jira pages them 50 at a time).
+    pub(crate) async fn request_participants_impl(
+        &self,
+        key: &str,
+    ) -> Result<Vec<User>, TrackerError> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Page {
+            #[serde(default)]
+            values: Vec<UserBody>,
+            #[serde(default = "last")]
+            is_last_page: bool,
+        }
+        fn last() -> bool {
+            true
+        }
+        let mut out = Vec::new();
+        loop {
+            let call = Call::new(
+                Method::GET,
+                format!("/rest/servicedeskapi/request/{}/participant", seg(key)),
+                format!("participants of {key}"),
+            )
+            .query("start", out.len().to_string());
+            let page: Page = self.send(&call).await?.json("request participants")?;
+            let empty = page.values.is_empty();
+            out.extend(page.values.into_iter().map(UserBody::into_user));
+            if page.is_last_page || empty {
+                return Ok(out);
+            }
+        }
     }
 }

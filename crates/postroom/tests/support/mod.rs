@@ -23,6 +23,43 @@ pub fn postroom(dir: &Path) -> Command {
     command
 }
 
+/// Runs `postroom ARGS` in `dir` to the end.
+pub fn run(dir: &Path, args: &[&str]) -> std::process::Output {
+    postroom(dir).args(args).output().unwrap()
+}
+
+/// Writes `json` as `NAME.json` in `dir` and runs `postroom profile import` on it.
+pub fn import(dir: &Path, name: &str, json: &str) -> std::process::Output {
+    let path = dir.join(format!("{name}.json"));
+    std::fs::write(&path, json).unwrap();
+    run(dir, &["profile", "import", path.to_str().unwrap()])
+}
+
+/// GET `path` of the embedded sandbox's Jira at `site` as its administrator; the JSON
+/// answer, which must be a success.
+pub async fn sandbox_get(site: &str, path: &str) -> serde_json::Value {
+    let response = reqwest::Client::new()
+        .get(format!("{site}{path}"))
+        .basic_auth(jira_sandbox::ADMIN_EMAIL, Some(jira_sandbox::API_TOKEN))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{path}: {response:?}");
+    response.json().await.unwrap()
+}
+
+/// The default tenant's processing results in the database at `db_url`, newest first.
+pub async fn results(db_url: &str) -> Vec<postroom_store::inbound::InboundResult> {
+    let store = postroom_store::Store::open(db_url).await.unwrap();
+    store
+        .tenant(&postroom_core::tenant::TenantId::default_tenant())
+        .await
+        .unwrap()
+        .recent_results(10_000)
+        .await
+        .unwrap()
+}
+
 /// A running `postroom serve`, stopped (SIGKILL) when dropped unless stopped gracefully.
 pub struct Served {
     child: Option<Child>,

@@ -197,6 +197,13 @@ pub trait Tracker: Send + Sync {
         display_name: &str,
     ) -> impl Future<Output = TrackerResult<User>> + Send;
 
+    /// Jira Service Management: the request participants of an issue (`NotFound` when the
+    /// issue is not a service request).
+    fn request_participants(
+        &self,
+        key: &str,
+    ) -> impl Future<Output = TrackerResult<Vec<User>>> + Send;
+
     /// Jira Service Management: adds request participants.
     fn add_request_participants(
         &self,

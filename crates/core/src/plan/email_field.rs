@@ -1,0 +1,78 @@
+//! The text of the profile's e-mail field (`people.email_field`): `Name <address>` entries,
+//! comma-separated, as postroom writes them and as an agent may edit them by hand.
+
+use std::collections::BTreeSet;
+
+use crate::message::EmailAddress;
+
+/// Every valid address in the field's text, lower-cased. Names are skipped whatever they
+/// hold (a comma in `Lee, Ann <ann@…>` does not split an entry wrongly), since only tokens
+/// that parse as addresses count.
+pub(crate) fn addresses(text: &str) -> BTreeSet<String> {
+    text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '<' | '>' | '"'))
+        .filter(|t| t.contains('@'))
+        .filter_map(|t| EmailAddress::parse(t).ok())
+        .map(|a| a.as_str().to_ascii_lowercase())
+        .collect()
+}
+
+/// The field's text with `entries` (`Name <address>` or an address) appended, leaving out
+/// each entry whose address is there already; `None` when nothing is new.
+pub fn append(existing: Option<&str>, entries: &[String]) -> Option<String> {
+    let mut present = addresses(existing.unwrap_or(""));
+    let mut text = existing.map(str::trim).unwrap_or("").to_owned();
+    let mut added = false;
+    for entry in entries {
+        let new = addresses(entry);
+        if new.is_empty() || !new.is_disjoint(&present) {
+            continue;
+        }
+        present.extend(new);
+        if !text.is_empty() {
+            text.push_str(", ");
+        }
+        text.push_str(entry.trim());
+        added = true;
+    }
+    added.then_some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_found_whatever_the_names_hold() {
+        let found = addresses("Lee, Ann <Ann@Customer.example>; bob@b.example,\"x@\" junk@");
+        assert_eq!(
+            found.into_iter().collect::<Vec<_>>(),
+            ["ann@customer.example", "bob@b.example"]
+        );
+        assert!(addresses("").is_empty());
+    }
+
+    #[test]
+    fn append_adds_only_new_addresses_once() {
+        assert_eq!(
+            append(
+                Some("Ann <ann@a.example>"),
+                &[
+                    "ANN@a.example".to_owned(),
+                    "Bob <bob@b.example>".to_owned(),
+                    "bob@B.example".to_owned(),
+                    "not an address".to_owned(),
+                ]
+            ),
+            Some("Ann <ann@a.example>, Bob <bob@b.example>".to_owned())
+        );
+        assert_eq!(
+            append(None, &["carl@c.example".to_owned()]),
+            Some("carl@c.example".to_owned())
+        );
+        assert_eq!(
+            append(Some("ann@a.example"), &["ann@a.example".to_owned()]),
+            None
+        );
+        assert_eq!(append(Some("  "), &[]), None);
+    }
+}

@@ -1,0 +1,120 @@
+//! The `people` section: who ends up on an issue, who may open one, and whose replies are
+//! trusted to comment.
+
+use serde::{Deserialize, Serialize};
+
+/// The people on a mail and the issue: who is a Jira user, who only has an address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct People {
+    /// Free text for the reader; ignored by postroom.
+    #[serde(rename = "//", default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// A text custom field (by name or id) that records the people without a Jira account
+    /// (`Name <address>`, comma-separated): how customers without accounts stay on the
+    /// issue. Unset: they are named only in the attribution line.
+    #[serde(default)]
+    pub email_field: Option<String>,
+    /// Other To/Cc recipients become watchers (Jira users) or go into `email_field`: on a
+    /// new issue, and on a reply those not on the issue yet (each address once).
+    #[serde(default = "yes")]
+    pub participants: bool,
+    /// At most this many participants per mail.
+    #[serde(default = "ten")]
+    pub max_participants: usize,
+    /// Who may open a new issue by mail (`people.create`). Replies to existing issues are
+    /// governed by `strangers` instead.
+    #[serde(default)]
+    pub create: CreatePolicy,
+    /// What a reply from a stranger does (`people.strangers`: `comment`, the default,
+    /// `hold` or `reject`).
+    ///
+    /// A reply is trusted to comment when its sender is a participant of the issue: its
+    /// reporter, assignee or a watcher (Jira users, matched by the sender's address), an
+    /// address listed in the `email_field` value of the issue, or a request participant
+    /// where the project is a Jira Service Management project. Any other Jira user found
+    /// by the sender's address is trusted as well when the mail's authenticity passed
+    /// (`trusted_authserv_id`): agents and colleagues answer by mail without being on the
+    /// issue, and an authenticated Jira account is as accountable as one on the issue.
+    /// Everyone else is a stranger. With `comment` nothing is looked up for the check.
+    #[serde(default)]
+    pub strangers: Strangers,
+}
+
+impl Default for People {
+    fn default() -> Self {
+        Self {
+            comment: None,
+            email_field: None,
+            participants: true,
+            max_participants: 10,
+            create: CreatePolicy::default(),
+            strangers: Strangers::default(),
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn ten() -> usize {
+    10
+}
+
+/// Who may open issues: address patterns written like a rule's `match.sender` (`*@example.com`,
+/// a bare domain such as `example.com`, or `re:` and a regex).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreatePolicy {
+    /// Free text for the reader; ignored by postroom.
+    #[serde(rename = "//", default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// Senders who may open issues (`people.create.allow`); empty allows everyone.
+    #[serde(default)]
+    pub allow: Vec<String>,
+    /// Senders who may not (`people.create.deny`); a sender on both lists is denied.
+    #[serde(default)]
+    pub deny: Vec<String>,
+    /// What a mail that would open an issue from a refused sender becomes
+    /// (`people.create.refused`).
+    #[serde(default)]
+    pub refused: Refused,
+}
+
+/// The action for a mail whose sender may not open issues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Refused {
+    /// Refused, with a reason a notice to the sender can quote.
+    #[default]
+    Reject,
+    /// Kept for an administrator to review.
+    Hold,
+    /// Nothing is done; the report says why.
+    Ignore,
+}
+
+/// The action for a reply from someone who is not a participant of the issue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strangers {
+    /// Comment all the same (postroom's behaviour before the setting existed).
+    #[default]
+    Comment,
+    /// Kept for an administrator to review.
+    Hold,
+    /// Refused, with a reason a notice to the sender can quote.
+    Reject,
+}
+
+impl Strangers {
+    /// The JSON name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Comment => "comment",
+            Self::Hold => "hold",
+            Self::Reject => "reject",
+        }
+    }
+}
