@@ -217,6 +217,8 @@ async fn acknowledgements_are_threaded_capped_and_stop_at_a_hard_bounce() {
         );
     }
     settle(&desk, 4).await;
+    desk.acks(2).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
     let acks = desk.peer.delivered();
     let to_ann = acks
         .iter()

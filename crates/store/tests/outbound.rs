@@ -82,31 +82,61 @@ async fn sent_mail_is_found_by_token_and_message_id_and_counted_per_hour() {
         );
         assert!(a.sent_mail("nope").await.unwrap().is_none());
         // Skipped mail does not count towards the cap; the window's start is inclusive.
-        assert_eq!(
-            a.sent_to_since("acknowledgement", "r1", 0).await.unwrap(),
-            2
-        );
-        assert_eq!(
-            a.sent_to_since("acknowledgement", "r1", 3_000)
+        let claim = async |since: i64, cap: u32| {
+            let mut tx = a.begin().await.unwrap();
+            let room = tx
+                .claim_send_slot("acknowledgement", "r1", since, cap, 9_000)
                 .await
-                .unwrap(),
-            1
-        );
-        assert_eq!(
-            a.sent_to_since("acknowledgement", "r1", 3_001)
-                .await
-                .unwrap(),
-            0
-        );
+                .unwrap();
+            tx.commit().await.unwrap();
+            room
+        };
+        assert!(!claim(0, 2).await, "t1 and t3 count, t2 was skipped");
+        assert!(claim(0, 3).await);
+        assert!(!claim(3_000, 1).await);
+        assert!(claim(3_001, 1).await);
         let b = tenant(&t, "b").await;
         assert!(b.sent_mail("t1").await.unwrap().is_none());
-        assert_eq!(
-            b.sent_to_since("acknowledgement", "r1", 0).await.unwrap(),
-            0
+        let mut tx = b.begin().await.unwrap();
+        assert!(
+            tx.claim_send_slot("acknowledgement", "r1", 0, 1, 9_000)
+                .await
+                .unwrap(),
+            "another tenant's mail does not count"
         );
-        assert_eq!(a.purge_sent_mail_before(3_000).await.unwrap(), 2);
+        tx.commit().await.unwrap();
+        assert_eq!(a.purge_sent_mail_before(3_000, 10_000).await.unwrap(), 2);
         assert!(a.sent_mail("t1").await.unwrap().is_none());
         assert!(a.sent_mail("t3").await.unwrap().is_some());
+    }
+}
+
+/// Two transactions deciding for one recipient at once: the counter row serialises them,
+/// so a cap of one lets exactly one through.
+#[tokio::test]
+async fn concurrent_claims_for_one_recipient_respect_the_cap() {
+    for t in testing::all_backends().await.unwrap() {
+        let a = tenant(&t, "a").await;
+        let attempt = async |id: &str| {
+            let mut tx = a.begin().await.unwrap();
+            let room = tx
+                .claim_send_slot("acknowledgement", "r1", 0, 1, 1)
+                .await
+                .unwrap();
+            if room {
+                tx.record_sent_mail(&mail(id, "r1", SentStatus::Queued, 1))
+                    .await
+                    .unwrap();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            tx.commit().await.unwrap();
+            room
+        };
+        let (x, y) = tokio::join!(attempt("c1"), attempt("c2"));
+        assert!(
+            x ^ y,
+            "exactly one of two concurrent claims gets the slot: {x} {y}"
+        );
     }
 }
 

@@ -13,22 +13,28 @@ use postroom_core::classify::Bounce;
 use postroom_core::message::Message;
 use postroom_core::profile::CheckedProfile;
 use postroom_core::redact::Redactor;
-use postroom_store::TenantStore;
 use postroom_store::crypto::{Place, TenantCipher};
 use postroom_store::outbound::{BounceRecord, SentMail, SentStatus};
+use postroom_store::{TenantStore, TenantTx};
 use rand::RngCore;
 
 use super::report::Report;
 use super::{Failure, transient};
 use crate::outbound::{ACK_JOB, ACK_KIND, facts_place, open_facts};
+use crate::worker::JobError;
 
 const HOUR_MS: i64 = 60 * 60 * 1000;
 
 /// What the commit writes for the acknowledgement of a new issue.
 #[derive(Debug)]
 pub(super) enum AckStep {
-    /// Record the message, map its Message-ID to the issue and enqueue its send.
-    Queue(Box<SentMail>, String),
+    /// Record the message, map its Message-ID to the issue and enqueue its send, unless
+    /// `cap` messages went to the recipient in the last hour.
+    Queue {
+        row: Box<SentMail>,
+        message_id_hash: String,
+        cap: u32,
+    },
     /// Not sent because the address is suppressed: count it on the suppression entry.
     Withheld(String),
 }
@@ -85,16 +91,6 @@ pub(super) async fn prepare(
         );
         return Ok(Some(AckStep::Withheld(hash)));
     }
-    let cap = profile.profile.acknowledgement.max_per_hour;
-    let recent = tenant
-        .sent_to_since(ACK_KIND, &hash, now - HOUR_MS)
-        .await
-        .map_err(transient)?;
-    if recent >= cap {
-        return skip(&format!(
-            "{recent} already sent to this address in the last hour (max_per_hour {cap})"
-        ));
-    }
     let id = token();
     let facts = AckFacts {
         message_id: format!("ack.{id}@{}", templates.from().domain()),
@@ -113,11 +109,9 @@ pub(super) async fn prepare(
     let json = serde_json::to_vec(&facts).map_err(transient)?;
     let sealed = cipher.seal(&facts_place(&id), &json).map_err(transient)?;
     let message_id_hash = redactor.message_id_key(&facts.message_id);
-    report
-        .lines
-        .push(format!("acknowledgement: queued ({id}) to the sender"));
-    Ok(Some(AckStep::Queue(
-        Box::new(SentMail {
+    Ok(Some(AckStep::Queue {
+        cap: profile.profile.acknowledgement.max_per_hour,
+        row: Box::new(SentMail {
             id,
             kind: ACK_KIND.to_owned(),
             issue_key: Some(issue.key.to_owned()),
@@ -130,7 +124,53 @@ pub(super) async fn prepare(
             sent_at_ms: None,
         }),
         message_id_hash,
-    )))
+    }))
+}
+
+/// Writes `step` in the commit's transaction, noting in the report what became of it. The
+/// hourly cap is decided here, under the recipient's counter lock, not before: two mails
+/// of one sender committed at once must not both see room for one more.
+pub(super) async fn write(
+    tx: &mut TenantTx,
+    step: &AckStep,
+    report: &mut Report,
+    now: i64,
+) -> Result<(), JobError> {
+    let retry = |e: postroom_store::StoreError| JobError::Transient(e.to_string());
+    match step {
+        AckStep::Queue {
+            row,
+            message_id_hash,
+            cap,
+        } => {
+            let room = tx
+                .claim_send_slot(ACK_KIND, &row.recipient_hash, now - HOUR_MS, *cap, now)
+                .await
+                .map_err(retry)?;
+            if !room {
+                report.lines.push(format!(
+                    "acknowledgement: not sent: {cap} already sent to this address in the last \
+                     hour (acknowledgement.max_per_hour)"
+                ));
+                return Ok(());
+            }
+            tx.record_sent_mail(row).await.map_err(retry)?;
+            if let Some(key) = &row.issue_key {
+                tx.map_thread(message_id_hash, key, None, now)
+                    .await
+                    .map_err(retry)?;
+            }
+            tx.enqueue(&send_job(&row.id, now), now)
+                .await
+                .map_err(|e| JobError::Transient(e.to_string()))?;
+            report.lines.push(format!(
+                "acknowledgement: queued ({}) to the sender",
+                row.id
+            ));
+        }
+        AckStep::Withheld(hash) => tx.note_withheld(hash).await.map_err(retry)?,
+    }
+    Ok(())
 }
 
 /// A VERP token: 96 random bits as lower-case hex, which survives servers that fold the
@@ -217,7 +257,7 @@ pub(crate) fn suppression_place(address_hash: &str, column: &'static str) -> Pla
 }
 
 /// The job that sends a queued acknowledgement.
-pub(super) fn send_job(id: &str, now: i64) -> postroom_store::queue::NewJob {
+fn send_job(id: &str, now: i64) -> postroom_store::queue::NewJob {
     postroom_store::queue::NewJob {
         kind: ACK_JOB.to_owned(),
         payload: id.as_bytes().to_vec(),

@@ -165,7 +165,7 @@ impl<S: Sites> Inbound<S> {
             .carry_out(ctx, &tenant, &intake_id, replay, &mut report)
             .await
         {
-            Ok(done) => self.commit(ctx, &tenant, done, &report).await,
+            Ok(done) => self.commit(ctx, &tenant, done, report).await,
             Err(Failure::Retry(e)) => Err(e),
             Err(Failure::Refused(why)) => {
                 report.error = Some(why.clone());
@@ -337,18 +337,22 @@ impl<S: Sites> Inbound<S> {
         Ok(done)
     }
 
-    /// Commits the result, the thread map entry and the job's completion together.
+    /// Commits the result, the thread map entry, the acknowledgement or bounce, and the
+    /// job's completion together.
     async fn commit(
         &self,
         ctx: &mut JobContext,
         tenant: &TenantStore,
         done: Done,
-        report: &Report,
+        mut report: Report,
     ) -> Result<(), JobError> {
         let cipher = self.cipher(tenant)?;
-        let sealed = report.seal(&cipher)?;
         let now = now_ms();
         let mut tx = ctx.begin().await?;
+        // First, so that the report says what the acknowledgement's cap decided.
+        self.write_outbound(&mut tx, &done, &mut report, now)
+            .await?;
+        let sealed = report.seal(&cipher)?;
         if let (Some(id), Some(key)) = (&done.message_id, &done.issue_key)
             && matches!(done.status, ResultStatus::Created | ResultStatus::Commented)
         {
@@ -370,7 +374,6 @@ impl<S: Sites> Inbound<S> {
         tx.record_result(&done.result(sealed, now))
             .await
             .map_err(retry)?;
-        self.write_outbound(&mut tx, &done, now).await?;
         ctx.complete_in(tx).await?;
         tracing::info!(
             intake = %done.intake_id,
@@ -388,22 +391,11 @@ impl<S: Sites> Inbound<S> {
         &self,
         tx: &mut postroom_store::TenantTx,
         done: &Done,
+        report: &mut Report,
         now: i64,
     ) -> Result<(), JobError> {
-        match &done.ack {
-            Some(AckStep::Queue(row, message_id_hash)) => {
-                tx.record_sent_mail(row).await.map_err(retry)?;
-                if let Some(key) = &row.issue_key {
-                    tx.map_thread(message_id_hash, key, None, now)
-                        .await
-                        .map_err(retry)?;
-                }
-                tx.enqueue(&acknowledge::send_job(&row.id, now), now)
-                    .await
-                    .map_err(retry)?;
-            }
-            Some(AckStep::Withheld(hash)) => tx.note_withheld(hash).await.map_err(retry)?,
-            None => {}
+        if let Some(step) = &done.ack {
+            acknowledge::write(tx, step, report, now).await?;
         }
         if let Some((bounce, soft_limit)) = &done.bounce {
             let entry = tx.record_bounce(bounce, *soft_limit).await.map_err(retry)?;

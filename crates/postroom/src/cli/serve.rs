@@ -306,7 +306,8 @@ async fn purge_intake_forever(intake: Intake, tenant: TenantStore) {
             Err(e) => tracing::warn!(error = %e, "cannot purge processing results"),
         }
         let cutoff = now - postroom_store::outbound::SENT_RETENTION_MS;
-        match tenant.purge_sent_mail_before(cutoff).await {
+        let counters = now - postroom_store::outbound::COUNTER_RETENTION_MS;
+        match tenant.purge_sent_mail_before(cutoff, counters).await {
             Ok(0) => {}
             Ok(purged) => tracing::info!(purged, "sent-mail records purged"),
             Err(e) => tracing::warn!(error = %e, "cannot purge sent-mail records"),

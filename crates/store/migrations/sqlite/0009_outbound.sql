@@ -40,3 +40,14 @@ CREATE TABLE suppressions (
     last_at_ms    INTEGER NOT NULL,
     PRIMARY KEY (tenant_id, address_hash)
 ) STRICT;
+
+-- One row per recipient and kind of mail, locked (upserted) by the transaction that decides
+-- whether one more may go out: concurrent workers then count the recipient's recent mail
+-- one after the other, so an hourly cap holds under any number of workers.
+CREATE TABLE send_counters (
+    tenant_id      TEXT NOT NULL REFERENCES tenants(id),
+    kind           TEXT NOT NULL,
+    recipient_hash TEXT NOT NULL,
+    last_at_ms     INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, kind, recipient_hash)
+) STRICT;

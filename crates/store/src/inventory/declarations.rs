@@ -290,6 +290,27 @@ pub const TABLES: &[TableDecl] = &[
         ],
     },
     TableDecl {
+        name: "send_counters",
+        what: "per-recipient rate counters of postroom's own mail (hourly caps)",
+        protection: "recipient as keyed hash only",
+        kept: "24 hours",
+        tenant_column: Some("tenant_id"),
+        columns: &[
+            col("tenant_id", "owning tenant", Protection::None),
+            col("kind", "acknowledgement", Protection::None),
+            col(
+                "recipient_hash",
+                "keyed hash of the recipient's address",
+                Protection::KeyedHash,
+            ),
+            col(
+                "last_at_ms",
+                "when the last mail was decided",
+                Protection::None,
+            ),
+        ],
+    },
+    TableDecl {
         name: "sent_mail",
         what: "outbound mail postroom sent (acknowledgements): kind, issue, status, times",
         protection: "recipient and content sealed; recipient and Message-ID as keyed hashes",

@@ -192,6 +192,42 @@ impl TenantTx {
         suppression_from_row(&row)
     }
 
+    /// Decides, serialised per recipient, whether one more message of `kind` may go to the
+    /// address hashed as `recipient_hash`: true when fewer than `cap` were queued or sent
+    /// since `since_ms`. The recipient's counter row is upserted first, which locks it
+    /// until this transaction ends, so two workers deciding for the same address count one
+    /// after the other instead of both seeing room for one more.
+    pub async fn claim_send_slot(
+        &mut self,
+        kind: &str,
+        recipient_hash: &str,
+        since_ms: i64,
+        cap: u32,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let tenant = self.tenant().as_str().to_owned();
+        sqlx::query(
+            "INSERT INTO send_counters (tenant_id, kind, recipient_hash, last_at_ms) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (tenant_id, kind, recipient_hash) \
+             DO UPDATE SET last_at_ms = excluded.last_at_ms",
+        )
+        .bind(&tenant)
+        .bind(kind)
+        .bind(recipient_hash)
+        .bind(now_ms)
+        .execute(self.conn())
+        .await?;
+        let row = sqlx::query(COUNT_SENT)
+            .bind(&tenant)
+            .bind(kind)
+            .bind(recipient_hash)
+            .bind(since_ms)
+            .fetch_one(self.conn())
+            .await?;
+        let n: i64 = row.try_get("n")?;
+        Ok(n < i64::from(cap))
+    }
+
     /// Counts one message not sent to a suppressed address.
     pub async fn note_withheld(&mut self, address_hash: &str) -> Result<(), StoreError> {
         let tenant = self.tenant().as_str().to_owned();
@@ -233,28 +269,6 @@ impl TenantStore {
         .fetch_optional(self.db().pool())
         .await?;
         row.as_ref().map(sent_from_row).transpose()
-    }
-
-    /// Messages of `kind` queued or sent to the address hashed as `recipient_hash` since
-    /// `since_ms`: what an hourly cap compares with.
-    pub async fn sent_to_since(
-        &self,
-        kind: &str,
-        recipient_hash: &str,
-        since_ms: i64,
-    ) -> Result<u32, StoreError> {
-        let row = sqlx::query(
-            "SELECT COUNT(*) AS n FROM sent_mail WHERE tenant_id = $1 AND kind = $2 \
-             AND recipient_hash = $3 AND created_at_ms >= $4 AND status IN ('queued', 'sent')",
-        )
-        .bind(self.id().as_str())
-        .bind(kind)
-        .bind(recipient_hash)
-        .bind(since_ms)
-        .fetch_one(self.db().pool())
-        .await?;
-        let n: i64 = row.try_get("n")?;
-        Ok(u32::try_from(n).unwrap_or(u32::MAX))
     }
 
     /// The suppression entry of the address hashed as `address_hash`, if it has bounced.
@@ -301,16 +315,33 @@ impl TenantStore {
         Ok(done.rows_affected())
     }
 
-    /// Deletes sent-mail records created before `cutoff_ms`; returns how many.
-    pub async fn purge_sent_mail_before(&self, cutoff_ms: i64) -> Result<u64, StoreError> {
+    /// Deletes sent-mail records created before `cutoff_ms` and rate counters untouched
+    /// since `counters_cutoff_ms`; returns how many records.
+    pub async fn purge_sent_mail_before(
+        &self,
+        cutoff_ms: i64,
+        counters_cutoff_ms: i64,
+    ) -> Result<u64, StoreError> {
         let done = sqlx::query("DELETE FROM sent_mail WHERE tenant_id = $1 AND created_at_ms < $2")
             .bind(self.id().as_str())
             .bind(cutoff_ms)
             .execute(self.db().pool())
             .await?;
+        sqlx::query("DELETE FROM send_counters WHERE tenant_id = $1 AND last_at_ms < $2")
+            .bind(self.id().as_str())
+            .bind(counters_cutoff_ms)
+            .execute(self.db().pool())
+            .await?;
         Ok(done.rows_affected())
     }
 }
+
+const COUNT_SENT: &str = "SELECT COUNT(*) AS n FROM sent_mail WHERE tenant_id = $1 \
+                          AND kind = $2 AND recipient_hash = $3 AND created_at_ms >= $4 \
+                          AND status IN ('queued', 'sent')";
+
+/// How long a rate counter row is kept after its last use.
+pub const COUNTER_RETENTION_MS: i64 = 24 * 60 * 60 * 1000;
 
 const SELECT_SENT: &str = "SELECT id, kind, issue_key, recipient_hash, message_id_hash, facts, \
                            status, detail, created_at_ms, sent_at_ms FROM sent_mail";
