@@ -14,6 +14,7 @@ mod fields;
 mod lookup;
 mod people;
 mod report;
+mod upload;
 mod users;
 
 use std::collections::HashMap;
