@@ -16,7 +16,7 @@ use postroom_core::tenant::TenantId;
 use postroom_store::Store;
 use postroom_store::inbound::{InboundResult, ResultStatus};
 use serde_json::Value;
-use support::{Served, postroom};
+use support::{Served, import_profile as import, postroom};
 
 /// How long a mail may take to reach the sandbox on a busy 2-core machine (functional
 /// timeout, not a speed claim; see BENCHMARKS.md for that).
@@ -54,14 +54,7 @@ impl Demo {
     }
 
     async fn jira(&self, path: &str) -> Value {
-        let response = reqwest::Client::new()
-            .get(format!("{}{path}", self.site()))
-            .basic_auth(jira_sandbox::ADMIN_EMAIL, Some(jira_sandbox::API_TOKEN))
-            .send()
-            .await
-            .unwrap();
-        assert!(response.status().is_success(), "{path}: {response:?}");
-        response.json().await.unwrap()
+        support::jira_get(&self.site(), path).await
     }
 
     /// The SUP issues, oldest first, with summary, type, description and comments.
@@ -360,13 +353,6 @@ async fn mail_becomes_issues_and_comments_on_postgresql() {
 
 fn run(dir: &Path, args: &[&str]) -> std::process::Output {
     postroom(dir).args(args).output().unwrap()
-}
-
-/// Writes `json` as `NAME.json` in `dir` and runs `postroom profile import` on it.
-fn import(dir: &Path, name: &str, json: &str) -> std::process::Output {
-    let path = dir.join(format!("{name}.json"));
-    std::fs::write(&path, json).unwrap();
-    run(dir, &["profile", "import", path.to_str().unwrap()])
 }
 
 /// A profile Jira refuses (an unknown project) parks the mail as dead with Jira's reason;

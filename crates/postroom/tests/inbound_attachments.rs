@@ -14,7 +14,7 @@ use postroom_core::tenant::TenantId;
 use postroom_store::Store;
 use postroom_store::crypto::{KeyVault, Keyring, MasterKeyFile, Place};
 use serde_json::Value;
-use support::{Served, postroom};
+use support::{Served, import_profile, jira_get, postroom};
 
 /// How long a mail may take to reach the sandbox on a busy machine (not a speed claim).
 const PATIENCE: Duration = Duration::from_secs(60);
@@ -101,41 +101,20 @@ fn reply_mail() -> String {
     )
 }
 
-struct Site {
-    base: String,
-    client: reqwest::Client,
-}
-
-impl Site {
-    async fn get(&self, path: &str) -> Value {
-        let response = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .basic_auth(jira_sandbox::ADMIN_EMAIL, Some(jira_sandbox::API_TOKEN))
-            .send()
-            .await
-            .unwrap();
-        assert!(response.status().is_success(), "{path}: {response:?}");
-        response.json().await.unwrap()
-    }
-
-    /// The issue once `done` holds for it, within [`PATIENCE`].
-    async fn issue_when(&self, key_or_jql: &str, done: impl Fn(&Value) -> bool) -> Value {
-        let start = Instant::now();
-        loop {
-            let found = self
-                .get(&format!(
-                    "/rest/api/3/search/jql?jql={key_or_jql}&fields=description,attachment,comment"
-                ))
-                .await;
-            if let Some(issue) = found["issues"].as_array().and_then(|a| a.first())
-                && done(issue)
-            {
-                return issue.clone();
-            }
-            assert!(start.elapsed() < PATIENCE, "{found}");
-            tokio::time::sleep(Duration::from_millis(300)).await;
+/// The first issue `jql` finds once `done` holds for it, within [`PATIENCE`].
+async fn issue_when(site: &str, jql: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let start = Instant::now();
+    loop {
+        let path =
+            format!("/rest/api/3/search/jql?jql={jql}&fields=description,attachment,comment");
+        let found = jira_get(site, &path).await;
+        if let Some(issue) = found["issues"].as_array().and_then(|a| a.first())
+            && done(issue)
+        {
+            return issue.clone();
         }
+        assert!(start.elapsed() < PATIENCE, "{found}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
     }
 }
 
@@ -191,32 +170,23 @@ fn attachments(issue: &Value) -> Vec<(String, String)> {
 #[tokio::test]
 async fn same_files_are_uploaded_once_and_the_screenshot_shows_in_place() {
     let dir = tempfile::tempdir().unwrap();
-    let profile = dir.path().join("profile.json");
-    std::fs::write(
-        &profile,
+    let out = import_profile(
+        dir.path(),
+        "profile",
         r#"{"own": {"addresses": ["support@example.com"]},
             "default": {"project": "SUP", "issue_type": "Task"}}"#,
-    )
-    .unwrap();
-    let out = postroom(dir.path())
-        .args(["profile", "import", profile.to_str().unwrap()])
-        .output()
-        .unwrap();
+    );
     assert!(out.status.success(), "{out:?}");
     let served = Served::start_with_args(dir.path(), &["--sandbox"], &[]).await;
-    let site = Site {
-        base: format!("{}/sandbox/jira", served.base),
-        client: reqwest::Client::new(),
-    };
+    let site = format!("{}/sandbox/jira", served.base);
 
     deliver(dir.path(), "first", &first_mail());
-    let issue = site
-        .issue_when("project%3DSUP", |i| {
-            i["fields"]["description"]
-                .to_string()
-                .contains("mediaSingle")
-        })
-        .await;
+    let issue = issue_when(&site, "project%3DSUP", |i| {
+        i["fields"]["description"]
+            .to_string()
+            .contains("mediaSingle")
+    })
+    .await;
     let files = attachments(&issue);
     let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, ["report.pdf", "screenshot.png"]);
@@ -252,11 +222,10 @@ async fn same_files_are_uploaded_once_and_the_screenshot_shows_in_place() {
 
     deliver(dir.path(), "reply", &reply_mail());
     let key = issue["key"].as_str().unwrap();
-    let issue = site
-        .issue_when(&format!("key%3D{key}"), |i| {
-            i["fields"]["comment"]["total"].as_u64() == Some(1)
-        })
-        .await;
+    let issue = issue_when(&site, &format!("key%3D{key}"), |i| {
+        i["fields"]["comment"]["total"].as_u64() == Some(1)
+    })
+    .await;
     assert_eq!(
         attachments(&issue),
         files,

@@ -18,6 +18,28 @@ pub fn postroom(dir: &Path) -> Command {
     command
 }
 
+/// Writes `json` as `NAME.json` in `dir` and runs `postroom profile import` on it.
+pub fn import_profile(dir: &Path, name: &str, json: &str) -> std::process::Output {
+    let path = dir.join(format!("{name}.json"));
+    std::fs::write(&path, json).unwrap();
+    postroom(dir)
+        .args(["profile", "import", path.to_str().unwrap()])
+        .output()
+        .unwrap()
+}
+
+/// A successful GET on the sandbox Jira at `site` (`…/sandbox/jira`), as its admin.
+pub async fn jira_get(site: &str, path: &str) -> serde_json::Value {
+    let response = reqwest::Client::new()
+        .get(format!("{site}{path}"))
+        .basic_auth(jira_sandbox::ADMIN_EMAIL, Some(jira_sandbox::API_TOKEN))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{path}: {response:?}");
+    response.json().await.unwrap()
+}
+
 /// A running `postroom serve`, stopped (SIGKILL) when dropped unless stopped gracefully.
 pub struct Served {
     child: Option<Child>,
