@@ -83,6 +83,21 @@ pub fn strip(text: &str) -> String {
         .collect()
 }
 
+/// The text as a person reads it, for displays (`process`, the dry run): each placeholder
+/// as `[image: NAME]`, NAME being what `name_of` says of its Content-ID, or `[image]`.
+pub fn readable(text: &str, name_of: impl Fn(&str) -> Option<String>) -> String {
+    pieces(text)
+        .into_iter()
+        .map(|p| match p {
+            Piece::Text(t) => Cow::Borrowed(t),
+            Piece::Image(id) => Cow::Owned(match name_of(id) {
+                Some(name) => format!("[image: {name}]"),
+                None => "[image]".to_owned(),
+            }),
+        })
+        .collect()
+}
+
 /// `text` without a placeholder cut off at its end (by the length limit, possibly inside
 /// its opening), which would otherwise show its Content-ID.
 pub fn without_cut_placeholder(text: &str) -> &str {
@@ -181,6 +196,18 @@ mod tests {
             pieces(&mixed),
             [Piece::Text("\u{FFFC}x"), Piece::Image("i")]
         );
+    }
+
+    #[test]
+    fn readable_text_names_the_image_and_never_its_content_id() {
+        let text = format!(
+            "a{}b{}",
+            placeholder("cid:s@x").unwrap(),
+            placeholder("cid:u@x").unwrap()
+        );
+        let name_of = |id: &str| (id == "s@x").then(|| "shot.png".to_owned());
+        assert_eq!(readable(&text, name_of), "a[image: shot.png]b[image]");
+        assert_eq!(readable("", name_of), "");
     }
 
     #[test]
