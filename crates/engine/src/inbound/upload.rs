@@ -78,7 +78,8 @@ impl OnIssue {
 struct Ledger {
     present: Vec<Attachment>,
     hashed: HashMap<String, [u8; 32]>,
-    sent: Vec<([u8; 32], Attachment)>,
+    /// Per content handled: its hash, the mail's name for it, the attachment holding it.
+    sent: Vec<([u8; 32], String, Attachment)>,
 }
 
 /// Uploads `files` to the issue, each content once. `fresh` says the issue was just
@@ -106,11 +107,11 @@ pub(super) async fn upload<T: Tracker>(
     };
     for file in files {
         let digest: [u8; 32] = Sha256::digest(&file.data).into();
-        let known = match ledger.sent.iter().find(|(d, _)| *d == digest) {
-            Some((_, a)) => {
+        let known = match ledger.sent.iter().find(|(d, _, _)| *d == digest) {
+            Some((_, first, a)) => {
                 report.lines.push(format!(
-                    "attachment {:?}: not uploaded: same content as {:?} of this mail",
-                    file.name, a.file_name
+                    "attachment {:?}: not uploaded: same content as {first:?} of this mail",
+                    file.name
                 ));
                 Some(a.clone())
             }
@@ -120,7 +121,7 @@ pub(super) async fn upload<T: Tracker>(
                         "attachment {:?}: not uploaded: the issue already has the same content as {:?}",
                         file.name, a.file_name
                     ));
-                    ledger.sent.push((digest, a.clone()));
+                    ledger.sent.push((digest, file.name.clone(), a.clone()));
                     Some(a)
                 }
                 None => None,
@@ -136,7 +137,7 @@ pub(super) async fn upload<T: Tracker>(
                     report
                         .lines
                         .push(format!("attachment {:?}: uploaded", file.name));
-                    ledger.sent.push((digest, a.clone()));
+                    ledger.sent.push((digest, file.name.clone(), a.clone()));
                     Some(a)
                 }
                 Err(e) if e.is_transient() => return Err(e.into()),
