@@ -9,6 +9,11 @@
 //! part was uploaded and drops it otherwise (a signature logo the policy left out).
 
 use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use regex::{Captures, Regex};
+
+use crate::message::Attachment;
 
 /// Delimits a placeholder on both sides.
 const MARK: char = '\u{FFFC}';
@@ -38,6 +43,39 @@ pub fn placeholder(src: &str) -> Option<String> {
         return None;
     }
     Some(format!("{MARK}{SCHEME}{id}{MARK}"))
+}
+
+/// The marks mail clients write in a text/plain alternative where the HTML shows an
+/// image: Outlook `[cid:ID]`, Gmail `[image: NAME]`.
+static TEXT_MARK: LazyLock<Regex> = LazyLock::new(|| {
+    #[expect(
+        clippy::expect_used,
+        reason = "a constant pattern, checked by the tests"
+    )]
+    Regex::new(r"\[(?:cid:([^\]\s]+)|image: ([^\]\n]+))\]").expect("the mark pattern compiles")
+});
+
+/// A text/plain alternative with the marks its client wrote for inline images turned into
+/// placeholders, so that the image shows in place from the text too; a mark that names no
+/// part with a Content-ID is left as written.
+pub fn from_text_marks<'a>(text: &'a str, parts: &[Attachment]) -> Cow<'a, str> {
+    if !text.contains('[') {
+        return Cow::Borrowed(text);
+    }
+    TEXT_MARK.replace_all(text, |caps: &Captures<'_>| {
+        let part = match (caps.get(1), caps.get(2)) {
+            (Some(cid), _) => parts
+                .iter()
+                .find(|p| p.content_id.as_deref() == Some(cid.as_str())),
+            (None, Some(name)) => parts
+                .iter()
+                .find(|p| p.content_id.is_some() && p.name.as_deref() == Some(name.as_str())),
+            (None, None) => None,
+        };
+        part.and_then(|p| p.content_id.as_deref())
+            .and_then(|cid| placeholder(&format!("{SCHEME}{cid}")))
+            .unwrap_or_else(|| caps[0].to_owned())
+    })
 }
 
 /// The text split at its placeholders. A U+FFFC that opens no well-formed placeholder is
@@ -208,6 +246,45 @@ mod tests {
         let name_of = |id: &str| (id == "s@x").then(|| "shot.png".to_owned());
         assert_eq!(readable(&text, name_of), "a[image: shot.png]b[image]");
         assert_eq!(readable("", name_of), "");
+    }
+
+    fn part(name: &str, content_id: Option<&str>) -> Attachment {
+        Attachment {
+            name: Some(name.to_owned()),
+            content_type: "image/png".to_owned(),
+            size: 1,
+            inline: true,
+            content_id: content_id.map(str::to_owned),
+            data: vec![0],
+            message: None,
+        }
+    }
+
+    #[test]
+    fn outlook_and_gmail_marks_in_the_text_become_placeholders() {
+        let parts = [
+            part("image001.png", Some("image001.png@01DA")),
+            part("shot.png", Some("s@x")),
+            part("attached.png", None),
+        ];
+        let text = "A [cid:image001.png@01DA] B [image: shot.png] C [image: attached.png] \
+                    D [cid:unknown@x] E [see: this]";
+        let converted = from_text_marks(text, &parts);
+        assert_eq!(
+            pieces(&converted),
+            [
+                Piece::Text("A "),
+                Piece::Image("image001.png@01DA"),
+                Piece::Text(" B "),
+                Piece::Image("s@x"),
+                Piece::Text(" C [image: attached.png] D [cid:unknown@x] E [see: this]"),
+            ]
+        );
+        assert_eq!(from_text_marks("", &parts), "");
+        assert_eq!(
+            from_text_marks("[image: shot.png]", &[]),
+            "[image: shot.png]"
+        );
     }
 
     #[test]
