@@ -1,6 +1,7 @@
 //! A mail's files through the real binary and the sandbox: a signature logo and a signed
 //! part are left out, the same PDF sent twice is uploaded once (and not again when a reply
-//! carries it), and a screenshot the HTML shows inline appears in place in the description.
+//! carries it), and a screenshot the HTML shows inline appears in place in the description,
+//! as a graph the text alternative of a reply marks does in its comment.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -84,7 +85,8 @@ fn first_mail() -> String {
     )
 }
 
-/// The reply: a line of text and the same PDF once more.
+/// The reply, as Gmail writes it: text and HTML alternatives (the text marks the image as
+/// `[image: NAME]`), a graph inline, and the same PDF once more.
 fn reply_mail() -> String {
     format!(
         "From: Ann Lee <ann@customer.example>\nTo: support@example.com\n\
@@ -92,8 +94,18 @@ fn reply_mail() -> String {
          In-Reply-To: <files-1@customer.example>\n\
          Date: Mon, 23 Nov 2026 11:00:00 +0000\nMIME-Version: 1.0\n\
          Content-Type: multipart/mixed; boundary=\"m\"\n\n\
-         --m\nContent-Type: text/plain\n\nHere is the report again.\n\
+         --m\nContent-Type: multipart/related; boundary=\"r\"\n\n\
+         --r\nContent-Type: multipart/alternative; boundary=\"a\"\n\n\
+         --a\nContent-Type: text/plain\n\nThe graph:\n[image: graph.png]\nHere is the report again.\n\
+         --a\nContent-Type: text/html\n\n<p>The graph:</p><img src=\"cid:graph@customer.example\">\
+         <p>Here is the report again.</p>\n--a--\n\
+         --r\n{}--r--\n\
          --m\n{}--m--\n",
+        part(
+            "Content-Type: image/png\nContent-Disposition: inline; filename=\"graph.png\"\n\
+             Content-ID: <graph@customer.example>",
+            &noise(30_000, 11),
+        ),
         part(
             "Content-Type: application/pdf\nContent-Disposition: attachment; filename=\"report.pdf\"",
             PDF,
@@ -226,11 +238,29 @@ async fn same_files_are_uploaded_once_and_the_screenshot_shows_in_place() {
         i["fields"]["comment"]["total"].as_u64() == Some(1)
     })
     .await;
+    let now = attachments(&issue);
+    let names: Vec<&str> = now.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(
-        attachments(&issue),
-        files,
+        names,
+        ["graph.png", "report.pdf", "screenshot.png"],
         "the reply's PDF is not uploaded again"
     );
+    let comment = &issue["fields"]["comment"]["comments"][0]["body"];
+    let blocks: Vec<&str> = comment["content"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        blocks,
+        ["paragraph", "paragraph", "mediaSingle", "paragraph"],
+        "the graph where the text marked it: {comment}"
+    );
+    let media = &comment["content"][2]["content"][0];
+    assert_eq!(media["attrs"]["alt"], "graph.png");
+    assert_eq!(media["attrs"]["url"].as_str(), Some(now[0].1.as_str()));
+    assert!(!comment.to_string().contains("[image:"), "{comment}");
 
     let lines = report_lines(dir.path()).await;
     let said = |text: &str| lines.iter().filter(|l| l.contains(text)).count();
@@ -244,6 +274,6 @@ async fn same_files_are_uploaded_once_and_the_screenshot_shows_in_place() {
     );
     assert_eq!(said("taken for a signature logo"), 1);
     assert_eq!(said("the mail's signature"), 1);
-    assert_eq!(said(": uploaded"), 2);
+    assert_eq!(said(": uploaded"), 3);
     assert_eq!(said("shows its inline images in place"), 1);
 }
