@@ -23,7 +23,7 @@ use postroom_core::ports::tracker::{
     IDEMPOTENCY_PROPERTY, IdempotencyKey, IssueTypeRef, IssueUpdate, NewComment, NewIssue, NewLink,
     Tracker, TrackerError, Visibility,
 };
-use postroom_core::post::{self, Author, FULL_TEXT_FILE, InlineImage};
+use postroom_core::post::{self, Author, FULL_TEXT_FILE};
 use postroom_core::profile::CheckedProfile;
 use postroom_store::TenantStore;
 use postroom_store::inbound::ResultStatus;
@@ -31,8 +31,9 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::fields::FieldCache;
+use super::images::{self, shown};
 use super::people;
-use super::upload::{self, File, OnIssue};
+use super::upload::{self, File};
 use super::users::UserCache;
 use super::{Failure, Report};
 use crate::worker::now_ms;
@@ -324,7 +325,7 @@ async fn create<T: Tracker>(
     );
     let fresh = !job.replay && !created.recovered;
     let on_issue = upload::upload(job.tracker, &issue_key, files, fresh, report).await?;
-    show_images(
+    images::show_in_description(
         job.tracker,
         &issue_key,
         author.as_ref(),
@@ -482,48 +483,6 @@ fn files(message: &Message, kept: &[Kept], body: &str, original: bool, raw: &[u8
         out.push(File::made(ORIGINAL_FILE, "message/rfc822", raw.to_vec()));
     }
     out
-}
-
-/// How a body shows the part with this Content-ID: the attachment that holds it.
-fn shown(on_issue: &OnIssue, content_id: &str) -> Option<InlineImage> {
-    let a = on_issue.get(content_id)?;
-    Some(InlineImage {
-        file_name: a.file_name.clone(),
-        url: a.content_url.clone()?,
-    })
-}
-
-/// Sets the new issue's description once more, with its inline images in place, when it
-/// shows any. Jira refusing the edit is reported; the issue and its files stand.
-async fn show_images<T: Tracker>(
-    tracker: &T,
-    issue_key: &str,
-    author: Option<&Author>,
-    body: &str,
-    on_issue: &OnIssue,
-    report: &mut Report,
-) -> Result<(), Failure> {
-    let images = |cid: &str| shown(on_issue, cid);
-    if !post::shows_images(body, &images) {
-        return Ok(());
-    }
-    let update = IssueUpdate {
-        fields: serde_json::Map::new(),
-        rich_text: vec![(
-            "description".to_owned(),
-            post::compose(author, body, &images),
-        )],
-    };
-    match tracker.edit_issue(issue_key, &update).await {
-        Ok(()) => report.lines.push(format!(
-            "jira: description of {issue_key} shows its inline images in place"
-        )),
-        Err(e) if e.is_transient() => return Err(e.into()),
-        Err(e) => report.lines.push(format!(
-            "jira: inline images not shown in the description of {issue_key}: {e}"
-        )),
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 
 mod execute;
 mod fields;
+mod images;
 mod lookup;
 mod people;
 mod report;
