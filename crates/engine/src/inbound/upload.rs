@@ -165,15 +165,7 @@ async fn same_on_issue<T: Tracker>(
     digest: [u8; 32],
 ) -> Result<Option<Attachment>, TrackerError> {
     let size = u64::try_from(file.data.len()).unwrap_or(u64::MAX);
-    let mut candidates: Vec<&Attachment> =
-        ledger.present.iter().filter(|a| a.size == size).collect();
-    candidates.sort_by_key(|a| {
-        (
-            a.file_name != file.name,
-            std::cmp::Reverse(a.id.parse::<u64>().unwrap_or(0)),
-        )
-    });
-    for candidate in candidates.into_iter().take(MAX_HASHED_PER_FILE) {
+    for candidate in candidates(&ledger.present, &file.name, size) {
         let hash = match ledger.hashed.get(&candidate.id) {
             Some(h) => *h,
             None => match tracker.download_attachment(&candidate.id).await {
@@ -192,6 +184,21 @@ async fn same_on_issue<T: Tracker>(
         }
     }
     Ok(None)
+}
+
+/// The attachments that may hold a file of `size` bytes named `name`, in the order they
+/// are hashed (same name first, then newest first: where an earlier attempt's upload is),
+/// at most [`MAX_HASHED_PER_FILE`].
+fn candidates<'a>(present: &'a [Attachment], name: &str, size: u64) -> Vec<&'a Attachment> {
+    let mut out: Vec<&Attachment> = present.iter().filter(|a| a.size == size).collect();
+    out.sort_by_key(|a| {
+        (
+            a.file_name != name,
+            std::cmp::Reverse(a.id.parse::<u64>().unwrap_or(0)),
+        )
+    });
+    out.truncate(MAX_HASHED_PER_FILE);
+    out
 }
 
 /// The issue's attachments, from its `attachment` field.
@@ -229,6 +236,35 @@ fn listed(a: &Value) -> Option<Attachment> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn on_issue(id: &str, name: &str, size: u64) -> Attachment {
+        Attachment {
+            id: id.to_owned(),
+            file_name: name.to_owned(),
+            size,
+            mime_type: String::new(),
+            content_url: None,
+        }
+    }
+
+    #[test]
+    fn only_same_size_files_are_hashed_same_name_and_newest_first_and_few() {
+        let present = [
+            on_issue("1", "a.pdf", 10),
+            on_issue("2", "other.pdf", 10),
+            on_issue("3", "a.pdf", 99),
+            on_issue("4", "a.pdf", 10),
+            on_issue("5", "late.pdf", 10),
+            on_issue("6", "last.pdf", 10),
+        ];
+        let ids: Vec<&str> = candidates(&present, "a.pdf", 10)
+            .iter()
+            .map(|a| a.id.as_str())
+            .collect();
+        assert_eq!(ids, ["4", "1", "6"]);
+        assert!(candidates(&present, "a.pdf", 11).is_empty());
+        assert!(candidates(&[], "a.pdf", 10).is_empty());
+    }
 
     #[test]
     fn list_entries_take_string_or_number_ids_and_skip_broken_ones() {
