@@ -179,6 +179,26 @@ fn attachments(issue: &Value) -> Vec<(String, String)> {
     out
 }
 
+/// `doc` is the attribution, a paragraph, the image `file` (name, content URL) as ADF
+/// external media, and a paragraph: the image where the mail showed it.
+fn assert_image_between_texts(doc: &Value, file: &(String, String)) {
+    let blocks: Vec<&str> = doc["content"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        blocks,
+        ["paragraph", "paragraph", "mediaSingle", "paragraph"],
+        "{doc}"
+    );
+    let media = &doc["content"][2]["content"][0];
+    assert_eq!(media["attrs"]["type"], "external");
+    assert_eq!(media["attrs"]["alt"].as_str(), Some(file.0.as_str()));
+    assert_eq!(media["attrs"]["url"].as_str(), Some(file.1.as_str()));
+}
+
 #[tokio::test]
 async fn same_files_are_uploaded_once_and_the_screenshot_shows_in_place() {
     let dir = tempfile::tempdir().unwrap();
@@ -203,21 +223,7 @@ async fn same_files_are_uploaded_once_and_the_screenshot_shows_in_place() {
     let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, ["report.pdf", "screenshot.png"]);
     let description = &issue["fields"]["description"];
-    let blocks: Vec<&str> = description["content"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| b["type"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        blocks,
-        ["paragraph", "paragraph", "mediaSingle", "paragraph"],
-        "attribution, text, the screenshot where it stood, text: {description}"
-    );
-    let media = &description["content"][2]["content"][0];
-    assert_eq!(media["attrs"]["type"], "external");
-    assert_eq!(media["attrs"]["alt"], "screenshot.png");
-    assert_eq!(media["attrs"]["url"].as_str(), Some(files[1].1.as_str()));
+    assert_image_between_texts(description, &files[1]);
     assert_eq!(
         description["content"][1]["content"][0]["text"],
         "The printer shows this:"
@@ -246,20 +252,7 @@ async fn same_files_are_uploaded_once_and_the_screenshot_shows_in_place() {
         "the reply's PDF is not uploaded again"
     );
     let comment = &issue["fields"]["comment"]["comments"][0]["body"];
-    let blocks: Vec<&str> = comment["content"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| b["type"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        blocks,
-        ["paragraph", "paragraph", "mediaSingle", "paragraph"],
-        "the graph where the text marked it: {comment}"
-    );
-    let media = &comment["content"][2]["content"][0];
-    assert_eq!(media["attrs"]["alt"], "graph.png");
-    assert_eq!(media["attrs"]["url"].as_str(), Some(now[0].1.as_str()));
+    assert_image_between_texts(comment, &now[0]);
     assert!(!comment.to_string().contains("[image:"), "{comment}");
 
     let lines = report_lines(dir.path()).await;
