@@ -307,6 +307,10 @@ fn create(
         reporter: sender(input),
         reporter_policy: then.reporter.clone(),
         attach_original: then.attach_original.unwrap_or(false),
+        acknowledge: then
+            .acknowledge
+            .unwrap_or(profile.profile.acknowledgement.enabled)
+            && !input.classification.suppress_acknowledgement,
     }
 }
 

@@ -101,7 +101,7 @@ async fn rig(store: &Store, sandbox: &RunningSandbox, politeness: Politeness) ->
     let mut registry = Registry::default();
     registry.register(
         JOB_KIND,
-        Inbound::new(store.clone(), intake.clone(), trackers),
+        Inbound::new(store.clone(), intake.clone(), trackers, false),
     );
     let workers = Workers::new(
         store,

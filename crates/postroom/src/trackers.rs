@@ -121,4 +121,9 @@ impl postroom_engine::inbound::Sites for Trackers {
         };
         Ok(Some(site.client().await?.clone()))
     }
+
+    fn issue_link(&self, tenant: &TenantId, issue_key: &str) -> Option<String> {
+        self.get(tenant)
+            .map(|site| format!("{}/browse/{issue_key}", site.site_url()))
+    }
 }

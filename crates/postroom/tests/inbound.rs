@@ -16,11 +16,9 @@ use postroom_core::tenant::TenantId;
 use postroom_store::Store;
 use postroom_store::inbound::{InboundResult, ResultStatus};
 use serde_json::Value;
-use support::{Served, import_profile as import, postroom};
-
-/// How long a mail may take to reach the sandbox on a busy 2-core machine (functional
-/// timeout, not a speed claim; see BENCHMARKS.md for that).
-const PATIENCE: Duration = Duration::from_secs(60);
+use support::{
+    PATIENCE, Served, at_least, import_profile as import, listening, postroom, send_smtp,
+};
 
 struct Demo {
     served: Served,
@@ -102,35 +100,14 @@ impl Demo {
     }
 
     fn send(&self, mail: &str) {
-        let reply = send_smtp(&self.smtp, "support@example.com", mail.as_bytes());
+        let reply = send_smtp(
+            &self.smtp,
+            "ann@customer.example",
+            "support@example.com",
+            mail.as_bytes(),
+        );
         assert!(reply.starts_with("250"), "{reply}");
     }
-}
-
-/// Probes until the list holds at least `count` items (within [`PATIENCE`]).
-async fn at_least<T>(count: usize, what: &str, mut probe: impl AsyncFnMut() -> Vec<T>) -> Vec<T> {
-    let start = Instant::now();
-    loop {
-        let items = probe().await;
-        if items.len() >= count {
-            return items;
-        }
-        assert!(
-            start.elapsed() < PATIENCE,
-            "{} of {count} {what} after {PATIENCE:?}",
-            items.len()
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-fn listening(served: &Served, name: &str) -> String {
-    let prefix = format!("postroom: {name} listening on ");
-    served
-        .stderr()
-        .iter()
-        .find_map(|l| l.strip_prefix(&prefix).map(str::to_owned))
-        .expect("the listener's address")
 }
 
 /// The text of an ADF document, paragraphs on their own lines.
@@ -152,40 +129,6 @@ fn adf_text(doc: &Value) -> String {
     let mut out = String::new();
     walk(doc, &mut out);
     out
-}
-
-fn send_smtp(addr: &str, to: &str, body: &[u8]) -> String {
-    let stream = TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut writer = stream;
-    let mut reply = || loop {
-        let mut line = String::new();
-        reader.read_line(&mut line).unwrap();
-        if line.len() < 4 || line.as_bytes()[3] != b'-' {
-            return line;
-        }
-    };
-    assert!(reply().starts_with("220"));
-    let mut command = |line: &str, reply: &mut dyn FnMut() -> String| {
-        writer.write_all(format!("{line}\r\n").as_bytes()).unwrap();
-        reply()
-    };
-    assert!(command("EHLO test.example", &mut reply).starts_with("250"));
-    assert!(command("MAIL FROM:<ann@customer.example>", &mut reply).starts_with("250"));
-    assert!(command(&format!("RCPT TO:<{to}>"), &mut reply).starts_with("250"));
-    assert!(command("DATA", &mut reply).starts_with("354"));
-    let mut data = String::from_utf8_lossy(body).replace("\r\n", "\n");
-    data = data.replace('\n', "\r\n");
-    if !data.ends_with("\r\n") {
-        data.push_str("\r\n");
-    }
-    let stuffed = data.replace("\r\n.", "\r\n..");
-    let last = command(&format!("{stuffed}."), &mut reply);
-    let _ = command("QUIT", &mut reply);
-    last
 }
 
 fn mail(headers: &str, body: &str) -> String {

@@ -15,10 +15,7 @@ use postroom_core::tenant::TenantId;
 use postroom_store::Store;
 use postroom_store::crypto::{KeyVault, Keyring, MasterKeyFile, Place};
 use serde_json::Value;
-use support::{Served, import_profile, jira_get, postroom};
-
-/// How long a mail may take to reach the sandbox on a busy machine (not a speed claim).
-const PATIENCE: Duration = Duration::from_secs(60);
+use support::{PATIENCE, Served, import_profile, jira_get, postroom};
 
 const PDF: &[u8] =
     b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";

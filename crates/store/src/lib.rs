@@ -15,6 +15,7 @@ pub mod inbound;
 pub mod intake;
 pub mod inventory;
 pub mod mailboxes;
+pub mod outbound;
 pub mod queue;
 pub mod templates;
 mod tenants;

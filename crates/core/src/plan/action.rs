@@ -34,6 +34,8 @@ pub enum Action {
         reporter_policy: Option<String>,
         /// Attach the original mail as an `.eml` file.
         attach_original: bool,
+        /// Answer the sender with the profile's acknowledgement once the issue exists.
+        acknowledge: bool,
     },
     /// A comment on an existing issue.
     AddComment {

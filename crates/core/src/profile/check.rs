@@ -2,11 +2,13 @@
 
 use std::collections::HashSet;
 use std::fmt;
+use std::sync::Arc;
 
 use regex::Regex;
 
 use super::pattern::Pattern;
 use super::{Profile, RuleAction, Then};
+use crate::acknowledge::{AckError, AckTemplates};
 use crate::classify::{AuthResult, Kind};
 use crate::message::EmailAddress;
 
@@ -65,6 +67,7 @@ pub struct CheckedProfile {
     pub(crate) directive_senders: Vec<Pattern>,
     pub(crate) key: Regex,
     pub(crate) foreign_key: Option<Regex>,
+    pub(crate) acknowledgement: Option<Arc<AckTemplates>>,
 }
 
 /// The directive names postroom understands.
@@ -164,6 +167,7 @@ impl Profile {
         }
         let (key, foreign_key) = check_threading(&self, &mut errors);
         check_thresholds(&self, &mut errors);
+        let acknowledgement = check_outbound(&self, &rules, &mut errors);
         match (errors.0.is_empty(), key) {
             (true, Some(key)) => Ok(CheckedProfile {
                 profile: self,
@@ -173,6 +177,7 @@ impl Profile {
                 directive_senders,
                 key,
                 foreign_key,
+                acknowledgement,
             }),
             _ => Err(ProfileErrors(errors.0)),
         }
@@ -368,6 +373,33 @@ fn check_thresholds(profile: &Profile, errors: &mut Errors) {
     }
 }
 
+/// Compiles the acknowledgement templates (always, so that switching them on later cannot
+/// reveal a broken template), and requires a `From` only when some rule sends them.
+fn check_outbound(
+    profile: &Profile,
+    rules: &[CheckedRule],
+    errors: &mut Errors,
+) -> Option<Arc<AckTemplates>> {
+    if profile.bounces.soft_limit == 0 {
+        errors.push("bounces.soft_limit", "must be at least 1");
+    }
+    let ack = &profile.acknowledgement;
+    let enabled = |then: &Then| then.acknowledge.unwrap_or(ack.enabled);
+    let used = enabled(&profile.default) || rules.iter().any(|r| enabled(&r.then));
+    match AckTemplates::new(ack, profile.own.addresses.first().map(String::as_str)) {
+        Ok(templates) => Some(Arc::new(templates)),
+        Err(AckError::NoFrom) if !used => None,
+        Err(AckError::Template { part, source }) => {
+            errors.push(format!("acknowledgement.{part}"), source.to_string());
+            None
+        }
+        Err(e) => {
+            errors.push("acknowledgement.from", e.to_string());
+            None
+        }
+    }
+}
+
 /// The rule's own values over the profile's default.
 fn merge(base: &Then, over: &Then) -> Then {
     let h = &over.handling;
@@ -385,6 +417,7 @@ fn merge(base: &Then, over: &Then) -> Then {
         reporter: over.reporter.clone().or_else(|| base.reporter.clone()),
         full_text: over.full_text.or(base.full_text),
         attach_original: over.attach_original.or(base.attach_original),
+        acknowledge: over.acknowledge.or(base.acknowledge),
         on_closed: over.on_closed.or(base.on_closed),
         reopen_transition: over
             .reopen_transition

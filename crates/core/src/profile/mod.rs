@@ -11,11 +11,13 @@
 //! one pass instead of one error at a time.
 
 mod check;
+mod outbound;
 mod pattern;
 mod rules;
 
 pub(crate) use check::DIRECTIVES;
 pub use check::{CheckedProfile, CheckedRule, ProfileErrors, ValidationError};
+pub use outbound::{Acknowledgement, Bounces};
 pub use pattern::Pattern;
 pub use rules::{Handle, Handling, Match, OnClosedRule, Rule, RuleAction, Then};
 
@@ -58,6 +60,12 @@ pub struct Profile {
     /// How the people on a mail end up on the issue.
     #[serde(default)]
     pub people: People,
+    /// The automatic answer to a person whose mail opened an issue.
+    #[serde(default)]
+    pub acknowledgement: Acknowledgement,
+    /// When bounces of postroom's own mail suppress an address.
+    #[serde(default)]
+    pub bounces: Bounces,
 }
 
 /// The people on a mail and the issue: who is a Jira user, who only has an address.
@@ -313,6 +321,11 @@ impl Profile {
 mod tests;
 
 impl CheckedProfile {
+    /// The compiled acknowledgement, when it can be sent (it has a `From`).
+    pub fn acknowledgement(&self) -> Option<&crate::acknowledge::AckTemplates> {
+        self.acknowledgement.as_deref()
+    }
+
     /// The classification settings this profile implies: the domains that are wholly
     /// postroom's (its Message-IDs and return paths; the domain of a single own address is
     /// shared with staff, so it does not count), the trusted authserv-id and the spam-score

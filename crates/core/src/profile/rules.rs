@@ -108,6 +108,10 @@ pub struct Then {
     /// out by default).
     #[serde(default)]
     pub attachments: Option<crate::attachments::AttachmentPolicy>,
+    /// Send the profile's `acknowledgement` for issues this rule creates (default:
+    /// `acknowledgement.enabled`).
+    #[serde(default)]
+    pub acknowledge: Option<bool>,
     /// What to do with automatic mail.
     #[serde(default)]
     pub handling: Handling,

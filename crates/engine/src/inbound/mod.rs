@@ -9,6 +9,7 @@
 //! with `may_exist`, which finds the issue the earlier attempt made, and a comment is looked
 //! for by its marker property before it is posted again.
 
+mod acknowledge;
 mod execute;
 mod fields;
 mod images;
@@ -18,16 +19,15 @@ mod report;
 mod upload;
 mod users;
 
-use std::collections::HashMap;
 use std::future::Future;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use futures::future::BoxFuture;
 use postroom_core::classify::{self, FloodCount};
 use postroom_core::message::{Message, ParseLimits};
 use postroom_core::plan::{self, Action, PlanInput};
 use postroom_core::ports::tracker::{Tracker, TrackerError};
-use postroom_core::profile::{CheckedProfile, Profile};
+use postroom_core::profile::CheckedProfile;
 use postroom_core::redact::Redactor;
 use postroom_core::reply;
 use postroom_core::tenant::TenantId;
@@ -36,8 +36,11 @@ use postroom_store::inbound::{InboundResult, ResultStatus};
 use postroom_store::{Store, TenantStore};
 
 use crate::intake::Intake;
+use crate::profiles::ProfileCache;
 use crate::worker::{Handler, JobContext, JobError, now_ms};
 
+use acknowledge::AckStep;
+pub(crate) use acknowledge::suppression_place;
 use report::Report;
 
 /// The Jira site of each tenant, as the inbound worker reaches it.
@@ -49,6 +52,9 @@ pub trait Sites: Send + Sync + 'static {
         &self,
         tenant: &TenantId,
     ) -> impl Future<Output = Result<Option<Self::Tracker>, TrackerError>> + Send;
+
+    /// A link to `issue_key` on the tenant's site (for mail that points people at it).
+    fn issue_link(&self, tenant: &TenantId, issue_key: &str) -> Option<String>;
 }
 
 /// The handler of `inbound.mail` jobs. Cheap to clone.
@@ -75,10 +81,11 @@ struct Inner<S> {
     intake: Intake,
     redactor: Redactor,
     sites: S,
-    /// Compiled profiles by tenant, with the stored version they were compiled from.
-    profiles: Mutex<HashMap<TenantId, (i64, Arc<CheckedProfile>)>>,
+    profiles: ProfileCache,
     fields: fields::FieldCache,
     users: users::UserCache,
+    /// A mail transport is configured, so acknowledgements can be queued.
+    outbound: bool,
 }
 
 /// Why a message could not be carried out: a transient error is retried; a refusal is
@@ -121,7 +128,9 @@ fn transient(e: impl std::fmt::Display) -> Failure {
 }
 
 impl<S: Sites> Inbound<S> {
-    pub fn new(store: Store, intake: Intake, sites: S) -> Self {
+    /// `outbound` says whether a mail transport is configured: without one, acknowledgements
+    /// are reported as not sent instead of queued for a sender that does not exist.
+    pub fn new(store: Store, intake: Intake, sites: S, outbound: bool) -> Self {
         let redactor = Redactor::new(intake.keyring().redaction_key());
         Self {
             inner: Arc::new(Inner {
@@ -129,9 +138,10 @@ impl<S: Sites> Inbound<S> {
                 intake,
                 redactor,
                 sites,
-                profiles: Mutex::default(),
+                profiles: ProfileCache::default(),
                 fields: fields::FieldCache::default(),
                 users: users::UserCache::default(),
+                outbound,
             }),
         }
     }
@@ -247,8 +257,22 @@ impl<S: Sites> Inbound<S> {
             sender_hash,
             message_id: message.message_id.as_ref().map(|m| m.as_str().to_owned()),
             root: false,
+            ack: None,
+            bounce: None,
         };
         if status.is_some() {
+            if let Some(bounce) = &classification.bounce {
+                let cipher = self.cipher(tenant)?;
+                let scope = acknowledge::Scope {
+                    tenant,
+                    redactor: &inner.redactor,
+                    cipher: &cipher,
+                    now: now_ms(),
+                };
+                done.bounce = acknowledge::bounce(&scope, bounce, report)
+                    .await?
+                    .map(|record| (record, profile.profile.bounces.soft_limit));
+            }
             return Ok(done);
         }
         let Some(tracker) = tracker else {
@@ -267,6 +291,35 @@ impl<S: Sites> Inbound<S> {
             raw: &raw,
         };
         let effect = execute::run(&job, message, &plan.action, report).await?;
+        if let Action::CreateIssue {
+            acknowledge: true,
+            summary,
+            ..
+        } = &plan.action
+            && effect.status == ResultStatus::Created
+        {
+            done.ack = if inner.outbound {
+                let issue = acknowledge::NewIssue {
+                    key: &effect.issue_key,
+                    summary,
+                    link: inner.sites.issue_link(tenant.id(), &effect.issue_key),
+                };
+                let cipher = self.cipher(tenant)?;
+                let scope = acknowledge::Scope {
+                    tenant,
+                    redactor: &inner.redactor,
+                    cipher: &cipher,
+                    now: now_ms(),
+                };
+                acknowledge::prepare(&scope, &profile, message, issue, report).await?
+            } else {
+                report.lines.push(
+                    "acknowledgement: not sent: no mail transport is configured ([outbound] in postroom.toml)"
+                        .to_owned(),
+                );
+                None
+            };
+        }
         done.status = effect.status;
         done.issue_key = Some(effect.issue_key);
         done.comment_id = effect.comment_id;
@@ -307,6 +360,7 @@ impl<S: Sites> Inbound<S> {
         tx.record_result(&done.result(sealed, now))
             .await
             .map_err(retry)?;
+        self.write_outbound(&mut tx, &done, now).await?;
         ctx.complete_in(tx).await?;
         tracing::info!(
             intake = %done.intake_id,
@@ -319,42 +373,48 @@ impl<S: Sites> Inbound<S> {
         Ok(())
     }
 
+    /// The acknowledgement and suppression-list writes of the commit.
+    async fn write_outbound(
+        &self,
+        tx: &mut postroom_store::TenantTx,
+        done: &Done,
+        now: i64,
+    ) -> Result<(), JobError> {
+        match &done.ack {
+            Some(AckStep::Queue(row, message_id_hash)) => {
+                tx.record_sent_mail(row).await.map_err(retry)?;
+                if let Some(key) = &row.issue_key {
+                    tx.map_thread(message_id_hash, key, None, now)
+                        .await
+                        .map_err(retry)?;
+                }
+                tx.enqueue(&acknowledge::send_job(&row.id, now), now)
+                    .await
+                    .map_err(retry)?;
+            }
+            Some(AckStep::Withheld(hash)) => tx.note_withheld(hash).await.map_err(retry)?,
+            None => {}
+        }
+        if let Some((bounce, soft_limit)) = &done.bounce {
+            let entry = tx.record_bounce(bounce, *soft_limit).await.map_err(retry)?;
+            tracing::info!(
+                intake = %done.intake_id,
+                hard = bounce.hard,
+                suppressed = entry.suppressed,
+                "bounce of postroom's mail counted"
+            );
+        }
+        Ok(())
+    }
+
     /// The tenant's data key, which seals the report and the thread's root Message-ID.
     fn cipher(&self, tenant: &TenantStore) -> Result<TenantCipher, JobError> {
         self.inner.intake.keyring().cipher(tenant).map_err(retry)
     }
 
-    /// The tenant's compiled profile, recompiled only when a new version was imported.
+    /// The tenant's compiled profile.
     async fn profile(&self, tenant: &TenantStore) -> Result<Arc<CheckedProfile>, Failure> {
-        let version = tenant.profile_version().await.map_err(transient)?;
-        let Some(version) = version else {
-            return Err(transient(
-                "no profile: import one with `postroom profile import FILE` (mail waits until then)",
-            ));
-        };
-        let cached = self
-            .inner
-            .profiles
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(tenant.id())
-            .filter(|(v, _)| *v == version)
-            .map(|(_, p)| Arc::clone(p));
-        if let Some(profile) = cached {
-            return Ok(profile);
-        }
-        let Some(stored) = tenant.profile().await.map_err(transient)? else {
-            return Err(transient("the profile disappeared while it was read"));
-        };
-        let profile = Profile::load(&stored.document)
-            .map_err(|e| transient(format!("the stored profile is not valid: {e}")))?;
-        let profile = Arc::new(profile);
-        self.inner
-            .profiles
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(tenant.id().clone(), (stored.version, Arc::clone(&profile)));
-        Ok(profile)
+        self.inner.profiles.get(tenant).await.map_err(transient)
     }
 
     /// The sender's count for the profile's flood limit, when it has one.
@@ -403,6 +463,11 @@ struct Done {
     message_id: Option<String>,
     /// True when the message created the issue (its Message-ID is the thread's root).
     root: bool,
+    /// The acknowledgement to queue (or withhold) in the commit.
+    ack: Option<AckStep>,
+    /// The suppression-list entry a bounce of postroom's own mail makes, with the
+    /// profile's soft-bounce limit.
+    bounce: Option<(postroom_store::outbound::BounceRecord, u32)>,
 }
 
 impl Done {
@@ -415,6 +480,8 @@ impl Done {
             sender_hash,
             message_id: None,
             root: false,
+            ack: None,
+            bounce: None,
         }
     }
 

@@ -41,7 +41,9 @@ impl Peer {
         };
         let dir = tempfile::tempdir().unwrap();
         let maildir = dir.path().join("Maildir");
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_peer.py");
+        // From the manifest of whichever crate includes this file (the postroom crate does too).
+        let script =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../mail/tests/support/smtp_peer.py");
         let mut child = Command::new(python)
             .arg(script)
             .arg("--maildir")

@@ -12,6 +12,7 @@ mod process;
 mod profile;
 mod sandbox;
 mod serve;
+mod suppression;
 mod template;
 mod tenant;
 mod token;
@@ -73,6 +74,8 @@ pub enum Command {
     Sandbox(sandbox::Args),
     /// Canned responses: list, show, add, edit, render, apply, export, import.
     Template(template::Args),
+    /// The suppression list (addresses whose mail bounced): list, clear.
+    Suppression(suppression::Args),
 }
 
 /// Runs the chosen subcommand; the exit code says whether it succeeded.
@@ -97,6 +100,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Process(args) => process::run(&globals, args).await,
         Command::Profile(args) => profile::run(&globals, args).await,
         Command::Template(args) => template::run(&globals, args).await,
+        Command::Suppression(args) => suppression::run(&globals, args).await,
     }
 }
 

@@ -7,8 +7,10 @@ use std::sync::Arc;
 use anyhow::Context;
 use postroom_engine::inbound::Inbound;
 use postroom_engine::intake::Intake;
+use postroom_engine::outbound::Acknowledgements;
 use postroom_engine::worker::{Registry, WorkerConfig, Workers};
 use postroom_mail::imap::Poller;
+use postroom_mail::send::{FileSettings, Outbound, OutboundSettings};
 use postroom_mail::smtp::{Listener, ListenerConfig, Protocol, RateLimit, Tls};
 use postroom_store::TenantStore;
 use postroom_store::mailboxes::Mailboxes;
@@ -144,10 +146,12 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
             crate::trackers::client_config(&config.jira, tenant.as_str())?,
         );
     }
+    let outbound = outbound_sender(&config, args.sandbox)?;
     tasks.push(start_workers(
         &config,
         &store,
         &intake,
+        outbound,
         &trackers,
         shutdown.clone(),
     ));
@@ -214,14 +218,26 @@ fn start_workers(
     config: &Config,
     store: &postroom_store::Store,
     intake: &Intake,
+    outbound: Option<Outbound>,
     trackers: &crate::trackers::Trackers,
     shutdown: CancellationToken,
 ) -> tokio::task::JoinHandle<()> {
     let mut registry = Registry::default();
     registry.register(
         postroom_engine::intake::JOB_KIND,
-        Inbound::new(store.clone(), intake.clone(), trackers.clone()),
+        Inbound::new(
+            store.clone(),
+            intake.clone(),
+            trackers.clone(),
+            outbound.is_some(),
+        ),
     );
+    if let Some(sender) = outbound {
+        registry.register(
+            postroom_engine::outbound::ACK_JOB,
+            Acknowledgements::new(store.clone(), intake.keyring().clone(), sender),
+        );
+    }
     let workers = Workers::new(
         store,
         registry,
@@ -244,6 +260,33 @@ fn start_workers(
     tokio::spawn(workers.run(stopped))
 }
 
+/// The sender of postroom's own mail: `[outbound]`, else under `--sandbox` `.eml` files in
+/// `DATA_DIR/outbox`, else none (acknowledgements are then reported as not sent).
+fn outbound_sender(config: &Config, sandbox: bool) -> anyhow::Result<Option<Outbound>> {
+    let settings = match (&config.outbound, sandbox) {
+        (Some(settings), _) => settings.clone(),
+        (None, true) => OutboundSettings::File(FileSettings {
+            dir: config.storage.data_dir.join("outbox"),
+            ..FileSettings::default()
+        }),
+        (None, false) => {
+            tracing::info!("no [outbound] mail transport: acknowledgements are not sent");
+            return Ok(None);
+        }
+    };
+    let sender = Outbound::from_settings(&settings).context("[outbound] cannot be used")?;
+    match &settings {
+        OutboundSettings::File(f) => eprintln!(
+            "postroom: outbound mail is written to {} (file transport)",
+            f.dir.display()
+        ),
+        OutboundSettings::Smtp(s) => {
+            tracing::info!(host = %s.host, port = s.port(), "outbound mail through SMTP");
+        }
+    }
+    Ok(Some(sender))
+}
+
 /// Deletes intake records, raw mail and processing results past their retention, every
 /// hour.
 async fn purge_intake_forever(intake: Intake, tenant: TenantStore) {
@@ -261,6 +304,12 @@ async fn purge_intake_forever(intake: Intake, tenant: TenantStore) {
             Ok(0) => {}
             Ok(purged) => tracing::info!(purged, "processing results purged"),
             Err(e) => tracing::warn!(error = %e, "cannot purge processing results"),
+        }
+        let cutoff = now - postroom_store::outbound::SENT_RETENTION_MS;
+        match tenant.purge_sent_mail_before(cutoff).await {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "sent-mail records purged"),
+            Err(e) => tracing::warn!(error = %e, "cannot purge sent-mail records"),
         }
     }
 }

@@ -38,6 +38,12 @@ pub struct Config {
     /// written back out (they hold credentials).
     #[serde(skip_serializing)]
     pub mailboxes: Vec<postroom_mail::imap::MailboxSettings>,
+    /// `[outbound]`: how postroom's own mail (acknowledgements) leaves: `transport = "smtp"`
+    /// with a relay, or `transport = "file"` writing `.eml` files. Unset: no mail is sent
+    /// (under `serve --sandbox`: files in `DATA_DIR/outbox`). Never written back out (it
+    /// may hold a password).
+    #[serde(skip_serializing)]
+    pub outbound: Option<postroom_mail::send::OutboundSettings>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

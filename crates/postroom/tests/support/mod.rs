@@ -1,10 +1,15 @@
 //! Running the `postroom` binary in a scratch directory, as an administrator would.
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// How long a mail may take to reach the sandbox on a busy 2-core machine (functional
+/// timeout, not a speed claim; see BENCHMARKS.md for that).
+pub const PATIENCE: Duration = Duration::from_secs(60);
 
 /// `postroom` with `dir` as working directory and a clean configuration environment.
 pub fn postroom(dir: &Path) -> Command {
@@ -158,4 +163,70 @@ impl Drop for Served {
             let _ = child.wait();
         }
     }
+}
+
+/// Probes until the list holds at least `count` items (within [`PATIENCE`]).
+pub async fn at_least<T>(
+    count: usize,
+    what: &str,
+    mut probe: impl AsyncFnMut() -> Vec<T>,
+) -> Vec<T> {
+    let start = Instant::now();
+    loop {
+        let items = probe().await;
+        if items.len() >= count {
+            return items;
+        }
+        assert!(
+            start.elapsed() < PATIENCE,
+            "{} of {count} {what} after {PATIENCE:?}",
+            items.len()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The address a `serve` mail listener (`smtp`, `lmtp`) said it listens on.
+pub fn listening(served: &Served, name: &str) -> String {
+    let prefix = format!("postroom: {name} listening on ");
+    served
+        .stderr()
+        .iter()
+        .find_map(|l| l.strip_prefix(&prefix).map(str::to_owned))
+        .expect("the listener's address")
+}
+
+/// Sends `body` over SMTP from `from` to `to` and returns the server's reply to the data.
+pub fn send_smtp(addr: &str, from: &str, to: &str, body: &[u8]) -> String {
+    let stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut writer = stream;
+    let mut reply = || loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        if line.len() < 4 || line.as_bytes()[3] != b'-' {
+            return line;
+        }
+    };
+    assert!(reply().starts_with("220"));
+    let mut command = |line: &str, reply: &mut dyn FnMut() -> String| {
+        writer.write_all(format!("{line}\r\n").as_bytes()).unwrap();
+        reply()
+    };
+    assert!(command("EHLO test.example", &mut reply).starts_with("250"));
+    assert!(command(&format!("MAIL FROM:<{from}>"), &mut reply).starts_with("250"));
+    assert!(command(&format!("RCPT TO:<{to}>"), &mut reply).starts_with("250"));
+    assert!(command("DATA", &mut reply).starts_with("354"));
+    let mut data = String::from_utf8_lossy(body).replace("\r\n", "\n");
+    data = data.replace('\n', "\r\n");
+    if !data.ends_with("\r\n") {
+        data.push_str("\r\n");
+    }
+    let stuffed = data.replace("\r\n.", "\r\n..");
+    let last = command(&format!("{stuffed}."), &mut reply);
+    let _ = command("QUIT", &mut reply);
+    last
 }

@@ -1,0 +1,227 @@
+//! The inbound side of acknowledgements and bounces: decided while the mail is processed,
+//! written in the same commit as its result.
+//!
+//! An acknowledgement is only queued here (a `sent_mail` row plus an `outbound.ack` job);
+//! the send is its own job, so an unreachable mail server never holds up the issue, and a
+//! retried inbound job can never queue a second one (the commit is atomic). A bounce of
+//! postroom's own mail is matched to the `sent_mail` row it is about — by the VERP token of
+//! its return path, else by the original Message-ID it quotes — and only then counted on the
+//! suppression list: a forged bounce naming some address cannot suppress it.
+
+use postroom_core::acknowledge::AckFacts;
+use postroom_core::classify::Bounce;
+use postroom_core::message::Message;
+use postroom_core::profile::CheckedProfile;
+use postroom_core::redact::Redactor;
+use postroom_store::TenantStore;
+use postroom_store::crypto::{Place, TenantCipher};
+use postroom_store::outbound::{BounceRecord, SentMail, SentStatus};
+use rand::RngCore;
+
+use super::report::Report;
+use super::{Failure, transient};
+use crate::outbound::{ACK_JOB, ACK_KIND, facts_place, open_facts};
+
+const HOUR_MS: i64 = 60 * 60 * 1000;
+
+/// What the commit writes for the acknowledgement of a new issue.
+#[derive(Debug)]
+pub(super) enum AckStep {
+    /// Record the message, map its Message-ID to the issue and enqueue its send.
+    Queue(Box<SentMail>, String),
+    /// Not sent because the address is suppressed: count it on the suppression entry.
+    Withheld(String),
+}
+
+/// The tenant's store and keys, and the time, for the steps below.
+pub(super) struct Scope<'a> {
+    pub tenant: &'a TenantStore,
+    pub redactor: &'a Redactor,
+    pub cipher: &'a TenantCipher,
+    pub now: i64,
+}
+
+/// The facts of the new issue an acknowledgement names.
+pub(super) struct NewIssue<'a> {
+    pub key: &'a str,
+    pub summary: &'a str,
+    pub link: Option<String>,
+}
+
+/// Decides whether the sender of `message` gets an acknowledgement for `issue`, noting
+/// the decision in the report.
+pub(super) async fn prepare(
+    scope: &Scope<'_>,
+    profile: &CheckedProfile,
+    message: &Message,
+    issue: NewIssue<'_>,
+    report: &mut Report,
+) -> Result<Option<AckStep>, Failure> {
+    let Scope {
+        tenant,
+        redactor,
+        cipher,
+        now,
+    } = *scope;
+    let mut skip = |why: &str| {
+        report
+            .lines
+            .push(format!("acknowledgement: not sent: {why}"));
+        Ok(None)
+    };
+    let Some(templates) = profile.acknowledgement() else {
+        return skip("no From address (set acknowledgement.from or own.addresses)");
+    };
+    let Some(sender) = &message.from else {
+        return skip("the mail has no sender address");
+    };
+    let hash = redactor.address(&sender.address).to_string();
+    let suppressed = tenant.suppression(&hash).await.map_err(transient)?;
+    if suppressed.is_some_and(|s| s.suppressed) {
+        report.lines.push(
+            "acknowledgement: not sent: the sender's address is on the suppression list \
+             (earlier mail to it bounced); `postroom suppression clear` lifts it"
+                .to_owned(),
+        );
+        return Ok(Some(AckStep::Withheld(hash)));
+    }
+    let cap = profile.profile.acknowledgement.max_per_hour;
+    let recent = tenant
+        .sent_to_since(ACK_KIND, &hash, now - HOUR_MS)
+        .await
+        .map_err(transient)?;
+    if recent >= cap {
+        return skip(&format!(
+            "{recent} already sent to this address in the last hour (max_per_hour {cap})"
+        ));
+    }
+    let id = token();
+    let facts = AckFacts {
+        message_id: format!("ack.{id}@{}", templates.from().domain()),
+        to: sender.address.as_str().to_owned(),
+        to_name: sender.name.clone().filter(|n| !n.trim().is_empty()),
+        in_reply_to: message.message_id.as_ref().map(|m| m.as_str().to_owned()),
+        references: message
+            .references
+            .iter()
+            .map(|m| m.as_str().to_owned())
+            .collect(),
+        issue_key: issue.key.to_owned(),
+        summary: issue.summary.to_owned(),
+        link: issue.link,
+    };
+    let json = serde_json::to_vec(&facts).map_err(transient)?;
+    let sealed = cipher.seal(&facts_place(&id), &json).map_err(transient)?;
+    let message_id_hash = redactor.message_id_key(&facts.message_id);
+    report
+        .lines
+        .push(format!("acknowledgement: queued ({id}) to the sender"));
+    Ok(Some(AckStep::Queue(
+        Box::new(SentMail {
+            id,
+            kind: ACK_KIND.to_owned(),
+            issue_key: Some(issue.key.to_owned()),
+            recipient_hash: hash,
+            message_id_hash: message_id_hash.clone(),
+            facts: sealed,
+            status: SentStatus::Queued,
+            detail: None,
+            created_at_ms: now,
+            sent_at_ms: None,
+        }),
+        message_id_hash,
+    )))
+}
+
+/// A VERP token: 96 random bits as lower-case hex, which survives servers that fold the
+/// case of a bounce address.
+fn token() -> String {
+    let mut bytes = [0u8; 12];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// The suppression-list entry a bounce of postroom's own mail makes, or `None` when the
+/// bounce is not about mail postroom sent.
+pub(super) async fn bounce(
+    scope: &Scope<'_>,
+    bounce: &Bounce,
+    report: &mut Report,
+) -> Result<Option<BounceRecord>, Failure> {
+    let Scope {
+        tenant,
+        redactor,
+        cipher,
+        now,
+    } = *scope;
+    let by_token = match &bounce.verp_token {
+        Some(token) => tenant.sent_mail(token).await.map_err(transient)?,
+        None => None,
+    };
+    let sent = match (by_token, &bounce.original_message_id) {
+        (Some(sent), _) => Some(sent),
+        (None, Some(id)) => tenant
+            .sent_mail_by_message_id(&redactor.message_id_key(id))
+            .await
+            .map_err(transient)?,
+        (None, None) => None,
+    };
+    let Some(sent) = sent else {
+        report.lines.push(
+            "bounce: not about mail postroom sent (no known VERP token or Message-ID); \
+             the suppression list is unchanged"
+                .to_owned(),
+        );
+        return Ok(None);
+    };
+    let facts = open_facts(cipher, &sent).map_err(transient)?;
+    let address_hash = sent.recipient_hash.clone();
+    let address = cipher
+        .seal(
+            &suppression_place(&address_hash, "address"),
+            facts.to.as_bytes(),
+        )
+        .map_err(transient)?;
+    let diagnostic = bounce
+        .diagnostic
+        .as_deref()
+        .map(|d| {
+            cipher.seal(
+                &suppression_place(&address_hash, "diagnostic"),
+                d.as_bytes(),
+            )
+        })
+        .transpose()
+        .map_err(transient)?;
+    report.lines.push(format!(
+        "bounce: of postroom's {} {} ({}, status {}); the recipient is counted on the \
+         suppression list",
+        sent.kind,
+        sent.id,
+        if bounce.hard { "hard" } else { "soft" },
+        bounce.status.as_deref().unwrap_or("unknown"),
+    ));
+    Ok(Some(BounceRecord {
+        address_hash,
+        address,
+        hard: bounce.hard,
+        status: bounce.status.clone(),
+        diagnostic,
+        at_ms: now,
+    }))
+}
+
+/// Where a suppression entry's sealed column lives (bound to its address hash).
+pub(crate) fn suppression_place(address_hash: &str, column: &'static str) -> Place {
+    Place::column("suppressions", column, address_hash.to_owned())
+}
+
+/// The job that sends a queued acknowledgement.
+pub(super) fn send_job(id: &str, now: i64) -> postroom_store::queue::NewJob {
+    postroom_store::queue::NewJob {
+        kind: ACK_JOB.to_owned(),
+        payload: id.as_bytes().to_vec(),
+        idempotency_key: format!("ack:{id}"),
+        run_at_ms: now,
+    }
+}

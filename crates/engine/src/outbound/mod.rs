@@ -1,0 +1,248 @@
+//! Mail postroom writes itself, sent as jobs of the queue: today the acknowledgement of a
+//! new issue (queued by the inbound worker, see `inbound::acknowledge`).
+//!
+//! The send job re-checks the suppression list (a bounce may have arrived since the mail
+//! was queued), renders the tenant's templates, and hands the message to the
+//! [`MailSender`] with a VERP return path whose token is the `sent_mail` row's id. A
+//! transient failure is retried by the queue; a permanent refusal of the recipient marks
+//! the row failed and counts as a hard bounce, since the server has just said the address
+//! does not take mail.
+
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+use postroom_core::acknowledge::AckFacts;
+use postroom_core::message::EmailAddress;
+use postroom_core::ports::mail_sender::{EnvelopeSender, MailSender, OutboundEnvelope};
+use postroom_core::verp::VerpToken;
+use postroom_store::Store;
+use postroom_store::crypto::{Keyring, Place};
+use postroom_store::outbound::{BounceRecord, SentMail, SentStatus};
+
+use crate::inbound::suppression_place;
+use crate::profiles::ProfileCache;
+use crate::worker::{Handler, JobContext, JobError, now_ms};
+
+/// The job kind that sends one queued acknowledgement (payload: the `sent_mail` id).
+pub const ACK_JOB: &str = "outbound.ack";
+
+/// `sent_mail.kind` of acknowledgements.
+pub const ACK_KIND: &str = "acknowledgement";
+
+/// Where a `sent_mail` row's sealed facts live (bound to the row).
+pub(crate) fn facts_place(id: &str) -> Place {
+    Place::column("sent_mail", "facts", id.to_owned())
+}
+
+/// The handler of `outbound.ack` jobs. Cheap to clone.
+pub struct Acknowledgements<M> {
+    inner: Arc<Inner<M>>,
+}
+
+impl<M> Clone for Acknowledgements<M> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+impl<M> std::fmt::Debug for Acknowledgements<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Acknowledgements")
+    }
+}
+
+struct Inner<M> {
+    store: Store,
+    keyring: Keyring,
+    sender: M,
+    profiles: ProfileCache,
+}
+
+fn retry(e: impl std::fmt::Display) -> JobError {
+    JobError::Transient(e.to_string())
+}
+
+impl<M: MailSender + 'static> Acknowledgements<M> {
+    pub fn new(store: Store, keyring: Keyring, sender: M) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                store,
+                keyring,
+                sender,
+                profiles: ProfileCache::default(),
+            }),
+        }
+    }
+
+    async fn process(&self, ctx: &mut JobContext) -> Result<(), JobError> {
+        let inner = &self.inner;
+        let tenant = inner.store.tenant(&ctx.job().tenant).await.map_err(retry)?;
+        let id = std::str::from_utf8(ctx.payload())
+            .map_err(|_| JobError::Permanent("the job's payload is not a sent-mail id".into()))?
+            .to_owned();
+        let Some(sent) = tenant.sent_mail(&id).await.map_err(retry)? else {
+            // Purged after its retention: nothing is left to send.
+            return Ok(());
+        };
+        if sent.status != SentStatus::Queued {
+            return Ok(());
+        }
+        let cipher = inner.keyring.cipher(&tenant).map_err(retry)?;
+        let facts = open_facts(&cipher, &sent)
+            .map_err(|e| JobError::Permanent(format!("sent_mail {id}: {e}")))?;
+        if tenant
+            .suppression(&sent.recipient_hash)
+            .await
+            .map_err(retry)?
+            .is_some_and(|s| s.suppressed)
+        {
+            let mut tx = ctx.begin().await?;
+            tx.note_withheld(&sent.recipient_hash)
+                .await
+                .map_err(retry)?;
+            tx.finish_sent_mail(&id, SentStatus::Skipped, Some("suppressed"), now_ms())
+                .await
+                .map_err(retry)?;
+            ctx.complete_in(tx).await?;
+            return Ok(());
+        }
+        let profile = inner.profiles.get(&tenant).await.map_err(retry)?;
+        let Some(templates) = profile.acknowledgement() else {
+            return self
+                .fail(
+                    ctx,
+                    &id,
+                    "the profile no longer has an acknowledgement From",
+                )
+                .await;
+        };
+        let message = match templates.compose(&facts, tenant.id().as_str(), now_ms()) {
+            Ok(m) => m,
+            Err(e) => return self.fail(ctx, &id, &e.to_string()).await,
+        };
+        let (token, to) = match (VerpToken::parse(&id), EmailAddress::parse(&facts.to)) {
+            (Ok(t), Ok(a)) => (t, a),
+            (Err(e), _) => return self.fail(ctx, &id, &e.to_string()).await,
+            (_, Err(e)) => return self.fail(ctx, &id, &e.to_string()).await,
+        };
+        let envelope = OutboundEnvelope {
+            sender: EnvelopeSender::Verp(token),
+            recipients: vec![to],
+        };
+        match inner.sender.send(&envelope, &message).await {
+            Ok(_) => {
+                let mut tx = ctx.begin().await?;
+                tx.finish_sent_mail(&id, SentStatus::Sent, None, now_ms())
+                    .await
+                    .map_err(retry)?;
+                ctx.complete_in(tx).await?;
+                tracing::info!(sent = %id, issue = sent.issue_key.as_deref().unwrap_or(""), "acknowledgement sent");
+                metrics::counter!("postroom_outbound_sent_total", "kind" => ACK_KIND).increment(1);
+                Ok(())
+            }
+            Err(e) if e.is_transient() => Err(JobError::Transient(e.to_string())),
+            Err(e) => {
+                let refused = e.reply().map(|r| (r.code, r.is_transient()));
+                let detail = match e.reply() {
+                    Some(reply) => format!("refused: {}", reply.code),
+                    None => "refused".to_owned(),
+                };
+                let mut tx = ctx.begin().await?;
+                tx.finish_sent_mail(&id, SentStatus::Failed, Some(&detail), now_ms())
+                    .await
+                    .map_err(retry)?;
+                if let Some((code, false)) = refused
+                    && (500..600).contains(&code)
+                {
+                    let soft_limit = profile.profile.bounces.soft_limit;
+                    let record = refusal(&cipher, &sent, &facts, code)?;
+                    tx.record_bounce(&record, soft_limit).await.map_err(retry)?;
+                }
+                ctx.complete_in(tx).await?;
+                tracing::warn!(sent = %id, error = %e, "acknowledgement refused");
+                metrics::counter!("postroom_outbound_failed_total", "kind" => ACK_KIND)
+                    .increment(1);
+                Ok(())
+            }
+        }
+    }
+
+    /// Marks the message failed for a reason no retry can change, and completes the job.
+    async fn fail(&self, ctx: &mut JobContext, id: &str, why: &str) -> Result<(), JobError> {
+        let mut tx = ctx.begin().await?;
+        tx.finish_sent_mail(id, SentStatus::Failed, Some(why), now_ms())
+            .await
+            .map_err(retry)?;
+        ctx.complete_in(tx).await?;
+        tracing::warn!(sent = %id, reason = why, "acknowledgement not sent");
+        Ok(())
+    }
+}
+
+/// A permanent refusal at `RCPT TO` as a hard bounce of the recipient.
+fn refusal(
+    cipher: &postroom_store::crypto::TenantCipher,
+    sent: &SentMail,
+    facts: &AckFacts,
+    code: u16,
+) -> Result<BounceRecord, JobError> {
+    let hash = &sent.recipient_hash;
+    Ok(BounceRecord {
+        address_hash: hash.clone(),
+        address: cipher
+            .seal(&suppression_place(hash, "address"), facts.to.as_bytes())
+            .map_err(retry)?,
+        hard: true,
+        status: Some(code.to_string()),
+        diagnostic: None,
+        at_ms: now_ms(),
+    })
+}
+
+impl<M: MailSender + 'static> Handler for Acknowledgements<M> {
+    fn run<'a>(&'a self, ctx: &'a mut JobContext) -> BoxFuture<'a, Result<(), JobError>> {
+        Box::pin(self.process(ctx))
+    }
+}
+
+/// The facts of a stored acknowledgement, opened.
+pub(crate) fn open_facts(
+    cipher: &postroom_store::crypto::TenantCipher,
+    sent: &SentMail,
+) -> Result<AckFacts, String> {
+    let bytes = cipher
+        .open(&facts_place(&sent.id), &sent.facts)
+        .map_err(|e| e.to_string())?;
+    serde_json::from_slice(&bytes).map_err(|e| e.to_string())
+}
+
+/// Reads a suppression entry's address, for the administrator's list.
+pub fn open_address(
+    cipher: &postroom_store::crypto::TenantCipher,
+    entry: &postroom_store::outbound::Suppression,
+) -> Result<String, String> {
+    cipher
+        .open_str(
+            &suppression_place(&entry.address_hash, "address"),
+            &entry.address,
+        )
+        .map_err(|e| e.to_string())
+}
+
+/// Reads a suppression entry's last diagnostic.
+pub fn open_diagnostic(
+    cipher: &postroom_store::crypto::TenantCipher,
+    entry: &postroom_store::outbound::Suppression,
+) -> Result<Option<String>, String> {
+    entry
+        .diagnostic
+        .as_ref()
+        .map(|d| {
+            cipher
+                .open_str(&suppression_place(&entry.address_hash, "diagnostic"), d)
+                .map_err(|e| e.to_string())
+        })
+        .transpose()
+}
