@@ -45,6 +45,27 @@ fn part(headers: &str, data: &[u8]) -> String {
     )
 }
 
+/// An inline PNG with a Content-ID.
+fn image(name: &str, content_id: &str, data: &[u8]) -> String {
+    part(
+        &format!(
+            "Content-Type: image/png\nContent-Disposition: inline; filename=\"{name}\"\n\
+             Content-ID: <{content_id}>"
+        ),
+        data,
+    )
+}
+
+/// [`PDF`], attached as `name`.
+fn pdf(name: &str) -> String {
+    part(
+        &format!(
+            "Content-Type: application/pdf\nContent-Disposition: attachment; filename=\"{name}\""
+        ),
+        PDF,
+    )
+}
+
 /// The first mail: HTML with a screenshot and a logo inline, the PDF twice, a signature.
 fn first_mail() -> String {
     let html = "<p>The printer shows this:</p><p><img src=\"cid:shot@customer.example\" alt=\"shot\"></p>\
@@ -61,24 +82,10 @@ fn first_mail() -> String {
          --m\n{}--m\n{}--m--\n\
          --s\nContent-Type: application/pgp-signature; name=\"signature.asc\"\n\n\
          -----BEGIN PGP SIGNATURE-----\nabc\n-----END PGP SIGNATURE-----\n--s--\n",
-        part(
-            "Content-Type: image/png\nContent-Disposition: inline; filename=\"screenshot.png\"\n\
-             Content-ID: <shot@customer.example>",
-            &noise(40_000, 7),
-        ),
-        part(
-            "Content-Type: image/png\nContent-Disposition: inline; filename=\"logo.png\"\n\
-             Content-ID: <logo@customer.example>",
-            &noise(2_000, 9),
-        ),
-        part(
-            "Content-Type: application/pdf\nContent-Disposition: attachment; filename=\"report.pdf\"",
-            PDF,
-        ),
-        part(
-            "Content-Type: application/pdf\nContent-Disposition: attachment; filename=\"report-copy.pdf\"",
-            PDF,
-        ),
+        image("screenshot.png", "shot@customer.example", &noise(40_000, 7)),
+        image("logo.png", "logo@customer.example", &noise(2_000, 9)),
+        pdf("report.pdf"),
+        pdf("report-copy.pdf"),
     )
 }
 
@@ -98,15 +105,8 @@ fn reply_mail() -> String {
          <p>Here is the report again.</p>\n--a--\n\
          --r\n{}--r--\n\
          --m\n{}--m--\n",
-        part(
-            "Content-Type: image/png\nContent-Disposition: inline; filename=\"graph.png\"\n\
-             Content-ID: <graph@customer.example>",
-            &noise(30_000, 11),
-        ),
-        part(
-            "Content-Type: application/pdf\nContent-Disposition: attachment; filename=\"report.pdf\"",
-            PDF,
-        ),
+        image("graph.png", "graph@customer.example", &noise(30_000, 11)),
+        pdf("report.pdf"),
     )
 }
 
