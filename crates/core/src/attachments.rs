@@ -4,6 +4,9 @@
 //! issue a mail thread touches; executables and over-size files would be refused by Jira
 //! or be a risk to whoever opens them. The rule's policy decides; every file left out is
 //! named in the report with its reason, so an agent who misses one knows where it went.
+//! What the policy keeps is uploaded each content once (the engine compares it with the
+//! issue's files), and an inline image the HTML body shows appears in place
+//! ([`crate::inline_image`]).
 
 use serde::{Deserialize, Serialize};
 
@@ -21,7 +24,9 @@ const SIGNATURE_TYPES: &[&str] = &[
     "application/x-pkcs7-signature",
 ];
 
-/// A rule's attachment policy (`then.attachments` in the profile).
+/// A rule's attachment policy (`then.attachments` in the profile). Not configurable, as no
+/// one wants them: a file whose content is already on the issue is never uploaded again,
+/// and an uploaded inline image is always shown where the mail showed it.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AttachmentPolicy {

@@ -14,7 +14,8 @@ const NO_WRAP: usize = 10_000;
 
 /// Converts an HTML body to text: paragraphs separated by blank lines, `<br>` as line
 /// breaks, lists as `- ` / `1. ` items, links as `text <url>`, blockquotes as `> ` quotes,
-/// tables as aligned rows, `<script>` and `<style>` dropped, entities decoded.
+/// tables as aligned rows, `<script>` and `<style>` dropped, entities decoded, `cid:` images
+/// as placeholders ([`crate::inline_image`]).
 pub fn html_to_text(html: &str) -> String {
     let rendered = html2text::config::with_decorator(MailDecorator::default())
         .allow_width_overflow()
@@ -146,8 +147,14 @@ impl TextDecorator for MailDecorator {
 
     fn decorate_preformat_cont(&self) {}
 
-    fn decorate_image(&mut self, _src: &str, title: &str) -> (String, ()) {
-        (title.to_owned(), ())
+    /// A `cid:` image (a part of the mail) leaves a placeholder where it stood, which the
+    /// post builder turns into the uploaded attachment (see [`crate::inline_image`]); any
+    /// other image leaves its title.
+    fn decorate_image(&mut self, src: &str, title: &str) -> (String, ()) {
+        (
+            crate::inline_image::placeholder(src).unwrap_or_else(|| title.to_owned()),
+            (),
+        )
     }
 
     fn header_prefix(&self, _level: usize) -> String {
@@ -229,6 +236,22 @@ mod tests {
     fn long_lines_are_not_wrapped() {
         let long = "word ".repeat(100);
         assert_eq!(html_to_text(&format!("<p>{long}</p>")), long.trim_end());
+    }
+
+    #[test]
+    fn cid_images_leave_a_placeholder_in_place_and_others_their_title() {
+        let text = html_to_text(concat!(
+            r#"<p>Before</p><p><img src="cid:shot@x" alt="Screenshot"></p><p>After "#,
+            r#"<img src="https://ex.com/a.png" alt="remote"></p>"#
+        ));
+        assert_eq!(
+            crate::inline_image::pieces(&text),
+            [
+                crate::inline_image::Piece::Text("Before\n\n"),
+                crate::inline_image::Piece::Image("shot@x"),
+                crate::inline_image::Piece::Text("\n\nAfter remote"),
+            ]
+        );
     }
 
     #[test]

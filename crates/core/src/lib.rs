@@ -12,6 +12,7 @@ pub mod classify;
 pub mod connect_jwt;
 pub mod directives;
 pub mod html;
+pub mod inline_image;
 pub mod markup;
 pub mod message;
 pub mod outcome;

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::classify::{self, Auth, ClassifyContext, Hold};
 use crate::message::{Attachment, Message, Parsed};
-use crate::reply;
+use crate::{inline_image, reply};
 
 /// Where a message came from: the path as the user gave it, and its position within an
 /// mbox or Maildir (0 for a single file).
@@ -143,7 +143,16 @@ impl Outcome {
     pub fn classified(source: Source, parsed: &Parsed, context: &ClassifyContext) -> Self {
         let message: &Message = &parsed.message;
         let decision = classify::classify(message, context);
-        let body_text = message.body_text();
+        let readable = |text: &str| {
+            inline_image::readable(text, |cid| {
+                message
+                    .attachments
+                    .iter()
+                    .find(|a| a.content_id.as_deref() == Some(cid))
+                    .and_then(|a| a.name.clone())
+            })
+        };
+        let body_text = readable(&message.body_text());
         let extraction = reply::extract_message(message);
         Self {
             source,
@@ -154,8 +163,8 @@ impl Outcome {
             },
             subject: message.subject.clone(),
             date: message.date.as_ref().map(|d| d.rfc3339.clone()),
-            html_text: message.html_text(),
-            visible_text: extraction.visible_text.clone(),
+            html_text: message.html_text().as_deref().map(readable),
+            visible_text: readable(&extraction.visible_text),
             body_text,
             attachments: message
                 .attachments

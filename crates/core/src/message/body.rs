@@ -5,13 +5,20 @@ use crate::html;
 
 impl Message {
     /// The whole text body: the text/plain alternative when there is one, else the HTML
-    /// converted to text, else empty.
+    /// converted to text, else empty; inline images as placeholders either way
+    /// ([`crate::inline_image`]).
     pub fn body_text(&self) -> String {
         match (&self.text_body, &self.html_body) {
-            (Some(text), _) => text.clone(),
+            (Some(text), _) => self.text_with_images(text).into_owned(),
             (None, Some(html_body)) => html::html_to_text(html_body),
             (None, None) => String::new(),
         }
+    }
+
+    /// `text` (an alternative of this message) with its client's inline-image marks as
+    /// placeholders.
+    pub fn text_with_images<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
+        crate::inline_image::from_text_marks(text, &self.attachments)
     }
 
     /// The HTML alternative converted to text, `None` when the message has no HTML.

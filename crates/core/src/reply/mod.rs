@@ -168,8 +168,12 @@ impl std::fmt::Display for Note {
 /// Extracts the new text of a parsed message: its text body (the HTML body helps find the
 /// quotation), with the sender's name and the subject as clues.
 pub fn extract_message(message: &crate::message::Message) -> Extraction {
+    let text = message
+        .text_body
+        .as_deref()
+        .map(|t| message.text_with_images(t));
     extract(&ReplyInput {
-        text: message.text_body.as_deref().unwrap_or_default(),
+        text: text.as_deref().unwrap_or_default(),
         html: message.html_body.as_deref(),
         sender_name: message
             .from

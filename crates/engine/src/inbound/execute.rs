@@ -3,9 +3,16 @@
 //! A create carries the idempotency key as an issue property and, on a replay, is made with
 //! `may_exist` (the client finds the issue an earlier attempt made). A comment carries the
 //! key as a comment property; on a replay postroom's recent comments on the issue are read
-//! first and a marked one is taken instead of posting again. Attachments are uploaded after
-//! the issue or comment; on a replay those already on the issue (same name and size) are
-//! skipped.
+//! first and a marked one is taken instead of posting again. Attachments are uploaded each
+//! content once ([`super::upload`]), which also keeps a replay from uploading twice.
+//!
+//! Inline images are shown where the mail showed them, so the text that shows one is
+//! written after the upload: a comment is posted after its files are uploaded; an issue,
+//! which must exist before anything can be attached to it, is created with the text
+//! without its images and its description is set once more after the upload. Both steps
+//! stay exactly-once on a replay: the upload finds the files an earlier attempt sent by
+//! their content and returns the same attachments, so the description set again is the
+//! same document, and the comment is found by its marker.
 
 use std::collections::BTreeMap;
 
@@ -24,8 +31,10 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::fields::FieldCache;
+use super::images::{self, shown};
 use super::on_issue::OnIssue;
 use super::people;
+use super::upload::{self, File};
 use super::users::UserCache;
 use super::{Failure, Report};
 use crate::worker::now_ms;
@@ -175,7 +184,10 @@ pub(super) async fn run<T: Tracker>(
                 return Ok(effect);
             }
             let author = author(job, message).await;
-            let composed = post::compose(author.as_ref(), body);
+            let files = files(message, attachments, body, *attach_original, job.raw);
+            job.before_write().await?;
+            let on_issue = upload::upload(job.tracker, issue_key, files, false, report).await?;
+            let composed = post::compose(author.as_ref(), body, &|cid| shown(&on_issue, cid));
             let earlier = if job.replay {
                 marked_comment(job.tracker, issue_key, &key).await?
             } else {
@@ -190,7 +202,7 @@ pub(super) async fn run<T: Tracker>(
                 }
                 None => {
                     let comment = NewComment {
-                        body: composed.doc,
+                        body: composed,
                         visibility: visibility.as_deref().map(parse_visibility),
                         public: None,
                         properties: vec![(
@@ -198,7 +210,6 @@ pub(super) async fn run<T: Tracker>(
                             json!({ "key": key.as_str() }),
                         )],
                     };
-                    job.before_write().await?;
                     let posted = job.tracker.add_comment(issue_key, &comment).await?;
                     report
                         .lines
@@ -215,14 +226,6 @@ pub(super) async fn run<T: Tracker>(
             if let Some(on_issue) = job.on_issue {
                 people::join(job, issue_key, participants, on_issue, report).await?;
             }
-            let files = files(
-                message,
-                attachments,
-                composed.full_text,
-                *attach_original,
-                job.raw,
-            );
-            upload(job, issue_key, files, report).await?;
             Ok(Effect {
                 status: ResultStatus::Commented,
                 issue_key: issue_key.clone(),
@@ -269,7 +272,7 @@ async fn create<T: Tracker>(
         ));
     }
     let author = author(job, message).await;
-    let composed = post::compose(author.as_ref(), spec.body);
+    let composed = post::compose(author.as_ref(), spec.body, &post::no_images);
     let cast = people::cast(
         job,
         author.as_ref(),
@@ -294,7 +297,7 @@ async fn create<T: Tracker>(
         project: spec.project.to_owned(),
         issue_type: IssueTypeRef::Name(spec.issue_type.to_owned()),
         summary: spec.summary.to_owned(),
-        description: Some(composed.doc),
+        description: Some(composed),
         reporter: cast.reporter.clone(),
         fields: mapped,
         properties: Vec::new(),
@@ -313,11 +316,21 @@ async fn create<T: Tracker>(
     let files = files(
         message,
         spec.attachments,
-        composed.full_text,
+        spec.body,
         spec.attach_original,
         job.raw,
     );
-    upload(job, &issue_key, files, report).await?;
+    let fresh = !job.replay && !created.recovered;
+    let on_issue = upload::upload(job.tracker, &issue_key, files, fresh, report).await?;
+    images::show_in_description(
+        job.tracker,
+        &issue_key,
+        author.as_ref(),
+        spec.body,
+        &on_issue,
+        report,
+    )
+    .await?;
     Ok(Effect {
         status: ResultStatus::Created,
         issue_key,
@@ -452,105 +465,21 @@ async fn set_fields<T: Tracker>(
     Ok(())
 }
 
-/// A file to upload.
-struct File {
-    name: String,
-    content_type: String,
-    data: Vec<u8>,
-}
-
-/// The attachments the plan kept, the whole text when it was cut, and the original when
-/// the rule asks for it.
-fn files(
-    message: &Message,
-    kept: &[Kept],
-    full_text: Option<String>,
-    original: bool,
-    raw: &[u8],
-) -> Vec<File> {
-    let mut out: Vec<File> = kept
-        .iter()
-        .filter_map(|k| {
-            let a = message.attachments.get(k.index)?;
-            Some(File {
-                name: k.name.clone(),
-                content_type: a.content_type.clone(),
-                data: a.data.clone(),
-            })
-        })
-        .collect();
-    if let Some(text) = full_text {
-        out.push(File {
-            name: FULL_TEXT_FILE.to_owned(),
-            content_type: "text/plain; charset=utf-8".to_owned(),
-            data: text.into_bytes(),
-        });
+/// The attachments the plan kept, the whole text when it is too long for a body, and the
+/// original when the rule asks for it.
+fn files(message: &Message, kept: &[Kept], body: &str, original: bool, raw: &[u8]) -> Vec<File> {
+    let mut out = upload::parts(message, kept);
+    if let Some(text) = post::full_text(body) {
+        out.push(File::made(
+            FULL_TEXT_FILE,
+            "text/plain; charset=utf-8",
+            text.into_bytes(),
+        ));
     }
     if original {
-        out.push(File {
-            name: ORIGINAL_FILE.to_owned(),
-            content_type: "message/rfc822".to_owned(),
-            data: raw.to_vec(),
-        });
+        out.push(File::made(ORIGINAL_FILE, "message/rfc822", raw.to_vec()));
     }
     out
-}
-
-/// Uploads `files` to the issue. On a replay, files already there (same name and size) are
-/// skipped. Jira refusing one file (too big, a blocked type) is reported and the rest go on.
-async fn upload<T: Tracker>(
-    job: &Job<'_, T>,
-    issue_key: &str,
-    files: Vec<File>,
-    report: &mut Report,
-) -> Result<(), Failure> {
-    if files.is_empty() {
-        return Ok(());
-    }
-    let present: Vec<(String, u64)> = if job.replay {
-        let issue = job.tracker.get_issue(issue_key, &["attachment"]).await?;
-        issue
-            .fields
-            .get("attachment")
-            .and_then(Value::as_array)
-            .map(|list| {
-                list.iter()
-                    .filter_map(|a| {
-                        Some((
-                            a.get("filename")?.as_str()?.to_owned(),
-                            a.get("size")?.as_u64()?,
-                        ))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    } else {
-        Vec::new()
-    };
-    for file in files {
-        let size = u64::try_from(file.data.len()).unwrap_or(u64::MAX);
-        if present.iter().any(|(n, s)| *n == file.name && *s == size) {
-            report.lines.push(format!(
-                "attachment {:?}: uploaded by an earlier attempt",
-                file.name
-            ));
-            continue;
-        }
-        match job
-            .tracker
-            .upload_attachment(issue_key, &file.name, &file.content_type, file.data)
-            .await
-        {
-            Ok(_) => report
-                .lines
-                .push(format!("attachment {:?}: uploaded", file.name)),
-            Err(e) if e.is_transient() => return Err(e.into()),
-            Err(e) => report
-                .lines
-                .push(format!("attachment {:?}: not uploaded: {e}", file.name)),
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -12,10 +12,12 @@
 mod acknowledge;
 mod execute;
 mod fields;
+mod images;
 mod lookup;
 mod on_issue;
 mod people;
 mod report;
+mod upload;
 mod users;
 
 use std::future::Future;

@@ -16,6 +16,8 @@ struct AttachmentBody {
     size: u64,
     #[serde(default)]
     mime_type: String,
+    #[serde(default)]
+    content: Option<String>,
 }
 
 impl JiraClient {
@@ -54,6 +56,7 @@ impl JiraClient {
             file_name: first.filename,
             size: first.size,
             mime_type: first.mime_type,
+            content_url: first.content,
         })
     }
 

@@ -244,6 +244,10 @@ pub struct Attachment {
     pub size: u64,
     /// MIME type as Jira recorded it.
     pub mime_type: String,
+    /// The content URL Jira gives (`content`), where a body's image points; `None` when
+    /// Jira gave none.
+    #[serde(default)]
+    pub content_url: Option<String>,
 }
 
 /// A workflow transition available from the status.
