@@ -3,9 +3,12 @@
 //! [`intake`] takes raw mail in from every source. [`worker`] is the loop that takes jobs
 //! from the queue, runs the handler registered for their kind and settles them (complete,
 //! retry later, or dead). [`responses`] is the canned-response service the API and CLI call
-//! directly (it needs no queue: an agent waits for its comment).
+//! directly (it needs no queue: an agent waits for its comment). [`audit`] and
+//! [`retention`] are what administrators see of what was kept, and how it goes.
 
+pub mod audit;
 pub mod inbound;
 pub mod intake;
 pub mod responses;
+pub mod retention;
 pub mod worker;
