@@ -49,10 +49,7 @@ pub(super) fn scrub(placeholders: &mut Placeholders, raw: &[u8]) -> Vec<u8> {
 fn split(raw: &[u8]) -> (&[u8], &[u8]) {
     let mut at = 0;
     while at < raw.len() {
-        let end = raw[at..]
-            .iter()
-            .position(|b| *b == b'\n')
-            .map_or(raw.len(), |n| at + n + 1);
+        let end = line_end(raw, at);
         let line = &raw[at..end];
         if line == b"\n" || line == b"\r\n" {
             return raw.split_at(end);
@@ -68,10 +65,7 @@ fn fields(head: &[u8]) -> Vec<&[u8]> {
     let mut start = 0;
     let mut at = 0;
     while at < head.len() {
-        let end = head[at..]
-            .iter()
-            .position(|b| *b == b'\n')
-            .map_or(head.len(), |n| at + n + 1);
+        let end = line_end(head, at);
         let continues = matches!(head.get(end), Some(b' ' | b'\t'));
         if !continues {
             out.push(&head[start..end]);
@@ -83,6 +77,14 @@ fn fields(head: &[u8]) -> Vec<&[u8]> {
         out.push(&head[start..]);
     }
     out
+}
+
+/// Where the line that starts at `at` ends, its newline included.
+fn line_end(bytes: &[u8], at: usize) -> usize {
+    bytes[at..]
+        .iter()
+        .position(|b| *b == b'\n')
+        .map_or(bytes.len(), |n| at + n + 1)
 }
 
 fn is_address_field(field: &[u8]) -> bool {
