@@ -387,8 +387,9 @@ async fn the_audit_on_postgresql() {
     the_audit(Some(url)).await;
 }
 
-/// `store_raw = false`: the mail is processed, its report kept, its raw mail deleted; the
-/// audit says why there is no raw mail, and a reprocess is refused for the same reason.
+/// `store_raw = false`: a file import and an upload are processed, their reports kept, their
+/// raw mail deleted; the audit says why there is no raw mail, and a reprocess is refused
+/// for the same reason.
 #[tokio::test]
 async fn without_raw_storage_the_report_stays_and_the_mail_goes() {
     let site = Site::new(None, "[inbound]\nstore_raw = false\n");
@@ -401,10 +402,24 @@ async fn without_raw_storage_the_report_stays_and_the_mail_goes() {
         inventory.contains("| 30 days | `inbound.retention_days` |"),
         "{inventory}"
     );
-    let _served = site.serve().await;
+    let served = site.serve().await;
     site.process(&mail_file());
-    let rows = site.wait_for("created", 1).await;
-    let id = rows[0][0].clone();
+    // An upload follows the same setting.
+    let uploaded = reqwest::Client::new()
+        .post(format!("{}/api/v1/mail", served.base))
+        .bearer_auth(site.token("agent"))
+        .header("content-type", "message/rfc822")
+        .body(
+            std::fs::read_to_string(mail_file())
+                .unwrap()
+                .replace("<new-1@customer.example>", "<upload-1@customer.example>"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(uploaded.status().as_u16(), 202);
+    let rows = site.wait_for("created", 2).await;
+    let id = rows[1][0].clone();
     let start = Instant::now();
     while site.raw_blobs() > 0 {
         assert!(start.elapsed() < PATIENCE, "the raw mail was kept");
