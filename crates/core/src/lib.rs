@@ -23,6 +23,7 @@ pub mod profile;
 pub mod redact;
 pub mod reply;
 pub mod route;
+pub mod scrub;
 pub mod secret;
 pub mod subject;
 pub mod template;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use postroom_core::tenant::TenantId;
 use postroom_engine::intake::{Intake, IntakeError, Origin, dedupe_hash};
+use postroom_engine::retention::Retention;
 use postroom_store::blobs::{self, BlobConfig, BlobKind, BlobStore, TenantBlobs};
 use postroom_store::crypto::{KeyVault, Keyring, MasterKey};
 use postroom_store::intake::IntakeSource;
@@ -65,6 +66,7 @@ fn origin(mailbox: &str) -> Origin {
     Origin {
         source: IntakeSource::Listener,
         mailbox: mailbox.to_owned(),
+        store_raw: true,
     }
 }
 
@@ -230,7 +232,9 @@ async fn records_and_raw_mail_are_purged_after_thirty_days() {
             )
             .await
             .unwrap();
-        assert_eq!(s.intake.purge(&s.tenant, 31 * day).await.unwrap(), 1);
+        let retention = Retention::new(s.intake.clone(), 30);
+        let purged = retention.purge_tenant(&s.tenant, 31 * day).await.unwrap();
+        assert_eq!((purged.intake, purged.raw_mail, purged.reports), (1, 1, 0));
         assert!(s.tenant.intake(&old.id).await.unwrap().is_none());
         assert!(s.intake.raw(&s.tenant, &old.id).await.is_err());
         assert!(s.tenant.intake(&young.id).await.unwrap().is_some());

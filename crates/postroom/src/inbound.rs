@@ -30,6 +30,7 @@ pub struct ListenerSink {
     intake: Intake,
     tenant: TenantStore,
     profile: SharedProfile,
+    store_raw: bool,
 }
 
 impl ListenerSink {
@@ -38,7 +39,15 @@ impl ListenerSink {
             intake,
             tenant,
             profile,
+            store_raw: true,
         }
+    }
+
+    /// `[smtp] store_raw`: whether the raw mail is kept for the audit (the default) or
+    /// deleted once processed.
+    pub fn store_raw(mut self, store_raw: bool) -> Self {
+        self.store_raw = store_raw;
+        self
     }
 }
 
@@ -65,6 +74,7 @@ impl Sink for ListenerSink {
                 Protocol::Smtp => "smtp".to_owned(),
                 Protocol::Lmtp => "lmtp".to_owned(),
             },
+            store_raw: self.store_raw,
         };
         match self
             .intake
@@ -93,17 +103,30 @@ impl Sink for ListenerSink {
 pub struct MailboxSink {
     intake: Intake,
     tenant: TenantStore,
+    store_raw: bool,
 }
 
 impl MailboxSink {
     pub fn new(intake: Intake, tenant: TenantStore) -> Self {
-        Self { intake, tenant }
+        Self {
+            intake,
+            tenant,
+            store_raw: true,
+        }
     }
 
-    fn origin(mailbox: &str) -> Origin {
+    /// The mailbox's `store_raw`: whether the raw mail is kept for the audit (the default)
+    /// or deleted once processed.
+    pub fn store_raw(mut self, store_raw: bool) -> Self {
+        self.store_raw = store_raw;
+        self
+    }
+
+    fn origin(&self, mailbox: &str) -> Origin {
         Origin {
             source: IntakeSource::Mailbox,
             mailbox: mailbox.to_owned(),
+            store_raw: self.store_raw,
         }
     }
 }
@@ -112,7 +135,7 @@ impl MessageSink for MailboxSink {
     async fn take_in(&self, mailbox: &str, raw: Vec<u8>) -> Result<Taken, TakeError> {
         match self
             .intake
-            .accept(&self.tenant, &Self::origin(mailbox), &raw, app::now_ms())
+            .accept(&self.tenant, &self.origin(mailbox), &raw, app::now_ms())
             .await
         {
             Ok(receipt) => Ok(Taken {
@@ -139,7 +162,7 @@ impl MessageSink for MailboxSink {
         self.intake
             .refuse(
                 &self.tenant,
-                &Self::origin(mailbox),
+                &self.origin(mailbox),
                 usize::try_from(size).unwrap_or(usize::MAX),
                 &reason,
                 app::now_ms(),

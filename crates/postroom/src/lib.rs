@@ -3,6 +3,7 @@
 //! lives here so that black-box tests can build the same router in-process.
 
 pub mod app;
+pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod http;

@@ -84,6 +84,7 @@ async fn start(with_jira: bool) -> Api {
         readiness: Arc::new(Readiness::expecting(&[])),
         intake,
         trackers,
+        upload_store_raw: true,
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

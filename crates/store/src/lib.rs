@@ -7,6 +7,7 @@
 //! holds tenant A's handle has no way to name a row of tenant B.
 
 pub mod access_log;
+pub mod audit;
 pub mod blobs;
 pub mod crypto;
 mod db;

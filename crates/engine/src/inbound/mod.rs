@@ -36,13 +36,14 @@ use postroom_store::crypto::TenantCipher;
 use postroom_store::inbound::{InboundResult, ResultStatus};
 use postroom_store::{Store, TenantStore};
 
-use crate::intake::Intake;
+use crate::intake::{Intake, REPROCESS_JOB_KIND};
 use crate::profiles::ProfileCache;
 use crate::worker::{Handler, JobContext, JobError, now_ms};
 
 use acknowledge::AckStep;
 pub(crate) use acknowledge::suppression_place;
 use report::Report;
+pub use report::open as open_report;
 
 /// The Jira site of each tenant, as the inbound worker reaches it.
 pub trait Sites: Send + Sync + 'static {
@@ -154,14 +155,24 @@ impl<S: Sites> Inbound<S> {
             .map_err(|_| JobError::Permanent("the job's payload is not an intake id".into()))?
             .to_owned();
         let previous = tenant.inbound_result(&intake_id).await.map_err(retry)?;
-        if previous
-            .as_ref()
-            .is_some_and(|r| r.status != ResultStatus::Failed)
-        {
-            // Processed and committed before; a replayed job has nothing left to do.
-            return Ok(());
-        }
+        let again = ctx.job().kind == REPROCESS_JOB_KIND;
         let mut report = Report::new(&intake_id);
+        match &previous {
+            Some(done) if again => report.lines.push(format!(
+                "reprocess: an administrator asked for a new attempt; the earlier result was {}{}",
+                done.status.as_str(),
+                done.issue_key
+                    .as_deref()
+                    .map(|k| format!(" ({k})"))
+                    .unwrap_or_default()
+            )),
+            Some(done) if done.status != ResultStatus::Failed => {
+                // Processed and committed before; a replayed job has nothing left to do but
+                // what may have been cut short after that commit.
+                return self.discard_unwanted_raw(&tenant, &intake_id).await;
+            }
+            _ => {}
+        }
         let replay = previous.is_some() || tenant.attempted(&intake_id).await.map_err(retry)?;
         match self
             .carry_out(ctx, &tenant, &intake_id, replay, &mut report)
@@ -200,6 +211,7 @@ impl<S: Sites> Inbound<S> {
             )));
         };
         report.mailbox = Some(record.mailbox.clone());
+        let store_raw = record.store_raw;
         let profile = self.profile(tenant).await?;
         let raw = inner
             .intake
@@ -261,6 +273,7 @@ impl<S: Sites> Inbound<S> {
             Action::Reject { .. } => Some(ResultStatus::Rejected),
         };
         let mut done = Done {
+            store_raw,
             intake_id: intake_id.to_owned(),
             status: status.unwrap_or(ResultStatus::Ignored),
             issue_key: plan.thread.as_ref().map(|t| t.issue_key.clone()),
@@ -385,6 +398,9 @@ impl<S: Sites> Inbound<S> {
         );
         metrics::counter!("postroom_inbound_processed_total", "status" => done.status.as_str())
             .increment(1);
+        if !done.store_raw {
+            self.discard_raw(tenant, &done.intake_id).await;
+        }
         Ok(())
     }
 
@@ -409,6 +425,30 @@ impl<S: Sites> Inbound<S> {
             );
         }
         Ok(())
+    }
+
+    /// After a replayed job found its result committed: deletes the raw mail of a mailbox
+    /// that opted out of keeping it, in case the first run stopped right after its commit.
+    async fn discard_unwanted_raw(
+        &self,
+        tenant: &TenantStore,
+        intake_id: &str,
+    ) -> Result<(), JobError> {
+        let record = tenant.intake(intake_id).await.map_err(retry)?;
+        if record.is_some_and(|r| !r.store_raw) {
+            self.discard_raw(tenant, intake_id).await;
+        }
+        Ok(())
+    }
+
+    /// Deletes the raw mail of a processed message whose source opted out of keeping it.
+    /// The result is committed already, so a failure is only logged: the retention purge
+    /// deletes the blob at the latest.
+    async fn discard_raw(&self, tenant: &TenantStore, intake_id: &str) {
+        let ids = [intake_id.to_owned()];
+        if let Err(e) = self.inner.intake.discard_raw(tenant, &ids).await {
+            tracing::warn!(intake = %intake_id, error = %e, "cannot delete raw mail that is not to be kept");
+        }
     }
 
     /// The tenant's data key, which seals the report and the thread's root Message-ID.
@@ -460,6 +500,8 @@ impl<S: Sites> Handler for Inbound<S> {
 #[derive(Debug)]
 struct Done {
     intake_id: String,
+    /// False when the raw mail is to be deleted once this is committed.
+    store_raw: bool,
     status: ResultStatus,
     issue_key: Option<String>,
     comment_id: Option<String>,
@@ -478,6 +520,9 @@ impl Done {
     fn failed(intake_id: &str, sender_hash: Option<String>) -> Self {
         Self {
             intake_id: intake_id.to_owned(),
+            // A failed mail keeps its raw mail until it is processed (`jobs retry`) or
+            // purged: without it there would be nothing to retry.
+            store_raw: true,
             status: ResultStatus::Failed,
             issue_key: None,
             comment_id: None,

@@ -62,3 +62,18 @@ impl Report {
             .map_err(|e| JobError::Transient(e.to_string()))
     }
 }
+
+/// A sealed report opened again, as the JSON it was sealed from (for the audit).
+pub fn open(
+    cipher: &TenantCipher,
+    intake_id: &str,
+    sealed: &[u8],
+) -> Result<serde_json::Value, String> {
+    let json = cipher
+        .open(
+            &Place::column("inbound_results", "report", intake_id),
+            sealed,
+        )
+        .map_err(|e| e.to_string())?;
+    serde_json::from_slice(&json).map_err(|e| format!("the report is not JSON: {e}"))
+}

@@ -26,12 +26,21 @@ pub const DEFAULT_MAX_SIZE: usize = 25 * 1024 * 1024;
 /// The job kind the inbound worker handles; its payload is the intake id.
 pub const JOB_KIND: &str = "inbound.mail";
 
+/// The job kind of an administrator's `audit reprocess`: the same handler, with the same
+/// payload, but it processes the mail again even when it has a result (a new attempt,
+/// under a new idempotency key, never a silent no-op).
+pub const REPROCESS_JOB_KIND: &str = "inbound.reprocess";
+
 /// Where a message came from: the kind of source and the configured name of the mailbox
 /// or listener, which scopes deduplication.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
     pub source: IntakeSource,
     pub mailbox: String,
+    /// False when the mailbox or listener opted out of keeping raw mail (`store_raw =
+    /// false`): the raw mail is still stored, because processing needs it, but deleted as
+    /// soon as the message's result is committed.
+    pub store_raw: bool,
 }
 
 /// The answer to a source: the message is safe.
@@ -182,6 +191,7 @@ impl Intake {
             status: "refused".to_owned(),
             reason: Some(reason.to_owned()),
             received_at_ms: now_ms,
+            store_raw: origin.store_raw,
         })
         .await?;
         tx.commit().await?;
@@ -195,20 +205,47 @@ impl Intake {
         Ok(blobs.get(BlobKind::InboundMail, id).await?)
     }
 
-    /// Deletes intake records past their retention and the raw mail they name.
-    pub async fn purge(&self, tenant: &TenantStore, now_ms: i64) -> Result<usize, IntakeError> {
-        let ids = tenant
-            .purge_intake_before(now_ms - postroom_store::intake::RETENTION_MS)
-            .await?;
+    /// Deletes the raw mail of the messages `ids`; a blob already gone is no error.
+    pub async fn discard_raw(
+        &self,
+        tenant: &TenantStore,
+        ids: &[String],
+    ) -> Result<(), IntakeError> {
         if ids.is_empty() {
             // Nothing to delete: no need to open (or make) the tenant's key.
-            return Ok(0);
+            return Ok(());
         }
         let blobs = TenantBlobs::new(self.blobs.clone(), self.keyring.cipher(tenant)?);
-        for id in &ids {
+        for id in ids {
             blobs.delete(BlobKind::InboundMail, id).await?;
         }
-        Ok(ids.len())
+        Ok(())
+    }
+
+    /// Queues the message `id` to be processed again, as an explicit new attempt (see
+    /// [`REPROCESS_JOB_KIND`]); returns the new job's id. The caller has checked that the
+    /// message was taken in and that its raw mail is still there.
+    pub async fn reprocess(
+        &self,
+        tenant: &TenantStore,
+        id: &str,
+        now_ms: i64,
+    ) -> Result<Option<i64>, IntakeError> {
+        let mut tx = tenant.begin().await?;
+        let job = tx
+            .enqueue(
+                &NewJob {
+                    kind: REPROCESS_JOB_KIND.to_owned(),
+                    payload: id.as_bytes().to_vec(),
+                    idempotency_key: format!("reprocess:{id}:{}", new_id()),
+                    run_at_ms: now_ms,
+                },
+                now_ms,
+            )
+            .await?;
+        tx.commit().await?;
+        self.committed.notify_waiters();
+        Ok(job)
     }
 
     async fn commit(
@@ -231,6 +268,7 @@ impl Intake {
                 status: "queued".to_owned(),
                 reason: None,
                 received_at_ms: now_ms,
+                store_raw: origin.store_raw,
             })
             .await?;
         if !inserted {

@@ -106,6 +106,14 @@ pub struct MailboxSettings {
     /// An extra PEM CA bundle to trust besides the system roots (a private CA).
     #[serde(default)]
     pub ca_file: Option<PathBuf>,
+    /// Whether the raw mail is kept for the audit's retention period (the default) or
+    /// deleted as soon as its processing is committed (`false`: the report is kept).
+    #[serde(default = "default_store_raw")]
+    pub store_raw: bool,
+}
+
+fn default_store_raw() -> bool {
+    true
 }
 
 fn default_folder() -> String {

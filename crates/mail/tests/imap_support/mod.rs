@@ -62,6 +62,7 @@ pub fn settings(host: &str, port: u16, folder: &str, after: AfterIntake) -> Mail
         poll_interval_secs: 1,
         max_message_size: 1024 * 1024,
         ca_file: None,
+        store_raw: true,
     }
 }
 

@@ -52,6 +52,7 @@ pub async fn run(
     let origin = Origin {
         source: IntakeSource::File,
         mailbox,
+        store_raw: config.inbound.store_raw,
     };
     let progress = std::io::stderr().is_terminal();
     let mut tally = Tally::default();

@@ -61,6 +61,11 @@ pub const STARTER: &str = r#"# postroom configuration.
 # profile = "/etc/postroom/profile.json"
 # Largest message taken in from any source, in bytes.
 # max_size = 26214400
+# Days the audit keeps each message's record, raw mail and report (every tenant).
+# retention_days = 30
+# false: the raw mail of uploads and file imports is deleted once processed (the report
+# stays). [smtp] and each [[mailboxes]] entry have their own store_raw.
+# store_raw = true
 
 [smtp]
 # SMTP / LMTP listeners (`serve --smtp ADDR` / `--lmtp ADDR` override).
@@ -72,6 +77,7 @@ pub const STARTER: &str = r#"# postroom configuration.
 # tls_key_file = "/etc/postroom/smtp.key"
 # max_connections = 100
 # max_recipients = 100
+# store_raw = true
 
 [jira]
 # Without a Jira site postroom still takes mail in and holds it until one is configured.

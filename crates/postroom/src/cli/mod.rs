@@ -1,5 +1,6 @@
 //! The command line: one module per subcommand, each with its own `Args` and `run`.
 
+mod audit;
 mod import;
 pub mod init;
 mod inventory;
@@ -46,6 +47,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The processing audit: list, show, raw, reprocess, flag (support bundle), purge.
+    Audit(audit::Args),
     /// Write a commented starter `postroom.toml` (never overwrites one).
     Init(init::Args),
     /// Run postroom: HTTP API, webhooks, listeners and workers.
@@ -86,6 +89,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         log_format: cli.log_format,
     };
     match cli.command {
+        Command::Audit(args) => audit::run(&globals, args).await,
         Command::Init(args) => init::run(&globals, args),
         Command::Serve(args) => serve::run(&globals, args).await,
         Command::Migrate(args) => migrate::run(&globals, args).await,

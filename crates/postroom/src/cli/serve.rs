@@ -8,11 +8,11 @@ use anyhow::Context;
 use postroom_engine::inbound::Inbound;
 use postroom_engine::intake::Intake;
 use postroom_engine::outbound::Acknowledgements;
+use postroom_engine::retention::Retention;
 use postroom_engine::worker::{Registry, WorkerConfig, Workers};
 use postroom_mail::imap::Poller;
 use postroom_mail::send::{FileSettings, Outbound, OutboundSettings};
 use postroom_mail::smtp::{Listener, ListenerConfig, Protocol, RateLimit, Tls};
-use postroom_store::TenantStore;
 use postroom_store::mailboxes::Mailboxes;
 use tokio_util::sync::CancellationToken;
 
@@ -108,7 +108,8 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
                 intake.clone(),
                 tenant.clone(),
                 inbound::listener_profile(profile.as_ref())?,
-            ),
+            )
+            .store_raw(config.smtp.store_raw),
             &keyring,
         )
         .await?;
@@ -129,7 +130,7 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
     for settings in &config.mailboxes {
         let poller = Poller::new(
             settings.clone(),
-            MailboxSink::new(intake.clone(), tenant.clone()),
+            MailboxSink::new(intake.clone(), tenant.clone()).store_raw(settings.store_raw),
             Mailboxes::new(tenant.clone()),
             holder.clone(),
         );
@@ -137,7 +138,10 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         tasks.push(tokio::spawn(poller.run(shutdown.clone())));
     }
     tokio::spawn(http::purge_access_log_forever(store.clone()));
-    tokio::spawn(purge_intake_forever(intake.clone(), tenant));
+    tokio::spawn(purge_forever(
+        Retention::new(intake.clone(), config.inbound.retention_days),
+        store.clone(),
+    ));
     let trackers = crate::trackers::Trackers::default();
     if config.jira.url.is_some() {
         let tenant = postroom_core::tenant::TenantId::default_tenant();
@@ -161,6 +165,7 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         readiness: readiness.clone(),
         intake,
         trackers,
+        upload_store_raw: config.inbound.store_raw,
     });
     if let Some(sandbox) = &sandbox {
         router = router.nest(sandbox::MOUNT, sandbox.router());
@@ -223,15 +228,14 @@ fn start_workers(
     shutdown: CancellationToken,
 ) -> tokio::task::JoinHandle<()> {
     let mut registry = Registry::default();
-    registry.register(
-        postroom_engine::intake::JOB_KIND,
-        Inbound::new(
-            store.clone(),
-            intake.clone(),
-            trackers.clone(),
-            outbound.is_some(),
-        ),
+    let inbound = Inbound::new(
+        store.clone(),
+        intake.clone(),
+        trackers.clone(),
+        outbound.is_some(),
     );
+    registry.register(postroom_engine::intake::JOB_KIND, inbound.clone());
+    registry.register(postroom_engine::intake::REPROCESS_JOB_KIND, inbound);
     if let Some(sender) = outbound {
         registry.register(
             postroom_engine::outbound::ACK_JOB,
@@ -287,30 +291,23 @@ fn outbound_sender(config: &Config, sandbox: bool) -> anyhow::Result<Option<Outb
     Ok(Some(sender))
 }
 
-/// Deletes intake records, raw mail and processing results past their retention, every
-/// hour.
-async fn purge_intake_forever(intake: Intake, tenant: TenantStore) {
+/// Deletes every tenant's intake records, raw mail and processing results past their
+/// retention, every hour from the start. Each instance runs it; deleting what another
+/// instance already deleted is no error.
+async fn purge_forever(retention: Retention, store: postroom_store::Store) {
     let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         every_hour.tick().await;
-        let now = app::now_ms();
-        match intake.purge(&tenant, now).await {
-            Ok(0) => {}
-            Ok(purged) => tracing::info!(purged, "intake purged"),
-            Err(e) => tracing::warn!(error = %e, "cannot purge the intake"),
-        }
-        let cutoff = now - postroom_store::inbound::RESULT_RETENTION_MS;
-        match tenant.purge_results_before(cutoff).await {
-            Ok(0) => {}
-            Ok(purged) => tracing::info!(purged, "processing results purged"),
-            Err(e) => tracing::warn!(error = %e, "cannot purge processing results"),
-        }
-        let cutoff = now - postroom_store::outbound::SENT_RETENTION_MS;
-        let counters = now - postroom_store::outbound::COUNTER_RETENTION_MS;
-        match tenant.purge_sent_mail_before(cutoff, counters).await {
-            Ok(0) => {}
-            Ok(purged) => tracing::info!(purged, "sent-mail records purged"),
-            Err(e) => tracing::warn!(error = %e, "cannot purge sent-mail records"),
+        match retention.purge_all(&store, app::now_ms()).await {
+            Ok(purged) => tracing::info!(
+                intake = purged.intake,
+                raw_mail = purged.raw_mail,
+                reports = purged.reports,
+                sent_mail = purged.sent_mail,
+                days = retention.days(),
+                "audit data past its retention purged"
+            ),
+            Err(e) => tracing::warn!(error = %e, "cannot purge the audit data"),
         }
     }
 }

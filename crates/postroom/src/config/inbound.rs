@@ -19,6 +19,14 @@ pub struct InboundConfig {
     /// Seconds a worker holds a job before another may take it over: how long the mail a
     /// crashed instance held waits. Longer than any one mail's Jira calls.
     pub lease_seconds: u64,
+    /// Days the audit keeps each message's intake record, raw mail and processing report,
+    /// for every tenant of the instance; an hourly purge deletes what is older.
+    pub retention_days: u32,
+    /// Whether the raw mail of uploads (`POST /api/v1/mail`) and file imports (`postroom
+    /// process`) is kept for the retention period; `false` deletes it as soon as its
+    /// processing is committed (the report is kept). `[smtp]` and each `[[mailboxes]]`
+    /// entry have their own `store_raw`.
+    pub store_raw: bool,
 }
 
 impl Default for InboundConfig {
@@ -28,6 +36,8 @@ impl Default for InboundConfig {
             max_size: postroom_engine::intake::DEFAULT_MAX_SIZE,
             workers: 4,
             lease_seconds: 60,
+            retention_days: postroom_engine::retention::DEFAULT_DAYS,
+            store_raw: true,
         }
     }
 }
@@ -54,6 +64,9 @@ pub struct SmtpConfig {
     pub rate_burst: u32,
     /// ...and how many more per minute; beyond that a peer gets `421 4.7.0` and retries.
     pub rate_per_minute: u32,
+    /// Whether the raw mail the SMTP and LMTP listeners take in is kept for the retention
+    /// period; `false` deletes it as soon as its processing is committed.
+    pub store_raw: bool,
 }
 
 impl Default for SmtpConfig {
@@ -68,6 +81,7 @@ impl Default for SmtpConfig {
             max_recipients: 100,
             rate_burst: 200,
             rate_per_minute: 600,
+            store_raw: true,
         }
     }
 }

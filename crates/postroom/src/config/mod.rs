@@ -286,6 +286,13 @@ impl Config {
                 return Err((key, format!("a second mailbox named {:?}", mailbox.name)));
             }
         }
+        if self.inbound.retention_days == 0 {
+            return Err((
+                "inbound.retention_days".to_owned(),
+                "must be at least 1 day: the audit needs a message until it is processed"
+                    .to_owned(),
+            ));
+        }
         if self.inbound.max_size == 0 {
             return Err((
                 "inbound.max_size".to_owned(),

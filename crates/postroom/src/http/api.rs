@@ -8,7 +8,7 @@ use axum::routing::{get, post};
 use utoipa::OpenApi;
 
 use super::auth::ApiCaller;
-use super::{ApiError, AppState, access_log, templates};
+use super::{ApiError, AppState, access_log, audit, templates};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -21,6 +21,10 @@ use super::{ApiError, AppState, access_log, templates};
     paths(
         whoami,
         super::mail::upload,
+        audit::list,
+        audit::show,
+        audit::raw,
+        audit::reprocess,
         templates::list,
         templates::search,
         templates::create,
@@ -37,6 +41,10 @@ use super::{ApiError, AppState, access_log, templates};
         super::FieldError,
         ApiCaller,
         super::mail::Accepted,
+        audit::AuditItem,
+        audit::AuditList,
+        audit::AuditDetail,
+        audit::Reprocessing,
         templates::TemplateBody,
         templates::DraftBody,
         templates::ScopeBody,
@@ -62,6 +70,10 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/mail",
             post(super::mail::upload).layer(DefaultBodyLimit::max(state.intake.max_size())),
         )
+        .route("/audit", get(audit::list))
+        .route("/audit/{id}", get(audit::show))
+        .route("/audit/{id}/raw", get(audit::raw))
+        .route("/audit/{id}/reprocess", post(audit::reprocess))
         .merge(templates::routes())
         .route_layer(middleware::from_fn_with_state(state, access_log::record))
         .fallback(unknown_route)

@@ -75,6 +75,7 @@ pub async fn upload(
     let origin = Origin {
         source: IntakeSource::Upload,
         mailbox,
+        store_raw: state.upload_store_raw,
     };
     let body = match body {
         Ok(body) => body,

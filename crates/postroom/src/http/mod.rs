@@ -2,6 +2,7 @@
 
 mod access_log;
 mod api;
+mod audit;
 mod auth;
 mod error;
 mod health;
@@ -28,6 +29,8 @@ pub struct AppState {
     pub intake: postroom_engine::intake::Intake,
     /// Each tenant's Jira, for the features that call it (canned responses).
     pub trackers: crate::trackers::Trackers,
+    /// `[inbound] store_raw`: whether uploads' raw mail is kept for the audit.
+    pub upload_store_raw: bool,
 }
 
 /// The whole HTTP surface of postroom.

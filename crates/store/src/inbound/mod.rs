@@ -11,9 +11,6 @@ use sqlx::Row;
 
 use crate::{StoreError, TenantStore, TenantTx};
 
-/// How long processing results (and their reports) are kept: 30 days, like the raw mail.
-pub const RESULT_RETENTION_MS: i64 = 30 * 24 * 60 * 60 * 1000;
-
 /// The stored profile document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredProfile {
@@ -49,7 +46,7 @@ impl ResultStatus {
         }
     }
 
-    fn parse(text: &str) -> Result<Self, StoreError> {
+    pub(crate) fn parse(text: &str) -> Result<Self, StoreError> {
         Ok(match text {
             "created" => Self::Created,
             "commented" => Self::Commented,

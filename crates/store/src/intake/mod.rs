@@ -9,9 +9,6 @@ use sqlx::Row;
 
 use crate::{StoreError, TenantStore, TenantTx};
 
-/// How long intake rows (and the raw mail blobs they name) are kept: 30 days.
-pub const RETENTION_MS: i64 = 30 * 24 * 60 * 60 * 1000;
-
 /// Where a message came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -61,6 +58,9 @@ pub struct IntakeRecord {
     /// Why a message was refused; never personal data.
     pub reason: Option<String>,
     pub received_at_ms: i64,
+    /// False when the mailbox or listener opted out of keeping raw mail: the blob is
+    /// deleted as soon as the message's processing is committed.
+    pub store_raw: bool,
 }
 
 impl TenantTx {
@@ -70,7 +70,7 @@ impl TenantTx {
         let tenant = self.tenant().as_str().to_owned();
         let done = sqlx::query(
             "INSERT INTO intake (id, tenant_id, mailbox, source, dedupe_hash, size, status, \
-             reason, received_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+             reason, received_at_ms, store_raw) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
              ON CONFLICT (tenant_id, mailbox, dedupe_hash) DO NOTHING",
         )
         .bind(&record.id)
@@ -82,6 +82,7 @@ impl TenantTx {
         .bind(&record.status)
         .bind(record.reason.as_deref())
         .bind(record.received_at_ms)
+        .bind(i64::from(record.store_raw))
         .execute(self.conn())
         .await?;
         Ok(done.rows_affected() == 1)
@@ -130,9 +131,12 @@ impl TenantStore {
         rows.iter().map(from_row).collect()
     }
 
-    /// Deletes rows received before `cutoff_ms` and returns the ids of those that had a
-    /// blob, so the caller deletes the blobs too.
-    pub async fn purge_intake_before(&self, cutoff_ms: i64) -> Result<Vec<String>, StoreError> {
+    /// Deletes rows received before `cutoff_ms`; returns how many, and the ids of those
+    /// that had a blob, so the caller deletes the blobs too.
+    pub async fn purge_intake_before(
+        &self,
+        cutoff_ms: i64,
+    ) -> Result<(u64, Vec<String>), StoreError> {
         let rows = sqlx::query(
             "DELETE FROM intake WHERE tenant_id = $1 AND received_at_ms < $2 RETURNING id, status",
         )
@@ -141,20 +145,20 @@ impl TenantStore {
         .fetch_all(self.db().pool())
         .await?;
         let mut with_blob = Vec::new();
-        for row in rows {
+        for row in &rows {
             let status: String = row.try_get("status")?;
             if status == "queued" {
                 with_blob.push(row.try_get("id")?);
             }
         }
-        Ok(with_blob)
+        Ok((rows.len() as u64, with_blob))
     }
 }
 
 const SELECT: &str = "SELECT id, mailbox, source, dedupe_hash, size, status, reason, \
-                      received_at_ms FROM intake";
+                      received_at_ms, store_raw FROM intake";
 
-fn from_row(row: &sqlx::any::AnyRow) -> Result<IntakeRecord, StoreError> {
+pub(crate) fn from_row(row: &sqlx::any::AnyRow) -> Result<IntakeRecord, StoreError> {
     let source: String = row.try_get("source")?;
     Ok(IntakeRecord {
         id: row.try_get("id")?,
@@ -165,5 +169,6 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<IntakeRecord, StoreError> {
         status: row.try_get("status")?,
         reason: row.try_get("reason")?,
         received_at_ms: row.try_get("received_at_ms")?,
+        store_raw: row.try_get::<i64, _>("store_raw")? != 0,
     })
 }

@@ -119,7 +119,7 @@ pub const TABLES: &[TableDecl] = &[
         name: "inbound_results",
         what: "processing report per message: status, issue, comment, rules fired",
         protection: "report sealed (it names sender and subject); sender as keyed hash",
-        kept: "30 days",
+        kept: "30 days (`[inbound] retention_days`)",
         tenant_column: Some("tenant_id"),
         columns: &[
             col("tenant_id", "owning tenant", Protection::None),
@@ -156,7 +156,7 @@ pub const TABLES: &[TableDecl] = &[
         name: "intake",
         what: "intake: which mailbox or listener took a message in, when, its size, and refusals with their reason",
         protection: "no content: the raw mail is an encrypted blob; dedupe by SHA-256 of the Message-ID or bytes",
-        kept: "30 days",
+        kept: "30 days (`[inbound] retention_days`)",
         tenant_column: Some("tenant_id"),
         columns: &[
             col(
@@ -188,6 +188,11 @@ pub const TABLES: &[TableDecl] = &[
                 Protection::None,
             ),
             col("received_at_ms", "time taken in", Protection::None),
+            col(
+                "store_raw",
+                "1 when the raw mail is kept for the retention period, 0 when it is deleted once processed",
+                Protection::None,
+            ),
         ],
     },
     TableDecl {
@@ -502,7 +507,7 @@ pub const BLOBS: &[BlobDecl] = &[
         prefix: "inbound",
         what: "raw inbound e-mail (audit)",
         protection: "encrypted with the tenant key",
-        kept: "30 days; opt-out per mailbox",
+        kept: "30 days (`[inbound] retention_days`); opt-out per mailbox or listener (`store_raw = false`): deleted once processed",
     },
     BlobDecl {
         kind: BlobKind::SentMime,

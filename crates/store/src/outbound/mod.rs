@@ -10,9 +10,6 @@ use sqlx::Row;
 
 use crate::{StoreError, TenantStore, TenantTx};
 
-/// How long sent-mail records are kept: 30 days, like the inbound reports.
-pub const SENT_RETENTION_MS: i64 = 30 * 24 * 60 * 60 * 1000;
-
 /// Where an outbound message stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]

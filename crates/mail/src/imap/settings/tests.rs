@@ -95,3 +95,15 @@ fn unknown_keys_are_refused() {
     let value = json(&bad);
     assert!(serde_json::from_value::<MailboxSettings>(value).is_err());
 }
+
+#[test]
+fn raw_mail_is_kept_unless_the_mailbox_opts_out() {
+    assert!(parse(MINIMAL).store_raw);
+    let mut value = json(MINIMAL);
+    value["store_raw"] = serde_json::Value::Bool(false);
+    let s: MailboxSettings = serde_json::from_value(value).unwrap();
+    assert!(!s.store_raw);
+    let mut value = json(MINIMAL);
+    value["store_raw"] = serde_json::Value::String("no".to_owned());
+    assert!(serde_json::from_value::<MailboxSettings>(value).is_err());
+}

@@ -1,0 +1,115 @@
+//! The processing audit as administrators use it: one message's record, its report opened,
+//! its raw mail, a new attempt at it, and a bundle for support.
+//!
+//! Reprocessing is an explicit new attempt, never a silent no-op: a message that created an
+//! issue creates another one when reprocessed (under a new idempotency key), because the
+//! administrator asked for exactly that, typically after fixing a rule. The new result
+//! replaces the old one in the audit, and its report says it was a reprocess of what.
+
+mod bundle;
+
+use postroom_store::audit::{AuditEntry, AuditStatus};
+use postroom_store::blobs::BlobError;
+use postroom_store::crypto::CryptoError;
+use postroom_store::{StoreError, TenantStore};
+
+use crate::inbound::open_report;
+use crate::intake::{Intake, IntakeError};
+
+pub use bundle::{BUNDLE_FORMAT, BUNDLE_VERSION};
+
+/// Why an audit request could not be answered.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error("no message {0:?} in the audit (unknown, or purged after its retention period)")]
+    NotFound(String),
+    /// The message is known but its raw mail is not there; `why` says why.
+    #[error("the raw mail of message {id} is not available: {why}")]
+    NoRawMail { id: String, why: &'static str },
+    #[error("cannot open the processing report of message {id}: {why}")]
+    Report { id: String, why: String },
+    #[error(transparent)]
+    Intake(#[from] IntakeError),
+    #[error("cannot read the audit: {0}")]
+    Store(#[from] StoreError),
+    #[error("cannot open the tenant's key: {0}")]
+    Crypto(#[from] CryptoError),
+}
+
+/// The audit of any tenant. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Audit {
+    intake: Intake,
+}
+
+impl Audit {
+    pub fn new(intake: Intake) -> Self {
+        Self { intake }
+    }
+
+    /// The record of message `id`.
+    pub async fn entry(&self, tenant: &TenantStore, id: &str) -> Result<AuditEntry, AuditError> {
+        tenant
+            .audit_entry(id)
+            .await?
+            .ok_or_else(|| AuditError::NotFound(id.to_owned()))
+    }
+
+    /// The processing report of message `id`, opened; `None` before it has a result.
+    pub async fn report(
+        &self,
+        tenant: &TenantStore,
+        id: &str,
+    ) -> Result<Option<serde_json::Value>, AuditError> {
+        let Some(result) = tenant.inbound_result(id).await? else {
+            return Ok(None);
+        };
+        let cipher = self.intake.keyring().cipher(tenant)?;
+        open_report(&cipher, id, &result.report)
+            .map(Some)
+            .map_err(|why| AuditError::Report {
+                id: id.to_owned(),
+                why,
+            })
+    }
+
+    /// The original bytes of the message, as taken in.
+    pub async fn raw(
+        &self,
+        tenant: &TenantStore,
+        entry: &AuditEntry,
+    ) -> Result<Vec<u8>, AuditError> {
+        let id = &entry.intake.id;
+        if entry.status() == AuditStatus::Refused {
+            return Err(AuditError::NoRawMail {
+                id: id.clone(),
+                why: "it was refused at intake, so only its record was stored",
+            });
+        }
+        match self.intake.raw(tenant, id).await {
+            Ok(raw) => Ok(raw),
+            Err(IntakeError::Blob(BlobError::NotFound { .. })) => Err(AuditError::NoRawMail {
+                id: id.clone(),
+                why: if entry.intake.store_raw {
+                    "it is gone (purged?)"
+                } else {
+                    "its mailbox or listener has store_raw = false, so it was deleted once processed"
+                },
+            }),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Queues message `id` for a new attempt (see the module documentation); returns the
+    /// new job's id. Refused when its raw mail is not there to process.
+    pub async fn reprocess(
+        &self,
+        tenant: &TenantStore,
+        id: &str,
+        now_ms: i64,
+    ) -> Result<Option<i64>, AuditError> {
+        let entry = self.entry(tenant, id).await?;
+        self.raw(tenant, &entry).await?;
+        Ok(self.intake.reprocess(tenant, id, now_ms).await?)
+    }
+}

@@ -1,0 +1,201 @@
+//! `postroom audit list | show ID | raw ID | reprocess ID | flag ID | purge`: the processing
+//! audit of the tenant in --tenant.
+//!
+//! `list` shows senders only as keyed hashes; an address is printed only by `show` (the
+//! report names the sender) and `raw`, which an administrator asks for one message at a
+//! time. `reprocess` is an explicit new attempt: a mail that created an issue creates
+//! another (see `postroom_engine::audit`).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use postroom_engine::audit::Audit;
+use postroom_engine::intake::Intake;
+use postroom_engine::retention::Retention;
+use postroom_store::TenantStore;
+
+use super::Globals;
+use crate::config::Config;
+use crate::{app, audit, keys};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: AuditCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum AuditCommand {
+    /// List messages taken in, newest first: id, received, mailbox, status, issue, sender
+    /// hash (tab-separated).
+    List {
+        /// Only messages taken in since TIME: RFC 3339, a date (2026-11-01) or an age (24h, 7d).
+        #[arg(long, value_name = "TIME")]
+        since: Option<String>,
+        /// Only messages with this status: pending, refused, created, commented, ignored,
+        /// held, rejected or failed.
+        #[arg(long)]
+        status: Option<String>,
+        /// Only messages from this sender: an address (hashed to match, never stored) or a
+        /// sender hash as listed.
+        #[arg(long, value_name = "HASH-OR-ADDRESS")]
+        from: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+    },
+    /// Show one message: its record and its processing report, readable.
+    Show { id: String },
+    /// Write the original bytes of one message to standard output.
+    Raw { id: String },
+    /// Queue one message to be processed again, as a new attempt: a mail that created an
+    /// issue creates another one; its new result replaces the old one in the audit.
+    Reprocess { id: String },
+    /// Write one support bundle (JSON: the raw mail in base64, the report, the profile with
+    /// secret-like values as {"secret_ref": ...}) to send to whoever supports the
+    /// installation.
+    Flag {
+        id: String,
+        /// Replace every address and display name, in the raw mail, the report and the
+        /// profile, by placeholders (person1@example.invalid, Person 1), the same each time
+        /// the same one appears.
+        #[arg(long)]
+        redact: bool,
+        /// Where to write it (never overwritten); default `postroom-bundle-ID.json`.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Delete the tenant's intake records, raw mail and reports older than
+    /// `inbound.retention_days` now (`serve` does this every hour).
+    Purge {
+        /// Purge as of TIME instead of now (RFC 3339 or a date): to see what a period
+        /// deletes, or to run the purge of a day that was missed.
+        #[arg(long, value_name = "TIME")]
+        now: Option<String>,
+    },
+}
+
+/// What every subcommand opens.
+struct Opened {
+    config: Config,
+    tenant: TenantStore,
+    intake: Intake,
+    audit: Audit,
+}
+
+async fn open(globals: &Globals) -> anyhow::Result<Opened> {
+    let config = app::load_config(globals)?;
+    crate::telemetry::init(&config.log, globals.log_format);
+    let (keyring, _) = keys::open_keyring(&config)?;
+    let blobs = keys::open_blobs(&config)?;
+    let store = app::open_store(&config).await?;
+    let tenant = store.tenant(&app::tenant_id(&globals.tenant)?).await?;
+    let intake = Intake::new(keyring, blobs, config.inbound.max_size);
+    Ok(Opened {
+        audit: Audit::new(intake.clone()),
+        config,
+        tenant,
+        intake,
+    })
+}
+
+pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
+    let o = open(globals).await?;
+    match args.command {
+        AuditCommand::List {
+            since,
+            status,
+            from,
+            limit,
+        } => {
+            let redactor = keys::redactor(o.intake.keyring());
+            let filter = audit::filter(
+                since.as_deref(),
+                status.as_deref(),
+                from.as_deref(),
+                limit,
+                &redactor,
+                app::now_ms(),
+            )
+            .map_err(anyhow::Error::msg)?;
+            println!("id\treceived\tmailbox\tstatus\tissue\tsender");
+            for entry in o.tenant.audit_list(&filter).await? {
+                let result = entry.result.as_ref();
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    entry.intake.id,
+                    app::format_ms(entry.intake.received_at_ms),
+                    entry.intake.mailbox,
+                    entry.status().as_str(),
+                    result.and_then(|r| r.issue_key.as_deref()).unwrap_or("-"),
+                    result.and_then(|r| r.sender_hash.as_deref()).unwrap_or("-"),
+                );
+            }
+        }
+        AuditCommand::Show { id } => {
+            let entry = o.audit.entry(&o.tenant, &id).await?;
+            let report = o.audit.report(&o.tenant, &id).await?;
+            print!(
+                "{}",
+                audit::describe(&entry, report.as_ref(), o.config.inbound.retention_days)
+            );
+        }
+        AuditCommand::Raw { id } => {
+            let entry = o.audit.entry(&o.tenant, &id).await?;
+            let raw = o.audit.raw(&o.tenant, &entry).await?;
+            let mut out = std::io::stdout().lock();
+            out.write_all(&raw)?;
+            out.flush()?;
+        }
+        AuditCommand::Reprocess { id } => {
+            let job = o.audit.reprocess(&o.tenant, &id, app::now_ms()).await?;
+            match job {
+                Some(job) => println!("message {id} is queued again as job {job} (a new attempt)"),
+                None => println!("message {id} is already queued again"),
+            }
+        }
+        AuditCommand::Flag { id, redact, out } => {
+            let bundle = o
+                .audit
+                .bundle(&o.tenant, &id, redact, app::now_ms())
+                .await?;
+            let path = out.unwrap_or_else(|| PathBuf::from(format!("postroom-bundle-{id}.json")));
+            write_new(&path, &serde_json::to_vec_pretty(&bundle)?)?;
+            println!("{}", path.display());
+        }
+        AuditCommand::Purge { now } => {
+            let now_ms = match now {
+                Some(text) => {
+                    audit::parse_time(&text, app::now_ms()).map_err(anyhow::Error::msg)?
+                }
+                None => app::now_ms(),
+            };
+            let retention = Retention::new(o.intake.clone(), o.config.inbound.retention_days);
+            let purged = retention.purge_tenant(&o.tenant, now_ms).await?;
+            println!(
+                "purged {} intake record(s), {} raw mail(s) and {} report(s) older than {} days",
+                purged.intake,
+                purged.raw_mail,
+                purged.reports,
+                retention.days()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes a file that must not exist yet, readable by its owner only: a bundle holds mail.
+fn write_new(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("cannot create {} (it is never overwritten)", path.display()))?;
+    file.write_all(bytes)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
