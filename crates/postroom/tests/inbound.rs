@@ -7,14 +7,12 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpStream;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use postroom_store::inbound::{InboundResult, ResultStatus};
 use serde_json::Value;
-use support::{PATIENCE, Served, at_least, import, listening, run, send_smtp};
+use support::{PATIENCE, Served, at_least, import, listening, rcpt, run, send_smtp};
 
 struct Demo {
     served: Served,
@@ -604,35 +602,6 @@ async fn a_reply_to_a_resolved_issue_reopens_it_or_opens_a_linked_one() {
         ("Resolved".to_owned(), 1),
         "the resolved issue is left alone"
     );
-}
-
-/// The SMTP listener's answer to `RCPT TO:<to>` (the transaction is then abandoned).
-fn rcpt(addr: &str, to: &str) -> String {
-    let stream = TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut writer = stream;
-    let mut reply = move || loop {
-        let mut line = String::new();
-        reader.read_line(&mut line).unwrap();
-        if line.len() < 4 || line.as_bytes()[3] != b'-' {
-            return line;
-        }
-    };
-    reply();
-    let mut last = String::new();
-    for line in [
-        "EHLO test.example".to_owned(),
-        "MAIL FROM:<ann@customer.example>".to_owned(),
-        format!("RCPT TO:<{to}>"),
-    ] {
-        writer.write_all(format!("{line}\r\n").as_bytes()).unwrap();
-        last = reply();
-    }
-    let _ = writer.write_all(b"QUIT\r\n");
-    last
 }
 
 /// A profile imported while `serve` runs changes what the listener accepts, without a

@@ -287,12 +287,7 @@ impl<S: Sites> Inbound<S> {
         if status.is_some() {
             if let Some(bounce) = &classification.bounce {
                 let cipher = self.cipher(tenant)?;
-                let scope = acknowledge::Scope {
-                    tenant,
-                    redactor: &inner.redactor,
-                    cipher: &cipher,
-                    now: now_ms(),
-                };
+                let scope = self.scope(tenant, &cipher);
                 done.bounce = acknowledge::bounce(&scope, bounce, report)
                     .await?
                     .map(|record| (record, profile.profile.bounces.soft_limit));
@@ -330,12 +325,7 @@ impl<S: Sites> Inbound<S> {
                     link: inner.sites.issue_link(tenant.id(), &effect.issue_key),
                 };
                 let cipher = self.cipher(tenant)?;
-                let scope = acknowledge::Scope {
-                    tenant,
-                    redactor: &inner.redactor,
-                    cipher: &cipher,
-                    now: now_ms(),
-                };
+                let scope = self.scope(tenant, &cipher);
                 acknowledge::prepare(&scope, &profile, message, issue, report).await?
             } else {
                 report.lines.push(
@@ -448,6 +438,20 @@ impl<S: Sites> Inbound<S> {
         let ids = [intake_id.to_owned()];
         if let Err(e) = self.inner.intake.discard_raw(tenant, &ids).await {
             tracing::warn!(intake = %intake_id, error = %e, "cannot delete raw mail that is not to be kept");
+        }
+    }
+
+    /// What the acknowledgement and bounce steps work with, as of now.
+    fn scope<'a>(
+        &'a self,
+        tenant: &'a TenantStore,
+        cipher: &'a TenantCipher,
+    ) -> acknowledge::Scope<'a> {
+        acknowledge::Scope {
+            tenant,
+            redactor: &self.inner.redactor,
+            cipher,
+            now: now_ms(),
         }
     }
 

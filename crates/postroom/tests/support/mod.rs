@@ -211,37 +211,73 @@ pub fn listening(served: &Served, name: &str) -> String {
         .expect("the listener's address")
 }
 
+/// A plain SMTP client session, one command and its (last) reply line at a time.
+struct SmtpSession {
+    reader: BufReader<TcpStream>,
+    writer: TcpStream,
+}
+
+impl SmtpSession {
+    /// Connects and reads the greeting.
+    fn open(addr: &str) -> (Self, String) {
+        let stream = TcpStream::connect(addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        let mut session = Self {
+            reader: BufReader::new(stream.try_clone().unwrap()),
+            writer: stream,
+        };
+        let greeting = session.reply();
+        (session, greeting)
+    }
+
+    fn reply(&mut self) -> String {
+        loop {
+            let mut line = String::new();
+            self.reader.read_line(&mut line).unwrap();
+            if line.len() < 4 || line.as_bytes()[3] != b'-' {
+                return line;
+            }
+        }
+    }
+
+    fn command(&mut self, line: &str) -> String {
+        self.writer
+            .write_all(format!("{line}\r\n").as_bytes())
+            .unwrap();
+        self.reply()
+    }
+}
+
 /// Sends `body` over SMTP from `from` to `to` and returns the server's reply to the data.
 pub fn send_smtp(addr: &str, from: &str, to: &str, body: &[u8]) -> String {
-    let stream = TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut writer = stream;
-    let mut reply = || loop {
-        let mut line = String::new();
-        reader.read_line(&mut line).unwrap();
-        if line.len() < 4 || line.as_bytes()[3] != b'-' {
-            return line;
-        }
-    };
-    assert!(reply().starts_with("220"));
-    let mut command = |line: &str, reply: &mut dyn FnMut() -> String| {
-        writer.write_all(format!("{line}\r\n").as_bytes()).unwrap();
-        reply()
-    };
-    assert!(command("EHLO test.example", &mut reply).starts_with("250"));
-    assert!(command(&format!("MAIL FROM:<{from}>"), &mut reply).starts_with("250"));
-    assert!(command(&format!("RCPT TO:<{to}>"), &mut reply).starts_with("250"));
-    assert!(command("DATA", &mut reply).starts_with("354"));
+    let (mut smtp, greeting) = SmtpSession::open(addr);
+    assert!(greeting.starts_with("220"));
+    assert!(smtp.command("EHLO test.example").starts_with("250"));
+    assert!(
+        smtp.command(&format!("MAIL FROM:<{from}>"))
+            .starts_with("250")
+    );
+    assert!(smtp.command(&format!("RCPT TO:<{to}>")).starts_with("250"));
+    assert!(smtp.command("DATA").starts_with("354"));
     let mut data = String::from_utf8_lossy(body).replace("\r\n", "\n");
     data = data.replace('\n', "\r\n");
     if !data.ends_with("\r\n") {
         data.push_str("\r\n");
     }
     let stuffed = data.replace("\r\n.", "\r\n..");
-    let last = command(&format!("{stuffed}."), &mut reply);
-    let _ = command("QUIT", &mut reply);
+    let last = smtp.command(&format!("{stuffed}."));
+    let _ = smtp.command("QUIT");
     last
+}
+
+/// The SMTP listener's answer to `RCPT TO:<to>` (the transaction is then abandoned).
+pub fn rcpt(addr: &str, to: &str) -> String {
+    let (mut smtp, _) = SmtpSession::open(addr);
+    smtp.command("EHLO test.example");
+    smtp.command("MAIL FROM:<ann@customer.example>");
+    let answer = smtp.command(&format!("RCPT TO:<{to}>"));
+    let _ = smtp.command("QUIT");
+    answer
 }
