@@ -79,6 +79,18 @@ pub const STARTER: &str = r#"# postroom configuration.
 # max_recipients = 100
 # store_raw = true
 
+# postroom's own mail (acknowledgements), through your relay. Unset: none is sent
+# (`serve --sandbox` writes .eml files to DATA_DIR/outbox instead). Bounces come back to
+# bounce_address + "+TOKEN": put its domain in the profile's own.domains.
+# [outbound]
+# transport = "smtp"
+# host = "smtp.your-company.example"
+# port = 587
+# security = "starttls"
+# username = "postroom"
+# password = "…"
+# bounce_address = "bounces@help.your-company.example"
+
 [jira]
 # Without a Jira site postroom still takes mail in and holds it until one is configured.
 # url = "https://your-site.atlassian.net"
