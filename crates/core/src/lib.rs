@@ -28,6 +28,7 @@ pub mod secret;
 pub mod subject;
 pub mod template;
 pub mod tenant;
+pub mod testcase;
 pub mod thread;
 pub mod verp;
 pub mod wiki;

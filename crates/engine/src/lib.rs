@@ -14,4 +14,5 @@ pub mod outbound;
 pub mod profiles;
 pub mod responses;
 pub mod retention;
+pub mod testcases;
 pub mod worker;

@@ -20,6 +20,7 @@ pub mod outbound;
 pub mod queue;
 pub mod templates;
 mod tenants;
+pub mod testcases;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tokens;

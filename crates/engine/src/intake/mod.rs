@@ -300,7 +300,7 @@ async fn discard(blobs: &TenantBlobs, id: &str) {
     }
 }
 
-fn new_id() -> String {
+pub(crate) fn new_id() -> String {
     let mut bytes = [0u8; 12];
     rand::rng().fill_bytes(&mut bytes);
     hex::encode(bytes)

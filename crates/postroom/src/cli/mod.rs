@@ -16,6 +16,7 @@ mod serve;
 mod suppression;
 mod template;
 mod tenant;
+mod testcase;
 mod token;
 
 use std::path::PathBuf;
@@ -79,6 +80,8 @@ pub enum Command {
     Template(template::Args),
     /// The suppression list (addresses whose mail bounced): list, clear.
     Suppression(suppression::Args),
+    /// Test cases: real mail with its expected plan, replayed to check a profile change.
+    Testcase(testcase::Args),
 }
 
 /// Runs the chosen subcommand; the exit code says whether it succeeded.
@@ -105,6 +108,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Profile(args) => profile::run(&globals, args).await,
         Command::Template(args) => template::run(&globals, args).await,
         Command::Suppression(args) => suppression::run(&globals, args).await,
+        Command::Testcase(args) => testcase::run(&globals, args).await,
     }
 }
 

@@ -18,7 +18,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use postroom_core::message::{DEFAULT_MAX_SIZE, ParseLimits};
-use postroom_core::profile::Profile;
+use postroom_core::profile::{CheckedProfile, Profile};
 use postroom_mail::files::{self, Format};
 
 use super::Globals;
@@ -76,11 +76,7 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         return super::import::run(globals, args.paths, args.mailbox).await;
     }
     let profile = match &args.profile {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading profile {}", path.display()))?;
-            Profile::load(&text).with_context(|| format!("profile {}", path.display()))?
-        }
+        Some(path) => read_profile(path)?,
         None => Profile::builtin().check()?,
     };
     let config = match &globals.config {
@@ -117,4 +113,11 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// A profile file (JSON or TOML) given with `--profile`, checked.
+pub(super) fn read_profile(path: &std::path::Path) -> anyhow::Result<CheckedProfile> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading profile {}", path.display()))?;
+    Profile::load(&text).with_context(|| format!("profile {}", path.display()))
 }

@@ -28,16 +28,23 @@ pub enum BlobKind {
     InboundMail,
     /// The full MIME of a sent notification.
     SentMime,
+    /// The raw mail of a test case (`postroom testcase`).
+    TestCaseMail,
 }
 
 impl BlobKind {
     /// Every kind, for the inventory's drift test.
-    pub const ALL: [BlobKind; 2] = [BlobKind::InboundMail, BlobKind::SentMime];
+    pub const ALL: [BlobKind; 3] = [
+        BlobKind::InboundMail,
+        BlobKind::SentMime,
+        BlobKind::TestCaseMail,
+    ];
 
     pub fn prefix(self) -> &'static str {
         match self {
             BlobKind::InboundMail => "inbound",
             BlobKind::SentMime => "sent",
+            BlobKind::TestCaseMail => "testcase",
         }
     }
 }

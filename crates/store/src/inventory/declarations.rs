@@ -461,6 +461,37 @@ pub const TABLES: &[TableDecl] = &[
         ],
     },
     TableDecl {
+        name: "test_cases",
+        what: "test cases: a name and the plan its mail is expected to produce",
+        protection: "expected plan sealed (it names sender and subject); the mail is an encrypted blob",
+        kept: "until deleted (`testcase remove`) or tenant erase",
+        tenant_column: Some("tenant_id"),
+        columns: &[
+            col("tenant_id", "owning tenant", Protection::None),
+            col(
+                "id",
+                "test case id (random; names the mail blob)",
+                Protection::None,
+            ),
+            col(
+                "name",
+                "administrator's label for the case",
+                Protection::Clear,
+            ),
+            col(
+                "expected",
+                "expected plan: action, project, fields, thread, classification",
+                Protection::Encrypted,
+            ),
+            col("created_at_ms", "when it was added", Protection::None),
+            col(
+                "updated_at_ms",
+                "when its plan was last accepted",
+                Protection::None,
+            ),
+        ],
+    },
+    TableDecl {
         name: "tenants",
         what: "tenant: Jira base URL, auth method, the account postroom acts as",
         protection: "no secrets here (they stay in secret files or the encrypted secret store)",
@@ -515,6 +546,13 @@ pub const BLOBS: &[BlobDecl] = &[
         what: "sent notification: full MIME",
         protection: "encrypted with the tenant key",
         kept: "7 days",
+    },
+    BlobDecl {
+        kind: BlobKind::TestCaseMail,
+        prefix: "testcase",
+        what: "test cases: the real mail each one replays",
+        protection: "encrypted with the tenant key",
+        kept: "until deleted (`testcase remove`) or tenant erase",
     },
 ];
 
