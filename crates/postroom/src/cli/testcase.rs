@@ -152,7 +152,7 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
                 }
             }
             if format == Format::Text {
-                println!("{} test cases, {changed} changed", cases.len());
+                println!("{}", report::summary(cases.len(), changed));
             }
             return Ok(if changed == 0 {
                 ExitCode::SUCCESS

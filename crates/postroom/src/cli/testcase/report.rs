@@ -28,6 +28,11 @@ pub fn text(case: &TestCase, changes: &[Change]) -> String {
     out
 }
 
+/// The last line of a text run.
+pub fn summary(cases: usize, changed: usize) -> String {
+    format!("{}, {changed} changed", plural(cases, "test case"))
+}
+
 /// The JSON line of one replayed case.
 pub fn json(case: &TestCase, changes: &[Change]) -> Value {
     json!({
