@@ -5,6 +5,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 use postroom_core::tenant::TenantId;
+use postroom_store::blobs::BlobStore;
+use postroom_store::crypto::Keyring;
 use postroom_store::{JiraConnection, Store, TenantStore};
 
 use crate::cli::Globals;
@@ -32,6 +34,32 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
         .await
         .context("cannot migrate the database")?;
     Ok(store)
+}
+
+/// What a command on the stored mail of `--tenant` opens (the audit, test cases).
+#[derive(Debug)]
+pub struct TenantData {
+    pub config: Config,
+    pub keyring: Keyring,
+    pub blobs: BlobStore,
+    pub tenant: TenantStore,
+}
+
+/// Loads the configuration, starts logging and opens the key ring, the blob store and the
+/// tenant of `--tenant` (migrating the database first).
+pub async fn open_tenant_data(globals: &Globals) -> anyhow::Result<TenantData> {
+    let config = load_config(globals)?;
+    crate::telemetry::init(&config.log, globals.log_format);
+    let (keyring, _) = crate::keys::open_keyring(&config)?;
+    let blobs = crate::keys::open_blobs(&config)?;
+    let store = open_store(&config).await?;
+    let tenant = store.tenant(&tenant_id(&globals.tenant)?).await?;
+    Ok(TenantData {
+        config,
+        keyring,
+        blobs,
+        tenant,
+    })
 }
 
 /// Creates or updates the tenant `default` from the `[jira]` section.

@@ -9,12 +9,11 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use serde_json::Value;
-use support::{Served, postroom};
+use support::{Served, Site};
 
 /// How long a mail may take to be processed on a busy 2-core machine (functional timeout).
 const PATIENCE: Duration = Duration::from_secs(60);
@@ -24,43 +23,17 @@ const DAY_MS: i64 = 86_400_000;
 const PROFILE: &str = r#"{"own": {"addresses": ["support@example.com"]},
     "default": {"project": "SUP", "issue_type": "Task"}}"#;
 
-/// A scratch installation: its directory and database, shared by `serve` and every command.
-struct Site {
-    dir: tempfile::TempDir,
-    db_url: String,
+/// A site with the test profile imported and `config` as its `postroom.toml`.
+fn site(db_url: Option<String>, config: &str) -> Site {
+    let site = Site::new(
+        db_url,
+        &[("postroom.toml", config), ("profile.json", PROFILE)],
+    );
+    site.ok(&["profile", "import", "profile.json"]);
+    site
 }
 
 impl Site {
-    fn new(db_url: Option<String>, config: &str) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let db_url = db_url
-            .unwrap_or_else(|| format!("sqlite:{}", dir.path().join("data/postroom.db").display()));
-        std::fs::write(dir.path().join("postroom.toml"), config).unwrap();
-        std::fs::write(dir.path().join("profile.json"), PROFILE).unwrap();
-        let site = Self { dir, db_url };
-        site.ok(&["profile", "import", "profile.json"]);
-        site
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        postroom(self.path())
-            .env("POSTROOM_STORAGE__URL", &self.db_url)
-            .args(args)
-            .output()
-            .unwrap()
-    }
-
-    /// Runs a command that must succeed; its stdout.
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(out.status.success(), "{args:?}: {out:?}");
-        String::from_utf8(out.stdout).unwrap()
-    }
-
     async fn serve(&self) -> Served {
         Served::start_with_args(
             self.path(),
@@ -144,7 +117,7 @@ async fn call(method: reqwest::Method, url: String, token: Option<&str>) -> (u16
 }
 
 async fn the_audit(db_url: Option<String>) {
-    let site = Site::new(db_url, "");
+    let site = site(db_url, "");
     let served = site.serve().await;
     site.process(&mail_file());
     let rows = site.wait_for("created", 1).await;
@@ -392,7 +365,7 @@ async fn the_audit_on_postgresql() {
 /// for the same reason.
 #[tokio::test]
 async fn without_raw_storage_the_report_stays_and_the_mail_goes() {
-    let site = Site::new(None, "[inbound]\nstore_raw = false\n");
+    let site = site(None, "[inbound]\nstore_raw = false\n");
     let inventory = site.ok(&["data-inventory"]);
     assert!(
         inventory.contains("uploads and file imports (inbound.store_raw)"),
@@ -455,7 +428,7 @@ async fn without_raw_storage_the_report_stays_and_the_mail_goes() {
 
 #[test]
 fn data_inventory_shows_the_configured_retention() {
-    let site = Site::new(None, "[inbound]\nretention_days = 45\n");
+    let site = site(None, "[inbound]\nretention_days = 45\n");
     let json: Value =
         serde_json::from_str(&site.ok(&["data-inventory", "--format", "json"])).unwrap();
     assert_eq!(json["in_force"]["retention_days"], 45);

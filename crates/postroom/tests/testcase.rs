@@ -9,52 +9,25 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
 use serde_json::{Value, json};
-use support::postroom;
+use support::Site;
 
-/// A scratch installation with the example profile imported.
-struct Site {
-    dir: tempfile::TempDir,
-    db_url: String,
+/// A site with the example profile imported and a candidate beside it.
+fn site(db_url: Option<String>) -> Site {
+    let profile = std::fs::read_to_string(example("profile.json")).unwrap();
+    // The candidate: mail to billing@ goes to FIN instead of BIL; nothing else changes.
+    let candidate = profile.replace(r#""project": "BIL""#, r#""project": "FIN""#);
+    assert_ne!(candidate, profile);
+    let site = Site::new(
+        db_url,
+        &[("profile.json", &profile), ("candidate.json", &candidate)],
+    );
+    site.ok(&["profile", "import", "profile.json"]);
+    site
 }
 
 impl Site {
-    fn new(db_url: Option<String>) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let db_url = db_url
-            .unwrap_or_else(|| format!("sqlite:{}", dir.path().join("data/postroom.db").display()));
-        let profile = std::fs::read_to_string(example("profile.json")).unwrap();
-        std::fs::write(dir.path().join("profile.json"), &profile).unwrap();
-        // The candidate: mail to billing@ goes to FIN instead of BIL; nothing else changes.
-        let candidate = profile.replace(r#""project": "BIL""#, r#""project": "FIN""#);
-        assert_ne!(candidate, profile);
-        std::fs::write(dir.path().join("candidate.json"), candidate).unwrap();
-        let site = Self { dir, db_url };
-        site.ok(&["profile", "import", "profile.json"]);
-        site
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        postroom(self.path())
-            .env("POSTROOM_STORAGE__URL", &self.db_url)
-            .args(args)
-            .output()
-            .unwrap()
-    }
-
-    /// Runs a command that must succeed; its stdout.
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(out.status.success(), "{args:?}: {out:?}");
-        String::from_utf8(out.stdout).unwrap()
-    }
-
     /// Runs a command that must fail with `status`; its stderr.
     fn fails(&self, args: &[&str], status: i32) -> String {
         let out = self.run(args);
@@ -107,7 +80,7 @@ fn mail(name: &str) -> String {
 }
 
 async fn test_cases(db_url: Option<String>) {
-    let site = Site::new(db_url);
+    let site = site(db_url);
     let billing = site.add(&[&mail("billing.eml")]);
     let outage = site.add(&[&mail("outage.eml"), "--name", "outage"]);
     let out = site.ok(&["process", &mail("new_request.eml")]);
@@ -204,7 +177,7 @@ async fn test_cases_on_postgresql() {
 /// clear error and a non-zero status, and change nothing.
 #[test]
 fn bad_input_is_refused_and_changes_nothing() {
-    let site = Site::new(None);
+    let site = site(None);
     let id = site.add(&[&mail("billing.eml")]);
 
     let err = site.fails(&["testcase", "show", "nope"], 1);
@@ -236,7 +209,7 @@ fn bad_input_is_refused_and_changes_nothing() {
 /// holds its sender, subject or body in clear.
 #[test]
 fn nothing_of_the_mail_is_stored_in_clear() {
-    let site = Site::new(None);
+    let site = site(None);
     site.add(&[&mail("billing.eml")]);
     let mut stored = Vec::new();
     for entry in walkdir(site.path().join("data")) {

@@ -86,12 +86,12 @@ struct Opened {
 }
 
 async fn open(globals: &Globals) -> anyhow::Result<Opened> {
-    let config = app::load_config(globals)?;
-    crate::telemetry::init(&config.log, globals.log_format);
-    let (keyring, _) = keys::open_keyring(&config)?;
-    let blobs = keys::open_blobs(&config)?;
-    let store = app::open_store(&config).await?;
-    let tenant = store.tenant(&app::tenant_id(&globals.tenant)?).await?;
+    let app::TenantData {
+        config,
+        keyring,
+        blobs,
+        tenant,
+    } = app::open_tenant_data(globals).await?;
     let intake = Intake::new(keyring, blobs, config.inbound.max_size);
     Ok(Opened {
         audit: Audit::new(intake.clone()),

@@ -20,7 +20,7 @@ use postroom_store::TenantStore;
 
 use super::Globals;
 use super::process::read_profile;
-use crate::{app, keys};
+use crate::app;
 
 mod report;
 
@@ -89,12 +89,12 @@ struct Opened {
 }
 
 async fn open(globals: &Globals) -> anyhow::Result<Opened> {
-    let config = app::load_config(globals)?;
-    crate::telemetry::init(&config.log, globals.log_format);
-    let (keyring, _) = keys::open_keyring(&config)?;
-    let blobs = keys::open_blobs(&config)?;
-    let store = app::open_store(&config).await?;
-    let tenant = store.tenant(&app::tenant_id(&globals.tenant)?).await?;
+    let app::TenantData {
+        config,
+        keyring,
+        blobs,
+        tenant,
+    } = app::open_tenant_data(globals).await?;
     Ok(Opened {
         tenant,
         cases: TestCases::new(keyring.clone(), blobs.clone()),

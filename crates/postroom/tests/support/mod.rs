@@ -281,3 +281,43 @@ pub fn rcpt(addr: &str, to: &str) -> String {
     let _ = smtp.command("QUIT");
     answer
 }
+
+/// A scratch installation: its directory and database, shared by `serve` and every command.
+pub struct Site {
+    pub dir: tempfile::TempDir,
+    pub db_url: String,
+}
+
+impl Site {
+    /// A new directory with `files` (name, content) written into it, on the database
+    /// `db_url`, or else on a SQLite file in the directory.
+    pub fn new(db_url: Option<String>, files: &[(&str, &str)]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let db_url = db_url
+            .unwrap_or_else(|| format!("sqlite:{}", dir.path().join("data/postroom.db").display()));
+        for (name, content) in files {
+            std::fs::write(dir.path().join(name), content).unwrap();
+        }
+        Self { dir, db_url }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Runs `postroom ARGS` in the site to the end.
+    pub fn run(&self, args: &[&str]) -> std::process::Output {
+        postroom(self.path())
+            .env("POSTROOM_STORAGE__URL", &self.db_url)
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    /// Runs a command that must succeed; its stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    }
+}
