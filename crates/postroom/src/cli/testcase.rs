@@ -89,18 +89,14 @@ struct Opened {
 }
 
 async fn open(globals: &Globals) -> anyhow::Result<Opened> {
-    let app::TenantData {
-        config,
-        keyring,
-        blobs,
-        tenant,
-    } = app::open_tenant_data(globals).await?;
+    let data = app::open_tenant_data(globals).await?;
+    let max_size = data.config.inbound.max_size;
     Ok(Opened {
-        tenant,
-        cases: TestCases::new(keyring.clone(), blobs.clone()),
-        intake: Intake::new(keyring, blobs, config.inbound.max_size),
+        cases: TestCases::new(data.keyring.clone(), data.blobs.clone()),
+        intake: Intake::new(data.keyring, data.blobs, max_size),
+        tenant: data.tenant,
         limits: ParseLimits {
-            max_size: config.inbound.max_size,
+            max_size,
             ..ParseLimits::default()
         },
     })
