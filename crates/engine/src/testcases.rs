@@ -69,8 +69,11 @@ impl TestCases {
             updated_at_ms: now_ms,
         };
         if let Err(e) = tenant.insert_test_case(&record).await {
-            // Without its row the blob is unreachable: do not leave it behind.
-            blobs.delete(BlobKind::TestCaseMail, &id).await?;
+            // Without its row the blob is unreachable: do not leave it behind, but report
+            // the error that stopped the insert, not the clean-up's.
+            if let Err(cleanup) = blobs.delete(BlobKind::TestCaseMail, &id).await {
+                tracing::warn!(test_case = %id, error = %cleanup, "cannot delete an unused test-case blob");
+            }
             return Err(e.into());
         }
         Ok(id)
