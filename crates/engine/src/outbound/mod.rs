@@ -13,7 +13,9 @@ use std::sync::Arc;
 use futures::future::BoxFuture;
 use postroom_core::acknowledge::AckFacts;
 use postroom_core::message::EmailAddress;
-use postroom_core::ports::mail_sender::{EnvelopeSender, MailSender, OutboundEnvelope};
+use postroom_core::ports::mail_sender::{
+    EnvelopeSender, MailSender, OutboundEnvelope, SendError, SmtpStage,
+};
 use postroom_core::verp::VerpToken;
 use postroom_store::Store;
 use postroom_store::crypto::{Keyring, Place};
@@ -142,26 +144,20 @@ impl<M: MailSender + 'static> Acknowledgements<M> {
                 metrics::counter!("postroom_outbound_sent_total", "kind" => ACK_KIND).increment(1);
                 Ok(())
             }
-            Err(e) if e.is_transient() => Err(JobError::Transient(e.to_string())),
+            Err(e) if e.is_transient() => Err(JobError::Transient(describe(&e))),
             Err(e) => {
-                let refused = e.reply().map(|r| (r.code, r.is_transient()));
-                let detail = match e.reply() {
-                    Some(reply) => format!("refused: {}", reply.code),
-                    None => "refused".to_owned(),
-                };
+                let detail = describe(&e);
                 let mut tx = ctx.begin().await?;
                 tx.finish_sent_mail(&id, SentStatus::Failed, Some(&detail), now_ms())
                     .await
                     .map_err(retry)?;
-                if let Some((code, false)) = refused
-                    && (500..600).contains(&code)
-                {
+                if let Some(code) = refused_recipient(&e) {
                     let soft_limit = profile.profile.bounces.soft_limit;
                     let record = refusal(&cipher, &sent, &facts, code)?;
                     tx.record_bounce(&record, soft_limit).await.map_err(retry)?;
                 }
                 ctx.complete_in(tx).await?;
-                tracing::warn!(sent = %id, error = %e, "acknowledgement refused");
+                tracing::warn!(sent = %id, error = %detail, "acknowledgement refused");
                 metrics::counter!("postroom_outbound_failed_total", "kind" => ACK_KIND)
                     .increment(1);
                 Ok(())
@@ -178,6 +174,30 @@ impl<M: MailSender + 'static> Acknowledgements<M> {
         ctx.complete_in(tx).await?;
         tracing::warn!(sent = %id, reason = why, "acknowledgement not sent");
         Ok(())
+    }
+}
+
+/// A send failure as it may be logged and stored: a server's reply text often quotes the
+/// recipient's address, so a refusal is described by its stage and code only.
+fn describe(e: &SendError) -> String {
+    match e {
+        SendError::Rejected { stage, reply } => {
+            format!("the mail server refused at {stage} with {}", reply.code)
+        }
+        other => other.to_string(),
+    }
+}
+
+/// The reply code when the server refused the recipient for good at `RCPT TO` — what a
+/// hard bounce says, only sooner. A refusal at `MAIL FROM` or `DATA` is about postroom or
+/// the message, not the address, and suppresses nobody.
+fn refused_recipient(e: &SendError) -> Option<u16> {
+    match e {
+        SendError::Rejected {
+            stage: SmtpStage::RcptTo,
+            reply,
+        } if (500..600).contains(&reply.code) => Some(reply.code),
+        _ => None,
     }
 }
 
@@ -245,4 +265,39 @@ pub fn open_diagnostic(
                 .map_err(|e| e.to_string())
         })
         .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use postroom_core::ports::mail_sender::SmtpReply;
+
+    fn rejected(stage: SmtpStage, code: u16) -> SendError {
+        SendError::Rejected {
+            stage,
+            reply: SmtpReply {
+                code,
+                text: "5.1.1 <frank@customer.example>: no such user".to_owned(),
+            },
+        }
+    }
+
+    #[test]
+    fn only_a_permanent_refusal_of_the_recipient_counts_as_a_bounce() {
+        assert_eq!(
+            refused_recipient(&rejected(SmtpStage::RcptTo, 550)),
+            Some(550)
+        );
+        assert_eq!(refused_recipient(&rejected(SmtpStage::RcptTo, 450)), None);
+        assert_eq!(refused_recipient(&rejected(SmtpStage::Data, 554)), None);
+        assert_eq!(refused_recipient(&rejected(SmtpStage::MailFrom, 553)), None);
+        assert_eq!(refused_recipient(&SendError::Config("x".to_owned())), None);
+    }
+
+    #[test]
+    fn a_refusal_is_described_without_the_servers_text() {
+        let text = describe(&rejected(SmtpStage::RcptTo, 550));
+        assert_eq!(text, "the mail server refused at RCPT TO with 550");
+        assert!(!text.contains("frank"));
+    }
 }
