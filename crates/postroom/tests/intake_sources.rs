@@ -5,15 +5,13 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use postroom_core::tenant::TenantId;
 use postroom_store::Store;
 use postroom_store::intake::IntakeRecord;
-use support::{Served, postroom};
+use support::{Served, Smtp, postroom};
 
 fn examples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
@@ -156,44 +154,8 @@ async fn the_upload_api_takes_a_message_once_and_refuses_what_is_not_one() {
     served.stop_gracefully();
 }
 
-/// A minimal line client: enough to stop in the middle of a transfer on purpose.
-struct Smtp {
-    reader: BufReader<TcpStream>,
-    writer: TcpStream,
-}
-
+/// Sends `body` to `to` on an open session; a refused recipient is reset and returned.
 impl Smtp {
-    fn connect(addr: &str) -> Self {
-        let stream = TcpStream::connect(addr).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(30)))
-            .unwrap();
-        let mut smtp = Self {
-            reader: BufReader::new(stream.try_clone().unwrap()),
-            writer: stream,
-        };
-        assert!(smtp.reply().starts_with("220"));
-        smtp
-    }
-
-    /// One complete reply (the last line of a multi-line one).
-    fn reply(&mut self) -> String {
-        loop {
-            let mut line = String::new();
-            self.reader.read_line(&mut line).unwrap();
-            if line.len() < 4 || line.as_bytes()[3] != b'-' {
-                return line;
-            }
-        }
-    }
-
-    fn command(&mut self, line: &str) -> String {
-        self.writer
-            .write_all(format!("{line}\r\n").as_bytes())
-            .unwrap();
-        self.reply()
-    }
-
     fn send(&mut self, to: &str, body: &[u8]) -> String {
         assert!(
             self.command("MAIL FROM:<customer@example.org>")

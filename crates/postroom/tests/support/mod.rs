@@ -211,15 +211,16 @@ pub fn listening(served: &Served, name: &str) -> String {
         .expect("the listener's address")
 }
 
-/// A plain SMTP client session, one command and its (last) reply line at a time.
-struct SmtpSession {
-    reader: BufReader<TcpStream>,
-    writer: TcpStream,
+/// A plain SMTP line client, one command and its (last) reply line at a time: enough to
+/// send a mail, or to stop in the middle of a transfer on purpose.
+pub struct Smtp {
+    pub reader: BufReader<TcpStream>,
+    pub writer: TcpStream,
 }
 
-impl SmtpSession {
-    /// Connects and reads the greeting.
-    fn open(addr: &str) -> (Self, String) {
+impl Smtp {
+    /// Connects and reads the greeting, which must be 220.
+    pub fn connect(addr: &str) -> Self {
         let stream = TcpStream::connect(addr).unwrap();
         stream
             .set_read_timeout(Some(Duration::from_secs(30)))
@@ -228,11 +229,12 @@ impl SmtpSession {
             reader: BufReader::new(stream.try_clone().unwrap()),
             writer: stream,
         };
-        let greeting = session.reply();
-        (session, greeting)
+        assert!(session.reply().starts_with("220"));
+        session
     }
 
-    fn reply(&mut self) -> String {
+    /// One complete reply (the last line of a multi-line one).
+    pub fn reply(&mut self) -> String {
         loop {
             let mut line = String::new();
             self.reader.read_line(&mut line).unwrap();
@@ -242,7 +244,7 @@ impl SmtpSession {
         }
     }
 
-    fn command(&mut self, line: &str) -> String {
+    pub fn command(&mut self, line: &str) -> String {
         self.writer
             .write_all(format!("{line}\r\n").as_bytes())
             .unwrap();
@@ -252,8 +254,7 @@ impl SmtpSession {
 
 /// Sends `body` over SMTP from `from` to `to` and returns the server's reply to the data.
 pub fn send_smtp(addr: &str, from: &str, to: &str, body: &[u8]) -> String {
-    let (mut smtp, greeting) = SmtpSession::open(addr);
-    assert!(greeting.starts_with("220"));
+    let mut smtp = Smtp::connect(addr);
     assert!(smtp.command("EHLO test.example").starts_with("250"));
     assert!(
         smtp.command(&format!("MAIL FROM:<{from}>"))
@@ -274,7 +275,7 @@ pub fn send_smtp(addr: &str, from: &str, to: &str, body: &[u8]) -> String {
 
 /// The SMTP listener's answer to `RCPT TO:<to>` (the transaction is then abandoned).
 pub fn rcpt(addr: &str, to: &str) -> String {
-    let (mut smtp, _) = SmtpSession::open(addr);
+    let mut smtp = Smtp::connect(addr);
     smtp.command("EHLO test.example");
     smtp.command("MAIL FROM:<ann@customer.example>");
     let answer = smtp.command(&format!("RCPT TO:<{to}>"));
