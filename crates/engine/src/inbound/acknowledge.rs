@@ -19,7 +19,7 @@ use postroom_store::{TenantStore, TenantTx};
 use rand::RngCore;
 
 use super::report::Report;
-use super::{Failure, transient};
+use super::{Failure, retry, transient};
 use crate::outbound::{ACK_JOB, ACK_KIND, facts_place, open_facts};
 use crate::worker::JobError;
 
@@ -30,11 +30,7 @@ const HOUR_MS: i64 = 60 * 60 * 1000;
 pub(super) enum AckStep {
     /// Record the message, map its Message-ID to the issue and enqueue its send, unless
     /// `cap` messages went to the recipient in the last hour.
-    Queue {
-        row: Box<SentMail>,
-        message_id_hash: String,
-        cap: u32,
-    },
+    Queue { row: Box<SentMail>, cap: u32 },
     /// Not sent because the address is suppressed: count it on the suppression entry.
     Withheld(String),
 }
@@ -108,7 +104,6 @@ pub(super) async fn prepare(
     };
     let json = serde_json::to_vec(&facts).map_err(transient)?;
     let sealed = cipher.seal(&facts_place(&id), &json).map_err(transient)?;
-    let message_id_hash = redactor.message_id_key(&facts.message_id);
     Ok(Some(AckStep::Queue {
         cap: profile.profile.acknowledgement.max_per_hour,
         row: Box::new(SentMail {
@@ -116,14 +111,13 @@ pub(super) async fn prepare(
             kind: ACK_KIND.to_owned(),
             issue_key: Some(issue.key.to_owned()),
             recipient_hash: hash,
-            message_id_hash: message_id_hash.clone(),
+            message_id_hash: redactor.message_id_key(&facts.message_id),
             facts: sealed,
             status: SentStatus::Queued,
             detail: None,
             created_at_ms: now,
             sent_at_ms: None,
         }),
-        message_id_hash,
     }))
 }
 
@@ -136,13 +130,8 @@ pub(super) async fn write(
     report: &mut Report,
     now: i64,
 ) -> Result<(), JobError> {
-    let retry = |e: postroom_store::StoreError| JobError::Transient(e.to_string());
     match step {
-        AckStep::Queue {
-            row,
-            message_id_hash,
-            cap,
-        } => {
+        AckStep::Queue { row, cap } => {
             let room = tx
                 .claim_send_slot(ACK_KIND, &row.recipient_hash, now - HOUR_MS, *cap, now)
                 .await
@@ -156,13 +145,13 @@ pub(super) async fn write(
             }
             tx.record_sent_mail(row).await.map_err(retry)?;
             if let Some(key) = &row.issue_key {
-                tx.map_thread(message_id_hash, key, None, now)
+                tx.map_thread(&row.message_id_hash, key, None, now)
                     .await
                     .map_err(retry)?;
             }
             tx.enqueue(&send_job(&row.id, now), now)
                 .await
-                .map_err(|e| JobError::Transient(e.to_string()))?;
+                .map_err(retry)?;
             report.lines.push(format!(
                 "acknowledgement: queued ({}) to the sender",
                 row.id
