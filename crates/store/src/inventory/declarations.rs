@@ -317,7 +317,7 @@ pub const TABLES: &[TableDecl] = &[
     },
     TableDecl {
         name: "sent_mail",
-        what: "outbound mail postroom sent (acknowledgements): kind, issue, status, times",
+        what: "outbound mail postroom sent (acknowledgements, notices, notifications): kind, issue, status, times",
         protection: "recipient and content sealed; recipient and Message-ID as keyed hashes",
         kept: "30 days",
         tenant_column: Some("tenant_id"),
@@ -328,7 +328,11 @@ pub const TABLES: &[TableDecl] = &[
                 "random id, also the VERP token of its return path",
                 Protection::None,
             ),
-            col("kind", "acknowledgement", Protection::None),
+            col(
+                "kind",
+                "acknowledgement, notice or notification",
+                Protection::None,
+            ),
             col("issue_key", "the issue it is about", Protection::None),
             col(
                 "recipient_hash",
@@ -357,6 +361,36 @@ pub const TABLES: &[TableDecl] = &[
             ),
             col("created_at_ms", "when it was queued", Protection::None),
             col("sent_at_ms", "when the server took it", Protection::None),
+            col(
+                "batch",
+                "the notification message several rows share",
+                Protection::None,
+            ),
+            col(
+                "mime_key",
+                "blob key of the notification's full MIME (sealed blob, 7 days)",
+                Protection::None,
+            ),
+        ],
+    },
+    TableDecl {
+        name: "webhook_events",
+        what: "Jira webhook deliveries a notification rule wanted, and their dedupe ids",
+        protection: "payload sealed; delivery identifier as keyed hash",
+        kept: "payload until processed (at most 7 days); the row 30 days",
+        tenant_column: Some("tenant_id"),
+        columns: &[
+            col("tenant_id", "owning tenant", Protection::None),
+            col("id", "random id", Protection::None),
+            col(
+                "identifier_hash",
+                "keyed hash of X-Atlassian-Webhook-Identifier (redeliveries)",
+                Protection::KeyedHash,
+            ),
+            col("event", "webhookEvent, e.g. comment_created", Protection::None),
+            col("payload", "the webhook body", Protection::Encrypted),
+            col("received_at_ms", "when it arrived", Protection::None),
+            col("done_at_ms", "when it was processed", Protection::None),
         ],
     },
     TableDecl {
