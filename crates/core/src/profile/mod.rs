@@ -11,6 +11,7 @@
 //! one pass instead of one error at a time.
 
 mod check;
+mod notifications;
 mod outbound;
 mod pattern;
 mod people;
@@ -18,6 +19,7 @@ mod rules;
 
 pub(crate) use check::DIRECTIVES;
 pub use check::{CheckedProfile, CheckedRule, ProfileErrors, ValidationError};
+pub use notifications::{Audience, EventKind, NotificationRule, Notifications};
 pub use outbound::{Acknowledgement, Bounces};
 pub use pattern::Pattern;
 pub use people::{CreatePolicy, People, Refused, Strangers};
@@ -68,6 +70,9 @@ pub struct Profile {
     /// When bounces of postroom's own mail suppress an address.
     #[serde(default)]
     pub bounces: Bounces,
+    /// Which Jira events are told by mail, to whom and in what words.
+    #[serde(default)]
+    pub notifications: Notifications,
 }
 
 /// postroom's own recipients.
@@ -287,6 +292,11 @@ impl CheckedProfile {
     /// The compiled acknowledgement, when it can be sent (it has a `From`).
     pub fn acknowledgement(&self) -> Option<&crate::acknowledge::AckTemplates> {
         self.acknowledgement.as_deref()
+    }
+
+    /// The compiled notification settings (every valid profile has them).
+    pub fn notifications(&self) -> Option<&crate::notify::CompiledNotifications> {
+        self.notifications.as_deref()
     }
 
     /// The classification settings this profile implies: the domains that are wholly

@@ -8,7 +8,9 @@ ALTER TABLE sent_mail ADD CONSTRAINT sent_mail_kind_check
     CHECK (kind IN ('acknowledgement', 'notice', 'notification'));
 ALTER TABLE sent_mail ADD COLUMN batch TEXT;
 ALTER TABLE sent_mail ADD COLUMN mime_key TEXT;
-CREATE INDEX sent_mail_batch ON sent_mail (tenant_id, batch);
+-- One copy per recipient and message: two workers planning the same event (Jira delivers
+-- a comment twice, once per event name) cannot both queue it.
+CREATE UNIQUE INDEX sent_mail_batch ON sent_mail (tenant_id, batch, recipient_hash);
 
 -- Jira webhook deliveries a notification rule wanted. `identifier_hash` (keyed hash of
 -- `X-Atlassian-Webhook-Identifier`) makes a redelivery a no-op; `payload` (sealed) is

@@ -30,7 +30,9 @@ ALTER TABLE sent_mail_next RENAME TO sent_mail;
 CREATE INDEX sent_mail_recipient ON sent_mail (tenant_id, recipient_hash, created_at_ms);
 CREATE INDEX sent_mail_message_id ON sent_mail (tenant_id, message_id_hash);
 CREATE INDEX sent_mail_created ON sent_mail (created_at_ms);
-CREATE INDEX sent_mail_batch ON sent_mail (tenant_id, batch);
+-- One copy per recipient and message: two workers planning the same event (Jira delivers
+-- a comment twice, once per event name) cannot both queue it.
+CREATE UNIQUE INDEX sent_mail_batch ON sent_mail (tenant_id, batch, recipient_hash);
 
 -- Jira webhook deliveries a notification rule wanted. `identifier_hash` (keyed hash of
 -- `X-Atlassian-Webhook-Identifier`) makes a redelivery a no-op; `payload` (sealed) is

@@ -206,6 +206,25 @@ impl TenantStore {
         Ok(found)
     }
 
+    /// The root Message-ID of `issue_key` (sealed) and the hash it is mapped under: the
+    /// message that opened the issue, which notifications answer so that they thread.
+    pub async fn thread_root(
+        &self,
+        issue_key: &str,
+    ) -> Result<Option<(String, Vec<u8>)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id_hash, root_message_id FROM thread_map WHERE tenant_id = $1 \
+             AND issue_key = $2 AND root_message_id IS NOT NULL \
+             ORDER BY created_at_ms, id_hash LIMIT 1",
+        )
+        .bind(self.id().as_str())
+        .bind(issue_key)
+        .fetch_optional(self.db().pool())
+        .await?;
+        row.map(|r| Ok((r.try_get("id_hash")?, r.try_get("root_message_id")?)))
+            .transpose()
+    }
+
     /// Notes, in its own commit, that a Jira write for the message is about to be sent.
     pub async fn mark_attempt(&self, intake_id: &str, now_ms: i64) -> Result<(), StoreError> {
         sqlx::query(
