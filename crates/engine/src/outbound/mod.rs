@@ -245,6 +245,23 @@ pub(crate) fn open_facts(
     serde_json::from_slice(&bytes).map_err(|e| e.to_string())
 }
 
+/// The recipient of any stored outbound message: every kind's facts name it `to`.
+pub(crate) fn open_recipient(
+    cipher: &postroom_store::crypto::TenantCipher,
+    sent: &SentMail,
+) -> Result<String, String> {
+    #[derive(serde::Deserialize)]
+    struct Recipient {
+        to: String,
+    }
+    let bytes = cipher
+        .open(&facts_place(&sent.id), &sent.facts)
+        .map_err(|e| e.to_string())?;
+    serde_json::from_slice::<Recipient>(&bytes)
+        .map(|r| r.to)
+        .map_err(|e| e.to_string())
+}
+
 /// Reads a suppression entry's address, for the administrator's list.
 pub fn open_address(
     cipher: &postroom_store::crypto::TenantCipher,

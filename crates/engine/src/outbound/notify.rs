@@ -41,7 +41,7 @@ pub const NOTIFICATION_JOB: &str = "outbound.notification";
 /// `sent_mail.kind` of notifications.
 pub const NOTIFICATION_KIND: &str = "notification";
 
-/// How long a user's address, as Jira answered, is used before asking again.
+/// How long a user's address or a field's id, as Jira answered, is used before asking again.
 const USER_TTL: Duration = Duration::from_secs(300);
 
 /// The handler of `outbound.notify` jobs. Cheap to clone.
@@ -63,7 +63,7 @@ impl<S> std::fmt::Debug for Notifier<S> {
     }
 }
 
-/// Tenant and account id.
+/// Tenant and an account id or field name.
 type UserKey = (TenantId, String);
 
 struct Inner<S> {
@@ -73,6 +73,8 @@ struct Inner<S> {
     sites: S,
     profiles: ProfileCache,
     users: Mutex<HashMap<UserKey, (Instant, User)>>,
+    /// Field names (of `people.email_field`) to ids.
+    fields: Mutex<HashMap<UserKey, (Instant, Option<String>)>>,
 }
 
 fn retry(e: impl std::fmt::Display) -> JobError {
@@ -121,6 +123,7 @@ impl<S: Sites> Notifier<S> {
                 sites,
                 profiles: ProfileCache::default(),
                 users: Mutex::new(HashMap::new()),
+                fields: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -263,6 +266,24 @@ impl<S: Sites> Notifier<S> {
             for &rule in &rules {
                 named.extend(people.named(rule, &settings.rules[rule].to).await?);
             }
+            if let (Some(comment), true) = (&event.comment, comment_kind)
+                && let Some(writer) = tenant
+                    .comment_sender(&issue.key, &comment.id)
+                    .await
+                    .map_err(retry)?
+            {
+                // The comment came from this person's mail: they know what they wrote.
+                named.retain(|p| {
+                    let wrote = p.address.as_deref().is_some_and(|a| {
+                        EmailAddress::parse(a)
+                            .is_ok_and(|a| inner.redactor.address(&a).to_string() == writer)
+                    });
+                    if wrote {
+                        plan.left_out += 1;
+                    }
+                    !wrote
+                });
+            }
             people
                 .check_restriction(&mut named, &restriction, &event.project_key)
                 .await?;
@@ -382,6 +403,37 @@ impl<S: Sites> Notifier<S> {
         Ok((id, hash))
     }
 
+    /// The id of the field named `name`, from the cache or Jira's field list.
+    async fn field_id<T: Tracker>(
+        &self,
+        tracker: &T,
+        tenant: &TenantId,
+        name: &str,
+    ) -> Result<Option<String>, JobError> {
+        let key = (tenant.clone(), name.to_owned());
+        if let Some((at, id)) = self
+            .inner
+            .fields
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&key)
+            && at.elapsed() < USER_TTL
+        {
+            return Ok(id.clone());
+        }
+        let fields = tracker.fields().await.map_err(tracker_error)?;
+        let id = fields
+            .iter()
+            .find(|f| f.id == name || f.name == name)
+            .map(|f| f.id.clone());
+        self.inner
+            .fields
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key, (Instant::now(), id.clone()));
+        Ok(id)
+    }
+
     /// A user's address, from the cache or Jira; `None` when Jira hides it.
     async fn user_email<T: Tracker>(
         &self,
@@ -498,7 +550,7 @@ impl<'a, S: Sites, T: Tracker> PeopleOf<'a, S, T> {
                     if hidden && !audience.contains(&Audience::Participants) {
                         // On Jira Cloud an address is often hidden; for mail-created issues
                         // the customer is in the participants field, so tell them there.
-                        let participants = self.participants(rule);
+                        let participants = self.participants(rule).await?;
                         if !participants.is_empty() {
                             self.note("Jira hides the reporter's e-mail address: the participants field was used instead");
                             reporter.extend(participants);
@@ -509,7 +561,10 @@ impl<'a, S: Sites, T: Tracker> PeopleOf<'a, S, T> {
                 Audience::Assignee => {
                     out.extend(self.user_field("assignee", Source::Assignee, rule).await?);
                 }
-                Audience::Participants => out.extend(self.participants(rule)),
+                Audience::Participants => {
+                    let participants = self.participants(rule).await?;
+                    out.extend(participants);
+                }
                 Audience::Watchers => {
                     if self.watchers.is_none() {
                         let found = match self.tracker.watchers(&self.issue.key).await {
@@ -588,15 +643,31 @@ impl<'a, S: Sites, T: Tracker> PeopleOf<'a, S, T> {
         })
     }
 
-    /// The e-mail-only people of the participants field (`people.email_field`).
-    fn participants(&self, rule: usize) -> Vec<Person> {
-        let Some(field) = &self.profile.profile.people.email_field else {
-            return Vec::new();
+    /// The e-mail-only people of the participants field (`people.email_field`, by id or
+    /// by name).
+    async fn participants(&mut self, rule: usize) -> Result<Vec<Person>, JobError> {
+        let Some(field) = self.profile.profile.people.email_field.clone() else {
+            return Ok(Vec::new());
         };
-        let Some(text) = self.issue.fields.get(field).and_then(Value::as_str) else {
-            return Vec::new();
+        let id = if self.issue.fields.contains_key(&field) {
+            field
+        } else {
+            match self
+                .notifier
+                .field_id(self.tracker, self.tenant, &field)
+                .await?
+            {
+                Some(id) => id,
+                None => {
+                    self.note("people.email_field names no field of the site");
+                    return Ok(Vec::new());
+                }
+            }
         };
-        postroom_core::plan::email_field::entries(text)
+        let Some(text) = self.issue.fields.get(&id).and_then(Value::as_str) else {
+            return Ok(Vec::new());
+        };
+        Ok(postroom_core::plan::email_field::entries(text)
             .into_iter()
             .map(|(name, address)| Person {
                 address: Some(address),
@@ -606,7 +677,7 @@ impl<'a, S: Sites, T: Tracker> PeopleOf<'a, S, T> {
                 rule,
                 may_read_restricted: false,
             })
-            .collect()
+            .collect())
     }
 
     /// Asks Jira, for each Jira user among `people`, whether they are inside a group or

@@ -28,3 +28,7 @@ CREATE TABLE webhook_events (
     UNIQUE (tenant_id, identifier_hash)
 );
 CREATE INDEX webhook_events_received ON webhook_events (received_at_ms);
+
+-- A comment made from a customer's mail is not notified back to that customer: the
+-- notification job finds the mail's sender by the comment's id.
+CREATE INDEX inbound_results_comment ON inbound_results (tenant_id, comment_id);

@@ -225,6 +225,25 @@ impl TenantStore {
             .transpose()
     }
 
+    /// The keyed hash of the sender whose mail became comment `comment_id` on `issue_key`:
+    /// that person wrote it and is not notified of it.
+    pub async fn comment_sender(
+        &self,
+        issue_key: &str,
+        comment_id: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query(
+            "SELECT sender_hash FROM inbound_results WHERE tenant_id = $1 \
+             AND comment_id = $2 AND issue_key = $3 LIMIT 1",
+        )
+        .bind(self.id().as_str())
+        .bind(comment_id)
+        .bind(issue_key)
+        .fetch_optional(self.db().pool())
+        .await?;
+        Ok(row.map(|r| r.try_get("sender_hash")).transpose()?.flatten())
+    }
+
     /// Notes, in its own commit, that a Jira write for the message is about to be sent.
     pub async fn mark_attempt(&self, intake_id: &str, now_ms: i64) -> Result<(), StoreError> {
         sqlx::query(
