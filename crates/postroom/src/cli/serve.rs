@@ -357,6 +357,8 @@ async fn purge_forever(retention: Retention, store: postroom_store::Store) {
                 raw_mail = purged.raw_mail,
                 reports = purged.reports,
                 sent_mail = purged.sent_mail,
+                sent_mime = purged.sent_mime,
+                webhook_events = purged.webhook_events,
                 days = retention.days(),
                 "audit data past its retention purged"
             ),

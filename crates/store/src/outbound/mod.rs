@@ -382,6 +382,31 @@ impl TenantStore {
         Ok(done.rows_affected())
     }
 
+    /// The ids of sent messages created before `cutoff_ms` whose MIME is still kept.
+    pub async fn sent_mime_before(&self, cutoff_ms: i64) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id FROM sent_mail WHERE tenant_id = $1 AND created_at_ms < $2 \
+             AND mime_key IS NOT NULL",
+        )
+        .bind(self.id().as_str())
+        .bind(cutoff_ms)
+        .fetch_all(self.db().pool())
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
+    }
+
+    /// Forgets the MIME of the messages `ids` (their blobs were deleted).
+    pub async fn forget_sent_mime(&self, ids: &[String]) -> Result<(), StoreError> {
+        for id in ids {
+            sqlx::query("UPDATE sent_mail SET mime_key = NULL WHERE tenant_id = $1 AND id = $2")
+                .bind(self.id().as_str())
+                .bind(id)
+                .execute(self.db().pool())
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Deletes sent-mail records created before `cutoff_ms` and rate counters untouched
     /// since `counters_cutoff_ms`; returns how many records.
     pub async fn purge_sent_mail_before(
