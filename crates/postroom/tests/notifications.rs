@@ -353,6 +353,48 @@ async fn an_agents_comment_reaches_the_customer_once_threaded_and_their_reply_co
         .collect();
     assert!(row.iter().any(|c| *c == "1"), "withheld counted: {list}");
 
+    // The audit of what was sent: recipient and subject per message, the MIME as it went out.
+    let out = postroom(desk.dir.path())
+        .args(["audit", "sent", "--kind", "notification"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let listed = String::from_utf8_lossy(&out.stdout).to_string();
+    let rows: Vec<Vec<&str>> = listed
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').collect())
+        .collect();
+    assert_eq!(rows.len(), 3, "{listed}");
+    assert_eq!(
+        rows[0][3], "skipped",
+        "the newest, to the suppressed address: {listed}"
+    );
+    assert!(
+        rows.iter()
+            .all(|r| r[6] == "frank@customer.example" && r[4] == key)
+    );
+    assert_eq!(
+        rows.iter().filter(|r| r[3] == "sent").count(),
+        2,
+        "{listed}"
+    );
+    let sent_id = rows[2][0];
+    let mime = postroom(desk.dir.path())
+        .args(["audit", "sent", sent_id, "--mime"])
+        .output()
+        .unwrap();
+    assert!(mime.status.success(), "{mime:?}");
+    assert!(
+        String::from_utf8_lossy(&mime.stdout).contains(&notification_id),
+        "the first notification's MIME"
+    );
+    let skipped_mime = postroom(desk.dir.path())
+        .args(["audit", "sent", rows[0][0], "--mime"])
+        .output()
+        .unwrap();
+    assert!(!skipped_mime.status.success(), "a skipped mail has no MIME");
+
     // Nothing personal in the log.
     let log = desk.served.stderr().join("\n");
     assert!(!log.contains("frank@customer.example"), "{log}");
