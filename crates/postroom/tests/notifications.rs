@@ -31,7 +31,9 @@ const PROFILE: &str = r#"{
     "from_name": "Example Support",
     "rules": [
       { "name": "customers", "projects": ["SUP"], "events": ["comment_added", "resolved"],
-        "to": ["reporter", "participants"] }
+        "to": ["reporter", "participants"] },
+      { "name": "staff", "events": ["status_changed"], "to": ["address:desk@example.net"],
+        "subject": "{{ issue.key }} is now {{ issue.status }}" }
     ]
   }
 }"#;
@@ -446,6 +448,49 @@ async fn refused_and_unwanted_deliveries_store_nothing() {
     let blobs = desk.dir.path().join("data/blobs");
     let stored = walk(&blobs);
     assert!(stored.is_empty(), "blobs written: {stored:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_resolution_tells_the_customer_and_the_status_change_tells_the_desk() {
+    let Some(desk) = Desk::start().await else {
+        return;
+    };
+    let reply = send_smtp(
+        &desk.smtp,
+        "frank@customer.example",
+        "support@example.com",
+        b"From: Frank Customer <frank@customer.example>\nTo: support@example.com\n\
+          Subject: Printer jammed\nMessage-ID: <jam-1@customer.example>\n\nIt is jammed.\n",
+    );
+    assert!(reply.starts_with("250"), "{reply}");
+    let key = first_issue(&desk).await;
+    // The administrator resolves it (transition 41, Resolve): one update with a status and
+    // a resolution change in its changelog.
+    let response = reqwest::Client::new()
+        .post(desk.jira_url(&format!("/rest/api/3/issue/{key}/transitions")))
+        .basic_auth(jira_sandbox::ADMIN_EMAIL, Some(jira_sandbox::API_TOKEN))
+        .json(&json!({"transition": {"id": "41"}}))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{response:?}");
+    desk.mails(2).await;
+    let mails = desk.settled_mails().await;
+    assert_eq!(mails.len(), 2, "one to the customer, one to the desk");
+    let to = |address: &str| {
+        mails
+            .iter()
+            .find(|m| m.rcpt_tos == [address.to_owned()])
+            .unwrap_or_else(|| panic!("nothing to {address}"))
+    };
+    let customer = String::from_utf8_lossy(&to("frank@customer.example").content).to_string();
+    assert!(customer.contains("Resolved: Done."), "{customer}");
+    let staff = parse(to("desk@example.net"));
+    assert_eq!(
+        staff.subject.as_deref(),
+        Some(format!("{key} is now Resolved").as_str()),
+        "the rule's own subject template"
+    );
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {

@@ -582,6 +582,22 @@ impl<'a, S: Sites, T: Tracker> PeopleOf<'a, S, T> {
                         out.push(person);
                     }
                 }
+                Audience::Group(group) => {
+                    let members = match self.tracker.group_members(group).await {
+                        Ok(m) => m,
+                        Err(TrackerError::NotFound { .. } | TrackerError::Forbidden { .. }) => {
+                            self.note(
+                                "a group of the rule is unknown to Jira or hidden from postroom",
+                            );
+                            Vec::new()
+                        }
+                        Err(e) => return Err(tracker_error(e)),
+                    };
+                    for user in members {
+                        let person = self.person(&user, Source::GroupMember, rule).await?;
+                        out.push(person);
+                    }
+                }
                 Audience::Address(address) => out.push(Person {
                     address: Some(address.clone()),
                     name: None,
