@@ -15,7 +15,10 @@
 mod mail;
 mod secrets;
 
-pub use secrets::replace_secrets;
+pub use secrets::{
+    SECRET_REF, is_secret_key, replace_secrets, replace_secrets_with, resolve_secret_refs,
+    secret_ref_name, secret_refs, secret_values,
+};
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
