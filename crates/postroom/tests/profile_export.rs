@@ -9,7 +9,8 @@ use std::process::Output;
 
 use jira_sandbox::{RunningSandbox, Sandbox, SandboxConfig};
 use postroom_core::tenant::TenantId;
-use support::{Site, postroom};
+use support::imap::{append, dovecot, taken_in, unique};
+use support::{PATIENCE, Served, Site, import, postroom};
 
 const IMAP_PASSWORD: &str = "hunter2-imap-password";
 
@@ -207,6 +208,55 @@ async fn an_import_says_when_jira_cannot_be_asked_and_offline_skips_only_that() 
     assert!(offline.status.success(), "{offline:?}");
     assert!(text(&offline.stderr).contains("not checked against Jira"));
     assert_eq!(version(&site).await, Some(2));
+}
+
+/// `serve` polls the profile's mailboxes with the passwords of `[secrets]`, and names the
+/// one whose secret this site no longer defines instead of failing.
+#[tokio::test]
+async fn serve_polls_the_mailboxes_of_the_profile() {
+    let Some((host, port)) = dovecot() else {
+        return;
+    };
+    let folder = unique("profile");
+    append(&host, &port, &folder, &["pm1"]);
+    let dir = tempfile::tempdir().unwrap();
+    let mailbox = |name: &str, secret: &str| {
+        format!(
+            r#"{{"name": "{name}", "server": "{host}", "port": {port}, "security": "plain",
+                "folder": "{folder}", "poll_interval_secs": 1,
+                "auth": {{"method": "login", "user": "alice@example.test",
+                         "password": {{"secret_ref": "{secret}"}}}}}}"#
+        )
+    };
+    let profile = format!(
+        r#"{{"own": {{"addresses": ["support@example.com"]}},
+            "default": {{"project": "SUP", "issue_type": "Task"}},
+            "mailboxes": [{}, {}]}}"#,
+        mailbox("support", "imap-alice"),
+        mailbox("gone", "imap-gone")
+    );
+    let secrets = "[secrets]\nimap-alice = \"secret\"\n";
+    std::fs::write(
+        dir.path().join("postroom.toml"),
+        format!("{secrets}imap-gone = \"x\"\n"),
+    )
+    .unwrap();
+    let imported = import(dir.path(), "profile", &profile);
+    assert!(imported.status.success(), "{imported:?}");
+    std::fs::write(dir.path().join("postroom.toml"), secrets).unwrap();
+
+    let served = Served::start(dir.path(), &[]).await;
+    let start = std::time::Instant::now();
+    while taken_in(dir.path()).await < 1 {
+        assert!(start.elapsed() < PATIENCE, "nothing taken in from the profile's mailbox");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let log = served.stderr().join("\n");
+    assert!(
+        log.contains("mailboxes[1].auth.password: secret \"imap-gone\" is not defined"),
+        "{log}"
+    );
+    served.stop_gracefully();
 }
 
 #[test]
