@@ -39,7 +39,6 @@ fn config_after(dir: &Path, host: &str, port: &str, folder: &str, password: &str
     .unwrap();
 }
 
-
 #[test]
 fn mailbox_test_lists_folders_or_names_the_failing_step() {
     let Some((host, port)) = dovecot() else {

@@ -86,7 +86,11 @@ async fn version(site: &Site) -> Option<i64> {
 async fn export_import_export(db_url: Option<String>) {
     let jira = sandbox().await;
     let from = source(&jira.base_url, None);
-    let exported = cli(&from, &jira.base_url, &["profile", "export", "--out", "export.json"]);
+    let exported = cli(
+        &from,
+        &jira.base_url,
+        &["profile", "export", "--out", "export.json"],
+    );
     assert!(exported.status.success(), "{exported:?}");
     assert!(
         text(&exported.stderr).contains("[secrets] of its postroom.toml: imap-support"),
@@ -94,9 +98,15 @@ async fn export_import_export(db_url: Option<String>) {
     );
     let document = std::fs::read_to_string(from.path().join("export.json")).unwrap();
     assert!(!document.contains(IMAP_PASSWORD), "{document}");
-    assert!(document.contains(r#""secret_ref": "imap-support""#), "{document}");
+    assert!(
+        document.contains(r#""secret_ref": "imap-support""#),
+        "{document}"
+    );
     assert!(document.contains("\"version\": 1"), "{document}");
-    assert!(document.contains("Re: {{ issue.key }}"), "templates travel: {document}");
+    assert!(
+        document.contains("Re: {{ issue.key }}"),
+        "templates travel: {document}"
+    );
     let to_stdout = cli(&from, &jira.base_url, &["profile", "export"]);
     assert_eq!(text(&to_stdout.stdout), document);
 
@@ -113,7 +123,10 @@ async fn export_import_export(db_url: Option<String>) {
     // Back into the site it came from: postroom.toml's mailbox wins over its copy.
     let back = cli(&from, &jira.base_url, &["profile", "import", "export.json"]);
     assert!(back.status.success(), "{back:?}");
-    assert!(text(&back.stderr).contains("also in [[mailboxes]]"), "{back:?}");
+    assert!(
+        text(&back.stderr).contains("also in [[mailboxes]]"),
+        "{back:?}"
+    );
     let round = cli(&from, &jira.base_url, &["profile", "export"]);
     assert_eq!(text(&round.stdout), document);
 }
@@ -151,7 +164,10 @@ async fn a_document_with_a_secret_value_is_refused_and_nothing_changes() {
     assert!(stderr.contains("secret_ref"), "{stderr}");
     assert!(!stderr.contains("pasted-password"), "{stderr}");
     assert_eq!(version(&site).await, Some(1));
-    assert_eq!(cli(&site, &jira.base_url, &["profile", "show"]).stdout, before.stdout);
+    assert_eq!(
+        cli(&site, &jira.base_url, &["profile", "show"]).stdout,
+        before.stdout
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -177,7 +193,10 @@ async fn an_invalid_document_lists_every_problem_and_changes_nothing() {
         let stderr = text(&refused.stderr);
         for (path, problem) in [
             ("profile.rules[0].match.subject", "invalid regex"),
-            ("profile.rules[1].then.project", "Jira has no project \"NOPE\""),
+            (
+                "profile.rules[1].then.project",
+                "Jira has no project \"NOPE\"",
+            ),
             (
                 "profile.default.fields.No such field",
                 "Jira has no field \"No such field\"",
@@ -187,7 +206,10 @@ async fn an_invalid_document_lists_every_problem_and_changes_nothing() {
                 "secret \"imap-sales\" is not defined in [secrets]",
             ),
         ] {
-            assert!(stderr.contains(&format!("{path}: {problem}")), "{path} in {stderr}");
+            assert!(
+                stderr.contains(&format!("{path}: {problem}")),
+                "{path} in {stderr}"
+            );
         }
         assert!(stderr.contains("(4 errors)"), "{stderr}");
     }
@@ -201,10 +223,17 @@ async fn an_import_says_when_jira_cannot_be_asked_and_offline_skips_only_that() 
     let closed = "http://127.0.0.1:9";
     let unreachable = cli(&site, closed, &["profile", "import", "profile.json"]);
     assert_eq!(unreachable.status.code(), Some(1), "{unreachable:?}");
-    assert!(text(&unreachable.stderr).contains("--offline"), "{unreachable:?}");
+    assert!(
+        text(&unreachable.stderr).contains("--offline"),
+        "{unreachable:?}"
+    );
     assert_eq!(version(&site).await, Some(1));
 
-    let offline = cli(&site, closed, &["profile", "import", "--offline", "profile.json"]);
+    let offline = cli(
+        &site,
+        closed,
+        &["profile", "import", "--offline", "profile.json"],
+    );
     assert!(offline.status.success(), "{offline:?}");
     assert!(text(&offline.stderr).contains("not checked against Jira"));
     assert_eq!(version(&site).await, Some(2));
@@ -248,7 +277,10 @@ async fn serve_polls_the_mailboxes_of_the_profile() {
     let served = Served::start(dir.path(), &[]).await;
     let start = std::time::Instant::now();
     while taken_in(dir.path()).await < 1 {
-        assert!(start.elapsed() < PATIENCE, "nothing taken in from the profile's mailbox");
+        assert!(
+            start.elapsed() < PATIENCE,
+            "nothing taken in from the profile's mailbox"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
     let log = served.stderr().join("\n");

@@ -105,10 +105,7 @@ mod tests {
         let read = ProfileDocument::read(&text).unwrap();
         assert_eq!(read.profile, profile);
         assert_eq!(read.path_prefix, "profile.");
-        assert_eq!(
-            ProfileDocument::new(read.profile).to_json().unwrap(),
-            text
-        );
+        assert_eq!(ProfileDocument::new(read.profile).to_json().unwrap(), text);
         assert!(text.starts_with("{\n  \"//\""), "{text}");
     }
 

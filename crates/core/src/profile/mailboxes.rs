@@ -32,7 +32,10 @@ pub(super) fn check(profile: &Profile, errors: &mut Errors) {
     let mut names = HashSet::new();
     for (i, mailbox) in profile.mailboxes.iter().enumerate() {
         match name_of(mailbox) {
-            None => errors.push(format!("mailboxes[{i}].name"), "a non-empty name is required"),
+            None => errors.push(
+                format!("mailboxes[{i}].name"),
+                "a non-empty name is required",
+            ),
             Some(name) if !names.insert(name) => errors.push(
                 format!("mailboxes[{i}].name"),
                 format!("a second mailbox named {name:?}"),

@@ -48,10 +48,18 @@ impl Profile {
         }
         then("default", &self.default);
         for (i, key) in self.threading.project_keys.iter().enumerate() {
-            add(format!("threading.project_keys[{i}]"), JiraKind::Project, key);
+            add(
+                format!("threading.project_keys[{i}]"),
+                JiraKind::Project,
+                key,
+            );
         }
         for (i, name) in self.directives.custom_fields.iter().enumerate() {
-            add(format!("directives.custom_fields[{i}]"), JiraKind::Field, name);
+            add(
+                format!("directives.custom_fields[{i}]"),
+                JiraKind::Field,
+                name,
+            );
         }
         if let Some(field) = &self.people.email_field {
             add("people.email_field".to_owned(), JiraKind::Field, field);

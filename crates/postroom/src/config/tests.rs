@@ -228,7 +228,9 @@ fn secrets_are_given_inline_or_read_from_files_and_a_missing_file_names_its_key(
     assert!(!format!("{config:?}").contains("inline"), "never printed");
 
     let missing = "[secrets]\nimap-x = { file = \"/nonexistent/x\" }\n";
-    let error = load_text(missing, &[]).map(|_| ()).map_err(|e| e.to_string());
+    let error = load_text(missing, &[])
+        .map(|_| ())
+        .map_err(|e| e.to_string());
     assert!(
         error
             .as_ref()

@@ -65,7 +65,10 @@ pub fn resolve(
         });
         match serde_json::from_value(value) {
             Ok(settings) => usable.push(settings),
-            Err(_) => errors.push(error(&path, "cannot be read once its secrets are filled in")),
+            Err(_) => errors.push(error(
+                &path,
+                "cannot be read once its secrets are filled in",
+            )),
         }
     }
     (usable, errors)
@@ -90,11 +93,13 @@ pub fn exported(config: &Config) -> anyhow::Result<Vec<ProfileMailbox>> {
     let mut out = Vec::new();
     for settings in &config.mailboxes {
         let mut value = serde_json::to_value(settings)?;
-        replace_secrets_with(&mut value, &mut |path: &str| {
-            match path.rsplit('.').next().unwrap_or(path) {
-                "password" => format!("imap-{}", settings.name),
-                field => format!("imap-{}-{}", settings.name, field.replace('_', "-")),
-            }
+        replace_secrets_with(&mut value, &mut |path: &str| match path
+            .rsplit('.')
+            .next()
+            .unwrap_or(path)
+        {
+            "password" => format!("imap-{}", settings.name),
+            field => format!("imap-{}-{}", settings.name, field.replace('_', "-")),
         });
         match value {
             Value::Object(map) => out.push(map),
@@ -159,7 +164,10 @@ mod tests {
         for secret in ["hunter2", "cs-1", "rt-1", "***"] {
             assert!(!text.contains(secret), "{secret} in {text}");
         }
-        assert_eq!(exported[0]["auth"]["password"]["secret_ref"], "imap-support");
+        assert_eq!(
+            exported[0]["auth"]["password"]["secret_ref"],
+            "imap-support"
+        );
         assert_eq!(
             exported[1]["auth"]["refresh_token"]["secret_ref"],
             "imap-m365-refresh-token"
@@ -178,7 +186,9 @@ mod tests {
         assert_eq!(usable, config.mailboxes[..1]);
         let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
         assert_eq!(shown.len(), 2, "{shown:?}");
-        assert!(shown[0].starts_with("mailboxes[1].auth.client_secret: secret \"imap-m365-client-secret\" is not defined"));
+        assert!(shown[0].starts_with(
+            "mailboxes[1].auth.client_secret: secret \"imap-m365-client-secret\" is not defined"
+        ));
 
         let (usable, errors) = resolve(&exported, &config.secrets, &["support", "m365"]);
         assert!(usable.is_empty() && errors.is_empty(), "{errors:?}");
