@@ -16,8 +16,7 @@ mod mail;
 mod secrets;
 
 pub use secrets::{
-    SECRET_REF, is_secret_key, replace_secrets, replace_secrets_with, resolve_secret_refs,
-    secret_ref_name, secret_refs, secret_values,
+    replace_secrets, replace_secrets_with, resolve_secret_refs, secret_refs, secret_values,
 };
 
 use std::collections::HashMap;

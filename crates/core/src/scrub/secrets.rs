@@ -22,17 +22,17 @@ const SECRET_WORDS: &[&str] = &[
 ];
 
 /// The key of a reference object, `{"secret_ref": NAME}`.
-pub const SECRET_REF: &str = "secret_ref";
+const SECRET_REF: &str = "secret_ref";
 
 /// Whether a value under `key` is a secret. `…_url` keys are addresses, not secrets
 /// (`token_url` of an OAuth mailbox says where tokens come from).
-pub fn is_secret_key(key: &str) -> bool {
+fn is_secret_key(key: &str) -> bool {
     let lower = key.to_ascii_lowercase();
     !lower.ends_with("_url") && SECRET_WORDS.iter().any(|w| lower.contains(w))
 }
 
 /// The name of `value` when it is a reference, `{"secret_ref": NAME}`.
-pub fn secret_ref_name(value: &Value) -> Option<&str> {
+fn secret_ref_name(value: &Value) -> Option<&str> {
     match value {
         Value::Object(map) if map.len() == 1 => map.get(SECRET_REF)?.as_str(),
         _ => None,

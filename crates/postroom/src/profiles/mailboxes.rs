@@ -31,7 +31,10 @@ pub fn resolve(
     for (i, mailbox) in mailboxes.iter().enumerate() {
         let path = format!("mailboxes[{i}]");
         let shadow = name_of(mailbox).is_some_and(|n| shadowed.contains(&n));
-        let mut shown = Value::Object(mailbox.clone());
+        let mut settings = mailbox.clone();
+        // A "//" comment is allowed here as everywhere in a profile; IMAP has no use for it.
+        settings.remove("//");
+        let mut shown = Value::Object(settings.clone());
         let unknown = resolve_secret_refs(&mut shown, |name| {
             secrets.get(name).map(|_| PLACEHOLDER.to_owned())
         });
@@ -59,7 +62,7 @@ pub fn resolve(
         if shadow || errors.len() > before {
             continue;
         }
-        let mut value = Value::Object(mailbox.clone());
+        let mut value = Value::Object(settings);
         resolve_secret_refs(&mut value, |name| {
             secrets.get(name).map(|s| s.expose().to_owned())
         });
@@ -181,7 +184,8 @@ mod tests {
     #[test]
     fn references_resolve_from_secrets_and_unknown_ones_are_named() {
         let config = config(MAILBOXES);
-        let exported = exported(&config).unwrap();
+        let mut exported = exported(&config).unwrap();
+        exported[0].insert("//".to_owned(), Value::from("a comment, as anywhere"));
         let (usable, errors) = resolve(&exported, &config.secrets, &[]);
         assert_eq!(usable, config.mailboxes[..1]);
         let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
