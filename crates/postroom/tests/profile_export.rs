@@ -34,7 +34,10 @@ const PROFILE: &str = r#"{
   "acknowledgement": {"enabled": true, "from_name": "Example Support",
                       "subject": "Re: {{ issue.key }}"},
   "people": {"email_field": "E-mail participants"},
-  "threading": {"project_keys": ["SUP"]}
+  "threading": {"project_keys": ["SUP"]},
+  "notifications": {"rules": [{"name": "tell the customer", "projects": ["SUP"],
+                               "events": ["comment_added"], "to": ["reporter"],
+                               "subject": "News on {{ issue.key }}"}]}
 }"#;
 
 async fn sandbox() -> RunningSandbox {
@@ -106,6 +109,10 @@ async fn export_import_export(db_url: Option<String>) {
     assert!(
         document.contains("Re: {{ issue.key }}"),
         "templates travel: {document}"
+    );
+    assert!(
+        document.contains("News on {{ issue.key }}"),
+        "notifications travel: {document}"
     );
     let to_stdout = cli(&from, &jira.base_url, &["profile", "export"]);
     assert_eq!(text(&to_stdout.stdout), document);

@@ -11,6 +11,7 @@ use super::{Profile, RuleAction, Then};
 use crate::acknowledge::{AckError, AckTemplates};
 use crate::classify::{AuthResult, Kind};
 use crate::message::EmailAddress;
+use crate::notify::CompiledNotifications;
 
 /// One mistake in a profile, located by its JSON path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +71,7 @@ pub struct CheckedProfile {
     pub(crate) key: Regex,
     pub(crate) foreign_key: Option<Regex>,
     pub(crate) acknowledgement: Option<Arc<AckTemplates>>,
+    pub(crate) notifications: Option<Arc<CompiledNotifications>>,
 }
 
 /// The directive names postroom understands.
@@ -173,6 +175,7 @@ impl Profile {
         let (key, foreign_key) = check_threading(&self, &mut errors);
         check_thresholds(&self, &mut errors);
         let acknowledgement = check_outbound(&self, &rules, &mut errors);
+        let notifications = check_notifications(&self, &mut errors);
         super::mailboxes::check(&self, &mut errors);
         match (errors.0.is_empty(), key) {
             (true, Some(key)) => Ok(CheckedProfile {
@@ -186,6 +189,7 @@ impl Profile {
                 key,
                 foreign_key,
                 acknowledgement,
+                notifications,
             }),
             _ => Err(ProfileErrors(errors.0)),
         }
@@ -403,6 +407,24 @@ fn check_outbound(
         }
         Err(e) => {
             errors.push("acknowledgement.from", e.to_string());
+            None
+        }
+    }
+}
+
+/// Compiles the notification rules and templates: a template error shows when the profile
+/// is imported, never when a customer should have been told.
+fn check_notifications(
+    profile: &Profile,
+    errors: &mut Errors,
+) -> Option<Arc<CompiledNotifications>> {
+    let own_first = profile.own.addresses.first().map(String::as_str);
+    match CompiledNotifications::new(&profile.notifications, own_first) {
+        Ok(compiled) => Some(Arc::new(compiled)),
+        Err(found) => {
+            for e in found {
+                errors.push(format!("notifications.{}", e.path), e.message);
+            }
             None
         }
     }

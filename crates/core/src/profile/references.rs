@@ -64,6 +64,12 @@ impl Profile {
         if let Some(field) = &self.people.email_field {
             add("people.email_field".to_owned(), JiraKind::Field, field);
         }
+        for (i, rule) in self.notifications.rules.iter().enumerate() {
+            for (j, key) in rule.projects.iter().enumerate() {
+                let path = format!("notifications.rules[{i}].projects[{j}]");
+                add(path, JiraKind::Project, key);
+            }
+        }
         out
     }
 }
@@ -80,7 +86,9 @@ mod tests {
                 "default": {"project": "SUP"},
                 "threading": {"project_keys": ["SUP"]},
                 "directives": {"custom_fields": ["Customer"]},
-                "people": {"email_field": "E-mail participants"}}"#,
+                "people": {"email_field": "E-mail participants"},
+                "notifications": {"rules": [{"projects": ["SUP"], "events": ["issue_created"],
+                                             "to": ["reporter"]}]}}"#,
         )
         .unwrap();
         let found: Vec<(String, JiraKind, String)> = profile
@@ -95,6 +103,11 @@ mod tests {
             ("threading.project_keys[0]", JiraKind::Project, "SUP"),
             ("directives.custom_fields[0]", JiraKind::Field, "Customer"),
             ("people.email_field", JiraKind::Field, "E-mail participants"),
+            (
+                "notifications.rules[0].projects[0]",
+                JiraKind::Project,
+                "SUP",
+            ),
         ];
         let expected: Vec<(String, JiraKind, String)> = expected
             .iter()

@@ -211,13 +211,23 @@ impl Intake {
         tenant: &TenantStore,
         ids: &[String],
     ) -> Result<(), IntakeError> {
-        if ids.is_empty() {
+        self.discard(tenant, BlobKind::InboundMail, ids).await
+    }
+
+    /// Deletes the tenant's blobs of `kind` named `names`; one already gone is no error.
+    pub async fn discard(
+        &self,
+        tenant: &TenantStore,
+        kind: BlobKind,
+        names: &[String],
+    ) -> Result<(), IntakeError> {
+        if names.is_empty() {
             // Nothing to delete: no need to open (or make) the tenant's key.
             return Ok(());
         }
         let blobs = TenantBlobs::new(self.blobs.clone(), self.keyring.cipher(tenant)?);
-        for id in ids {
-            blobs.delete(BlobKind::InboundMail, id).await?;
+        for name in names {
+            blobs.delete(kind, name).await?;
         }
         Ok(())
     }

@@ -50,6 +50,28 @@ pub struct Config {
     /// this site. Never written back out.
     #[serde(skip_serializing)]
     pub secrets: Secrets,
+    pub webhooks: WebhooksConfig,
+}
+
+/// `[webhooks]`: the Jira webhook receiver (`POST /webhooks/jira`) of the tenant `default`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebhooksConfig {
+    /// A file holding the secret the site's admin webhook signs with (`X-Hub-Signature`),
+    /// mode 0600. Unset: every delivery is refused with 401 (under `serve --sandbox` the
+    /// sandbox is registered with a secret generated at start).
+    pub secret_file: Option<PathBuf>,
+    /// Largest body taken, in bytes; larger deliveries are answered 413.
+    pub max_body_bytes: usize,
+}
+
+impl Default for WebhooksConfig {
+    fn default() -> Self {
+        Self {
+            secret_file: None,
+            max_body_bytes: 1024 * 1024,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
