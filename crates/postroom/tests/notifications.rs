@@ -351,7 +351,7 @@ async fn an_agents_comment_reaches_the_customer_once_threaded_and_their_reply_co
         .unwrap()
         .split('\t')
         .collect();
-    assert!(row.iter().any(|c| *c == "1"), "withheld counted: {list}");
+    assert!(row.contains(&"1"), "withheld counted: {list}");
 
     // Nothing personal in the log.
     let log = desk.served.stderr().join("\n");
