@@ -353,7 +353,7 @@ async fn an_agents_comment_reaches_the_customer_once_threaded_and_their_reply_co
         .unwrap()
         .split('\t')
         .collect();
-    assert!(row.iter().any(|c| *c == "1"), "withheld counted: {list}");
+    assert!(row.contains(&"1"), "withheld counted: {list}");
 
     // The audit of what was sent: recipient and subject per message, the MIME as it went out.
     let out = postroom(desk.dir.path())

@@ -139,7 +139,7 @@ pub fn choose(
             || actor_address.as_deref() == Some(address.as_str());
         let why = if is_actor {
             Some(LeftOut::Actor)
-        } else if own.iter().any(|o| *o == address) {
+        } else if own.contains(&address) {
             Some(LeftOut::Own)
         } else if !may_read(&person, restriction) {
             Some(LeftOut::Restricted)

@@ -85,10 +85,10 @@ pub(crate) const DIRECTIVES: [&str; 7] = [
     "issue",
 ];
 
-struct Errors(Vec<ValidationError>);
+pub(super) struct Errors(Vec<ValidationError>);
 
 impl Errors {
-    fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
+    pub(super) fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.0.push(ValidationError {
             path: path.into(),
             message: message.into(),
@@ -176,6 +176,7 @@ impl Profile {
         check_thresholds(&self, &mut errors);
         let acknowledgement = check_outbound(&self, &rules, &mut errors);
         let notifications = check_notifications(&self, &mut errors);
+        super::mailboxes::check(&self, &mut errors);
         match (errors.0.is_empty(), key) {
             (true, Some(key)) => Ok(CheckedProfile {
                 profile: self,

@@ -128,7 +128,9 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         std::env::var("HOSTNAME").unwrap_or_else(|_| "postroom".to_owned()),
         std::process::id()
     );
-    for settings in &config.mailboxes {
+    let polled =
+        profiles::mailboxes::to_poll(&config, profile.as_ref().map(|p| p.get()).as_deref());
+    for settings in &polled {
         let poller = Poller::new(
             settings.clone(),
             MailboxSink::new(intake.clone(), tenant.clone()).store_raw(settings.store_raw),
