@@ -106,7 +106,8 @@ fn mail_to_none_of_our_addresses_is_rejected() {
     assert_eq!(
         plan.action,
         Action::Reject {
-            reason: "addressed to none of postroom's own addresses".into()
+            reason: "addressed to none of postroom's own addresses".into(),
+            notice: false,
         }
     );
 }

@@ -18,7 +18,7 @@ mod rules;
 
 pub(crate) use check::DIRECTIVES;
 pub use check::{CheckedProfile, CheckedRule, ProfileErrors, ValidationError};
-pub use outbound::{Acknowledgement, Bounces};
+pub use outbound::{Acknowledgement, Bounces, Notice};
 pub use pattern::Pattern;
 pub use people::{CreatePolicy, People, Refused, Strangers};
 pub use rules::{Handle, Handling, Match, OnClosedRule, Rule, RuleAction, Then};
@@ -65,6 +65,9 @@ pub struct Profile {
     /// The automatic answer to a person whose mail opened an issue.
     #[serde(default)]
     pub acknowledgement: Acknowledgement,
+    /// The automatic answer to a person whose mail was refused.
+    #[serde(default)]
+    pub notice: Notice,
     /// When bounces of postroom's own mail suppress an address.
     #[serde(default)]
     pub bounces: Bounces,
@@ -285,8 +288,24 @@ mod tests;
 
 impl CheckedProfile {
     /// The compiled acknowledgement, when it can be sent (it has a `From`).
-    pub fn acknowledgement(&self) -> Option<&crate::acknowledge::AckTemplates> {
+    pub fn acknowledgement(&self) -> Option<&crate::auto_reply::AutoReply> {
         self.acknowledgement.as_deref()
+    }
+
+    /// The compiled notice, when it can be sent (it has a `From`).
+    pub fn notice(&self) -> Option<&crate::auto_reply::AutoReply> {
+        self.notice.as_deref()
+    }
+
+    /// The compiled answer of `kind`, when it can be sent.
+    pub fn auto_reply(
+        &self,
+        kind: crate::auto_reply::ReplyKind,
+    ) -> Option<&crate::auto_reply::AutoReply> {
+        match kind {
+            crate::auto_reply::ReplyKind::Acknowledgement => self.acknowledgement(),
+            crate::auto_reply::ReplyKind::Notice => self.notice(),
+        }
     }
 
     /// The classification settings this profile implies: the domains that are wholly

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use postroom_engine::inbound::Inbound;
 use postroom_engine::intake::Intake;
-use postroom_engine::outbound::Acknowledgements;
+use postroom_engine::outbound::AutoReplies;
 use postroom_engine::retention::Retention;
 use postroom_engine::worker::{Registry, WorkerConfig, Workers};
 use postroom_mail::imap::Poller;
@@ -238,8 +238,8 @@ fn start_workers(
     registry.register(postroom_engine::intake::REPROCESS_JOB_KIND, inbound);
     if let Some(sender) = outbound {
         registry.register(
-            postroom_engine::outbound::ACK_JOB,
-            Acknowledgements::new(store.clone(), intake.keyring().clone(), sender),
+            postroom_engine::outbound::AUTO_REPLY_JOB,
+            AutoReplies::new(store.clone(), intake.keyring().clone(), sender),
         );
     }
     let workers = Workers::new(

@@ -387,7 +387,11 @@ pub const TABLES: &[TableDecl] = &[
                 "keyed hash of X-Atlassian-Webhook-Identifier (redeliveries)",
                 Protection::KeyedHash,
             ),
-            col("event", "webhookEvent, e.g. comment_created", Protection::None),
+            col(
+                "event",
+                "webhookEvent, e.g. comment_created",
+                Protection::None,
+            ),
             col("payload", "the webhook body", Protection::Encrypted),
             col("received_at_ms", "when it arrived", Protection::None),
             col("done_at_ms", "when it was processed", Protection::None),
