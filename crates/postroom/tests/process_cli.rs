@@ -147,7 +147,13 @@ fn dry_run_shows_whether_a_refused_sender_gets_a_notice() {
         ),
     ] {
         let args = [
-            "process", "--dry-run", "--format", "json", "--profile", path, "-",
+            "process",
+            "--dry-run",
+            "--format",
+            "json",
+            "--profile",
+            path,
+            "-",
         ];
         let output = postroom(&args, mail(extra).as_bytes());
         assert!(output.status.success(), "{output:?}");

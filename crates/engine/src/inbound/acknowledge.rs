@@ -42,6 +42,8 @@ pub(super) struct Scope<'a> {
     pub redactor: &'a Redactor,
     pub cipher: &'a TenantCipher,
     pub now: i64,
+    /// A mail transport is configured: without one an answer is reported as not sent.
+    pub outbound: bool,
 }
 
 /// Decides whether the sender of `message` gets the answer `about` says (an
@@ -60,6 +62,7 @@ pub(super) async fn prepare(
         redactor,
         cipher,
         now,
+        outbound,
     } = *scope;
     let kind = about.kind();
     let section = kind.as_str();
@@ -67,6 +70,9 @@ pub(super) async fn prepare(
         report.lines.push(format!("{section}: not sent: {why}"));
         Ok(None)
     };
+    if !outbound {
+        return skip("no mail transport is configured ([outbound] in postroom.toml)");
+    }
     let Some(templates) = profile.auto_reply(kind) else {
         return skip(&format!(
             "no From address (set {section}.from or own.addresses)"
@@ -185,6 +191,7 @@ pub(super) async fn bounce(
         redactor,
         cipher,
         now,
+        ..
     } = *scope;
     let by_token = match &bounce.verp_token {
         Some(token) => tenant.sent_mail(token).await.map_err(transient)?,

@@ -308,9 +308,10 @@ impl<S: Sites> Inbound<S> {
                     reason: reason.clone(),
                     original_subject: message.subject.clone(),
                 };
-                done.reply = self
-                    .answer(tenant, &profile, message, about, None, report)
-                    .await?;
+                let cipher = self.cipher(tenant)?;
+                let scope = self.scope(tenant, &cipher);
+                done.reply =
+                    acknowledge::prepare(&scope, &profile, message, about, None, report).await?;
             }
             return Ok(done);
         }
@@ -345,9 +346,10 @@ impl<S: Sites> Inbound<S> {
                 link: inner.sites.issue_link(tenant.id(), &effect.issue_key),
             };
             let key = Some(effect.issue_key.as_str());
-            done.reply = self
-                .answer(tenant, &profile, message, about, key, report)
-                .await?;
+            let cipher = self.cipher(tenant)?;
+            let scope = self.scope(tenant, &cipher);
+            done.reply =
+                acknowledge::prepare(&scope, &profile, message, about, key, report).await?;
         }
         done.status = effect.status;
         done.issue_key = Some(effect.issue_key);
@@ -455,29 +457,6 @@ impl<S: Sites> Inbound<S> {
         }
     }
 
-    /// The automatic answer to the sender that `about` says, when a mail transport is
-    /// configured to send it.
-    async fn answer(
-        &self,
-        tenant: &TenantStore,
-        profile: &CheckedProfile,
-        message: &Message,
-        about: About,
-        issue_key: Option<&str>,
-        report: &mut Report,
-    ) -> Result<Option<ReplyStep>, Failure> {
-        if !self.inner.outbound {
-            report.lines.push(format!(
-                "{}: not sent: no mail transport is configured ([outbound] in postroom.toml)",
-                about.kind().as_str()
-            ));
-            return Ok(None);
-        }
-        let cipher = self.cipher(tenant)?;
-        let scope = self.scope(tenant, &cipher);
-        acknowledge::prepare(&scope, profile, message, about, issue_key, report).await
-    }
-
     /// What the acknowledgement and bounce steps work with, as of now.
     fn scope<'a>(
         &'a self,
@@ -489,6 +468,7 @@ impl<S: Sites> Inbound<S> {
             redactor: &self.inner.redactor,
             cipher,
             now: now_ms(),
+            outbound: self.inner.outbound,
         }
     }
 

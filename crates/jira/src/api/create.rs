@@ -63,15 +63,11 @@ impl JiraClient {
     }
 
     pub(crate) async fn create_issue_impl(&self, new: &NewIssue) -> Result<Created, TrackerError> {
-        if new.may_exist
-            && let Some(issue) = self
-                .find_created(&new.project, &new.idempotency_key)
-                .await?
+        if let Some(found) = self
+            .recover(new.may_exist, &new.project, &new.idempotency_key)
+            .await?
         {
-            return Ok(Created {
-                issue,
-                recovered: true,
-            });
+            return Ok(found);
         }
         let body = self.create_body(new);
         let call = Call::new(Method::POST, self.api("/issue"), "the issue")
@@ -115,10 +111,26 @@ impl JiraClient {
         })
     }
 
+    /// The issue an earlier attempt created with `key`, looked for only when one `may_exist`.
+    pub(crate) async fn recover(
+        &self,
+        may_exist: bool,
+        project: &str,
+        key: &IdempotencyKey,
+    ) -> Result<Option<Created>, TrackerError> {
+        if !may_exist {
+            return Ok(None);
+        }
+        Ok(self.find_created(project, key).await?.map(|issue| Created {
+            issue,
+            recovered: true,
+        }))
+    }
+
     /// Looks for the issue an earlier attempt created, for up to the index-lag allowance.
     /// A failed lookup is reported as outcome-unknown, so that the caller retries with
     /// `may_exist` rather than creating blindly.
-    pub(crate) async fn find_created(
+    async fn find_created(
         &self,
         project: &str,
         key: &IdempotencyKey,

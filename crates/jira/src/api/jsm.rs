@@ -101,15 +101,11 @@ impl JiraClient {
         &self,
         new: &NewRequest,
     ) -> Result<Created, TrackerError> {
-        if new.may_exist
-            && let Some(issue) = self
-                .find_created(&new.project, &new.idempotency_key)
-                .await?
+        if let Some(found) = self
+            .recover(new.may_exist, &new.project, &new.idempotency_key)
+            .await?
         {
-            return Ok(Created {
-                issue,
-                recovered: true,
-            });
+            return Ok(found);
         }
         #[derive(Deserialize)]
         #[serde(rename_all = "camelCase")]

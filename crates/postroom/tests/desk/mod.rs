@@ -51,6 +51,19 @@ impl Desk {
         assert!(reply.starts_with("250"), "{reply}");
     }
 
+    /// Sends [`mail`] from `from` (`Name <address>` or an address, also the envelope
+    /// sender) to support@example.com.
+    pub fn write(&self, from: &str, id: &str, subject: &str, extra: &str) {
+        let address = from
+            .rsplit_once('<')
+            .map_or(from, |(_, a)| a.trim_end_matches('>'));
+        self.send(
+            address,
+            "support@example.com",
+            &mail(from, id, subject, extra),
+        );
+    }
+
     /// GET `path` of the sandbox's Jira as its administrator.
     pub async fn jira(&self, path: &str) -> Value {
         crate::support::sandbox_get(&format!("{}/sandbox/jira", self.served.base), path).await
@@ -69,7 +82,10 @@ impl Desk {
 
     /// The first `count` mails at the peer (and any more that came by then).
     pub async fn mails(&self, count: usize) -> Vec<Delivered> {
-        at_least(count, "mails at the SMTP peer", async || self.peer.delivered()).await
+        at_least(count, "mails at the SMTP peer", async || {
+            self.peer.delivered()
+        })
+        .await
     }
 
     pub fn suppression(&self, args: &[&str]) -> std::process::Output {
@@ -129,4 +145,38 @@ pub fn parse(delivered: &Delivered) -> Message {
     Message::parse(&delivered.content, &ParseLimits::default())
         .unwrap()
         .message
+}
+
+/// Checks what every automatic answer of postroom's must be: to `to` alone, from a VERP
+/// return path, marked `Auto-Submitted: auto-replied` with postroom's loop header, and
+/// threaded under the mail it answers (`In-Reply-To` that mail, `References` ending with
+/// it). Returns the parsed answer.
+pub fn assert_auto_reply(
+    delivered: &Delivered,
+    to: &str,
+    in_reply_to: &str,
+    references: &[&str],
+) -> Message {
+    assert_eq!(delivered.rcpt_tos, [to]);
+    let token = delivered
+        .mail_from
+        .strip_prefix("bounces+")
+        .and_then(|t| t.strip_suffix("@mail.example.com"))
+        .unwrap_or_else(|| panic!("not a VERP return path: {}", delivered.mail_from));
+    assert!(token.len() >= 16, "{token}");
+    let m = parse(delivered);
+    assert_eq!(
+        m.header("Auto-Submitted").map(str::trim),
+        Some("auto-replied")
+    );
+    assert_eq!(m.header("X-Postroom-Loop").map(str::trim), Some("default"));
+    assert_eq!(
+        m.in_reply_to.iter().map(|i| i.as_str()).collect::<Vec<_>>(),
+        [in_reply_to]
+    );
+    assert_eq!(
+        m.references.iter().map(|i| i.as_str()).collect::<Vec<_>>(),
+        references
+    );
+    m
 }
