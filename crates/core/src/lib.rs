@@ -15,6 +15,7 @@ pub mod html;
 pub mod inline_image;
 pub mod markup;
 pub mod message;
+pub mod notify;
 pub mod outcome;
 pub mod plan;
 pub mod ports;

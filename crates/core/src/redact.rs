@@ -95,9 +95,16 @@ impl Redactor {
     /// log line keeps, because a collision there would thread one customer's mail onto
     /// another customer's issue.
     pub fn message_id_key(&self, message_id: &str) -> String {
-        let full = self.mac("mid", message_id.as_bytes());
-        let mut out = String::with_capacity(4 + 2 * full.len());
-        out.push_str("mid:");
+        self.lookup_key("mid", message_id)
+    }
+
+    /// A whole-HMAC lookup key for other values that must be found again but never kept in
+    /// clear (webhook delivery ids, notification batches), separated by `tag`.
+    pub fn lookup_key(&self, tag: &str, value: &str) -> String {
+        let full = self.mac(tag, value.as_bytes());
+        let mut out = String::with_capacity(tag.len() + 1 + 2 * full.len());
+        out.push_str(tag);
+        out.push(':');
         for b in full {
             out.push_str(&format!("{b:02x}"));
         }

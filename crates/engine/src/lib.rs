@@ -15,4 +15,5 @@ pub mod profiles;
 pub mod responses;
 pub mod retention;
 pub mod testcases;
+pub mod webhooks;
 pub mod worker;

@@ -5,6 +5,7 @@
 //! with the time it should take as "now", so tests (and `postroom audit purge --now`) can
 //! run it as of any day.
 
+use postroom_store::blobs::BlobKind;
 use postroom_store::{Store, TenantStore};
 
 use crate::intake::{Intake, IntakeError};
@@ -13,6 +14,9 @@ use crate::intake::{Intake, IntakeError};
 pub const DEFAULT_DAYS: u32 = 30;
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// Days a notification's full MIME and an unprocessed webhook payload are kept.
+const SHORT_DAYS: i64 = 7;
 
 /// What one purge deleted.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -23,8 +27,12 @@ pub struct Purged {
     pub raw_mail: u64,
     /// Processing results with their reports.
     pub reports: u64,
-    /// Records of mail postroom sent (acknowledgements).
+    /// Records of mail postroom sent (acknowledgements, notifications).
     pub sent_mail: u64,
+    /// Full MIME copies of sent notifications (kept 7 days).
+    pub sent_mime: u64,
+    /// Jira webhook deliveries (payloads are dropped once processed, or after 7 days).
+    pub webhook_events: u64,
 }
 
 impl Purged {
@@ -33,6 +41,8 @@ impl Purged {
         self.raw_mail += other.raw_mail;
         self.reports += other.reports;
         self.sent_mail += other.sent_mail;
+        self.sent_mime += other.sent_mime;
+        self.webhook_events += other.webhook_events;
     }
 }
 
@@ -65,12 +75,23 @@ impl Retention {
         // Sent-mail records share the reports' period; the hourly-cap counters are only
         // needed for a day (DESIGN.md §5).
         let counters = now_ms.saturating_sub(postroom_store::outbound::COUNTER_RETENTION_MS);
+        // Notifications' MIME and unprocessed webhook payloads are kept a week at most,
+        // and never longer than the audit period (DESIGN.md §5).
+        let week = now_ms.saturating_sub(SHORT_DAYS * DAY_MS).max(cutoff);
+        let mime = tenant.sent_mime_before(week).await?;
+        self.intake
+            .discard(tenant, BlobKind::SentMime, &mime)
+            .await?;
+        tenant.forget_sent_mime(&mime).await?;
         let sent_mail = tenant.purge_sent_mail_before(cutoff, counters).await?;
+        let webhook_events = tenant.purge_webhook_events(week, cutoff).await?;
         Ok(Purged {
             intake: rows,
             raw_mail: with_blob.len() as u64,
             reports,
             sent_mail,
+            sent_mime: mime.len() as u64,
+            webhook_events,
         })
     }
 
@@ -105,6 +126,8 @@ fn publish(purged: Purged, failed: u64, now_ms: i64) {
         ("raw_mail", purged.raw_mail),
         ("reports", purged.reports),
         ("sent_mail", purged.sent_mail),
+        ("sent_mime", purged.sent_mime),
+        ("webhook_events", purged.webhook_events),
     ] {
         metrics::counter!("postroom_purge_deleted_total", "what" => what).increment(count);
         metrics::gauge!("postroom_purge_last_deleted", "what" => what).set(count as f64);

@@ -149,6 +149,10 @@ impl Tracker for JiraClient {
         self.user_groups_impl(account_id).await
     }
 
+    async fn group_members(&self, group: &str) -> TrackerResult<Vec<User>> {
+        self.group_members_impl(group).await
+    }
+
     async fn project_roles_of(
         &self,
         project_key: &str,

@@ -232,6 +232,19 @@ async fn cloud_users_watchers_groups_and_roles() {
         .await
         .unwrap();
     assert!(!groups.is_empty());
+    let staff = jira
+        .group_members("jira-servicemanagement-users")
+        .await
+        .unwrap();
+    assert!(
+        staff
+            .iter()
+            .any(|u| u.account_id == jira_sandbox::AGENT_ACCOUNT_ID),
+        "{staff:?}"
+    );
+    let admins = jira.group_members("site-admins").await.unwrap();
+    assert_eq!(admins.len(), 1);
+    assert!(jira.group_members("no-such-group").await.is_err());
     let roles = jira
         .project_roles_of("SUP", jira_sandbox::AGENT_ACCOUNT_ID)
         .await

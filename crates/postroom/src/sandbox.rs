@@ -24,11 +24,7 @@ impl Embedded {
         let data_dir = &config.storage.data_dir;
         std::fs::create_dir_all(data_dir)
             .with_context(|| format!("cannot create {}", data_dir.display()))?;
-        let host = if bound.ip().is_unspecified() {
-            SocketAddr::from(([127, 0, 0, 1], bound.port()))
-        } else {
-            bound
-        };
+        let host = loopback(bound);
         let sandbox_config = SandboxConfig {
             state_file: Some(data_dir.join("sandbox.json")),
             ..SandboxConfig::default()
@@ -50,6 +46,27 @@ impl Embedded {
         }
     }
 
+    /// Registers postroom's webhook receiver on `bound` with the sandbox, signed with
+    /// `secret`, for the events notifications read (a comment comes both as
+    /// `comment_created` and as `jira:issue_updated`, as from Jira; postroom tells once).
+    pub fn register_receiver(&self, bound: SocketAddr, secret: &Secret) -> anyhow::Result<()> {
+        let url = format!("http://{}/webhooks/jira", loopback(bound));
+        self.handle
+            .register_webhook(
+                &url,
+                &[
+                    "jira:issue_created",
+                    "jira:issue_updated",
+                    "comment_created",
+                    "comment_updated",
+                ],
+                None,
+                Some(secret.expose()),
+            )
+            .map(|_| ())
+            .with_context(|| format!("the sandbox refused the webhook receiver {url}"))
+    }
+
     pub fn router(&self) -> Router {
         self.handle.router()
     }
@@ -62,4 +79,19 @@ impl Embedded {
              user {ADMIN_EMAIL}, API token {API_TOKEN}); state in sandbox.json under the data directory"
         )
     }
+}
+
+/// The address to reach a listener on `bound` from this machine.
+fn loopback(bound: SocketAddr) -> SocketAddr {
+    if bound.ip().is_unspecified() {
+        SocketAddr::from(([127, 0, 0, 1], bound.port()))
+    } else {
+        bound
+    }
+}
+
+/// A new random webhook secret (256 bits, hex).
+pub fn new_secret() -> String {
+    let bytes: [u8; 32] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

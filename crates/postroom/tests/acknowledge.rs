@@ -16,7 +16,7 @@ mod desk;
 use std::time::{Duration, Instant};
 
 use desk::{Desk, assert_auto_reply, mail, parse};
-use support::PATIENCE;
+use support::{PATIENCE, dsn};
 
 const PROFILE: &str = r#"{
   "own": { "addresses": ["support@example.com"], "domains": ["mail.example.com"] },
@@ -222,24 +222,4 @@ async fn acknowledgements_are_threaded_capped_and_stop_at_a_hard_bounce() {
     ] {
         assert!(!log.contains(private), "{private:?} in the log");
     }
-}
-
-/// A delivery status notification (RFC 3464) for Frank's address, as an MTA writes it.
-fn dsn(to: &str, original_id: &str) -> String {
-    format!(
-        "From: Mail Delivery System <MAILER-DAEMON@mx.customer.example>\n\
-         To: {to}\nSubject: Undelivered Mail Returned to Sender\n\
-         Date: Mon, 23 Nov 2026 10:05:00 +0000\nMessage-ID: <dsn-1@mx.customer.example>\n\
-         Auto-Submitted: auto-replied\nMIME-Version: 1.0\n\
-         Content-Type: multipart/report; report-type=delivery-status; boundary=\"b1\"\n\n\
-         --b1\nContent-Type: text/plain\n\nYour message could not be delivered.\n\n\
-         --b1\nContent-Type: message/delivery-status\n\n\
-         Reporting-MTA: dns; mx.customer.example\n\n\
-         Final-Recipient: rfc822; frank@customer.example\nAction: failed\nStatus: 5.1.1\n\
-         Diagnostic-Code: smtp; 550 5.1.1 no such user\n\n\
-         --b1\nContent-Type: text/rfc822-headers\n\n\
-         From: Example Support <support@example.com>\nTo: frank@customer.example\n\
-         Message-ID: <{original_id}>\nX-Postroom-Loop: default\n\n\
-         --b1--\n"
-    )
 }

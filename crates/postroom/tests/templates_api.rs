@@ -79,12 +79,22 @@ async fn start(with_jira: bool) -> Api {
         postroom_store::blobs::BlobStore::open(&postroom_store::blobs::BlobConfig::Memory).unwrap(),
         1 << 20,
     );
+    let webhooks = http::WebhookReceiver {
+        intake: postroom_engine::webhooks::Webhooks::new(
+            store.store.clone(),
+            intake.keyring().clone(),
+            intake.committed(),
+        ),
+        secrets: Default::default(),
+        max_body_bytes: 1 << 20,
+    };
     let router = http::router(AppState {
         store: store.store.clone(),
         readiness: Arc::new(Readiness::expecting(&[])),
         intake,
         trackers,
         upload_store_raw: true,
+        webhooks,
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

@@ -24,6 +24,7 @@ pub mod testcases;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tokens;
+pub mod webhooks;
 
 pub use db::{Backend, Db, backend_of};
 pub use error::StoreError;

@@ -16,6 +16,48 @@ pub(crate) fn addresses(text: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// Every entry of the field's text as (display name, address), each address once, in
+/// order: the e-mail-only people a notification goes to.
+pub fn entries(text: &str) -> Vec<(Option<String>, String)> {
+    let mut out: Vec<(Option<String>, String)> = Vec::new();
+    let mut push = |name: Option<String>, token: &str| {
+        if let Ok(address) = EmailAddress::parse(token.trim()) {
+            let address = address.as_str().to_owned();
+            if !out.iter().any(|(_, a)| a.eq_ignore_ascii_case(&address)) {
+                out.push((name, address));
+            }
+        }
+    };
+    let bare = |text: &str| -> Vec<String> {
+        text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '"'))
+            .filter(|t| t.contains('@'))
+            .map(str::to_owned)
+            .collect()
+    };
+    for chunk in text.split('>') {
+        match chunk.rsplit_once('<') {
+            Some((before, address)) => {
+                for token in bare(before) {
+                    push(None, &token);
+                }
+                let name = before
+                    .rsplit([',', ';'])
+                    .next()
+                    .map(|n| n.trim().trim_matches('"').trim())
+                    .filter(|n| !n.is_empty() && !n.contains('@'))
+                    .map(str::to_owned);
+                push(name, address);
+            }
+            None => {
+                for token in bare(chunk) {
+                    push(None, &token);
+                }
+            }
+        }
+    }
+    out
+}
+
 /// The field's text with `entries` (`Name <address>` or an address) appended, leaving out
 /// each entry whose address is there already; `None` when nothing is new.
 pub fn append(existing: Option<&str>, entries: &[String]) -> Option<String> {
@@ -39,6 +81,26 @@ pub fn append(existing: Option<&str>, entries: &[String]) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn entries_keep_names_and_each_address_once() {
+        let text = "Frank Customer <frank@customer.example>, ann@b.example; \"Lee, Bo\" <bo@c.example>, FRANK@customer.example, not-an-address";
+        let found = entries(text);
+        assert_eq!(
+            found,
+            vec![
+                (
+                    Some("Frank Customer".to_owned()),
+                    "frank@customer.example".to_owned()
+                ),
+                (None, "ann@b.example".to_owned()),
+                (Some("Bo".to_owned()), "bo@c.example".to_owned()),
+            ]
+        );
+        assert!(entries("").is_empty());
+        assert!(entries("<>, , <not valid>").is_empty());
+    }
+
     use super::*;
 
     #[test]

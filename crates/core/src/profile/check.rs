@@ -11,6 +11,7 @@ use super::{Profile, RuleAction, Then};
 use crate::auto_reply::{AutoReply, AutoReplyError, ReplyKind};
 use crate::classify::{AuthResult, Kind};
 use crate::message::EmailAddress;
+use crate::notify::CompiledNotifications;
 
 /// One mistake in a profile, located by its JSON path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,6 +72,7 @@ pub struct CheckedProfile {
     pub(crate) foreign_key: Option<Regex>,
     pub(crate) acknowledgement: Option<Arc<AutoReply>>,
     pub(crate) notice: Option<Arc<AutoReply>>,
+    pub(crate) notifications: Option<Arc<CompiledNotifications>>,
 }
 
 /// The directive names postroom understands.
@@ -84,10 +86,10 @@ pub(crate) const DIRECTIVES: [&str; 7] = [
     "issue",
 ];
 
-struct Errors(Vec<ValidationError>);
+pub(super) struct Errors(Vec<ValidationError>);
 
 impl Errors {
-    fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
+    pub(super) fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.0.push(ValidationError {
             path: path.into(),
             message: message.into(),
@@ -174,6 +176,8 @@ impl Profile {
         let (key, foreign_key) = check_threading(&self, &mut errors);
         check_thresholds(&self, &mut errors);
         let (acknowledgement, notice) = check_outbound(&self, &rules, &mut errors);
+        let notifications = check_notifications(&self, &mut errors);
+        super::mailboxes::check(&self, &mut errors);
         match (errors.0.is_empty(), key) {
             (true, Some(key)) => Ok(CheckedProfile {
                 profile: self,
@@ -187,6 +191,7 @@ impl Profile {
                 foreign_key,
                 acknowledgement,
                 notice,
+                notifications,
             }),
             _ => Err(ProfileErrors(errors.0)),
         }
@@ -417,6 +422,24 @@ fn check_outbound(
     let notice = &profile.notice;
     let notice = compile(ReplyKind::Notice, notice.letter(ack), notice.enabled);
     (acknowledgement, notice)
+}
+
+/// Compiles the notification rules and templates: a template error shows when the profile
+/// is imported, never when a customer should have been told.
+fn check_notifications(
+    profile: &Profile,
+    errors: &mut Errors,
+) -> Option<Arc<CompiledNotifications>> {
+    let own_first = profile.own.addresses.first().map(String::as_str);
+    match CompiledNotifications::new(&profile.notifications, own_first) {
+        Ok(compiled) => Some(Arc::new(compiled)),
+        Err(found) => {
+            for e in found {
+                errors.push(format!("notifications.{}", e.path), e.message);
+            }
+            None
+        }
+    }
 }
 
 /// The rule's own values over the profile's default.

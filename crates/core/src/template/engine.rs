@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use minijinja::syntax::SyntaxConfig;
 use minijinja::value::Value;
-use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior};
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior};
 
 use super::context::{GLOBALS, Missing};
 use super::date::Stamp;
@@ -21,6 +21,9 @@ pub enum Format {
     Markup,
     /// Plain text such as a mail subject: values are inserted as they are.
     Text,
+    /// HTML such as a notification's HTML part: values are HTML-escaped (`| safe` opts
+    /// out), so that an issue summary cannot add markup to a customer's mail.
+    Html,
 }
 
 /// The result of a render.
@@ -145,6 +148,9 @@ fn sandbox(format: Format) -> Environment<'static> {
         env.set_syntax(syntax);
     }
     env.add_filter("date", date_filter);
+    if format == Format::Html {
+        env.set_auto_escape_callback(|_| AutoEscape::Html);
+    }
     if format == Format::Markup {
         env.set_formatter(|out, state, value| {
             if value.is_safe() || value.is_undefined() {

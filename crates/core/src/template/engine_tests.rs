@@ -289,3 +289,23 @@ fn compiled_templates_can_be_shared_between_threads() {
     shareable::<Compiled>();
     shareable::<RenderContext>();
 }
+
+#[test]
+fn html_format_escapes_inserted_values_but_not_the_template() {
+    let mut context = RenderContext::new();
+    context.insert(
+        "issue",
+        serde_json::json!({"summary": "<b>bold</b> & \"quoted\""}),
+    );
+    let out = render("<p>{{ issue.summary }}</p>", Format::Html, &context)
+        .map(|r| r.text)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        out,
+        "<p>&lt;b&gt;bold&lt;&#x2f;b&gt; &amp; &quot;quoted&quot;</p>"
+    );
+    let safe = render("{{ issue.summary | safe }}", Format::Html, &context)
+        .map(|r| r.text)
+        .unwrap_or_default();
+    assert_eq!(safe, "<b>bold</b> & \"quoted\"");
+}

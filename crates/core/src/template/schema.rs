@@ -20,6 +20,12 @@ impl Schema {
         }
     }
 
+    /// This schema and `more` paths: the issue variables plus those of one kind of mail.
+    pub fn with(mut self, more: impl IntoIterator<Item = String>) -> Self {
+        self.paths.extend(more);
+        self
+    }
+
     /// True when a template may use `path`.
     pub fn knows(&self, path: &str) -> bool {
         if self.paths.contains(path) {

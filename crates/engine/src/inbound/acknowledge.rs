@@ -21,7 +21,7 @@ use rand::RngCore;
 
 use super::report::Report;
 use super::{Failure, retry, transient};
-use crate::outbound::{AUTO_REPLY_JOB, facts_place, open_facts};
+use crate::outbound::{AUTO_REPLY_JOB, facts_place, open_recipient};
 use crate::worker::JobError;
 
 const HOUR_MS: i64 = 60 * 60 * 1000;
@@ -213,13 +213,10 @@ pub(super) async fn bounce(
         );
         return Ok(None);
     };
-    let facts = open_facts(cipher, &sent).map_err(transient)?;
+    let to = open_recipient(cipher, &sent).map_err(transient)?;
     let address_hash = sent.recipient_hash.clone();
     let address = cipher
-        .seal(
-            &suppression_place(&address_hash, "address"),
-            facts.to.as_bytes(),
-        )
+        .seal(&suppression_place(&address_hash, "address"), to.as_bytes())
         .map_err(transient)?;
     let diagnostic = bounce
         .diagnostic

@@ -11,7 +11,7 @@
 
 mod acknowledge;
 mod execute;
-mod fields;
+pub(crate) mod fields;
 mod images;
 mod jsm;
 mod lookup;

@@ -201,8 +201,18 @@ impl Intake {
 
     /// The raw bytes of a message taken in, decrypted (for the inbound worker and audit).
     pub async fn raw(&self, tenant: &TenantStore, id: &str) -> Result<Vec<u8>, IntakeError> {
+        self.blob(tenant, BlobKind::InboundMail, id).await
+    }
+
+    /// One of the tenant's blobs, decrypted.
+    pub async fn blob(
+        &self,
+        tenant: &TenantStore,
+        kind: BlobKind,
+        name: &str,
+    ) -> Result<Vec<u8>, IntakeError> {
         let blobs = TenantBlobs::new(self.blobs.clone(), self.keyring.cipher(tenant)?);
-        Ok(blobs.get(BlobKind::InboundMail, id).await?)
+        Ok(blobs.get(kind, name).await?)
     }
 
     /// Deletes the raw mail of the messages `ids`; a blob already gone is no error.
@@ -211,13 +221,23 @@ impl Intake {
         tenant: &TenantStore,
         ids: &[String],
     ) -> Result<(), IntakeError> {
-        if ids.is_empty() {
+        self.discard(tenant, BlobKind::InboundMail, ids).await
+    }
+
+    /// Deletes the tenant's blobs of `kind` named `names`; one already gone is no error.
+    pub async fn discard(
+        &self,
+        tenant: &TenantStore,
+        kind: BlobKind,
+        names: &[String],
+    ) -> Result<(), IntakeError> {
+        if names.is_empty() {
             // Nothing to delete: no need to open (or make) the tenant's key.
             return Ok(());
         }
         let blobs = TenantBlobs::new(self.blobs.clone(), self.keyring.cipher(tenant)?);
-        for id in ids {
-            blobs.delete(BlobKind::InboundMail, id).await?;
+        for name in names {
+            blobs.delete(kind, name).await?;
         }
         Ok(())
     }

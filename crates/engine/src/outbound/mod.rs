@@ -1,7 +1,8 @@
-//! Mail postroom writes itself, sent as jobs of the queue: today the automatic answers to a
-//! sender — the acknowledgement of a new issue and the notice of a refused mail — both
-//! queued by the inbound worker (see `inbound::acknowledge`) and sent by one handler, since
-//! they differ only in their words.
+//! Mail postroom writes itself, sent as jobs of the queue: the automatic answers to a
+//! sender — the acknowledgement of a new issue and the notice of a refused mail, both
+//! queued by the inbound worker (see `inbound::acknowledge`) and sent by [`AutoReplies`],
+//! since they differ only in their words — and the notifications of Jira events (planned
+//! by [`Notifier`], sent by [`Notifications`]).
 //!
 //! The send job re-checks the suppression list (a bounce may have arrived since the mail
 //! was queued), renders the tenant's templates, and hands the message to the
@@ -22,6 +23,12 @@ use postroom_core::verp::VerpToken;
 use postroom_store::Store;
 use postroom_store::crypto::{Keyring, Place};
 use postroom_store::outbound::{BounceRecord, SentMail, SentStatus};
+
+mod notification;
+mod notify;
+
+pub use notification::Notifications;
+pub use notify::{NOTIFICATION_JOB, NOTIFICATION_KIND, Notifier};
 
 use crate::inbound::suppression_place;
 use crate::profiles::ProfileCache;
@@ -150,7 +157,7 @@ impl<M: MailSender + 'static> AutoReplies<M> {
                     .map_err(retry)?;
                 if let Some(code) = refused_recipient(&e) {
                     let soft_limit = profile.profile.bounces.soft_limit;
-                    let record = refusal(&cipher, &sent, &facts, code)?;
+                    let record = refusal(&cipher, &sent, &facts.to, code)?;
                     tx.record_bounce(&record, soft_limit).await.map_err(retry)?;
                 }
                 ctx.complete_in(tx).await?;
@@ -197,18 +204,18 @@ fn refused_recipient(e: &SendError) -> Option<u16> {
     }
 }
 
-/// A permanent refusal at `RCPT TO` as a hard bounce of the recipient.
+/// A permanent refusal at `RCPT TO` as a hard bounce of the recipient `to`.
 fn refusal(
     cipher: &postroom_store::crypto::TenantCipher,
     sent: &SentMail,
-    facts: &ReplyFacts,
+    to: &str,
     code: u16,
 ) -> Result<BounceRecord, JobError> {
     let hash = &sent.recipient_hash;
     Ok(BounceRecord {
         address_hash: hash.clone(),
         address: cipher
-            .seal(&suppression_place(hash, "address"), facts.to.as_bytes())
+            .seal(&suppression_place(hash, "address"), to.as_bytes())
             .map_err(retry)?,
         hard: true,
         status: Some(code.to_string()),
@@ -232,6 +239,23 @@ pub(crate) fn open_facts(
         .open(&facts_place(&sent.id), &sent.facts)
         .map_err(|e| e.to_string())?;
     serde_json::from_slice(&bytes).map_err(|e| e.to_string())
+}
+
+/// The recipient of any stored outbound message: every kind's facts name it `to`.
+pub(crate) fn open_recipient(
+    cipher: &postroom_store::crypto::TenantCipher,
+    sent: &SentMail,
+) -> Result<String, String> {
+    #[derive(serde::Deserialize)]
+    struct Recipient {
+        to: String,
+    }
+    let bytes = cipher
+        .open(&facts_place(&sent.id), &sent.facts)
+        .map_err(|e| e.to_string())?;
+    serde_json::from_slice::<Recipient>(&bytes)
+        .map(|r| r.to)
+        .map_err(|e| e.to_string())
 }
 
 /// Reads a suppression entry's address, for the administrator's list.

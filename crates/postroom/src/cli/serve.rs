@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use postroom_engine::inbound::Inbound;
 use postroom_engine::intake::Intake;
-use postroom_engine::outbound::AutoReplies;
+use postroom_engine::outbound::{AutoReplies, Notifications, Notifier};
 use postroom_engine::retention::Retention;
 use postroom_engine::worker::{Registry, WorkerConfig, Workers};
 use postroom_mail::imap::Poller;
@@ -75,6 +75,7 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
     } else {
         None
     };
+    let webhook_secrets = webhook_secrets(&config, sandbox.as_ref(), bound)?;
     let tenant = app::ensure_default_tenant(&store, &config).await?;
     let profile = profiles::for_serve(&config, &tenant, args.sandbox, app::now_ms()).await?;
     if let Some(shared) = &profile {
@@ -127,7 +128,9 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         std::env::var("HOSTNAME").unwrap_or_else(|_| "postroom".to_owned()),
         std::process::id()
     );
-    for settings in &config.mailboxes {
+    let polled =
+        profiles::mailboxes::to_poll(&config, profile.as_ref().map(|p| p.get()).as_deref());
+    for settings in &polled {
         let poller = Poller::new(
             settings.clone(),
             MailboxSink::new(intake.clone(), tenant.clone()).store_raw(settings.store_raw),
@@ -155,10 +158,20 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         &config,
         &store,
         &intake,
+        &blobs,
         outbound,
         &trackers,
         shutdown.clone(),
     ));
+    let webhooks = http::WebhookReceiver {
+        intake: postroom_engine::webhooks::Webhooks::new(
+            store.clone(),
+            keyring.clone(),
+            intake.committed(),
+        ),
+        secrets: Arc::new(webhook_secrets),
+        max_body_bytes: config.webhooks.max_body_bytes,
+    };
     readiness.mark_up("workers");
     let mut router = http::router(AppState {
         store,
@@ -166,6 +179,7 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         intake,
         trackers,
         upload_store_raw: config.inbound.store_raw,
+        webhooks,
     });
     if let Some(sandbox) = &sandbox {
         router = router.nest(sandbox::MOUNT, sandbox.router());
@@ -223,6 +237,7 @@ fn start_workers(
     config: &Config,
     store: &postroom_store::Store,
     intake: &Intake,
+    blobs: &postroom_store::blobs::BlobStore,
     outbound: Option<Outbound>,
     trackers: &crate::trackers::Trackers,
     shutdown: CancellationToken,
@@ -236,10 +251,24 @@ fn start_workers(
     );
     registry.register(postroom_engine::intake::JOB_KIND, inbound.clone());
     registry.register(postroom_engine::intake::REPROCESS_JOB_KIND, inbound);
-    if let Some(sender) = outbound {
+    registry.register(
+        postroom_engine::webhooks::NOTIFY_JOB,
+        Notifier::new(store.clone(), intake.keyring().clone(), trackers.clone()),
+    );
+    // Without a transport, queued mail waits for one (and is reported by `jobs`).
+    if let Some(sender) = outbound.map(Arc::new) {
         registry.register(
             postroom_engine::outbound::AUTO_REPLY_JOB,
-            AutoReplies::new(store.clone(), intake.keyring().clone(), sender),
+            AutoReplies::new(store.clone(), intake.keyring().clone(), Arc::clone(&sender)),
+        );
+        registry.register(
+            postroom_engine::outbound::NOTIFICATION_JOB,
+            Notifications::new(
+                store.clone(),
+                intake.keyring().clone(),
+                blobs.clone(),
+                sender,
+            ),
         );
     }
     let workers = Workers::new(
@@ -262,6 +291,32 @@ fn start_workers(
     });
     tracing::info!(workers = config.inbound.workers, "inbound workers started");
     tokio::spawn(workers.run(stopped))
+}
+
+/// Each tenant's Jira webhook secret: `[webhooks] secret_file` for the tenant `default`;
+/// under `--sandbox` without one, a secret made now, with which the sandbox's webhook to
+/// this receiver is (re)registered, so that the demo notifies.
+fn webhook_secrets(
+    config: &Config,
+    sandbox: Option<&sandbox::Embedded>,
+    bound: SocketAddr,
+) -> anyhow::Result<std::collections::HashMap<postroom_core::tenant::TenantId, crate::config::Secret>>
+{
+    let mut secrets = std::collections::HashMap::new();
+    let default = postroom_core::tenant::TenantId::default_tenant();
+    if let Some(path) = &config.webhooks.secret_file {
+        let secret = crate::config::Secret::from_file(path)
+            .map_err(|e| anyhow::anyhow!("[webhooks] secret_file: {e}"))?;
+        secrets.insert(default.clone(), secret);
+    }
+    if let Some(sandbox) = sandbox {
+        let secret = secrets
+            .entry(default)
+            .or_insert_with(|| crate::config::Secret::new(sandbox::new_secret()))
+            .clone();
+        sandbox.register_receiver(bound, &secret)?;
+    }
+    Ok(secrets)
 }
 
 /// The sender of postroom's own mail: `[outbound]`, else under `--sandbox` `.eml` files in
@@ -304,6 +359,8 @@ async fn purge_forever(retention: Retention, store: postroom_store::Store) {
                 raw_mail = purged.raw_mail,
                 reports = purged.reports,
                 sent_mail = purged.sent_mail,
+                sent_mime = purged.sent_mime,
+                webhook_events = purged.webhook_events,
                 days = retention.days(),
                 "audit data past its retention purged"
             ),

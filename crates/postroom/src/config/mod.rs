@@ -10,6 +10,7 @@ mod error;
 mod inbound;
 mod locate;
 mod secret;
+mod secrets;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -19,6 +20,7 @@ use serde::{Deserialize, Serialize};
 pub use error::ConfigError;
 pub use inbound::{InboundConfig, SmtpConfig};
 pub use secret::Secret;
+pub use secrets::Secrets;
 
 /// The default configuration file, relative to the working directory.
 pub const DEFAULT_PATH: &str = "postroom.toml";
@@ -44,6 +46,32 @@ pub struct Config {
     /// may hold a password).
     #[serde(skip_serializing)]
     pub outbound: Option<postroom_mail::send::OutboundSettings>,
+    /// `[secrets]`: what the `{"secret_ref": NAME}` references of profiles stand for on
+    /// this site. Never written back out.
+    #[serde(skip_serializing)]
+    pub secrets: Secrets,
+    pub webhooks: WebhooksConfig,
+}
+
+/// `[webhooks]`: the Jira webhook receiver (`POST /webhooks/jira`) of the tenant `default`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebhooksConfig {
+    /// A file holding the secret the site's admin webhook signs with (`X-Hub-Signature`),
+    /// mode 0600. Unset: every delivery is refused with 401 (under `serve --sandbox` the
+    /// sandbox is registered with a secret generated at start).
+    pub secret_file: Option<PathBuf>,
+    /// Largest body taken, in bytes; larger deliveries are answered 413.
+    pub max_body_bytes: usize,
+}
+
+impl Default for WebhooksConfig {
+    fn default() -> Self {
+        Self {
+            secret_file: None,
+            max_body_bytes: 1024 * 1024,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -328,7 +356,7 @@ impl Config {
                 .map_err(|message| ("jira.token_file".to_owned(), message))?;
             self.jira.token = Some(secret);
         }
-        Ok(())
+        self.secrets.read_files()
     }
 }
 

@@ -9,17 +9,19 @@ mod health;
 mod mail;
 mod readiness;
 mod templates;
+mod webhooks;
 
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 use postroom_store::Store;
 
 pub use access_log::purge_forever as purge_access_log_forever;
 pub use auth::ApiCaller;
 pub use error::{ApiError, FieldError};
 pub use readiness::Readiness;
+pub use webhooks::WebhookReceiver;
 
 /// What every handler can reach.
 #[derive(Debug, Clone)]
@@ -31,6 +33,8 @@ pub struct AppState {
     pub trackers: crate::trackers::Trackers,
     /// `[inbound] store_raw`: whether uploads' raw mail is kept for the audit.
     pub upload_store_raw: bool,
+    /// Jira's webhook deliveries for notifications.
+    pub webhooks: WebhookReceiver,
 }
 
 /// The whole HTTP surface of postroom.
@@ -39,6 +43,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
+        .route("/webhooks/jira", post(webhooks::default_tenant))
+        .route("/webhooks/jira/{tenant}", post(webhooks::for_tenant))
         .nest("/api/v1", api::router(state.clone()))
         .with_state(state)
 }

@@ -1,6 +1,8 @@
 //! Running the `postroom` binary in a scratch directory, as an administrator would.
 #![allow(dead_code)]
 
+pub mod imap;
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::path::Path;
@@ -321,4 +323,25 @@ impl Site {
         assert!(out.status.success(), "{args:?}: {out:?}");
         String::from_utf8(out.stdout).unwrap()
     }
+}
+
+/// A delivery status notification (RFC 3464) from the customer's server, sent to `to`,
+/// saying frank@customer.example does not exist (5.1.1) and quoting `original_id`.
+pub fn dsn(to: &str, original_id: &str) -> String {
+    format!(
+        "From: Mail Delivery System <MAILER-DAEMON@mx.customer.example>\n\
+         To: {to}\nSubject: Undelivered Mail Returned to Sender\n\
+         Date: Mon, 23 Nov 2026 10:05:00 +0000\nMessage-ID: <dsn-1@mx.customer.example>\n\
+         Auto-Submitted: auto-replied\nMIME-Version: 1.0\n\
+         Content-Type: multipart/report; report-type=delivery-status; boundary=\"b1\"\n\n\
+         --b1\nContent-Type: text/plain\n\nYour message could not be delivered.\n\n\
+         --b1\nContent-Type: message/delivery-status\n\n\
+         Reporting-MTA: dns; mx.customer.example\n\n\
+         Final-Recipient: rfc822; frank@customer.example\nAction: failed\nStatus: 5.1.1\n\
+         Diagnostic-Code: smtp; 550 5.1.1 no such user\n\n\
+         --b1\nContent-Type: text/rfc822-headers\n\n\
+         From: Example Support <support@example.com>\nTo: frank@customer.example\n\
+         Message-ID: <{original_id}>\nX-Postroom-Loop: default\n\n\
+         --b1--\n"
+    )
 }

@@ -8,7 +8,9 @@ ALTER TABLE sent_mail ADD CONSTRAINT sent_mail_kind_check
     CHECK (kind IN ('acknowledgement', 'notice', 'notification'));
 ALTER TABLE sent_mail ADD COLUMN batch TEXT;
 ALTER TABLE sent_mail ADD COLUMN mime_key TEXT;
-CREATE INDEX sent_mail_batch ON sent_mail (tenant_id, batch);
+-- One copy per recipient and message: two workers planning the same event (Jira delivers
+-- a comment twice, once per event name) cannot both queue it.
+CREATE UNIQUE INDEX sent_mail_batch ON sent_mail (tenant_id, batch, recipient_hash);
 
 -- Jira webhook deliveries a notification rule wanted. `identifier_hash` (keyed hash of
 -- `X-Atlassian-Webhook-Identifier`) makes a redelivery a no-op; `payload` (sealed) is
@@ -26,3 +28,7 @@ CREATE TABLE webhook_events (
     UNIQUE (tenant_id, identifier_hash)
 );
 CREATE INDEX webhook_events_received ON webhook_events (received_at_ms);
+
+-- A comment made from a customer's mail is not notified back to that customer: the
+-- notification job finds the mail's sender by the comment's id.
+CREATE INDEX inbound_results_comment ON inbound_results (tenant_id, comment_id);

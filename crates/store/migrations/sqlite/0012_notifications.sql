@@ -30,7 +30,9 @@ ALTER TABLE sent_mail_next RENAME TO sent_mail;
 CREATE INDEX sent_mail_recipient ON sent_mail (tenant_id, recipient_hash, created_at_ms);
 CREATE INDEX sent_mail_message_id ON sent_mail (tenant_id, message_id_hash);
 CREATE INDEX sent_mail_created ON sent_mail (created_at_ms);
-CREATE INDEX sent_mail_batch ON sent_mail (tenant_id, batch);
+-- One copy per recipient and message: two workers planning the same event (Jira delivers
+-- a comment twice, once per event name) cannot both queue it.
+CREATE UNIQUE INDEX sent_mail_batch ON sent_mail (tenant_id, batch, recipient_hash);
 
 -- Jira webhook deliveries a notification rule wanted. `identifier_hash` (keyed hash of
 -- `X-Atlassian-Webhook-Identifier`) makes a redelivery a no-op; `payload` (sealed) is
@@ -48,3 +50,7 @@ CREATE TABLE webhook_events (
     UNIQUE (tenant_id, identifier_hash)
 ) STRICT;
 CREATE INDEX webhook_events_received ON webhook_events (received_at_ms);
+
+-- A comment made from a customer's mail is not notified back to that customer: the
+-- notification job finds the mail's sender by the comment's id.
+CREATE INDEX inbound_results_comment ON inbound_results (tenant_id, comment_id);

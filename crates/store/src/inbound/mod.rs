@@ -206,6 +206,44 @@ impl TenantStore {
         Ok(found)
     }
 
+    /// The root Message-ID of `issue_key` (sealed) and the hash it is mapped under: the
+    /// message that opened the issue, which notifications answer so that they thread.
+    pub async fn thread_root(
+        &self,
+        issue_key: &str,
+    ) -> Result<Option<(String, Vec<u8>)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id_hash, root_message_id FROM thread_map WHERE tenant_id = $1 \
+             AND issue_key = $2 AND root_message_id IS NOT NULL \
+             ORDER BY created_at_ms, id_hash LIMIT 1",
+        )
+        .bind(self.id().as_str())
+        .bind(issue_key)
+        .fetch_optional(self.db().pool())
+        .await?;
+        row.map(|r| Ok((r.try_get("id_hash")?, r.try_get("root_message_id")?)))
+            .transpose()
+    }
+
+    /// The keyed hash of the sender whose mail became comment `comment_id` on `issue_key`:
+    /// that person wrote it and is not notified of it.
+    pub async fn comment_sender(
+        &self,
+        issue_key: &str,
+        comment_id: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query(
+            "SELECT sender_hash FROM inbound_results WHERE tenant_id = $1 \
+             AND comment_id = $2 AND issue_key = $3 LIMIT 1",
+        )
+        .bind(self.id().as_str())
+        .bind(comment_id)
+        .bind(issue_key)
+        .fetch_optional(self.db().pool())
+        .await?;
+        Ok(row.map(|r| r.try_get("sender_hash")).transpose()?.flatten())
+    }
+
     /// Notes, in its own commit, that a Jira write for the message is about to be sent.
     pub async fn mark_attempt(&self, intake_id: &str, now_ms: i64) -> Result<(), StoreError> {
         sqlx::query(

@@ -105,11 +105,21 @@ pub struct Suppression {
 impl TenantTx {
     /// Records a message about to be sent (or skipped, with `detail`).
     pub async fn record_sent_mail(&mut self, mail: &SentMail) -> Result<(), StoreError> {
+        self.record_sent_mail_in(mail, None).await
+    }
+
+    /// Records one recipient's copy of a message several people get; `batch` names the
+    /// message (see [`TenantStore::sent_batch_exists`]).
+    pub async fn record_sent_mail_in(
+        &mut self,
+        mail: &SentMail,
+        batch: Option<&str>,
+    ) -> Result<(), StoreError> {
         let tenant = self.tenant().as_str().to_owned();
         sqlx::query(
             "INSERT INTO sent_mail (tenant_id, id, kind, issue_key, recipient_hash, \
-             message_id_hash, facts, status, detail, created_at_ms, sent_at_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             message_id_hash, facts, status, detail, created_at_ms, sent_at_ms, batch) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(tenant)
         .bind(&mail.id)
@@ -122,8 +132,21 @@ impl TenantTx {
         .bind(mail.detail.as_deref())
         .bind(mail.created_at_ms)
         .bind(mail.sent_at_ms)
+        .bind(batch)
         .execute(self.conn())
         .await?;
+        Ok(())
+    }
+
+    /// Notes where the full MIME of a sent message is kept in the blob store.
+    pub async fn set_sent_mime(&mut self, id: &str, mime_key: &str) -> Result<(), StoreError> {
+        let tenant = self.tenant().as_str().to_owned();
+        sqlx::query("UPDATE sent_mail SET mime_key = $3 WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant)
+            .bind(id)
+            .bind(mime_key)
+            .execute(self.conn())
+            .await?;
         Ok(())
     }
 
@@ -244,7 +267,7 @@ impl TenantStore {
     /// The message whose VERP token or id is `id`.
     pub async fn sent_mail(&self, id: &str) -> Result<Option<SentMail>, StoreError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{SELECT_SENT} WHERE tenant_id = $1 AND id = $2"
+            "{SENT_COLUMNS} FROM sent_mail WHERE tenant_id = $1 AND id = $2"
         )))
         .bind(self.id().as_str())
         .bind(id)
@@ -259,13 +282,60 @@ impl TenantStore {
         message_id_hash: &str,
     ) -> Result<Option<SentMail>, StoreError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{SELECT_SENT} WHERE tenant_id = $1 AND message_id_hash = $2"
+            "{SENT_COLUMNS} FROM sent_mail WHERE tenant_id = $1 AND message_id_hash = $2"
         )))
         .bind(self.id().as_str())
         .bind(message_id_hash)
         .fetch_optional(self.db().pool())
         .await?;
         row.as_ref().map(sent_from_row).transpose()
+    }
+
+    /// Whether any copy of the message `batch` was recorded: a notification planned once
+    /// is not planned again when Jira delivers its event twice.
+    pub async fn sent_batch_exists(&self, batch: &str) -> Result<bool, StoreError> {
+        let row =
+            sqlx::query("SELECT COUNT(*) AS n FROM sent_mail WHERE tenant_id = $1 AND batch = $2")
+                .bind(self.id().as_str())
+                .bind(batch)
+                .fetch_one(self.db().pool())
+                .await?;
+        Ok(row.try_get::<i64, _>("n")? > 0)
+    }
+
+    /// Recent messages of `kind` (every kind when `None`), newest first, with the blob key
+    /// of their MIME where it is kept.
+    pub async fn recent_sent_mail(
+        &self,
+        kind: Option<&str>,
+        since_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<(SentMail, Option<String>)>, StoreError> {
+        let kind_filter = if kind.is_some() { "AND kind = $4" } else { "" };
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{SENT_COLUMNS}, mime_key FROM sent_mail WHERE tenant_id = $1 \
+             AND created_at_ms >= $2 {kind_filter} ORDER BY created_at_ms DESC, id LIMIT $3"
+        )))
+        .bind(self.id().as_str())
+        .bind(since_ms)
+        .bind(limit);
+        if let Some(kind) = kind {
+            query = query.bind(kind);
+        }
+        let rows = query.fetch_all(self.db().pool()).await?;
+        rows.iter()
+            .map(|row| Ok((sent_from_row(row)?, row.try_get("mime_key")?)))
+            .collect()
+    }
+
+    /// The blob key of a sent message's MIME, when it is kept.
+    pub async fn sent_mime_key(&self, id: &str) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT mime_key FROM sent_mail WHERE tenant_id = $1 AND id = $2")
+            .bind(self.id().as_str())
+            .bind(id)
+            .fetch_optional(self.db().pool())
+            .await?;
+        Ok(row.map(|r| r.try_get("mime_key")).transpose()?.flatten())
     }
 
     /// The suppression entry of the address hashed as `address_hash`, if it has bounced.
@@ -312,6 +382,31 @@ impl TenantStore {
         Ok(done.rows_affected())
     }
 
+    /// The ids of sent messages created before `cutoff_ms` whose MIME is still kept.
+    pub async fn sent_mime_before(&self, cutoff_ms: i64) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id FROM sent_mail WHERE tenant_id = $1 AND created_at_ms < $2 \
+             AND mime_key IS NOT NULL",
+        )
+        .bind(self.id().as_str())
+        .bind(cutoff_ms)
+        .fetch_all(self.db().pool())
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
+    }
+
+    /// Forgets the MIME of the messages `ids` (their blobs were deleted).
+    pub async fn forget_sent_mime(&self, ids: &[String]) -> Result<(), StoreError> {
+        for id in ids {
+            sqlx::query("UPDATE sent_mail SET mime_key = NULL WHERE tenant_id = $1 AND id = $2")
+                .bind(self.id().as_str())
+                .bind(id)
+                .execute(self.db().pool())
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Deletes sent-mail records created before `cutoff_ms` and rate counters untouched
     /// since `counters_cutoff_ms`; returns how many records.
     pub async fn purge_sent_mail_before(
@@ -340,8 +435,8 @@ const COUNT_SENT: &str = "SELECT COUNT(*) AS n FROM sent_mail WHERE tenant_id = 
 /// How long a rate counter row is kept after its last use.
 pub const COUNTER_RETENTION_MS: i64 = 24 * 60 * 60 * 1000;
 
-const SELECT_SENT: &str = "SELECT id, kind, issue_key, recipient_hash, message_id_hash, facts, \
-                           status, detail, created_at_ms, sent_at_ms FROM sent_mail";
+const SENT_COLUMNS: &str = "SELECT id, kind, issue_key, recipient_hash, message_id_hash, facts, \
+                            status, detail, created_at_ms, sent_at_ms";
 
 const COLUMNS: &str = "address_hash, address, hard, failures, suppressed, status, diagnostic, \
                        withheld, first_at_ms, last_at_ms";

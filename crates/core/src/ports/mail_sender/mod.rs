@@ -70,3 +70,14 @@ pub trait MailSender: Send + Sync {
         message: &[u8],
     ) -> impl Future<Output = Result<SendReceipt, SendError>> + Send;
 }
+
+/// One sender shared by several handlers (acknowledgements, notifications).
+impl<M: MailSender> MailSender for std::sync::Arc<M> {
+    fn send(
+        &self,
+        envelope: &OutboundEnvelope,
+        message: &[u8],
+    ) -> impl Future<Output = Result<SendReceipt, SendError>> + Send {
+        (**self).send(envelope, message)
+    }
+}

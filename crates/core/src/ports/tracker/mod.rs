@@ -183,6 +183,9 @@ pub trait Tracker: Send + Sync {
         account_id: &str,
     ) -> impl Future<Output = TrackerResult<Vec<String>>> + Send;
 
+    /// The active members of a group (for notifications to `group:NAME`).
+    fn group_members(&self, group: &str) -> impl Future<Output = TrackerResult<Vec<User>>> + Send;
+
     /// The roles a user holds in a project (directly or through a group).
     fn project_roles_of(
         &self,

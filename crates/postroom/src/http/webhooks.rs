@@ -1,0 +1,112 @@
+//! `POST /webhooks/jira/{tenant}` (and `/webhooks/jira` for the tenant `default`): Jira's
+//! deliveries for notifications.
+//!
+//! Checked in order, none of which stores anything: the tenant has a webhook secret and
+//! the `X-Hub-Signature` matches it (else 401), the body fits the limit (else 413) and is
+//! a Jira issue webhook (else 400). Then the engine keeps the delivery only when a
+//! notification rule wants it; Jira gets 2xx either way, and again for a redelivery.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::{Body, to_bytes};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use postroom_core::notify::signature;
+use postroom_core::tenant::TenantId;
+use postroom_engine::webhooks::{ReceiveError, Received, Webhooks};
+
+use super::{ApiError, AppState};
+
+/// The receiver's part of the HTTP state.
+#[derive(Debug, Clone)]
+pub struct WebhookReceiver {
+    pub intake: Webhooks,
+    /// Each tenant's webhook secret.
+    pub secrets: Arc<HashMap<TenantId, crate::config::Secret>>,
+    pub max_body_bytes: usize,
+}
+
+pub async fn default_tenant(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    receive(&state, TenantId::default_tenant(), &headers, body).await
+}
+
+pub async fn for_tenant(
+    State(state): State<AppState>,
+    Path(tenant): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    match TenantId::parse(&tenant) {
+        Ok(tenant) => receive(&state, tenant, &headers, body).await,
+        Err(e) => ApiError::NotFound(format!("no tenant {tenant:?}: {e}")).into_response(),
+    }
+}
+
+async fn receive(state: &AppState, tenant: TenantId, headers: &HeaderMap, body: Body) -> Response {
+    let receiver = &state.webhooks;
+    let Some(secret) = receiver.secrets.get(&tenant) else {
+        return unauthorized(format!(
+            "tenant {tenant} has no webhook secret: set [webhooks] secret_file"
+        ));
+    };
+    let Some(claimed) = headers.get("x-hub-signature").and_then(|v| v.to_str().ok()) else {
+        return unauthorized("X-Hub-Signature is missing".to_owned());
+    };
+    let body = match to_bytes(body, receiver.max_body_bytes).await {
+        Ok(body) => body,
+        Err(_) => {
+            return ApiError::PayloadTooLarge(format!(
+                "a webhook body may have at most {} bytes",
+                receiver.max_body_bytes
+            ))
+            .into_response();
+        }
+    };
+    if !signature::verify(secret.expose().as_bytes(), &body, claimed) {
+        return unauthorized("X-Hub-Signature does not match the body".to_owned());
+    }
+    let identifier = headers
+        .get("x-atlassian-webhook-identifier")
+        .and_then(|v| v.to_str().ok());
+    match receiver.intake.receive(&tenant, identifier, &body).await {
+        Ok(Received::Stored(_)) => (
+            StatusCode::ACCEPTED,
+            Json(serde_json::json!({"outcome": "stored"})),
+        )
+            .into_response(),
+        Ok(Received::Unwanted) => (
+            StatusCode::OK,
+            Json(serde_json::json!({"outcome": "unwanted"})),
+        )
+            .into_response(),
+        Ok(Received::Duplicate) => (
+            StatusCode::OK,
+            Json(serde_json::json!({"outcome": "duplicate"})),
+        )
+            .into_response(),
+        Err(ReceiveError::NotAWebhook(e)) => ApiError::BadRequest(e.to_string()).into_response(),
+        Err(ReceiveError::UnknownTenant(t)) => {
+            ApiError::NotFound(format!("no tenant {t}")).into_response()
+        }
+        Err(e @ (ReceiveError::NoProfile(_) | ReceiveError::Store(_))) => {
+            tracing::warn!(error = %e, "a webhook delivery cannot be taken now");
+            ApiError::ServiceUnavailable(e.to_string()).into_response()
+        }
+    }
+}
+
+fn unauthorized(why: String) -> Response {
+    tracing::info!(reason = %why, "webhook delivery refused");
+    (
+        StatusCode::UNAUTHORIZED,
+        Json(serde_json::json!({ "error": why })),
+    )
+        .into_response()
+}

@@ -1,0 +1,511 @@
+//! Notifications end to end, through the real binary, the Jira sandbox firing real signed
+//! webhooks at `/webhooks/jira`, and a real SMTP peer (aiosmtpd): an agent's public comment
+//! on an issue opened by mail reaches the customer — and nobody else — threaded under the
+//! customer's mail; a restricted comment reaches nobody outside it; a replayed delivery
+//! sends nothing twice; the customer's reply to the notification comments on the issue; a
+//! hard bounce suppresses the address and the next notification is withheld. Deliveries
+//! with a bad signature, a body too large or not a webhook are refused and store nothing.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+#[path = "../../mail/tests/support/mod.rs"]
+mod smtp_peer;
+
+use std::time::{Duration, Instant};
+
+use postroom_core::message::{Message, ParseLimits};
+use postroom_core::notify::signature;
+use serde_json::{Value, json};
+use smtp_peer::{Delivered, Peer};
+use support::{PATIENCE, Served, at_least, dsn, listening, postroom, send_smtp};
+
+const SECRET: &str = "a-webhook-secret-for-tests";
+
+const PROFILE: &str = r#"{
+  "own": { "addresses": ["support@example.com"], "domains": ["mail.example.com"] },
+  "people": { "email_field": "E-mail participants" },
+  "default": { "project": "SUP", "issue_type": "Task" },
+  "threading": { "project_keys": ["SUP"] },
+  "notifications": {
+    "from_name": "Example Support",
+    "rules": [
+      { "name": "customers", "projects": ["SUP"], "events": ["comment_added", "resolved"],
+        "to": ["reporter", "participants"] },
+      { "name": "staff", "events": ["status_changed"], "to": ["address:desk@example.net"],
+        "subject": "{{ issue.key }} is now {{ issue.status }}" }
+    ]
+  }
+}"#;
+
+struct Desk {
+    served: Served,
+    smtp: String,
+    peer: Peer,
+    dir: tempfile::TempDir,
+}
+
+impl Desk {
+    async fn start() -> Option<Self> {
+        let peer = Peer::start(&[])?;
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("profile.json"), PROFILE).unwrap();
+        std::fs::write(dir.path().join("webhook-secret"), format!("{SECRET}\n")).unwrap();
+        std::fs::write(
+            dir.path().join("postroom.toml"),
+            format!(
+                "[inbound]\nprofile = \"profile.json\"\n\n[webhooks]\nsecret_file = \"webhook-secret\"\n\
+                 max_body_bytes = 65536\n\n[outbound]\ntransport = \"smtp\"\n\
+                 host = \"127.0.0.1\"\nport = {}\nsecurity = \"plain\"\n\
+                 bounce_address = \"bounces@mail.example.com\"\n",
+                peer.port
+            ),
+        )
+        .unwrap();
+        let served =
+            Served::start_with_args(dir.path(), &["--sandbox", "--smtp", "127.0.0.1:0"], &[]).await;
+        let smtp = listening(&served, "smtp");
+        Some(Self {
+            served,
+            smtp,
+            peer,
+            dir,
+        })
+    }
+
+    fn jira_url(&self, path: &str) -> String {
+        format!("{}/sandbox/jira{path}", self.served.base)
+    }
+
+    async fn jira_get(&self, path: &str) -> Value {
+        support::sandbox_get(&format!("{}/sandbox/jira", self.served.base), path).await
+    }
+
+    /// The sandbox's administrator (an agent here) comments on `key`.
+    async fn comment(&self, key: &str, body: Value) {
+        let response = reqwest::Client::new()
+            .post(self.jira_url(&format!("/rest/api/2/issue/{key}/comment")))
+            .basic_auth(jira_sandbox::ADMIN_EMAIL, Some(jira_sandbox::API_TOKEN))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "{response:?}");
+    }
+
+    async fn comments(&self, key: &str) -> usize {
+        let body = self
+            .jira_get(&format!("/rest/api/3/issue/{key}/comment"))
+            .await;
+        body["comments"].as_array().map_or(0, Vec::len)
+    }
+
+    /// Posts a delivery to the receiver as Jira would.
+    async fn deliver(&self, body: &[u8], signature: Option<&str>, id: &str) -> (u16, String) {
+        let mut request = reqwest::Client::new()
+            .post(format!("{}/webhooks/jira", self.served.base))
+            .header("content-type", "application/json")
+            .header("x-atlassian-webhook-identifier", id)
+            .body(body.to_vec());
+        if let Some(signature) = signature {
+            request = request.header("x-hub-signature", signature);
+        }
+        let response = request.send().await.unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+
+    async fn mails(&self, count: usize) -> Vec<Delivered> {
+        at_least(count, "notifications", async || self.peer.delivered()).await
+    }
+
+    /// What the peer received, after giving the workers time to send anything more.
+    async fn settled_mails(&self) -> Vec<Delivered> {
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        self.peer.delivered()
+    }
+
+    fn db(&self) -> String {
+        format!(
+            "sqlite:{}",
+            self.dir.path().join("data/postroom.db").display()
+        )
+    }
+
+    async fn table_rows(&self, table: &str) -> i64 {
+        use sqlx::Row;
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&self.db()).await.unwrap();
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) AS n FROM {table}"
+        )))
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+        row.try_get("n").unwrap()
+    }
+}
+
+fn parse(delivered: &Delivered) -> Message {
+    Message::parse(&delivered.content, &ParseLimits::default())
+        .unwrap()
+        .message
+}
+
+fn header(delivered: &Delivered, name: &str) -> String {
+    let text = String::from_utf8_lossy(&delivered.content);
+    text.lines()
+        .find_map(|l| {
+            l.split_once(':')
+                .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.trim().to_owned())
+        })
+        .unwrap_or_default()
+}
+
+/// The issue opened by the customer's first mail.
+async fn first_issue(desk: &Desk) -> String {
+    let start = Instant::now();
+    loop {
+        let found = desk
+            .jira_get("/rest/api/3/search/jql?jql=project%3DSUP&fields=summary")
+            .await;
+        if let Some(key) = found["issues"][0]["key"].as_str() {
+            return key.to_owned();
+        }
+        assert!(start.elapsed() < PATIENCE, "no issue was created");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_agents_comment_reaches_the_customer_once_threaded_and_their_reply_comes_back() {
+    let Some(desk) = Desk::start().await else {
+        return;
+    };
+    let original = "printer-1@customer.example";
+    let reply = send_smtp(
+        &desk.smtp,
+        "frank@customer.example",
+        "support@example.com",
+        format!(
+            "From: Frank Customer <frank@customer.example>\nTo: support@example.com\n\
+             Subject: Printer on fire\nMessage-ID: <{original}>\n\nIt is on fire.\n"
+        )
+        .as_bytes(),
+    );
+    assert!(reply.starts_with("250"), "{reply}");
+    let key = first_issue(&desk).await;
+
+    // A public comment by an agent: one mail, to the customer only.
+    desk.comment(
+        &key,
+        json!({"body": "We are on our way with a *fire extinguisher*."}),
+    )
+    .await;
+    let mails = desk.mails(1).await;
+    let settled = desk.settled_mails().await;
+    assert_eq!(
+        settled.len(),
+        1,
+        "the comment arrives as two deliveries (comment_created and jira:issue_updated) and \
+         is told once; the agent who wrote it and postroom's own addresses get nothing"
+    );
+    let mail = &mails[0];
+    assert_eq!(mail.rcpt_tos, vec!["frank@customer.example".to_owned()]);
+    assert!(
+        mail.mail_from.starts_with("bounces+") && mail.mail_from.ends_with("@mail.example.com"),
+        "VERP return path: {}",
+        mail.mail_from
+    );
+    let message = parse(mail);
+    assert!(
+        message
+            .subject
+            .as_deref()
+            .unwrap_or("")
+            .starts_with(&format!("[{key}] ")),
+        "{:?}",
+        message.subject
+    );
+    assert_eq!(
+        message.in_reply_to.first().map(|m| m.as_str()),
+        Some(original),
+        "threaded under the customer's own mail"
+    );
+    assert_eq!(header(mail, "Auto-Submitted"), "auto-generated");
+    assert!(header(mail, "Reply-To").contains("support@example.com"));
+    assert!(header(mail, "From").contains("Example Support"));
+    assert!(!header(mail, "X-Postroom-Loop").is_empty());
+    let text = String::from_utf8_lossy(&mail.content);
+    assert!(text.contains("fire extinguisher"), "{text}");
+    let notification_id = message.message_id.as_ref().unwrap().as_str().to_owned();
+
+    // A comment restricted to a role reaches nobody outside it (the customer is outside).
+    desk.comment(
+        &key,
+        json!({"body": "Internal: bill them double.",
+               "visibility": {"type": "role", "value": "Administrators"}}),
+    )
+    .await;
+    assert_eq!(
+        desk.settled_mails().await.len(),
+        1,
+        "a restricted comment went out"
+    );
+
+    // A replayed delivery (same identifier) is acknowledged and changes nothing.
+    let issue = desk.jira_get(&format!("/rest/api/2/issue/{key}")).await;
+    let replay = serde_json::to_vec(&json!({
+        "timestamp": 1, "webhookEvent": "comment_created",
+        "user": {"accountId": "someone-else", "displayName": "Replay"},
+        "issue": issue,
+        "comment": {"id": "999001", "body": "A comment nobody wrote twice", "jsdPublic": true},
+    }))
+    .unwrap();
+    let signed = signature::sign(SECRET.as_bytes(), &replay);
+    let first = desk.deliver(&replay, Some(&signed), "replayed-1").await;
+    assert_eq!(first.0, 202, "{first:?}");
+    let again = desk.deliver(&replay, Some(&signed), "replayed-1").await;
+    assert_eq!(again.0, 200, "{again:?}");
+    assert!(again.1.contains("duplicate"), "{again:?}");
+    let after_replay = desk.mails(2).await;
+    assert_eq!(
+        desk.settled_mails().await.len(),
+        2,
+        "one mail for the one new delivery"
+    );
+    assert!(String::from_utf8_lossy(&after_replay[1].content).contains("nobody wrote twice"));
+
+    // The customer answers the notification (no key in the subject): a comment on the issue,
+    // and no notification back to them of what they wrote themselves.
+    let before = desk.comments(&key).await;
+    let reply = send_smtp(
+        &desk.smtp,
+        "frank@customer.example",
+        "support@example.com",
+        format!(
+            "From: Frank Customer <frank@customer.example>\nTo: support@example.com\n\
+             Subject: thanks\nMessage-ID: <printer-2@customer.example>\n\
+             In-Reply-To: <{notification_id}>\n\nThe fire is out.\n"
+        )
+        .as_bytes(),
+    );
+    assert!(reply.starts_with("250"), "{reply}");
+    let start = Instant::now();
+    while desk.comments(&key).await == before {
+        assert!(
+            start.elapsed() < PATIENCE,
+            "the reply did not become a comment"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(desk.comments(&key).await, before + 1);
+    assert_eq!(
+        desk.settled_mails().await.len(),
+        2,
+        "the customer is not told of their own comment"
+    );
+
+    // A hard bounce of the notification suppresses the customer; the next one is withheld.
+    let token = after_replay[0]
+        .mail_from
+        .trim_start_matches("bounces+")
+        .split('@')
+        .next()
+        .unwrap()
+        .to_owned();
+    let verp = format!("bounces+{token}@mail.example.com");
+    let reply = send_smtp(
+        &desk.smtp,
+        "",
+        &verp,
+        dsn(&verp, &notification_id).as_bytes(),
+    );
+    assert!(reply.starts_with("250"), "{reply}");
+    let start = Instant::now();
+    loop {
+        let out = postroom(desk.dir.path())
+            .args(["suppression", "list"])
+            .output()
+            .unwrap();
+        if String::from_utf8_lossy(&out.stdout).contains("frank@customer.example") {
+            break;
+        }
+        assert!(start.elapsed() < PATIENCE, "the bounce suppressed nobody");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    desk.comment(&key, json!({"body": "Anything else?"})).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        desk.settled_mails().await.len(),
+        2,
+        "a suppressed address gets nothing"
+    );
+    let out = postroom(desk.dir.path())
+        .args(["suppression", "list"])
+        .output()
+        .unwrap();
+    let list = String::from_utf8_lossy(&out.stdout).to_string();
+    let row: Vec<&str> = list
+        .lines()
+        .find(|l| l.contains("frank@customer.example"))
+        .unwrap()
+        .split('\t')
+        .collect();
+    assert!(row.contains(&"1"), "withheld counted: {list}");
+
+    // The audit of what was sent: recipient and subject per message, the MIME as it went out.
+    let out = postroom(desk.dir.path())
+        .args(["audit", "sent", "--kind", "notification"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let listed = String::from_utf8_lossy(&out.stdout).to_string();
+    let rows: Vec<Vec<&str>> = listed
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').collect())
+        .collect();
+    assert_eq!(rows.len(), 3, "{listed}");
+    assert_eq!(
+        rows[0][3], "skipped",
+        "the newest, to the suppressed address: {listed}"
+    );
+    assert!(
+        rows.iter()
+            .all(|r| r[6] == "frank@customer.example" && r[4] == key)
+    );
+    assert_eq!(
+        rows.iter().filter(|r| r[3] == "sent").count(),
+        2,
+        "{listed}"
+    );
+    let sent_id = rows[2][0];
+    let mime = postroom(desk.dir.path())
+        .args(["audit", "sent", sent_id, "--mime"])
+        .output()
+        .unwrap();
+    assert!(mime.status.success(), "{mime:?}");
+    assert!(
+        String::from_utf8_lossy(&mime.stdout).contains(&notification_id),
+        "the first notification's MIME"
+    );
+    let skipped_mime = postroom(desk.dir.path())
+        .args(["audit", "sent", rows[0][0], "--mime"])
+        .output()
+        .unwrap();
+    assert!(!skipped_mime.status.success(), "a skipped mail has no MIME");
+
+    // Nothing personal in the log.
+    let log = desk.served.stderr().join("\n");
+    assert!(!log.contains("frank@customer.example"), "{log}");
+    assert!(!log.contains("Printer on fire"), "{log}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn refused_and_unwanted_deliveries_store_nothing() {
+    let Some(desk) = Desk::start().await else {
+        return;
+    };
+    let unwanted = serde_json::to_vec(&json!({
+        "timestamp": 1, "webhookEvent": "jira:issue_created",
+        "user": {"accountId": "x"},
+        "issue": {"id": "10001", "key": "OPS-1", "fields": {"project": {"key": "OPS"}}},
+    }))
+    .unwrap();
+    let signed = signature::sign(SECRET.as_bytes(), &unwanted);
+
+    let no_signature = desk.deliver(&unwanted, None, "a").await;
+    assert_eq!(no_signature.0, 401, "{no_signature:?}");
+    let forged = signature::sign(b"not the secret", &unwanted);
+    assert_eq!(desk.deliver(&unwanted, Some(&forged), "b").await.0, 401);
+    let not_json = b"this is not json";
+    let bad = desk
+        .deliver(
+            not_json,
+            Some(&signature::sign(SECRET.as_bytes(), not_json)),
+            "c",
+        )
+        .await;
+    assert_eq!(bad.0, 400, "{bad:?}");
+    let huge = vec![b' '; 70_000];
+    let too_large = desk
+        .deliver(&huge, Some(&signature::sign(SECRET.as_bytes(), &huge)), "d")
+        .await;
+    assert_eq!(too_large.0, 413, "{too_large:?}");
+    // An event no rule wants (another project; issue_created is not asked for at all).
+    let ignored = desk.deliver(&unwanted, Some(&signed), "e").await;
+    assert_eq!(ignored.0, 200, "{ignored:?}");
+    assert!(ignored.1.contains("unwanted"), "{ignored:?}");
+
+    assert_eq!(desk.table_rows("webhook_events").await, 0);
+    assert_eq!(desk.table_rows("sent_mail").await, 0);
+    assert_eq!(
+        desk.table_rows("jobs WHERE kind LIKE 'outbound.%'").await,
+        0
+    );
+    let blobs = desk.dir.path().join("data/blobs");
+    let stored = walk(&blobs);
+    assert!(stored.is_empty(), "blobs written: {stored:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_resolution_tells_the_customer_and_the_status_change_tells_the_desk() {
+    let Some(desk) = Desk::start().await else {
+        return;
+    };
+    let reply = send_smtp(
+        &desk.smtp,
+        "frank@customer.example",
+        "support@example.com",
+        b"From: Frank Customer <frank@customer.example>\nTo: support@example.com\n\
+          Subject: Printer jammed\nMessage-ID: <jam-1@customer.example>\n\nIt is jammed.\n",
+    );
+    assert!(reply.starts_with("250"), "{reply}");
+    let key = first_issue(&desk).await;
+    // The administrator resolves it (transition 41, Resolve): one update with a status and
+    // a resolution change in its changelog.
+    let response = reqwest::Client::new()
+        .post(desk.jira_url(&format!("/rest/api/3/issue/{key}/transitions")))
+        .basic_auth(jira_sandbox::ADMIN_EMAIL, Some(jira_sandbox::API_TOKEN))
+        .json(&json!({"transition": {"id": "41"}}))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{response:?}");
+    desk.mails(2).await;
+    let mails = desk.settled_mails().await;
+    assert_eq!(mails.len(), 2, "one to the customer, one to the desk");
+    let to = |address: &str| {
+        mails
+            .iter()
+            .find(|m| m.rcpt_tos == [address.to_owned()])
+            .unwrap_or_else(|| panic!("nothing to {address}"))
+    };
+    let customer = String::from_utf8_lossy(&to("frank@customer.example").content).to_string();
+    assert!(customer.contains("Resolved: Done."), "{customer}");
+    let staff = parse(to("desk@example.net"));
+    assert_eq!(
+        staff.subject.as_deref(),
+        Some(format!("{key} is now Resolved").as_str()),
+        "the rule's own subject template"
+    );
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .flat_map(|e| {
+            let path = e.path();
+            if path.is_dir() {
+                walk(&path)
+            } else {
+                vec![path]
+            }
+        })
+        .collect()
+}
