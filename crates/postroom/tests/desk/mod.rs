@@ -22,13 +22,22 @@ pub struct Desk {
 impl Desk {
     /// Serves `profile` (JSON); `None` when no SMTP peer is configured outside CI.
     pub async fn start(profile: &str) -> Option<Self> {
+        Self::start_with(profile, "", &[]).await
+    }
+
+    /// Serves `profile` with more of postroom.toml (`config`, whole sections) and more
+    /// files beside it (`files`: name and content).
+    pub async fn start_with(profile: &str, config: &str, files: &[(&str, &str)]) -> Option<Self> {
         let peer = Peer::start(&[])?;
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("profile.json"), profile).unwrap();
+        for (name, content) in files {
+            std::fs::write(dir.path().join(name), content).unwrap();
+        }
         std::fs::write(
             dir.path().join("postroom.toml"),
             format!(
-                "[inbound]\nprofile = \"profile.json\"\n\n[outbound]\ntransport = \"smtp\"\n\
+                "[inbound]\nprofile = \"profile.json\"\n\n{config}[outbound]\ntransport = \"smtp\"\n\
                  host = \"127.0.0.1\"\nport = {}\nsecurity = \"plain\"\n\
                  bounce_address = \"bounces@mail.example.com\"\n",
                 peer.port
