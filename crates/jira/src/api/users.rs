@@ -158,7 +158,7 @@ impl JiraClient {
                 format!("members of group {group}"),
             )
             .query("groupname", group)
-            .query("startAt", &members.len().to_string())
+            .query("startAt", members.len().to_string())
             .query("maxResults", "50");
             let page: Page = self.send(&call).await?.json("group members")?;
             let empty = page.values.is_empty();
