@@ -109,6 +109,7 @@ pub fn decide(
     answers: &Answers,
 ) -> Plan {
     let class = input.classification;
+    let answerable = !class.suppress_acknowledgement;
     let mut report = vec![format!(
         "classification: {} ({})",
         class.kind.as_str(),
@@ -120,7 +121,13 @@ pub fn decide(
     if class.kind == Kind::Loop {
         let reason = "postroom's own mail came back; never processed".to_owned();
         report.push(format!("action: ignore — {reason}"));
-        return finish(thread, directives, Action::Ignore { reason }, report, false);
+        return finish(
+            thread,
+            directives,
+            Action::Ignore { reason },
+            report,
+            answerable,
+        );
     }
     let rule = match route::route(input.message, class, profile) {
         Route::NotOurs => {
@@ -130,7 +137,7 @@ pub fn decide(
                 reason,
                 notice: false,
             };
-            return finish(thread, directives, action, report, false);
+            return finish(thread, directives, action, report, answerable);
         }
         Route::Rule(rule) => rule,
     };
@@ -165,7 +172,6 @@ pub fn decide(
     };
     choose_attachments(&mut action, input.message, then, &mut report);
     report.push(format!("action: {} — {}", action.kind(), action.reason()));
-    let answerable = !class.suppress_acknowledgement;
     finish(thread, directives, action, report, answerable)
 }
 
