@@ -463,6 +463,57 @@ async fn a_resolution_tells_the_customer_and_the_status_change_tells_the_desk() 
         Some(format!("{key} is now Resolved").as_str()),
         "the rule's own subject template"
     );
+
+    // An update that adds a file along with a status change, as Jira delivers it: the file
+    // is attached to the notification, fetched from Jira when the mail is sent.
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(b"%PDF-1.4 the invoice".to_vec())
+            .file_name("invoice.pdf")
+            .mime_str("application/pdf")
+            .unwrap(),
+    );
+    let uploaded: Value = reqwest::Client::new()
+        .post(desk.jira_url(&format!("/rest/api/3/issue/{key}/attachments")))
+        .basic_auth(jira_sandbox::ADMIN_EMAIL, Some(jira_sandbox::API_TOKEN))
+        .header("X-Atlassian-Token", "no-check")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let file_id = uploaded[0]["id"].as_str().unwrap().to_owned();
+    let issue = desk.jira(&format!("/rest/api/2/issue/{key}")).await;
+    let update = serde_json::to_vec(&json!({
+        "timestamp": 2, "webhookEvent": "jira:issue_updated",
+        "issue_event_type_name": "issue_generic",
+        "user": {"accountId": "someone-else", "displayName": "Ada Agent"},
+        "issue": issue,
+        "changelog": {"id": "70001", "items": [
+            {"field": "status", "fieldId": "status", "fromString": "Resolved", "toString": "Open"},
+            {"field": "Attachment", "fieldId": "attachment", "from": null, "to": file_id,
+             "toString": "invoice.pdf"}
+        ]},
+    }))
+    .unwrap();
+    let signed = signature::sign(SECRET.as_bytes(), &update);
+    let (status, body) = desk.deliver(&update, Some(&signed), "with-a-file").await;
+    assert_eq!(status, 202, "{body}");
+    let mails = desk.mails(3).await;
+    let with_file = parse(&mails[2]);
+    assert_eq!(
+        with_file.attachments.len(),
+        1,
+        "{:?}",
+        with_file.attachments
+    );
+    assert_eq!(
+        with_file.attachments[0].name.as_deref(),
+        Some("invoice.pdf")
+    );
+    assert_eq!(with_file.attachments[0].data, b"%PDF-1.4 the invoice");
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {

@@ -30,6 +30,10 @@ pub struct Notifications {
     /// At most this many people are told of one event; the rest are named in the log.
     #[serde(default = "fifty")]
     pub max_recipients: u32,
+    /// Files added in the event are attached up to this many bytes in all per mail; the
+    /// rest are linked.
+    #[serde(default = "five_megabytes")]
+    pub attach_max_bytes: u64,
     /// The rules, in order.
     #[serde(default)]
     pub rules: Vec<NotificationRule>,
@@ -43,6 +47,7 @@ impl Default for Notifications {
             from_name: None,
             reply_to: None,
             max_recipients: fifty(),
+            attach_max_bytes: five_megabytes(),
             rules: Vec::new(),
         }
     }
@@ -50,6 +55,10 @@ impl Default for Notifications {
 
 fn fifty() -> u32 {
     50
+}
+
+fn five_megabytes() -> u64 {
+    5 * 1024 * 1024
 }
 
 /// One notification rule.

@@ -9,8 +9,9 @@ use std::sync::Arc;
 
 use futures::future::BoxFuture;
 use postroom_core::message::EmailAddress;
-use postroom_core::notify::NotificationFacts;
+use postroom_core::notify::{AttachedFile, NotificationFacts};
 use postroom_core::ports::mail_sender::{EnvelopeSender, MailSender, OutboundEnvelope};
+use postroom_core::ports::tracker::{Tracker, TrackerError};
 use postroom_core::verp::VerpToken;
 use postroom_store::Store;
 use postroom_store::blobs::{BlobKind, BlobStore, TenantBlobs};
@@ -19,15 +20,16 @@ use postroom_store::outbound::{SentMail, SentStatus};
 
 use super::notify::NOTIFICATION_KIND;
 use super::{describe, facts_place, refusal, refused_recipient};
+use crate::inbound::Sites;
 use crate::profiles::ProfileCache;
 use crate::worker::{Handler, JobContext, JobError, now_ms};
 
 /// The handler of `outbound.notification` jobs. Cheap to clone.
-pub struct Notifications<M> {
-    inner: Arc<Inner<M>>,
+pub struct Notifications<M, S> {
+    inner: Arc<Inner<M, S>>,
 }
 
-impl<M> Clone for Notifications<M> {
+impl<M, S> Clone for Notifications<M, S> {
     fn clone(&self) -> Self {
         Self {
             inner: Arc::clone(&self.inner),
@@ -35,17 +37,19 @@ impl<M> Clone for Notifications<M> {
     }
 }
 
-impl<M> std::fmt::Debug for Notifications<M> {
+impl<M, S> std::fmt::Debug for Notifications<M, S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Notifications")
     }
 }
 
-struct Inner<M> {
+struct Inner<M, S> {
     store: Store,
     keyring: Keyring,
     blobs: BlobStore,
     sender: M,
+    /// Jira, for the files a notification attaches (fetched when it is sent).
+    sites: S,
     profiles: ProfileCache,
 }
 
@@ -64,17 +68,51 @@ pub fn open_notification(
     serde_json::from_slice(&bytes).map_err(|e| e.to_string())
 }
 
-impl<M: MailSender + 'static> Notifications<M> {
-    pub fn new(store: Store, keyring: Keyring, blobs: BlobStore, sender: M) -> Self {
+impl<M: MailSender + 'static, S: Sites> Notifications<M, S> {
+    pub fn new(store: Store, keyring: Keyring, blobs: BlobStore, sender: M, sites: S) -> Self {
         Self {
             inner: Arc::new(Inner {
                 store,
                 keyring,
                 blobs,
                 sender,
+                sites,
                 profiles: ProfileCache::default(),
             }),
         }
+    }
+
+    /// The bytes of each file to attach. A file deleted from the issue since is left out
+    /// (and logged); Jira being unavailable retries the send.
+    async fn fetch<'f>(
+        &self,
+        tenant: &postroom_core::tenant::TenantId,
+        facts: &'f NotificationFacts,
+    ) -> Result<Vec<(&'f AttachedFile, Vec<u8>)>, JobError> {
+        if facts.attachments.is_empty() {
+            return Ok(Vec::new());
+        }
+        let tracker = self
+            .inner
+            .sites
+            .tracker(tenant)
+            .await
+            .map_err(retry)?
+            .ok_or_else(|| retry("no Jira site is configured for the tenant"))?;
+        let mut files = Vec::new();
+        for file in &facts.attachments {
+            match tracker.download_attachment(&file.id).await {
+                Ok(bytes) => files.push((file, bytes)),
+                Err(TrackerError::NotFound { .. }) => {
+                    tracing::info!(issue = %facts.issue_key, attachment = %file.id, "an attachment is gone from the issue: not attached");
+                }
+                Err(e) if e.is_transient() => return Err(retry(e)),
+                Err(e) => {
+                    tracing::warn!(issue = %facts.issue_key, attachment = %file.id, error = %e, "an attachment cannot be fetched: not attached");
+                }
+            }
+        }
+        Ok(files)
     }
 
     async fn process(&self, ctx: &mut JobContext) -> Result<(), JobError> {
@@ -107,8 +145,9 @@ impl<M: MailSender + 'static> Notifications<M> {
                 .map_err(retry)?;
             return ctx.complete_in(tx).await;
         }
+        let files = self.fetch(tenant.id(), &facts).await?;
         let written = facts
-            .compose(tenant.id().as_str(), now_ms())
+            .compose(tenant.id().as_str(), now_ms(), &files)
             .map_err(|e| e.to_string())
             .and_then(|message| {
                 let token = VerpToken::parse(&id).map_err(|e| e.to_string())?;
@@ -189,7 +228,7 @@ impl<M: MailSender + 'static> Notifications<M> {
     }
 }
 
-impl<M: MailSender + 'static> Handler for Notifications<M> {
+impl<M: MailSender + 'static, S: Sites> Handler for Notifications<M, S> {
     fn run<'a>(&'a self, ctx: &'a mut JobContext) -> BoxFuture<'a, Result<(), JobError>> {
         Box::pin(self.process(ctx))
     }

@@ -268,6 +268,7 @@ fn start_workers(
                 intake.keyring().clone(),
                 blobs.clone(),
                 sender,
+                trackers.clone(),
             ),
         );
     }
