@@ -12,13 +12,15 @@ mod support;
 #[path = "../../mail/tests/support/mod.rs"]
 mod smtp_peer;
 
+mod desk;
+
 use std::time::{Duration, Instant};
 
-use postroom_core::message::{Message, ParseLimits};
+use desk::parse;
 use postroom_core::notify::signature;
 use serde_json::{Value, json};
-use smtp_peer::{Delivered, Peer};
-use support::{PATIENCE, Served, at_least, dsn, listening, postroom, send_smtp};
+use smtp_peer::Delivered;
+use support::{PATIENCE, dsn, postroom, send_smtp};
 
 const SECRET: &str = "a-webhook-secret-for-tests";
 
@@ -38,47 +40,29 @@ const PROFILE: &str = r#"{
   }
 }"#;
 
-struct Desk {
-    served: Served,
-    smtp: String,
-    peer: Peer,
-    dir: tempfile::TempDir,
+/// The shared help desk with the webhook receiver configured, and what these tests ask of
+/// Jira and the database.
+struct Desk(desk::Desk);
+
+impl std::ops::Deref for Desk {
+    type Target = desk::Desk;
+
+    fn deref(&self) -> &desk::Desk {
+        &self.0
+    }
 }
 
 impl Desk {
     async fn start() -> Option<Self> {
-        let peer = Peer::start(&[])?;
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("profile.json"), PROFILE).unwrap();
-        std::fs::write(dir.path().join("webhook-secret"), format!("{SECRET}\n")).unwrap();
-        std::fs::write(
-            dir.path().join("postroom.toml"),
-            format!(
-                "[inbound]\nprofile = \"profile.json\"\n\n[webhooks]\nsecret_file = \"webhook-secret\"\n\
-                 max_body_bytes = 65536\n\n[outbound]\ntransport = \"smtp\"\n\
-                 host = \"127.0.0.1\"\nport = {}\nsecurity = \"plain\"\n\
-                 bounce_address = \"bounces@mail.example.com\"\n",
-                peer.port
-            ),
-        )
-        .unwrap();
-        let served =
-            Served::start_with_args(dir.path(), &["--sandbox", "--smtp", "127.0.0.1:0"], &[]).await;
-        let smtp = listening(&served, "smtp");
-        Some(Self {
-            served,
-            smtp,
-            peer,
-            dir,
-        })
+        let webhooks = "[webhooks]\nsecret_file = \"webhook-secret\"\nmax_body_bytes = 65536\n\n";
+        let secret = format!("{SECRET}\n");
+        desk::Desk::start_with(PROFILE, webhooks, &[("webhook-secret", &secret)])
+            .await
+            .map(Self)
     }
 
     fn jira_url(&self, path: &str) -> String {
         format!("{}/sandbox/jira{path}", self.served.base)
-    }
-
-    async fn jira_get(&self, path: &str) -> Value {
-        support::sandbox_get(&format!("{}/sandbox/jira", self.served.base), path).await
     }
 
     /// The sandbox's administrator (an agent here) comments on `key`.
@@ -94,9 +78,7 @@ impl Desk {
     }
 
     async fn comments(&self, key: &str) -> usize {
-        let body = self
-            .jira_get(&format!("/rest/api/3/issue/{key}/comment"))
-            .await;
+        let body = self.jira(&format!("/rest/api/3/issue/{key}/comment")).await;
         body["comments"].as_array().map_or(0, Vec::len)
     }
 
@@ -112,10 +94,6 @@ impl Desk {
         }
         let response = request.send().await.unwrap();
         (response.status().as_u16(), response.text().await.unwrap())
-    }
-
-    async fn mails(&self, count: usize) -> Vec<Delivered> {
-        at_least(count, "notifications", async || self.peer.delivered()).await
     }
 
     /// What the peer received, after giving the workers time to send anything more.
@@ -146,12 +124,6 @@ impl Desk {
     }
 }
 
-fn parse(delivered: &Delivered) -> Message {
-    Message::parse(&delivered.content, &ParseLimits::default())
-        .unwrap()
-        .message
-}
-
 fn header(delivered: &Delivered, name: &str) -> String {
     let text = String::from_utf8_lossy(&delivered.content);
     text.lines()
@@ -168,7 +140,7 @@ async fn first_issue(desk: &Desk) -> String {
     let start = Instant::now();
     loop {
         let found = desk
-            .jira_get("/rest/api/3/search/jql?jql=project%3DSUP&fields=summary")
+            .jira("/rest/api/3/search/jql?jql=project%3DSUP&fields=summary")
             .await;
         if let Some(key) = found["issues"][0]["key"].as_str() {
             return key.to_owned();
@@ -255,7 +227,7 @@ async fn an_agents_comment_reaches_the_customer_once_threaded_and_their_reply_co
     );
 
     // A replayed delivery (same identifier) is acknowledged and changes nothing.
-    let issue = desk.jira_get(&format!("/rest/api/2/issue/{key}")).await;
+    let issue = desk.jira(&format!("/rest/api/2/issue/{key}")).await;
     let replay = serde_json::to_vec(&json!({
         "timestamp": 1, "webhookEvent": "comment_created",
         "user": {"accountId": "someone-else", "displayName": "Replay"},
@@ -513,7 +485,7 @@ async fn a_resolution_tells_the_customer_and_the_status_change_tells_the_desk() 
         .await
         .unwrap();
     let file_id = uploaded[0]["id"].as_str().unwrap().to_owned();
-    let issue = desk.jira_get(&format!("/rest/api/2/issue/{key}")).await;
+    let issue = desk.jira(&format!("/rest/api/2/issue/{key}")).await;
     let update = serde_json::to_vec(&json!({
         "timestamp": 2, "webhookEvent": "jira:issue_updated",
         "issue_event_type_name": "issue_generic",

@@ -26,7 +26,7 @@ pub use check::{CheckedProfile, CheckedRule, ProfileErrors, ValidationError};
 pub use document::{DOCUMENT_VERSION, ProfileDocument, ReadProfile};
 pub use mailboxes::ProfileMailbox;
 pub use notifications::{Audience, EventKind, NotificationRule, Notifications};
-pub use outbound::{Acknowledgement, Bounces};
+pub use outbound::{Acknowledgement, Bounces, Notice};
 pub use pattern::Pattern;
 pub use people::{CreatePolicy, People, Refused, Strangers};
 pub use references::{JiraKind, JiraReference};
@@ -74,6 +74,9 @@ pub struct Profile {
     /// The automatic answer to a person whose mail opened an issue.
     #[serde(default)]
     pub acknowledgement: Acknowledgement,
+    /// The automatic answer to a person whose mail was refused.
+    #[serde(default)]
+    pub notice: Notice,
     /// When bounces of postroom's own mail suppress an address.
     #[serde(default)]
     pub bounces: Bounces,
@@ -303,8 +306,24 @@ mod tests;
 
 impl CheckedProfile {
     /// The compiled acknowledgement, when it can be sent (it has a `From`).
-    pub fn acknowledgement(&self) -> Option<&crate::acknowledge::AckTemplates> {
+    pub fn acknowledgement(&self) -> Option<&crate::auto_reply::AutoReply> {
         self.acknowledgement.as_deref()
+    }
+
+    /// The compiled notice, when it can be sent (it has a `From`).
+    pub fn notice(&self) -> Option<&crate::auto_reply::AutoReply> {
+        self.notice.as_deref()
+    }
+
+    /// The compiled answer of `kind`, when it can be sent.
+    pub fn auto_reply(
+        &self,
+        kind: crate::auto_reply::ReplyKind,
+    ) -> Option<&crate::auto_reply::AutoReply> {
+        match kind {
+            crate::auto_reply::ReplyKind::Acknowledgement => self.acknowledgement(),
+            crate::auto_reply::ReplyKind::Notice => self.notice(),
+        }
     }
 
     /// The compiled notification settings (every valid profile has them).

@@ -1,6 +1,8 @@
-//! Mail postroom writes itself, sent as jobs of the queue: the acknowledgement of a new
-//! issue (queued by the inbound worker, see `inbound::acknowledge`) and the notifications
-//! of Jira events (planned by [`Notifier`], sent by [`Notifications`]).
+//! Mail postroom writes itself, sent as jobs of the queue: the automatic answers to a
+//! sender — the acknowledgement of a new issue and the notice of a refused mail, both
+//! queued by the inbound worker (see `inbound::acknowledge`) and sent by [`AutoReplies`],
+//! since they differ only in their words — and the notifications of Jira events (planned
+//! by [`Notifier`], sent by [`Notifications`]).
 //!
 //! The send job re-checks the suppression list (a bounce may have arrived since the mail
 //! was queued), renders the tenant's templates, and hands the message to the
@@ -12,7 +14,7 @@
 use std::sync::Arc;
 
 use futures::future::BoxFuture;
-use postroom_core::acknowledge::AckFacts;
+use postroom_core::auto_reply::ReplyFacts;
 use postroom_core::message::EmailAddress;
 use postroom_core::ports::mail_sender::{
     EnvelopeSender, MailSender, OutboundEnvelope, SendError, SmtpStage,
@@ -32,11 +34,10 @@ use crate::inbound::suppression_place;
 use crate::profiles::ProfileCache;
 use crate::worker::{Handler, JobContext, JobError, now_ms};
 
-/// The job kind that sends one queued acknowledgement (payload: the `sent_mail` id).
-pub const ACK_JOB: &str = "outbound.ack";
-
-/// `sent_mail.kind` of acknowledgements.
-pub const ACK_KIND: &str = "acknowledgement";
+/// The job kind that sends one queued automatic answer, an acknowledgement or a notice
+/// (payload: the `sent_mail` id; the row's facts say which). The name is older than
+/// notices and kept, so that jobs queued before them still run.
+pub const AUTO_REPLY_JOB: &str = "outbound.ack";
 
 /// Where a `sent_mail` row's sealed facts live (bound to the row).
 pub(crate) fn facts_place(id: &str) -> Place {
@@ -44,11 +45,11 @@ pub(crate) fn facts_place(id: &str) -> Place {
 }
 
 /// The handler of `outbound.ack` jobs. Cheap to clone.
-pub struct Acknowledgements<M> {
+pub struct AutoReplies<M> {
     inner: Arc<Inner<M>>,
 }
 
-impl<M> Clone for Acknowledgements<M> {
+impl<M> Clone for AutoReplies<M> {
     fn clone(&self) -> Self {
         Self {
             inner: Arc::clone(&self.inner),
@@ -56,9 +57,9 @@ impl<M> Clone for Acknowledgements<M> {
     }
 }
 
-impl<M> std::fmt::Debug for Acknowledgements<M> {
+impl<M> std::fmt::Debug for AutoReplies<M> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Acknowledgements")
+        f.write_str("AutoReplies")
     }
 }
 
@@ -73,7 +74,7 @@ fn retry(e: impl std::fmt::Display) -> JobError {
     JobError::Transient(e.to_string())
 }
 
-impl<M: MailSender + 'static> Acknowledgements<M> {
+impl<M: MailSender + 'static> AutoReplies<M> {
     pub fn new(store: Store, keyring: Keyring, sender: M) -> Self {
         Self {
             inner: Arc::new(Inner {
@@ -118,14 +119,10 @@ impl<M: MailSender + 'static> Acknowledgements<M> {
             return Ok(());
         }
         let profile = inner.profiles.get(&tenant).await.map_err(retry)?;
-        let Some(templates) = profile.acknowledgement() else {
-            return self
-                .fail(
-                    ctx,
-                    &id,
-                    "the profile no longer has an acknowledgement From",
-                )
-                .await;
+        let kind = facts.about.kind().as_str();
+        let Some(templates) = profile.auto_reply(facts.about.kind()) else {
+            let why = format!("the profile no longer has a {kind} From");
+            return self.fail(ctx, &id, &why).await;
         };
         let message = match templates.compose(&facts, tenant.id().as_str(), now_ms()) {
             Ok(m) => m,
@@ -147,8 +144,8 @@ impl<M: MailSender + 'static> Acknowledgements<M> {
                     .await
                     .map_err(retry)?;
                 ctx.complete_in(tx).await?;
-                tracing::info!(sent = %id, issue = sent.issue_key.as_deref().unwrap_or(""), "acknowledgement sent");
-                metrics::counter!("postroom_outbound_sent_total", "kind" => ACK_KIND).increment(1);
+                tracing::info!(sent = %id, kind, issue = sent.issue_key.as_deref().unwrap_or(""), "automatic answer sent");
+                metrics::counter!("postroom_outbound_sent_total", "kind" => kind).increment(1);
                 Ok(())
             }
             Err(e) if e.is_transient() => Err(JobError::Transient(describe(&e))),
@@ -164,9 +161,8 @@ impl<M: MailSender + 'static> Acknowledgements<M> {
                     tx.record_bounce(&record, soft_limit).await.map_err(retry)?;
                 }
                 ctx.complete_in(tx).await?;
-                tracing::warn!(sent = %id, error = %detail, "acknowledgement refused");
-                metrics::counter!("postroom_outbound_failed_total", "kind" => ACK_KIND)
-                    .increment(1);
+                tracing::warn!(sent = %id, kind, error = %detail, "automatic answer refused");
+                metrics::counter!("postroom_outbound_failed_total", "kind" => kind).increment(1);
                 Ok(())
             }
         }
@@ -179,7 +175,7 @@ impl<M: MailSender + 'static> Acknowledgements<M> {
             .await
             .map_err(retry)?;
         ctx.complete_in(tx).await?;
-        tracing::warn!(sent = %id, reason = why, "acknowledgement not sent");
+        tracing::warn!(sent = %id, reason = why, "automatic answer not sent");
         Ok(())
     }
 }
@@ -228,17 +224,17 @@ fn refusal(
     })
 }
 
-impl<M: MailSender + 'static> Handler for Acknowledgements<M> {
+impl<M: MailSender + 'static> Handler for AutoReplies<M> {
     fn run<'a>(&'a self, ctx: &'a mut JobContext) -> BoxFuture<'a, Result<(), JobError>> {
         Box::pin(self.process(ctx))
     }
 }
 
-/// The facts of a stored acknowledgement, opened.
+/// The facts of a stored automatic answer, opened.
 pub(crate) fn open_facts(
     cipher: &postroom_store::crypto::TenantCipher,
     sent: &SentMail,
-) -> Result<AckFacts, String> {
+) -> Result<ReplyFacts, String> {
     let bytes = cipher
         .open(&facts_place(&sent.id), &sent.facts)
         .map_err(|e| e.to_string())?;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use postroom_engine::inbound::Inbound;
 use postroom_engine::intake::Intake;
-use postroom_engine::outbound::{Acknowledgements, Notifications, Notifier};
+use postroom_engine::outbound::{AutoReplies, Notifications, Notifier};
 use postroom_engine::retention::Retention;
 use postroom_engine::worker::{Registry, WorkerConfig, Workers};
 use postroom_mail::imap::Poller;
@@ -258,8 +258,8 @@ fn start_workers(
     // Without a transport, queued mail waits for one (and is reported by `jobs`).
     if let Some(sender) = outbound.map(Arc::new) {
         registry.register(
-            postroom_engine::outbound::ACK_JOB,
-            Acknowledgements::new(store.clone(), intake.keyring().clone(), Arc::clone(&sender)),
+            postroom_engine::outbound::AUTO_REPLY_JOB,
+            AutoReplies::new(store.clone(), intake.keyring().clone(), Arc::clone(&sender)),
         );
         registry.register(
             postroom_engine::outbound::NOTIFICATION_JOB,
