@@ -15,15 +15,12 @@ use std::sync::Arc;
 
 use futures::future::BoxFuture;
 use postroom_core::auto_reply::ReplyFacts;
-use postroom_core::message::EmailAddress;
-use postroom_core::ports::mail_sender::{
-    EnvelopeSender, MailSender, OutboundEnvelope, SendError, SmtpStage,
-};
-use postroom_core::verp::VerpToken;
+use postroom_core::ports::mail_sender::{MailSender, SendError, SmtpStage};
 use postroom_store::Store;
 use postroom_store::crypto::{Keyring, Place};
-use postroom_store::outbound::{BounceRecord, SentMail, SentStatus};
+use postroom_store::outbound::{BounceRecord, SentMail};
 
+mod delivery;
 mod notification;
 mod notify;
 
@@ -88,95 +85,37 @@ impl<M: MailSender + 'static> AutoReplies<M> {
 
     async fn process(&self, ctx: &mut JobContext) -> Result<(), JobError> {
         let inner = &self.inner;
-        let tenant = inner.store.tenant(&ctx.job().tenant).await.map_err(retry)?;
-        let id = std::str::from_utf8(ctx.payload())
-            .map_err(|_| JobError::Permanent("the job's payload is not a sent-mail id".into()))?
-            .to_owned();
-        let Some(sent) = tenant.sent_mail(&id).await.map_err(retry)? else {
-            // Purged after its retention: nothing is left to send.
+        let Some(q) = delivery::queued(&inner.store, &inner.keyring, ctx).await? else {
             return Ok(());
         };
-        if sent.status != SentStatus::Queued {
+        let facts = open_facts(&q.cipher, &q.sent)
+            .map_err(|e| JobError::Permanent(format!("sent_mail {}: {e}", q.sent.id)))?;
+        if delivery::withheld(ctx, &q).await? {
             return Ok(());
         }
-        let cipher = inner.keyring.cipher(&tenant).map_err(retry)?;
-        let facts = open_facts(&cipher, &sent)
-            .map_err(|e| JobError::Permanent(format!("sent_mail {id}: {e}")))?;
-        if tenant
-            .suppression(&sent.recipient_hash)
-            .await
-            .map_err(retry)?
-            .is_some_and(|s| s.suppressed)
-        {
-            let mut tx = ctx.begin().await?;
-            tx.note_withheld(&sent.recipient_hash)
-                .await
-                .map_err(retry)?;
-            tx.finish_sent_mail(&id, SentStatus::Skipped, Some("suppressed"), now_ms())
-                .await
-                .map_err(retry)?;
-            ctx.complete_in(tx).await?;
-            return Ok(());
-        }
-        let profile = inner.profiles.get(&tenant).await.map_err(retry)?;
-        let kind = facts.about.kind().as_str();
+        let profile = inner.profiles.get(&q.tenant).await.map_err(retry)?;
         let Some(templates) = profile.auto_reply(facts.about.kind()) else {
-            let why = format!("the profile no longer has a {kind} From");
-            return self.fail(ctx, &id, &why).await;
+            let why = format!(
+                "the profile no longer has a {} From",
+                facts.about.kind().as_str()
+            );
+            return delivery::fail(ctx, &q, &why).await;
         };
-        let message = match templates.compose(&facts, tenant.id().as_str(), now_ms()) {
+        let message = match templates.compose(&facts, q.tenant.id().as_str(), now_ms()) {
             Ok(m) => m,
-            Err(e) => return self.fail(ctx, &id, &e.to_string()).await,
+            Err(e) => return delivery::fail(ctx, &q, &e.to_string()).await,
         };
-        let (token, to) = match (VerpToken::parse(&id), EmailAddress::parse(&facts.to)) {
-            (Ok(t), Ok(a)) => (t, a),
-            (Err(e), _) => return self.fail(ctx, &id, &e.to_string()).await,
-            (_, Err(e)) => return self.fail(ctx, &id, &e.to_string()).await,
-        };
-        let envelope = OutboundEnvelope {
-            sender: EnvelopeSender::Verp(token),
-            recipients: vec![to],
-        };
-        match inner.sender.send(&envelope, &message).await {
-            Ok(_) => {
-                let mut tx = ctx.begin().await?;
-                tx.finish_sent_mail(&id, SentStatus::Sent, None, now_ms())
-                    .await
-                    .map_err(retry)?;
-                ctx.complete_in(tx).await?;
-                tracing::info!(sent = %id, kind, issue = sent.issue_key.as_deref().unwrap_or(""), "automatic answer sent");
-                metrics::counter!("postroom_outbound_sent_total", "kind" => kind).increment(1);
-                Ok(())
-            }
-            Err(e) if e.is_transient() => Err(JobError::Transient(describe(&e))),
-            Err(e) => {
-                let detail = describe(&e);
-                let mut tx = ctx.begin().await?;
-                tx.finish_sent_mail(&id, SentStatus::Failed, Some(&detail), now_ms())
-                    .await
-                    .map_err(retry)?;
-                if let Some(code) = refused_recipient(&e) {
-                    let soft_limit = profile.profile.bounces.soft_limit;
-                    let record = refusal(&cipher, &sent, &facts.to, code)?;
-                    tx.record_bounce(&record, soft_limit).await.map_err(retry)?;
-                }
-                ctx.complete_in(tx).await?;
-                tracing::warn!(sent = %id, kind, error = %detail, "automatic answer refused");
-                metrics::counter!("postroom_outbound_failed_total", "kind" => kind).increment(1);
-                Ok(())
-            }
-        }
-    }
-
-    /// Marks the message failed for a reason no retry can change, and completes the job.
-    async fn fail(&self, ctx: &mut JobContext, id: &str, why: &str) -> Result<(), JobError> {
-        let mut tx = ctx.begin().await?;
-        tx.finish_sent_mail(id, SentStatus::Failed, Some(why), now_ms())
-            .await
-            .map_err(retry)?;
-        ctx.complete_in(tx).await?;
-        tracing::warn!(sent = %id, reason = why, "automatic answer not sent");
-        Ok(())
+        let soft_limit = profile.profile.bounces.soft_limit;
+        delivery::send(
+            ctx,
+            &inner.sender,
+            &q,
+            &facts.to,
+            &message,
+            soft_limit,
+            async || None,
+        )
+        .await
     }
 }
 
