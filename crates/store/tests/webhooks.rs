@@ -4,21 +4,13 @@
 //! row, processing drops the payload, the purge drops old payloads and old rows, a batch
 //! holds one copy per recipient even when two workers plan it, and tenants stay apart.
 
-use postroom_core::tenant::TenantId;
+use postroom_store::TenantStore;
 use postroom_store::outbound::{SentMail, SentStatus};
 use postroom_store::testing::{self, TestStore};
 use postroom_store::webhooks::WebhookEvent;
-use postroom_store::{JiraConnection, TenantStore};
 
 async fn tenant(t: &TestStore, name: &str) -> TenantStore {
-    t.store
-        .ensure_tenant(
-            &TenantId::parse(name).unwrap(),
-            &JiraConnection::default(),
-            1,
-        )
-        .await
-        .unwrap()
+    t.tenant(name).await.unwrap()
 }
 
 fn event(id: &str, at: i64) -> WebhookEvent {
