@@ -54,9 +54,14 @@ impl std::ops::Deref for Desk {
 
 impl Desk {
     async fn start() -> Option<Self> {
+        Self::start_with_peer(&[]).await
+    }
+
+    /// With the SMTP peer started with `peer_args`.
+    async fn start_with_peer(peer_args: &[&str]) -> Option<Self> {
         let webhooks = "[webhooks]\nsecret_file = \"webhook-secret\"\nmax_body_bytes = 65536\n\n";
         let secret = format!("{SECRET}\n");
-        desk::Desk::start_with(PROFILE, webhooks, &[("webhook-secret", &secret)])
+        desk::Desk::start_with_peer(PROFILE, webhooks, &[("webhook-secret", &secret)], peer_args)
             .await
             .map(Self)
     }
@@ -532,6 +537,66 @@ async fn a_resolution_tells_the_customer_and_the_status_change_tells_the_desk() 
         Some("invoice.pdf")
     );
     assert_eq!(with_file.attachments[0].data, b"%PDF-1.4 the invoice");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_relay_that_refuses_postroom_parks_the_send_as_a_dead_letter() {
+    // The relay wants a login postroom was not given: every MAIL FROM gets 530, a refusal
+    // of postroom, not of the customer's address.
+    let Some(desk) = Desk::start_with_peer(&["--auth", "postroom:right"]).await else {
+        return;
+    };
+    desk.send(
+        "frank@customer.example",
+        "support@example.com",
+        "From: Frank Customer <frank@customer.example>\nTo: support@example.com\n\
+         Subject: Printer offline\nMessage-ID: <offline-1@customer.example>\n\nIt is offline.\n",
+    );
+    let key = first_issue(&desk).await;
+    desk.comment(&key, json!({"body": "Have you tried turning it on?"}))
+        .await;
+    let start = Instant::now();
+    let dead = loop {
+        let out = postroom(desk.dir.path())
+            .args(["jobs", "list", "--dead"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        if text.contains("outbound.notification") {
+            break text;
+        }
+        assert!(start.elapsed() < PATIENCE, "no dead send job: {text}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    assert!(
+        dead.contains("530"),
+        "the reason is the relay's code: {dead}"
+    );
+    assert!(
+        !dead.contains("frank@"),
+        "no address in the job's error: {dead}"
+    );
+    let out = postroom(desk.dir.path())
+        .args(["audit", "sent", "--kind", "notification"])
+        .output()
+        .unwrap();
+    let listed = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        listed
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.contains("\tqueued\t")),
+        "the mail waits to be replayed with `jobs retry`: {listed}"
+    );
+    let out = postroom(desk.dir.path())
+        .args(["suppression", "list"])
+        .output()
+        .unwrap();
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("frank@customer.example"),
+        "a refusal of postroom suppresses nobody"
+    );
+    assert!(desk.peer.delivered().is_empty());
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {

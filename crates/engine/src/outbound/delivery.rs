@@ -1,7 +1,10 @@
 //! What every send job of postroom's own mail does around its words: find the queued
 //! row, skip a recipient who is suppressed by now, send with the row's VERP return path,
-//! and record the outcome — a permanent refusal of the recipient at `RCPT TO` as a hard
-//! bounce, since the server has just said the address takes no mail.
+//! and record the outcome. A transient failure is retried by the queue; a permanent
+//! refusal of the recipient at `RCPT TO` fails the row and counts as a hard bounce, since
+//! the server has just said the address takes no mail; any other permanent failure parks
+//! the job as dead (a dead letter an administrator replays once the relay is fixed). Each
+//! recipient has their own job, so no refusal holds back another's mail.
 
 use postroom_core::message::EmailAddress;
 use postroom_core::ports::mail_sender::{EnvelopeSender, MailSender, OutboundEnvelope};
@@ -127,17 +130,23 @@ where
         Err(e) if e.is_transient() => Err(JobError::Transient(describe(&e))),
         Err(e) => {
             let detail = describe(&e);
+            metrics::counter!("postroom_outbound_failed_total", "kind" => kind.clone())
+                .increment(1);
+            let Some(code) = refused_recipient(&e) else {
+                // Not about the address (the relay refused postroom's login, the message,
+                // the sender): the job is parked as dead with the reason and the row stays
+                // queued, so that `postroom jobs retry` sends it once the relay is fixed.
+                tracing::warn!(sent = %id, kind = %kind, error = %detail, "mail refused: the job is parked");
+                return Err(JobError::Permanent(detail));
+            };
             let mut tx = ctx.begin().await?;
             tx.finish_sent_mail(id, SentStatus::Failed, Some(&detail), now_ms())
                 .await
                 .map_err(retry)?;
-            if let Some(code) = refused_recipient(&e) {
-                let record = refusal(&q.cipher, &q.sent, to, code)?;
-                tx.record_bounce(&record, soft_limit).await.map_err(retry)?;
-            }
+            let record = refusal(&q.cipher, &q.sent, to, code)?;
+            tx.record_bounce(&record, soft_limit).await.map_err(retry)?;
             ctx.complete_in(tx).await?;
-            tracing::warn!(sent = %id, kind = %kind, error = %detail, "mail refused");
-            metrics::counter!("postroom_outbound_failed_total", "kind" => kind).increment(1);
+            tracing::warn!(sent = %id, kind = %kind, error = %detail, "mail refused: the recipient counts as bounced");
             Ok(())
         }
     }

@@ -8,8 +8,8 @@
 //! was queued), renders the tenant's templates, and hands the message to the
 //! [`MailSender`] with a VERP return path whose token is the `sent_mail` row's id. A
 //! transient failure is retried by the queue; a permanent refusal of the recipient marks
-//! the row failed and counts as a hard bounce, since the server has just said the address
-//! does not take mail.
+//! the row failed and counts as a hard bounce; any other permanent failure parks the job
+//! as dead (see `delivery`).
 
 use std::sync::Arc;
 

@@ -28,7 +28,17 @@ impl Desk {
     /// Serves `profile` with more of postroom.toml (`config`, whole sections) and more
     /// files beside it (`files`: name and content).
     pub async fn start_with(profile: &str, config: &str, files: &[(&str, &str)]) -> Option<Self> {
-        let peer = Peer::start(&[])?;
+        Self::start_with_peer(profile, config, files, &[]).await
+    }
+
+    /// As [`Self::start_with`], with the SMTP peer started with `peer_args` (`--auth`…).
+    pub async fn start_with_peer(
+        profile: &str,
+        config: &str,
+        files: &[(&str, &str)],
+        peer_args: &[&str],
+    ) -> Option<Self> {
+        let peer = Peer::start(peer_args)?;
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("profile.json"), profile).unwrap();
         for (name, content) in files {
