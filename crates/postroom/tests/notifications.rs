@@ -59,9 +59,20 @@ impl Desk {
 
     /// With the SMTP peer started with `peer_args`.
     async fn start_with_peer(peer_args: &[&str]) -> Option<Self> {
-        let webhooks = "[webhooks]\nsecret_file = \"webhook-secret\"\nmax_body_bytes = 65536\n\n";
+        Self::with_config("", peer_args).await
+    }
+
+    /// On the PostgreSQL database `url`.
+    async fn start_on(url: &str, peer_args: &[&str]) -> Option<Self> {
+        Self::with_config(&format!("[storage]\nurl = \"{url}\"\n\n"), peer_args).await
+    }
+
+    async fn with_config(more: &str, peer_args: &[&str]) -> Option<Self> {
+        let config = format!(
+            "{more}[webhooks]\nsecret_file = \"webhook-secret\"\nmax_body_bytes = 65536\n\n"
+        );
         let secret = format!("{SECRET}\n");
-        desk::Desk::start_with_peer(PROFILE, webhooks, &[("webhook-secret", &secret)], peer_args)
+        desk::Desk::start_with_peer(PROFILE, &config, &[("webhook-secret", &secret)], peer_args)
             .await
             .map(Self)
     }
@@ -170,9 +181,25 @@ async fn first_issue(desk: &Desk) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_agents_comment_reaches_the_customer_once_threaded_and_their_reply_comes_back() {
-    let Some(desk) = Desk::start().await else {
+    if let Some(desk) = Desk::start().await {
+        the_comment_flow(desk).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_comment_flow_on_postgresql() {
+    let Some(url) = postroom_store::testing::postgres_url().await.unwrap() else {
         return;
     };
+    if let Some(desk) = Desk::start_on(&url, &[]).await {
+        the_comment_flow(desk).await;
+    }
+}
+
+/// An agent's comment reaches the customer once, threaded; a restricted one reaches nobody
+/// outside; a replay sends nothing; the reply comes back; a bounce suppresses; the audit
+/// shows what was sent.
+async fn the_comment_flow(desk: Desk) {
     let original = "printer-1@customer.example";
     let reply = send_smtp(
         &desk.smtp,
