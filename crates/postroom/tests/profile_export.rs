@@ -281,6 +281,19 @@ async fn serve_polls_the_mailboxes_of_the_profile() {
     assert!(imported.status.success(), "{imported:?}");
     std::fs::write(dir.path().join("postroom.toml"), secrets).unwrap();
 
+    // The administrator's view: the usable profile mailbox is listed and connects.
+    let listed = support::run(dir.path(), &["mailbox", "list"]);
+    assert!(listed.status.success(), "{listed:?}");
+    let listed = String::from_utf8_lossy(&listed.stdout).to_string();
+    assert!(
+        listed.contains(&format!("support\t{host}:{port}\t{folder}")),
+        "{listed}"
+    );
+    assert!(!listed.contains("gone"), "{listed}");
+    let tested = support::run(dir.path(), &["mailbox", "test", "support"]);
+    assert!(tested.status.success(), "{tested:?}");
+    assert!(String::from_utf8_lossy(&tested.stdout).contains("authenticated"));
+
     let served = Served::start(dir.path(), &[]).await;
     let start = std::time::Instant::now();
     while taken_in(dir.path()).await < 1 {

@@ -1,4 +1,5 @@
-//! `postroom mailbox list|test NAME`: the IMAP mailboxes of `[[mailboxes]]`.
+//! `postroom mailbox list|test NAME`: the IMAP mailboxes `serve` polls for the tenant
+//! `default` — those of `[[mailboxes]]` and those of its stored profile.
 
 use std::process::ExitCode;
 
@@ -15,12 +16,13 @@ pub struct Args {
 
 #[derive(Debug, clap::Subcommand)]
 enum MailboxCommand {
-    /// List the configured mailboxes (name, server, folder); never their credentials.
+    /// List the mailboxes `serve` polls (name, server, folder): `[[mailboxes]]`, then the
+    /// profile's; never their credentials.
     List,
     /// Connect, authenticate, list folders with their message counts and check the folder
     /// postroom reads; on failure, say which step failed (DNS, TCP, TLS, auth, folder).
     Test {
-        /// The mailbox's `name` in `[[mailboxes]]`.
+        /// The mailbox's `name` in `[[mailboxes]]` or in the profile.
         name: String,
     },
 }
@@ -28,17 +30,20 @@ enum MailboxCommand {
 pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
     let config = app::load_config(globals)?;
     crate::telemetry::init(&config.log, globals.log_format);
+    let mailboxes = polled(&config).await?;
     match args.command {
         MailboxCommand::List => {
-            for m in &config.mailboxes {
+            for m in &mailboxes {
                 println!("{}\t{}:{}\t{}", m.name, m.server, m.port(), m.folder);
             }
             Ok(ExitCode::SUCCESS)
         }
         MailboxCommand::Test { name } => {
-            let Some(settings) = config.mailboxes.iter().find(|m| m.name == name) else {
-                let known: Vec<&str> = config.mailboxes.iter().map(|m| m.name.as_str()).collect();
-                anyhow::bail!("no mailbox {name:?} in [[mailboxes]] (configured: {known:?})");
+            let Some(settings) = mailboxes.iter().find(|m| m.name == name) else {
+                let known: Vec<&str> = mailboxes.iter().map(|m| m.name.as_str()).collect();
+                anyhow::bail!(
+                    "no mailbox {name:?} in [[mailboxes]] or the profile (configured: {known:?})"
+                );
             };
             match test_mailbox(settings).await {
                 Ok(report) => {
@@ -72,4 +77,28 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
             }
         }
     }
+}
+
+/// The mailboxes `serve` would poll: the profile's only when the tenant `default` has one
+/// stored (a site without a database yet has just `[[mailboxes]]`).
+async fn polled(
+    config: &crate::config::Config,
+) -> anyhow::Result<Vec<postroom_mail::imap::MailboxSettings>> {
+    let store = app::open_store(config).await?;
+    let stored = match store
+        .tenant(&postroom_core::tenant::TenantId::default_tenant())
+        .await
+    {
+        Ok(tenant) => tenant.profile().await?,
+        Err(postroom_store::StoreError::UnknownTenant(_)) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let profile = stored
+        .map(|s| postroom_core::profile::Profile::load(&s.document))
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("the stored profile cannot be read: {e}"))?;
+    Ok(crate::profiles::mailboxes::to_poll(
+        config,
+        profile.as_ref(),
+    ))
 }
