@@ -32,7 +32,8 @@ const PROFILE: &str = r#"{
   "notifications": {
     "from_name": "Example Support",
     "rules": [
-      { "name": "customers", "projects": ["SUP"], "events": ["comment_added", "resolved"],
+      { "name": "customers", "projects": ["SUP"],
+        "events": ["issue_created", "comment_added", "resolved"],
         "to": ["reporter", "participants"] },
       { "name": "staff", "events": ["status_changed"], "to": ["address:desk@example.net"],
         "subject": "{{ issue.key }} is now {{ issue.status }}" }
@@ -486,6 +487,10 @@ async fn a_resolution_tells_the_customer_and_the_status_change_tells_the_desk() 
     );
     assert!(reply.starts_with("250"), "{reply}");
     let key = first_issue(&desk).await;
+    assert!(
+        desk.settled_mails().await.is_empty(),
+        "the customer whose mail opened the issue is not told it was opened"
+    );
     // The administrator resolves it (transition 41, Resolve): one update with a status and
     // a resolution change in its changelog.
     let response = reqwest::Client::new()

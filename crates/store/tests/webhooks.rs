@@ -169,11 +169,45 @@ async fn the_issue_root_and_the_writer_of_a_mailed_comment_are_found() {
             Some(("mid:root".to_owned(), vec![4, 2]))
         );
         assert_eq!(
-            a.comment_sender("SUP-1", "10042").await.unwrap().as_deref(),
+            a.mail_writer("SUP-1", Some("10042"))
+                .await
+                .unwrap()
+                .as_deref(),
             Some("addr:frank")
         );
-        assert!(a.comment_sender("SUP-2", "10042").await.unwrap().is_none());
+        assert!(
+            a.mail_writer("SUP-2", Some("10042"))
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            a.mail_writer("SUP-1", None).await.unwrap().is_none(),
+            "a comment is not the issue's creation"
+        );
         assert!(b.thread_root("SUP-1").await.unwrap().is_none());
-        assert!(b.comment_sender("SUP-1", "10042").await.unwrap().is_none());
+        assert!(
+            b.mail_writer("SUP-1", Some("10042"))
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let mut tx = a.begin().await.unwrap();
+        tx.record_result(&InboundResult {
+            intake_id: "m1".to_owned(),
+            status: ResultStatus::Created,
+            issue_key: Some("SUP-1".to_owned()),
+            comment_id: None,
+            sender_hash: Some("addr:ann".to_owned()),
+            report: vec![1],
+            processed_at_ms: 1_000,
+        })
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            a.mail_writer("SUP-1", None).await.unwrap().as_deref(),
+            Some("addr:ann")
+        );
     }
 }

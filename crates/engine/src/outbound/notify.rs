@@ -18,7 +18,7 @@ use postroom_core::notify::{
     self, Actor, AttachedFile, FileLink, JiraEvent, NotificationFacts, Person, Reader, Restriction,
     Source,
 };
-use postroom_core::ports::tracker::{Issue, Tracker, TrackerError, User};
+use postroom_core::ports::tracker::{IDEMPOTENCY_PROPERTY, Issue, Tracker, TrackerError, User};
 use postroom_core::profile::{Audience, CheckedProfile, EventKind};
 use postroom_core::redact::Redactor;
 use postroom_core::template::{CalendarDate, IssueContext};
@@ -41,6 +41,10 @@ pub const NOTIFICATION_JOB: &str = "outbound.notification";
 
 /// `sent_mail.kind` of notifications.
 pub const NOTIFICATION_KIND: &str = "notification";
+
+/// How long after a delivery its planning waits for the result of the mail that made the
+/// issue or comment (see [`Notifier::writer`]).
+const WRITER_WAIT_MS: i64 = 120_000;
 
 /// How long a user's address or a field's id, as Jira answered, is used before asking again.
 const USER_TTL: Duration = Duration::from_secs(300);
@@ -135,11 +139,11 @@ impl<S: Sites> Notifier<S> {
         let id = std::str::from_utf8(ctx.payload())
             .map_err(|_| JobError::Permanent("the job's payload is not a delivery id".into()))?
             .to_owned();
-        let Some(payload) = tenant
+        let Some((payload, received_at_ms)) = tenant
             .webhook_event(&id)
             .await
             .map_err(retry)?
-            .and_then(|row| row.payload)
+            .and_then(|row| Some((row.payload?, row.received_at_ms)))
         else {
             // Processed before, or purged: nothing is left to do.
             return Ok(());
@@ -151,7 +155,9 @@ impl<S: Sites> Notifier<S> {
         let event = JiraEvent::parse(&body)
             .map_err(|e| JobError::Permanent(format!("webhook event {id}: {e}")))?;
         let profile = inner.profiles.get(&tenant).await.map_err(retry)?;
-        let plan = self.plan(&tenant, &cipher, &profile, &event).await?;
+        let plan = self
+            .plan(&tenant, &cipher, &profile, &event, received_at_ms)
+            .await?;
         let now = now_ms();
         let mut tx = ctx.begin().await?;
         let queued = write(&mut tx, &plan, now).await?;
@@ -175,6 +181,7 @@ impl<S: Sites> Notifier<S> {
         cipher: &TenantCipher,
         profile: &CheckedProfile,
         event: &JiraEvent,
+        received_at_ms: i64,
     ) -> Result<Plan, JobError> {
         let inner = &self.inner;
         let settings = &profile.profile.notifications;
@@ -268,13 +275,21 @@ impl<S: Sites> Notifier<S> {
             for &rule in &rules {
                 named.extend(people.named(rule, &settings.rules[rule].to).await?);
             }
-            if let (Some(comment), true) = (&event.comment, comment_kind)
-                && let Some(writer) = tenant
-                    .comment_sender(&issue.key, &comment.id)
-                    .await
-                    .map_err(retry)?
-            {
-                // The comment came from this person's mail: they know what they wrote.
+            let written = match (&event.comment, comment_kind, kind) {
+                (Some(comment), true, _) => Some(Some(comment.id.as_str())),
+                (_, _, EventKind::IssueCreated) => Some(None),
+                _ => None,
+            };
+            let writer = match written {
+                Some(comment) => {
+                    self.writer(tenant, &tracker, &issue.key, comment, received_at_ms)
+                        .await?
+                }
+                None => None,
+            };
+            if let Some(writer) = writer {
+                // The issue or comment came from this person's mail: they know what they
+                // wrote (and an acknowledgement may have told them the key already).
                 named.retain(|p| {
                     let wrote = p.address.as_deref().is_some_and(|a| {
                         EmailAddress::parse(a)
@@ -371,6 +386,47 @@ impl<S: Sites> Notifier<S> {
             }
         }
         Ok(plan)
+    }
+
+    /// Who wrote the issue (`comment` `None`) or comment by mail, as a keyed hash; `None`
+    /// when nobody did. Jira can deliver the event before the mail's processing is
+    /// committed: when the issue or comment carries postroom's idempotency property (it was
+    /// made from mail) but no result names its writer yet, the job is retried for up to
+    /// [`WRITER_WAIT_MS`] after the delivery, so that the customer is not told of what they
+    /// wrote themselves.
+    async fn writer<T: Tracker>(
+        &self,
+        tenant: &TenantStore,
+        tracker: &T,
+        issue_key: &str,
+        comment: Option<&str>,
+        received_at_ms: i64,
+    ) -> Result<Option<String>, JobError> {
+        if let Some(found) = tenant
+            .mail_writer(issue_key, comment)
+            .await
+            .map_err(retry)?
+        {
+            return Ok(Some(found));
+        }
+        if now_ms().saturating_sub(received_at_ms) > WRITER_WAIT_MS {
+            return Ok(None);
+        }
+        let marked = match comment {
+            Some(id) => tracker.comment_property(id, IDEMPOTENCY_PROPERTY).await,
+            None => {
+                tracker
+                    .issue_property(issue_key, IDEMPOTENCY_PROPERTY)
+                    .await
+            }
+        };
+        match marked {
+            Ok(Some(_)) => Err(retry(
+                "the mail this event came from is still being processed; waiting for its result",
+            )),
+            Ok(None) | Err(TrackerError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(tracker_error(e)),
+        }
     }
 
     /// The Message-ID notifications answer: the mail that opened the issue when postroom

@@ -29,6 +29,6 @@ CREATE TABLE webhook_events (
 );
 CREATE INDEX webhook_events_received ON webhook_events (received_at_ms);
 
--- A comment made from a customer's mail is not notified back to that customer: the
--- notification job finds the mail's sender by the comment's id.
-CREATE INDEX inbound_results_comment ON inbound_results (tenant_id, comment_id);
+-- An issue or comment made from a customer's mail is not notified back to that customer:
+-- the notification job finds the mail's sender by the issue and comment.
+CREATE INDEX inbound_results_issue ON inbound_results (tenant_id, issue_key, comment_id);

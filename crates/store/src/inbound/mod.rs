@@ -225,22 +225,30 @@ impl TenantStore {
             .transpose()
     }
 
-    /// The keyed hash of the sender whose mail became comment `comment_id` on `issue_key`:
-    /// that person wrote it and is not notified of it.
-    pub async fn comment_sender(
+    /// The keyed hash of the sender whose mail became comment `comment_id` on `issue_key`
+    /// (or, without a comment, opened the issue): that person wrote it and is not notified
+    /// of it.
+    pub async fn mail_writer(
         &self,
         issue_key: &str,
-        comment_id: &str,
+        comment_id: Option<&str>,
     ) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query(
-            "SELECT sender_hash FROM inbound_results WHERE tenant_id = $1 \
-             AND comment_id = $2 AND issue_key = $3 LIMIT 1",
-        )
-        .bind(self.id().as_str())
-        .bind(comment_id)
-        .bind(issue_key)
-        .fetch_optional(self.db().pool())
-        .await?;
+        let query = match comment_id {
+            Some(comment) => sqlx::query(
+                "SELECT sender_hash FROM inbound_results WHERE tenant_id = $1 \
+                 AND issue_key = $2 AND comment_id = $3 LIMIT 1",
+            )
+            .bind(self.id().as_str())
+            .bind(issue_key)
+            .bind(comment),
+            None => sqlx::query(
+                "SELECT sender_hash FROM inbound_results WHERE tenant_id = $1 \
+                 AND issue_key = $2 AND comment_id IS NULL AND status = 'created' LIMIT 1",
+            )
+            .bind(self.id().as_str())
+            .bind(issue_key),
+        };
+        let row = query.fetch_optional(self.db().pool()).await?;
         Ok(row.map(|r| r.try_get("sender_hash")).transpose()?.flatten())
     }
 
