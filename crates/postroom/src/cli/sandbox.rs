@@ -1,6 +1,7 @@
 //! `postroom sandbox`: serve the Jira sandbox (crate `jira-sandbox`) on its own listener, so
 //! postroom, its tests or a curious user have a Jira to talk to without a Jira site.
 
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,7 +34,14 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
     let sandbox = Sandbox::start(sandbox_config)
         .await
         .with_context(|| format!("cannot start the Jira sandbox on {}", args.http))?;
-    println!("{}", sandbox.banner());
+    // One write, and no panic when whoever started it stopped reading (`| head -1`, a
+    // script that took the URL): the site keeps serving either way.
+    let banner = format!("{}\n", sandbox.banner());
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(banner.as_bytes()).and_then(|()| out.flush()) {
+        tracing::info!(error = %e, "the banner was not read to its end");
+    }
+    drop(out);
     tracing::info!(base_url = %sandbox.base_url, "jira sandbox is serving");
     stopped().await;
     sandbox.shutdown().await;
