@@ -169,7 +169,11 @@ impl Browser {
     async fn get(&self, path: &str) -> Option<Value> {
         let url = format!("http://127.0.0.1:{}{path}", self.port);
         let response = self.http.get(url).send().await.ok()?;
-        response.json::<Value>().await.ok().map(|v| v["value"].clone())
+        response
+            .json::<Value>()
+            .await
+            .ok()
+            .map(|v| v["value"].clone())
     }
 
     async fn post(&self, path: &str, body: Value) -> Value {
@@ -278,7 +282,11 @@ fn check(name: &str, width: u32, layout: &Layout) {
         layout.min_font
     );
     for probe in &layout.probes {
-        assert!(probe.found && !probe.hidden, "{at}: {:?} is not shown", probe.text);
+        assert!(
+            probe.found && !probe.hidden,
+            "{at}: {:?} is not shown",
+            probe.text
+        );
         assert!(!probe.rects.is_empty(), "{at}: {:?} has no box", probe.text);
         for rect in &probe.rects {
             assert!(
