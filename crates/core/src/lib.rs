@@ -4,9 +4,9 @@
 //! hands in what the world knows (time, stored state) and carries out what this crate
 //! decides, so every business rule is testable without a socket, a database or a clock.
 
-pub mod acknowledge;
 pub mod adf;
 pub mod attachments;
+pub mod auto_reply;
 pub mod canned;
 pub mod classify;
 pub mod connect_jwt;

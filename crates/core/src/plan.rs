@@ -60,6 +60,33 @@ pub struct Plan {
     pub action: Action,
     /// What was found and which rule decided what, in order.
     pub report: Vec<String>,
+    /// False when the mail must get no automatic answer (see
+    /// [`Classification::suppress_acknowledgement`]); kept for a refusal decided later,
+    /// when the engine has read the issue's people.
+    #[serde(skip)]
+    pub answerable: bool,
+}
+
+impl Plan {
+    /// The report's line on the notice of a reject: whether the sender is told why, and if
+    /// not, why not. `None` for any other action.
+    pub fn notice_note(&self, profile: &CheckedProfile) -> Option<String> {
+        let Action::Reject { notice, .. } = &self.action else {
+            return None;
+        };
+        let line = if *notice {
+            "notice: the sender is told why (notice.enabled)"
+        } else if !profile.profile.notice.enabled {
+            "notice: not sent: notice.enabled is off"
+        } else if !self.answerable {
+            "notice: not sent: the mail must get no automatic answer (automatic, bulk or list \
+             mail, a null return path or failed authentication)"
+        } else {
+            "notice: not sent: only refusals by people.create and people.strangers are \
+             answered"
+        };
+        Some(line.to_owned())
+    }
 }
 
 /// Step one: read the directives and list what must be looked up.
@@ -82,6 +109,7 @@ pub fn decide(
     answers: &Answers,
 ) -> Plan {
     let class = input.classification;
+    let answerable = !class.suppress_acknowledgement;
     let mut report = vec![format!(
         "classification: {} ({})",
         class.kind.as_str(),
@@ -93,13 +121,23 @@ pub fn decide(
     if class.kind == Kind::Loop {
         let reason = "postroom's own mail came back; never processed".to_owned();
         report.push(format!("action: ignore — {reason}"));
-        return finish(thread, directives, Action::Ignore { reason }, report);
+        return finish(
+            thread,
+            directives,
+            Action::Ignore { reason },
+            report,
+            answerable,
+        );
     }
     let rule = match route::route(input.message, class, profile) {
         Route::NotOurs => {
             let reason = "addressed to none of postroom's own addresses".to_owned();
             report.push(format!("route: {reason}"));
-            return finish(thread, directives, Action::Reject { reason }, report);
+            let action = Action::Reject {
+                reason,
+                notice: false,
+            };
+            return finish(thread, directives, action, report, answerable);
         }
         Route::Rule(rule) => rule,
     };
@@ -134,7 +172,7 @@ pub fn decide(
     };
     choose_attachments(&mut action, input.message, then, &mut report);
     report.push(format!("action: {} — {}", action.kind(), action.reason()));
-    finish(thread, directives, action, report)
+    finish(thread, directives, action, report, answerable)
 }
 
 fn finish(
@@ -142,12 +180,23 @@ fn finish(
     directives: Directives,
     action: Action,
     report: Vec<String>,
+    answerable: bool,
 ) -> Plan {
     Plan {
         thread,
         directives,
         action,
         report,
+        answerable,
+    }
+}
+
+/// A refusal whose reason is written for the sender: with the profile's notice when it is
+/// enabled and the mail may be answered.
+fn refusal(reason: String, profile: &CheckedProfile, answerable: bool) -> Action {
+    Action::Reject {
+        reason,
+        notice: answerable && profile.profile.notice.enabled,
     }
 }
 
@@ -185,7 +234,10 @@ fn automatic(
     match (handle, thread) {
         (Handle::Ignore, _) => Action::Ignore { reason },
         (Handle::Hold, _) => Action::Hold { reason },
-        (Handle::Reject, _) => Action::Reject { reason },
+        (Handle::Reject, _) => Action::Reject {
+            reason,
+            notice: false,
+        },
         (Handle::Comment, Some(t)) => comment(
             t,
             format!("{reason}; handling is comment"),
@@ -224,6 +276,7 @@ fn human(
         },
         RuleAction::Reject => Action::Reject {
             reason: said("reject"),
+            notice: false,
         },
         RuleAction::Process => match thread {
             Some(t) => comment(
@@ -238,7 +291,10 @@ fn human(
                 let sender = input.message.from.as_ref().map(|m| &m.address);
                 match admit::may_create(sender, profile) {
                     Ok(()) => create(rule, then, directives, input, profile),
-                    Err(reason) => admit::refuse(profile, reason),
+                    Err(reason) => {
+                        let answerable = !input.classification.suppress_acknowledgement;
+                        admit::refuse(profile, reason, answerable)
+                    }
                 }
             }
         },
@@ -315,6 +371,7 @@ fn create(
         reason: format!("no existing issue; new issue by rule {rule:?}"),
         project: then.project.clone().unwrap_or_default(),
         issue_type,
+        request_type: then.request_type.clone(),
         summary: subject::summary(message.subject.as_deref()),
         body: body(then, directives, input, profile),
         fields,

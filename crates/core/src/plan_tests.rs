@@ -106,7 +106,8 @@ fn mail_to_none_of_our_addresses_is_rejected() {
     assert_eq!(
         plan.action,
         Action::Reject {
-            reason: "addressed to none of postroom's own addresses".into()
+            reason: "addressed to none of postroom's own addresses".into(),
+            notice: false,
         }
     );
 }
@@ -229,4 +230,39 @@ fn a_sender_who_may_not_open_issues_is_refused_but_may_still_reply() {
         plan_of(&staff, &profile, &Answers::unknown()).action.kind(),
         "create_issue"
     );
+}
+
+#[test]
+fn the_notice_note_says_why_a_refusal_is_or_is_not_answered() {
+    let profile = |extra: &str| {
+        Profile::from_json(&format!(
+            r#"{{"own": {{"addresses": ["support@example.com"]}},
+                "default": {{"project": "SUP", "issue_type": "Task"}},
+                "people": {{"create": {{"deny": ["*@customer.example"]}}}}{extra}}}"#
+        ))
+        .unwrap()
+        .check()
+        .unwrap()
+    };
+    let on = profile(r#", "notice": {"enabled": true}"#);
+    let note = |raw: &str, p: &CheckedProfile| plan_of(raw, p, &Answers::unknown()).notice_note(p);
+    assert_eq!(
+        note(NEW, &on).as_deref(),
+        Some("notice: the sender is told why (notice.enabled)")
+    );
+    assert_eq!(
+        note(NEW, &profile("")).as_deref(),
+        Some("notice: not sent: notice.enabled is off")
+    );
+    let elsewhere = NEW.replace(
+        "To: support@example.com\nCc: bob@customer.example, desk@help.example.com",
+        "To: someone@else.example",
+    );
+    assert_eq!(
+        note(&elsewhere, &on).as_deref(),
+        Some("notice: not sent: only refusals by people.create and people.strangers are answered"),
+        "mail not addressed to postroom is never answered"
+    );
+    let allowed = NEW.replace("ann@customer.example", "ann@partner.example");
+    assert_eq!(note(&allowed, &on), None, "no refusal, no note");
 }

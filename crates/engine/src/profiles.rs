@@ -1,4 +1,5 @@
-//! The tenants' compiled profiles, shared by the workers that read them.
+//! The tenants' compiled profiles, shared by the workers that read them, and the check of
+//! a profile against the tenant's Jira before it is imported.
 //!
 //! Compiling a profile (every pattern, every template) costs far more than reading its
 //! version, so each worker asks for the version per job and recompiles only after an
@@ -7,9 +8,12 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use postroom_core::profile::{CheckedProfile, Profile};
+use postroom_core::ports::tracker::{Project, Tracker, TrackerError};
+use postroom_core::profile::{CheckedProfile, JiraKind, Profile, ValidationError};
 use postroom_core::tenant::TenantId;
 use postroom_store::TenantStore;
+
+use crate::inbound::fields::is_known;
 
 /// Why a tenant's profile cannot be used now; every case is worth waiting for, since an
 /// administrator's import fixes it.
@@ -60,4 +64,47 @@ impl ProfileCache {
             .insert(tenant.id().clone(), (stored.version, Arc::clone(&profile)));
         Ok(profile)
     }
+}
+
+/// The project keys and fields `profile` names that the tenant's Jira does not know, each
+/// as a mistake at its JSON path: an import refuses them up front instead of letting the
+/// first mail that reaches such a rule fail. Fails only when Jira cannot answer.
+pub async fn unknown_in_jira<T: Tracker>(
+    profile: &Profile,
+    tracker: &T,
+) -> Result<Vec<ValidationError>, TrackerError> {
+    let references = profile.jira_references();
+    let mut projects = None;
+    let mut fields = None;
+    let mut unknown = Vec::new();
+    for reference in references {
+        let known = match reference.kind {
+            JiraKind::Project => {
+                if projects.is_none() {
+                    projects = Some(tracker.projects(false).await?);
+                }
+                projects
+                    .iter()
+                    .flatten()
+                    .any(|p: &Project| p.key == reference.name)
+            }
+            JiraKind::Field => {
+                if fields.is_none() {
+                    fields = Some(tracker.fields().await?);
+                }
+                is_known(fields.as_deref().unwrap_or_default(), &reference.name)
+            }
+        };
+        if !known {
+            let what = match reference.kind {
+                JiraKind::Project => "project",
+                JiraKind::Field => "field",
+            };
+            unknown.push(ValidationError {
+                path: reference.path,
+                message: format!("Jira has no {what} {:?}", reference.name),
+            });
+        }
+    }
+    Ok(unknown)
 }

@@ -2,8 +2,8 @@
 
 use postroom_core::ports::tracker::{
     Attachment, Comment, Created, Dialect, Field, Issue, IssueType, IssueUpdate, NewComment,
-    NewIssue, NewLink, Project, ProjectRole, SearchPage, SearchRequest, ServerInfo, Tracker,
-    TrackerResult, Transition, User,
+    NewIssue, NewLink, NewRequest, Project, ProjectRole, SearchPage, SearchRequest, ServerInfo,
+    ServiceDesk, Tracker, TrackerResult, Transition, User,
 };
 use serde_json::Value;
 
@@ -149,6 +149,10 @@ impl Tracker for JiraClient {
         self.user_groups_impl(account_id).await
     }
 
+    async fn group_members(&self, group: &str) -> TrackerResult<Vec<User>> {
+        self.group_members_impl(group).await
+    }
+
     async fn project_roles_of(
         &self,
         project_key: &str,
@@ -159,6 +163,14 @@ impl Tracker for JiraClient {
 
     async fn create_customer(&self, email: &str, display_name: &str) -> TrackerResult<User> {
         self.create_customer_impl(email, display_name).await
+    }
+
+    async fn service_desks(&self) -> TrackerResult<Vec<ServiceDesk>> {
+        self.service_desks_impl().await
+    }
+
+    async fn create_request(&self, request: &NewRequest) -> TrackerResult<Created> {
+        self.create_request_impl(request).await
     }
 
     async fn add_request_participants(

@@ -6,7 +6,7 @@ mod common;
 
 use postroom_core::adf::{self, Doc};
 use postroom_core::ports::tracker::{
-    Dialect, IdempotencyKey, IssueTypeRef, IssueUpdate, NewComment, NewIssue, NewLink,
+    Dialect, IdempotencyKey, IssueTypeRef, IssueUpdate, NewComment, NewIssue, NewLink, NewRequest,
     SearchRequest, Tracker, TrackerError, Visibility,
 };
 use serde_json::{Map, json};
@@ -232,6 +232,19 @@ async fn cloud_users_watchers_groups_and_roles() {
         .await
         .unwrap();
     assert!(!groups.is_empty());
+    let staff = jira
+        .group_members("jira-servicemanagement-users")
+        .await
+        .unwrap();
+    assert!(
+        staff
+            .iter()
+            .any(|u| u.account_id == jira_sandbox::AGENT_ACCOUNT_ID),
+        "{staff:?}"
+    );
+    let admins = jira.group_members("site-admins").await.unwrap();
+    assert_eq!(admins.len(), 1);
+    assert!(jira.group_members("no-such-group").await.is_err());
     let roles = jira
         .project_roles_of("SUP", jira_sandbox::AGENT_ACCOUNT_ID)
         .await
@@ -258,6 +271,43 @@ async fn cloud_users_watchers_groups_and_roles() {
             .collect::<Vec<_>>(),
         [customer.account_id.as_str()]
     );
+}
+
+#[tokio::test]
+async fn a_request_is_raised_on_behalf_of_a_customer_at_most_once() {
+    let site = common::start("").await;
+    let jira = common::client(&site, Dialect::CloudV3, common::api_token(), common::fast()).await;
+    let desks = jira.service_desks().await.unwrap();
+    let desk = desks.iter().find(|d| d.project_key == "SUP").unwrap();
+    let customer = jira
+        .create_customer("erin@customer.example", "Erin")
+        .await
+        .unwrap();
+    let mut request = NewRequest {
+        service_desk_id: desk.id.clone(),
+        project: "SUP".into(),
+        request_type_id: "10003".into(),
+        summary: "Laptop broken".into(),
+        fields: Map::new(),
+        on_behalf_of: Some(customer.account_id.clone()),
+        participants: Vec::new(),
+        idempotency_key: IdempotencyKey::parse("<r1@mail.test>").unwrap(),
+        may_exist: false,
+    };
+    let raised = jira.create_request(&request).await.unwrap();
+    assert!(!raised.recovered);
+    let issue = jira
+        .get_issue(&raised.issue.key, &["reporter", "summary"])
+        .await
+        .unwrap();
+    assert_eq!(
+        issue.fields["reporter"]["accountId"],
+        customer.account_id.as_str()
+    );
+    request.may_exist = true;
+    let again = jira.create_request(&request).await.unwrap();
+    assert!(again.recovered, "found by its idempotency property");
+    assert_eq!(again.issue.key, raised.issue.key);
 }
 
 #[tokio::test]

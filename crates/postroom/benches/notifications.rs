@@ -66,8 +66,9 @@ impl Prepared {
             issue_key: sample::ISSUE_KEY.to_owned(),
             event: sample.kind.as_str().to_owned(),
             notes: Vec::new(),
+            attachments: Vec::new(),
         };
-        facts.compose("default", 1_795_000_000_000).unwrap()
+        facts.compose("default", 1_795_000_000_000, &[]).unwrap()
     }
 }
 

@@ -11,12 +11,12 @@ mod support;
 #[path = "../../mail/tests/support/mod.rs"]
 mod smtp_peer;
 
+mod desk;
+
 use std::time::{Duration, Instant};
 
-use postroom_core::message::{Message, ParseLimits};
-use serde_json::Value;
-use smtp_peer::{Delivered, Peer};
-use support::{PATIENCE, Served, at_least, dsn, listening, postroom, send_smtp};
+use desk::{Desk, assert_auto_reply, mail, parse};
+use support::{PATIENCE, dsn};
 
 const PROFILE: &str = r#"{
   "own": { "addresses": ["support@example.com"], "domains": ["mail.example.com"] },
@@ -24,97 +24,6 @@ const PROFILE: &str = r#"{
   "default": { "project": "SUP", "issue_type": "Task" },
   "threading": { "project_keys": ["SUP"] }
 }"#;
-
-struct Desk {
-    served: Served,
-    smtp: String,
-    peer: Peer,
-    dir: tempfile::TempDir,
-}
-
-impl Desk {
-    async fn start() -> Option<Self> {
-        let peer = Peer::start(&[])?;
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("profile.json"), PROFILE).unwrap();
-        std::fs::write(
-            dir.path().join("postroom.toml"),
-            format!(
-                "[inbound]\nprofile = \"profile.json\"\n\n[outbound]\ntransport = \"smtp\"\n\
-                 host = \"127.0.0.1\"\nport = {}\nsecurity = \"plain\"\n\
-                 bounce_address = \"bounces@mail.example.com\"\n",
-                peer.port
-            ),
-        )
-        .unwrap();
-        let served =
-            Served::start_with_args(dir.path(), &["--sandbox", "--smtp", "127.0.0.1:0"], &[]).await;
-        let smtp = listening(&served, "smtp");
-        Some(Self {
-            served,
-            smtp,
-            peer,
-            dir,
-        })
-    }
-
-    fn send(&self, from: &str, to: &str, mail: &str) {
-        let reply = send_smtp(&self.smtp, from, to, mail.as_bytes());
-        assert!(reply.starts_with("250"), "{reply}");
-    }
-
-    async fn issues(&self) -> Vec<Value> {
-        let response = reqwest::Client::new()
-            .get(format!(
-                "{}/sandbox/jira/rest/api/3/search/jql?jql=project%3DSUP%20ORDER%20BY%20created%20ASC\
-                 &fields=summary,comment&maxResults=100",
-                self.served.base
-            ))
-            .basic_auth(jira_sandbox::ADMIN_EMAIL, Some(jira_sandbox::API_TOKEN))
-            .send()
-            .await
-            .unwrap();
-        let body: Value = response.json().await.unwrap();
-        body["issues"].as_array().cloned().unwrap_or_default()
-    }
-
-    async fn acks(&self, count: usize) -> Vec<Delivered> {
-        at_least(count, "acknowledgements", async || self.peer.delivered()).await
-    }
-
-    fn suppression(&self, args: &[&str]) -> std::process::Output {
-        postroom(self.dir.path())
-            .arg("suppression")
-            .args(args)
-            .output()
-            .unwrap()
-    }
-
-    /// The suppression list's rows, each as its tab-separated columns.
-    fn suppression_list(&self) -> Vec<Vec<String>> {
-        let out = self.suppression(&["list"]);
-        assert!(out.status.success(), "{out:?}");
-        String::from_utf8(out.stdout)
-            .unwrap()
-            .lines()
-            .skip(1)
-            .map(|l| l.split('\t').map(str::to_owned).collect())
-            .collect()
-    }
-}
-
-fn mail(from: &str, id: &str, subject: &str, extra: &str) -> String {
-    format!(
-        "From: {from}\nTo: support@example.com\nDate: Mon, 23 Nov 2026 10:00:00 +0000\n\
-         Subject: {subject}\nMessage-ID: <{id}>\n{extra}\nHello, {subject}.\n"
-    )
-}
-
-fn parse(delivered: &Delivered) -> Message {
-    Message::parse(&delivered.content, &ParseLimits::default())
-        .unwrap()
-        .message
-}
 
 /// Lets the workers finish what is queued: the number of issues stays put for a while.
 async fn settle(desk: &Desk, issues: usize) {
@@ -133,7 +42,7 @@ async fn settle(desk: &Desk, issues: usize) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn acknowledgements_are_threaded_capped_and_stop_at_a_hard_bounce() {
-    let Some(desk) = Desk::start().await else {
+    let Some(desk) = Desk::start(PROFILE).await else {
         return;
     };
 
@@ -148,35 +57,19 @@ async fn acknowledgements_are_threaded_capped_and_stop_at_a_hard_bounce() {
             "References: <older@customer.example>",
         ),
     );
-    let acks = desk.acks(1).await;
+    let acks = desk.mails(1).await;
     let issues = desk.issues().await;
     assert_eq!(issues.len(), 1);
     let key = issues[0]["key"].as_str().unwrap().to_owned();
-    let ack = &acks[0];
-    assert_eq!(ack.rcpt_tos, ["ann@customer.example"]);
-    let token = ack
-        .mail_from
-        .strip_prefix("bounces+")
-        .and_then(|t| t.strip_suffix("@mail.example.com"))
-        .unwrap_or_else(|| panic!("not a VERP return path: {}", ack.mail_from));
-    assert!(token.len() >= 16, "{token}");
-    let m = parse(ack);
+    let m = assert_auto_reply(
+        &acks[0],
+        "ann@customer.example",
+        "new-1@customer.example",
+        &["older@customer.example", "new-1@customer.example"],
+    );
     assert_eq!(
         m.subject.as_deref(),
         Some(format!("[{key}] Printer on fire").as_str())
-    );
-    assert_eq!(
-        m.header("Auto-Submitted").map(str::trim),
-        Some("auto-replied")
-    );
-    assert_eq!(m.header("X-Postroom-Loop").map(str::trim), Some("default"));
-    assert_eq!(
-        m.in_reply_to.iter().map(|i| i.as_str()).collect::<Vec<_>>(),
-        ["new-1@customer.example"]
-    );
-    assert_eq!(
-        m.references.iter().map(|i| i.as_str()).collect::<Vec<_>>(),
-        ["older@customer.example", "new-1@customer.example"]
     );
     let ack_id = m.message_id.as_ref().unwrap().as_str().to_owned();
     assert!(ack_id.ends_with("@example.com"), "{ack_id}");
@@ -217,7 +110,7 @@ async fn acknowledgements_are_threaded_capped_and_stop_at_a_hard_bounce() {
         );
     }
     settle(&desk, 4).await;
-    desk.acks(2).await;
+    desk.mails(2).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let acks = desk.peer.delivered();
     let to_ann = acks
@@ -265,7 +158,7 @@ async fn acknowledgements_are_threaded_capped_and_stop_at_a_hard_bounce() {
             "",
         ),
     );
-    let acks = desk.acks(3).await;
+    let acks = desk.mails(3).await;
     let to_frank = &acks[2];
     assert_eq!(to_frank.rcpt_tos, ["frank@customer.example"]);
     let verp = to_frank.mail_from.clone();

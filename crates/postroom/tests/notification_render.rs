@@ -255,6 +255,8 @@ fn shown(name: &str) -> Vec<&'static str> {
             sample::LONG_URL,
             sample::COMMENT_MARKUP,
             sample::COMMENT_CLOSING,
+            sample::LONG_FILE_NAME,
+            sample::LINKED_FILE_NAME,
         ]),
         "created" => texts.push("was opened. We will get back to you here."),
         _ => texts.push("Status changed from In Progress to Waiting for customer."),

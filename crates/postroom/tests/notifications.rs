@@ -12,13 +12,15 @@ mod support;
 #[path = "../../mail/tests/support/mod.rs"]
 mod smtp_peer;
 
+mod desk;
+
 use std::time::{Duration, Instant};
 
-use postroom_core::message::{Message, ParseLimits};
+use desk::parse;
 use postroom_core::notify::signature;
 use serde_json::{Value, json};
-use smtp_peer::{Delivered, Peer};
-use support::{PATIENCE, Served, at_least, dsn, listening, postroom, send_smtp};
+use smtp_peer::Delivered;
+use support::{PATIENCE, dsn, postroom, send_smtp};
 
 const SECRET: &str = "a-webhook-secret-for-tests";
 
@@ -31,52 +33,36 @@ const PROFILE: &str = r#"{
     "from_name": "Example Support",
     "rules": [
       { "name": "customers", "projects": ["SUP"], "events": ["comment_added", "resolved"],
-        "to": ["reporter", "participants"] }
+        "to": ["reporter", "participants"] },
+      { "name": "staff", "events": ["status_changed"], "to": ["address:desk@example.net"],
+        "subject": "{{ issue.key }} is now {{ issue.status }}" }
     ]
   }
 }"#;
 
-struct Desk {
-    served: Served,
-    smtp: String,
-    peer: Peer,
-    dir: tempfile::TempDir,
+/// The shared help desk with the webhook receiver configured, and what these tests ask of
+/// Jira and the database.
+struct Desk(desk::Desk);
+
+impl std::ops::Deref for Desk {
+    type Target = desk::Desk;
+
+    fn deref(&self) -> &desk::Desk {
+        &self.0
+    }
 }
 
 impl Desk {
     async fn start() -> Option<Self> {
-        let peer = Peer::start(&[])?;
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("profile.json"), PROFILE).unwrap();
-        std::fs::write(dir.path().join("webhook-secret"), format!("{SECRET}\n")).unwrap();
-        std::fs::write(
-            dir.path().join("postroom.toml"),
-            format!(
-                "[inbound]\nprofile = \"profile.json\"\n\n[webhooks]\nsecret_file = \"webhook-secret\"\n\
-                 max_body_bytes = 65536\n\n[outbound]\ntransport = \"smtp\"\n\
-                 host = \"127.0.0.1\"\nport = {}\nsecurity = \"plain\"\n\
-                 bounce_address = \"bounces@mail.example.com\"\n",
-                peer.port
-            ),
-        )
-        .unwrap();
-        let served =
-            Served::start_with_args(dir.path(), &["--sandbox", "--smtp", "127.0.0.1:0"], &[]).await;
-        let smtp = listening(&served, "smtp");
-        Some(Self {
-            served,
-            smtp,
-            peer,
-            dir,
-        })
+        let webhooks = "[webhooks]\nsecret_file = \"webhook-secret\"\nmax_body_bytes = 65536\n\n";
+        let secret = format!("{SECRET}\n");
+        desk::Desk::start_with(PROFILE, webhooks, &[("webhook-secret", &secret)])
+            .await
+            .map(Self)
     }
 
     fn jira_url(&self, path: &str) -> String {
         format!("{}/sandbox/jira{path}", self.served.base)
-    }
-
-    async fn jira_get(&self, path: &str) -> Value {
-        support::sandbox_get(&format!("{}/sandbox/jira", self.served.base), path).await
     }
 
     /// The sandbox's administrator (an agent here) comments on `key`.
@@ -92,9 +78,7 @@ impl Desk {
     }
 
     async fn comments(&self, key: &str) -> usize {
-        let body = self
-            .jira_get(&format!("/rest/api/3/issue/{key}/comment"))
-            .await;
+        let body = self.jira(&format!("/rest/api/3/issue/{key}/comment")).await;
         body["comments"].as_array().map_or(0, Vec::len)
     }
 
@@ -112,10 +96,6 @@ impl Desk {
         (response.status().as_u16(), response.text().await.unwrap())
     }
 
-    async fn mails(&self, count: usize) -> Vec<Delivered> {
-        at_least(count, "notifications", async || self.peer.delivered()).await
-    }
-
     /// What the peer received, after giving the workers time to send anything more.
     async fn settled_mails(&self) -> Vec<Delivered> {
         tokio::time::sleep(Duration::from_secs(3)).await;
@@ -129,25 +109,32 @@ impl Desk {
         )
     }
 
-    async fn table_rows(&self, table: &str) -> i64 {
+    /// The number of rows of every table of the database, by table.
+    async fn every_table(&self) -> Vec<(String, i64)> {
         use sqlx::Row;
         sqlx::any::install_default_drivers();
         let pool = sqlx::AnyPool::connect(&self.db()).await.unwrap();
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT COUNT(*) AS n FROM {table}"
-        )))
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+        let names: Vec<String> =
+            sqlx::query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+                .fetch_all(&pool)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.try_get("name").unwrap())
+                .collect();
+        let mut counts = Vec::new();
+        for name in names {
+            let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT COUNT(*) AS n FROM \"{name}\""
+            )))
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+            counts.push((name, row.try_get("n").unwrap()));
+        }
         pool.close().await;
-        row.try_get("n").unwrap()
+        counts
     }
-}
-
-fn parse(delivered: &Delivered) -> Message {
-    Message::parse(&delivered.content, &ParseLimits::default())
-        .unwrap()
-        .message
 }
 
 fn header(delivered: &Delivered, name: &str) -> String {
@@ -166,7 +153,7 @@ async fn first_issue(desk: &Desk) -> String {
     let start = Instant::now();
     loop {
         let found = desk
-            .jira_get("/rest/api/3/search/jql?jql=project%3DSUP&fields=summary")
+            .jira("/rest/api/3/search/jql?jql=project%3DSUP&fields=summary")
             .await;
         if let Some(key) = found["issues"][0]["key"].as_str() {
             return key.to_owned();
@@ -253,7 +240,7 @@ async fn an_agents_comment_reaches_the_customer_once_threaded_and_their_reply_co
     );
 
     // A replayed delivery (same identifier) is acknowledged and changes nothing.
-    let issue = desk.jira_get(&format!("/rest/api/2/issue/{key}")).await;
+    let issue = desk.jira(&format!("/rest/api/2/issue/{key}")).await;
     let replay = serde_json::to_vec(&json!({
         "timestamp": 1, "webhookEvent": "comment_created",
         "user": {"accountId": "someone-else", "displayName": "Replay"},
@@ -351,7 +338,49 @@ async fn an_agents_comment_reaches_the_customer_once_threaded_and_their_reply_co
         .unwrap()
         .split('\t')
         .collect();
-    assert!(row.iter().any(|c| *c == "1"), "withheld counted: {list}");
+    assert!(row.contains(&"1"), "withheld counted: {list}");
+
+    // The audit of what was sent: recipient and subject per message, the MIME as it went out.
+    let out = postroom(desk.dir.path())
+        .args(["audit", "sent", "--kind", "notification"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let listed = String::from_utf8_lossy(&out.stdout).to_string();
+    let rows: Vec<Vec<&str>> = listed
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').collect())
+        .collect();
+    assert_eq!(rows.len(), 3, "{listed}");
+    assert_eq!(
+        rows[0][3], "skipped",
+        "the newest, to the suppressed address: {listed}"
+    );
+    assert!(
+        rows.iter()
+            .all(|r| r[6] == "frank@customer.example" && r[4] == key)
+    );
+    assert_eq!(
+        rows.iter().filter(|r| r[3] == "sent").count(),
+        2,
+        "{listed}"
+    );
+    let sent_id = rows[2][0];
+    let mime = postroom(desk.dir.path())
+        .args(["audit", "sent", sent_id, "--mime"])
+        .output()
+        .unwrap();
+    assert!(mime.status.success(), "{mime:?}");
+    assert!(
+        String::from_utf8_lossy(&mime.stdout).contains(&notification_id),
+        "the first notification's MIME"
+    );
+    let skipped_mime = postroom(desk.dir.path())
+        .args(["audit", "sent", rows[0][0], "--mime"])
+        .output()
+        .unwrap();
+    assert!(!skipped_mime.status.success(), "a skipped mail has no MIME");
 
     // Nothing personal in the log.
     let log = desk.served.stderr().join("\n");
@@ -372,6 +401,9 @@ async fn refused_and_unwanted_deliveries_store_nothing() {
     .unwrap();
     let signed = signature::sign(SECRET.as_bytes(), &unwanted);
 
+    let before = desk.every_table().await;
+    assert!(before.iter().any(|(t, _)| t == "webhook_events"));
+    let blobs_before = walk(&desk.dir.path().join("data/blobs"));
     let no_signature = desk.deliver(&unwanted, None, "a").await;
     assert_eq!(no_signature.0, 401, "{no_signature:?}");
     let forged = signature::sign(b"not the secret", &unwanted);
@@ -395,15 +427,111 @@ async fn refused_and_unwanted_deliveries_store_nothing() {
     assert_eq!(ignored.0, 200, "{ignored:?}");
     assert!(ignored.1.contains("unwanted"), "{ignored:?}");
 
-    assert_eq!(desk.table_rows("webhook_events").await, 0);
-    assert_eq!(desk.table_rows("sent_mail").await, 0);
+    tokio::time::sleep(Duration::from_secs(1)).await;
     assert_eq!(
-        desk.table_rows("jobs WHERE kind LIKE 'outbound.%'").await,
-        0
+        desk.every_table().await,
+        before,
+        "no table of the database changed"
     );
-    let blobs = desk.dir.path().join("data/blobs");
-    let stored = walk(&blobs);
-    assert!(stored.is_empty(), "blobs written: {stored:?}");
+    assert_eq!(
+        walk(&desk.dir.path().join("data/blobs")),
+        blobs_before,
+        "no blob was written"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_resolution_tells_the_customer_and_the_status_change_tells_the_desk() {
+    let Some(desk) = Desk::start().await else {
+        return;
+    };
+    let reply = send_smtp(
+        &desk.smtp,
+        "frank@customer.example",
+        "support@example.com",
+        b"From: Frank Customer <frank@customer.example>\nTo: support@example.com\n\
+          Subject: Printer jammed\nMessage-ID: <jam-1@customer.example>\n\nIt is jammed.\n",
+    );
+    assert!(reply.starts_with("250"), "{reply}");
+    let key = first_issue(&desk).await;
+    // The administrator resolves it (transition 41, Resolve): one update with a status and
+    // a resolution change in its changelog.
+    let response = reqwest::Client::new()
+        .post(desk.jira_url(&format!("/rest/api/3/issue/{key}/transitions")))
+        .basic_auth(jira_sandbox::ADMIN_EMAIL, Some(jira_sandbox::API_TOKEN))
+        .json(&json!({"transition": {"id": "41"}}))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{response:?}");
+    desk.mails(2).await;
+    let mails = desk.settled_mails().await;
+    assert_eq!(mails.len(), 2, "one to the customer, one to the desk");
+    let to = |address: &str| {
+        mails
+            .iter()
+            .find(|m| m.rcpt_tos == [address.to_owned()])
+            .unwrap_or_else(|| panic!("nothing to {address}"))
+    };
+    let customer = String::from_utf8_lossy(&to("frank@customer.example").content).to_string();
+    assert!(customer.contains("Resolved: Done."), "{customer}");
+    let staff = parse(to("desk@example.net"));
+    assert_eq!(
+        staff.subject.as_deref(),
+        Some(format!("{key} is now Resolved").as_str()),
+        "the rule's own subject template"
+    );
+
+    // An update that adds a file along with a status change, as Jira delivers it: the file
+    // is attached to the notification, fetched from Jira when the mail is sent.
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(b"%PDF-1.4 the invoice".to_vec())
+            .file_name("invoice.pdf")
+            .mime_str("application/pdf")
+            .unwrap(),
+    );
+    let uploaded: Value = reqwest::Client::new()
+        .post(desk.jira_url(&format!("/rest/api/3/issue/{key}/attachments")))
+        .basic_auth(jira_sandbox::ADMIN_EMAIL, Some(jira_sandbox::API_TOKEN))
+        .header("X-Atlassian-Token", "no-check")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let file_id = uploaded[0]["id"].as_str().unwrap().to_owned();
+    let issue = desk.jira(&format!("/rest/api/2/issue/{key}")).await;
+    let update = serde_json::to_vec(&json!({
+        "timestamp": 2, "webhookEvent": "jira:issue_updated",
+        "issue_event_type_name": "issue_generic",
+        "user": {"accountId": "someone-else", "displayName": "Ada Agent"},
+        "issue": issue,
+        "changelog": {"id": "70001", "items": [
+            {"field": "status", "fieldId": "status", "fromString": "Resolved", "toString": "Open"},
+            {"field": "Attachment", "fieldId": "attachment", "from": null, "to": file_id,
+             "toString": "invoice.pdf"}
+        ]},
+    }))
+    .unwrap();
+    let signed = signature::sign(SECRET.as_bytes(), &update);
+    let (status, body) = desk.deliver(&update, Some(&signed), "with-a-file").await;
+    assert_eq!(status, 202, "{body}");
+    let mails = desk.mails(3).await;
+    let with_file = parse(&mails[2]);
+    assert_eq!(
+        with_file.attachments.len(),
+        1,
+        "{:?}",
+        with_file.attachments
+    );
+    assert_eq!(
+        with_file.attachments[0].name.as_deref(),
+        Some("invoice.pdf")
+    );
+    assert_eq!(with_file.attachments[0].data, b"%PDF-1.4 the invoice");
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {

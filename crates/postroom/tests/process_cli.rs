@@ -119,3 +119,53 @@ fn text_format_is_readable() {
     );
     assert!(stdout.contains("    Body"), "{stdout}");
 }
+
+#[test]
+fn dry_run_shows_whether_a_refused_sender_gets_a_notice() {
+    let profiles = tempfile::tempdir().unwrap();
+    let path = profiles.path().join("profile.json");
+    std::fs::write(
+        &path,
+        r#"{"own": {"addresses": ["support@example.com"]},
+            "default": {"project": "SUP", "issue_type": "Task"},
+            "people": {"create": {"deny": ["*@outside.example"]}},
+            "notice": {"enabled": true}}"#,
+    )
+    .unwrap();
+    let mail = |extra: &str| {
+        format!(
+            "From: olga@outside.example\nTo: support@example.com\nSubject: hello\n{extra}\nhi\n"
+        )
+    };
+    let path = path.to_str().unwrap();
+    for (extra, notice, line) in [
+        ("", true, "notice: the sender is told why (notice.enabled)"),
+        (
+            "Precedence: bulk\n",
+            false,
+            "notice: not sent: the mail must get no automatic answer (automatic, bulk or list mail, a null return path or failed authentication)",
+        ),
+    ] {
+        let args = [
+            "process",
+            "--dry-run",
+            "--format",
+            "json",
+            "--profile",
+            path,
+            "-",
+        ];
+        let output = postroom(&args, mail(extra).as_bytes());
+        assert!(output.status.success(), "{output:?}");
+        let line_json = &json_lines(&output)[0];
+        assert_eq!(line_json["action"]["kind"], "reject", "{line_json}");
+        assert_eq!(line_json["action"]["notice"], notice, "{line_json}");
+        let report: Vec<&str> = line_json["report"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l.as_str().unwrap())
+            .collect();
+        assert!(report.contains(&line), "{report:?}");
+    }
+}

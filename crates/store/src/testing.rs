@@ -24,6 +24,15 @@ impl TestStore {
     pub fn backend(&self) -> Backend {
         self.store.backend()
     }
+
+    /// The tenant `name`, made (with no Jira connection) if it does not exist yet.
+    pub async fn tenant(&self, name: &str) -> Result<crate::TenantStore, StoreError> {
+        let id = postroom_core::tenant::TenantId::parse(name)
+            .map_err(|e| StoreError::Corrupt(format!("test tenant {name:?}: {e}")))?;
+        self.store
+            .ensure_tenant(&id, &crate::JiraConnection::default(), 1)
+            .await
+    }
 }
 
 /// A migrated store on a fresh SQLite file.

@@ -4,21 +4,13 @@
 //! row, processing drops the payload, the purge drops old payloads and old rows, a batch
 //! holds one copy per recipient even when two workers plan it, and tenants stay apart.
 
-use postroom_core::tenant::TenantId;
+use postroom_store::TenantStore;
 use postroom_store::outbound::{SentMail, SentStatus};
 use postroom_store::testing::{self, TestStore};
 use postroom_store::webhooks::WebhookEvent;
-use postroom_store::{JiraConnection, TenantStore};
 
 async fn tenant(t: &TestStore, name: &str) -> TenantStore {
-    t.store
-        .ensure_tenant(
-            &TenantId::parse(name).unwrap(),
-            &JiraConnection::default(),
-            1,
-        )
-        .await
-        .unwrap()
+    t.tenant(name).await.unwrap()
 }
 
 fn event(id: &str, at: i64) -> WebhookEvent {
@@ -143,5 +135,45 @@ async fn a_batch_holds_one_copy_per_recipient_whoever_plans_it() {
             .await
             .unwrap();
         assert_eq!(recent.len(), 4);
+    }
+}
+
+#[tokio::test]
+async fn the_issue_root_and_the_writer_of_a_mailed_comment_are_found() {
+    use postroom_store::inbound::{InboundResult, ResultStatus};
+    for t in testing::all_backends().await.unwrap() {
+        let a = tenant(&t, "a").await;
+        let b = tenant(&t, "b").await;
+        assert!(a.thread_root("SUP-1").await.unwrap().is_none());
+        let mut tx = a.begin().await.unwrap();
+        tx.map_thread("mid:reply", "SUP-1", None, 2_000)
+            .await
+            .unwrap();
+        tx.map_thread("mid:root", "SUP-1", Some(&[4, 2]), 1_000)
+            .await
+            .unwrap();
+        tx.record_result(&InboundResult {
+            intake_id: "m2".to_owned(),
+            status: ResultStatus::Commented,
+            issue_key: Some("SUP-1".to_owned()),
+            comment_id: Some("10042".to_owned()),
+            sender_hash: Some("addr:frank".to_owned()),
+            report: vec![1],
+            processed_at_ms: 2_000,
+        })
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            a.thread_root("SUP-1").await.unwrap(),
+            Some(("mid:root".to_owned(), vec![4, 2]))
+        );
+        assert_eq!(
+            a.comment_sender("SUP-1", "10042").await.unwrap().as_deref(),
+            Some("addr:frank")
+        );
+        assert!(a.comment_sender("SUP-2", "10042").await.unwrap().is_none());
+        assert!(b.thread_root("SUP-1").await.unwrap().is_none());
+        assert!(b.comment_sender("SUP-1", "10042").await.unwrap().is_none());
     }
 }

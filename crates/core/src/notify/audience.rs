@@ -17,6 +17,8 @@ pub enum Source {
     Participant,
     Watcher,
     Assignee,
+    /// A member of a `group:` of the rule.
+    GroupMember,
     /// A fixed `address:` of the rule.
     Fixed,
 }
@@ -28,6 +30,7 @@ impl Source {
             Self::Participant => "participant",
             Self::Watcher => "watcher",
             Self::Assignee => "assignee",
+            Self::GroupMember => "group member",
             Self::Fixed => "fixed address",
         }
     }
@@ -92,15 +95,18 @@ pub struct Chosen {
 }
 
 /// Whether `person` may read a comment under `restriction`. An internal comment reaches
-/// agents only: the assignee and watchers with Jira accounts, never the reporter (on a
-/// service project, the customer) or e-mail-only participants. A group or role
+/// agents only: the assignee, watchers and members of a rule's groups with Jira accounts,
+/// never the reporter (on a service project, the customer) or e-mail-only participants. A group or role
 /// restriction reaches the Jira users inside it, as Jira answered.
 fn may_read(person: &Person, restriction: &Restriction) -> bool {
     match restriction {
         Restriction::Public => true,
         Restriction::Internal => {
             person.account_id.is_some()
-                && matches!(person.source, Source::Assignee | Source::Watcher)
+                && matches!(
+                    person.source,
+                    Source::Assignee | Source::Watcher | Source::GroupMember
+                )
         }
         Restriction::Group(_) | Restriction::Role(_) => {
             person.account_id.is_some() && person.may_read_restricted
@@ -133,7 +139,7 @@ pub fn choose(
             || actor_address.as_deref() == Some(address.as_str());
         let why = if is_actor {
             Some(LeftOut::Actor)
-        } else if own.iter().any(|o| *o == address) {
+        } else if own.contains(&address) {
             Some(LeftOut::Own)
         } else if !may_read(&person, restriction) {
             Some(LeftOut::Restricted)

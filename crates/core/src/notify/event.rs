@@ -51,6 +51,8 @@ pub struct Change {
     pub field: String,
     pub from: Option<String>,
     pub to: Option<String>,
+    /// The raw new value (an attachment's id for `attachment`).
+    pub to_id: Option<String>,
 }
 
 /// A webhook delivery, read.
@@ -163,6 +165,7 @@ struct ItemBody {
     from_string: Option<String>,
     #[serde(rename = "toString")]
     to_string: Option<String>,
+    to: Option<Value>,
 }
 
 /// An id Jira sends as a string or a number.
@@ -237,6 +240,7 @@ impl JiraEvent {
                             field: item.field_id.or(item.field)?,
                             from: item.from_string.filter(|s| !s.is_empty()),
                             to: item.to_string.filter(|s| !s.is_empty()),
+                            to_id: id_text(item.to.as_ref()),
                         })
                     })
                     .collect(),
@@ -268,6 +272,16 @@ impl JiraEvent {
             changes,
             timestamp: body.timestamp,
         })
+    }
+
+    /// The ids of attachments the delivery's changelog says were added (Jira names the
+    /// field `attachment` by id and `Attachment` by name).
+    pub fn added_attachments(&self) -> Vec<String> {
+        self.changes
+            .iter()
+            .filter(|c| c.field.eq_ignore_ascii_case("attachment"))
+            .filter_map(|c| c.to_id.clone())
+            .collect()
     }
 
     /// What the delivery says happened, in a stable order.

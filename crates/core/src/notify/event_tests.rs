@@ -139,3 +139,20 @@ fn other_events_mean_nothing_to_notifications() {
     }));
     assert!(event.happenings().is_empty());
 }
+
+#[test]
+fn attachments_added_in_the_update_are_named_by_id() {
+    let event = parse(json!({
+        "webhookEvent": "jira:issue_updated",
+        "issue": {"id": "1", "key": "SUP-1"},
+        "changelog": {"id": "9", "items": [
+            {"field": "Attachment", "fieldId": "attachment", "from": null, "to": "10077",
+             "toString": "invoice.pdf"},
+            {"field": "Attachment", "fieldId": "attachment", "from": "10001", "to": null,
+             "fromString": "old.pdf"},
+            {"fieldId": "status", "fromString": "Open", "toString": "Done", "to": 3}
+        ]}
+    }));
+    assert_eq!(event.added_attachments(), vec!["10077".to_owned()]);
+    assert_eq!(event.changes[2].to_id.as_deref(), Some("3"));
+}

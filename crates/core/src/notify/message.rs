@@ -28,10 +28,11 @@ pub const DEFAULT_TEXT: &str = include_str!("default.txt");
 pub const DEFAULT_HTML: &str = include_str!("default.html");
 
 /// The variables a notification template may use besides those of the issue.
-const EVENT_PATHS: [&str; 10] = [
+const EVENT_PATHS: [&str; 11] = [
     "event.kind",
     "event.summary",
     "event.changes",
+    "event.attachments",
     "comment.body",
     "comment.author",
     "actor.display_name",
@@ -171,6 +172,18 @@ pub struct NotificationFacts {
     pub event: String,
     /// What the administrator should know (a fallback template, an e-mail Jira hid).
     pub notes: Vec<String>,
+    /// Files of the event attached to the mail (fetched from Jira when it is sent); those
+    /// over the size cap are only linked in the words.
+    #[serde(default)]
+    pub attachments: Vec<AttachedFile>,
+}
+
+/// A Jira attachment to put in the mail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachedFile {
+    pub id: String,
+    pub name: String,
+    pub content_type: String,
 }
 
 /// Why a notification could not be written.
@@ -183,10 +196,16 @@ pub enum ComposeError {
 }
 
 impl NotificationFacts {
-    /// Writes the message: `multipart/alternative` text and HTML, threaded under the
-    /// issue's root message, marked `Auto-Submitted: auto-generated` (RFC 3834) and with
-    /// postroom's loop header carrying `loop_token`.
-    pub fn compose(&self, loop_token: &str, date_ms: i64) -> Result<Vec<u8>, ComposeError> {
+    /// Writes the message: `multipart/alternative` text and HTML (in `multipart/mixed`
+    /// with `files`, each an attachment of [`Self::attachments`] with its bytes), threaded
+    /// under the issue's root message, marked `Auto-Submitted: auto-generated` (RFC 3834)
+    /// and with postroom's loop header carrying `loop_token`.
+    pub fn compose(
+        &self,
+        loop_token: &str,
+        date_ms: i64,
+        files: &[(&AttachedFile, Vec<u8>)],
+    ) -> Result<Vec<u8>, ComposeError> {
         let from = EmailAddress::parse(&self.from)?;
         let to = EmailAddress::parse(&self.to)?;
         let named = |name: &Option<String>, address: &EmailAddress| {
@@ -209,6 +228,10 @@ impl NotificationFacts {
             .html_body(self.html.clone());
         if let Some(reply_to) = &self.reply_to {
             builder = builder.reply_to(EmailAddress::parse(reply_to)?.as_str().to_owned());
+        }
+        for (file, bytes) in files {
+            builder =
+                builder.attachment(file.content_type.clone(), file.name.clone(), bytes.clone());
         }
         Ok(builder.write_to_vec()?)
     }

@@ -1,5 +1,7 @@
 use serde_json::json;
 
+use mail_parser::MimeHeaders;
+
 use super::*;
 use crate::notify::{JiraEvent, Reader, variables};
 use crate::profile::EventKind;
@@ -52,6 +54,12 @@ fn words(templates: &NotifyTemplates) -> Words {
             address: "frank@customer.example",
             reply_address: Some("support@acme.example"),
         },
+        &[crate::notify::FileLink {
+            name: "big-log.zip".to_owned(),
+            size: 40_000_000,
+            link: Some("https://acme.example/attachment/9".to_owned()),
+            attached: false,
+        }],
     );
     templates
         .render(&context, &defaults)
@@ -68,6 +76,19 @@ fn the_defaults_say_who_wrote_what_and_escape_html() {
     );
     assert!(w.text.contains("Status: Waiting for customer"));
     assert!(w.text.contains("keep [SUP-7] in the subject"));
+    assert!(
+        w.text
+            .contains("big-log.zip: https://acme.example/attachment/9"),
+        "a file over the cap is linked: {}",
+        w.text
+    );
+    // Escaped as HTML escapes attribute values (`/` too); a browser reads the same link.
+    assert!(
+        w.html
+            .contains("href=\"https:&#x2f;&#x2f;acme.example&#x2f;attachment&#x2f;9\""),
+        "{}",
+        w.html
+    );
     assert!(w.html.contains("Try &lt;restarting&gt; &amp; tell us"));
     assert!(w.html.contains("Printer &lt;on&gt; fire"));
     assert!(!w.html.contains("<restarting>"));
@@ -119,13 +140,14 @@ fn facts() -> NotificationFacts {
         issue_key: "SUP-7".to_owned(),
         event: "comment_added".to_owned(),
         notes: Vec::new(),
+        attachments: Vec::new(),
     }
 }
 
 #[test]
 fn the_message_threads_under_the_root_and_says_it_is_automatic() {
     let raw = facts()
-        .compose("default", 1_700_000_000_000)
+        .compose("default", 1_700_000_000_000, &[])
         .unwrap_or_else(|e| panic!("{e}"));
     let parsed = mail_parser::MessageParser::default()
         .parse(&raw)
@@ -165,5 +187,30 @@ fn the_message_threads_under_the_root_and_says_it_is_automatic() {
 fn a_bad_address_is_an_error_not_a_panic() {
     let mut bad = facts();
     bad.to = "not an address".to_owned();
-    assert!(bad.compose("default", 0).is_err());
+    assert!(bad.compose("default", 0, &[]).is_err());
+}
+
+#[test]
+fn files_of_the_event_go_along_as_attachments() {
+    let file = AttachedFile {
+        id: "10077".to_owned(),
+        name: "invoice.pdf".to_owned(),
+        content_type: "application/pdf".to_owned(),
+    };
+    let raw = facts()
+        .compose("default", 0, &[(&file, b"%PDF-1.4 pretend".to_vec())])
+        .unwrap_or_else(|e| panic!("{e}"));
+    let parsed = mail_parser::MessageParser::default()
+        .parse(&raw)
+        .unwrap_or_else(|| panic!("unparsable"));
+    assert_eq!(parsed.attachment_count(), 1);
+    let attached = parsed
+        .attachment(0)
+        .unwrap_or_else(|| panic!("no attachment"));
+    assert_eq!(attached.attachment_name(), Some("invoice.pdf"));
+    assert_eq!(attached.contents(), b"%PDF-1.4 pretend");
+    assert_eq!(
+        parsed.body_text(0).as_deref().map(str::trim),
+        Some("Ada wrote")
+    );
 }

@@ -15,8 +15,8 @@ pub mod signature;
 pub use audience::{Actor, Chosen, LeftOut, Person, Source, choose};
 pub use event::{Change, EventComment, EventError, Happening, JiraEvent, Restriction};
 pub use message::{
-    ComposeError, DEFAULT_HTML, DEFAULT_SUBJECT, DEFAULT_TEXT, NotificationFacts, NotifyTemplates,
-    TemplatePartError, Words, schema,
+    AttachedFile, ComposeError, DEFAULT_HTML, DEFAULT_SUBJECT, DEFAULT_TEXT, NotificationFacts,
+    NotifyTemplates, TemplatePartError, Words, schema,
 };
 pub use settings::{CompiledNotifications, SettingsError};
 
@@ -73,6 +73,16 @@ pub fn summary(kind: EventKind, event: &JiraEvent) -> String {
     }
 }
 
+/// A file added in the event, for `event.attachments`: attached to the mail when it fits
+/// the size cap, else only linked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileLink {
+    pub name: String,
+    pub size: u64,
+    pub link: Option<String>,
+    pub attached: bool,
+}
+
 /// The recipient's part of the variables.
 #[derive(Debug, Clone, Copy)]
 pub struct Reader<'a> {
@@ -89,6 +99,7 @@ pub fn variables(
     kind: EventKind,
     event: &JiraEvent,
     reader: Reader<'_>,
+    files: &[FileLink],
 ) -> RenderContext {
     let mut context = issue.clone();
     context.insert(
@@ -98,6 +109,9 @@ pub fn variables(
             "summary": summary(kind, event),
             "changes": event.changes.iter().map(|c| json!({
                 "field": c.field, "from": c.from, "to": c.to,
+            })).collect::<Vec<_>>(),
+            "attachments": files.iter().map(|f| json!({
+                "name": f.name, "size": f.size, "link": f.link, "attached": f.attached,
             })).collect::<Vec<_>>(),
         }),
     );

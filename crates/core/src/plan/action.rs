@@ -18,6 +18,9 @@ pub enum Action {
         project: String,
         /// Issue type name.
         issue_type: String,
+        /// The JSM request type, for a request raised on behalf of a customer
+        /// (`people.jsm_customers`).
+        request_type: Option<String>,
         /// One line, at most 255 characters.
         summary: String,
         /// The new text of the message, directives removed.
@@ -75,6 +78,10 @@ pub enum Action {
     Reject {
         /// Why.
         reason: String,
+        /// Answer the sender with the profile's notice quoting `reason`: only for a reason
+        /// written for the sender (`people.create`, `people.strangers`), with `notice`
+        /// enabled, and to mail that may be answered at all.
+        notice: bool,
     },
 }
 
@@ -120,7 +127,7 @@ impl Action {
             | Self::AddComment { reason, .. }
             | Self::Ignore { reason }
             | Self::Hold { reason }
-            | Self::Reject { reason } => reason,
+            | Self::Reject { reason, .. } => reason,
         }
     }
 }

@@ -32,10 +32,11 @@ pub(super) fn may_create(
     refused("matched by no pattern of people.create.allow".to_owned())
 }
 
-/// The action `people.create.refused` makes of a refused creation.
-pub(super) fn refuse(profile: &CheckedProfile, reason: String) -> Action {
+/// The action `people.create.refused` makes of a refused creation; a reject carries the
+/// notice when the mail may be answered (`answerable`).
+pub(super) fn refuse(profile: &CheckedProfile, reason: String, answerable: bool) -> Action {
     match profile.profile.people.create.refused {
-        Refused::Reject => Action::Reject { reason },
+        Refused::Reject => super::refusal(reason, profile, answerable),
         Refused::Hold => Action::Hold { reason },
         Refused::Ignore => Action::Ignore { reason },
     }
@@ -92,15 +93,38 @@ mod tests {
     #[test]
     fn refused_follows_the_profile_and_defaults_to_reject() {
         let reason = || "why".to_owned();
-        assert_eq!(refuse(&profile("{}"), reason()).kind(), "reject");
+        assert_eq!(refuse(&profile("{}"), reason(), true).kind(), "reject");
         assert_eq!(
-            refuse(&profile(r#"{"refused": "hold"}"#), reason()).kind(),
+            refuse(&profile(r#"{"refused": "hold"}"#), reason(), true).kind(),
             "hold"
         );
         assert_eq!(
-            refuse(&profile(r#"{"refused": "ignore"}"#), reason()).kind(),
+            refuse(&profile(r#"{"refused": "ignore"}"#), reason(), true).kind(),
             "ignore"
         );
+    }
+
+    #[test]
+    fn a_refused_creation_carries_the_notice_when_enabled_and_answerable() {
+        let noticing = crate::profile::Profile::from_json(
+            r#"{"own": {"addresses": ["support@example.com"]},
+                "default": {"project": "SUP", "issue_type": "Task"},
+                "people": {"create": {"deny": ["*"]}},
+                "notice": {"enabled": true}}"#,
+        )
+        .unwrap()
+        .check()
+        .unwrap();
+        let notice = |answerable| match refuse(&noticing, "why".to_owned(), answerable) {
+            Action::Reject { notice, .. } => notice,
+            other => panic!("{other:?}"),
+        };
+        assert!(notice(true));
+        assert!(!notice(false));
+        let Action::Reject { notice, .. } = refuse(&profile("{}"), "why".to_owned(), true) else {
+            panic!("not a reject")
+        };
+        assert!(!notice, "notice.enabled is off by default");
     }
 
     #[test]

@@ -62,6 +62,9 @@ pub fn outcome(source: Source, parsed: &Parsed, profile: &CheckedProfile) -> Out
     if let Some(note) = super::trust::unchecked(&plan, profile) {
         plan.report.push(note);
     }
+    if let Some(note) = plan.notice_note(profile) {
+        plan.report.push(note);
+    }
     apply(&plan, &mut outcome);
     outcome
 }

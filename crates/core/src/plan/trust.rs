@@ -123,7 +123,7 @@ pub fn judge_reply(
         let action = match strangers {
             Strangers::Comment => return,
             Strangers::Hold => Action::Hold { reason },
-            Strangers::Reject => Action::Reject { reason },
+            Strangers::Reject => super::refusal(reason, profile, plan.answerable),
         };
         plan.action = action;
         plan.report.push(format!(
@@ -195,6 +195,51 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A strict profile with notices on; automatic replies comment (so they reach the
+    /// judge).
+    fn noticing() -> CheckedProfile {
+        crate::profile::Profile::from_json(
+            r#"{"own": {"addresses": ["support@example.com"]},
+                "default": {"project": "SUP", "issue_type": "Task",
+                            "handling": {"auto_reply": "comment"}},
+                "people": {"strangers": "reject"},
+                "notice": {"enabled": true}}"#,
+        )
+        .unwrap()
+        .check()
+        .unwrap()
+    }
+
+    fn notice_of(plan: &Plan) -> Option<bool> {
+        match &plan.action {
+            Action::Reject { notice, .. } => Some(*notice),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_strangers_reject_carries_the_notice_only_when_enabled_and_answerable() {
+        let profile = noticing();
+        let mut plan = reply(&profile);
+        judge_reply(&mut plan, &profile, &IssuePeople::default(), NOBODY);
+        assert_eq!(notice_of(&plan), Some(true));
+
+        let off = with_people(r#"{"strangers": "reject"}"#);
+        let mut plan = reply(&off);
+        judge_reply(&mut plan, &off, &IssuePeople::default(), NOBODY);
+        assert_eq!(notice_of(&plan), Some(false), "notice.enabled is off");
+
+        let automatic = REPLY.replace("Subject:", "Auto-Submitted: auto-replied\nSubject:");
+        let mut plan = plan_of(&automatic, &profile, &Answers::unknown());
+        assert_eq!(plan.action.kind(), "add_comment");
+        judge_reply(&mut plan, &profile, &IssuePeople::default(), NOBODY);
+        assert_eq!(
+            notice_of(&plan),
+            Some(false),
+            "an auto-reply is never answered"
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use regex::Regex;
 
 use super::pattern::Pattern;
 use super::{Profile, RuleAction, Then};
-use crate::acknowledge::{AckError, AckTemplates};
+use crate::auto_reply::{AutoReply, AutoReplyError, ReplyKind};
 use crate::classify::{AuthResult, Kind};
 use crate::message::EmailAddress;
 use crate::notify::CompiledNotifications;
@@ -70,7 +70,8 @@ pub struct CheckedProfile {
     pub(crate) create_deny: Vec<Pattern>,
     pub(crate) key: Regex,
     pub(crate) foreign_key: Option<Regex>,
-    pub(crate) acknowledgement: Option<Arc<AckTemplates>>,
+    pub(crate) acknowledgement: Option<Arc<AutoReply>>,
+    pub(crate) notice: Option<Arc<AutoReply>>,
     pub(crate) notifications: Option<Arc<CompiledNotifications>>,
 }
 
@@ -85,10 +86,10 @@ pub(crate) const DIRECTIVES: [&str; 7] = [
     "issue",
 ];
 
-struct Errors(Vec<ValidationError>);
+pub(super) struct Errors(Vec<ValidationError>);
 
 impl Errors {
-    fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
+    pub(super) fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.0.push(ValidationError {
             path: path.into(),
             message: message.into(),
@@ -174,8 +175,9 @@ impl Profile {
         let create_deny = errors.patterns("people.create.deny", &create.deny);
         let (key, foreign_key) = check_threading(&self, &mut errors);
         check_thresholds(&self, &mut errors);
-        let acknowledgement = check_outbound(&self, &rules, &mut errors);
+        let (acknowledgement, notice) = check_outbound(&self, &rules, &mut errors);
         let notifications = check_notifications(&self, &mut errors);
+        super::mailboxes::check(&self, &mut errors);
         match (errors.0.is_empty(), key) {
             (true, Some(key)) => Ok(CheckedProfile {
                 profile: self,
@@ -188,6 +190,7 @@ impl Profile {
                 key,
                 foreign_key,
                 acknowledgement,
+                notice,
                 notifications,
             }),
             _ => Err(ProfileErrors(errors.0)),
@@ -384,31 +387,41 @@ fn check_thresholds(profile: &Profile, errors: &mut Errors) {
     }
 }
 
-/// Compiles the acknowledgement templates (always, so that switching them on later cannot
-/// reveal a broken template), and requires a `From` only when some rule sends them.
+/// Compiles the acknowledgement and notice templates (always, so that switching them on
+/// later cannot reveal a broken template), and requires a `From` only when they are sent.
 fn check_outbound(
     profile: &Profile,
     rules: &[CheckedRule],
     errors: &mut Errors,
-) -> Option<Arc<AckTemplates>> {
+) -> (Option<Arc<AutoReply>>, Option<Arc<AutoReply>>) {
     if profile.bounces.soft_limit == 0 {
         errors.push("bounces.soft_limit", "must be at least 1");
     }
     let ack = &profile.acknowledgement;
     let enabled = |then: &Then| then.acknowledge.unwrap_or(ack.enabled);
     let used = enabled(&profile.default) || rules.iter().any(|r| enabled(&r.then));
-    match AckTemplates::new(ack, profile.own.addresses.first().map(String::as_str)) {
-        Ok(templates) => Some(Arc::new(templates)),
-        Err(AckError::NoFrom) if !used => None,
-        Err(AckError::Template { part, source }) => {
-            errors.push(format!("acknowledgement.{part}"), source.to_string());
-            None
-        }
-        Err(e) => {
-            errors.push("acknowledgement.from", e.to_string());
-            None
-        }
-    }
+    let own_first = profile.own.addresses.first().map(String::as_str);
+    let mut compile =
+        |kind: ReplyKind, letter, used: bool| match AutoReply::new(kind, letter, own_first) {
+            Ok(templates) => Some(Arc::new(templates)),
+            Err(AutoReplyError::NoFrom(_)) if !used => None,
+            Err(AutoReplyError::Template {
+                section,
+                part,
+                source,
+            }) => {
+                errors.push(format!("{section}.{part}"), source.to_string());
+                None
+            }
+            Err(e) => {
+                errors.push(format!("{}.from", kind.as_str()), e.to_string());
+                None
+            }
+        };
+    let acknowledgement = compile(ReplyKind::Acknowledgement, ack.letter(), used);
+    let notice = &profile.notice;
+    let notice = compile(ReplyKind::Notice, notice.letter(ack), notice.enabled);
+    (acknowledgement, notice)
 }
 
 /// Compiles the notification rules and templates: a template error shows when the profile
@@ -439,6 +452,10 @@ fn merge(base: &Then, over: &Then) -> Then {
         reason: over.reason.clone().or_else(|| base.reason.clone()),
         project: over.project.clone().or_else(|| base.project.clone()),
         issue_type: over.issue_type.clone().or_else(|| base.issue_type.clone()),
+        request_type: over
+            .request_type
+            .clone()
+            .or_else(|| base.request_type.clone()),
         priority: over.priority.clone().or_else(|| base.priority.clone()),
         labels: over.labels.clone().or_else(|| base.labels.clone()),
         components: over.components.clone().or_else(|| base.components.clone()),

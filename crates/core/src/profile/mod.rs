@@ -1,28 +1,35 @@
 //! The profile: the one document in which a tenant configures postroom.
 //!
 //! It is plain serde data, read from JSON or TOML, so that it can be exported, diffed and
-//! imported without any secret in it. This module defines the inbound part: which
-//! addresses are postroom's own, the ordered routing rules, directive settings, thread
-//! matching and thresholds. Later sections (mailboxes, notifications) are added beside
-//! these keys.
+//! imported without any secret in it: which addresses are postroom's own, the ordered
+//! routing rules, directive settings, thread matching and thresholds, the acknowledgement,
+//! the notifications and the tenant's mailboxes. Export and import carry every section as
+//! it is, so a new section needs no export code (only [`Profile::jira_references`] learns
+//! what a new section names in Jira).
 //!
 //! A document is only used after [`Profile::check`], which compiles every pattern once and
 //! returns *every* mistake with its JSON path, so that an administrator can fix a profile in
 //! one pass instead of one error at a time.
 
 mod check;
+mod document;
+pub mod mailboxes;
 mod notifications;
 mod outbound;
 mod pattern;
 mod people;
+mod references;
 mod rules;
 
 pub(crate) use check::DIRECTIVES;
 pub use check::{CheckedProfile, CheckedRule, ProfileErrors, ValidationError};
+pub use document::{DOCUMENT_VERSION, ProfileDocument, ReadProfile};
+pub use mailboxes::ProfileMailbox;
 pub use notifications::{Audience, EventKind, NotificationRule, Notifications};
-pub use outbound::{Acknowledgement, Bounces};
+pub use outbound::{Acknowledgement, Bounces, Notice};
 pub use pattern::Pattern;
 pub use people::{CreatePolicy, People, Refused, Strangers};
+pub use references::{JiraKind, JiraReference};
 pub use rules::{Handle, Handling, Match, OnClosedRule, Rule, RuleAction, Then};
 
 use std::collections::BTreeMap;
@@ -67,12 +74,21 @@ pub struct Profile {
     /// The automatic answer to a person whose mail opened an issue.
     #[serde(default)]
     pub acknowledgement: Acknowledgement,
+    /// The automatic answer to a person whose mail was refused.
+    #[serde(default)]
+    pub notice: Notice,
     /// When bounces of postroom's own mail suppress an address.
     #[serde(default)]
     pub bounces: Bounces,
     /// Which Jira events are told by mail, to whom and in what words.
     #[serde(default)]
     pub notifications: Notifications,
+    /// The tenant's IMAP mailboxes, each as `[[mailboxes]]` of `postroom.toml` writes it but
+    /// with every credential a `{"secret_ref": NAME}` (see [`mailboxes`](self::mailboxes)).
+    /// Left out of the JSON when empty, so that documents without mailboxes stay as they
+    /// were.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mailboxes: Vec<ProfileMailbox>,
 }
 
 /// postroom's own recipients.
@@ -290,8 +306,24 @@ mod tests;
 
 impl CheckedProfile {
     /// The compiled acknowledgement, when it can be sent (it has a `From`).
-    pub fn acknowledgement(&self) -> Option<&crate::acknowledge::AckTemplates> {
+    pub fn acknowledgement(&self) -> Option<&crate::auto_reply::AutoReply> {
         self.acknowledgement.as_deref()
+    }
+
+    /// The compiled notice, when it can be sent (it has a `From`).
+    pub fn notice(&self) -> Option<&crate::auto_reply::AutoReply> {
+        self.notice.as_deref()
+    }
+
+    /// The compiled answer of `kind`, when it can be sent.
+    pub fn auto_reply(
+        &self,
+        kind: crate::auto_reply::ReplyKind,
+    ) -> Option<&crate::auto_reply::AutoReply> {
+        match kind {
+            crate::auto_reply::ReplyKind::Acknowledgement => self.acknowledgement(),
+            crate::auto_reply::ReplyKind::Notice => self.notice(),
+        }
     }
 
     /// The compiled notification settings (every valid profile has them).

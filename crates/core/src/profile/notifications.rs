@@ -30,6 +30,10 @@ pub struct Notifications {
     /// At most this many people are told of one event; the rest are named in the log.
     #[serde(default = "fifty")]
     pub max_recipients: u32,
+    /// Files added in the event are attached up to this many bytes in all per mail; the
+    /// rest are linked.
+    #[serde(default = "five_megabytes")]
+    pub attach_max_bytes: u64,
     /// The rules, in order.
     #[serde(default)]
     pub rules: Vec<NotificationRule>,
@@ -43,6 +47,7 @@ impl Default for Notifications {
             from_name: None,
             reply_to: None,
             max_recipients: fifty(),
+            attach_max_bytes: five_megabytes(),
             rules: Vec::new(),
         }
     }
@@ -50,6 +55,10 @@ impl Default for Notifications {
 
 fn fifty() -> u32 {
     50
+}
+
+fn five_megabytes() -> u64 {
+    5 * 1024 * 1024
 }
 
 /// One notification rule.
@@ -129,8 +138,8 @@ impl EventKind {
 }
 
 /// One kind of recipient, written as a string in the profile: `reporter`, `participants`
-/// (the e-mail-only people of `people.email_field`), `watchers`, `assignee`, or
-/// `address:someone@example.com`.
+/// (the e-mail-only people of `people.email_field`), `watchers`, `assignee`,
+/// `group:NAME` (the group's active members) or `address:someone@example.com`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub enum Audience {
@@ -142,6 +151,8 @@ pub enum Audience {
     Watchers,
     /// The assignee.
     Assignee,
+    /// The members of a Jira group.
+    Group(String),
     /// A fixed address.
     Address(String),
 }
@@ -155,14 +166,17 @@ impl TryFrom<String> for Audience {
             "participants" => Self::Participants,
             "watchers" => Self::Watchers,
             "assignee" => Self::Assignee,
-            other => match other.strip_prefix("address:") {
-                Some(address) if !address.trim().is_empty() => {
+            other => match (other.strip_prefix("address:"), other.strip_prefix("group:")) {
+                (Some(address), _) if !address.trim().is_empty() => {
                     Self::Address(address.trim().to_owned())
+                }
+                (_, Some(group)) if !group.trim().is_empty() => {
+                    Self::Group(group.trim().to_owned())
                 }
                 _ => {
                     return Err(format!(
                         "unknown recipient {other:?}: use reporter, participants, watchers, \
-                         assignee or address:someone@example.com"
+                         assignee, group:NAME or address:someone@example.com"
                     ));
                 }
             },
@@ -183,6 +197,7 @@ impl fmt::Display for Audience {
             Self::Participants => f.write_str("participants"),
             Self::Watchers => f.write_str("watchers"),
             Self::Assignee => f.write_str("assignee"),
+            Self::Group(g) => write!(f, "group:{g}"),
             Self::Address(a) => write!(f, "address:{a}"),
         }
     }
@@ -196,7 +211,7 @@ mod tests {
     fn audiences_read_and_write_as_strings() {
         let rule: NotificationRule = serde_json::from_str(
             r#"{"events": ["comment_added", "resolved"],
-                "to": ["reporter", "participants", "address:desk@acme.example"]}"#,
+                "to": ["reporter", "participants", "address:desk@acme.example", "group:jira-staff"]}"#,
         )
         .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
@@ -204,7 +219,8 @@ mod tests {
             vec![
                 Audience::Reporter,
                 Audience::Participants,
-                Audience::Address("desk@acme.example".to_owned())
+                Audience::Address("desk@acme.example".to_owned()),
+                Audience::Group("jira-staff".to_owned())
             ]
         );
         let back = serde_json::to_value(&rule).unwrap_or_default();
@@ -217,6 +233,7 @@ mod tests {
         for bad in [
             r#"{"events": ["comment_added"], "to": ["everyone"]}"#,
             r#"{"events": ["comment_added"], "to": ["address:"]}"#,
+            r#"{"events": ["comment_added"], "to": ["group: "]}"#,
             r#"{"events": ["issue_deleted"], "to": ["reporter"]}"#,
         ] {
             assert!(

@@ -22,6 +22,14 @@ pub struct People {
     /// At most this many participants per mail.
     #[serde(default = "ten")]
     pub max_participants: usize,
+    /// On a Jira Service Management service project, a sender without a Jira account is
+    /// made a JSM customer (or found as one) and the issue is raised as a request on their
+    /// behalf, with the rule's `request_type`; they are its reporter and follow it in the
+    /// portal. Other recipients without an account become customers too and join as
+    /// request participants, instead of going into `email_field`. Off: every new issue is
+    /// created plainly.
+    #[serde(default)]
+    pub jsm_customers: bool,
     /// Who may open a new issue by mail (`people.create`). Replies to existing issues are
     /// governed by `strangers` instead.
     #[serde(default)]
@@ -48,6 +56,7 @@ impl Default for People {
             email_field: None,
             participants: true,
             max_participants: 10,
+            jsm_customers: false,
             create: CreatePolicy::default(),
             strangers: Strangers::default(),
         }

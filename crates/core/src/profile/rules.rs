@@ -69,6 +69,10 @@ pub struct Then {
     /// Issue type name for new issues.
     #[serde(default)]
     pub issue_type: Option<String>,
+    /// Jira Service Management request type id for new issues raised on behalf of a
+    /// customer (`people.jsm_customers`); without it a new issue is created plainly.
+    #[serde(default)]
+    pub request_type: Option<String>,
     /// Priority name.
     #[serde(default)]
     pub priority: Option<String>,

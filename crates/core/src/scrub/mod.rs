@@ -15,7 +15,9 @@
 mod mail;
 mod secrets;
 
-pub use secrets::replace_secrets;
+pub use secrets::{
+    replace_secrets, replace_secrets_with, resolve_secret_refs, secret_refs, secret_values,
+};
 
 use std::collections::HashMap;
 use std::sync::LazyLock;

@@ -7,6 +7,7 @@
 //! replaces the old one in the audit, and its report says it was a reprocess of what.
 
 mod bundle;
+mod sent;
 
 use postroom_store::audit::{AuditEntry, AuditStatus};
 use postroom_store::blobs::BlobError;
@@ -17,6 +18,7 @@ use crate::inbound::open_report;
 use crate::intake::{Intake, IntakeError};
 
 pub use bundle::{BUNDLE_FORMAT, BUNDLE_VERSION};
+pub use sent::SentItem;
 
 /// Why an audit request could not be answered.
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +28,10 @@ pub enum AuditError {
     /// The message is known but its raw mail is not there; `why` says why.
     #[error("the raw mail of message {id} is not available: {why}")]
     NoRawMail { id: String, why: &'static str },
+    /// The outbound message is known but its MIME is not kept (not a notification, not
+    /// sent, or past its 7 days).
+    #[error("the MIME of sent message {0} is not kept (only sent notifications, for 7 days)")]
+    NoMime(String),
     #[error("cannot open the processing report of message {id}: {why}")]
     Report { id: String, why: String },
     #[error(transparent)]

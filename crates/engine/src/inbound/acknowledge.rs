@@ -1,14 +1,15 @@
-//! The inbound side of acknowledgements and bounces: decided while the mail is processed,
+//! The inbound side of automatic answers and bounces: decided while the mail is processed,
 //! written in the same commit as its result.
 //!
-//! An acknowledgement is only queued here (a `sent_mail` row plus an `outbound.ack` job);
-//! the send is its own job, so an unreachable mail server never holds up the issue, and a
-//! retried inbound job can never queue a second one (the commit is atomic). A bounce of
+//! An answer — the acknowledgement of a new issue, or the notice of a refused mail — is
+//! only queued here (a `sent_mail` row plus an `outbound.ack` job); the send is its own
+//! job, so an unreachable mail server never holds up the issue, and a retried inbound job
+//! can never queue a second one (the commit is atomic). A bounce of
 //! postroom's own mail is matched to the `sent_mail` row it is about — by the VERP token of
 //! its return path, else by the original Message-ID it quotes — and only then counted on the
 //! suppression list: a forged bounce naming some address cannot suppress it.
 
-use postroom_core::acknowledge::AckFacts;
+use postroom_core::auto_reply::{About, ReplyFacts, ReplyKind};
 use postroom_core::classify::Bounce;
 use postroom_core::message::Message;
 use postroom_core::profile::CheckedProfile;
@@ -20,14 +21,14 @@ use rand::RngCore;
 
 use super::report::Report;
 use super::{Failure, retry, transient};
-use crate::outbound::{ACK_JOB, ACK_KIND, facts_place, open_recipient};
+use crate::outbound::{AUTO_REPLY_JOB, facts_place, open_recipient};
 use crate::worker::JobError;
 
 const HOUR_MS: i64 = 60 * 60 * 1000;
 
-/// What the commit writes for the acknowledgement of a new issue.
+/// What the commit writes for an automatic answer to the sender.
 #[derive(Debug)]
-pub(super) enum AckStep {
+pub(super) enum ReplyStep {
     /// Record the message, map its Message-ID to the issue and enqueue its send, unless
     /// `cap` messages went to the recipient in the last hour.
     Queue { row: Box<SentMail>, cap: u32 },
@@ -41,38 +42,41 @@ pub(super) struct Scope<'a> {
     pub redactor: &'a Redactor,
     pub cipher: &'a TenantCipher,
     pub now: i64,
+    /// A mail transport is configured: without one an answer is reported as not sent.
+    pub outbound: bool,
 }
 
-/// The facts of the new issue an acknowledgement names.
-pub(super) struct NewIssue<'a> {
-    pub key: &'a str,
-    pub summary: &'a str,
-    pub link: Option<String>,
-}
-
-/// Decides whether the sender of `message` gets an acknowledgement for `issue`, noting
-/// the decision in the report.
+/// Decides whether the sender of `message` gets the answer `about` says (an
+/// acknowledgement of the new issue, or the notice of a refusal), noting the decision in
+/// the report. `issue_key` is the issue the answer belongs to in the thread map.
 pub(super) async fn prepare(
     scope: &Scope<'_>,
     profile: &CheckedProfile,
     message: &Message,
-    issue: NewIssue<'_>,
+    about: About,
+    issue_key: Option<&str>,
     report: &mut Report,
-) -> Result<Option<AckStep>, Failure> {
+) -> Result<Option<ReplyStep>, Failure> {
     let Scope {
         tenant,
         redactor,
         cipher,
         now,
+        outbound,
     } = *scope;
+    let kind = about.kind();
+    let section = kind.as_str();
     let mut skip = |why: &str| {
-        report
-            .lines
-            .push(format!("acknowledgement: not sent: {why}"));
+        report.lines.push(format!("{section}: not sent: {why}"));
         Ok(None)
     };
-    let Some(templates) = profile.acknowledgement() else {
-        return skip("no From address (set acknowledgement.from or own.addresses)");
+    if !outbound {
+        return skip("no mail transport is configured ([outbound] in postroom.toml)");
+    }
+    let Some(templates) = profile.auto_reply(kind) else {
+        return skip(&format!(
+            "no From address (set {section}.from or own.addresses)"
+        ));
     };
     let Some(sender) = &message.from else {
         return skip("the mail has no sender address");
@@ -80,16 +84,19 @@ pub(super) async fn prepare(
     let hash = redactor.address(&sender.address).to_string();
     let suppressed = tenant.suppression(&hash).await.map_err(transient)?;
     if suppressed.is_some_and(|s| s.suppressed) {
-        report.lines.push(
-            "acknowledgement: not sent: the sender's address is on the suppression list \
+        report.lines.push(format!(
+            "{section}: not sent: the sender's address is on the suppression list \
              (earlier mail to it bounced); `postroom suppression clear` lifts it"
-                .to_owned(),
-        );
-        return Ok(Some(AckStep::Withheld(hash)));
+        ));
+        return Ok(Some(ReplyStep::Withheld(hash)));
     }
     let id = token();
-    let facts = AckFacts {
-        message_id: format!("ack.{id}@{}", templates.from().domain()),
+    let prefix = match kind {
+        ReplyKind::Acknowledgement => "ack",
+        ReplyKind::Notice => "notice",
+    };
+    let facts = ReplyFacts {
+        message_id: format!("{prefix}.{id}@{}", templates.from().domain()),
         to: sender.address.as_str().to_owned(),
         to_name: sender.name.clone().filter(|n| !n.trim().is_empty()),
         in_reply_to: message.message_id.as_ref().map(|m| m.as_str().to_owned()),
@@ -98,18 +105,20 @@ pub(super) async fn prepare(
             .iter()
             .map(|m| m.as_str().to_owned())
             .collect(),
-        issue_key: issue.key.to_owned(),
-        summary: issue.summary.to_owned(),
-        link: issue.link,
+        about,
     };
     let json = serde_json::to_vec(&facts).map_err(transient)?;
     let sealed = cipher.seal(&facts_place(&id), &json).map_err(transient)?;
-    Ok(Some(AckStep::Queue {
-        cap: profile.profile.acknowledgement.max_per_hour,
+    let cap = match kind {
+        ReplyKind::Acknowledgement => profile.profile.acknowledgement.max_per_hour,
+        ReplyKind::Notice => profile.profile.notice.max_per_hour,
+    };
+    Ok(Some(ReplyStep::Queue {
+        cap,
         row: Box::new(SentMail {
             id,
-            kind: ACK_KIND.to_owned(),
-            issue_key: Some(issue.key.to_owned()),
+            kind: section.to_owned(),
+            issue_key: issue_key.map(str::to_owned),
             recipient_hash: hash,
             message_id_hash: redactor.message_id_key(&facts.message_id),
             facts: sealed,
@@ -126,20 +135,21 @@ pub(super) async fn prepare(
 /// of one sender committed at once must not both see room for one more.
 pub(super) async fn write(
     tx: &mut TenantTx,
-    step: &AckStep,
+    step: &ReplyStep,
     report: &mut Report,
     now: i64,
 ) -> Result<(), JobError> {
     match step {
-        AckStep::Queue { row, cap } => {
+        ReplyStep::Queue { row, cap } => {
+            let section = &row.kind;
             let room = tx
-                .claim_send_slot(ACK_KIND, &row.recipient_hash, now - HOUR_MS, *cap, now)
+                .claim_send_slot(section, &row.recipient_hash, now - HOUR_MS, *cap, now)
                 .await
                 .map_err(retry)?;
             if !room {
                 report.lines.push(format!(
-                    "acknowledgement: not sent: {cap} already sent to this address in the last \
-                     hour (acknowledgement.max_per_hour)"
+                    "{section}: not sent: {cap} already sent to this address in the last \
+                     hour ({section}.max_per_hour)"
                 ));
                 return Ok(());
             }
@@ -152,12 +162,11 @@ pub(super) async fn write(
             tx.enqueue(&send_job(&row.id, now), now)
                 .await
                 .map_err(retry)?;
-            report.lines.push(format!(
-                "acknowledgement: queued ({}) to the sender",
-                row.id
-            ));
+            report
+                .lines
+                .push(format!("{section}: queued ({}) to the sender", row.id));
         }
-        AckStep::Withheld(hash) => tx.note_withheld(hash).await.map_err(retry)?,
+        ReplyStep::Withheld(hash) => tx.note_withheld(hash).await.map_err(retry)?,
     }
     Ok(())
 }
@@ -182,6 +191,7 @@ pub(super) async fn bounce(
         redactor,
         cipher,
         now,
+        ..
     } = *scope;
     let by_token = match &bounce.verp_token {
         Some(token) => tenant.sent_mail(token).await.map_err(transient)?,
@@ -242,10 +252,10 @@ pub(crate) fn suppression_place(address_hash: &str, column: &'static str) -> Pla
     Place::column("suppressions", column, address_hash.to_owned())
 }
 
-/// The job that sends a queued acknowledgement.
+/// The job that sends a queued automatic answer.
 fn send_job(id: &str, now: i64) -> postroom_store::queue::NewJob {
     postroom_store::queue::NewJob {
-        kind: ACK_JOB.to_owned(),
+        kind: AUTO_REPLY_JOB.to_owned(),
         payload: id.as_bytes().to_vec(),
         idempotency_key: format!("ack:{id}"),
         run_at_ms: now,

@@ -32,6 +32,7 @@ use sha2::{Digest, Sha256};
 
 use super::fields::FieldCache;
 use super::images::{self, shown};
+use super::jsm::{self, DeskCache};
 use super::on_issue::OnIssue;
 use super::people;
 use super::upload::{self, File};
@@ -54,6 +55,7 @@ pub(super) struct Job<'a, T> {
     pub tracker: &'a T,
     pub fields: &'a FieldCache,
     pub users: &'a UserCache,
+    pub desks: &'a DeskCache,
     pub profile: &'a CheckedProfile,
     /// True when the sender's authenticity passed (DKIM/SPF/DMARC by the trusted MTA).
     pub authentic: bool,
@@ -109,6 +111,7 @@ pub(super) async fn run<T: Tracker>(
         Action::CreateIssue {
             project,
             issue_type,
+            request_type,
             summary,
             body,
             fields,
@@ -121,6 +124,7 @@ pub(super) async fn run<T: Tracker>(
             let spec = Create {
                 project,
                 issue_type,
+                request_type: request_type.as_deref(),
                 summary,
                 body,
                 fields,
@@ -159,6 +163,7 @@ pub(super) async fn run<T: Tracker>(
                 let spec = Create {
                     project,
                     issue_type,
+                    request_type: None,
                     summary,
                     body,
                     fields,
@@ -243,6 +248,7 @@ pub(super) async fn run<T: Tracker>(
 struct Create<'a> {
     project: &'a str,
     issue_type: &'a str,
+    request_type: Option<&'a str>,
     summary: &'a str,
     body: &'a str,
     fields: &'a BTreeMap<String, Value>,
@@ -282,36 +288,78 @@ async fn create<T: Tracker>(
         report,
     )
     .await?;
-    let mut fields = spec.fields.clone();
-    if let Some(field) = &job.profile.profile.people.email_field
-        && !cast.email_only.is_empty()
-    {
-        fields.insert(field.clone(), Value::String(cast.email_only.join(", ")));
-    }
-    let (mapped, skipped) = job
+    let desk = jsm::desk(
+        job,
+        author.as_ref(),
+        spec.project,
+        spec.request_type,
+        report,
+    )
+    .await?;
+    let (mut mapped, skipped) = job
         .fields
-        .map(job.tenant.id(), job.tracker, &fields)
+        .map(job.tenant.id(), job.tracker, spec.fields)
         .await?;
     report.lines.extend(skipped);
-    let new = NewIssue {
-        project: spec.project.to_owned(),
-        issue_type: IssueTypeRef::Name(spec.issue_type.to_owned()),
-        summary: spec.summary.to_owned(),
-        description: Some(composed),
-        reporter: cast.reporter.clone(),
-        fields: mapped,
-        properties: Vec::new(),
-        idempotency_key: key,
-        may_exist: job.replay,
-    };
     job.before_write().await?;
-    let created = job.tracker.create_issue(&new).await?;
+    let raised = match (desk, author.as_ref()) {
+        (Some(desk), Some(author)) => {
+            let request = jsm::Request {
+                project: spec.project,
+                summary: spec.summary,
+                description: composed.clone(),
+                fields: mapped.clone(),
+                participants: &cast.email_only,
+            };
+            jsm::raise(job, author, desk, request, key.clone(), report).await?
+        }
+        _ => None,
+    };
+    let created = match raised {
+        Some(created) => created,
+        None => {
+            let email_only: Vec<&String> = cast
+                .email_only_sender
+                .iter()
+                .chain(&cast.email_only)
+                .collect();
+            if let Some(field) = &job.profile.profile.people.email_field
+                && !email_only.is_empty()
+            {
+                let text = email_only
+                    .iter()
+                    .map(|p| p.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let field = BTreeMap::from([(field.clone(), Value::String(text))]);
+                let (extra, skipped) = job.fields.map(job.tenant.id(), job.tracker, &field).await?;
+                report.lines.extend(skipped);
+                mapped.extend(extra);
+            }
+            let new = NewIssue {
+                project: spec.project.to_owned(),
+                issue_type: IssueTypeRef::Name(spec.issue_type.to_owned()),
+                summary: spec.summary.to_owned(),
+                description: Some(composed),
+                reporter: cast.reporter.clone(),
+                fields: mapped,
+                properties: Vec::new(),
+                idempotency_key: key,
+                may_exist: job.replay,
+            };
+            let created = job.tracker.create_issue(&new).await?;
+            report.lines.push(if created.recovered {
+                format!(
+                    "jira: {} was created by an earlier attempt; not created again",
+                    created.issue.key
+                )
+            } else {
+                format!("jira: created {}", created.issue.key)
+            });
+            created
+        }
+    };
     let issue_key = created.issue.key;
-    report.lines.push(if created.recovered {
-        format!("jira: {issue_key} was created by an earlier attempt; not created again")
-    } else {
-        format!("jira: created {issue_key}")
-    });
     people::add_watchers(job, &issue_key, &cast.watchers, report).await?;
     let files = files(
         message,

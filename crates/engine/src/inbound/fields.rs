@@ -84,6 +84,13 @@ impl FieldCache {
     }
 }
 
+/// Whether a profile may name `name` as a field: a system field postroom shapes itself,
+/// or one in Jira's `list` (by id, or by name in any case), exactly as [`FieldCache::map`]
+/// will find it when a mail needs it.
+pub(crate) fn is_known(list: &[Field], name: &str) -> bool {
+    system_field(name, &Value::Null).is_some() || find(list, name).is_some()
+}
+
 /// The field with id `name`, else the one named `name` (any case).
 fn find<'a>(list: &'a [Field], name: &str) -> Option<&'a Field> {
     list.iter()

@@ -11,8 +11,9 @@
 
 mod acknowledge;
 mod execute;
-mod fields;
+pub(crate) mod fields;
 mod images;
+mod jsm;
 mod lookup;
 mod on_issue;
 mod people;
@@ -24,6 +25,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use futures::future::BoxFuture;
+use postroom_core::auto_reply::About;
 use postroom_core::classify::{self, FloodCount};
 use postroom_core::message::{Message, ParseLimits};
 use postroom_core::plan::{self, Action, PlanInput};
@@ -40,7 +42,7 @@ use crate::intake::{Intake, REPROCESS_JOB_KIND};
 use crate::profiles::ProfileCache;
 use crate::worker::{Handler, JobContext, JobError, now_ms};
 
-use acknowledge::AckStep;
+use acknowledge::ReplyStep;
 pub(crate) use acknowledge::suppression_place;
 use report::Report;
 pub use report::open as open_report;
@@ -86,7 +88,8 @@ struct Inner<S> {
     profiles: ProfileCache,
     fields: fields::FieldCache,
     users: users::UserCache,
-    /// A mail transport is configured, so acknowledgements can be queued.
+    desks: jsm::DeskCache,
+    /// A mail transport is configured, so automatic answers can be queued.
     outbound: bool,
 }
 
@@ -143,6 +146,7 @@ impl<S: Sites> Inbound<S> {
                 profiles: ProfileCache::default(),
                 fields: fields::FieldCache::default(),
                 users: users::UserCache::default(),
+                desks: jsm::DeskCache::default(),
                 outbound,
             }),
         }
@@ -281,7 +285,7 @@ impl<S: Sites> Inbound<S> {
             sender_hash,
             message_id: message.message_id.as_ref().map(|m| m.as_str().to_owned()),
             root: false,
-            ack: None,
+            reply: None,
             bounce: None,
         };
         if status.is_some() {
@@ -292,6 +296,23 @@ impl<S: Sites> Inbound<S> {
                     .await?
                     .map(|record| (record, profile.profile.bounces.soft_limit));
             }
+            if let Some(note) = plan.notice_note(&profile) {
+                report.lines.push(note);
+            }
+            if let Action::Reject {
+                notice: true,
+                reason,
+            } = &plan.action
+            {
+                let about = About::Refusal {
+                    reason: reason.clone(),
+                    original_subject: message.subject.clone(),
+                };
+                let cipher = self.cipher(tenant)?;
+                let scope = self.scope(tenant, &cipher);
+                done.reply =
+                    acknowledge::prepare(&scope, &profile, message, about, None, report).await?;
+            }
             return Ok(done);
         }
         let Some(tracker) = tracker else {
@@ -301,6 +322,7 @@ impl<S: Sites> Inbound<S> {
             tracker: &tracker,
             fields: &inner.fields,
             users: &inner.users,
+            desks: &inner.desks,
             profile: &profile,
             authentic,
             tenant,
@@ -318,22 +340,16 @@ impl<S: Sites> Inbound<S> {
         } = &plan.action
             && effect.status == ResultStatus::Created
         {
-            done.ack = if inner.outbound {
-                let issue = acknowledge::NewIssue {
-                    key: &effect.issue_key,
-                    summary,
-                    link: inner.sites.issue_link(tenant.id(), &effect.issue_key),
-                };
-                let cipher = self.cipher(tenant)?;
-                let scope = self.scope(tenant, &cipher);
-                acknowledge::prepare(&scope, &profile, message, issue, report).await?
-            } else {
-                report.lines.push(
-                    "acknowledgement: not sent: no mail transport is configured ([outbound] in postroom.toml)"
-                        .to_owned(),
-                );
-                None
+            let about = About::Issue {
+                issue_key: effect.issue_key.clone(),
+                summary: summary.clone(),
+                link: inner.sites.issue_link(tenant.id(), &effect.issue_key),
             };
+            let key = Some(effect.issue_key.as_str());
+            let cipher = self.cipher(tenant)?;
+            let scope = self.scope(tenant, &cipher);
+            done.reply =
+                acknowledge::prepare(&scope, &profile, message, about, key, report).await?;
         }
         done.status = effect.status;
         done.issue_key = Some(effect.issue_key);
@@ -402,7 +418,7 @@ impl<S: Sites> Inbound<S> {
         report: &mut Report,
         now: i64,
     ) -> Result<(), JobError> {
-        if let Some(step) = &done.ack {
+        if let Some(step) = &done.reply {
             acknowledge::write(tx, step, report, now).await?;
         }
         if let Some((bounce, soft_limit)) = &done.bounce {
@@ -452,6 +468,7 @@ impl<S: Sites> Inbound<S> {
             redactor: &self.inner.redactor,
             cipher,
             now: now_ms(),
+            outbound: self.inner.outbound,
         }
     }
 
@@ -513,8 +530,8 @@ struct Done {
     message_id: Option<String>,
     /// True when the message created the issue (its Message-ID is the thread's root).
     root: bool,
-    /// The acknowledgement to queue (or withhold) in the commit.
-    ack: Option<AckStep>,
+    /// The automatic answer (acknowledgement or notice) to queue or withhold in the commit.
+    reply: Option<ReplyStep>,
     /// The suppression-list entry a bounce of postroom's own mail makes, with the
     /// profile's soft-bounce limit.
     bounce: Option<(postroom_store::outbound::BounceRecord, u32)>,
@@ -533,7 +550,7 @@ impl Done {
             sender_hash,
             message_id: None,
             root: false,
-            ack: None,
+            reply: None,
             bounce: None,
         }
     }

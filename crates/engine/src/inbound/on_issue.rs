@@ -25,6 +25,8 @@ pub(super) struct OnIssue {
     pub email_field: Option<String>,
     /// That field's text on the issue.
     pub email_text: Option<String>,
+    /// The issue is in a Jira Service Management project (`projectTypeKey`).
+    pub service_desk: bool,
 }
 
 /// When the plan is a comment that depends on the issue's people, reads them and lets core
@@ -121,7 +123,8 @@ pub(super) async fn read<T: Tracker>(
         .get("project")
         .and_then(|p| p.get("projectTypeKey"))
         .and_then(Value::as_str);
-    if project_type == Some(SERVICE_DESK) {
+    on.service_desk = project_type == Some(SERVICE_DESK);
+    if on.service_desk {
         match tracker.request_participants(key).await {
             Ok(users) => users
                 .iter()

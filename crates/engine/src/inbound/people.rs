@@ -10,6 +10,7 @@ use postroom_core::post::Author;
 use serde_json::{Map, Value};
 
 use super::execute::Job;
+use super::jsm;
 use super::on_issue::OnIssue;
 use super::{Failure, Report};
 
@@ -20,7 +21,9 @@ pub(super) struct Cast {
     pub reporter: Option<String>,
     /// Account ids to add as watchers.
     pub watchers: Vec<String>,
-    /// `Name <address>` (or the address) of each person without a Jira account.
+    /// `Name <address>` (or the address) of the sender, when they have no Jira account.
+    pub email_only_sender: Option<String>,
+    /// The address of each other recipient without a Jira account.
     pub email_only: Vec<String>,
 }
 
@@ -55,12 +58,14 @@ pub(super) async fn cast<T: Tracker>(
                     cast.watchers.push(account.id.clone());
                 }
             }
-            None => cast.email_only.push(match &author.name {
-                Some(name) if !name.trim().is_empty() => {
-                    format!("{} <{}>", name.trim(), author.address)
-                }
-                _ => author.address.clone(),
-            }),
+            None => {
+                cast.email_only_sender = Some(match &author.name {
+                    Some(name) if !name.trim().is_empty() => {
+                        format!("{} <{}>", name.trim(), author.address)
+                    }
+                    _ => author.address.clone(),
+                })
+            }
         }
     }
     let mut on = cast.reporter.iter().cloned().collect::<Vec<_>>();
@@ -107,7 +112,8 @@ async fn sort<T: Tracker>(
 }
 
 /// Adds a reply's other recipients who are not on the issue yet: Jira users as watchers,
-/// the others appended to the e-mail field (each address once). Safe to repeat: watchers
+/// the others appended to the e-mail field (each address once), or on a service project
+/// under `people.jsm_customers` made customers and request participants. Safe to repeat: watchers
 /// are a set, and the field is only appended to with addresses it does not hold.
 pub(super) async fn join<T: Tracker>(
     job: &Job<'_, T>,
@@ -122,6 +128,9 @@ pub(super) async fn join<T: Tracker>(
     add_watchers(job, issue_key, &cast.watchers, report).await?;
     if cast.email_only.is_empty() {
         return Ok(());
+    }
+    if on_issue.service_desk && job.profile.profile.people.jsm_customers {
+        return jsm::add_participants(job, issue_key, &cast.email_only, report).await;
     }
     let Some(field) = &on_issue.email_field else {
         report.lines.push(format!(

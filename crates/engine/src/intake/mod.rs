@@ -201,8 +201,18 @@ impl Intake {
 
     /// The raw bytes of a message taken in, decrypted (for the inbound worker and audit).
     pub async fn raw(&self, tenant: &TenantStore, id: &str) -> Result<Vec<u8>, IntakeError> {
+        self.blob(tenant, BlobKind::InboundMail, id).await
+    }
+
+    /// One of the tenant's blobs, decrypted.
+    pub async fn blob(
+        &self,
+        tenant: &TenantStore,
+        kind: BlobKind,
+        name: &str,
+    ) -> Result<Vec<u8>, IntakeError> {
         let blobs = TenantBlobs::new(self.blobs.clone(), self.keyring.cipher(tenant)?);
-        Ok(blobs.get(BlobKind::InboundMail, id).await?)
+        Ok(blobs.get(kind, name).await?)
     }
 
     /// Deletes the raw mail of the messages `ids`; a blob already gone is no error.

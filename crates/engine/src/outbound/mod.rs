@@ -1,6 +1,8 @@
-//! Mail postroom writes itself, sent as jobs of the queue: the acknowledgement of a new
-//! issue (queued by the inbound worker, see `inbound::acknowledge`) and the notifications
-//! of Jira events (planned by [`Notifier`], sent by [`Notifications`]).
+//! Mail postroom writes itself, sent as jobs of the queue: the automatic answers to a
+//! sender — the acknowledgement of a new issue and the notice of a refused mail, both
+//! queued by the inbound worker (see `inbound::acknowledge`) and sent by [`AutoReplies`],
+//! since they differ only in their words — and the notifications of Jira events (planned
+//! by [`Notifier`], sent by [`Notifications`]).
 //!
 //! The send job re-checks the suppression list (a bounce may have arrived since the mail
 //! was queued), renders the tenant's templates, and hands the message to the
@@ -12,16 +14,13 @@
 use std::sync::Arc;
 
 use futures::future::BoxFuture;
-use postroom_core::acknowledge::AckFacts;
-use postroom_core::message::EmailAddress;
-use postroom_core::ports::mail_sender::{
-    EnvelopeSender, MailSender, OutboundEnvelope, SendError, SmtpStage,
-};
-use postroom_core::verp::VerpToken;
+use postroom_core::auto_reply::ReplyFacts;
+use postroom_core::ports::mail_sender::{MailSender, SendError, SmtpStage};
 use postroom_store::Store;
 use postroom_store::crypto::{Keyring, Place};
-use postroom_store::outbound::{BounceRecord, SentMail, SentStatus};
+use postroom_store::outbound::{BounceRecord, SentMail};
 
+mod delivery;
 mod notification;
 mod notify;
 
@@ -32,11 +31,10 @@ use crate::inbound::suppression_place;
 use crate::profiles::ProfileCache;
 use crate::worker::{Handler, JobContext, JobError, now_ms};
 
-/// The job kind that sends one queued acknowledgement (payload: the `sent_mail` id).
-pub const ACK_JOB: &str = "outbound.ack";
-
-/// `sent_mail.kind` of acknowledgements.
-pub const ACK_KIND: &str = "acknowledgement";
+/// The job kind that sends one queued automatic answer, an acknowledgement or a notice
+/// (payload: the `sent_mail` id; the row's facts say which). The name is older than
+/// notices and kept, so that jobs queued before them still run.
+pub const AUTO_REPLY_JOB: &str = "outbound.ack";
 
 /// Where a `sent_mail` row's sealed facts live (bound to the row).
 pub(crate) fn facts_place(id: &str) -> Place {
@@ -44,11 +42,11 @@ pub(crate) fn facts_place(id: &str) -> Place {
 }
 
 /// The handler of `outbound.ack` jobs. Cheap to clone.
-pub struct Acknowledgements<M> {
+pub struct AutoReplies<M> {
     inner: Arc<Inner<M>>,
 }
 
-impl<M> Clone for Acknowledgements<M> {
+impl<M> Clone for AutoReplies<M> {
     fn clone(&self) -> Self {
         Self {
             inner: Arc::clone(&self.inner),
@@ -56,9 +54,9 @@ impl<M> Clone for Acknowledgements<M> {
     }
 }
 
-impl<M> std::fmt::Debug for Acknowledgements<M> {
+impl<M> std::fmt::Debug for AutoReplies<M> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Acknowledgements")
+        f.write_str("AutoReplies")
     }
 }
 
@@ -73,7 +71,7 @@ fn retry(e: impl std::fmt::Display) -> JobError {
     JobError::Transient(e.to_string())
 }
 
-impl<M: MailSender + 'static> Acknowledgements<M> {
+impl<M: MailSender + 'static> AutoReplies<M> {
     pub fn new(store: Store, keyring: Keyring, sender: M) -> Self {
         Self {
             inner: Arc::new(Inner {
@@ -87,100 +85,37 @@ impl<M: MailSender + 'static> Acknowledgements<M> {
 
     async fn process(&self, ctx: &mut JobContext) -> Result<(), JobError> {
         let inner = &self.inner;
-        let tenant = inner.store.tenant(&ctx.job().tenant).await.map_err(retry)?;
-        let id = std::str::from_utf8(ctx.payload())
-            .map_err(|_| JobError::Permanent("the job's payload is not a sent-mail id".into()))?
-            .to_owned();
-        let Some(sent) = tenant.sent_mail(&id).await.map_err(retry)? else {
-            // Purged after its retention: nothing is left to send.
+        let Some(q) = delivery::queued(&inner.store, &inner.keyring, ctx).await? else {
             return Ok(());
         };
-        if sent.status != SentStatus::Queued {
+        let facts = open_facts(&q.cipher, &q.sent)
+            .map_err(|e| JobError::Permanent(format!("sent_mail {}: {e}", q.sent.id)))?;
+        if delivery::withheld(ctx, &q).await? {
             return Ok(());
         }
-        let cipher = inner.keyring.cipher(&tenant).map_err(retry)?;
-        let facts = open_facts(&cipher, &sent)
-            .map_err(|e| JobError::Permanent(format!("sent_mail {id}: {e}")))?;
-        if tenant
-            .suppression(&sent.recipient_hash)
-            .await
-            .map_err(retry)?
-            .is_some_and(|s| s.suppressed)
-        {
-            let mut tx = ctx.begin().await?;
-            tx.note_withheld(&sent.recipient_hash)
-                .await
-                .map_err(retry)?;
-            tx.finish_sent_mail(&id, SentStatus::Skipped, Some("suppressed"), now_ms())
-                .await
-                .map_err(retry)?;
-            ctx.complete_in(tx).await?;
-            return Ok(());
-        }
-        let profile = inner.profiles.get(&tenant).await.map_err(retry)?;
-        let Some(templates) = profile.acknowledgement() else {
-            return self
-                .fail(
-                    ctx,
-                    &id,
-                    "the profile no longer has an acknowledgement From",
-                )
-                .await;
+        let profile = inner.profiles.get(&q.tenant).await.map_err(retry)?;
+        let Some(templates) = profile.auto_reply(facts.about.kind()) else {
+            let why = format!(
+                "the profile no longer has a {} From",
+                facts.about.kind().as_str()
+            );
+            return delivery::fail(ctx, &q, &why).await;
         };
-        let message = match templates.compose(&facts, tenant.id().as_str(), now_ms()) {
+        let message = match templates.compose(&facts, q.tenant.id().as_str(), now_ms()) {
             Ok(m) => m,
-            Err(e) => return self.fail(ctx, &id, &e.to_string()).await,
+            Err(e) => return delivery::fail(ctx, &q, &e.to_string()).await,
         };
-        let (token, to) = match (VerpToken::parse(&id), EmailAddress::parse(&facts.to)) {
-            (Ok(t), Ok(a)) => (t, a),
-            (Err(e), _) => return self.fail(ctx, &id, &e.to_string()).await,
-            (_, Err(e)) => return self.fail(ctx, &id, &e.to_string()).await,
-        };
-        let envelope = OutboundEnvelope {
-            sender: EnvelopeSender::Verp(token),
-            recipients: vec![to],
-        };
-        match inner.sender.send(&envelope, &message).await {
-            Ok(_) => {
-                let mut tx = ctx.begin().await?;
-                tx.finish_sent_mail(&id, SentStatus::Sent, None, now_ms())
-                    .await
-                    .map_err(retry)?;
-                ctx.complete_in(tx).await?;
-                tracing::info!(sent = %id, issue = sent.issue_key.as_deref().unwrap_or(""), "acknowledgement sent");
-                metrics::counter!("postroom_outbound_sent_total", "kind" => ACK_KIND).increment(1);
-                Ok(())
-            }
-            Err(e) if e.is_transient() => Err(JobError::Transient(describe(&e))),
-            Err(e) => {
-                let detail = describe(&e);
-                let mut tx = ctx.begin().await?;
-                tx.finish_sent_mail(&id, SentStatus::Failed, Some(&detail), now_ms())
-                    .await
-                    .map_err(retry)?;
-                if let Some(code) = refused_recipient(&e) {
-                    let soft_limit = profile.profile.bounces.soft_limit;
-                    let record = refusal(&cipher, &sent, &facts.to, code)?;
-                    tx.record_bounce(&record, soft_limit).await.map_err(retry)?;
-                }
-                ctx.complete_in(tx).await?;
-                tracing::warn!(sent = %id, error = %detail, "acknowledgement refused");
-                metrics::counter!("postroom_outbound_failed_total", "kind" => ACK_KIND)
-                    .increment(1);
-                Ok(())
-            }
-        }
-    }
-
-    /// Marks the message failed for a reason no retry can change, and completes the job.
-    async fn fail(&self, ctx: &mut JobContext, id: &str, why: &str) -> Result<(), JobError> {
-        let mut tx = ctx.begin().await?;
-        tx.finish_sent_mail(id, SentStatus::Failed, Some(why), now_ms())
-            .await
-            .map_err(retry)?;
-        ctx.complete_in(tx).await?;
-        tracing::warn!(sent = %id, reason = why, "acknowledgement not sent");
-        Ok(())
+        let soft_limit = profile.profile.bounces.soft_limit;
+        delivery::send(
+            ctx,
+            &inner.sender,
+            &q,
+            &facts.to,
+            &message,
+            soft_limit,
+            async || None,
+        )
+        .await
     }
 }
 
@@ -228,17 +163,17 @@ fn refusal(
     })
 }
 
-impl<M: MailSender + 'static> Handler for Acknowledgements<M> {
+impl<M: MailSender + 'static> Handler for AutoReplies<M> {
     fn run<'a>(&'a self, ctx: &'a mut JobContext) -> BoxFuture<'a, Result<(), JobError>> {
         Box::pin(self.process(ctx))
     }
 }
 
-/// The facts of a stored acknowledgement, opened.
+/// The facts of a stored automatic answer, opened.
 pub(crate) fn open_facts(
     cipher: &postroom_store::crypto::TenantCipher,
     sent: &SentMail,
-) -> Result<AckFacts, String> {
+) -> Result<ReplyFacts, String> {
     let bytes = cipher
         .open(&facts_place(&sent.id), &sent.facts)
         .map_err(|e| e.to_string())?;

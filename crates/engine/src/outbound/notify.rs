@@ -15,7 +15,8 @@ use std::time::{Duration, Instant};
 use futures::future::BoxFuture;
 use postroom_core::message::EmailAddress;
 use postroom_core::notify::{
-    self, Actor, JiraEvent, NotificationFacts, Person, Reader, Restriction, Source,
+    self, Actor, AttachedFile, FileLink, JiraEvent, NotificationFacts, Person, Reader, Restriction,
+    Source,
 };
 use postroom_core::ports::tracker::{Issue, Tracker, TrackerError, User};
 use postroom_core::profile::{Audience, CheckedProfile, EventKind};
@@ -243,6 +244,7 @@ impl<S: Sites> Notifier<S> {
         }
         .build();
         let (in_reply_to, root_hash) = self.root(tenant, cipher, &issue, from.domain()).await?;
+        let (links, attached) = files(&issue, event, settings.attach_max_bytes);
         plan.roots.push(root_hash);
         let own: Vec<String> = profile
             .profile
@@ -312,7 +314,7 @@ impl<S: Sites> Notifier<S> {
                     address: parsed.as_str(),
                     reply_address: compiled.reply_to.as_ref().map(EmailAddress::as_str),
                 };
-                let context = notify::variables(&issue_vars, kind, event, reader);
+                let context = notify::variables(&issue_vars, kind, event, reader, &links);
                 let words = compiled.templates[person.rule]
                     .render(&context, &compiled.defaults)
                     .map_err(|e| JobError::Permanent(format!("rendering a notification: {e}")))?;
@@ -335,6 +337,7 @@ impl<S: Sites> Notifier<S> {
                     issue_key: issue.key.clone(),
                     event: kind.as_str().to_owned(),
                     notes,
+                    attachments: attached.clone(),
                 };
                 let recipient_hash = inner.redactor.address(&parsed).to_string();
                 let suppressed = tenant
@@ -582,6 +585,22 @@ impl<'a, S: Sites, T: Tracker> PeopleOf<'a, S, T> {
                         out.push(person);
                     }
                 }
+                Audience::Group(group) => {
+                    let members = match self.tracker.group_members(group).await {
+                        Ok(m) => m,
+                        Err(TrackerError::NotFound { .. } | TrackerError::Forbidden { .. }) => {
+                            self.note(
+                                "a group of the rule is unknown to Jira or hidden from postroom",
+                            );
+                            Vec::new()
+                        }
+                        Err(e) => return Err(tracker_error(e)),
+                    };
+                    for user in members {
+                        let person = self.person(&user, Source::GroupMember, rule).await?;
+                        out.push(person);
+                    }
+                }
                 Audience::Address(address) => out.push(Person {
                     address: Some(address.clone()),
                     name: None,
@@ -712,6 +731,49 @@ impl<'a, S: Sites, T: Tracker> PeopleOf<'a, S, T> {
         }
         Ok(())
     }
+}
+
+/// The files the delivery added (its changelog's attachments; on creation, every file of
+/// the issue), in the issue's order: all of them for `event.attachments`, and those that
+/// fit `cap` bytes together to attach. What Jira says of each comes from the issue's
+/// `attachment` field.
+fn files(issue: &Issue, event: &JiraEvent, cap: u64) -> (Vec<FileLink>, Vec<AttachedFile>) {
+    let added = event.added_attachments();
+    let created = event.webhook_event == "jira:issue_created";
+    let mut links = Vec::new();
+    let mut attached = Vec::new();
+    let mut budget = cap;
+    let all = issue.fields.get("attachment").and_then(Value::as_array);
+    for file in all.into_iter().flatten() {
+        let text = |key: &str| file.get(key).and_then(Value::as_str).map(str::to_owned);
+        let id = match file.get("id") {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => continue,
+        };
+        if !created && !added.contains(&id) {
+            continue;
+        }
+        let size = file.get("size").and_then(Value::as_u64).unwrap_or(u64::MAX);
+        let name = text("filename").unwrap_or_else(|| format!("attachment-{id}"));
+        let fits = size <= budget;
+        if fits {
+            budget -= size;
+            attached.push(AttachedFile {
+                id,
+                name: name.clone(),
+                content_type: text("mimeType")
+                    .unwrap_or_else(|| "application/octet-stream".to_owned()),
+            });
+        }
+        links.push(FileLink {
+            name,
+            size,
+            link: text("content"),
+            attached: fits,
+        });
+    }
+    (links, attached)
 }
 
 /// A user object of an issue field, on Cloud (`accountId`) or Data Center (`name`).

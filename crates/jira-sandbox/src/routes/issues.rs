@@ -81,7 +81,22 @@ async fn create(
     body: Bytes,
 ) -> ApiResult<Response> {
     let body = json_body(&body)?;
-    let fields = merge_update(&body, &[])?;
+    let (id, key) = create_issue(&app, v, &who, &body)?;
+    let body =
+        json!({"id": id.to_string(), "key": key, "self": app.api_url(v, &format!("issue/{id}"))});
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// Creates an issue from a create body (`fields`, `update`, `properties`) as `who`, with
+/// its event; returns its id and key. Shared by the REST create and JSM's request create,
+/// which Jira makes an ordinary issue of.
+pub(super) fn create_issue(
+    app: &App,
+    v: ApiVersion,
+    who: &Principal,
+    body: &Value,
+) -> ApiResult<(u64, String)> {
+    let fields = merge_update(body, &[])?;
     let mut errors = FieldErrors::default();
     let (id, key) = {
         let mut site = app.store.write();
@@ -132,7 +147,7 @@ async fn create(
                 .insert("issuetype".into(), "Specify an issue type".into());
         }
         apply(&site, v, &fields, &mut issue, true, &mut errors);
-        issue.properties = property_list(&body, &mut errors);
+        issue.properties = property_list(body, &mut errors);
         errors.into_result()?;
         issue.id = Site::take_id(&mut site.next_ids.issue);
         let number = site
@@ -149,15 +164,13 @@ async fn create(
     app.store.persist();
     app.stats.effect("issue_created");
     emit(
-        &app,
+        app,
         vec![Event::IssueCreated {
             issue: id,
-            user: who.account_id,
+            user: who.account_id.clone(),
         }],
     );
-    let body =
-        json!({"id": id.to_string(), "key": key, "self": app.api_url(v, &format!("issue/{id}"))});
-    Ok((StatusCode::CREATED, Json(body)).into_response())
+    Ok((id, key))
 }
 
 #[derive(Debug, Deserialize)]

@@ -12,7 +12,7 @@
 use std::time::Duration;
 
 use postroom_core::ports::tracker::{
-    Created, IDEMPOTENCY_PROPERTY, IssueRef, IssueTypeRef, NewIssue, TrackerError,
+    Created, IDEMPOTENCY_PROPERTY, IdempotencyKey, IssueRef, IssueTypeRef, NewIssue, TrackerError,
 };
 use reqwest::Method;
 use serde::Deserialize;
@@ -63,13 +63,11 @@ impl JiraClient {
     }
 
     pub(crate) async fn create_issue_impl(&self, new: &NewIssue) -> Result<Created, TrackerError> {
-        if new.may_exist
-            && let Some(issue) = self.find_created(new).await?
+        if let Some(found) = self
+            .recover(new.may_exist, &new.project, &new.idempotency_key)
+            .await?
         {
-            return Ok(Created {
-                issue,
-                recovered: true,
-            });
+            return Ok(found);
         }
         let body = self.create_body(new);
         let call = Call::new(Method::POST, self.api("/issue"), "the issue")
@@ -93,7 +91,10 @@ impl JiraClient {
                     message,
                 }) => {
                     tracing::info!(call = %what, error = %message, "create outcome unknown; looking for the issue");
-                    if let Some(issue) = self.find_created(new).await? {
+                    if let Some(issue) = self
+                        .find_created(&new.project, &new.idempotency_key)
+                        .await?
+                    {
                         return Ok(Created {
                             issue,
                             recovered: true,
@@ -110,22 +111,39 @@ impl JiraClient {
         })
     }
 
+    /// The issue an earlier attempt created with `key`, looked for only when one `may_exist`.
+    pub(crate) async fn recover(
+        &self,
+        may_exist: bool,
+        project: &str,
+        key: &IdempotencyKey,
+    ) -> Result<Option<Created>, TrackerError> {
+        if !may_exist {
+            return Ok(None);
+        }
+        Ok(self.find_created(project, key).await?.map(|issue| Created {
+            issue,
+            recovered: true,
+        }))
+    }
+
     /// Looks for the issue an earlier attempt created, for up to the index-lag allowance.
     /// A failed lookup is reported as outcome-unknown, so that the caller retries with
     /// `may_exist` rather than creating blindly.
-    async fn find_created(&self, new: &NewIssue) -> Result<Option<IssueRef>, TrackerError> {
+    async fn find_created(
+        &self,
+        project: &str,
+        key: &IdempotencyKey,
+    ) -> Result<Option<IssueRef>, TrackerError> {
         let deadline = Instant::now() + self.inner().index_lag_allowance;
         let mut pause = Duration::from_millis(250);
         loop {
-            match self.lookup_once(new).await {
+            match self.lookup_once(project, key).await {
                 Ok(Some(found)) => return Ok(Some(found)),
                 Ok(None) => {}
                 Err(e) => {
                     return Err(TrackerError::Transient {
-                        what: format!(
-                            "looking for an issue whose create was lost, in {}",
-                            new.project
-                        ),
+                        what: format!("looking for an issue whose create was lost, in {project}"),
                         message: e.to_string(),
                         outcome_unknown: true,
                     });
@@ -140,10 +158,14 @@ impl JiraClient {
         }
     }
 
-    async fn lookup_once(&self, new: &NewIssue) -> Result<Option<IssueRef>, TrackerError> {
+    async fn lookup_once(
+        &self,
+        project: &str,
+        key: &IdempotencyKey,
+    ) -> Result<Option<IssueRef>, TrackerError> {
         let jql = format!(
             "project = \"{}\" AND creator = currentUser() AND created >= -15m ORDER BY created DESC",
-            new.project.replace('\\', "\\\\").replace('"', "\\\"")
+            project.replace('\\', "\\\\").replace('"', "\\\"")
         );
         let fields = vec!["created".to_owned()];
         let mut token: Option<String> = None;
@@ -171,7 +193,7 @@ impl JiraClient {
                     .as_ref()
                     .and_then(|v| v.get("key"))
                     .and_then(Value::as_str)
-                    == Some(new.idempotency_key.as_str())
+                    == Some(key.as_str())
                 {
                     return Ok(Some(IssueRef {
                         id: issue.id,

@@ -1,8 +1,11 @@
-//! Jira Service Management: customers and request participants.
+//! Jira Service Management: customers, service desks, requests and request participants.
 
-use postroom_core::ports::tracker::{TrackerError, User};
+use postroom_core::ports::tracker::{
+    Created, IDEMPOTENCY_PROPERTY, IssueRef, NewRequest, ServiceDesk, TrackerError, User,
+};
 use reqwest::Method;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::json;
 
 use super::users::UserBody;
@@ -51,16 +54,113 @@ impl JiraClient {
         self.send(&call).await.map(drop)
     }
 
-    /// Every request participant, page by page (Jira pages them 50 at a time).
+    /// Every request participant, page by page.
     pub(crate) async fn request_participants_impl(
         &self,
         key: &str,
     ) -> Result<Vec<User>, TrackerError> {
+        let path = format!("/rest/servicedeskapi/request/{}/participant", seg(key));
+        let users: Vec<UserBody> = self
+            .all_pages(
+                &path,
+                &format!("participants of {key}"),
+                "request participants",
+            )
+            .await?;
+        Ok(users.into_iter().map(UserBody::into_user).collect())
+    }
+
+    /// Every service desk, page by page.
+    pub(crate) async fn service_desks_impl(&self) -> Result<Vec<ServiceDesk>, TrackerError> {
         #[derive(Deserialize)]
         #[serde(rename_all = "camelCase")]
-        struct Page {
-            #[serde(default)]
-            values: Vec<UserBody>,
+        struct Desk {
+            id: String,
+            project_key: String,
+        }
+        let desks: Vec<Desk> = self
+            .all_pages(
+                "/rest/servicedeskapi/servicedesk",
+                "service desks",
+                "service desks",
+            )
+            .await?;
+        Ok(desks
+            .into_iter()
+            .map(|d| ServiceDesk {
+                id: d.id,
+                project_key: d.project_key,
+            })
+            .collect())
+    }
+
+    /// Raises a request. It cannot carry the idempotency property, so the property is set
+    /// right after; an answer lost in between leaves a request that a retry does not find
+    /// (the one case in which a retry may raise a second request).
+    pub(crate) async fn create_request_impl(
+        &self,
+        new: &NewRequest,
+    ) -> Result<Created, TrackerError> {
+        if let Some(found) = self
+            .recover(new.may_exist, &new.project, &new.idempotency_key)
+            .await?
+        {
+            return Ok(found);
+        }
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Raised {
+            issue_id: String,
+            issue_key: String,
+        }
+        let mut values = new.fields.clone();
+        values.insert("summary".to_owned(), json!(new.summary));
+        let mut body = json!({
+            "serviceDeskId": new.service_desk_id,
+            "requestTypeId": new.request_type_id,
+            "requestFieldValues": values,
+        });
+        if let Some(customer) = &new.on_behalf_of {
+            body["raiseOnBehalfOf"] = json!(customer);
+        }
+        if !new.participants.is_empty() {
+            body["requestParticipants"] = json!(new.participants);
+        }
+        let call = Call::new(
+            Method::POST,
+            "/rest/servicedeskapi/request".to_owned(),
+            format!("a request in {}", new.project),
+        )
+        .json(body)
+        .idempotent(false);
+        let raised: Raised = self.send(&call).await?.json("created request")?;
+        self.set_issue_property_impl(
+            &raised.issue_key,
+            IDEMPOTENCY_PROPERTY,
+            &json!({ "key": new.idempotency_key.as_str() }),
+        )
+        .await?;
+        Ok(Created {
+            issue: IssueRef {
+                id: raised.issue_id,
+                key: raised.issue_key,
+            },
+            recovered: false,
+        })
+    }
+
+    /// Every value of a paged servicedeskapi list (Jira pages them 50 at a time).
+    async fn all_pages<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        subject: &str,
+        what: &str,
+    ) -> Result<Vec<T>, TrackerError> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Page<T> {
+            #[serde(default = "Vec::new")]
+            values: Vec<T>,
             #[serde(default = "last")]
             is_last_page: bool,
         }
@@ -69,15 +169,11 @@ impl JiraClient {
         }
         let mut out = Vec::new();
         loop {
-            let call = Call::new(
-                Method::GET,
-                format!("/rest/servicedeskapi/request/{}/participant", seg(key)),
-                format!("participants of {key}"),
-            )
-            .query("start", out.len().to_string());
-            let page: Page = self.send(&call).await?.json("request participants")?;
+            let call = Call::new(Method::GET, path.to_owned(), subject.to_owned())
+                .query("start", out.len().to_string());
+            let page: Page<T> = self.send(&call).await?.json(what)?;
             let empty = page.values.is_empty();
-            out.extend(page.values.into_iter().map(UserBody::into_user));
+            out.extend(page.values);
             if page.is_last_page || empty {
                 return Ok(out);
             }

@@ -140,6 +140,36 @@ impl JiraClient {
         Ok(groups.into_iter().map(|g| g.name).collect())
     }
 
+    /// Every active member of `group`, page by page (Jira answers 50 at a time).
+    pub(crate) async fn group_members_impl(&self, group: &str) -> Result<Vec<User>, TrackerError> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Page {
+            #[serde(default)]
+            values: Vec<UserBody>,
+            #[serde(default = "yes")]
+            is_last: bool,
+        }
+        let mut members = Vec::new();
+        loop {
+            let call = Call::new(
+                Method::GET,
+                self.api("/group/member"),
+                format!("members of group {group}"),
+            )
+            .query("groupname", group)
+            .query("startAt", members.len().to_string())
+            .query("maxResults", "50");
+            let page: Page = self.send(&call).await?.json("group members")?;
+            let empty = page.values.is_empty();
+            members.extend(page.values.into_iter().map(UserBody::into_user));
+            if page.is_last || empty || members.len() >= 10_000 {
+                break;
+            }
+        }
+        Ok(members.into_iter().filter(|u| u.active).collect())
+    }
+
     pub(crate) async fn project_roles_of_impl(
         &self,
         project: &str,

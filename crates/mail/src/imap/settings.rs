@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize, Serializer};
 
 /// A password, client secret or token. `Debug` and `Display` print `***`.
 #[derive(Clone, PartialEq, Eq, Deserialize)]
@@ -31,8 +31,16 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// Writes `***`, as `Debug` does: settings are serialized only to be shown or exported,
+/// and an exported profile carries a reference in the secret's place, never its value.
+impl Serialize for Secret {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str("***")
+    }
+}
+
 /// How the connection is protected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Security {
     /// TLS from the first byte (port 993).
@@ -46,7 +54,7 @@ pub enum Security {
 }
 
 /// How postroom proves who it is.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "method", rename_all = "lowercase", deny_unknown_fields)]
 pub enum Auth {
     /// IMAP `LOGIN` with a user name and password.
@@ -63,7 +71,7 @@ pub enum Auth {
 }
 
 /// What happens to a message once the intake has committed it.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "lowercase", deny_unknown_fields)]
 pub enum AfterIntake {
     /// Moved to this folder (created when missing).
@@ -76,7 +84,7 @@ pub enum AfterIntake {
 }
 
 /// One mailbox. Only `name`, `server` and `auth` are required.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MailboxSettings {
     /// The operator's name for the mailbox, unique within the tenant; used in metrics, logs

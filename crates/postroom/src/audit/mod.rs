@@ -45,6 +45,35 @@ pub fn filter(
     })
 }
 
+/// The kinds of mail postroom sends.
+pub const SENT_KINDS: [&str; 3] = ["notification", "acknowledgement", "notice"];
+
+/// The filter of `audit sent` / `GET /api/v1/audit/sent`: the kind (checked) and the time
+/// from which (0: all kept).
+pub fn sent_filter<'a>(
+    kind: Option<&'a str>,
+    since: Option<&str>,
+    limit: i64,
+    now_ms: i64,
+) -> Result<(Option<&'a str>, i64), String> {
+    if let Some(kind) = kind
+        && !SENT_KINDS.contains(&kind)
+    {
+        return Err(format!(
+            "kind {kind:?} is not one of {}",
+            SENT_KINDS.join(", ")
+        ));
+    }
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(format!("limit must be 1 to {MAX_LIMIT}, not {limit}"));
+    }
+    let since_ms = since
+        .map(|s| parse_time(s, now_ms))
+        .transpose()?
+        .unwrap_or(0);
+    Ok((kind, since_ms))
+}
+
 /// A sender to look for: an address (hashed with the instance's key, as the worker hashed
 /// the sender) or a keyed hash as the list shows it (`addr:…`).
 fn sender_hash(from: &str, redactor: &Redactor) -> Result<String, String> {
@@ -136,6 +165,18 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn sent_filters_know_the_kinds() {
+        assert_eq!(sent_filter(None, None, 10, NOW), Ok((None, 0)));
+        assert_eq!(
+            sent_filter(Some("notification"), Some("1d"), 10, NOW),
+            Ok((Some("notification"), NOW - 86_400_000))
+        );
+        assert!(sent_filter(Some("spam"), None, 10, NOW).is_err());
+        assert!(sent_filter(None, Some("soon"), 10, NOW).is_err());
+        assert!(sent_filter(None, None, 0, NOW).is_err());
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! `postroom audit list | show ID | raw ID | reprocess ID | flag ID | purge`: the processing
-//! audit of the tenant in --tenant.
+//! `postroom audit list | show ID | raw ID | reprocess ID | flag ID | sent [ID] | purge`: the
+//! processing audit of the tenant in --tenant, and what postroom sent.
 //!
 //! `list` shows senders only as keyed hashes; an address is printed only by `show` (the
 //! report names the sender) and `raw`, which an administrator asks for one message at a
@@ -66,6 +66,24 @@ enum AuditCommand {
         /// Where to write it (never overwritten); default `postroom-bundle-ID.json`.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+    },
+    /// What postroom sent (notifications, acknowledgements, notices), newest first: id,
+    /// created, kind, status, issue, event, recipient, subject (tab-separated); with an ID,
+    /// that message's record, or with `--mime` the full message as it went out.
+    Sent {
+        id: Option<String>,
+        /// With ID: write the full MIME to standard output (sent notifications, 7 days).
+        #[arg(long, requires = "id")]
+        mime: bool,
+        /// Only messages queued since TIME: RFC 3339, a date or an age (24h, 7d).
+        #[arg(long, value_name = "TIME")]
+        since: Option<String>,
+        /// Only this kind: notification, acknowledgement or notice.
+        #[arg(long)]
+        kind: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
     },
     /// Delete the tenant's intake records, raw mail and reports older than
     /// `inbound.retention_days` now (`serve` does this every hour).
@@ -164,6 +182,45 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
             let path = out.unwrap_or_else(|| PathBuf::from(format!("postroom-bundle-{id}.json")));
             write_new(&path, &serde_json::to_vec_pretty(&bundle)?)?;
             println!("{}", path.display());
+        }
+        AuditCommand::Sent {
+            id: Some(id), mime, ..
+        } => {
+            if mime {
+                let bytes = o.audit.sent_mime(&o.tenant, &id).await?;
+                let mut out = std::io::stdout().lock();
+                out.write_all(&bytes)?;
+                out.flush()?;
+            } else {
+                let item = o.audit.sent(&o.tenant, &id).await?;
+                println!("{}", serde_json::to_string_pretty(&item)?);
+            }
+        }
+        AuditCommand::Sent {
+            id: None,
+            since,
+            kind,
+            limit,
+            ..
+        } => {
+            let (kind, since_ms) =
+                audit::sent_filter(kind.as_deref(), since.as_deref(), limit, app::now_ms())
+                    .map_err(anyhow::Error::msg)?;
+            println!("id\tcreated\tkind\tstatus\tissue\tevent\trecipient\tsubject");
+            for item in o.audit.sent_list(&o.tenant, kind, since_ms, limit).await? {
+                let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".to_owned());
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    item.id,
+                    app::format_ms(item.created_at_ms),
+                    item.kind,
+                    item.status,
+                    dash(&item.issue_key),
+                    dash(&item.event),
+                    dash(&item.to),
+                    dash(&item.subject),
+                );
+            }
         }
         AuditCommand::Purge { now } => {
             let now_ms = match now {

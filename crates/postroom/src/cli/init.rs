@@ -98,6 +98,11 @@ pub const STARTER: &str = r#"# postroom configuration.
 # auth = "api_token"
 # email = "postroom@your-company.example"
 # token_file = "/etc/postroom/jira-token"
+
+# What the {"secret_ref": "NAME"} references of an imported profile stand for on this site
+# (`postroom profile export` lists the names a profile needs).
+# [secrets]
+# imap-support = { file = "/etc/postroom/imap-support" }
 "#;
 
 pub fn run(globals: &Globals, _args: Args) -> anyhow::Result<ExitCode> {

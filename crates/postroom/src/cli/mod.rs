@@ -72,7 +72,7 @@ pub enum Command {
     Jobs(jobs::Args),
     /// Take e-mail files in (import), or with --dry-run show what postroom would do with each.
     Process(process::Args),
-    /// The tenant's profile (own addresses, routing rules): import, show.
+    /// The tenant's profile (own addresses, rules, notifications, mailboxes): import, export, show.
     Profile(profile::Args),
     /// Serve a Jira REST emulator (the sandbox) and print its base URL and credentials.
     Sandbox(sandbox::Args),

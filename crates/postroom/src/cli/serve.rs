@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use postroom_engine::inbound::Inbound;
 use postroom_engine::intake::Intake;
-use postroom_engine::outbound::{Acknowledgements, Notifications, Notifier};
+use postroom_engine::outbound::{AutoReplies, Notifications, Notifier};
 use postroom_engine::retention::Retention;
 use postroom_engine::worker::{Registry, WorkerConfig, Workers};
 use postroom_mail::imap::Poller;
@@ -128,7 +128,9 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         std::env::var("HOSTNAME").unwrap_or_else(|_| "postroom".to_owned()),
         std::process::id()
     );
-    for settings in &config.mailboxes {
+    let polled =
+        profiles::mailboxes::to_poll(&config, profile.as_ref().map(|p| p.get()).as_deref());
+    for settings in &polled {
         let poller = Poller::new(
             settings.clone(),
             MailboxSink::new(intake.clone(), tenant.clone()).store_raw(settings.store_raw),
@@ -256,8 +258,8 @@ fn start_workers(
     // Without a transport, queued mail waits for one (and is reported by `jobs`).
     if let Some(sender) = outbound.map(Arc::new) {
         registry.register(
-            postroom_engine::outbound::ACK_JOB,
-            Acknowledgements::new(store.clone(), intake.keyring().clone(), Arc::clone(&sender)),
+            postroom_engine::outbound::AUTO_REPLY_JOB,
+            AutoReplies::new(store.clone(), intake.keyring().clone(), Arc::clone(&sender)),
         );
         registry.register(
             postroom_engine::outbound::NOTIFICATION_JOB,
@@ -266,6 +268,7 @@ fn start_workers(
                 intake.keyring().clone(),
                 blobs.clone(),
                 sender,
+                trackers.clone(),
             ),
         );
     }

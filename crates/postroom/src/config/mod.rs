@@ -10,6 +10,7 @@ mod error;
 mod inbound;
 mod locate;
 mod secret;
+mod secrets;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -19,6 +20,7 @@ use serde::{Deserialize, Serialize};
 pub use error::ConfigError;
 pub use inbound::{InboundConfig, SmtpConfig};
 pub use secret::Secret;
+pub use secrets::Secrets;
 
 /// The default configuration file, relative to the working directory.
 pub const DEFAULT_PATH: &str = "postroom.toml";
@@ -44,6 +46,10 @@ pub struct Config {
     /// may hold a password).
     #[serde(skip_serializing)]
     pub outbound: Option<postroom_mail::send::OutboundSettings>,
+    /// `[secrets]`: what the `{"secret_ref": NAME}` references of profiles stand for on
+    /// this site. Never written back out.
+    #[serde(skip_serializing)]
+    pub secrets: Secrets,
     pub webhooks: WebhooksConfig,
 }
 
@@ -350,7 +356,7 @@ impl Config {
                 .map_err(|message| ("jira.token_file".to_owned(), message))?;
             self.jira.token = Some(secret);
         }
-        Ok(())
+        self.secrets.read_files()
     }
 }
 

@@ -210,3 +210,31 @@ fn an_s3_section_needs_a_bucket_and_a_credentials_file() {
     let config = load_text(ok, &[]).unwrap();
     assert_eq!(config.storage.s3.map(|s| s.bucket), Some("b".to_owned()));
 }
+
+#[test]
+fn secrets_are_given_inline_or_read_from_files_and_a_missing_file_names_its_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("imap-billing");
+    std::fs::write(&file, "from-file\n").unwrap();
+    let text = format!(
+        "[secrets]\nimap-support = \"inline\"\nimap-billing = {{ file = \"{}\" }}\n",
+        file.display()
+    );
+    let config = load_text(&text, &[]).unwrap();
+    let value = |name| config.secrets.get(name).map(|s| s.expose().to_owned());
+    assert_eq!(value("imap-support").as_deref(), Some("inline"));
+    assert_eq!(value("imap-billing").as_deref(), Some("from-file"));
+    assert_eq!(value("imap-other"), None);
+    assert!(!format!("{config:?}").contains("inline"), "never printed");
+
+    let missing = "[secrets]\nimap-x = { file = \"/nonexistent/x\" }\n";
+    let error = load_text(missing, &[])
+        .map(|_| ())
+        .map_err(|e| e.to_string());
+    assert!(
+        error
+            .as_ref()
+            .is_err_and(|e| e.contains("secrets.imap-x: cannot read /nonexistent/x")),
+        "{error:?}"
+    );
+}

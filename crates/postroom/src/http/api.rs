@@ -25,6 +25,9 @@ use super::{ApiError, AppState, access_log, audit, templates};
         audit::show,
         audit::raw,
         audit::reprocess,
+        audit::sent_list,
+        audit::sent_show,
+        audit::sent_mime,
         templates::list,
         templates::search,
         templates::create,
@@ -45,6 +48,8 @@ use super::{ApiError, AppState, access_log, audit, templates};
         audit::AuditList,
         audit::AuditDetail,
         audit::Reprocessing,
+        audit::SentEntry,
+        audit::SentList,
         templates::TemplateBody,
         templates::DraftBody,
         templates::ScopeBody,
@@ -74,6 +79,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/audit/{id}", get(audit::show))
         .route("/audit/{id}/raw", get(audit::raw))
         .route("/audit/{id}/reprocess", post(audit::reprocess))
+        .route("/audit/sent", get(audit::sent_list))
+        .route("/audit/sent/{id}", get(audit::sent_show))
+        .route("/audit/sent/{id}/mime", get(audit::sent_mime))
         .merge(templates::routes())
         .route_layer(middleware::from_fn_with_state(state, access_log::record))
         .fallback(unknown_route)

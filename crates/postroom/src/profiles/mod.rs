@@ -1,7 +1,11 @@
 //! The tenant's profile in the database: imported from a file (validated first, stored in
-//! one transaction), seeded at start from `[inbound] profile`, or the demo profile of
-//! `serve --sandbox`. The inbound workers read it from the database, so every instance on
-//! one database uses the same rules.
+//! one transaction), exported without secrets, seeded at start from `[inbound] profile`,
+//! or the demo profile of `serve --sandbox`. The inbound workers read it from the
+//! database, so every instance on one database uses the same rules.
+
+pub mod export;
+pub mod import;
+pub mod mailboxes;
 
 use std::sync::{Arc, PoisonError, RwLock};
 

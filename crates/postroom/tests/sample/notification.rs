@@ -3,7 +3,7 @@
 //! several paragraphs with a long unbroken URL and characters that are special in HTML,
 //! for the three events customers are told of most (comment, new issue, status change).
 
-use postroom_core::notify::{self, JiraEvent, NotifyTemplates, Reader, Words};
+use postroom_core::notify::{self, FileLink, JiraEvent, NotifyTemplates, Reader, Words};
 use postroom_core::ports::tracker::{Issue, User};
 use postroom_core::profile::EventKind;
 use postroom_core::template::{CalendarDate, IssueContext, RenderContext};
@@ -20,6 +20,11 @@ pub const LONG_URL: &str = "https://files.acme.example/download/attachments/1048
 pub const COMMENT_OPENING: &str = "Hello Frank, thanks for the details & the screenshots.";
 pub const COMMENT_MARKUP: &str = "<b>not bold</b> \"quoted\" 'single' & <script>x</script>";
 pub const COMMENT_CLOSING: &str = "We will deploy the fix tonight and tell you here.";
+/// A file of the comment with a name longer than a phone is wide, attached to the mail.
+pub const LONG_FILE_NAME: &str =
+    "invoice-export-2026-03-31-all-line-items-with-vat-breakdown-per-country-and-currency.pdf";
+/// A file too large to attach, linked instead.
+pub const LINKED_FILE_NAME: &str = "screen-recording-2026-11-23.mp4";
 
 /// One event to render.
 #[derive(Debug)]
@@ -28,6 +33,8 @@ pub struct Sample {
     pub name: &'static str,
     pub kind: EventKind,
     pub event: JiraEvent,
+    /// The event's files, as the planning job lists them.
+    pub files: Vec<FileLink>,
 }
 
 pub fn comment_body() -> String {
@@ -67,16 +74,32 @@ pub fn samples() -> Vec<Sample> {
             name: "comment",
             kind: EventKind::CommentAdded,
             event: parse(comment),
+            files: vec![
+                FileLink {
+                    name: LONG_FILE_NAME.to_owned(),
+                    size: 184_320,
+                    link: None,
+                    attached: true,
+                },
+                FileLink {
+                    name: LINKED_FILE_NAME.to_owned(),
+                    size: 48_000_000,
+                    link: Some(format!("{SITE}/rest/api/3/attachment/content/30117")),
+                    attached: false,
+                },
+            ],
         },
         Sample {
             name: "created",
             kind: EventKind::IssueCreated,
             event: parse(base("jira:issue_created")),
+            files: Vec::new(),
         },
         Sample {
             name: "status",
             kind: EventKind::StatusChanged,
             event: parse(status),
+            files: Vec::new(),
         },
     ]
 }
@@ -123,7 +146,7 @@ impl Sample {
             address: "frank@customer.example",
             reply_address: Some("support@acme.example"),
         };
-        let context = notify::variables(issue, self.kind, &self.event, reader);
+        let context = notify::variables(issue, self.kind, &self.event, reader, &self.files);
         templates
             .render(&context, templates)
             .unwrap_or_else(|e| panic!("{e}"))

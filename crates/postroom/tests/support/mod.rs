@@ -1,6 +1,8 @@
 //! Running the `postroom` binary in a scratch directory, as an administrator would.
 #![allow(dead_code)]
 
+pub mod imap;
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::path::Path;

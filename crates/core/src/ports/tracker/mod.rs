@@ -19,8 +19,8 @@ pub use error::{FieldError, TrackerError};
 pub use types::{
     Attachment, Comment, Created, Dialect, Field, IDEMPOTENCY_PROPERTY, IdempotencyKey,
     IdempotencyKeyError, Issue, IssueRef, IssueType, IssueTypeRef, IssueUpdate, NewComment,
-    NewIssue, NewLink, Project, ProjectRole, SearchPage, SearchRequest, ServerInfo, Transition,
-    User, Visibility,
+    NewIssue, NewLink, NewRequest, Project, ProjectRole, SearchPage, SearchRequest, ServerInfo,
+    ServiceDesk, Transition, User, Visibility,
 };
 
 /// Shorthand for the result of every tracker call.
@@ -183,6 +183,9 @@ pub trait Tracker: Send + Sync {
         account_id: &str,
     ) -> impl Future<Output = TrackerResult<Vec<String>>> + Send;
 
+    /// The active members of a group (for notifications to `group:NAME`).
+    fn group_members(&self, group: &str) -> impl Future<Output = TrackerResult<Vec<User>>> + Send;
+
     /// The roles a user holds in a project (directly or through a group).
     fn project_roles_of(
         &self,
@@ -203,6 +206,17 @@ pub trait Tracker: Send + Sync {
         &self,
         key: &str,
     ) -> impl Future<Output = TrackerResult<Vec<User>>> + Send;
+
+    /// Jira Service Management: every service desk of the site.
+    fn service_desks(&self) -> impl Future<Output = TrackerResult<Vec<ServiceDesk>>> + Send;
+
+    /// Jira Service Management: raises a customer request, at most once per idempotency
+    /// key like [`Tracker::create_issue`] (the key is set as the issue's property right
+    /// after the request exists, since a request cannot carry properties).
+    fn create_request(
+        &self,
+        request: &NewRequest,
+    ) -> impl Future<Output = TrackerResult<Created>> + Send;
 
     /// Jira Service Management: adds request participants.
     fn add_request_participants(

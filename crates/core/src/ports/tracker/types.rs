@@ -181,6 +181,39 @@ pub struct NewIssue {
     pub may_exist: bool,
 }
 
+/// Jira Service Management: a service desk, the JSM side of one service project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceDesk {
+    /// The service desk's id (not the project's), which requests are raised in.
+    pub id: String,
+    /// The project's key.
+    pub project_key: String,
+}
+
+/// Jira Service Management: a customer request to raise, usually on behalf of a customer
+/// (who then is its reporter and sees it in the portal).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewRequest {
+    /// The service desk.
+    pub service_desk_id: String,
+    /// The project's key (where an earlier attempt's issue is looked for).
+    pub project: String,
+    /// The request type.
+    pub request_type_id: String,
+    /// Summary (one line).
+    pub summary: String,
+    /// Further request field values by field id, in Jira's JSON shape.
+    pub fields: Map<String, Value>,
+    /// The customer's account id; `None` raises it as postroom's account.
+    pub on_behalf_of: Option<String>,
+    /// Customers' account ids to add as request participants.
+    pub participants: Vec<String>,
+    /// Makes the create idempotent, as for [`NewIssue::idempotency_key`].
+    pub idempotency_key: IdempotencyKey,
+    /// As for [`NewIssue::may_exist`].
+    pub may_exist: bool,
+}
+
 /// The result of a create.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Created {
