@@ -21,7 +21,10 @@ pub const DEFAULT_SUBJECT: &str = "[{{ issue.key }}] {{ issue.summary }}";
 pub const DEFAULT_TEXT: &str = include_str!("default.txt");
 
 /// The default HTML part: one centred column with inline styles, readable from a phone
-/// to a desktop client.
+/// to a desktop client. The card's table has a fixed layout and its cells break long
+/// words, so that an unbroken URL in a comment wraps instead of widening the mail past a
+/// phone's screen; clients that keep `<style>` also get narrower side padding on phones.
+/// `crates/postroom/tests/notification_render.rs` checks the layout in Chromium.
 pub const DEFAULT_HTML: &str = include_str!("default.html");
 
 /// The variables a notification template may use besides those of the issue.
