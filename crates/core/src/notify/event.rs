@@ -35,13 +35,21 @@ pub enum Restriction {
 }
 
 /// The comment of a comment event.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EventComment {
     pub id: String,
-    /// Plain text of the body (wiki markup or ADF, as the site sent it).
-    pub body: String,
+    /// The body as the site sent it (wiki markup or ADF); [`EventComment::body`] reads it
+    /// as text only when a mail is written, not for the receiver's filter.
+    body: Option<Value>,
     pub author_name: Option<String>,
     pub restriction: Restriction,
+}
+
+impl EventComment {
+    /// Plain text of the body.
+    pub fn body(&self) -> String {
+        body_text(self.body.as_ref())
+    }
 }
 
 /// One changed field of the changelog, by display values.
@@ -56,7 +64,7 @@ pub struct Change {
 }
 
 /// A webhook delivery, read.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct JiraEvent {
     /// `webhookEvent`, e.g. `comment_created`.
     pub webhook_event: String,
@@ -225,7 +233,7 @@ impl JiraEvent {
             };
             Some(EventComment {
                 id: id_text(c.id.as_ref())?,
-                body: body_text(c.body.as_ref()),
+                body: c.body,
                 author_name: c.author.and_then(|a| a.display_name),
                 restriction,
             })

@@ -32,7 +32,7 @@ fn a_comment_reads_the_same_from_both_of_its_deliveries() {
         }]
     );
     let c = created.comment.unwrap_or_else(|| panic!("no comment"));
-    assert_eq!(c.body, "Hello there");
+    assert_eq!(c.body(), "Hello there");
     assert_eq!(c.restriction, Restriction::Public);
     assert_eq!(created.actor.as_deref(), Some("agent-1"));
     assert_eq!(created.project_key, "SUP");
@@ -75,7 +75,7 @@ fn adf_bodies_are_read_as_text() {
         ]}}),
     ));
     assert_eq!(
-        event.comment.map(|c| c.body.trim().to_owned()),
+        event.comment.map(|c| c.body().trim().to_owned()),
         Some("Fixed in 2.1".to_owned())
     );
 }

@@ -118,7 +118,7 @@ pub fn variables(
     if let Some(comment) = &event.comment {
         context.insert(
             "comment",
-            json!({"body": comment.body, "author": comment.author_name}),
+            json!({"body": comment.body(), "author": comment.author_name}),
         );
     }
     context.insert("actor", json!({ "display_name": event.actor_name }));

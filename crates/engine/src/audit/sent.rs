@@ -7,7 +7,7 @@ use postroom_store::outbound::SentMail;
 use serde::Serialize;
 
 use super::{Audit, AuditError};
-use crate::outbound::facts_place;
+use crate::outbound::open_sealed;
 
 /// One outbound message as an administrator reads it.
 #[derive(Debug, Clone, Serialize)]
@@ -81,10 +81,7 @@ fn item(
     sent: &SentMail,
     mime_kept: bool,
 ) -> SentItem {
-    let facts: Result<serde_json::Value, String> = cipher
-        .open(&facts_place(&sent.id), &sent.facts)
-        .map_err(|e| e.to_string())
-        .and_then(|bytes| serde_json::from_slice(&bytes).map_err(|e| e.to_string()));
+    let facts = open_sealed::<serde_json::Value>(cipher, sent);
     let (facts, mut notes) = match facts {
         Ok(v) => (v, Vec::new()),
         Err(e) => (

@@ -13,7 +13,7 @@ use postroom_store::crypto::{Keyring, TenantCipher};
 use postroom_store::outbound::{SentMail, SentStatus};
 use postroom_store::{Store, TenantStore};
 
-use super::{describe, refusal, refused_recipient, retry};
+use super::{describe, open_sealed, refusal, refused_recipient, retry};
 use crate::worker::{JobContext, JobError, now_ms};
 
 /// The row a send job is about, with the tenant's store and key.
@@ -25,7 +25,7 @@ pub(super) struct Queued {
 
 /// The queued row named by the job's payload; `None` when nothing is left to do (purged
 /// after its retention, or finished by an earlier run of the job).
-pub(super) async fn queued(
+async fn queued(
     store: &Store,
     keyring: &Keyring,
     ctx: &JobContext,
@@ -47,9 +47,29 @@ pub(super) async fn queued(
     }))
 }
 
+/// The queued row of the job with its facts opened as `T`, unless nothing is left to do:
+/// the row is gone or finished, or its recipient was suppressed since it was queued (then
+/// the row is marked skipped and the job completed, see [`withheld`]). Facts that cannot be
+/// opened fail the job for good: no retry can read them.
+pub(super) async fn ready<T: serde::de::DeserializeOwned>(
+    store: &Store,
+    keyring: &Keyring,
+    ctx: &mut JobContext,
+) -> Result<Option<(Queued, T)>, JobError> {
+    let Some(q) = queued(store, keyring, ctx).await? else {
+        return Ok(None);
+    };
+    let facts = open_sealed::<T>(&q.cipher, &q.sent)
+        .map_err(|e| JobError::Permanent(format!("sent_mail {}: {e}", q.sent.id)))?;
+    if withheld(ctx, &q).await? {
+        return Ok(None);
+    }
+    Ok(Some((q, facts)))
+}
+
 /// When the recipient was suppressed since the mail was queued: marks it skipped, counts
 /// it on the suppression entry and completes the job. True when it did.
-pub(super) async fn withheld(ctx: &mut JobContext, q: &Queued) -> Result<bool, JobError> {
+async fn withheld(ctx: &mut JobContext, q: &Queued) -> Result<bool, JobError> {
     let suppressed = q
         .tenant
         .suppression(&q.sent.recipient_hash)

@@ -85,14 +85,11 @@ impl<M: MailSender + 'static> AutoReplies<M> {
 
     async fn process(&self, ctx: &mut JobContext) -> Result<(), JobError> {
         let inner = &self.inner;
-        let Some(q) = delivery::queued(&inner.store, &inner.keyring, ctx).await? else {
+        let Some((q, facts)) =
+            delivery::ready::<ReplyFacts>(&inner.store, &inner.keyring, ctx).await?
+        else {
             return Ok(());
         };
-        let facts = open_facts(&q.cipher, &q.sent)
-            .map_err(|e| JobError::Permanent(format!("sent_mail {}: {e}", q.sent.id)))?;
-        if delivery::withheld(ctx, &q).await? {
-            return Ok(());
-        }
         let profile = inner.profiles.get(&q.tenant).await.map_err(retry)?;
         let Some(templates) = profile.auto_reply(facts.about.kind()) else {
             let why = format!(
@@ -169,11 +166,12 @@ impl<M: MailSender + 'static> Handler for AutoReplies<M> {
     }
 }
 
-/// The facts of a stored automatic answer, opened.
-pub(crate) fn open_facts(
+/// The sealed facts of a stored outbound message, opened as `T` (each kind has its own
+/// facts; the audit reads them as plain JSON).
+pub(crate) fn open_sealed<T: serde::de::DeserializeOwned>(
     cipher: &postroom_store::crypto::TenantCipher,
     sent: &SentMail,
-) -> Result<ReplyFacts, String> {
+) -> Result<T, String> {
     let bytes = cipher
         .open(&facts_place(&sent.id), &sent.facts)
         .map_err(|e| e.to_string())?;
@@ -189,12 +187,7 @@ pub(crate) fn open_recipient(
     struct Recipient {
         to: String,
     }
-    let bytes = cipher
-        .open(&facts_place(&sent.id), &sent.facts)
-        .map_err(|e| e.to_string())?;
-    serde_json::from_slice::<Recipient>(&bytes)
-        .map(|r| r.to)
-        .map_err(|e| e.to_string())
+    open_sealed::<Recipient>(cipher, sent).map(|r| r.to)
 }
 
 /// Reads a suppression entry's address, for the administrator's list.

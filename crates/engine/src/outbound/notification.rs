@@ -13,10 +13,9 @@ use postroom_core::ports::mail_sender::MailSender;
 use postroom_core::ports::tracker::{Tracker, TrackerError};
 use postroom_store::Store;
 use postroom_store::blobs::{BlobKind, BlobStore, TenantBlobs};
-use postroom_store::crypto::{Keyring, TenantCipher};
-use postroom_store::outbound::SentMail;
+use postroom_store::crypto::Keyring;
 
-use super::{delivery, facts_place};
+use super::delivery;
 use crate::inbound::Sites;
 use crate::profiles::ProfileCache;
 use crate::worker::{Handler, JobContext, JobError, now_ms};
@@ -52,17 +51,6 @@ struct Inner<M, S> {
 
 fn retry(e: impl std::fmt::Display) -> JobError {
     JobError::Transient(e.to_string())
-}
-
-/// The facts of a planned notification, opened.
-pub fn open_notification(
-    cipher: &TenantCipher,
-    sent: &SentMail,
-) -> Result<NotificationFacts, String> {
-    let bytes = cipher
-        .open(&facts_place(&sent.id), &sent.facts)
-        .map_err(|e| e.to_string())?;
-    serde_json::from_slice(&bytes).map_err(|e| e.to_string())
 }
 
 impl<M: MailSender + 'static, S: Sites> Notifications<M, S> {
@@ -114,14 +102,11 @@ impl<M: MailSender + 'static, S: Sites> Notifications<M, S> {
 
     async fn process(&self, ctx: &mut JobContext) -> Result<(), JobError> {
         let inner = &self.inner;
-        let Some(q) = delivery::queued(&inner.store, &inner.keyring, ctx).await? else {
+        let Some((q, facts)) =
+            delivery::ready::<NotificationFacts>(&inner.store, &inner.keyring, ctx).await?
+        else {
             return Ok(());
         };
-        let facts = open_notification(&q.cipher, &q.sent)
-            .map_err(|e| JobError::Permanent(format!("sent_mail {}: {e}", q.sent.id)))?;
-        if delivery::withheld(ctx, &q).await? {
-            return Ok(());
-        }
         let files = self.fetch(q.tenant.id(), &facts).await?;
         let message = match facts.compose(q.tenant.id().as_str(), now_ms(), &files) {
             Ok(m) => m,

@@ -101,10 +101,9 @@ fn tracker_error(e: TrackerError) -> JobError {
 
 /// One recipient's planned mail.
 struct Planned {
+    /// Queued, or skipped for a suppressed recipient.
     row: SentMail,
     batch: String,
-    message_id_hash: String,
-    suppressed: bool,
 }
 
 /// What one delivery plans, written in one transaction.
@@ -361,14 +360,13 @@ impl<S: Sites> Notifier<S> {
                     .map_err(retry)?
                     .is_some_and(|s| s.suppressed);
                 let json = serde_json::to_vec(&facts).map_err(retry)?;
-                let message_id_hash = inner.redactor.message_id_key(&facts.message_id);
                 plan.mails.push(Planned {
                     row: SentMail {
                         id: id.clone(),
                         kind: NOTIFICATION_KIND.to_owned(),
                         issue_key: Some(issue.key.clone()),
                         recipient_hash,
-                        message_id_hash: message_id_hash.clone(),
+                        message_id_hash: inner.redactor.message_id_key(&facts.message_id),
                         facts: cipher.seal(&facts_place(&id), &json).map_err(retry)?,
                         status: if suppressed {
                             SentStatus::Skipped
@@ -380,8 +378,6 @@ impl<S: Sites> Notifier<S> {
                         sent_at_ms: None,
                     },
                     batch: batch.clone(),
-                    message_id_hash,
-                    suppressed,
                 });
             }
         }
@@ -442,8 +438,13 @@ impl<S: Sites> Notifier<S> {
         let inner = &self.inner;
         if let Some((hash, sealed)) = tenant.thread_root(&issue.key).await.map_err(retry)? {
             let place = Place::column("thread_map", "root_message_id", hash.clone());
-            if let Ok(root) = cipher.open_str(&place, &sealed) {
-                return Ok((root, hash));
+            match cipher.open_str(&place, &sealed) {
+                Ok(root) => return Ok((root, hash)),
+                // Threading falls back to the issue's stable id rather than failing the
+                // notification; the broken record is worth a look.
+                Err(e) => {
+                    tracing::warn!(issue = %issue.key, error = %e, "the issue's root Message-ID cannot be opened");
+                }
             }
         }
         let stable = inner
@@ -542,10 +543,10 @@ async fn write(tx: &mut TenantTx, plan: &Plan, now: i64) -> Result<usize, JobErr
         tx.record_sent_mail_in(&mail.row, Some(&mail.batch))
             .await
             .map_err(retry)?;
-        tx.map_thread(&mail.message_id_hash, &plan.issue_key, None, now)
+        tx.map_thread(&mail.row.message_id_hash, &plan.issue_key, None, now)
             .await
             .map_err(retry)?;
-        if mail.suppressed {
+        if mail.row.status == SentStatus::Skipped {
             tx.note_withheld(&mail.row.recipient_hash)
                 .await
                 .map_err(retry)?;
