@@ -10,6 +10,7 @@ pub mod auto_reply;
 pub mod canned;
 pub mod classify;
 pub mod connect_jwt;
+pub mod conversation;
 pub mod directives;
 pub mod html;
 pub mod inline_image;

@@ -59,6 +59,9 @@ enum Clue {
     Key(String),
     Id(String),
     Foreign(String),
+    /// The message's own Message-ID: in the map only when a reply to it was carried out
+    /// before it (the reply came first), which makes the reply's issue this one's.
+    Own(String),
 }
 
 /// The candidate clues in the profile's order, each with the method that produced it.
@@ -94,6 +97,12 @@ fn clues(
                         .iter()
                         .rev()
                         .map(|id| (by, Clue::Id(id.as_str().to_owned()))),
+                );
+                out.extend(
+                    message
+                        .message_id
+                        .iter()
+                        .map(|id| (by, Clue::Own(id.as_str().to_owned()))),
                 );
             }
             ThreadBy::Subject => {
@@ -139,7 +148,7 @@ pub fn lookups(message: &Message, directives: &Directives, profile: &CheckedProf
     for (_, clue) in clues(message, directives, profile) {
         let (list, value) = match clue {
             Clue::Key(k) => (&mut out.issue_keys, k),
-            Clue::Id(i) => (&mut out.message_ids, i),
+            Clue::Id(i) | Clue::Own(i) => (&mut out.message_ids, i),
             Clue::Foreign(f) => (&mut out.foreign_keys, f),
         };
         if !list.contains(&value) {
@@ -179,7 +188,18 @@ pub fn decide(
                 }
                 None
             }
+            // Nothing to say in a dry run: a mail's own id is rarely in the map.
+            Clue::Own(_) if !answers.looked_up => None,
             Clue::Id(id) => answers.message_ids.get(id).cloned(),
+            Clue::Own(id) => {
+                let found = answers.message_ids.get(id).cloned();
+                if let Some(key) = &found {
+                    report.push(format!(
+                        "thread: a reply to this mail was carried out before it, on {key}"
+                    ));
+                }
+                found
+            }
             Clue::Foreign(f) => answers.foreign_keys.get(f).cloned(),
         };
         if let Some(issue_key) = found {

@@ -122,3 +122,51 @@ fn a_sub_address_of_someone_else_is_no_thread() {
     let raw = head("To: bob+SUP-12@customer.example, support@example.com");
     assert_eq!(by(&raw, &example(), &known()), None);
 }
+
+#[test]
+fn an_original_whose_reply_came_first_joins_the_replys_issue() {
+    let p = example();
+    let raw = head("Message-ID: <orig@customer.example>\nSubject: printer");
+    let l = lookups(&msg(&raw), &Directives::default(), &p);
+    assert_eq!(l.message_ids, ["orig@customer.example"]);
+    assert_eq!(by(&raw, &p, &known()), None, "its own id is not in the map");
+    let mut answers = known();
+    answers
+        .message_ids
+        .insert("orig@customer.example".into(), "SUP-12".into());
+    let mut report = Vec::new();
+    let found = decide(
+        &msg(&raw),
+        &Directives::default(),
+        &p,
+        &answers,
+        &mut report,
+    );
+    assert_eq!(
+        found.map(|t| (t.issue_key, t.by)),
+        Some(("SUP-12".into(), ThreadBy::References))
+    );
+    assert!(
+        report.iter().any(|l| l.contains("carried out before it")),
+        "{report:?}"
+    );
+    // A known reference still wins over the mail's own id.
+    let both = head("Message-ID: <orig@customer.example>\nReferences: <ref1@example.com>");
+    assert_eq!(
+        by(&both, &p, &answers),
+        Some(("SUP-3".into(), ThreadBy::References))
+    );
+    // A dry run says nothing about it.
+    let mut report = Vec::new();
+    decide(
+        &msg(&raw),
+        &Directives::default(),
+        &p,
+        &Answers::unknown(),
+        &mut report,
+    );
+    assert!(
+        !report.iter().any(|l| l.contains("references")),
+        "{report:?}"
+    );
+}

@@ -72,6 +72,8 @@ impl Retention {
         let reports = tenant.purge_results_before(cutoff).await?;
         let (rows, with_blob) = tenant.purge_intake_before(cutoff).await?;
         self.intake.discard_raw(tenant, &with_blob).await?;
+        // Places and claims of mail whose job died for good; a settled message left none.
+        tenant.purge_conversations_before(cutoff).await?;
         // Sent-mail records share the reports' period; the hourly-cap counters are only
         // needed for a day (DESIGN.md §5).
         let counters = now_ms.saturating_sub(postroom_store::outbound::COUNTER_RETENTION_MS);

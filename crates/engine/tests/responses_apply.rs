@@ -38,6 +38,7 @@ async fn issue(w: &World, summary: &str) -> String {
             properties: Vec::new(),
             idempotency_key: IdempotencyKey::parse(&format!("<{}@test>", id_of(summary))).unwrap(),
             may_exist: false,
+            unknown_since_ms: None,
         })
         .await
         .unwrap();

@@ -31,6 +31,7 @@ fn issue() -> NewIssue {
         properties: Vec::new(),
         idempotency_key: IdempotencyKey::parse(&format!("<bench-{n}@mail.test>")).unwrap(),
         may_exist: false,
+        unknown_since_ms: None,
     }
 }
 

@@ -35,6 +35,9 @@ pub(crate) struct Inner {
     pub politeness: Politeness,
     pub tenant: String,
     pub index_lag_allowance: Duration,
+    pub unknown_outcome_max: Duration,
+    /// Issues found to share one idempotency key with another (see [`JiraClient::duplicates_seen`]).
+    pub duplicates: std::sync::atomic::AtomicU64,
     rate_headers: Mutex<BTreeMap<String, String>>,
 }
 
@@ -92,6 +95,8 @@ impl JiraClient {
                 politeness: config.politeness,
                 tenant: config.tenant,
                 index_lag_allowance: config.index_lag_allowance,
+                unknown_outcome_max: config.unknown_outcome_max,
+                duplicates: std::sync::atomic::AtomicU64::new(0),
                 rate_headers: Mutex::new(BTreeMap::new()),
             }),
         };
@@ -127,6 +132,14 @@ impl JiraClient {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone()
+    }
+
+    /// How many times a lookup found one mail's idempotency key on more than one issue
+    /// (also counted in `postroom_jira_duplicate_issues_total`).
+    pub fn duplicates_seen(&self) -> u64 {
+        self.inner
+            .duplicates
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The limiter's current adaptive rate, requests per second.

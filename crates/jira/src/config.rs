@@ -22,6 +22,9 @@ pub struct JiraConfig {
     /// How long a lost create is looked for in search before creating again: longer than
     /// Jira's search index lag, or a lost create may be made twice.
     pub index_lag_allowance: Duration,
+    /// How long after a create whose answer was lost the issue is still looked for (the
+    /// job retrying with growing pauses) before it is created anew.
+    pub unknown_outcome_max: Duration,
 }
 
 impl JiraConfig {
@@ -34,6 +37,7 @@ impl JiraConfig {
             tenant: "default".to_owned(),
             politeness: Politeness::default(),
             index_lag_allowance: Duration::from_secs(10),
+            unknown_outcome_max: Duration::from_secs(300),
         }
     }
 }

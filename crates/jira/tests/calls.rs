@@ -22,6 +22,7 @@ fn new_issue(summary: &str, key: &str, description: Doc) -> NewIssue {
         properties: vec![("postroom.source".into(), json!({"mailbox": "support"}))],
         idempotency_key: IdempotencyKey::parse(key).unwrap(),
         may_exist: false,
+        unknown_since_ms: None,
     }
 }
 
@@ -293,6 +294,7 @@ async fn a_request_is_raised_on_behalf_of_a_customer_at_most_once() {
         participants: Vec::new(),
         idempotency_key: IdempotencyKey::parse("<r1@mail.test>").unwrap(),
         may_exist: false,
+        unknown_since_ms: None,
     };
     let raised = jira.create_request(&request).await.unwrap();
     assert!(!raised.recovered);

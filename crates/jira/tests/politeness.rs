@@ -6,12 +6,15 @@ mod common;
 
 use std::collections::HashSet;
 use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 use futures::future::join_all;
 use jira_sandbox::FaultConfig;
 use postroom_core::adf;
-use postroom_core::ports::tracker::{Dialect, IdempotencyKey, IssueTypeRef, NewIssue, Tracker};
-use postroom_jira::Politeness;
+use postroom_core::ports::tracker::{
+    Dialect, IdempotencyKey, IssueTypeRef, NewIssue, Tracker, TrackerError,
+};
+use postroom_jira::{JiraClient, JiraConfig, Politeness};
 use serde_json::Map;
 
 fn issue(n: usize, may_exist: bool) -> NewIssue {
@@ -25,6 +28,7 @@ fn issue(n: usize, may_exist: bool) -> NewIssue {
         properties: Vec::new(),
         idempotency_key: IdempotencyKey::parse(&format!("<{n}@mail.test>")).unwrap(),
         may_exist,
+        unknown_since_ms: None,
     }
 }
 
@@ -159,4 +163,103 @@ async fn server_errors_are_retried_for_reads_and_an_outage_is_transient() {
         .await
         .unwrap_err();
     assert!(err.is_transient(), "{err:?}");
+}
+
+/// A client whose lost creates are looked for `allowance`, and not made anew for `max`.
+async fn patient_client(site: &common::Site, allowance_ms: u64, max: Duration) -> JiraClient {
+    let mut config = JiraConfig::new(site.base_url.clone(), common::api_token());
+    config.dialect = Some(Dialect::CloudV3);
+    config.politeness = common::fast();
+    config.index_lag_allowance = Duration::from_millis(allowance_ms);
+    config.unknown_outcome_max = max;
+    JiraClient::connect(config).await.unwrap()
+}
+
+fn retried(n: usize, since_ms: i64) -> NewIssue {
+    NewIssue {
+        unknown_since_ms: Some(since_ms),
+        ..issue(n, true)
+    }
+}
+
+fn now_ms() -> i64 {
+    i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis(),
+    )
+    .unwrap()
+}
+
+/// Search lags 3 s, the allowance is 0.5 s: a lost answer is not followed by a second
+/// create, in the call or in its retries, until the issue shows in search.
+#[tokio::test]
+async fn a_lost_create_is_not_made_again_while_search_lags_beyond_the_allowance() {
+    let site = common::start("").await;
+    site.handle.set_faults(FaultConfig {
+        drop_after_commit_rate: 1.0,
+        index_lag_ms: 3_000,
+        ..FaultConfig::default()
+    });
+    let jira = patient_client(&site, 500, Duration::from_secs(60)).await;
+    let first = now_ms();
+    let lost = jira.create_issue(&issue(1, false)).await.unwrap_err();
+    assert!(
+        matches!(
+            lost,
+            TrackerError::Transient {
+                outcome_unknown: true,
+                ..
+            }
+        ),
+        "{lost}"
+    );
+    site.handle.set_faults(FaultConfig {
+        index_lag_ms: 3_000,
+        ..FaultConfig::default()
+    });
+    let again = jira.create_issue(&retried(1, first)).await.unwrap_err();
+    assert!(again.to_string().contains("not known yet"), "{again}");
+    assert_eq!(site.handle.stats().effect("issue_created"), 1);
+    tokio::time::sleep(Duration::from_millis(3_000)).await;
+    let found = jira.create_issue(&retried(1, first)).await.unwrap();
+    assert!(found.recovered);
+    assert_eq!(
+        site.handle.stats().effect("issue_created"),
+        1,
+        "no duplicate"
+    );
+    assert_eq!(jira.duplicates_seen(), 0);
+}
+
+/// With no patience at all a lost create is made anew while search still lags: the
+/// duplicate is found by the next lookup that sees both, counted, and the older issue kept.
+#[tokio::test]
+async fn a_duplicate_that_still_happens_is_found_and_counted() {
+    let site = common::start("").await;
+    site.handle.set_faults(FaultConfig {
+        drop_after_commit_rate: 1.0,
+        index_lag_ms: 1_000,
+        ..FaultConfig::default()
+    });
+    let jira = patient_client(&site, 100, Duration::ZERO).await;
+    let first = now_ms();
+    assert!(jira.create_issue(&issue(2, false)).await.is_err());
+    site.handle.set_faults(FaultConfig {
+        index_lag_ms: 1_000,
+        ..FaultConfig::default()
+    });
+    let second = jira.create_issue(&retried(2, first)).await.unwrap();
+    assert!(!second.recovered, "made anew after the (zero) limit");
+    assert_eq!(site.handle.stats().effect("issue_created"), 2);
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    let kept = jira.create_issue(&retried(2, first)).await.unwrap();
+    assert!(kept.recovered);
+    assert_ne!(
+        kept.issue.key, second.issue.key,
+        "the older issue is the mail's"
+    );
+    assert_eq!(jira.duplicates_seen(), 1);
+    assert_eq!(site.handle.stats().effect("issue_created"), 2);
 }

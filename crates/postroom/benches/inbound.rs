@@ -8,6 +8,12 @@
 //! - `limited`: the sandbox adds 100 ms to every request and allows 10 requests per second
 //!   per endpoint; the client is set to 10 requests per second. Printed afterwards: the
 //!   request rate reached (aim: at least 95 % of 10/s) and the 429s seen (aim: none).
+//! - `ordering`: a burst of 1,000 independent mails (10 connections × 100) on SQLite with
+//!   the conversation order on (`ordered`, the default wait) and off (`unordered`,
+//!   `inbound.thread_wait_secs = 0`): the cost of the ordering check (aim: under 5 %).
+//!   Afterwards 50 originals, each followed at once by its reply, are sent with the order
+//!   on, and the p50/p99 latency from `250` to result of originals and of replies is
+//!   printed: what a reply pays for waiting for its original.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // benchmark set-up
 
@@ -25,7 +31,7 @@ use postroom::trackers::Trackers;
 use postroom_core::profile::{CheckedProfile, Profile};
 use postroom_core::redact::Redactor;
 use postroom_core::tenant::TenantId;
-use postroom_engine::inbound::Inbound;
+use postroom_engine::inbound::{DEFAULT_THREAD_WAIT, Inbound};
 use postroom_engine::intake::{Intake, JOB_KIND};
 use postroom_engine::worker::{Registry, WorkerConfig, Workers};
 use postroom_jira::{Auth, JiraConfig, Politeness, Secret};
@@ -66,7 +72,12 @@ struct Rig {
     _dir: tempfile::TempDir,
 }
 
-async fn rig(store: &Store, sandbox: &RunningSandbox, politeness: Politeness) -> Rig {
+async fn rig(
+    store: &Store,
+    sandbox: &RunningSandbox,
+    politeness: Politeness,
+    thread_wait: Duration,
+) -> Rig {
     let dir = tempfile::tempdir().unwrap();
     let tenant = store
         .ensure_tenant(&TenantId::default_tenant(), &JiraConnection::default(), 1)
@@ -101,7 +112,7 @@ async fn rig(store: &Store, sandbox: &RunningSandbox, politeness: Politeness) ->
     let mut registry = Registry::default();
     registry.register(
         JOB_KIND,
-        Inbound::new(store.clone(), intake.clone(), trackers, false),
+        Inbound::new(store.clone(), intake.clone(), trackers, false, thread_wait),
     );
     let workers = Workers::new(
         store,
@@ -203,7 +214,12 @@ fn unlimited(c: &mut Criterion) {
             burst: 10_000.0,
             ..Politeness::default()
         };
-        let rig = rt.block_on(rig(&test_store.store, &sandbox, politeness));
+        let rig = rt.block_on(rig(
+            &test_store.store,
+            &sandbox,
+            politeness,
+            DEFAULT_THREAD_WAIT,
+        ));
         let mut latencies = Vec::new();
         group.bench_function(format!("{:?}", test_store.backend()), |b| {
             b.iter_custom(|iters| {
@@ -249,7 +265,7 @@ fn limited(c: &mut Criterion) {
         burst: 1.0,
         ..Politeness::default()
     };
-    let rig = rt.block_on(rig(&store.store, &sandbox, politeness));
+    let rig = rt.block_on(rig(&store.store, &sandbox, politeness, DEFAULT_THREAD_WAIT));
     let before = sandbox.handle.stats();
     let mut busy = Duration::ZERO;
     group.bench_function("Sqlite", |b| {
@@ -275,5 +291,115 @@ fn limited(c: &mut Criterion) {
     );
 }
 
-criterion_group!(benches, unlimited, limited);
+fn ordering(c: &mut Criterion) {
+    const CONNECTIONS: u64 = 10;
+    const PER_CONNECTION: u64 = 100;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut group = c.benchmark_group("inbound_burst_1000");
+    group.throughput(Throughput::Elements(CONNECTIONS * PER_CONNECTION));
+    group.sample_size(10);
+    let politeness = Politeness {
+        max_concurrency: 16,
+        requests_per_sec: 10_000.0,
+        burst: 10_000.0,
+        ..Politeness::default()
+    };
+    for (name, wait) in [
+        ("ordered", DEFAULT_THREAD_WAIT),
+        ("unordered", Duration::ZERO),
+    ] {
+        let store = rt.block_on(testing::sqlite()).unwrap();
+        let sandbox = rt
+            .block_on(Sandbox::start(SandboxConfig::default()))
+            .unwrap();
+        let rig = rt.block_on(rig(&store.store, &sandbox, politeness.clone(), wait));
+        group.bench_function(name, |b| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    total += rt.block_on(rig.batch(CONNECTIONS, PER_CONNECTION)).0;
+                }
+                total
+            });
+        });
+    }
+    group.finish();
+
+    let store = rt.block_on(testing::sqlite()).unwrap();
+    let sandbox = rt
+        .block_on(Sandbox::start(SandboxConfig::default()))
+        .unwrap();
+    let rig = rt.block_on(rig(&store.store, &sandbox, politeness, DEFAULT_THREAD_WAIT));
+    let (originals, replies) = rt.block_on(rig.pairs(50));
+    println!(
+        "inbound ordering: latency from SMTP 250 to result over 50 pairs sent back to back: \
+         originals p50 {} ms, p99 {} ms; replies p50 {} ms, p99 {} ms",
+        percentile(&originals, 50.0),
+        percentile(&originals, 99.0),
+        percentile(&replies, 50.0),
+        percentile(&replies, 99.0)
+    );
+}
+
+/// An original (even `n`) or the reply to the one before it (odd `n`).
+fn pair_message(n: u64) -> Vec<u8> {
+    let thread = n / 2;
+    let headers = if n % 2 == 0 {
+        format!("Message-ID: <pair-{thread}@example.org>\r\nSubject: jammed {thread}\r\n")
+    } else {
+        format!(
+            "Message-ID: <pair-{thread}-re@example.org>\r\nIn-Reply-To: <pair-{thread}@example.org>\r\n\
+             References: <pair-{thread}@example.org>\r\nSubject: Re: jammed {thread}\r\n"
+        )
+    };
+    format!(
+        "{headers}From: Customer <c{thread}@example.org>\r\nTo: support@example.com\r\n\r\n\
+         Still jammed.\r\n.\r\n"
+    )
+    .into_bytes()
+}
+
+impl Rig {
+    /// Sends `count` originals, each followed at once by its reply, on one connection;
+    /// returns the latencies (ms from `250` to result) of the originals and of the replies.
+    async fn pairs(&self, count: u64) -> (Vec<i64>, Vec<i64>) {
+        let before = self.tenant.recent_results(1_000_000).await.unwrap().len();
+        let mut n = 0;
+        let sent = support::session(self.smtp, 2 * count, || {
+            n += 1;
+            pair_message(n - 1)
+        })
+        .await;
+        let sent: Vec<(String, i64)> = sent
+            .into_iter()
+            .map(|(reply, at)| (reply.trim().rsplit(' ').next().unwrap().to_owned(), at))
+            .collect();
+        let want = before + sent.len();
+        let results = loop {
+            let results = self.tenant.recent_results(1_000_000).await.unwrap();
+            if results.len() >= want {
+                break results;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        };
+        let done: HashMap<&str, i64> = results
+            .iter()
+            .map(|r| (r.intake_id.as_str(), r.processed_at_ms))
+            .collect();
+        let (mut originals, mut replies) = (Vec::new(), Vec::new());
+        for (i, (id, at)) in sent.iter().enumerate() {
+            let latency = done[id.as_str()] - at;
+            if i % 2 == 0 {
+                originals.push(latency);
+            } else {
+                replies.push(latency);
+            }
+        }
+        originals.sort_unstable();
+        replies.sort_unstable();
+        (originals, replies)
+    }
+}
+
+criterion_group!(benches, unlimited, limited, ordering);
 criterion_main!(benches);

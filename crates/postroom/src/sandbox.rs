@@ -34,15 +34,16 @@ impl Embedded {
         Ok(Self { handle })
     }
 
-    /// The `[jira]` section that points the tenant `default` at this sandbox.
-    pub fn jira_config(&self) -> JiraConfig {
+    /// The `[jira]` section that points the tenant `default` at this sandbox; how politely
+    /// to talk to it stays as `configured`.
+    pub fn jira_config(&self, configured: &JiraConfig) -> JiraConfig {
         JiraConfig {
             url: Some(self.handle.base_url().to_owned()),
             auth: JiraAuth::ApiToken,
             email: Some(ADMIN_EMAIL.to_owned()),
             token: Some(Secret::new(API_TOKEN)),
             token_file: None,
-            requests_per_sec: 10.0,
+            ..configured.clone()
         }
     }
 

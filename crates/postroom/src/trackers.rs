@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 use anyhow::Context;
 use postroom_core::tenant::TenantId;
@@ -50,6 +51,8 @@ pub fn client_config(jira: &config::JiraConfig, tenant: &str) -> anyhow::Result<
     );
     client_config.politeness.requests_per_sec = rate;
     client_config.politeness.burst = rate.max(1.0);
+    client_config.index_lag_allowance = Duration::from_secs(jira.index_lag_allowance_secs);
+    client_config.unknown_outcome_max = Duration::from_secs(jira.unknown_outcome_max_secs);
     Ok(client_config)
 }
 

@@ -1,22 +1,22 @@
 //! Exactly once under fire: 1,000 mails in the intake, the worker process killed with
 //! SIGKILL at random moments while the sandbox (a separate process, so it survives) answers
 //! with 429s, 500s and 503s, drops answers after committing writes and lets search lag.
-//! At the end the sandbox holds exactly one issue per mail and one comment per reply, and
-//! every mail has a result.
+//! 200 of the mails come with a reply, imported before its original. At the end the
+//! sandbox holds exactly one issue per original and one comment per reply, on its
+//! original's issue, and every mail has a result.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use postroom_core::tenant::TenantId;
 use postroom_store::Store;
 use postroom_store::inbound::ResultStatus;
-use serde_json::{Value, json};
+use serde_json::json;
+use support::sandbox::Sandbox;
 use support::{Served, postroom};
 
 const MAILS: usize = 1_000;
@@ -26,110 +26,49 @@ const INDEX_LAG_MS: u64 = 1_500;
 /// Generous: the whole run takes well under a minute on an idle machine.
 const PATIENCE: Duration = Duration::from_secs(600);
 
-/// A standalone `postroom sandbox`, killed when dropped.
-struct Sandbox {
-    child: Child,
-    base: String,
-}
-
-impl Sandbox {
-    fn start(dir: &Path) -> Self {
-        let mut child = postroom(dir)
-            .args(["sandbox", "--http", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        // Keep reading: a closed pipe would end the sandbox at its next line of output.
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        let line = rx.recv_timeout(Duration::from_secs(60)).unwrap();
-        let base = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .expect("the sandbox's base URL")
-            .trim_end_matches([',', ';', ')'])
-            .to_owned();
-        Self { child, base }
-    }
-
-    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        let mut request = reqwest::Client::new()
-            .request(method, format!("{}{path}", self.base))
-            .basic_auth(jira_sandbox::ADMIN_EMAIL, Some(jira_sandbox::API_TOKEN));
-        if let Some(body) = body {
-            request = request.json(&body);
+/// Every SUP issue's summary and comment count, through search pages (as Jira pages),
+/// once search has caught up with the injected index lag.
+async fn issues(sandbox: &Sandbox) -> Vec<(String, String, usize)> {
+    tokio::time::sleep(Duration::from_millis(INDEX_LAG_MS + 500)).await;
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let mut path =
+            "/rest/api/3/search/jql?jql=project%3DSUP&fields=summary,comment&maxResults=100"
+                .to_owned();
+        if let Some(t) = &token {
+            path.push_str(&format!("&nextPageToken={t}"));
         }
-        let response = request.send().await.unwrap();
-        assert!(response.status().is_success(), "{path}: {response:?}");
-        response.json().await.unwrap_or(Value::Null)
-    }
-
-    /// Every SUP issue's summary and comment count, through search pages (as Jira pages),
-    /// once search has caught up with the injected index lag.
-    async fn issues(&self) -> Vec<(String, String, usize)> {
-        tokio::time::sleep(Duration::from_millis(INDEX_LAG_MS + 500)).await;
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let mut path =
-                "/rest/api/3/search/jql?jql=project%3DSUP&fields=summary,comment&maxResults=100"
-                    .to_owned();
-            if let Some(t) = &token {
-                path.push_str(&format!("&nextPageToken={t}"));
-            }
-            let page = self.call(reqwest::Method::GET, &path, None).await;
-            for issue in page["issues"].as_array().unwrap() {
-                out.push((
-                    issue["key"].as_str().unwrap().to_owned(),
-                    issue["fields"]["summary"].as_str().unwrap().to_owned(),
-                    issue["fields"]["comment"]["total"].as_u64().unwrap_or(0) as usize,
-                ));
-            }
-            match page["nextPageToken"].as_str() {
-                Some(t) => token = Some(t.to_owned()),
-                None => return out,
-            }
+        let page = sandbox.call(reqwest::Method::GET, &path, None).await;
+        for issue in page["issues"].as_array().unwrap() {
+            out.push((
+                issue["key"].as_str().unwrap().to_owned(),
+                issue["fields"]["summary"].as_str().unwrap().to_owned(),
+                issue["fields"]["comment"]["total"].as_u64().unwrap_or(0) as usize,
+            ));
+        }
+        match page["nextPageToken"].as_str() {
+            Some(t) => token = Some(t.to_owned()),
+            None => return out,
         }
     }
-
-    /// The faults of the run, or none (so that the test's own checks get true answers).
-    async fn faults(&self, on: bool) {
-        let faults = if on {
-            json!({
-                "rate_limit_per_sec": 40.0,
-                "error_500_rate": 0.03,
-                "error_503_rate": 0.02,
-                "drop_after_commit_rate": 0.05,
-                "index_lag_ms": INDEX_LAG_MS
-            })
-        } else {
-            json!({ "index_lag_ms": INDEX_LAG_MS })
-        };
-        self.call(reqwest::Method::PUT, "/_sandbox/faults", Some(faults))
-            .await;
-    }
-
-    async fn effect(&self, name: &str) -> u64 {
-        let stats = self
-            .call(reqwest::Method::GET, "/_sandbox/stats", None)
-            .await;
-        stats["effects"][name].as_u64().unwrap_or(0)
-    }
 }
 
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// The faults of the run, or none (so that the test's own checks get true answers).
+async fn faults(sandbox: &Sandbox, on: bool) {
+    let faults = if on {
+        json!({
+            "rate_limit_per_sec": 40.0,
+            "error_500_rate": 0.03,
+            "error_503_rate": 0.02,
+            "drop_after_commit_rate": 0.05,
+            "index_lag_ms": INDEX_LAG_MS
+        })
+    } else {
+        json!({ "index_lag_ms": INDEX_LAG_MS })
+    };
+    sandbox.set_faults(faults).await;
 }
-
 /// A pseudo-random delay from the clock: where in the work the kill lands.
 fn random_ms(min: u64, max: u64) -> u64 {
     let nanos = SystemTime::now()
@@ -219,10 +158,10 @@ async fn run_with_kills(worker: &Worker<'_>, db: &str, want: usize, kills: usize
 }
 
 #[tokio::test]
-async fn a_thousand_mails_through_three_kills_and_a_faulty_jira_make_each_issue_once() {
+async fn a_thousand_mails_and_replies_through_three_kills_and_a_faulty_jira_make_each_issue_once() {
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path());
-    sandbox.faults(true).await;
+    faults(&sandbox, true).await;
     let profile = dir.path().join("profile.json");
     std::fs::write(
         &profile,
@@ -247,58 +186,57 @@ async fn a_thousand_mails_through_three_kills_and_a_faulty_jira_make_each_issue_
         .collect(),
     };
 
-    let mails = write_mails(dir.path(), "new", (0..MAILS).map(new_mail));
+    // The first 200 mails come with their replies, each reply's file before its original's:
+    // a reply must wait for its original, never open an issue of its own.
+    let all = (0..MAILS).flat_map(|n| {
+        let reply = (n < REPLIES).then(|| reply_mail(n));
+        reply.into_iter().chain(std::iter::once(new_mail(n)))
+    });
+    let mails = write_mails(dir.path(), "mails", all);
     let imported = postroom(dir.path())
         .arg("process")
         .arg(&mails)
         .output()
         .unwrap();
     assert!(imported.status.success(), "{imported:?}");
-    let served = run_with_kills(&worker, &db, MAILS, 3).await;
+    let served = run_with_kills(&worker, &db, MAILS + REPLIES, 3).await;
     drop(served);
     let dropped = sandbox.effect("response_dropped").await;
     let throttled = sandbox.effect("throttled").await;
-    sandbox.faults(false).await;
+    faults(&sandbox, false).await;
 
     let done = results(&db).await;
-    assert_eq!(done.len(), MAILS, "every mail has exactly one result");
-    assert!(done.iter().all(|(s, _)| *s == ResultStatus::Created));
-    let keys: BTreeSet<_> = done.iter().filter_map(|(_, k)| k.clone()).collect();
-    assert_eq!(keys.len(), MAILS, "one distinct issue per mail");
-    assert_eq!(sandbox.effect("issue_created").await, MAILS as u64);
-    let issues = sandbox.issues().await;
-    assert_eq!(issues.len(), MAILS);
-    let summaries: BTreeSet<_> = issues.iter().map(|(_, s, _)| s.clone()).collect();
-    let expected: BTreeSet<_> = (0..MAILS).map(|n| format!("crash test {n:04}")).collect();
-    assert_eq!(summaries, expected);
-
-    // Replies to the first 200: one comment each, through one more kill.
-    let replies = write_mails(dir.path(), "replies", (0..REPLIES).map(reply_mail));
-    let imported = postroom(dir.path())
-        .arg("process")
-        .arg(&replies)
-        .output()
-        .unwrap();
-    assert!(imported.status.success(), "{imported:?}");
-    sandbox.faults(true).await;
-    let served = run_with_kills(&worker, &db, MAILS + REPLIES, 1).await;
-    drop(served);
-    sandbox.faults(false).await;
-    let done = results(&db).await;
+    assert_eq!(
+        done.len(),
+        MAILS + REPLIES,
+        "every mail has exactly one result"
+    );
+    let created: Vec<_> = done
+        .iter()
+        .filter(|(s, _)| *s == ResultStatus::Created)
+        .collect();
+    assert_eq!(created.len(), MAILS, "no reply opened an issue of its own");
+    let keys: BTreeSet<_> = created.iter().filter_map(|(_, k)| k.clone()).collect();
+    assert_eq!(keys.len(), MAILS, "one distinct issue per original");
     assert_eq!(
         done.iter()
             .filter(|(s, _)| *s == ResultStatus::Commented)
             .count(),
         REPLIES
     );
+    assert_eq!(sandbox.effect("issue_created").await, MAILS as u64);
     assert_eq!(sandbox.effect("comment_created").await, REPLIES as u64);
-    let issues = sandbox.issues().await;
+    let issues = issues(&sandbox).await;
+    assert_eq!(issues.len(), MAILS);
+    let summaries: BTreeSet<_> = issues.iter().map(|(_, s, _)| s.clone()).collect();
+    let expected: BTreeSet<_> = (0..MAILS).map(|n| format!("crash test {n:04}")).collect();
+    assert_eq!(summaries, expected, "every issue is its original's");
     let commented: Vec<_> = issues.iter().filter(|(_, _, c)| *c > 0).collect();
     assert_eq!(commented.len(), REPLIES);
     assert!(commented.iter().all(|(_, _, c)| *c == 1));
     let expected: BTreeSet<_> = (0..REPLIES).map(|n| format!("crash test {n:04}")).collect();
     let got: BTreeSet<_> = commented.iter().map(|(_, s, _)| s.clone()).collect();
-    assert_eq!(got, expected, "each reply on its own issue");
+    assert_eq!(got, expected, "each reply on its own original's issue");
     assert!(
         throttled > 0 && dropped > 0,
         "the faults did fire: {throttled} throttled, {dropped} dropped"

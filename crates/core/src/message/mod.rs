@@ -153,6 +153,13 @@ impl Message {
         parse::parse(raw, limits)
     }
 
+    /// Only the threading headers of a raw message (Message-ID, In-Reply-To, References,
+    /// Date), read as [`Message::parse`] reads them, for the intake, which must not pay for
+    /// a full parse. Everything else of the returned message is empty.
+    pub fn parse_thread_headers(raw: &[u8]) -> Message {
+        parse::thread_headers(raw)
+    }
+
     /// The first header field with this name (case-insensitive), unfolded.
     pub fn header(&self, name: &str) -> Option<&str> {
         header::find(&self.headers, name)

@@ -343,6 +343,23 @@ fn first_mailbox(
     mailboxes(address, header, warnings).into_iter().next()
 }
 
+/// See [`Message::parse_thread_headers`]; parse warnings are not wanted there.
+pub(super) fn thread_headers(raw: &[u8]) -> Message {
+    let repaired = eight_bit::repair_header_block(raw);
+    let input = repaired.as_deref().unwrap_or(raw);
+    let Some(parsed) = PARSER.parse_headers(input) else {
+        return Message::default();
+    };
+    let mut ignored = Vec::new();
+    Message {
+        message_id: message_id(&parsed, &mut ignored),
+        in_reply_to: id_list(parsed.in_reply_to(), "In-Reply-To", &mut ignored),
+        references: id_list(parsed.references(), "References", &mut ignored),
+        date: date(&parsed, &mut ignored),
+        ..Message::default()
+    }
+}
+
 fn message_id(
     parsed: &mail_parser::Message<'_>,
     warnings: &mut Vec<ParseWarning>,

@@ -180,7 +180,8 @@ pub enum ThreadBy {
     SubAddress,
     /// `In-Reply-To` found in the Message-ID map.
     InReplyTo,
-    /// `References` found in the Message-ID map.
+    /// `References` found in the Message-ID map; also the message's own Message-ID, which
+    /// is in the map when a reply to it was carried out before it.
     References,
     /// An issue key in the subject.
     Subject,

@@ -64,6 +64,9 @@ pub(super) struct Job<'a, T> {
     pub idempotency: Result<IdempotencyKey, String>,
     /// True when an earlier attempt may have acted already.
     pub replay: bool,
+    /// When the earlier attempt that may have written to Jira began: a create whose answer
+    /// it lost is looked for, not made again, until Jira's unknown-outcome limit after it.
+    pub unknown_since_ms: Option<i64>,
     pub raw: &'a [u8],
     /// The people on the issue a reply threads to, when the plan needed them.
     pub on_issue: Option<&'a OnIssue>,
@@ -346,6 +349,7 @@ async fn create<T: Tracker>(
                 properties: Vec::new(),
                 idempotency_key: key,
                 may_exist: job.replay,
+                unknown_since_ms: job.unknown_since_ms,
             };
             let created = job.tracker.create_issue(&new).await?;
             report.lines.push(if created.recovered {

@@ -159,6 +159,7 @@ pub(super) async fn raise<T: Tracker>(
         participants: Vec::new(),
         idempotency_key: key,
         may_exist: job.replay,
+        unknown_since_ms: job.unknown_since_ms,
     };
     let created = job.tracker.create_request(&new).await?;
     let issue_key = &created.issue.key;

@@ -10,6 +10,7 @@
 //! for by its marker property before it is posted again.
 
 mod acknowledge;
+mod conversation;
 mod execute;
 pub(crate) mod fields;
 mod images;
@@ -23,10 +24,12 @@ mod users;
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures::future::BoxFuture;
 use postroom_core::auto_reply::About;
 use postroom_core::classify::{self, FloodCount};
+use postroom_core::conversation::{Headers, Place};
 use postroom_core::message::{Message, ParseLimits};
 use postroom_core::plan::{self, Action, PlanInput};
 use postroom_core::ports::tracker::{Tracker, TrackerError};
@@ -44,6 +47,7 @@ use crate::worker::{Handler, JobContext, JobError, now_ms};
 
 use acknowledge::ReplyStep;
 pub(crate) use acknowledge::suppression_place;
+pub use conversation::DEFAULT_THREAD_WAIT;
 use report::Report;
 pub use report::open as open_report;
 
@@ -91,6 +95,9 @@ struct Inner<S> {
     desks: jsm::DeskCache,
     /// A mail transport is configured, so automatic answers can be queued.
     outbound: bool,
+    /// How long a mail waits at most for the earlier mails of its conversation
+    /// (`inbound.thread_wait_secs`); zero turns the ordering off.
+    thread_wait: Duration,
 }
 
 /// Why a message could not be carried out: a transient error is retried; a refusal is
@@ -135,7 +142,14 @@ fn transient(e: impl std::fmt::Display) -> Failure {
 impl<S: Sites> Inbound<S> {
     /// `outbound` says whether a mail transport is configured: without one, acknowledgements
     /// are reported as not sent instead of queued for a sender that does not exist.
-    pub fn new(store: Store, intake: Intake, sites: S, outbound: bool) -> Self {
+    /// `thread_wait` bounds how long a mail waits for the earlier mails of its conversation.
+    pub fn new(
+        store: Store,
+        intake: Intake,
+        sites: S,
+        outbound: bool,
+        thread_wait: Duration,
+    ) -> Self {
         let redactor = Redactor::new(intake.keyring().redaction_key());
         Self {
             inner: Arc::new(Inner {
@@ -148,6 +162,7 @@ impl<S: Sites> Inbound<S> {
                 users: users::UserCache::default(),
                 desks: jsm::DeskCache::default(),
                 outbound,
+                thread_wait,
             }),
         }
     }
@@ -177,7 +192,11 @@ impl<S: Sites> Inbound<S> {
             }
             _ => {}
         }
-        let replay = previous.is_some() || tenant.attempted(&intake_id).await.map_err(retry)?;
+        let attempt = tenant.attempt_started(&intake_id).await.map_err(retry)?;
+        let replay = Replay {
+            any: previous.is_some() || attempt.is_some(),
+            since_ms: attempt,
+        };
         match self
             .carry_out(ctx, &tenant, &intake_id, replay, &mut report)
             .await
@@ -192,6 +211,7 @@ impl<S: Sites> Inbound<S> {
                 tx.record_result(&failed.result(sealed, now_ms()))
                     .await
                     .map_err(retry)?;
+                tx.settle_place(&intake_id, false).await.map_err(retry)?;
                 tx.commit().await.map_err(retry)?;
                 tracing::warn!(intake = %intake_id, reason = %why, "mail could not be carried out");
                 Err(JobError::Permanent(why))
@@ -205,7 +225,7 @@ impl<S: Sites> Inbound<S> {
         ctx: &mut JobContext,
         tenant: &TenantStore,
         intake_id: &str,
-        replay: bool,
+        replay: Replay,
         report: &mut Report,
     ) -> Result<Done, Failure> {
         let inner = &self.inner;
@@ -235,6 +255,18 @@ impl<S: Sites> Inbound<S> {
             .map_err(|e| Failure::Refused(format!("the mail cannot be read: {e}")))?;
         let message = &parsed.message;
         report.read(message, &parsed.warnings);
+        let place = Place::of(Headers::of(message), record.received_at_ms, &inner.redactor);
+        if let Some(place) = &place
+            && !inner.thread_wait.is_zero()
+        {
+            let asking = conversation::Asking {
+                tenant,
+                intake_id,
+                received_at_ms: record.received_at_ms,
+                place,
+            };
+            conversation::take_turn(&asking, inner.thread_wait, now_ms(), report).await?;
+        }
         let sender_hash = message
             .from
             .as_ref()
@@ -256,8 +288,14 @@ impl<S: Sites> Inbound<S> {
         if needs_jira && tracker.is_none() {
             return Err(no_jira());
         }
-        let answers =
+        let mut answers =
             lookup::answers(tenant, &inner.redactor, tracker.as_ref(), &prepared.lookups).await?;
+        if let Some(own) = &message.message_id
+            && ctx.job().kind == REPROCESS_JOB_KIND
+        {
+            // A new attempt at a mail that made an issue is not a comment on that issue.
+            answers.message_ids.remove(own.as_str());
+        }
         let mut plan = plan::decide(&input, prepared, &profile, &answers);
         let authentic = classification.auth.result == postroom_core::classify::AuthResult::Pass;
         let on_issue = match &tracker {
@@ -284,6 +322,7 @@ impl<S: Sites> Inbound<S> {
             comment_id: None,
             sender_hash,
             message_id: message.message_id.as_ref().map(|m| m.as_str().to_owned()),
+            parents: place.map(|p| p.parents).unwrap_or_default(),
             root: false,
             reply: None,
             bounce: None,
@@ -328,7 +367,8 @@ impl<S: Sites> Inbound<S> {
             tenant,
             intake_id,
             idempotency: execute::idempotency_key(&ctx.job().idempotency_key),
-            replay,
+            replay: replay.any,
+            unknown_since_ms: replay.since_ms,
             raw: &raw,
             on_issue: on_issue.as_ref(),
         };
@@ -391,7 +431,15 @@ impl<S: Sites> Inbound<S> {
             tx.map_thread(&hash, key, root.as_deref(), now)
                 .await
                 .map_err(retry)?;
+            // The mails this one answers belong to its issue too: one that arrives after
+            // it (it was sent earlier, or came by a slower path) threads here.
+            for parent in &done.parents {
+                tx.map_thread(parent, key, None, now).await.map_err(retry)?;
+            }
         }
+        tx.settle_place(&done.intake_id, done.status == ResultStatus::Held)
+            .await
+            .map_err(retry)?;
         tx.record_result(&done.result(sealed, now))
             .await
             .map_err(retry)?;
@@ -517,6 +565,14 @@ impl<S: Sites> Handler for Inbound<S> {
     }
 }
 
+/// Whether an earlier attempt at the message may have acted, and since when.
+#[derive(Debug, Clone, Copy)]
+struct Replay {
+    any: bool,
+    /// When the earlier attempt that may have written to Jira began.
+    since_ms: Option<i64>,
+}
+
 /// What became of the message, as committed.
 #[derive(Debug)]
 struct Done {
@@ -528,6 +584,8 @@ struct Done {
     comment_id: Option<String>,
     sender_hash: Option<String>,
     message_id: Option<String>,
+    /// Keyed hashes of the Message-IDs this message answers (`In-Reply-To`, `References`).
+    parents: Vec<String>,
     /// True when the message created the issue (its Message-ID is the thread's root).
     root: bool,
     /// The automatic answer (acknowledgement or notice) to queue or withhold in the commit.
@@ -549,6 +607,7 @@ impl Done {
             comment_id: None,
             sender_hash,
             message_id: None,
+            parents: Vec::new(),
             root: false,
             reply: None,
             bounce: None,

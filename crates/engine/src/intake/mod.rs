@@ -6,11 +6,16 @@
 //! worst an unreferenced blob and an unacknowledged source, which delivers again; a crash
 //! after it leaves everything needed to process the message. A message delivered twice to
 //! the same mailbox (same Message-ID, or the same bytes when it has none) is taken in once.
+//! The commit also records the message's place in its conversation
+//! ([`postroom_core::conversation`]), so that its replies wait for it.
 
 mod dedupe;
 
 use std::sync::Arc;
 
+use postroom_core::conversation::{Headers, Place};
+use postroom_core::message::Message;
+use postroom_core::redact::Redactor;
 use postroom_store::blobs::{BlobError, BlobKind, BlobStore, TenantBlobs};
 use postroom_store::crypto::{CryptoError, Keyring};
 use postroom_store::intake::{IntakeRecord, IntakeSource};
@@ -49,6 +54,11 @@ pub struct Receipt {
     pub id: String,
     /// True when this mailbox had already taken the message in; nothing new was stored.
     pub duplicate: bool,
+    /// The job that will process the message (`None` for a duplicate).
+    pub job: Option<i64>,
+    /// The keyed hash naming the message's conversation, when it names a Message-ID: an
+    /// import counts the conversations it took in by it.
+    pub conversation: Option<String>,
 }
 
 /// Why a message was not taken in. [`IntakeError::is_transient`] tells a source whether to
@@ -80,6 +90,8 @@ impl IntakeError {
 #[derive(Debug, Clone)]
 pub struct Intake {
     keyring: Keyring,
+    /// Hashes the Message-IDs of each message's place in its conversation.
+    redactor: Redactor,
     blobs: BlobStore,
     max_size: usize,
     /// Woken after each commit, so this process's idle workers start at once instead of
@@ -90,6 +102,7 @@ pub struct Intake {
 impl Intake {
     pub fn new(keyring: Keyring, blobs: BlobStore, max_size: usize) -> Self {
         Self {
+            redactor: Redactor::new(keyring.redaction_key()),
             keyring,
             blobs,
             max_size,
@@ -121,6 +134,22 @@ impl Intake {
         raw: &[u8],
         now_ms: i64,
     ) -> Result<Receipt, IntakeError> {
+        self.accept_held(tenant, origin, raw, now_ms, now_ms).await
+    }
+
+    /// Like [`Intake::accept`], but the message's job waits until `hold_until_ms` unless
+    /// released earlier (`TenantJobs::release` with [`Receipt::job`]). An import holds its
+    /// messages until the last one is taken in, so that the workers see whole
+    /// conversations and carry them out in order even while the import runs; a crashed
+    /// import's messages are processed when the hold ends.
+    pub async fn accept_held(
+        &self,
+        tenant: &TenantStore,
+        origin: &Origin,
+        raw: &[u8],
+        now_ms: i64,
+        hold_until_ms: i64,
+    ) -> Result<Receipt, IntakeError> {
         if raw.len() > self.max_size {
             let error = IntakeError::TooBig {
                 size: raw.len(),
@@ -140,26 +169,38 @@ impl Intake {
             return Ok(Receipt {
                 id,
                 duplicate: true,
+                job: None,
+                conversation: None,
             });
         }
         let id = new_id();
         let blobs = TenantBlobs::new(self.blobs.clone(), self.keyring.cipher(tenant)?);
         blobs.put(BlobKind::InboundMail, &id, raw).await?;
-        match self
-            .commit(tenant, origin, &id, &hash, raw.len(), now_ms)
-            .await
-        {
-            Ok(true) => Ok(Receipt {
+        let headers = Message::parse_thread_headers(raw);
+        let place = Place::of(Headers::of(&headers), now_ms, &self.redactor);
+        let new = New {
+            id: &id,
+            hash: &hash,
+            size: raw.len(),
+            place: place.as_ref(),
+            run_at_ms: hold_until_ms,
+        };
+        match self.commit(tenant, origin, &new, now_ms).await {
+            Ok(Some(job)) => Ok(Receipt {
                 id,
                 duplicate: false,
+                job,
+                conversation: place.map(|p| p.thread),
             }),
-            Ok(false) => {
+            Ok(None) => {
                 // Another delivery of the same message committed first: keep theirs.
                 discard(&blobs, &id).await;
                 let existing = tenant.intake_by_hash(&origin.mailbox, &hash).await?;
                 Ok(Receipt {
                     id: existing.unwrap_or(id),
                     duplicate: true,
+                    job: None,
+                    conversation: None,
                 })
             }
             Err(e) => {
@@ -268,15 +309,22 @@ impl Intake {
         Ok(job)
     }
 
+    /// Records and queues a new message; `None` when another delivery of it won the race,
+    /// else the new job's id (`None` inside when its key was already done).
     async fn commit(
         &self,
         tenant: &TenantStore,
         origin: &Origin,
-        id: &str,
-        hash: &str,
-        size: usize,
+        new: &New<'_>,
         now_ms: i64,
-    ) -> Result<bool, IntakeError> {
+    ) -> Result<Option<Option<i64>>, IntakeError> {
+        let New {
+            id,
+            hash,
+            size,
+            place,
+            run_at_ms,
+        } = *new;
         let mut tx = tenant.begin().await?;
         let inserted = tx
             .record_intake(&IntakeRecord {
@@ -293,24 +341,38 @@ impl Intake {
             .await?;
         if !inserted {
             tx.rollback().await?;
-            return Ok(false);
+            return Ok(None);
         }
-        tx.enqueue(
-            &NewJob {
-                kind: JOB_KIND.to_owned(),
-                payload: id.as_bytes().to_vec(),
-                idempotency_key: format!("inbound:{}:{hash}", origin.mailbox),
-                run_at_ms: now_ms,
-            },
-            now_ms,
-        )
-        .await?;
+        if let Some(place) = place {
+            tx.record_place(id, place, now_ms).await?;
+        }
+        let job = tx
+            .enqueue(
+                &NewJob {
+                    kind: JOB_KIND.to_owned(),
+                    payload: id.as_bytes().to_vec(),
+                    idempotency_key: format!("inbound:{}:{hash}", origin.mailbox),
+                    run_at_ms,
+                },
+                now_ms,
+            )
+            .await?;
         tx.commit().await?;
         self.committed.notify_waiters();
         metrics::counter!("postroom_intake_messages_total", "source" => origin.source.as_str())
             .increment(1);
-        Ok(true)
+        Ok(Some(job))
     }
+}
+
+/// A message about to be committed.
+#[derive(Clone, Copy)]
+struct New<'a> {
+    id: &'a str,
+    hash: &'a str,
+    size: usize,
+    place: Option<&'a Place>,
+    run_at_ms: i64,
 }
 
 /// Best effort: a blob that lost the race or whose commit failed is not needed.

@@ -35,6 +35,13 @@ pub enum JobError {
         retry_after: Duration,
         reason: String,
     },
+    /// The job must not run yet because other work comes first (an earlier mail of its
+    /// conversation): taken again after `retry_after`, without using up an attempt.
+    #[error("waiting {retry_after:?}: {reason}")]
+    Waiting {
+        retry_after: Duration,
+        reason: String,
+    },
     /// Another worker holds the job now (this lease expired): nothing is to be settled.
     #[error("lease lost")]
     LeaseLost,
@@ -74,6 +81,9 @@ pub struct WorkerConfig {
     /// How often recurring jobs are enqueued and queue depth is measured.
     pub tick: Duration,
     pub retry: RetryPolicy,
+    /// After a stop is asked for, how long a job in hand may still run; then it is cut off
+    /// and its lease given back at once (`shutdown_grace_secs`).
+    pub grace: Duration,
 }
 
 impl Default for WorkerConfig {
@@ -85,6 +95,7 @@ impl Default for WorkerConfig {
             idle_poll: Duration::from_millis(500),
             tick: Duration::from_secs(5),
             retry: RetryPolicy::default(),
+            grace: Duration::from_secs(10),
         }
     }
 }

@@ -37,8 +37,13 @@ impl Workers {
         self
     }
 
-    /// Runs until `shutdown` turns true. A job in hand when it does is finished first; jobs
-    /// leased but not started are left to expire and be taken again.
+    /// Runs until `shutdown` turns true. A job in hand when it does may finish within the
+    /// grace period ([`WorkerConfig::grace`]); then it is cut off. Its lease, and those of
+    /// jobs leased but not started, are given back at once, so another instance (or this
+    /// one, restarted) takes them without waiting for the leases to expire. A job cut off
+    /// after it may have written to Jira says so itself (the inbound worker records the
+    /// attempt before its first write), so that whoever takes it next looks before it
+    /// writes.
     pub async fn run(self, shutdown: watch::Receiver<bool>) {
         let mut tasks = JoinSet::new();
         for _ in 0..self.config.concurrency.max(1) {
@@ -91,16 +96,21 @@ impl Worker {
                 }
                 continue;
             }
-            for job in jobs {
+            let mut jobs = jobs.into_iter();
+            while let Some(job) = jobs.next() {
                 if *shutdown.borrow() {
+                    self.give_back(&job).await;
+                    for job in jobs.by_ref() {
+                        self.give_back(&job).await;
+                    }
                     break;
                 }
-                self.run_one(job).await;
+                self.run_one(job, shutdown.clone()).await;
             }
         }
     }
 
-    async fn run_one(&self, job: LeasedJob) {
+    async fn run_one(&self, job: LeasedJob, shutdown: watch::Receiver<bool>) {
         let Some(handler) = self.registry.handlers.get(&job.kind) else {
             return;
         };
@@ -114,8 +124,19 @@ impl Worker {
                 ctx.job().clone(),
                 self.config.lease,
             ));
-            result = handler.run(&mut ctx).await;
+            let finished = tokio::select! {
+                r = handler.run(&mut ctx) => Some(r),
+                () = cut_off(shutdown, self.config.grace) => None,
+            };
             heartbeat.abort();
+            let Some(finished) = finished else {
+                let job = ctx.into_job();
+                tracing::warn!(job = job.id, kind = %kind, "stopping: the job ran past the grace period and was cut off");
+                self.give_back(&job).await;
+                telemetry::job_ran(&kind, "stopped", started.elapsed());
+                return;
+            };
+            result = finished;
         }
         if result.is_ok() && !ctx.completed() {
             result = self
@@ -131,13 +152,26 @@ impl Worker {
         telemetry::job_ran(&kind, outcome, started.elapsed());
     }
 
+    /// Hands a job this worker will not run back to the queue.
+    async fn give_back(&self, job: &LeasedJob) {
+        if let Err(e) = self.queue.release(job).await {
+            tracing::warn!(job = job.id, error = %e, "cannot give a job back; it runs again when its lease expires");
+        }
+    }
+
     /// Records a failure and returns the outcome label.
     async fn settle(&self, job: LeasedJob, error: JobError) -> &'static str {
+        let waiting = matches!(error, JobError::Waiting { .. });
         let (failure, message) = match error {
             JobError::LeaseLost => return "lease_lost",
             JobError::Transient(m) => (Failure::Transient, m),
             JobError::Permanent(m) => (Failure::Permanent, m),
+            // Neither uses up an attempt: the job is not failing, it is told to wait.
             JobError::RateLimited {
+                retry_after,
+                reason,
+            }
+            | JobError::Waiting {
                 retry_after,
                 reason,
             } => (
@@ -165,6 +199,7 @@ impl Worker {
                 telemetry::died(&job.kind);
                 "dead"
             }
+            Ok(Verdict::RetryAt { .. }) if waiting => "waiting",
             Ok(Verdict::RetryAt { .. }) => {
                 telemetry::retried(&job.kind);
                 "retry"
@@ -175,6 +210,14 @@ impl Worker {
             }
         }
     }
+}
+
+/// Resolves `grace` after `shutdown` turns true; never when the stop cannot come.
+async fn cut_off(mut shutdown: watch::Receiver<bool>, grace: std::time::Duration) {
+    if shutdown.wait_for(|stop| *stop).await.is_err() {
+        std::future::pending::<()>().await;
+    }
+    tokio::time::sleep(grace).await;
 }
 
 /// Keeps a running job's lease from expiring, renewing it every third of the lease, so a

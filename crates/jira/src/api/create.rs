@@ -5,9 +5,14 @@
 //! issue may or may not exist: the client then lists the account's own recent issues in
 //! the project (`creator = currentUser() AND created >= -15m`), reads the property of each
 //! (returned with the search, so one request per page) and returns the match. Search lags
-//! behind writes, so it keeps looking for the configured index-lag allowance before it
-//! concludes that the create did not happen and creates again. This needs no JQL on entity
-//! properties, which real Jira indexes only for properties an installed app declares.
+//! behind writes, so it keeps looking for the configured index-lag allowance; finding
+//! nothing then is no proof either (search may lag longer), so the call ends as
+//! outcome-unknown instead of creating again, and the retried job looks again, with growing
+//! pauses, until the unknown-outcome limit after the first attempt has passed; only then is
+//! the issue created anew. Two issues carrying one idempotency key, should they still
+//! happen, are found whenever a lookup sees both, logged and counted
+//! (`postroom_jira_duplicate_issues_total`). This needs no JQL on entity properties, which
+//! real Jira indexes only for properties an installed app declares.
 
 use std::time::Duration;
 
@@ -22,8 +27,6 @@ use tokio::time::Instant;
 use crate::client::JiraClient;
 use crate::transport::Call;
 
-/// Creates attempted per call when answers keep getting lost.
-const MAX_CREATE_ROUNDS: u32 = 5;
 /// Pages of recent issues read per lookup (100 each).
 const MAX_LOOKUP_PAGES: u32 = 20;
 
@@ -63,8 +66,12 @@ impl JiraClient {
     }
 
     pub(crate) async fn create_issue_impl(&self, new: &NewIssue) -> Result<Created, TrackerError> {
+        let earlier = Earlier {
+            may_exist: new.may_exist,
+            since_ms: new.unknown_since_ms,
+        };
         if let Some(found) = self
-            .recover(new.may_exist, &new.project, &new.idempotency_key)
+            .recover(earlier, &new.project, &new.idempotency_key)
             .await?
         {
             return Ok(found);
@@ -73,58 +80,79 @@ impl JiraClient {
         let call = Call::new(Method::POST, self.api("/issue"), "the issue")
             .json(body)
             .idempotent(false);
-        for _ in 0..MAX_CREATE_ROUNDS {
-            match self.send(&call).await {
-                Ok(reply) => {
-                    let created: CreatedBody = reply.json("created issue")?;
-                    return Ok(Created {
-                        issue: IssueRef {
-                            id: created.id,
-                            key: created.key,
-                        },
-                        recovered: false,
-                    });
-                }
-                Err(TrackerError::Transient {
-                    outcome_unknown: true,
-                    what,
-                    message,
-                }) => {
-                    tracing::info!(call = %what, error = %message, "create outcome unknown; looking for the issue");
-                    if let Some(issue) = self
-                        .find_created(&new.project, &new.idempotency_key)
-                        .await?
-                    {
-                        return Ok(Created {
-                            issue,
-                            recovered: true,
-                        });
-                    }
-                }
-                Err(e) => return Err(e),
+        match self.send(&call).await {
+            Ok(reply) => {
+                let created: CreatedBody = reply.json("created issue")?;
+                Ok(Created {
+                    issue: IssueRef {
+                        id: created.id,
+                        key: created.key,
+                    },
+                    recovered: false,
+                })
             }
+            Err(TrackerError::Transient {
+                outcome_unknown: true,
+                what,
+                message,
+            }) => {
+                tracing::info!(call = %what, error = %message, "create outcome unknown; looking for the issue");
+                match self
+                    .find_created(&new.project, &new.idempotency_key)
+                    .await?
+                {
+                    Some(issue) => Ok(Created {
+                        issue,
+                        recovered: true,
+                    }),
+                    None => Err(not_known_yet(
+                        &new.project,
+                        0,
+                        self.unknown_outcome_max_ms(),
+                    )),
+                }
+            }
+            Err(e) => Err(e),
         }
-        Err(TrackerError::Transient {
-            what: format!("creating an issue in {}", new.project),
-            message: format!("the answer was lost {MAX_CREATE_ROUNDS} times"),
-            outcome_unknown: true,
-        })
     }
 
-    /// The issue an earlier attempt created with `key`, looked for only when one `may_exist`.
+    fn unknown_outcome_max_ms(&self) -> i64 {
+        i64::try_from(self.inner().unknown_outcome_max.as_millis()).unwrap_or(i64::MAX)
+    }
+
+    /// The issue an earlier attempt created with `key`, looked for only when one may
+    /// exist. `Ok(None)` means "create it": nothing was found, and the earlier attempt began
+    /// longer ago than the unknown-outcome limit (or its time is not known).
     pub(crate) async fn recover(
         &self,
-        may_exist: bool,
+        earlier: Earlier,
         project: &str,
         key: &IdempotencyKey,
     ) -> Result<Option<Created>, TrackerError> {
-        if !may_exist {
+        if !earlier.may_exist {
             return Ok(None);
         }
-        Ok(self.find_created(project, key).await?.map(|issue| Created {
-            issue,
-            recovered: true,
-        }))
+        if let Some(issue) = self.find_created(project, key).await? {
+            return Ok(Some(Created {
+                issue,
+                recovered: true,
+            }));
+        }
+        if let Some(since) = earlier.since_ms {
+            let waited = now_ms().saturating_sub(since);
+            let limit = self.unknown_outcome_max_ms();
+            if waited < limit {
+                return Err(not_known_yet(project, waited, limit));
+            }
+            tracing::warn!(
+                tenant = %self.inner().tenant,
+                waited_secs = waited / 1000,
+                "an earlier create's issue was not found within the unknown-outcome limit; creating it again"
+            );
+            metrics::counter!("postroom_jira_recreated_after_unknown_total", "tenant" => self.inner().tenant.clone())
+                .increment(1);
+        }
+        Ok(None)
     }
 
     /// Looks for the issue an earlier attempt created, for up to the index-lag allowance.
@@ -169,6 +197,7 @@ impl JiraClient {
         );
         let fields = vec!["created".to_owned()];
         let mut token: Option<String> = None;
+        let mut found: Vec<IssueRef> = Vec::new();
         for _ in 0..MAX_LOOKUP_PAGES {
             let page = self
                 .search_raw(
@@ -195,17 +224,66 @@ impl JiraClient {
                     .and_then(Value::as_str)
                     == Some(key.as_str())
                 {
-                    return Ok(Some(IssueRef {
+                    found.push(IssueRef {
                         id: issue.id,
                         key: issue.key,
-                    }));
+                    });
                 }
+            }
+            // The rest of the page is read for a second issue with the key (a duplicate);
+            // no further page is fetched for it.
+            if !found.is_empty() {
+                break;
             }
             match page.next {
                 Some(next) => token = Some(next),
                 None => break,
             }
         }
-        Ok(None)
+        if found.len() > 1 {
+            let keys: Vec<&str> = found.iter().map(|i| i.key.as_str()).collect();
+            tracing::warn!(
+                tenant = %self.inner().tenant,
+                issues = ?keys,
+                "one mail made several issues (they carry the same idempotency key); the oldest is kept as the mail's"
+            );
+            metrics::counter!("postroom_jira_duplicate_issues_total", "tenant" => self.inner().tenant.clone())
+                .increment(1);
+            self.inner()
+                .duplicates
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        // Newest first: the oldest is the one the mail's first create made.
+        Ok(found.pop())
     }
+}
+
+/// How [`JiraClient::recover`] looks for an earlier attempt's issue.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Earlier {
+    /// An earlier attempt may have created it.
+    pub may_exist: bool,
+    /// When that attempt began (ms since the epoch), if known.
+    pub since_ms: Option<i64>,
+}
+
+/// The create's outcome is still unknown: search shows no issue yet, and the earlier
+/// attempt began `waited_ms` ago, less than the unknown-outcome limit.
+fn not_known_yet(project: &str, waited_ms: i64, limit_ms: i64) -> TrackerError {
+    TrackerError::Transient {
+        what: format!("creating an issue in {project}"),
+        message: format!(
+            "the outcome of an earlier create is not known yet: search shows no issue after \
+             {} s; it is looked for again, and created anew only after {} s",
+            waited_ms / 1000,
+            limit_ms / 1000
+        ),
+        outcome_unknown: true,
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }

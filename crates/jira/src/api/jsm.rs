@@ -102,7 +102,14 @@ impl JiraClient {
         new: &NewRequest,
     ) -> Result<Created, TrackerError> {
         if let Some(found) = self
-            .recover(new.may_exist, &new.project, &new.idempotency_key)
+            .recover(
+                super::create::Earlier {
+                    may_exist: new.may_exist,
+                    since_ms: new.unknown_since_ms,
+                },
+                &new.project,
+                &new.idempotency_key,
+            )
             .await?
         {
             return Ok(found);

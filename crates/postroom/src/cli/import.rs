@@ -1,16 +1,29 @@
 //! `postroom process PATH...` (without `--dry-run`): files, Maildirs and mbox files through
 //! the same intake as every other source, into the instance's database and blob store.
 //! This is how an existing mailbox is imported.
+//!
+//! Every message's job is held until the last message is taken in (at most
+//! [`HOLD`]), so that a running `serve` sees each conversation whole and carries it out in
+//! order, the original before its replies and replies by date, whatever order the files
+//! come in.
 
+use std::collections::HashSet;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use postroom_engine::intake::{Intake, IntakeError, Origin};
 use postroom_mail::files::{InputError, Inputs};
 use postroom_store::intake::IntakeSource;
 
+use anyhow::Context;
+
 use super::Globals;
 use crate::{app, keys};
+
+/// How long an import holds each message's job at most: an import that dies leaves its
+/// messages to be processed when the hold ends, never parked for good.
+const HOLD: Duration = Duration::from_secs(15 * 60);
 
 /// What an import did, for the summary line and the exit status.
 #[derive(Debug, Default)]
@@ -19,13 +32,21 @@ struct Tally {
     duplicates: usize,
     refused: usize,
     failed: usize,
+    /// The conversations of the messages taken in (keyed hashes, never shown).
+    conversations: HashSet<String>,
+    /// The held jobs, released together at the end.
+    jobs: Vec<i64>,
 }
 
 impl Tally {
     fn line(&self) -> String {
         format!(
-            "{} taken in, {} duplicate(s), {} refused, {} failed",
-            self.taken, self.duplicates, self.refused, self.failed
+            "{} taken in, {} duplicate(s), {} refused, {} failed; {} conversation(s)",
+            self.taken,
+            self.duplicates,
+            self.refused,
+            self.failed,
+            self.conversations.len()
         )
     }
 }
@@ -59,7 +80,11 @@ pub async fn run(
     for input in Inputs::new(paths, std::io::stdin(), config.inbound.max_size) {
         let label = format!("{} [{}]", input.source.path, input.source.index);
         let result = match input.bytes {
-            Ok(raw) => intake.accept(&tenant, &origin, &raw, app::now_ms()).await,
+            Ok(raw) => {
+                let now = app::now_ms();
+                let hold = now.saturating_add(i64::try_from(HOLD.as_millis()).unwrap_or(0));
+                intake.accept_held(&tenant, &origin, &raw, now, hold).await
+            }
             Err(InputError::TooLarge { size, limit }) => {
                 let reason = format!("message of {size} bytes is over the limit of {limit} bytes");
                 let size = usize::try_from(size).unwrap_or(usize::MAX);
@@ -76,13 +101,21 @@ pub async fn run(
         };
         match result {
             Ok(receipt) if receipt.duplicate => tally.duplicates += 1,
-            Ok(_) => tally.taken += 1,
+            Ok(receipt) => {
+                tally.taken += 1;
+                tally.conversations.extend(receipt.conversation);
+                tally.jobs.extend(receipt.job);
+            }
             Err(e) if !e.is_transient() => {
                 tally.refused += 1;
                 eprintln!("\rpostroom: {label}: refused: {e}");
             }
             // Storage is failing: stop rather than report every following message.
             Err(e) => {
+                // What was taken in is safe: let it go to the workers now, not after the hold.
+                if let Err(release) = tenant.jobs().release(&tally.jobs, app::now_ms()).await {
+                    tracing::warn!(error = %release, "cannot release the imported messages; they run when their hold ends");
+                }
                 return Err(anyhow::Error::new(e).context(format!("{label}: cannot take it in")));
             }
         }
@@ -94,6 +127,11 @@ pub async fn run(
     if progress {
         eprintln!();
     }
+    tenant
+        .jobs()
+        .release(&tally.jobs, app::now_ms())
+        .await
+        .context("releasing the imported messages to the workers")?;
     println!("{}", tally.line());
     Ok(if tally.failed + tally.refused == 0 {
         ExitCode::SUCCESS

@@ -21,6 +21,10 @@ pub const STARTER: &str = r#"# postroom configuration.
 # e.g. POSTROOM_STORAGE__URL=postgres://postroom@db/postroom. Secrets are best kept in
 # files (keys ending in _file, mode 0600).
 
+# After SIGTERM or Ctrl-C: seconds a job in hand may still run before it is cut off and
+# handed back (at once) to the next instance; listeners stop accepting right away.
+# shutdown_grace_secs = 10
+
 [storage]
 # sqlite:PATH (embedded default) or postgres://user@host/db for several instances.
 # url = "sqlite:./data/postroom.db"
@@ -63,6 +67,8 @@ pub const STARTER: &str = r#"# postroom configuration.
 # max_size = 26214400
 # Days the audit keeps each message's record, raw mail and report (every tenant).
 # retention_days = 30
+# Seconds a mail waits at most for the earlier mails of its conversation (its original).
+# thread_wait_secs = 600
 # false: the raw mail of uploads and file imports is deleted once processed (the report
 # stays). [smtp] and each [[mailboxes]] entry have their own store_raw.
 # store_raw = true

@@ -70,7 +70,7 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
 
     let sandbox = if args.sandbox {
         let sandbox = sandbox::Embedded::start(&config, bound)?;
-        config.jira = sandbox.jira_config();
+        config.jira = sandbox.jira_config(&config.jira);
         Some(sandbox)
     } else {
         None
@@ -248,6 +248,7 @@ fn start_workers(
         intake.clone(),
         trackers.clone(),
         outbound.is_some(),
+        std::time::Duration::from_secs(config.inbound.thread_wait_secs),
     );
     registry.register(postroom_engine::intake::JOB_KIND, inbound.clone());
     registry.register(postroom_engine::intake::REPROCESS_JOB_KIND, inbound);
@@ -281,6 +282,7 @@ fn start_workers(
             // A mail is seconds of Jira work: leasing one at a time keeps the others free
             // for idle workers and instances.
             batch: 1,
+            grace: std::time::Duration::from_secs(config.shutdown_grace_secs.0),
             ..WorkerConfig::default()
         },
     )

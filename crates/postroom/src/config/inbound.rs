@@ -19,6 +19,10 @@ pub struct InboundConfig {
     /// Seconds a worker holds a job before another may take it over: how long the mail a
     /// crashed instance held waits. Longer than any one mail's Jira calls.
     pub lease_seconds: u64,
+    /// Seconds a mail waits at most for the earlier mails of its conversation (its
+    /// original, a reply written before it) to be carried out before it is planned; after
+    /// that it is carried out anyway and its report says why.
+    pub thread_wait_secs: u64,
     /// Days the audit keeps each message's intake record, raw mail and processing report,
     /// for every tenant of the instance; an hourly purge deletes what is older.
     pub retention_days: u32,
@@ -36,6 +40,7 @@ impl Default for InboundConfig {
             max_size: postroom_engine::intake::DEFAULT_MAX_SIZE,
             workers: 4,
             lease_seconds: 60,
+            thread_wait_secs: postroom_engine::inbound::DEFAULT_THREAD_WAIT.as_secs(),
             retention_days: postroom_engine::retention::DEFAULT_DAYS,
             store_raw: true,
         }

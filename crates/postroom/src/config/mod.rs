@@ -29,6 +29,9 @@ pub const DEFAULT_PATH: &str = "postroom.toml";
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
+    /// After SIGTERM or Ctrl-C, how long a job in hand may still run before it is cut off
+    /// and its lease given back for the next instance (a top-level key, first in the file).
+    pub shutdown_grace_secs: GraceSecs,
     pub storage: StorageConfig,
     pub http: HttpConfig,
     pub log: LogConfig,
@@ -51,6 +54,17 @@ pub struct Config {
     #[serde(skip_serializing)]
     pub secrets: Secrets,
     pub webhooks: WebhooksConfig,
+}
+
+/// `shutdown_grace_secs`, 10 unless set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct GraceSecs(pub u64);
+
+impl Default for GraceSecs {
+    fn default() -> Self {
+        Self(10)
+    }
 }
 
 /// `[webhooks]`: the Jira webhook receiver (`POST /webhooks/jira`) of the tenant `default`.
@@ -204,6 +218,12 @@ pub struct JiraConfig {
     /// Requests per second postroom sends this site at most; it slows down further by
     /// itself when Jira answers 429.
     pub requests_per_sec: f64,
+    /// Seconds a create whose answer was lost is looked for in search before the mail's
+    /// job gives up for the moment: longer than the site's search index lag.
+    pub index_lag_allowance_secs: u64,
+    /// Seconds after such a create during which the retried job keeps looking (with
+    /// growing pauses) instead of creating the issue anew.
+    pub unknown_outcome_max_secs: u64,
 }
 
 impl Default for JiraConfig {
@@ -215,6 +235,8 @@ impl Default for JiraConfig {
             token: None,
             token_file: None,
             requests_per_sec: 10.0,
+            index_lag_allowance_secs: 10,
+            unknown_outcome_max_secs: 300,
         }
     }
 }

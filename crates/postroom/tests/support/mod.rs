@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod imap;
+pub mod sandbox;
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;

@@ -266,16 +266,17 @@ impl TenantStore {
         Ok(())
     }
 
-    /// True when an earlier attempt may have written to Jira for the message.
-    pub async fn attempted(&self, intake_id: &str) -> Result<bool, StoreError> {
+    /// When an earlier attempt that may have written to Jira for the message began, if
+    /// one did.
+    pub async fn attempt_started(&self, intake_id: &str) -> Result<Option<i64>, StoreError> {
         let row = sqlx::query(
-            "SELECT 1 AS one FROM inbound_attempts WHERE tenant_id = $1 AND intake_id = $2",
+            "SELECT started_at_ms FROM inbound_attempts WHERE tenant_id = $1 AND intake_id = $2",
         )
         .bind(self.id().as_str())
         .bind(intake_id)
         .fetch_optional(self.db().pool())
         .await?;
-        Ok(row.is_some())
+        Ok(row.map(|r| r.try_get("started_at_ms")).transpose()?)
     }
 
     /// The result recorded for a message, if it was processed.

@@ -73,6 +73,57 @@ pub const TABLES: &[TableDecl] = &[
         ],
     },
     TableDecl {
+        name: "conversation_places",
+        what: "where each message not carried out yet stands in its conversation, so that \
+               the mails of one conversation are carried out in order",
+        protection: "Message-IDs only as keyed hashes",
+        kept: "until the message's result is recorded (held mail: until released); \
+               at most the intake period",
+        tenant_column: Some("tenant_id"),
+        columns: &[
+            col("tenant_id", "owning tenant", Protection::None),
+            col("intake_id", "the intake row it is about", Protection::None),
+            col(
+                "message_key",
+                "keyed hash of the message's Message-ID",
+                Protection::KeyedHash,
+            ),
+            col(
+                "thread_key",
+                "keyed hash of the conversation's first Message-ID",
+                Protection::KeyedHash,
+            ),
+            col(
+                "depth",
+                "how many messages came before it",
+                Protection::None,
+            ),
+            col("sent_at_ms", "the message's Date", Protection::None),
+            col("received_at_ms", "when it was taken in", Protection::None),
+        ],
+    },
+    TableDecl {
+        name: "conversation_claims",
+        what: "which message of a conversation a worker is carrying out now",
+        protection: "Message-IDs only as keyed hashes",
+        kept: "until that message's result is recorded; at most the intake period",
+        tenant_column: Some("tenant_id"),
+        columns: &[
+            col("tenant_id", "owning tenant", Protection::None),
+            col(
+                "thread_key",
+                "keyed hash of the conversation's first Message-ID",
+                Protection::KeyedHash,
+            ),
+            col(
+                "intake_id",
+                "the message being carried out",
+                Protection::None,
+            ),
+            col("claimed_at_ms", "when the worker took it", Protection::None),
+        ],
+    },
+    TableDecl {
         name: "profiles",
         what: "the tenant's profile document: own addresses, routing rules, thresholds",
         protection: "the site's own configuration; secrets only as references",

@@ -109,6 +109,30 @@ impl TenantJobs {
         }
     }
 
+    /// Makes the held jobs `ids` runnable at `now_ms` (an import holds its jobs until its
+    /// last message is taken in); a job already due, running or gone is left as it is.
+    /// Returns how many were released.
+    pub async fn release(&self, ids: &[i64], now_ms: i64) -> Result<u64, QueueError> {
+        let mut released = 0;
+        // Bounded statements: a large import releases thousands of jobs.
+        for chunk in ids.chunks(500) {
+            let params: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+            let sql = format!(
+                "UPDATE jobs SET run_at_ms = $1 WHERE tenant_id = $2 AND state = 'ready' \
+                 AND run_at_ms > $1 AND id IN ({})",
+                params.join(", ")
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(now_ms)
+                .bind(self.store.id().as_str());
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            released += query.execute(self.store.db().pool()).await?.rows_affected();
+        }
+        Ok(released)
+    }
+
     /// Forgets done idempotency keys recorded before `cutoff_ms` (postroom keeps 30 days);
     /// returns how many.
     pub async fn purge_done_before(&self, cutoff_ms: i64) -> Result<u64, QueueError> {

@@ -97,6 +97,26 @@ impl Queue {
         }
     }
 
+    /// Gives `job` back at once, as if it had not been taken (the attempt does not count):
+    /// a worker that stops hands over what it holds instead of making it wait for its lease
+    /// to expire. Fails with [`QueueError::LeaseLost`] when the job was taken again or
+    /// settled meanwhile.
+    pub async fn release(&self, job: &LeasedJob) -> Result<(), QueueError> {
+        let done = sqlx::query(
+            "UPDATE jobs SET locked_until_ms = 0, attempts = attempts - 1 \
+             WHERE id = $1 AND lease_seq = $2 AND state = 'ready'",
+        )
+        .bind(job.id)
+        .bind(job.lease_seq)
+        .execute(self.db.pool())
+        .await?;
+        if done.rows_affected() == 1 {
+            Ok(())
+        } else {
+            Err(QueueError::LeaseLost { job_id: job.id })
+        }
+    }
+
     /// A transaction on the job's tenant, for the job's local effects.
     pub async fn begin(&self, job: &LeasedJob) -> Result<TenantTx, QueueError> {
         Ok(TenantTx::begin_for(&self.db, job.tenant.clone()).await?)

@@ -179,6 +179,10 @@ pub struct NewIssue {
     /// Set when an earlier attempt with this key may have created the issue (a retried
     /// job after a crash or a lost answer): the tracker then looks for it before creating.
     pub may_exist: bool,
+    /// When that earlier attempt began (ms since the epoch), if known. Search lags behind
+    /// writes, so until the tracker's unknown-outcome limit after it, finding nothing means
+    /// "not known yet" (a transient error, looked at again later), not "create again".
+    pub unknown_since_ms: Option<i64>,
 }
 
 /// Jira Service Management: a service desk, the JSM side of one service project.
@@ -212,6 +216,8 @@ pub struct NewRequest {
     pub idempotency_key: IdempotencyKey,
     /// As for [`NewIssue::may_exist`].
     pub may_exist: bool,
+    /// As for [`NewIssue::unknown_since_ms`].
+    pub unknown_since_ms: Option<i64>,
 }
 
 /// The result of a create.
