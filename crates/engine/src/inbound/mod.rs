@@ -38,7 +38,7 @@ use postroom_store::crypto::TenantCipher;
 use postroom_store::inbound::{InboundResult, ResultStatus};
 use postroom_store::{Store, TenantStore};
 
-use crate::intake::{Intake, REPROCESS_JOB_KIND};
+use crate::intake::{Intake, RELEASE_JOB_KIND, REPROCESS_JOB_KIND};
 use crate::profiles::ProfileCache;
 use crate::worker::{Handler, JobContext, JobError, now_ms};
 
@@ -160,6 +160,7 @@ impl<S: Sites> Inbound<S> {
             .to_owned();
         let previous = tenant.inbound_result(&intake_id).await.map_err(retry)?;
         let again = ctx.job().kind == REPROCESS_JOB_KIND;
+        let released = ctx.job().kind == RELEASE_JOB_KIND;
         let mut report = Report::new(&intake_id);
         match &previous {
             Some(done) if again => report.lines.push(format!(
@@ -170,6 +171,10 @@ impl<S: Sites> Inbound<S> {
                     .map(|k| format!(" ({k})"))
                     .unwrap_or_default()
             )),
+            Some(done) if released && done.status == ResultStatus::Held => report.lines.push(
+                "release: an administrator released the held mail; it is carried out as a comment"
+                    .to_owned(),
+            ),
             Some(done) if done.status != ResultStatus::Failed => {
                 // Processed and committed before; a replayed job has nothing left to do but
                 // what may have been cut short after that commit.
@@ -179,7 +184,7 @@ impl<S: Sites> Inbound<S> {
         }
         let replay = previous.is_some() || tenant.attempted(&intake_id).await.map_err(retry)?;
         match self
-            .carry_out(ctx, &tenant, &intake_id, replay, &mut report)
+            .carry_out(ctx, &tenant, &intake_id, replay, released, &mut report)
             .await
         {
             Ok(done) => self.commit(ctx, &tenant, done, report).await,
@@ -206,6 +211,7 @@ impl<S: Sites> Inbound<S> {
         tenant: &TenantStore,
         intake_id: &str,
         replay: bool,
+        released: bool,
         report: &mut Report,
     ) -> Result<Done, Failure> {
         let inner = &self.inner;
@@ -259,11 +265,13 @@ impl<S: Sites> Inbound<S> {
         let answers =
             lookup::answers(tenant, &inner.redactor, tracker.as_ref(), &prepared.lookups).await?;
         let mut plan = plan::decide(&input, prepared, &profile, &answers);
-        let authentic = classification.auth.result == postroom_core::classify::AuthResult::Pass;
+        let auth = classification.auth.result;
+        let authentic = auth == postroom_core::classify::AuthResult::Pass;
+        let standing = on_issue::Standing { auth, released };
         let on_issue = match &tracker {
             Some(tracker) => {
                 on_issue::judge(
-                    inner, tracker, tenant, &profile, message, authentic, &mut plan,
+                    inner, tracker, tenant, &profile, message, standing, &mut plan,
                 )
                 .await?
             }

@@ -93,10 +93,11 @@ pub struct AuditDetail {
     pub report: Option<serde_json::Value>,
 }
 
-/// A reprocess was queued.
+/// A reprocess or a release was queued.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Reprocessing {
-    /// The new job's id (null when an identical request was queued already).
+    /// The new job's id (null when an identical request was queued already: the same
+    /// hold is being released).
     pub job_id: Option<i64>,
 }
 
@@ -195,6 +196,36 @@ pub async fn reprocess(
             AuditError::NoRawMail { .. } => ApiError::Conflict(e.to_string()),
             other => api_error(other),
         })?;
+    Ok((StatusCode::ACCEPTED, Json(Reprocessing { job_id })))
+}
+
+/// Releases one reply held under `people.strangers: hold`: it is queued to be carried out
+/// as a comment on the issue it named (still adding nobody to the issue), and its new
+/// result replaces the hold in the audit.
+#[utoipa::path(post, path = "/api/v1/audit/{id}/release", tag = "audit",
+    params(("id" = String, Path, description = "Intake id")),
+    responses((status = 202, body = Reprocessing), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody,
+               description = "Not a held reply, or its raw mail is not kept")))]
+pub async fn release(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<Reprocessing>), ApiError> {
+    caller.require_admin()?;
+    let tenant = tenant(&state, &caller).await?;
+    let audit = Audit::new(state.intake.clone());
+    let job_id = audit
+        .release(&tenant, &id, app::now_ms())
+        .await
+        .map_err(|e| match e {
+            AuditError::NoRawMail { .. } | AuditError::NotHeld { .. } => {
+                ApiError::Conflict(e.to_string())
+            }
+            other => api_error(other),
+        })?;
+    tracing::info!(intake = %id, job = ?job_id, "held mail released by an administrator");
     Ok((StatusCode::ACCEPTED, Json(Reprocessing { job_id })))
 }
 
