@@ -129,8 +129,10 @@ fn an_administrators_release_makes_the_held_reply_a_comment() {
 #[test]
 fn internal_is_an_internal_note_on_a_service_project_and_restricted_elsewhere() {
     let profile = internal();
-    let mut desk = IssuePeople::default();
-    desk.service_desk = true;
+    let desk = IssuePeople {
+        service_desk: true,
+        ..IssuePeople::default()
+    };
     let plan = judged_by(&profile, &desk, NOBODY, false);
     let Action::AddComment {
         internal,

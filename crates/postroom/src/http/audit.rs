@@ -186,17 +186,7 @@ pub async fn reprocess(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> Result<(StatusCode, Json<Reprocessing>), ApiError> {
-    caller.require_admin()?;
-    let tenant = tenant(&state, &caller).await?;
-    let audit = Audit::new(state.intake.clone());
-    let job_id = audit
-        .reprocess(&tenant, &id, app::now_ms())
-        .await
-        .map_err(|e| match e {
-            AuditError::NoRawMail { .. } => ApiError::Conflict(e.to_string()),
-            other => api_error(other),
-        })?;
-    Ok((StatusCode::ACCEPTED, Json(Reprocessing { job_id })))
+    queue_again(&state, &caller, &id, Again::Reprocess).await
 }
 
 /// Releases one reply held under `people.strangers: hold`: it is queued to be carried out
@@ -213,19 +203,39 @@ pub async fn release(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> Result<(StatusCode, Json<Reprocessing>), ApiError> {
+    let queued = queue_again(&state, &caller, &id, Again::Release).await?;
+    tracing::info!(intake = %id, job = ?queued.1.job_id, "held mail released by an administrator");
+    Ok(queued)
+}
+
+/// Which new job an administrator asks for.
+enum Again {
+    Reprocess,
+    Release,
+}
+
+/// Queues message `id` again (202); 409 when its raw mail is not kept or, for a release,
+/// it is not a held reply.
+async fn queue_again(
+    state: &AppState,
+    caller: &ApiCaller,
+    id: &str,
+    again: Again,
+) -> Result<(StatusCode, Json<Reprocessing>), ApiError> {
     caller.require_admin()?;
-    let tenant = tenant(&state, &caller).await?;
+    let tenant = tenant(state, caller).await?;
     let audit = Audit::new(state.intake.clone());
-    let job_id = audit
-        .release(&tenant, &id, app::now_ms())
-        .await
-        .map_err(|e| match e {
-            AuditError::NoRawMail { .. } | AuditError::NotHeld { .. } => {
-                ApiError::Conflict(e.to_string())
-            }
-            other => api_error(other),
-        })?;
-    tracing::info!(intake = %id, job = ?job_id, "held mail released by an administrator");
+    let now = app::now_ms();
+    let queued = match again {
+        Again::Reprocess => audit.reprocess(&tenant, id, now).await,
+        Again::Release => audit.release(&tenant, id, now).await,
+    };
+    let job_id = queued.map_err(|e| match e {
+        AuditError::NoRawMail { .. } | AuditError::NotHeld { .. } => {
+            ApiError::Conflict(e.to_string())
+        }
+        other => api_error(other),
+    })?;
     Ok((StatusCode::ACCEPTED, Json(Reprocessing { job_id })))
 }
 
