@@ -315,6 +315,7 @@ fn comment(
         body: body(then, directives, input, profile),
         attribution: sender(input),
         visibility: then.comment_visibility.clone(),
+        internal: false,
         attachments: Vec::new(),
         fields: directive_fields(directives),
         attach_original: then.attach_original.unwrap_or(false),

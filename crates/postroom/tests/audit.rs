@@ -287,6 +287,7 @@ async fn api(site: &Site, served: &Served, id: &str) {
         (get.clone(), format!("{base}/{id}")),
         (get.clone(), format!("{base}/{id}/raw")),
         (post.clone(), format!("{base}/{id}/reprocess")),
+        (post.clone(), format!("{base}/{id}/release")),
     ] {
         assert_eq!(
             call(method, url.clone(), Some(&agent)).await.0,
@@ -298,6 +299,7 @@ async fn api(site: &Site, served: &Served, id: &str) {
         (get.clone(), format!("{base}/nosuch")),
         (get.clone(), format!("{base}/nosuch/raw")),
         (post.clone(), format!("{base}/nosuch/reprocess")),
+        (post.clone(), format!("{base}/nosuch/release")),
     ] {
         assert_eq!(
             call(method, url.clone(), Some(&admin)).await.0,
@@ -328,6 +330,10 @@ async fn api(site: &Site, served: &Served, id: &str) {
         let (status, body) = call(get.clone(), format!("{base}{bad}"), Some(&admin)).await;
         assert_eq!(status, 400, "{bad}: {}", String::from_utf8_lossy(&body));
     }
+    let (status, body) = call(post.clone(), format!("{base}/{id}/release"), Some(&admin)).await;
+    let body = String::from_utf8_lossy(&body);
+    assert_eq!(status, 409, "a created issue is not held: {body}");
+    assert!(body.contains("it is created, not held"), "{body}");
     let (status, body) = call(get.clone(), format!("{base}/{id}"), Some(&admin)).await;
     assert_eq!(status, 200);
     let detail: Value = serde_json::from_slice(&body).unwrap();
@@ -342,6 +348,7 @@ async fn api(site: &Site, served: &Served, id: &str) {
         "/api/v1/audit/{id}\"",
         "/api/v1/audit/{id}/raw\"",
         "/api/v1/audit/{id}/reprocess\"",
+        "/api/v1/audit/{id}/release\"",
     ] {
         assert!(openapi.contains(path), "{path} in the OpenAPI document");
     }

@@ -52,6 +52,10 @@ pub enum Action {
         attribution: Option<String>,
         /// Role or group the comment is restricted to; public when null.
         visibility: Option<String>,
+        /// An internal note on a service project (a stranger's reply under
+        /// `people.strangers: internal`); shown only when true.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        internal: bool,
         /// The attachments to upload (shown as their names).
         attachments: Vec<Kept>,
         /// Fields changed by directives.

@@ -131,6 +131,7 @@ impl Profile {
                 let name = rule.name.clone().unwrap_or_else(|| path.clone());
                 let then = merge(&self.default, &rule.then);
                 check_then(&format!("{path}.then"), &then, &mut errors);
+                check_internal(&self, &format!("{path}.then"), &then, &mut errors);
                 check_rule(&path, name, &rule.matches, then, &mut errors)
             })
             .collect::<Vec<_>>();
@@ -146,6 +147,7 @@ impl Profile {
             }
         }
         check_then("default", &self.default, &mut errors);
+        check_internal(&self, "default", &self.default, &mut errors);
         let default_rule = CheckedRule {
             name: "default".to_owned(),
             recipient: Vec::new(),
@@ -315,6 +317,23 @@ fn check_then(path: &str, then: &Then, errors: &mut Errors) {
         errors.push(
             format!("{path}.issue_type"),
             "required (here or in default) when the action is process",
+        );
+    }
+}
+
+/// Under `people.strangers: internal`, a stranger's reply outside a service project is a
+/// comment restricted by the rule's `comment_visibility`: without one it would be public,
+/// which is what the setting is there to prevent.
+fn check_internal(profile: &Profile, path: &str, then: &Then, errors: &mut Errors) {
+    let comments = matches!(then.action, None | Some(RuleAction::Process));
+    if comments
+        && profile.people.strangers == super::Strangers::Internal
+        && then.comment_visibility.is_none()
+    {
+        errors.push(
+            format!("{path}.comment_visibility"),
+            "required (here or in default) when people.strangers is internal: outside \
+             service projects a stranger's reply is a comment visible to this role or group",
         );
     }
 }

@@ -16,7 +16,8 @@ pub struct People {
     #[serde(default)]
     pub email_field: Option<String>,
     /// Other To/Cc recipients become watchers (Jira users) or go into `email_field`: on a
-    /// new issue, and on a reply those not on the issue yet (each address once).
+    /// new issue, and on a reply from the reporter or a participant those not on the issue
+    /// yet (each address once). A reply from anyone else adds nobody (see `strangers`).
     #[serde(default = "yes")]
     pub participants: bool,
     /// At most this many participants per mail.
@@ -34,17 +35,20 @@ pub struct People {
     /// governed by `strangers` instead.
     #[serde(default)]
     pub create: CreatePolicy,
-    /// What a reply from a stranger does (`people.strangers`: `comment`, the default,
-    /// `hold` or `reject`).
+    /// What a reply from a stranger does (`people.strangers`: `hold`, the default,
+    /// `internal`, `comment` or `reject`).
     ///
     /// A reply is trusted to comment when its sender is a participant of the issue: its
     /// reporter, assignee or a watcher (Jira users, matched by the sender's address), an
     /// address listed in the `email_field` value of the issue, or a request participant
-    /// where the project is a Jira Service Management project. Any other Jira user found
-    /// by the sender's address is trusted as well when the mail's authenticity passed
-    /// (`trusted_authserv_id`): agents and colleagues answer by mail without being on the
-    /// issue, and an authenticated Jira account is as accountable as one on the issue.
-    /// Everyone else is a stranger. With `comment` nothing is looked up for the check.
+    /// where the project is a Jira Service Management project; a participant's address
+    /// whose authentication failed (a forged `From`) does not count. Any other Jira user
+    /// found by the sender's address is trusted as well when the mail's authenticity
+    /// passed (`trusted_authserv_id`): agents and colleagues answer by mail without being
+    /// on the issue, and an authenticated Jira account is as accountable as one on the
+    /// issue. Everyone else is a stranger. Whatever this says, a stranger's mail never
+    /// adds anyone to the issue: issue keys are sequential, so otherwise anyone could
+    /// subscribe any address to any issue and read the agents' answers.
     #[serde(default)]
     pub strangers: Strangers,
 }
@@ -108,11 +112,16 @@ pub enum Refused {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Strangers {
-    /// Comment all the same (postroom's behaviour before the setting existed).
+    /// Kept in the audit with its reason until an administrator releases it (`postroom
+    /// audit release ID`), which makes it a comment: the safe default, since nothing a
+    /// stranger writes reaches the issue's people unseen.
     #[default]
-    Comment,
-    /// Kept for an administrator to review.
     Hold,
+    /// An internal comment on a service project; elsewhere a comment restricted by the
+    /// rule's `comment_visibility` (which the profile must then set).
+    Internal,
+    /// Comment all the same (the default before `hold`), without adding anyone.
+    Comment,
     /// Refused, with a reason a notice to the sender can quote.
     Reject,
 }
@@ -121,8 +130,9 @@ impl Strangers {
     /// The JSON name.
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::Comment => "comment",
             Self::Hold => "hold",
+            Self::Internal => "internal",
+            Self::Comment => "comment",
             Self::Reject => "reject",
         }
     }

@@ -158,3 +158,38 @@ fn the_shipped_examples_are_valid_and_agree() {
     assert_eq!(default, toml.default);
     json.check().unwrap();
 }
+
+#[test]
+fn internal_strangers_need_a_comment_visibility_wherever_a_reply_can_comment() {
+    let internal = |default: &str, rules: &str| {
+        errors(&format!(
+            r#"{{"own": {{"addresses": ["support@example.com"]}},
+                "people": {{"strangers": "internal"}},
+                "rules": {rules},
+                "default": {{"project": "SUP", "issue_type": "Task"{default}}}}}"#
+        ))
+    };
+    let got = internal(
+        "",
+        r#"[{"match": {}}, {"match": {}, "then": {"action": "ignore"}}]"#,
+    );
+    let paths: Vec<&str> = got.iter().map(|e| e.split(':').next().unwrap()).collect();
+    assert_eq!(
+        paths,
+        [
+            "rules[0].then.comment_visibility",
+            "default.comment_visibility"
+        ],
+        "{got:#?}"
+    );
+    assert!(
+        internal(
+            r#", "comment_visibility": "Service Desk Team""#,
+            r#"[{"match": {}}]"#
+        )
+        .is_empty()
+    );
+    let lenient = r#"{"own": {"addresses": ["support@example.com"]},
+        "people": {"strangers": "comment"}, "default": {"project": "SUP", "issue_type": "Task"}}"#;
+    assert!(errors(lenient).is_empty(), "only internal needs it");
+}

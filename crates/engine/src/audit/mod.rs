@@ -1,5 +1,6 @@
 //! The processing audit as administrators use it: one message's record, its report opened,
-//! its raw mail, a new attempt at it, and a bundle for support.
+//! its raw mail, a new attempt at it, the release of a stranger's held reply, and a bundle
+//! for support.
 //!
 //! Reprocessing is an explicit new attempt, never a silent no-op: a message that created an
 //! issue creates another one when reprocessed (under a new idempotency key), because the
@@ -12,6 +13,7 @@ mod sent;
 use postroom_store::audit::{AuditEntry, AuditStatus};
 use postroom_store::blobs::BlobError;
 use postroom_store::crypto::CryptoError;
+use postroom_store::inbound::ResultStatus;
 use postroom_store::{StoreError, TenantStore};
 
 use crate::inbound::open_report;
@@ -32,6 +34,9 @@ pub enum AuditError {
     /// sent, or past its 7 days).
     #[error("the MIME of sent message {0} is not kept (only sent notifications, for 7 days)")]
     NoMime(String),
+    /// A release of a message that is not a held reply.
+    #[error("message {id} cannot be released: {why}")]
+    NotHeld { id: String, why: String },
     #[error("cannot open the processing report of message {id}: {why}")]
     Report { id: String, why: String },
     #[error(transparent)]
@@ -117,5 +122,43 @@ impl Audit {
         let entry = self.entry(tenant, id).await?;
         self.raw(tenant, &entry).await?;
         Ok(self.intake.reprocess(tenant, id, now_ms).await?)
+    }
+
+    /// Queues the held reply `id` to be carried out as a comment on the issue it named,
+    /// past the stranger's check that held it (`people.strangers: hold`); returns the new
+    /// job's id, `None` when this hold is being released already. Refused for a message
+    /// that is not held, that named no issue, or whose raw mail is gone. A mail held for
+    /// another reason (a rule's `hold`) is held again, and its new report says why.
+    pub async fn release(
+        &self,
+        tenant: &TenantStore,
+        id: &str,
+        now_ms: i64,
+    ) -> Result<Option<i64>, AuditError> {
+        let entry = self.entry(tenant, id).await?;
+        let not_held = |why: String| AuditError::NotHeld {
+            id: id.to_owned(),
+            why,
+        };
+        let held = match &entry.result {
+            Some(r) if r.status == ResultStatus::Held => r,
+            _ => {
+                return Err(not_held(format!(
+                    "it is {}, not held",
+                    entry.status().as_str()
+                )));
+            }
+        };
+        if held.issue_key.is_none() {
+            return Err(not_held(
+                "it named no issue to comment on (reprocess it after changing the profile)"
+                    .to_owned(),
+            ));
+        }
+        self.raw(tenant, &entry).await?;
+        Ok(self
+            .intake
+            .release(tenant, id, held.processed_at_ms, now_ms)
+            .await?)
     }
 }

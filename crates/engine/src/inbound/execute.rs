@@ -142,6 +142,7 @@ pub(super) async fn run<T: Tracker>(
             issue_key,
             body,
             visibility,
+            internal,
             fields,
             attachments,
             attach_original,
@@ -212,7 +213,7 @@ pub(super) async fn run<T: Tracker>(
                     let comment = NewComment {
                         body: composed,
                         visibility: visibility.as_deref().map(parse_visibility),
-                        public: None,
+                        public: internal.then_some(false),
                         properties: vec![(
                             COMMENT_MARKER.to_owned(),
                             json!({ "key": key.as_str() }),

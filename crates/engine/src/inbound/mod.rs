@@ -41,7 +41,7 @@ use postroom_store::crypto::TenantCipher;
 use postroom_store::inbound::{InboundResult, ResultStatus};
 use postroom_store::{Store, TenantStore};
 
-use crate::intake::{Intake, REPROCESS_JOB_KIND};
+use crate::intake::{Intake, RELEASE_JOB_KIND, REPROCESS_JOB_KIND};
 use crate::profiles::ProfileCache;
 use crate::worker::{Handler, JobContext, JobError, now_ms};
 
@@ -175,6 +175,7 @@ impl<S: Sites> Inbound<S> {
             .to_owned();
         let previous = tenant.inbound_result(&intake_id).await.map_err(retry)?;
         let again = ctx.job().kind == REPROCESS_JOB_KIND;
+        let released = ctx.job().kind == RELEASE_JOB_KIND;
         let mut report = Report::new(&intake_id);
         match &previous {
             Some(done) if again => report.lines.push(format!(
@@ -185,6 +186,10 @@ impl<S: Sites> Inbound<S> {
                     .map(|k| format!(" ({k})"))
                     .unwrap_or_default()
             )),
+            Some(done) if released && done.status == ResultStatus::Held => report.lines.push(
+                "release: an administrator released the held mail; it is carried out as a comment"
+                    .to_owned(),
+            ),
             Some(done) if done.status != ResultStatus::Failed => {
                 // Processed and committed before; a replayed job has nothing left to do but
                 // what may have been cut short after that commit.
@@ -196,6 +201,7 @@ impl<S: Sites> Inbound<S> {
         let replay = Replay {
             any: previous.is_some() || attempt.is_some(),
             since_ms: attempt,
+            released,
         };
         match self
             .carry_out(ctx, &tenant, &intake_id, replay, &mut report)
@@ -297,11 +303,16 @@ impl<S: Sites> Inbound<S> {
             answers.message_ids.remove(own.as_str());
         }
         let mut plan = plan::decide(&input, prepared, &profile, &answers);
-        let authentic = classification.auth.result == postroom_core::classify::AuthResult::Pass;
+        let auth = classification.auth.result;
+        let authentic = auth == postroom_core::classify::AuthResult::Pass;
+        let standing = on_issue::Standing {
+            auth,
+            released: replay.released,
+        };
         let on_issue = match &tracker {
             Some(tracker) => {
                 on_issue::judge(
-                    inner, tracker, tenant, &profile, message, authentic, &mut plan,
+                    inner, tracker, tenant, &profile, message, standing, &mut plan,
                 )
                 .await?
             }
@@ -565,12 +576,15 @@ impl<S: Sites> Handler for Inbound<S> {
     }
 }
 
-/// Whether an earlier attempt at the message may have acted, and since when.
+/// What this attempt at a message knows of the ones before it.
 #[derive(Debug, Clone, Copy)]
 struct Replay {
+    /// An earlier attempt may have acted.
     any: bool,
     /// When the earlier attempt that may have written to Jira began.
     since_ms: Option<i64>,
+    /// An administrator released the mail after it was held (`audit release`).
+    released: bool,
 }
 
 /// What became of the message, as committed.

@@ -2,7 +2,8 @@
 //! core needs to judge the sender (`people.strangers`) and to add only newcomers among the
 //! reply's other recipients.
 
-use postroom_core::message::Message;
+use postroom_core::classify::AuthResult;
+use postroom_core::message::{EmailAddress, Message};
 use postroom_core::plan::{self, Action, IssuePeople, Plan, SenderInJira};
 use postroom_core::ports::tracker::{Tracker, TrackerError};
 use postroom_core::profile::CheckedProfile;
@@ -11,7 +12,7 @@ use postroom_store::TenantStore;
 use serde_json::Value;
 
 use super::fields::FieldCache;
-use super::{Failure, Inner};
+use super::{Failure, Inner, transient};
 
 /// Jira's `projectTypeKey` of Jira Service Management projects.
 const SERVICE_DESK: &str = "service_desk";
@@ -25,8 +26,14 @@ pub(super) struct OnIssue {
     pub email_field: Option<String>,
     /// That field's text on the issue.
     pub email_text: Option<String>,
-    /// The issue is in a Jira Service Management project (`projectTypeKey`).
-    pub service_desk: bool,
+}
+
+/// How the reply came: the mail's authenticity, and whether an administrator released it
+/// from a stranger's hold (`postroom audit release`).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Standing {
+    pub auth: AuthResult,
+    pub released: bool,
 }
 
 /// When the plan is a comment that depends on the issue's people, reads them and lets core
@@ -38,7 +45,7 @@ pub(super) async fn judge<S, T: Tracker>(
     tenant: &TenantStore,
     profile: &CheckedProfile,
     message: &Message,
-    authentic: bool,
+    standing: Standing,
     plan: &mut Plan,
 ) -> Result<Option<OnIssue>, Failure> {
     let Action::AddComment { issue_key, .. } = &plan.action else {
@@ -48,7 +55,7 @@ pub(super) async fn judge<S, T: Tracker>(
         return Ok(None);
     }
     let key = issue_key.clone();
-    let on = read(
+    let mut on = read(
         tracker,
         &inner.fields,
         tenant.id(),
@@ -57,6 +64,9 @@ pub(super) async fn judge<S, T: Tracker>(
         &mut plan.report,
     )
     .await?;
+    if let Some(from) = &message.from {
+        reporter_by_mail(inner, tenant, &key, &from.address, &mut on.people).await?;
+    }
     let account = match &message.from {
         Some(from) => inner
             .users
@@ -67,10 +77,28 @@ pub(super) async fn judge<S, T: Tracker>(
     };
     let sender = SenderInJira {
         account: account.as_deref(),
-        authentic,
+        auth: standing.auth,
     };
-    plan::judge_reply(plan, profile, &on.people, sender);
+    plan::judge_reply(plan, profile, &on.people, sender, standing.released);
     Ok(Some(on))
+}
+
+/// Counts the sender as the issue's reporter when their mail opened it (the result that
+/// created it has their keyed hash): a customer without a Jira account is its reporter in
+/// all but Jira's field, whether or not `people.email_field` records them.
+async fn reporter_by_mail<S>(
+    inner: &Inner<S>,
+    tenant: &TenantStore,
+    key: &str,
+    sender: &EmailAddress,
+    people: &mut IssuePeople,
+) -> Result<(), Failure> {
+    let opener = tenant.mail_writer(key, None).await.map_err(transient)?;
+    let hash = inner.redactor.address(sender).to_string();
+    if opener.as_deref() == Some(hash.as_str()) {
+        people.add_address(sender.as_str());
+    }
+    Ok(())
 }
 
 /// Reads the issue's people: one read of the issue (only the fields needed), its watchers,
@@ -123,8 +151,8 @@ pub(super) async fn read<T: Tracker>(
         .get("project")
         .and_then(|p| p.get("projectTypeKey"))
         .and_then(Value::as_str);
-    on.service_desk = project_type == Some(SERVICE_DESK);
-    if on.service_desk {
+    on.people.service_desk = project_type == Some(SERVICE_DESK);
+    if on.people.service_desk {
         match tracker.request_participants(key).await {
             Ok(users) => users
                 .iter()

@@ -129,7 +129,7 @@ pub(super) async fn join<T: Tracker>(
     if cast.email_only.is_empty() {
         return Ok(());
     }
-    if on_issue.service_desk && job.profile.profile.people.jsm_customers {
+    if on_issue.people.service_desk && job.profile.profile.people.jsm_customers {
         return jsm::add_participants(job, issue_key, &cast.email_only, report).await;
     }
     let Some(field) = &on_issue.email_field else {

@@ -36,6 +36,12 @@ pub const JOB_KIND: &str = "inbound.mail";
 /// under a new idempotency key, never a silent no-op).
 pub const REPROCESS_JOB_KIND: &str = "inbound.reprocess";
 
+/// The job kind of an administrator's `audit release`: the same handler and payload, for a
+/// reply held under `people.strangers`; it is carried out as a comment, the stranger's
+/// hold lifted (and still adds nobody to the issue). A message that is no longer held when
+/// the job runs is left as it is.
+pub const RELEASE_JOB_KIND: &str = "inbound.release";
+
 /// Where a message came from: the kind of source and the configured name of the mailbox
 /// or listener, which scopes deduplication.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -292,13 +298,42 @@ impl Intake {
         id: &str,
         now_ms: i64,
     ) -> Result<Option<i64>, IntakeError> {
+        let key = format!("reprocess:{id}:{}", new_id());
+        self.requeue(tenant, id, REPROCESS_JOB_KIND, key, now_ms)
+            .await
+    }
+
+    /// Queues the held message `id` to be carried out (see [`RELEASE_JOB_KIND`]); returns
+    /// the new job's id, or `None` when this hold (`held_at_ms`, the time of its result)
+    /// was released already, so that a second click does not comment twice.
+    pub async fn release(
+        &self,
+        tenant: &TenantStore,
+        id: &str,
+        held_at_ms: i64,
+        now_ms: i64,
+    ) -> Result<Option<i64>, IntakeError> {
+        let key = format!("release:{id}:{held_at_ms}");
+        self.requeue(tenant, id, RELEASE_JOB_KIND, key, now_ms)
+            .await
+    }
+
+    /// Queues a job of `kind` for message `id` and wakes the workers.
+    async fn requeue(
+        &self,
+        tenant: &TenantStore,
+        id: &str,
+        kind: &str,
+        idempotency_key: String,
+        now_ms: i64,
+    ) -> Result<Option<i64>, IntakeError> {
         let mut tx = tenant.begin().await?;
         let job = tx
             .enqueue(
                 &NewJob {
-                    kind: REPROCESS_JOB_KIND.to_owned(),
+                    kind: kind.to_owned(),
                     payload: id.as_bytes().to_vec(),
-                    idempotency_key: format!("reprocess:{id}:{}", new_id()),
+                    idempotency_key,
                     run_at_ms: now_ms,
                 },
                 now_ms,

@@ -1,10 +1,11 @@
-//! `postroom audit list | show ID | raw ID | reprocess ID | flag ID | sent [ID] | purge`: the
-//! processing audit of the tenant in --tenant, and what postroom sent.
+//! `postroom audit list | show ID | raw ID | reprocess ID | release ID | flag ID | sent [ID] |
+//! purge`: the processing audit of the tenant in --tenant, and what postroom sent.
 //!
 //! `list` shows senders only as keyed hashes; an address is printed only by `show` (the
 //! report names the sender) and `raw`, which an administrator asks for one message at a
 //! time. `reprocess` is an explicit new attempt: a mail that created an issue creates
-//! another (see `postroom_engine::audit`).
+//! another (see `postroom_engine::audit`). `release` lets a stranger's held reply through as
+//! a comment.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -53,6 +54,10 @@ enum AuditCommand {
     /// Queue one message to be processed again, as a new attempt: a mail that created an
     /// issue creates another one; its new result replaces the old one in the audit.
     Reprocess { id: String },
+    /// Release one reply held under `people.strangers: hold`: it is queued to be carried
+    /// out as a comment on the issue it named (adding nobody to the issue); its new result
+    /// replaces the hold in the audit. Refused for a message that is not held.
+    Release { id: String },
     /// Write one support bundle (JSON: the raw mail in base64, the report, the profile with
     /// secret-like values as {"secret_ref": ...}) to send to whoever supports the
     /// installation.
@@ -172,6 +177,13 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
             match job {
                 Some(job) => println!("message {id} is queued again as job {job} (a new attempt)"),
                 None => println!("message {id} is already queued again"),
+            }
+        }
+        AuditCommand::Release { id } => {
+            let job = o.audit.release(&o.tenant, &id, app::now_ms()).await?;
+            match job {
+                Some(job) => println!("message {id} is released: queued as job {job}"),
+                None => println!("message {id} is already being released"),
             }
         }
         AuditCommand::Flag { id, redact, out } => {

@@ -48,7 +48,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// The processing audit: list, show, raw, reprocess, flag (support bundle), purge.
+    /// The processing audit: list, show, raw, reprocess, release (a held reply), flag
+    /// (support bundle), purge.
     Audit(audit::Args),
     /// Write a commented starter `postroom.toml` (never overwrites one).
     Init(init::Args),

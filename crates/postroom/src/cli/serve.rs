@@ -251,7 +251,8 @@ fn start_workers(
         std::time::Duration::from_secs(config.inbound.thread_wait_secs),
     );
     registry.register(postroom_engine::intake::JOB_KIND, inbound.clone());
-    registry.register(postroom_engine::intake::REPROCESS_JOB_KIND, inbound);
+    registry.register(postroom_engine::intake::REPROCESS_JOB_KIND, inbound.clone());
+    registry.register(postroom_engine::intake::RELEASE_JOB_KIND, inbound);
     registry.register(
         postroom_engine::webhooks::NOTIFY_JOB,
         Notifier::new(store.clone(), intake.keyring().clone(), trackers.clone()),

@@ -25,6 +25,7 @@ use super::{ApiError, AppState, access_log, audit, templates};
         audit::show,
         audit::raw,
         audit::reprocess,
+        audit::release,
         audit::sent_list,
         audit::sent_show,
         audit::sent_mime,
@@ -79,6 +80,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/audit/{id}", get(audit::show))
         .route("/audit/{id}/raw", get(audit::raw))
         .route("/audit/{id}/reprocess", post(audit::reprocess))
+        .route("/audit/{id}/release", post(audit::release))
         .route("/audit/sent", get(audit::sent_list))
         .route("/audit/sent/{id}", get(audit::sent_show))
         .route("/audit/sent/{id}/mime", get(audit::sent_mime))

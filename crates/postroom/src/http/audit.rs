@@ -93,10 +93,11 @@ pub struct AuditDetail {
     pub report: Option<serde_json::Value>,
 }
 
-/// A reprocess was queued.
+/// A reprocess or a release was queued.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Reprocessing {
-    /// The new job's id (null when an identical request was queued already).
+    /// The new job's id (null when an identical request was queued already: the same
+    /// hold is being released).
     pub job_id: Option<i64>,
 }
 
@@ -185,16 +186,56 @@ pub async fn reprocess(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> Result<(StatusCode, Json<Reprocessing>), ApiError> {
+    queue_again(&state, &caller, &id, Again::Reprocess).await
+}
+
+/// Releases one reply held under `people.strangers: hold`: it is queued to be carried out
+/// as a comment on the issue it named (still adding nobody to the issue), and its new
+/// result replaces the hold in the audit.
+#[utoipa::path(post, path = "/api/v1/audit/{id}/release", tag = "audit",
+    params(("id" = String, Path, description = "Intake id")),
+    responses((status = 202, body = Reprocessing), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody,
+               description = "Not a held reply, or its raw mail is not kept")))]
+pub async fn release(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<Reprocessing>), ApiError> {
+    let queued = queue_again(&state, &caller, &id, Again::Release).await?;
+    tracing::info!(intake = %id, job = ?queued.1.job_id, "held mail released by an administrator");
+    Ok(queued)
+}
+
+/// Which new job an administrator asks for.
+enum Again {
+    Reprocess,
+    Release,
+}
+
+/// Queues message `id` again (202); 409 when its raw mail is not kept or, for a release,
+/// it is not a held reply.
+async fn queue_again(
+    state: &AppState,
+    caller: &ApiCaller,
+    id: &str,
+    again: Again,
+) -> Result<(StatusCode, Json<Reprocessing>), ApiError> {
     caller.require_admin()?;
-    let tenant = tenant(&state, &caller).await?;
+    let tenant = tenant(state, caller).await?;
     let audit = Audit::new(state.intake.clone());
-    let job_id = audit
-        .reprocess(&tenant, &id, app::now_ms())
-        .await
-        .map_err(|e| match e {
-            AuditError::NoRawMail { .. } => ApiError::Conflict(e.to_string()),
-            other => api_error(other),
-        })?;
+    let now = app::now_ms();
+    let queued = match again {
+        Again::Reprocess => audit.reprocess(&tenant, id, now).await,
+        Again::Release => audit.release(&tenant, id, now).await,
+    };
+    let job_id = queued.map_err(|e| match e {
+        AuditError::NoRawMail { .. } | AuditError::NotHeld { .. } => {
+            ApiError::Conflict(e.to_string())
+        }
+        other => api_error(other),
+    })?;
     Ok((StatusCode::ACCEPTED, Json(Reprocessing { job_id })))
 }
 
