@@ -119,6 +119,36 @@ async fn a_message_is_stored_encrypted_recorded_and_queued_once() {
 }
 
 #[tokio::test]
+async fn a_reused_message_id_with_other_content_is_taken_in_and_flagged() {
+    for s in setups().await {
+        let first = s
+            .intake
+            .accept(&s.tenant, &origin("smtp"), MAIL, 10)
+            .await
+            .unwrap();
+        let other = String::from_utf8_lossy(MAIL).replace("body", "another body");
+        let second = s
+            .intake
+            .accept(&s.tenant, &origin("smtp"), other.as_bytes(), 11)
+            .await
+            .unwrap();
+        assert!(!second.duplicate, "a Message-ID is not proof of identity");
+        assert_ne!(second.id, first.id);
+        assert_eq!(
+            s.intake.raw(&s.tenant, &second.id).await.unwrap(),
+            other.as_bytes()
+        );
+        assert_eq!(s.tenant.jobs().list(false, 10).await.unwrap().len(), 2);
+        let first = s.tenant.intake(&first.id).await.unwrap().unwrap();
+        let second = s.tenant.intake(&second.id).await.unwrap().unwrap();
+        assert!(first.message_id_sha256.is_some());
+        assert_eq!(first.message_id_sha256, second.message_id_sha256);
+        assert!(!s.tenant.reuses_message_id(&first).await.unwrap());
+        assert!(s.tenant.reuses_message_id(&second).await.unwrap());
+    }
+}
+
+#[tokio::test]
 async fn concurrent_deliveries_of_one_message_leave_one_record_one_job_one_blob() {
     for s in setups().await {
         let s = Arc::new(s);

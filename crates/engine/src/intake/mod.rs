@@ -5,7 +5,9 @@
 //! the job are then committed in one transaction. A crash before that commit leaves at
 //! worst an unreferenced blob and an unacknowledged source, which delivers again; a crash
 //! after it leaves everything needed to process the message. A message delivered twice to
-//! the same mailbox (same Message-ID, or the same bytes when it has none) is taken in once.
+//! the same mailbox is taken in once: the same message is the same Message-ID **and** the
+//! same content digest (see [`Identity`]), or the digest alone without a Message-ID. A mail
+//! reusing a Message-ID with other content is taken in as a message of its own.
 
 mod dedupe;
 
@@ -18,7 +20,7 @@ use postroom_store::{NewJob, QueueError, StoreError, TenantStore};
 use rand::RngCore;
 use tokio::sync::Notify;
 
-pub use dedupe::dedupe_hash;
+pub use dedupe::{Identity, dedupe_hash};
 
 /// Largest message taken in by default: 25 MB, what most mail servers accept.
 pub const DEFAULT_MAX_SIZE: usize = 25 * 1024 * 1024;
@@ -135,7 +137,8 @@ impl Intake {
                 .await?;
             return Err(IntakeError::Empty);
         }
-        let hash = dedupe_hash(raw);
+        let identity = Identity::of(raw);
+        let hash = identity.dedupe_hash();
         if let Some(id) = tenant.intake_by_hash(&origin.mailbox, &hash).await? {
             return Ok(Receipt {
                 id,
@@ -145,10 +148,19 @@ impl Intake {
         let id = new_id();
         let blobs = TenantBlobs::new(self.blobs.clone(), self.keyring.cipher(tenant)?);
         blobs.put(BlobKind::InboundMail, &id, raw).await?;
-        match self
-            .commit(tenant, origin, &id, &hash, raw.len(), now_ms)
-            .await
-        {
+        let record = IntakeRecord {
+            id: id.clone(),
+            mailbox: origin.mailbox.clone(),
+            source: origin.source,
+            dedupe_hash: hash.clone(),
+            message_id_sha256: identity.message_id_hash,
+            size: i64::try_from(raw.len()).unwrap_or(i64::MAX),
+            status: "queued".to_owned(),
+            reason: None,
+            received_at_ms: now_ms,
+            store_raw: origin.store_raw,
+        };
+        match self.commit(tenant, &record).await {
             Ok(true) => Ok(Receipt {
                 id,
                 duplicate: false,
@@ -187,6 +199,7 @@ impl Intake {
             source: origin.source,
             // Refusals are never deduplicated: each one is its own event.
             dedupe_hash: format!("refused:{id}"),
+            message_id_sha256: None,
             size: i64::try_from(size).unwrap_or(i64::MAX),
             status: "refused".to_owned(),
             reason: Some(reason.to_owned()),
@@ -268,29 +281,15 @@ impl Intake {
         Ok(job)
     }
 
+    /// Commits `record` and its job; false when the same message won the race.
     async fn commit(
         &self,
         tenant: &TenantStore,
-        origin: &Origin,
-        id: &str,
-        hash: &str,
-        size: usize,
-        now_ms: i64,
+        record: &IntakeRecord,
     ) -> Result<bool, IntakeError> {
+        let now_ms = record.received_at_ms;
         let mut tx = tenant.begin().await?;
-        let inserted = tx
-            .record_intake(&IntakeRecord {
-                id: id.to_owned(),
-                mailbox: origin.mailbox.clone(),
-                source: origin.source,
-                dedupe_hash: hash.to_owned(),
-                size: i64::try_from(size).unwrap_or(i64::MAX),
-                status: "queued".to_owned(),
-                reason: None,
-                received_at_ms: now_ms,
-                store_raw: origin.store_raw,
-            })
-            .await?;
+        let inserted = tx.record_intake(record).await?;
         if !inserted {
             tx.rollback().await?;
             return Ok(false);
@@ -298,8 +297,8 @@ impl Intake {
         tx.enqueue(
             &NewJob {
                 kind: JOB_KIND.to_owned(),
-                payload: id.as_bytes().to_vec(),
-                idempotency_key: format!("inbound:{}:{hash}", origin.mailbox),
+                payload: record.id.as_bytes().to_vec(),
+                idempotency_key: format!("inbound:{}:{}", record.mailbox, record.dedupe_hash),
                 run_at_ms: now_ms,
             },
             now_ms,
@@ -307,7 +306,7 @@ impl Intake {
         .await?;
         tx.commit().await?;
         self.committed.notify_waiters();
-        metrics::counter!("postroom_intake_messages_total", "source" => origin.source.as_str())
+        metrics::counter!("postroom_intake_messages_total", "source" => record.source.as_str())
             .increment(1);
         Ok(true)
     }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 pub struct Taken {
     /// The intake's identifier of the record, for logs.
     pub id: String,
-    /// The intake already had this message (same source and Message-ID or content); it was
+    /// The intake already had this message (same source, Message-ID and content); it was
     /// not stored again. Rereads after a crash or a `UIDVALIDITY` change end here.
     pub duplicate: bool,
 }

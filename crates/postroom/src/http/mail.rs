@@ -27,8 +27,8 @@ pub struct UploadQuery {
 pub struct Accepted {
     /// The intake id of the message.
     pub id: String,
-    /// True when this mailbox had already taken the same message in (same Message-ID, or
-    /// the same bytes without one); nothing new was stored.
+    /// True when this mailbox had already taken the same message in (same Message-ID and
+    /// content digest, or the same digest without a Message-ID); nothing new was stored.
     pub duplicate: bool,
 }
 
