@@ -107,14 +107,15 @@ async fn a_message_is_stored_encrypted_recorded_and_queued_once() {
         assert_eq!(s.tenant.jobs().list(false, 10).await.unwrap().len(), 1);
         assert_eq!(s.blobs.keys().await.unwrap().len(), 1);
 
-        // Another mailbox is another delivery.
+        // The same message through another mailbox is the same message.
         let other = s
             .intake
             .accept(&s.tenant, &origin("imap-support"), MAIL, 12)
             .await
             .unwrap();
-        assert!(!other.duplicate);
-        assert_eq!(s.tenant.jobs().list(false, 10).await.unwrap().len(), 2);
+        assert!(other.duplicate);
+        assert_eq!(other.id, receipt.id);
+        assert_eq!(s.tenant.jobs().list(false, 10).await.unwrap().len(), 1);
     }
 }
 

@@ -112,9 +112,9 @@ impl Sink for ListenerSink {
     }
 }
 
-/// The intake as the IMAP pollers' sink for one tenant: the mailbox's name scopes
-/// deduplication, so a message seen again after a restart or a `UIDVALIDITY` change is
-/// recognised.
+/// The intake as the IMAP pollers' sink for one tenant: a message seen again after a
+/// restart or a `UIDVALIDITY` change, or already taken in through another mailbox or
+/// source, is recognised (deduplication is per tenant).
 #[derive(Debug, Clone)]
 pub struct MailboxSink {
     intake: Intake,

@@ -5,9 +5,11 @@
 //! the job are then committed in one transaction. A crash before that commit leaves at
 //! worst an unreferenced blob and an unacknowledged source, which delivers again; a crash
 //! after it leaves everything needed to process the message. A message delivered twice to
-//! the same mailbox is taken in once: the same message is the same Message-ID **and** the
-//! same content digest (see [`Identity`]), or the digest alone without a Message-ID. A mail
-//! reusing a Message-ID with other content is taken in as a message of its own.
+//! one tenant is taken in once, whether it came again through the same mailbox or through
+//! another mailbox, own address, the listener or an import: the same message is the same
+//! Message-ID **and** the same content digest (see [`Identity`]), or the digest alone
+//! without a Message-ID. A mail reusing a Message-ID with other content is taken in as a
+//! message of its own.
 
 mod dedupe;
 
@@ -34,7 +36,7 @@ pub const JOB_KIND: &str = "inbound.mail";
 pub const REPROCESS_JOB_KIND: &str = "inbound.reprocess";
 
 /// Where a message came from: the kind of source and the configured name of the mailbox
-/// or listener, which scopes deduplication.
+/// or listener (deduplication is per tenant, across all of them).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
     pub source: IntakeSource,
@@ -49,7 +51,8 @@ pub struct Origin {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Receipt {
     pub id: String,
-    /// True when this mailbox had already taken the message in; nothing new was stored.
+    /// True when the tenant had already taken the message in, through any source; nothing
+    /// new was stored.
     pub duplicate: bool,
 }
 
@@ -139,7 +142,7 @@ impl Intake {
         }
         let identity = Identity::of(raw);
         let hash = identity.dedupe_hash();
-        if let Some(id) = tenant.intake_by_hash(&origin.mailbox, &hash).await? {
+        if let Some(id) = tenant.intake_by_hash(&hash).await? {
             return Ok(Receipt {
                 id,
                 duplicate: true,
@@ -168,7 +171,7 @@ impl Intake {
             Ok(false) => {
                 // Another delivery of the same message committed first: keep theirs.
                 discard(&blobs, &id).await;
-                let existing = tenant.intake_by_hash(&origin.mailbox, &hash).await?;
+                let existing = tenant.intake_by_hash(&hash).await?;
                 Ok(Receipt {
                     id: existing.unwrap_or(id),
                     duplicate: true,

@@ -2,8 +2,8 @@
 //!
 //! A row holds no content: the raw message is an encrypted blob named by the row's id, and
 //! the dedupe hash is a SHA-256 of the Message-ID together with a digest of the content (the
-//! engine's `intake::dedupe` defines it), so a message delivered twice to one mailbox is
-//! recognised without keeping anything personal. Rows are written
+//! engine's `intake::dedupe` defines it), so a message delivered twice to one tenant, by
+//! whatever path, is recognised without keeping anything personal. Rows are written
 //! in the caller's [`TenantTx`] together with the job that will process the message.
 
 use sqlx::Row;
@@ -49,7 +49,7 @@ impl IntakeSource {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct IntakeRecord {
     pub id: String,
-    /// The mailbox or listener the message arrived through (a configuration name).
+    /// The mailbox or listener the message first arrived through (a configuration name).
     pub mailbox: String,
     pub source: IntakeSource,
     pub dedupe_hash: String,
@@ -68,15 +68,16 @@ pub struct IntakeRecord {
 }
 
 impl TenantTx {
-    /// Adds an intake row; false when the mailbox already has one with the same dedupe hash
-    /// (the message was taken in before), in which case nothing was written.
+    /// Adds an intake row; false when the tenant already has one with the same dedupe hash
+    /// (the message was taken in before, through any mailbox), in which case nothing was
+    /// written.
     pub async fn record_intake(&mut self, record: &IntakeRecord) -> Result<bool, StoreError> {
         let tenant = self.tenant().as_str().to_owned();
         let done = sqlx::query(
             "INSERT INTO intake (id, tenant_id, mailbox, source, dedupe_hash, size, status, \
              reason, received_at_ms, store_raw, message_id_sha256) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-             ON CONFLICT (tenant_id, mailbox, dedupe_hash) DO NOTHING",
+             ON CONFLICT (tenant_id, dedupe_hash) DO NOTHING",
         )
         .bind(&record.id)
         .bind(tenant)
@@ -96,20 +97,13 @@ impl TenantTx {
 }
 
 impl TenantStore {
-    /// The id of the message this mailbox already took in with `dedupe_hash`, if any.
-    pub async fn intake_by_hash(
-        &self,
-        mailbox: &str,
-        dedupe_hash: &str,
-    ) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query(
-            "SELECT id FROM intake WHERE tenant_id = $1 AND mailbox = $2 AND dedupe_hash = $3",
-        )
-        .bind(self.id().as_str())
-        .bind(mailbox)
-        .bind(dedupe_hash)
-        .fetch_optional(self.db().pool())
-        .await?;
+    /// The id of the message this tenant already took in with `dedupe_hash`, if any.
+    pub async fn intake_by_hash(&self, dedupe_hash: &str) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT id FROM intake WHERE tenant_id = $1 AND dedupe_hash = $2")
+            .bind(self.id().as_str())
+            .bind(dedupe_hash)
+            .fetch_optional(self.db().pool())
+            .await?;
         Ok(row.map(|r| r.try_get("id")).transpose()?)
     }
 
