@@ -107,14 +107,45 @@ async fn a_message_is_stored_encrypted_recorded_and_queued_once() {
         assert_eq!(s.tenant.jobs().list(false, 10).await.unwrap().len(), 1);
         assert_eq!(s.blobs.keys().await.unwrap().len(), 1);
 
-        // Another mailbox is another delivery.
+        // The same message through another mailbox is the same message.
         let other = s
             .intake
             .accept(&s.tenant, &origin("imap-support"), MAIL, 12)
             .await
             .unwrap();
-        assert!(!other.duplicate);
+        assert!(other.duplicate);
+        assert_eq!(other.id, receipt.id);
+        assert_eq!(s.tenant.jobs().list(false, 10).await.unwrap().len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn a_reused_message_id_with_other_content_is_taken_in_and_flagged() {
+    for s in setups().await {
+        let first = s
+            .intake
+            .accept(&s.tenant, &origin("smtp"), MAIL, 10)
+            .await
+            .unwrap();
+        let other = String::from_utf8_lossy(MAIL).replace("body", "another body");
+        let second = s
+            .intake
+            .accept(&s.tenant, &origin("smtp"), other.as_bytes(), 11)
+            .await
+            .unwrap();
+        assert!(!second.duplicate, "a Message-ID is not proof of identity");
+        assert_ne!(second.id, first.id);
+        assert_eq!(
+            s.intake.raw(&s.tenant, &second.id).await.unwrap(),
+            other.as_bytes()
+        );
         assert_eq!(s.tenant.jobs().list(false, 10).await.unwrap().len(), 2);
+        let first = s.tenant.intake(&first.id).await.unwrap().unwrap();
+        let second = s.tenant.intake(&second.id).await.unwrap().unwrap();
+        assert!(first.message_id_sha256.is_some());
+        assert_eq!(first.message_id_sha256, second.message_id_sha256);
+        assert!(!s.tenant.reuses_message_id(&first).await.unwrap());
+        assert!(s.tenant.reuses_message_id(&second).await.unwrap());
     }
 }
 

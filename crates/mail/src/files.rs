@@ -29,6 +29,12 @@ pub enum InputError {
         /// The operating-system error.
         source: io::Error,
     },
+    /// Text before the first separator line of an mbox that does not start with one.
+    #[error("{size} bytes before the first mbox separator line are not a message")]
+    NotAMessage {
+        /// Size of that text in bytes.
+        size: usize,
+    },
     /// The message is larger than the configured limit; it was not read into memory.
     #[error("message of {size} bytes exceeds the limit of {limit} bytes")]
     TooLarge {
@@ -51,7 +57,8 @@ pub struct InputMessage {
 /// Iterator over every message named by a list of paths (`-` is standard input).
 ///
 /// Directories are read in file-name order so runs are reproducible. A file ending in
-/// `.eml` is always one message; any other file that starts with `From ` is an mbox.
+/// `.eml` is always one message; any other file that starts with `From `, or that has a
+/// dated `From sender date` separator line after an empty line, is an mbox.
 #[derive(Debug)]
 pub struct Inputs<S> {
     paths: VecDeque<String>,
@@ -90,6 +97,7 @@ impl<S: Read> Inputs<S> {
                 size: size as u64,
                 limit: self.max_size,
             }),
+            Some(Ok(MboxItem::NotAMessage(size))) => Err(InputError::NotAMessage { size }),
             Some(Err(e)) => Err(InputError::Io {
                 path: path.clone(),
                 source: e,
@@ -131,7 +139,7 @@ impl<S: Read> Inputs<S> {
         let is_eml = path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("eml"));
-        if !is_eml && starts_with_from_line(path) {
+        if !is_eml && is_mbox(path) {
             match File::open(path) {
                 Ok(file) => {
                     let splitter = MboxSplitter::new(BufReader::new(file), self.max_size);
@@ -289,11 +297,18 @@ fn read_stream(stream: impl Read, max_size: usize, shown: &str) -> Result<Vec<u8
     Ok(bytes)
 }
 
-fn starts_with_from_line(path: &Path) -> bool {
+/// An mbox starts with a separator line; one that does not is still recognised by a dated
+/// separator further on (seen: a file with a stray first line read as one message, hiding
+/// the nine after it). A file that cannot be read is not one; reading it reports why.
+fn is_mbox(path: &Path) -> bool {
     let mut head = [0u8; 5];
-    File::open(path)
+    let starts = File::open(path)
         .and_then(|mut f| f.read_exact(&mut head))
-        .is_ok_and(|()| &head == b"From ")
+        .is_ok_and(|()| &head == b"From ");
+    starts
+        || File::open(path)
+            .and_then(|f| mbox::has_separator(BufReader::new(f)))
+            .unwrap_or(false)
 }
 
 /// Removes a leading mbox `From ` line, which is not a header.

@@ -63,12 +63,7 @@ fn message(n: u64) -> Vec<u8> {
 }
 
 async fn wait_for(tenant: &TenantStore, hash: &str) {
-    while tenant
-        .intake_by_hash(MAILBOX, hash)
-        .await
-        .unwrap()
-        .is_none()
-    {
+    while tenant.intake_by_hash(hash).await.unwrap().is_none() {
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
 }

@@ -344,7 +344,7 @@ fn ordering(c: &mut Criterion) {
 /// An original (even `n`) or the reply to the one before it (odd `n`).
 fn pair_message(n: u64) -> Vec<u8> {
     let thread = n / 2;
-    let headers = if n % 2 == 0 {
+    let headers = if n.is_multiple_of(2) {
         format!("Message-ID: <pair-{thread}@example.org>\r\nSubject: jammed {thread}\r\n")
     } else {
         format!(
@@ -389,7 +389,7 @@ impl Rig {
         let (mut originals, mut replies) = (Vec::new(), Vec::new());
         for (i, (id, at)) in sent.iter().enumerate() {
             let latency = done[id.as_str()] - at;
-            if i % 2 == 0 {
+            if i.is_multiple_of(2) {
                 originals.push(latency);
             } else {
                 replies.push(latency);

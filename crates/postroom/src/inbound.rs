@@ -49,6 +49,17 @@ impl ListenerSink {
         self.store_raw = store_raw;
         self
     }
+
+    fn origin(&self, protocol: Protocol) -> Origin {
+        Origin {
+            source: IntakeSource::Listener,
+            mailbox: match protocol {
+                Protocol::Smtp => "smtp".to_owned(),
+                Protocol::Lmtp => "lmtp".to_owned(),
+            },
+            store_raw: self.store_raw,
+        }
+    }
 }
 
 impl Sink for ListenerSink {
@@ -68,14 +79,7 @@ impl Sink for ListenerSink {
         envelope: &Envelope,
         data: Vec<u8>,
     ) -> Result<DeliveryId, DeliveryError> {
-        let origin = Origin {
-            source: IntakeSource::Listener,
-            mailbox: match envelope.protocol {
-                Protocol::Smtp => "smtp".to_owned(),
-                Protocol::Lmtp => "lmtp".to_owned(),
-            },
-            store_raw: self.store_raw,
-        };
+        let origin = self.origin(envelope.protocol);
         match self
             .intake
             .accept(&self.tenant, &origin, &data, app::now_ms())
@@ -94,11 +98,23 @@ impl Sink for ListenerSink {
             }
         }
     }
+
+    /// The refusal is already answered `552`; a failure to record it is only logged.
+    async fn refused(&self, protocol: Protocol, size: usize, reason: String) {
+        let origin = self.origin(protocol);
+        let recorded = self
+            .intake
+            .refuse(&self.tenant, &origin, size, &reason, app::now_ms())
+            .await;
+        if let Err(e) = recorded {
+            tracing::warn!(error = %e, "cannot record a refused message in the audit");
+        }
+    }
 }
 
-/// The intake as the IMAP pollers' sink for one tenant: the mailbox's name scopes
-/// deduplication, so a message seen again after a restart or a `UIDVALIDITY` change is
-/// recognised.
+/// The intake as the IMAP pollers' sink for one tenant: a message seen again after a
+/// restart or a `UIDVALIDITY` change, or already taken in through another mailbox or
+/// source, is recognised (deduplication is per tenant).
 #[derive(Debug, Clone)]
 pub struct MailboxSink {
     intake: Intake,

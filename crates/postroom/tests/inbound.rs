@@ -193,10 +193,15 @@ async fn the_main_job(db_url: Option<String>) {
     let comments = demo.wait_for_comments(&key, 3).await;
     assert!(comments[2].contains("Subject key only."));
 
-    // A second delivery of the first mail is taken in as a duplicate and does nothing.
-    demo.send(&mail(
-        "Subject: Re: Printer on the 3rd floor is on fire\nMessage-ID: <new-1@customer.example>",
-        "Hello,\n\nthe printer on the 3rd floor is smoking.",
+    // A second delivery of the first mail (another relay added trace headers) is taken in
+    // as a duplicate and does nothing.
+    demo.send(&format!(
+        "Received: from mx2.customer.example by mx.example.com\nDelivered-To: support@example.com\n{}",
+        mail(
+            "Subject: Re: Printer on the 3rd floor is on fire\nMessage-ID: <new-1@customer.example>\n\
+             Cc: Bob <bob@customer.example>, carl@elsewhere.example",
+            "Hello,\n\nthe printer on the 3rd floor is smoking.\n\n-- \nAnn Lee\nCustomer Inc.",
+        )
     ));
     demo.send(&mail(
         "Subject: Automatic reply: Printer\nMessage-ID: <ooo-1@customer.example>\nAuto-Submitted: auto-replied\nIn-Reply-To: <nothing@postroom.example>",

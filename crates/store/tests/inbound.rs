@@ -118,6 +118,7 @@ fn intake(id: &str, status: &str, at: i64, store_raw: bool) -> IntakeRecord {
         mailbox: "smtp".to_owned(),
         source: IntakeSource::Listener,
         dedupe_hash: format!("hash-{id}"),
+        message_id_sha256: None,
         size: 10,
         status: status.to_owned(),
         reason: (status == "refused").then(|| "message is empty".to_owned()),

@@ -96,7 +96,8 @@ pub(super) struct Effect {
 }
 
 /// The Jira idempotency key of a job: a digest of its queue key (mailbox and the dedupe
-/// hash of the Message-ID or bytes), so it is short, ASCII and holds nothing personal.
+/// hash of Message-ID and content), so it is short, ASCII and holds nothing personal. A
+/// mail reusing another's Message-ID has another key, so it never finds the other's issue.
 pub(super) fn idempotency_key(job_key: &str) -> Result<IdempotencyKey, String> {
     let digest = Sha256::digest(job_key.as_bytes());
     IdempotencyKey::parse(&format!("postroom:{}", hex::encode(digest))).map_err(|e| e.to_string())

@@ -241,6 +241,9 @@ impl<S: Sites> Inbound<S> {
             )));
         };
         report.mailbox = Some(record.mailbox.clone());
+        if tenant.reuses_message_id(&record).await.map_err(transient)? {
+            report.reused_message_id();
+        }
         let store_raw = record.store_raw;
         let profile = self.profile(tenant).await?;
         let raw = inner

@@ -45,6 +45,17 @@ impl Report {
             .extend(warnings.iter().map(|w| format!("read: {w}")));
     }
 
+    /// Warns that a mail taken in earlier carries this one's Message-ID with other content:
+    /// the Message-ID proves nothing, so this mail is carried out as one of its own, and an
+    /// administrator reading either report should know the other exists.
+    pub fn reused_message_id(&mut self) {
+        self.lines.push(
+            "warning: another mail taken in earlier has the same Message-ID but other \
+             content; this one is carried out as a message of its own"
+                .to_owned(),
+        );
+    }
+
     /// Keeps the plan and its reasons.
     pub fn planned(&mut self, plan: &Plan) {
         self.plan = serde_json::to_value(plan).ok();

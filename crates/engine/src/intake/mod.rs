@@ -5,8 +5,11 @@
 //! the job are then committed in one transaction. A crash before that commit leaves at
 //! worst an unreferenced blob and an unacknowledged source, which delivers again; a crash
 //! after it leaves everything needed to process the message. A message delivered twice to
-//! the same mailbox (same Message-ID, or the same bytes when it has none) is taken in once.
-//! The commit also records the message's place in its conversation
+//! one tenant is taken in once, whether it came again through the same mailbox or through
+//! another mailbox, own address, the listener or an import: the same message is the same
+//! Message-ID **and** the same content digest (see [`Identity`]), or the digest alone
+//! without a Message-ID. A mail reusing a Message-ID with other content is taken in as a
+//! message of its own. The commit also records the message's place in its conversation
 //! ([`postroom_core::conversation`]), so that its replies wait for it.
 
 mod dedupe;
@@ -23,7 +26,7 @@ use postroom_store::{NewJob, QueueError, StoreError, TenantStore};
 use rand::RngCore;
 use tokio::sync::Notify;
 
-pub use dedupe::dedupe_hash;
+pub use dedupe::{Identity, dedupe_hash};
 
 /// Largest message taken in by default: 25 MB, what most mail servers accept.
 pub const DEFAULT_MAX_SIZE: usize = 25 * 1024 * 1024;
@@ -43,7 +46,7 @@ pub const REPROCESS_JOB_KIND: &str = "inbound.reprocess";
 pub const RELEASE_JOB_KIND: &str = "inbound.release";
 
 /// Where a message came from: the kind of source and the configured name of the mailbox
-/// or listener, which scopes deduplication.
+/// or listener (deduplication is per tenant, across all of them).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
     pub source: IntakeSource,
@@ -58,7 +61,8 @@ pub struct Origin {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Receipt {
     pub id: String,
-    /// True when this mailbox had already taken the message in; nothing new was stored.
+    /// True when the tenant had already taken the message in, through any source; nothing
+    /// new was stored.
     pub duplicate: bool,
     /// The job that will process the message (`None` for a duplicate).
     pub job: Option<i64>,
@@ -170,8 +174,9 @@ impl Intake {
                 .await?;
             return Err(IntakeError::Empty);
         }
-        let hash = dedupe_hash(raw);
-        if let Some(id) = tenant.intake_by_hash(&origin.mailbox, &hash).await? {
+        let identity = Identity::of(raw);
+        let hash = identity.dedupe_hash();
+        if let Some(id) = tenant.intake_by_hash(&hash).await? {
             return Ok(Receipt {
                 id,
                 duplicate: true,
@@ -184,14 +189,22 @@ impl Intake {
         blobs.put(BlobKind::InboundMail, &id, raw).await?;
         let headers = Message::parse_thread_headers(raw);
         let place = Place::of(Headers::of(&headers), now_ms, &self.redactor);
-        let new = New {
-            id: &id,
-            hash: &hash,
-            size: raw.len(),
-            place: place.as_ref(),
-            run_at_ms: hold_until_ms,
+        let record = IntakeRecord {
+            id: id.clone(),
+            mailbox: origin.mailbox.clone(),
+            source: origin.source,
+            dedupe_hash: hash.clone(),
+            message_id_sha256: identity.message_id_hash,
+            size: i64::try_from(raw.len()).unwrap_or(i64::MAX),
+            status: "queued".to_owned(),
+            reason: None,
+            received_at_ms: now_ms,
+            store_raw: origin.store_raw,
         };
-        match self.commit(tenant, origin, &new, now_ms).await {
+        match self
+            .commit(tenant, &record, place.as_ref(), hold_until_ms)
+            .await
+        {
             Ok(Some(job)) => Ok(Receipt {
                 id,
                 duplicate: false,
@@ -201,7 +214,7 @@ impl Intake {
             Ok(None) => {
                 // Another delivery of the same message committed first: keep theirs.
                 discard(&blobs, &id).await;
-                let existing = tenant.intake_by_hash(&origin.mailbox, &hash).await?;
+                let existing = tenant.intake_by_hash(&hash).await?;
                 Ok(Receipt {
                     id: existing.unwrap_or(id),
                     duplicate: true,
@@ -234,6 +247,7 @@ impl Intake {
             source: origin.source,
             // Refusals are never deduplicated: each one is its own event.
             dedupe_hash: format!("refused:{id}"),
+            message_id_sha256: None,
             size: i64::try_from(size).unwrap_or(i64::MAX),
             status: "refused".to_owned(),
             reason: Some(reason.to_owned()),
@@ -344,49 +358,32 @@ impl Intake {
         Ok(job)
     }
 
-    /// Records and queues a new message; `None` when another delivery of it won the race,
-    /// else the new job's id (`None` inside when its key was already done).
+    /// Commits `record`, its place in its conversation and its job, runnable at
+    /// `run_at_ms`; `None` when the same message won the race, else the new job's id
+    /// (`None` inside when its key was already done).
     async fn commit(
         &self,
         tenant: &TenantStore,
-        origin: &Origin,
-        new: &New<'_>,
-        now_ms: i64,
+        record: &IntakeRecord,
+        place: Option<&Place>,
+        run_at_ms: i64,
     ) -> Result<Option<Option<i64>>, IntakeError> {
-        let New {
-            id,
-            hash,
-            size,
-            place,
-            run_at_ms,
-        } = *new;
+        let now_ms = record.received_at_ms;
         let mut tx = tenant.begin().await?;
-        let inserted = tx
-            .record_intake(&IntakeRecord {
-                id: id.to_owned(),
-                mailbox: origin.mailbox.clone(),
-                source: origin.source,
-                dedupe_hash: hash.to_owned(),
-                size: i64::try_from(size).unwrap_or(i64::MAX),
-                status: "queued".to_owned(),
-                reason: None,
-                received_at_ms: now_ms,
-                store_raw: origin.store_raw,
-            })
-            .await?;
+        let inserted = tx.record_intake(record).await?;
         if !inserted {
             tx.rollback().await?;
             return Ok(None);
         }
         if let Some(place) = place {
-            tx.record_place(id, place, now_ms).await?;
+            tx.record_place(&record.id, place, now_ms).await?;
         }
         let job = tx
             .enqueue(
                 &NewJob {
                     kind: JOB_KIND.to_owned(),
-                    payload: id.as_bytes().to_vec(),
-                    idempotency_key: format!("inbound:{}:{hash}", origin.mailbox),
+                    payload: record.id.as_bytes().to_vec(),
+                    idempotency_key: format!("inbound:{}:{}", record.mailbox, record.dedupe_hash),
                     run_at_ms,
                 },
                 now_ms,
@@ -394,20 +391,10 @@ impl Intake {
             .await?;
         tx.commit().await?;
         self.committed.notify_waiters();
-        metrics::counter!("postroom_intake_messages_total", "source" => origin.source.as_str())
+        metrics::counter!("postroom_intake_messages_total", "source" => record.source.as_str())
             .increment(1);
         Ok(Some(job))
     }
-}
-
-/// A message about to be committed.
-#[derive(Clone, Copy)]
-struct New<'a> {
-    id: &'a str,
-    hash: &'a str,
-    size: usize,
-    place: Option<&'a Place>,
-    run_at_ms: i64,
 }
 
 /// Best effort: a blob that lost the race or whose commit failed is not needed.

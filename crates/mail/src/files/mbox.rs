@@ -4,6 +4,8 @@
 //! follows an empty line. Lines of the form `>From `, `>>From `, ... are unquoted by one `>`
 //! (mboxrd; for mboxo files this also restores `>From ` lines, the best that can be done).
 //! The empty line that precedes each separator belongs to the mbox format and is removed.
+//! Text before the first separator (a file that does not start with one) is not a message:
+//! it is reported as such, and the messages after it are read as usual.
 
 use std::io::{self, BufRead};
 
@@ -14,6 +16,8 @@ pub(crate) enum MboxItem {
     Message(Vec<u8>),
     /// The message was larger than the limit; its bytes were skipped, not kept.
     TooLarge(usize),
+    /// Text of this many bytes before the file's first separator line: not a message.
+    NotAMessage(usize),
 }
 
 /// Iterator over the messages of an mbox stream.
@@ -43,6 +47,8 @@ impl<R: BufRead> MboxSplitter<R> {
         let mut size = 0usize;
         let mut previous_blank = true;
         let mut any_line = false;
+        let mut preamble = false;
+        let mut blank_only = true;
         loop {
             self.line.clear();
             if self.reader.read_until(b'\n', &mut self.line)? == 0 {
@@ -62,9 +68,11 @@ impl<R: BufRead> MboxSplitter<R> {
                 }
                 continue;
             }
+            preamble |= !self.started;
             self.started = true;
             any_line = true;
             previous_blank = self.line == b"\n" || self.line == b"\r\n";
+            blank_only &= self.line.iter().all(u8::is_ascii_whitespace);
             let unquoted: &[u8] = if is_quoted_from(&self.line) {
                 &self.line[1..]
             } else {
@@ -80,12 +88,62 @@ impl<R: BufRead> MboxSplitter<R> {
         if !any_line {
             return Ok(None);
         }
+        if preamble && !blank_only {
+            return Ok(Some(MboxItem::NotAMessage(size)));
+        }
         if size > self.max_size {
             return Ok(Some(MboxItem::TooLarge(size)));
         }
         strip_separator_blank(&mut message);
         Ok(Some(MboxItem::Message(message)))
     }
+}
+
+/// Whether `reader` holds an mbox separator line in the strict form mbox writers use,
+/// `From <sender> <asctime date>`, at its start or after an empty line. A file that does
+/// not start with `From ` is an mbox only then: prose may well start a paragraph with
+/// "From", but not with a sender followed by a date.
+pub(crate) fn has_separator(mut reader: impl BufRead) -> io::Result<bool> {
+    let mut line = Vec::new();
+    let mut previous_blank = true;
+    loop {
+        line.clear();
+        if reader.read_until(b'\n', &mut line)? == 0 {
+            return Ok(false);
+        }
+        if previous_blank && is_dated_separator(&line) {
+            return Ok(true);
+        }
+        previous_blank = line == b"\n" || line == b"\r\n";
+    }
+}
+
+/// `From sender Www Mmm dd hh:mm[:ss] [zone] yyyy`: a month name, a time and a year.
+fn is_dated_separator(line: &[u8]) -> bool {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let Some(rest) = line.strip_prefix(b"From ") else {
+        return false;
+    };
+    let text = String::from_utf8_lossy(rest);
+    let mut words = text.split_whitespace();
+    if words.next().is_none() {
+        return false;
+    }
+    let words: Vec<&str> = words.collect();
+    let month = words.iter().any(|w| MONTHS.contains(w));
+    let time = words.iter().any(|w| {
+        let fields: Vec<&str> = w.split(':').collect();
+        (2..=3).contains(&fields.len())
+            && fields
+                .iter()
+                .all(|f| (1..=2).contains(&f.len()) && f.bytes().all(|b| b.is_ascii_digit()))
+    });
+    let year = words
+        .iter()
+        .any(|w| w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit()));
+    month && time && year
 }
 
 fn is_quoted_from(line: &[u8]) -> bool {
@@ -169,15 +227,37 @@ mod tests {
     }
 
     #[test]
-    fn crlf_mbox_and_missing_leading_separator_work() {
-        let mbox = "Subject: one\r\n\r\nbody\r\n\r\nFrom b@x\r\nSubject: two\r\n\r\nb2\r\n";
+    fn text_before_the_first_separator_is_not_a_message() {
+        let mbox = "Subject: one\r\n\r\nbody\r\n\r\nFrom b@x\r\nSubject: two\r\n\r\nb2\r\n\r\nFrom c@x\r\nSubject: three\r\n\r\nb3\r\n";
         assert_eq!(
             split(mbox, 1000),
             [
-                msg("Subject: one\r\n\r\nbody\r\n"),
-                msg("Subject: two\r\n\r\nb2\r\n")
+                MboxItem::NotAMessage(24),
+                msg("Subject: two\r\n\r\nb2\r\n"),
+                msg("Subject: three\r\n\r\nb3\r\n")
             ]
         );
+    }
+
+    #[test]
+    fn blank_lines_before_the_first_separator_are_nothing() {
+        assert_eq!(
+            split("\n\r\n\nFrom a@x\nSubject: s\n\nb\n", 1000),
+            [msg("Subject: s\n\nb\n")]
+        );
+    }
+
+    #[test]
+    fn only_dated_from_lines_mark_a_file_as_an_mbox() {
+        let dated =
+            "Subject: x\n\nbody\n\nFrom ann@example.com Mon Jan  1 10:00:00 2024\nSubject: y\n";
+        assert!(has_separator(dated.as_bytes()).unwrap());
+        assert!(has_separator("From a@x Sat Dec  6 21:00 2026\n".as_bytes()).unwrap());
+        let prose = "Subject: x\n\nFrom my side, all is well.\n\nFrom 9 to 5 on Monday 2024\n";
+        assert!(!has_separator(prose.as_bytes()).unwrap());
+        // Not after an empty line: part of a paragraph.
+        let inline = "Subject: x\n\ntext\nFrom a@x Mon Jan 1 10:00:00 2024\n";
+        assert!(!has_separator(inline.as_bytes()).unwrap());
     }
 
     #[test]

@@ -61,6 +61,38 @@ fn mbox_file_is_split_with_positions() {
 }
 
 #[test]
+fn mbox_without_a_leading_separator_yields_every_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("export.mbox");
+    let mut text = String::from("exported by a tool\n\n");
+    for n in 0..10 {
+        text.push_str(&format!(
+            "From ann@example.com Mon Jan  1 10:00:0{n} 2024\nSubject: {n}\n\nbody {n}\n\n"
+        ));
+    }
+    fs::write(&path, text).unwrap();
+    let items = read_all(&[path.to_str().unwrap()], "", 1000);
+    assert_eq!(items.len(), 11, "the preamble and ten messages");
+    assert!(matches!(
+        items[0].bytes,
+        Err(InputError::NotAMessage { size: 20 })
+    ));
+    for (n, item) in items[1..].iter().enumerate() {
+        assert_eq!(ok(item), format!("Subject: {n}\n\nbody {n}\n").as_bytes());
+    }
+}
+
+#[test]
+fn a_message_file_with_a_paragraph_starting_with_from_is_one_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mail");
+    fs::write(&path, "Subject: a\n\nhi\n\nFrom me, thanks.\n").unwrap();
+    let items = read_all(&[path.to_str().unwrap()], "", 1000);
+    assert_eq!(items.len(), 1);
+    assert_eq!(ok(&items[0]), b"Subject: a\n\nhi\n\nFrom me, thanks.\n");
+}
+
+#[test]
 fn directory_yields_eml_files_in_name_order_and_ignores_others() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("b.eml"), "Subject: b\n\n").unwrap();

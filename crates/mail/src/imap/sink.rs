@@ -12,8 +12,8 @@ use std::sync::Arc;
 pub struct Taken {
     /// The intake's identifier of the record, for logs.
     pub id: String,
-    /// The intake already had this message (same source and Message-ID or content); it was
-    /// not stored again. Rereads after a crash or a `UIDVALIDITY` change end here.
+    /// The intake already had this message (same Message-ID and content, from any source);
+    /// it was not stored again. Rereads after a crash or a `UIDVALIDITY` change end here.
     pub duplicate: bool,
 }
 

@@ -48,7 +48,13 @@ pub(crate) struct Session<'a, S, K> {
     helo: Option<String>,
     mail: Option<Transaction>,
     errors: u32,
+    /// Refusals handed to the sink's audit so far; see [`MAX_RECORDED_REFUSALS`].
+    refusals: u32,
 }
+
+/// How many size refusals one session records in the audit; later ones are only answered
+/// and counted in the metrics, so a client cannot fill the audit by repeating itself.
+const MAX_RECORDED_REFUSALS: u32 = 3;
 
 impl<'a, S: AsyncRead + AsyncWrite + Unpin, K: Sink> Session<'a, S, K> {
     pub(crate) fn new(io: S, shared: &'a Shared<K>, peer: IpAddr, tls: bool) -> Self {
@@ -60,6 +66,7 @@ impl<'a, S: AsyncRead + AsyncWrite + Unpin, K: Sink> Session<'a, S, K> {
             helo: None,
             mail: None,
             errors: 0,
+            refusals: 0,
         }
     }
 
@@ -121,7 +128,7 @@ impl<'a, S: AsyncRead + AsyncWrite + Unpin, K: Sink> Session<'a, S, K> {
             Request::Ehlo { host } => self.hello(host, Protocol::Smtp, true),
             Request::Helo { host } => self.hello(host, Protocol::Smtp, false),
             Request::Lhlo { host } => self.hello(host, Protocol::Lmtp, true),
-            Request::Mail { from } => self.mail(from),
+            Request::Mail { from } => self.mail(from).await,
             Request::Rcpt { to } => self.rcpt(to.address).await,
             Request::Data => self.data().await,
             Request::Rset => {
@@ -162,7 +169,7 @@ impl<'a, S: AsyncRead + AsyncWrite + Unpin, K: Sink> Session<'a, S, K> {
         }
     }
 
-    fn mail(&mut self, from: MailFrom<String>) -> Step {
+    async fn mail(&mut self, from: MailFrom<String>) -> Step {
         if self.helo.is_none() {
             return self.fail(match self.shared.config.protocol {
                 Protocol::Smtp => reply::HELLO_FIRST,
@@ -172,7 +179,13 @@ impl<'a, S: AsyncRead + AsyncWrite + Unpin, K: Sink> Session<'a, S, K> {
         if self.mail.is_some() {
             return self.fail(reply::NESTED_MAIL);
         }
-        if from.size > self.shared.config.max_message_size {
+        let limit = self.shared.config.max_message_size;
+        if from.size > limit {
+            let reason = format!(
+                "message of {} bytes is over the limit of {limit} bytes (refused at SIZE)",
+                from.size
+            );
+            self.record_refusal(from.size, reason).await;
             return self.say(reply::TOO_BIG);
         }
         if !self.shared.allow(self.peer) {
@@ -242,6 +255,16 @@ impl<'a, S: AsyncRead + AsyncWrite + Unpin, K: Sink> Session<'a, S, K> {
             ParseError::UnsupportedParameter { .. } => reply::UNSUPPORTED_PARAMETER,
             _ => reply::UNKNOWN_COMMAND,
         })
+    }
+
+    /// Hands a size refusal to the sink's audit, up to [`MAX_RECORDED_REFUSALS`] a session.
+    pub(super) async fn record_refusal(&mut self, size: usize, reason: String) {
+        if self.refusals >= MAX_RECORDED_REFUSALS {
+            return;
+        }
+        self.refusals += 1;
+        let protocol = self.shared.config.protocol;
+        self.shared.sink.refused(protocol, size, reason).await;
     }
 
     /// Answers a client error; too many of them end the session, so a confused or hostile

@@ -125,6 +125,21 @@ pub trait Sink: Send + Sync + 'static {
         envelope: &Envelope,
         data: Vec<u8>,
     ) -> impl Future<Output = Result<DeliveryId, DeliveryError>> + Send;
+
+    /// Records that a message was refused for its size, at `MAIL FROM ... SIZE=` or during
+    /// `DATA`, so that the refusal is in the audit like one from any other source. `size`
+    /// is the declared size or the bytes read; `reason` holds no personal data. The session
+    /// calls this a few times at most, so one client cannot fill the audit. A sink that
+    /// keeps no audit (a test's) need not implement it.
+    fn refused(
+        &self,
+        protocol: Protocol,
+        size: usize,
+        reason: String,
+    ) -> impl Future<Output = ()> + Send {
+        let _ = (protocol, size, reason);
+        async {}
+    }
 }
 
 /// A shared sink is a sink: lets the caller keep a handle (to read counters, to stop it)
@@ -140,6 +155,15 @@ impl<T: Sink> Sink for Arc<T> {
         data: Vec<u8>,
     ) -> impl Future<Output = Result<DeliveryId, DeliveryError>> + Send {
         (**self).deliver(envelope, data)
+    }
+
+    fn refused(
+        &self,
+        protocol: Protocol,
+        size: usize,
+        reason: String,
+    ) -> impl Future<Output = ()> + Send {
+        (**self).refused(protocol, size, reason)
     }
 }
 

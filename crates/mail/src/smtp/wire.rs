@@ -40,8 +40,9 @@ pub(crate) enum Command {
 pub(crate) enum Data {
     /// The message bytes as the client meant them: dot-unstuffed, the final CRLF kept.
     Complete(Vec<u8>),
-    /// Larger than the limit; read to its end and dropped.
-    TooBig,
+    /// Larger than the limit; read to its end and dropped. `read` counts the bytes as they
+    /// came over the wire (dot-stuffed), the size the audit records.
+    TooBig { read: usize },
 }
 
 /// One connection's byte stream.
@@ -110,6 +111,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Wire<S> {
         receiver.ingest(&mut PRIMER.iter(), &mut body);
         let max = max.saturating_add(PRIMER.len());
         let mut skipper: Option<DummyDataReceiver> = None;
+        let mut read = 0usize;
         loop {
             if self.pos >= self.pending.len() {
                 self.fill(timeout, None).await?;
@@ -121,14 +123,16 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Wire<S> {
                 Some(skipper) => skipper.ingest(&mut iter),
                 None => receiver.ingest(&mut iter, &mut body),
             };
-            self.pos += slice.len() - iter.as_slice().len();
+            let consumed = slice.len() - iter.as_slice().len();
+            self.pos += consumed;
+            read = read.saturating_add(consumed);
             if skipper.is_none() && body.len() > max {
                 skipper = Some(DummyDataReceiver::new_data(&receiver));
                 body = Vec::new();
             }
             if done {
                 if skipper.is_some() {
-                    return Ok(Data::TooBig);
+                    return Ok(Data::TooBig { read });
                 }
                 body.drain(..PRIMER.len().min(body.len()));
                 return Ok(Data::Complete(body));

@@ -107,6 +107,7 @@ mod tests {
                 mailbox: "smtp".to_owned(),
                 source: IntakeSource::Listener,
                 dedupe_hash: "h".to_owned(),
+                message_id_sha256: None,
                 size: 42,
                 status: "queued".to_owned(),
                 reason: None,

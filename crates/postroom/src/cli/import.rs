@@ -93,6 +93,12 @@ pub async fn run(
                     .await?;
                 Err(IntakeError::TooBig { size, limit })
             }
+            // Text before an mbox's first separator: said where, so it can be looked at.
+            Err(e @ InputError::NotAMessage { .. }) => {
+                tally.failed += 1;
+                eprintln!("\rpostroom: {label}: {e}");
+                continue;
+            }
             Err(e) => {
                 tally.failed += 1;
                 eprintln!("\rpostroom: {e}");

@@ -44,8 +44,8 @@ pub struct Args {
     /// the way to import an existing mailbox.
     #[arg(long)]
     dry_run: bool,
-    /// Without --dry-run: the mailbox name the messages are counted against (a message
-    /// already taken in by this mailbox is a duplicate and stored once).
+    /// Without --dry-run: the mailbox name the messages are recorded under (a message the
+    /// tenant already took in, through any mailbox or source, is a duplicate and stored once).
     #[arg(long, value_name = "NAME", default_value = "file")]
     mailbox: String,
     /// Output: `text` for people, `json` for one JSON object per message and line.

@@ -18,7 +18,7 @@ const DEFAULT_MAILBOX: &str = "upload";
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct UploadQuery {
-    /// The mailbox the message arrived at (scopes deduplication); default `upload`.
+    /// The mailbox the message arrived at (for the audit); default `upload`.
     mailbox: Option<String>,
 }
 
@@ -27,8 +27,8 @@ pub struct UploadQuery {
 pub struct Accepted {
     /// The intake id of the message.
     pub id: String,
-    /// True when this mailbox had already taken the same message in (same Message-ID, or
-    /// the same bytes without one); nothing new was stored.
+    /// True when the tenant had already taken the same message in (same Message-ID and
+    /// content digest, or the same digest without a Message-ID); nothing new was stored.
     pub duplicate: bool,
 }
 

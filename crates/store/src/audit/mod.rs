@@ -147,9 +147,10 @@ impl TenantStore {
     }
 }
 
-const SELECT: &str = "SELECT i.id, i.mailbox, i.source, i.dedupe_hash, i.size, i.status, \
-                      i.reason, i.received_at_ms, i.store_raw, r.status AS result_status, \
-                      r.issue_key, r.comment_id, r.sender_hash, r.processed_at_ms \
+const SELECT: &str = "SELECT i.id, i.mailbox, i.source, i.dedupe_hash, i.message_id_sha256, \
+                      i.size, i.status, i.reason, i.received_at_ms, i.store_raw, \
+                      r.status AS result_status, r.issue_key, r.comment_id, r.sender_hash, \
+                      r.processed_at_ms \
                       FROM intake i LEFT JOIN inbound_results r \
                       ON r.tenant_id = i.tenant_id AND r.intake_id = i.id";
 

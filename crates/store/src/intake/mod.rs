@@ -1,8 +1,9 @@
 //! Intake records: what was taken in from which source, and what was refused.
 //!
 //! A row holds no content: the raw message is an encrypted blob named by the row's id, and
-//! the dedupe hash is a SHA-256 of the Message-ID (or of the bytes), so a message delivered
-//! twice to one mailbox is recognised without keeping anything personal. Rows are written
+//! the dedupe hash is a SHA-256 of the Message-ID together with a digest of the content (the
+//! engine's `intake::dedupe` defines it), so a message delivered twice to one tenant, by
+//! whatever path, is recognised without keeping anything personal. Rows are written
 //! in the caller's [`TenantTx`] together with the job that will process the message.
 
 use sqlx::Row;
@@ -48,10 +49,13 @@ impl IntakeSource {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct IntakeRecord {
     pub id: String,
-    /// The mailbox or listener the message arrived through (a configuration name).
+    /// The mailbox or listener the message first arrived through (a configuration name).
     pub mailbox: String,
     pub source: IntakeSource,
     pub dedupe_hash: String,
+    /// SHA-256 of the Message-ID; `None` without one, for refusals and for rows taken in
+    /// before it was kept. Finds other mail reusing the same Message-ID.
+    pub message_id_sha256: Option<String>,
     pub size: i64,
     /// `queued` (blob stored, job enqueued) or `refused` (nothing stored but this row).
     pub status: String,
@@ -64,14 +68,16 @@ pub struct IntakeRecord {
 }
 
 impl TenantTx {
-    /// Adds an intake row; false when the mailbox already has one with the same dedupe hash
-    /// (the message was taken in before), in which case nothing was written.
+    /// Adds an intake row; false when the tenant already has one with the same dedupe hash
+    /// (the message was taken in before, through any mailbox), in which case nothing was
+    /// written.
     pub async fn record_intake(&mut self, record: &IntakeRecord) -> Result<bool, StoreError> {
         let tenant = self.tenant().as_str().to_owned();
         let done = sqlx::query(
             "INSERT INTO intake (id, tenant_id, mailbox, source, dedupe_hash, size, status, \
-             reason, received_at_ms, store_raw) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-             ON CONFLICT (tenant_id, mailbox, dedupe_hash) DO NOTHING",
+             reason, received_at_ms, store_raw, message_id_sha256) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+             ON CONFLICT (tenant_id, dedupe_hash) DO NOTHING",
         )
         .bind(&record.id)
         .bind(tenant)
@@ -83,6 +89,7 @@ impl TenantTx {
         .bind(record.reason.as_deref())
         .bind(record.received_at_ms)
         .bind(i64::from(record.store_raw))
+        .bind(record.message_id_sha256.as_deref())
         .execute(self.conn())
         .await?;
         Ok(done.rows_affected() == 1)
@@ -90,21 +97,35 @@ impl TenantTx {
 }
 
 impl TenantStore {
-    /// The id of the message this mailbox already took in with `dedupe_hash`, if any.
-    pub async fn intake_by_hash(
-        &self,
-        mailbox: &str,
-        dedupe_hash: &str,
-    ) -> Result<Option<String>, StoreError> {
+    /// The id of the message this tenant already took in with `dedupe_hash`, if any.
+    pub async fn intake_by_hash(&self, dedupe_hash: &str) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT id FROM intake WHERE tenant_id = $1 AND dedupe_hash = $2")
+            .bind(self.id().as_str())
+            .bind(dedupe_hash)
+            .fetch_optional(self.db().pool())
+            .await?;
+        Ok(row.map(|r| r.try_get("id")).transpose()?)
+    }
+
+    /// Whether a message taken in before `record` carries the same Message-ID with other
+    /// content (another dedupe hash): a reused Message-ID, which its report warns about.
+    pub async fn reuses_message_id(&self, record: &IntakeRecord) -> Result<bool, StoreError> {
+        let Some(id_hash) = &record.message_id_sha256 else {
+            return Ok(false);
+        };
         let row = sqlx::query(
-            "SELECT id FROM intake WHERE tenant_id = $1 AND mailbox = $2 AND dedupe_hash = $3",
+            "SELECT id FROM intake WHERE tenant_id = $1 AND message_id_sha256 = $2 \
+             AND dedupe_hash <> $3 AND id <> $4 \
+             AND (received_at_ms < $5 OR (received_at_ms = $5 AND id < $4)) LIMIT 1",
         )
         .bind(self.id().as_str())
-        .bind(mailbox)
-        .bind(dedupe_hash)
+        .bind(id_hash)
+        .bind(&record.dedupe_hash)
+        .bind(&record.id)
+        .bind(record.received_at_ms)
         .fetch_optional(self.db().pool())
         .await?;
-        Ok(row.map(|r| r.try_get("id")).transpose()?)
+        Ok(row.is_some())
     }
 
     /// One intake row by id.
@@ -155,8 +176,8 @@ impl TenantStore {
     }
 }
 
-const SELECT: &str = "SELECT id, mailbox, source, dedupe_hash, size, status, reason, \
-                      received_at_ms, store_raw FROM intake";
+const SELECT: &str = "SELECT id, mailbox, source, dedupe_hash, message_id_sha256, size, \
+                      status, reason, received_at_ms, store_raw FROM intake";
 
 pub(crate) fn from_row(row: &sqlx::any::AnyRow) -> Result<IntakeRecord, StoreError> {
     let source: String = row.try_get("source")?;
@@ -165,6 +186,7 @@ pub(crate) fn from_row(row: &sqlx::any::AnyRow) -> Result<IntakeRecord, StoreErr
         mailbox: row.try_get("mailbox")?,
         source: IntakeSource::parse(&source)?,
         dedupe_hash: row.try_get("dedupe_hash")?,
+        message_id_sha256: row.try_get("message_id_sha256")?,
         size: row.try_get("size")?,
         status: row.try_get("status")?,
         reason: row.try_get("reason")?,

@@ -206,7 +206,7 @@ pub const TABLES: &[TableDecl] = &[
     TableDecl {
         name: "intake",
         what: "intake: which mailbox or listener took a message in, when, its size, and refusals with their reason",
-        protection: "no content: the raw mail is an encrypted blob; dedupe by SHA-256 of the Message-ID or bytes",
+        protection: "no content: the raw mail is an encrypted blob; dedupe by SHA-256 of the Message-ID and of a content digest",
         kept: "30 days (`[inbound] retention_days`)",
         tenant_column: Some("tenant_id"),
         columns: &[
@@ -228,7 +228,12 @@ pub const TABLES: &[TableDecl] = &[
             ),
             col(
                 "dedupe_hash",
-                "SHA-256 of the Message-ID or of the bytes",
+                "SHA-256 of the Message-ID's hash and the content digest (From, Date, Subject, decoded parts)",
+                Protection::Hash,
+            ),
+            col(
+                "message_id_sha256",
+                "SHA-256 of the Message-ID, to warn about a reused one",
                 Protection::Hash,
             ),
             col("size", "message size in bytes", Protection::None),

@@ -36,10 +36,15 @@ impl<S: AsyncRead + AsyncWrite + Unpin, K: Sink> Session<'_, S, K> {
             .await
         {
             Ok(Data::Complete(bytes)) => bytes,
-            Ok(Data::TooBig) => {
+            Ok(Data::TooBig { read }) => {
                 tracing::info!(peer = %self.peer, "message over the size limit");
                 metrics::counter!("postroom_smtp_messages_total", "outcome" => "too_big")
                     .increment(1);
+                let limit = config.max_message_size;
+                let reason = format!(
+                    "message of {read} bytes is over the limit of {limit} bytes (refused during DATA)"
+                );
+                self.record_refusal(read, reason).await;
                 return self.say_times(reply::TOO_BIG, replies);
             }
             Err(stop) => return Step::Stop(stop),
