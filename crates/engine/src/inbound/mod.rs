@@ -241,7 +241,8 @@ impl<S: Sites> Inbound<S> {
             )));
         };
         report.mailbox = Some(record.mailbox.clone());
-        if tenant.reuses_message_id(&record).await.map_err(transient)? {
+        let reused = tenant.reuses_message_id(&record).await.map_err(transient)?;
+        if reused {
             report.reused_message_id();
         }
         let store_raw = record.store_raw;
@@ -300,9 +301,11 @@ impl<S: Sites> Inbound<S> {
         let mut answers =
             lookup::answers(tenant, &inner.redactor, tracker.as_ref(), &prepared.lookups).await?;
         if let Some(own) = &message.message_id
-            && ctx.job().kind == REPROCESS_JOB_KIND
+            && (reused || ctx.job().kind == REPROCESS_JOB_KIND)
         {
-            // A new attempt at a mail that made an issue is not a comment on that issue.
+            // The own id joins a reply's issue only for the original the reply answered: a
+            // new attempt at a mail that made an issue is no comment on it, and another
+            // mail reusing that mail's Message-ID must not be swallowed by its issue.
             answers.message_ids.remove(own.as_str());
         }
         let mut plan = plan::decide(&input, prepared, &profile, &answers);
