@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use postroom_engine::inbound::Inbound;
@@ -219,6 +220,13 @@ async fn bind_mail_listener(
         hostname: config.smtp.hostname.clone(),
         max_message_size: config.inbound.max_size,
         max_connections: config.smtp.max_connections,
+        // The LMTP listener's only peer is the site's own mail server.
+        max_connections_per_peer: match protocol {
+            Protocol::Smtp => Some(config.smtp.max_connections_per_peer),
+            Protocol::Lmtp => None,
+        },
+        trusted_relays: config.smtp.trusted_relays.clone(),
+        greeting_timeout: Duration::from_secs(config.smtp.greeting_timeout_secs),
         max_recipients: config.smtp.max_recipients,
         tls,
         rate: RateLimit {

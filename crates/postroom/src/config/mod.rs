@@ -305,6 +305,18 @@ impl Config {
                 "STARTTLS needs both smtp.tls_cert_file and smtp.tls_key_file".to_owned(),
             ));
         }
+        if self.smtp.max_connections_per_peer == 0 {
+            return Err((
+                "smtp.max_connections_per_peer".to_owned(),
+                "must be at least 1; exempt the site's own MX with smtp.trusted_relays".to_owned(),
+            ));
+        }
+        if self.smtp.greeting_timeout_secs == 0 {
+            return Err((
+                "smtp.greeting_timeout_secs".to_owned(),
+                "must be at least 1 second".to_owned(),
+            ));
+        }
         for (i, mailbox) in self.mailboxes.iter().enumerate() {
             let key = format!("mailboxes[{i}]");
             mailbox

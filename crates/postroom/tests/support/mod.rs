@@ -126,6 +126,13 @@ impl Served {
         (status, response.text().await.unwrap())
     }
 
+    /// The Prometheus text of `/metrics`, which must answer 200.
+    pub async fn metrics(&self) -> String {
+        let (status, text) = self.get("/metrics").await;
+        assert_eq!(status, 200, "{text}");
+        text
+    }
+
     pub async fn assert_healthy(&self) {
         assert_eq!(self.get("/healthz").await.0, 200);
         assert_eq!(self.get("/readyz").await.0, 200);
