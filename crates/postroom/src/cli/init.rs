@@ -38,6 +38,11 @@ pub const STARTER: &str = r#"# postroom configuration.
 [http]
 # REST API, webhooks, /healthz, /readyz and /metrics.
 # addr = "127.0.0.1:8080"
+# /metrics here answers only to `Authorization: Bearer TOKEN` with the token in this file
+# (401 otherwise)...
+# metrics_token_file = "/etc/postroom/metrics-token"
+# ...or is served without a token on a loopback address, for a scraper on this host.
+# metrics_addr = "127.0.0.1:9464"
 
 [log]
 # human or json; addresses and subjects are only ever logged as keyed hashes.

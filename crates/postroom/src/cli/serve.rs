@@ -77,6 +77,13 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         None
     };
     let webhook_secrets = webhook_secrets(&config, sandbox.as_ref(), bound)?;
+    let metrics = match &config.http.metrics_token_file {
+        Some(path) => Some(
+            crate::config::Secret::from_file(path)
+                .map_err(|e| anyhow::anyhow!("http.metrics_token_file: {e}"))?,
+        ),
+        None => None,
+    };
     let tenant = app::ensure_default_tenant(&store, &config).await?;
     let profile = profiles::for_serve(&config, &tenant, args.sandbox, app::now_ms()).await?;
     if let Some(shared) = &profile {
@@ -181,10 +188,14 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         trackers,
         upload_store_raw: config.inbound.store_raw,
         webhooks,
+        metrics: http::MetricsAccess::new(metrics),
     });
     if let Some(sandbox) = &sandbox {
         router = router.nest(sandbox::MOUNT, sandbox.router());
         eprintln!("{}", sandbox.banner());
+    }
+    if let Some(addr) = config.http.metrics_addr {
+        tasks.push(http::serve_metrics(addr, shutdown.clone()).await?);
     }
     readiness.mark_up("http");
     let service = router.into_make_service_with_connect_info::<SocketAddr>();

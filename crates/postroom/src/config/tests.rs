@@ -241,7 +241,10 @@ fn secrets_are_given_inline_or_read_from_files_and_a_missing_file_names_its_key(
 
 #[test]
 fn trusted_relays_are_networks_from_the_file_or_a_comma_separated_variable() {
-    let config = load_text("[smtp]\ntrusted_relays = [\"192.0.2.7\", \"10.0.0.0/8\"]\n", &[]);
+    let config = load_text(
+        "[smtp]\ntrusted_relays = [\"192.0.2.7\", \"10.0.0.0/8\"]\n",
+        &[],
+    );
     let relays = config.unwrap().smtp.trusted_relays;
     assert_eq!(relays.len(), 2);
     assert!(relays[1].contains("10.9.8.7".parse().unwrap()));
@@ -252,4 +255,12 @@ fn trusted_relays_are_networks_from_the_file_or_a_comma_separated_variable() {
     let bad = load_text("[smtp]\ntrusted_relays = [\"mx.example\"]\n", &[]);
     let message = bad.unwrap_err().to_string();
     assert!(message.contains("mx.example"), "{message}");
+}
+
+#[test]
+fn a_metrics_address_must_be_loopback() {
+    let open = load_text("[http]\nmetrics_addr = \"0.0.0.0:9464\"\n", &[]);
+    let message = open.unwrap_err().to_string();
+    assert!(message.contains("http.metrics_addr"), "{message}");
+    assert!(load_text("[http]\nmetrics_addr = \"127.0.0.1:9464\"\n", &[]).is_ok());
 }
