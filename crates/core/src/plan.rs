@@ -21,6 +21,7 @@ use crate::thread::{self, Answers, Lookups, ThreadMatch};
 
 mod action;
 mod admit;
+mod controls;
 mod dry_run;
 pub mod email_field;
 mod trust;
@@ -179,9 +180,10 @@ fn finish(
     thread: Option<ThreadMatch>,
     directives: Directives,
     action: Action,
-    report: Vec<String>,
+    mut report: Vec<String>,
     answerable: bool,
 ) -> Plan {
+    let action = controls::strip(action, &mut report);
     Plan {
         thread,
         directives,

@@ -11,6 +11,8 @@
 
 mod config;
 mod listener;
+mod network;
+mod peers;
 mod rate;
 mod reply;
 mod session;
@@ -20,5 +22,6 @@ mod wire;
 
 pub use config::{ListenerConfig, RateLimit};
 pub use listener::{Listener, ListenerError};
+pub use network::{Network, NetworkError};
 pub use sink::{DeliveryError, DeliveryId, Envelope, Protocol, RecipientVerdict, Sink};
 pub use tls::{Tls, TlsError};

@@ -113,6 +113,60 @@ async fn a_silent_client_gets_421_after_the_command_timeout() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_never_starts_a_message_gets_421_after_the_greeting_timeout() {
+    let config = ListenerConfig {
+        greeting_timeout: Duration::from_millis(200),
+        ..ListenerConfig::default()
+    };
+    let listener = start(config).await;
+    let mut idle = Raw::connect(listener.addr).await;
+    idle.expect("220 ").await;
+    idle.send("EHLO a.example.test\r\n").await;
+    idle.expect("250-").await;
+    idle.expect("421 4.4.2").await;
+    assert_eq!(idle.reply().await, "");
+
+    let mut sender = Raw::connect(listener.addr).await;
+    sender.expect("220 ").await;
+    sender
+        .send("EHLO a.example.test\r\nMAIL FROM:<s@a.example.test>\r\n")
+        .await;
+    sender.expect_all(&["250-", "250 2.1.0"]).await;
+    assert!(
+        !sender.says_something_within(Duration::from_secs(1)).await,
+        "after MAIL FROM the wait is the command timeout again"
+    );
+    listener.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crowded_listener_waits_only_the_greeting_timeout_after_mail_from() {
+    let config = ListenerConfig {
+        max_connections: 5,
+        // Long enough that the others are still connected when the sender's wait starts:
+        // the wait is chosen when it starts.
+        greeting_timeout: Duration::from_secs(2),
+        ..ListenerConfig::default()
+    };
+    let listener = start(config).await;
+    let mut others = Vec::new();
+    for _ in 0..3 {
+        let mut raw = Raw::connect(listener.addr).await;
+        raw.expect("220 ").await;
+        others.push(raw);
+    }
+    let mut sender = Raw::connect(listener.addr).await;
+    sender.expect("220 ").await;
+    sender
+        .send("EHLO a.example.test\r\nMAIL FROM:<s@a.example.test>\r\n")
+        .await;
+    sender.expect_all(&["250-", "250 2.1.0"]).await;
+    // Four of five slots taken: 80 %.
+    sender.expect("421 4.4.2").await;
+    listener.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stalled_message_gets_421_and_is_not_delivered() {
     let config = ListenerConfig {
         data_timeout: Duration::from_millis(200),

@@ -191,7 +191,7 @@ async fn the_audit(db_url: Option<String>) {
 
     flag(&site, &id);
     api(&site, &served, &id).await;
-    let (_, metrics) = served.get("/metrics").await;
+    let metrics = served.metrics().await;
     assert!(
         metrics.contains("postroom_purge_last_run_timestamp_seconds"),
         "{metrics}"

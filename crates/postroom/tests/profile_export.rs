@@ -326,3 +326,33 @@ fn the_help_documents_profile_export() {
     .unwrap();
     assert!(readme.contains("postroom profile export [--out FILE]"));
 }
+
+/// `[inbound] profile` takes the document `profile export` writes, not only a bare profile.
+#[tokio::test]
+async fn serve_takes_an_exported_document_as_its_inbound_profile() {
+    let bare = r#"{"own": {"addresses": ["support@example.com"]},
+        "default": {"project": "SUP", "issue_type": "Task"}}"#;
+    let from = Site::new(None, &[("profile.json", bare)]);
+    from.ok(&["profile", "import", "--offline", "profile.json"]);
+    from.ok(&["profile", "export", "--out", "export.json"]);
+    let document = from.path().join("export.json");
+    let text = std::fs::read_to_string(&document).unwrap();
+    assert!(text.contains("\"version\""), "an export document: {text}");
+    let to = Site::new(None, &[]);
+    let served = Served::start_with_args(
+        to.path(),
+        &["--smtp", "127.0.0.1:0"],
+        &[
+            ("POSTROOM_STORAGE__URL", to.db_url.as_str()),
+            ("POSTROOM_INBOUND__PROFILE", document.to_str().unwrap()),
+        ],
+    )
+    .await;
+    let smtp = support::listening(&served, "smtp");
+    let answer = support::rcpt(&smtp, "support@example.com");
+    assert!(
+        answer.starts_with("250"),
+        "the export's own address: {answer}"
+    );
+    served.stop_gracefully();
+}

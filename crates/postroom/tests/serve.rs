@@ -92,7 +92,11 @@ fn migrate_and_tenant_show_work_on_a_fresh_directory() {
         .output()
         .unwrap();
     assert!(!show.status.success(), "no tenant before serve creates it");
-    assert!(String::from_utf8_lossy(&show.stderr).contains("no tenant named"));
+    let stderr = String::from_utf8_lossy(&show.stderr);
+    assert!(
+        stderr.contains("no tenant \"default\" on this instance") && !stderr.contains("TenantId"),
+        "the tenant is named in plain words: {stderr}"
+    );
 }
 
 #[test]

@@ -95,6 +95,7 @@ async fn start(with_jira: bool) -> Api {
         trackers,
         upload_store_raw: true,
         webhooks,
+        metrics: http::MetricsAccess::default(),
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

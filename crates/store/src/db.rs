@@ -11,6 +11,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 use crate::StoreError;
+use crate::crypto::{create_private_dir, private_file_options};
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -30,8 +31,8 @@ pub struct Db {
 }
 
 impl Db {
-    /// Connects to `url`. For SQLite the file and its directory are created when missing,
-    /// and every connection runs in WAL mode with a busy timeout, so readers never block the
+    /// Connects to `url`. For SQLite the file (mode 0600: it holds every tenant's data) and
+    /// its directory (mode 0700) are created when missing, and every connection runs in WAL mode with a busy timeout, so readers never block the
     /// one writer and a second writer waits instead of failing.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
@@ -40,6 +41,7 @@ impl Db {
             Backend::Sqlite => {
                 let path = sqlite_path(url);
                 create_parent_dir(path)?;
+                create_private_file(path)?;
                 AnyConnectOptions::from_str(&format!("sqlite://{path}?mode=rwc"))?
             }
             Backend::Postgres => AnyConnectOptions::from_str(url)?,
@@ -112,12 +114,29 @@ fn sqlite_path(url: &str) -> &str {
 fn create_parent_dir(path: &str) -> Result<(), StoreError> {
     match Path::new(path).parent() {
         Some(dir) if !dir.as_os_str().is_empty() => {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+            create_private_dir(dir).map_err(|source| StoreError::CreateDir {
                 path: dir.display().to_string(),
                 source,
             })
         }
         _ => Ok(()),
+    }
+}
+
+/// Creates the database file empty, readable by its owner only, before SQLite opens it:
+/// SQLite would create it with the process's umask (usually world-readable), and gives its
+/// `-wal` and `-shm` files the mode of the database file. An existing file is left as it is.
+fn create_private_file(path: &str) -> Result<(), StoreError> {
+    if path.is_empty() || path.starts_with(':') || Path::new(path).exists() {
+        return Ok(());
+    }
+    match private_file_options().open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(source) => Err(StoreError::CreateFile {
+            path: path.to_owned(),
+            source,
+        }),
     }
 }
 

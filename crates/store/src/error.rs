@@ -11,7 +11,14 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
-    #[error("no tenant named {0:?}")]
+    /// Named in plain words (`no tenant "tb" on this instance`), as an operator typed it.
+    #[error("cannot create the database file {path}: {source}")]
+    CreateFile {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("no tenant {:?} on this instance (see `postroom tenant list`)", .0.as_str())]
     UnknownTenant(TenantId),
     /// A value handed in by the caller was refused (what and why in the message).
     #[error("invalid input: {0}")]

@@ -119,4 +119,13 @@ mod tests {
         let typo = format!(r#"{{"version": 1, "profile": {BARE}, "extra": 1}}"#);
         assert!(ProfileDocument::read(&typo).is_err());
     }
+
+    #[test]
+    fn an_exported_document_loads_like_the_bare_profile() {
+        let exported = ProfileDocument::new(Profile::from_json(BARE).unwrap())
+            .to_json()
+            .unwrap();
+        let loaded = Profile::load(&exported).unwrap();
+        assert_eq!(loaded.profile, Profile::load(BARE).unwrap().profile);
+    }
 }

@@ -277,9 +277,10 @@ impl Profile {
     }
 
     /// Reads (JSON or TOML) and checks a profile in one go: what a command that takes
-    /// `--profile FILE` needs.
+    /// `--profile FILE` and `[inbound] profile` need. The document `profile export` writes
+    /// is taken as well as a bare profile, so an export can be used as it is.
     pub fn load(text: &str) -> Result<CheckedProfile, ProfileError> {
-        Ok(Self::from_text(text)?.check()?)
+        Ok(ProfileDocument::read(text)?.profile.check()?)
     }
 
     /// The profile used when none is given: any recipient is accepted and every message is

@@ -5,7 +5,7 @@ pub mod seed;
 pub mod site;
 
 use std::path::{Path, PathBuf};
-use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 pub use site::Site;
 
@@ -16,6 +16,10 @@ use crate::error::SandboxError;
 pub struct Store {
     site: RwLock<Site>,
     path: Option<PathBuf>,
+    /// Held from the snapshot to the rename, so that concurrent writes reach the file one
+    /// at a time and in the order of their snapshots: an older snapshot can never replace
+    /// a newer one, nor two writers share a half-written temp file.
+    persisting: Mutex<()>,
 }
 
 impl Store {
@@ -24,6 +28,7 @@ impl Store {
         Self {
             site: RwLock::new(site),
             path,
+            persisting: Mutex::new(()),
         }
     }
 
@@ -65,6 +70,11 @@ impl Store {
     /// HTTP write it follows has already happened.
     pub fn persist(&self) {
         let Some(path) = &self.path else { return };
+        // Poisoned only if a writer panicked; the file is still whole (rename is atomic).
+        let _turn = self
+            .persisting
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let json = match serde_json::to_vec(&*self.read()) {
             Ok(json) => json,
             Err(e) => {
@@ -82,7 +92,8 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
-    let tmp = path.with_extension("json.tmp");
+    // Per process, so that a second process on the same file cannot rename our half.
+    let tmp = path.with_extension(format!("json.{}.tmp", std::process::id()));
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, path)
 }
@@ -101,6 +112,29 @@ mod tests {
         store.persist();
         let reloaded = Store::open(&path).unwrap();
         assert_eq!(reloaded.indexed_properties, vec!["postroom".to_owned()]);
+    }
+
+    #[test]
+    fn concurrent_writes_leave_the_newest_state_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sandbox.json");
+        let store = Store::new(Store::open(&path).unwrap(), Some(path.clone()));
+        std::thread::scope(|scope| {
+            for n in 0..8 {
+                let store = &store;
+                scope.spawn(move || {
+                    for i in 0..20 {
+                        store.write().indexed_properties.push(format!("p{n}-{i}"));
+                        store.persist();
+                    }
+                });
+            }
+        });
+        let on_disk = Store::open(&path).unwrap();
+        assert_eq!(on_disk.indexed_properties.len(), 160);
+        assert_eq!(on_disk.indexed_properties, store.read().indexed_properties);
+        let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(leftovers, 1, "no temp file is left behind");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use super::network::Network;
 use super::sink::Protocol;
 use super::tls::Tls;
 
@@ -39,9 +40,20 @@ pub struct ListenerConfig {
     pub max_message_size: usize,
     /// Sessions served at once; a connection beyond it gets `421 4.3.2` and is closed.
     pub max_connections: usize,
+    /// Sessions one peer may hold at once (IPv6 peers counted per /64), so that idle
+    /// connections from one source cannot take every slot; one more gets `421 4.7.0`.
+    /// `None`: no cap (the LMTP listener, whose only peer is the local mail server).
+    pub max_connections_per_peer: Option<usize>,
+    /// Peers exempt from `max_connections_per_peer`: a site that relays all its mail
+    /// through its own MX sees every legitimate message come from one address.
+    pub trusted_relays: Vec<Network>,
+    /// How long a session may take from its greeting to its first `MAIL FROM`, and the
+    /// wait for any command while the listener is at least 80 % full.
+    pub greeting_timeout: Duration,
     /// Recipients per message; one more gets `452 4.5.3`.
     pub max_recipients: usize,
-    /// How long to wait for a command before answering `421 4.4.2` and closing.
+    /// How long to wait for a command after `MAIL FROM` before answering `421 4.4.2` and
+    /// closing (RFC 5321 section 4.5.3.2: five minutes), while the listener is not crowded.
     pub command_timeout: Duration,
     /// How long to wait for each read during `DATA` (and the TLS handshake).
     pub data_timeout: Duration,
@@ -61,6 +73,9 @@ impl Default for ListenerConfig {
             hostname: "localhost".to_owned(),
             max_message_size: 25 * 1024 * 1024,
             max_connections: 100,
+            max_connections_per_peer: Some(10),
+            trusted_relays: Vec::new(),
+            greeting_timeout: Duration::from_secs(30),
             max_recipients: 100,
             command_timeout: Duration::from_secs(300),
             data_timeout: Duration::from_secs(180),

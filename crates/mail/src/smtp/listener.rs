@@ -1,4 +1,5 @@
-//! The accept loop: connection and rate limits, STARTTLS hand-over, graceful shutdown.
+//! The accept loop: connection, per-peer and rate limits, STARTTLS hand-over, graceful
+//! shutdown.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
@@ -12,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use super::config::ListenerConfig;
+use super::peers::{PeerSlot, PeerSlots};
 use super::rate::PeerRates;
 use super::reply::{self, Reply};
 use super::session::{End, Session};
@@ -46,6 +48,8 @@ pub(crate) struct Shared<K> {
     pub(crate) redactor: Redactor,
     pub(crate) shutdown: CancellationToken,
     rates: Mutex<PeerRates>,
+    connections: Arc<Semaphore>,
+    peers: Arc<PeerSlots>,
 }
 
 impl<K> Shared<K> {
@@ -58,6 +62,8 @@ impl<K> Shared<K> {
         Self {
             sink,
             rates: Mutex::new(PeerRates::new(config.rate)),
+            connections: Arc::new(Semaphore::new(config.max_connections)),
+            peers: Arc::new(PeerSlots::default()),
             config,
             redactor,
             shutdown,
@@ -71,6 +77,83 @@ impl<K> Shared<K> {
         let mut rates = self.rates.lock().unwrap_or_else(|e| e.into_inner());
         rates.allow(peer, Instant::now())
     }
+
+    /// Whether at least 80 % of the connection slots are taken: then every session waits
+    /// for its next command only `greeting_timeout`, so idle ones make room sooner.
+    pub(crate) fn crowded(&self) -> bool {
+        let max = self.config.max_connections;
+        let taken = max.saturating_sub(self.connections.available_permits());
+        taken * 5 >= max * 4
+    }
+
+    /// A slot for one more session of `peer`; `None` for a trusted relay or a listener
+    /// without a per-peer cap, which need none.
+    fn peer_slot(&self, peer: IpAddr) -> Result<Option<PeerSlot>, Refusal> {
+        let Some(max) = self.config.max_connections_per_peer else {
+            return Ok(None);
+        };
+        if self.config.trusted_relays.iter().any(|n| n.contains(peer)) {
+            return Ok(None);
+        }
+        match self.peers.take(peer, max, Instant::now()) {
+            Ok(slot) => Ok(Some(slot)),
+            Err(full) => {
+                if full.log {
+                    tracing::info!(%peer, max, "connections refused: peer at max_connections_per_peer (logged once a minute)");
+                }
+                Err(Refusal::PerPeer)
+            }
+        }
+    }
+
+    /// Takes what one more session needs, in the order that costs a refused peer least.
+    fn admit(&self, peer: IpAddr) -> Result<Slots, Refusal> {
+        let peer_slot = self.peer_slot(peer)?;
+        let Ok(permit) = Arc::clone(&self.connections).try_acquire_owned() else {
+            tracing::info!(%peer, "connection refused: at max_connections");
+            return Err(Refusal::Busy);
+        };
+        if !self.allow(peer) {
+            tracing::info!(%peer, "connection refused: peer over its rate");
+            return Err(Refusal::Rate);
+        }
+        Ok(Slots {
+            _permit: permit,
+            _peer: peer_slot,
+        })
+    }
+}
+
+/// Why a connection is not served.
+#[derive(Debug, Clone, Copy)]
+enum Refusal {
+    PerPeer,
+    Busy,
+    Rate,
+}
+
+impl Refusal {
+    fn outcome(self) -> &'static str {
+        match self {
+            Self::PerPeer => "peer_limit",
+            Self::Busy => "busy",
+            Self::Rate => "rate",
+        }
+    }
+
+    fn reply(self) -> Reply {
+        match self {
+            Self::PerPeer => reply::PEER_CONNECTIONS,
+            Self::Busy => reply::TOO_MANY_CONNECTIONS,
+            Self::Rate => reply::RATE_EXCEEDED,
+        }
+    }
+}
+
+/// What a served session holds until its task ends, however it ends.
+struct Slots {
+    _permit: OwnedSemaphorePermit,
+    _peer: Option<PeerSlot>,
 }
 
 /// A bound SMTP or LMTP listener, not yet serving.
@@ -109,7 +192,6 @@ impl<K: Sink> Listener<K> {
     /// Serves until `shutdown` is cancelled, then stops accepting, lets every session
     /// finish the message it is receiving (idle sessions get `421 4.3.2`), and returns.
     pub async fn serve(self, shutdown: CancellationToken) {
-        let connections = Arc::new(Semaphore::new(self.config.max_connections));
         let shared = Arc::new(Shared::new(
             self.sink,
             self.config,
@@ -131,24 +213,18 @@ impl<K: Sink> Listener<K> {
                 }
             };
             let peer = peer.ip();
-            let Ok(permit) = connections.clone().try_acquire_owned() else {
-                tracing::info!(%peer, "connection refused: at max_connections");
-                metrics::counter!("postroom_smtp_connections_total", "outcome" => "busy")
-                    .increment(1);
-                tasks.spawn(refuse(stream, reply::TOO_MANY_CONNECTIONS));
-                continue;
-            };
-            if !shared.allow(peer) {
-                tracing::info!(%peer, "connection refused: peer over its rate");
-                metrics::counter!("postroom_smtp_connections_total", "outcome" => "rate")
-                    .increment(1);
-                drop(permit);
-                tasks.spawn(refuse(stream, reply::RATE_EXCEEDED));
-                continue;
+            match shared.admit(peer) {
+                Ok(slots) => {
+                    metrics::counter!("postroom_smtp_connections_total", "outcome" => "accepted")
+                        .increment(1);
+                    tasks.spawn(connection(shared.clone(), stream, peer, slots));
+                }
+                Err(refusal) => {
+                    metrics::counter!("postroom_smtp_connections_total", "outcome" => refusal.outcome())
+                        .increment(1);
+                    tasks.spawn(refuse(stream, refusal.reply()));
+                }
             }
-            metrics::counter!("postroom_smtp_connections_total", "outcome" => "accepted")
-                .increment(1);
-            tasks.spawn(connection(shared.clone(), stream, peer, permit));
         }
         drop(self.tcp);
         tasks.close();
@@ -172,7 +248,7 @@ async fn connection<K: Sink>(
     shared: Arc<Shared<K>>,
     stream: TcpStream,
     peer: IpAddr,
-    _permit: OwnedSemaphorePermit,
+    _slots: Slots,
 ) {
     tracing::debug!(%peer, "session started");
     let mut plain = Session::new(stream, &shared, peer, false);

@@ -29,6 +29,11 @@ pub(crate) const TLS_GO_AHEAD: Reply = reply(220, [2, 0, 0], "Ready to start TLS
 
 pub(crate) const SHUTTING_DOWN: Reply = reply(421, [4, 3, 2], "Service shutting down");
 pub(crate) const TOO_MANY_CONNECTIONS: Reply = reply(421, [4, 3, 2], "Too many connections");
+pub(crate) const PEER_CONNECTIONS: Reply = reply(
+    421,
+    [4, 7, 0],
+    "Too many connections from your address, try later",
+);
 pub(crate) const RATE_EXCEEDED: Reply = reply(421, [4, 7, 0], "Rate limit exceeded, try later");
 pub(crate) const TOO_MANY_ERRORS: Reply = reply(421, [4, 7, 0], "Too many errors");
 pub(crate) const TIMEOUT: Reply = reply(421, [4, 4, 2], "Timeout, closing connection");

@@ -5,6 +5,7 @@
 //! sending MTA keeps the message.
 
 use std::net::IpAddr;
+use std::time::Duration;
 
 use smtp_proto::{Error as ParseError, MailFrom, Request};
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -47,6 +48,9 @@ pub(crate) struct Session<'a, S, K> {
     tls: bool,
     helo: Option<String>,
     mail: Option<Transaction>,
+    /// Whether a `MAIL FROM` was accepted: until then the session is on the short
+    /// `greeting_timeout`, so a connection that never sends mail cannot hold its slot long.
+    mailed: bool,
     errors: u32,
     /// Refusals handed to the sink's audit so far; see [`MAX_RECORDED_REFUSALS`].
     refusals: u32,
@@ -65,8 +69,20 @@ impl<'a, S: AsyncRead + AsyncWrite + Unpin, K: Sink> Session<'a, S, K> {
             tls,
             helo: None,
             mail: None,
+            mailed: false,
             errors: 0,
             refusals: 0,
+        }
+    }
+
+    /// How long to wait for the next command: RFC 5321's five minutes once the client has
+    /// started a message, unless the listener is crowded; the greeting timeout otherwise.
+    fn command_timeout(&self) -> Duration {
+        let config = &self.shared.config;
+        if self.mailed && !self.shared.crowded() {
+            config.command_timeout
+        } else {
+            config.greeting_timeout.min(config.command_timeout)
         }
     }
 
@@ -83,11 +99,8 @@ impl<'a, S: AsyncRead + AsyncWrite + Unpin, K: Sink> Session<'a, S, K> {
             reply::push_plain(&mut self.wire.out, 220, &text);
         }
         loop {
-            let step = match self
-                .wire
-                .command(config.command_timeout, &self.shared.shutdown)
-                .await
-            {
+            let timeout = self.command_timeout();
+            let step = match self.wire.command(timeout, &self.shared.shutdown).await {
                 Ok(Command::Request(request)) => self.request(request).await,
                 Ok(Command::Invalid(error)) => self.invalid(&error),
                 Err(stop) => Step::Stop(stop),
@@ -193,6 +206,7 @@ impl<'a, S: AsyncRead + AsyncWrite + Unpin, K: Sink> Session<'a, S, K> {
             reply::push(&mut self.wire.out, reply::RATE_EXCEEDED);
             return Step::Close;
         }
+        self.mailed = true;
         self.mail = Some(Transaction {
             from: from.address,
             recipients: Vec::new(),

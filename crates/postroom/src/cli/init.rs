@@ -42,6 +42,11 @@ pub const STARTER: &str = r#"# postroom configuration.
 [http]
 # REST API, webhooks, /healthz, /readyz and /metrics.
 # addr = "127.0.0.1:8080"
+# /metrics here answers only to `Authorization: Bearer TOKEN` with the token in this file
+# (401 otherwise)...
+# metrics_token_file = "/etc/postroom/metrics-token"
+# ...or is served without a token on a loopback address, for a scraper on this host.
+# metrics_addr = "127.0.0.1:9464"
 
 [log]
 # human or json; addresses and subjects are only ever logged as keyed hashes.
@@ -83,6 +88,13 @@ pub const STARTER: &str = r#"# postroom configuration.
 # tls_key_file = "/etc/postroom/smtp.key"
 # max_connections = 100
 # max_recipients = 100
+# Sessions one peer address (IPv6: one /64) may hold at once; more get 421.
+# max_connections_per_peer = 10
+# Your own MX, if all mail is relayed through it: exempt from max_connections_per_peer.
+# trusted_relays = ["192.0.2.7", "10.0.0.0/8"]
+# Seconds from the greeting to the first MAIL FROM; later commands get 300 s, or this
+# while the listener is at least 80 % full.
+# greeting_timeout_secs = 30
 # store_raw = true
 
 # postroom's own mail (acknowledgements), through your relay. Unset: none is sent

@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use postroom_engine::inbound::Inbound;
@@ -76,6 +77,13 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         None
     };
     let webhook_secrets = webhook_secrets(&config, sandbox.as_ref(), bound)?;
+    let metrics = match &config.http.metrics_token_file {
+        Some(path) => Some(
+            crate::config::Secret::from_file(path)
+                .map_err(|e| anyhow::anyhow!("http.metrics_token_file: {e}"))?,
+        ),
+        None => None,
+    };
     let tenant = app::ensure_default_tenant(&store, &config).await?;
     let profile = profiles::for_serve(&config, &tenant, args.sandbox, app::now_ms()).await?;
     if let Some(shared) = &profile {
@@ -180,10 +188,14 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         trackers,
         upload_store_raw: config.inbound.store_raw,
         webhooks,
+        metrics: http::MetricsAccess::new(metrics),
     });
     if let Some(sandbox) = &sandbox {
         router = router.nest(sandbox::MOUNT, sandbox.router());
         eprintln!("{}", sandbox.banner());
+    }
+    if let Some(addr) = config.http.metrics_addr {
+        tasks.push(http::serve_metrics(addr, shutdown.clone()).await?);
     }
     readiness.mark_up("http");
     let service = router.into_make_service_with_connect_info::<SocketAddr>();
@@ -219,6 +231,13 @@ async fn bind_mail_listener(
         hostname: config.smtp.hostname.clone(),
         max_message_size: config.inbound.max_size,
         max_connections: config.smtp.max_connections,
+        // The LMTP listener's only peer is the site's own mail server.
+        max_connections_per_peer: match protocol {
+            Protocol::Smtp => Some(config.smtp.max_connections_per_peer),
+            Protocol::Lmtp => None,
+        },
+        trusted_relays: config.smtp.trusted_relays.clone(),
+        greeting_timeout: Duration::from_secs(config.smtp.greeting_timeout_secs),
         max_recipients: config.smtp.max_recipients,
         tls,
         rate: RateLimit {

@@ -2,7 +2,8 @@
 //!
 //! Only variables with a `__` are configuration, so that tooling variables such as
 //! `POSTROOM_TEST_PG` or `POSTROOM_SHARED_DIR` can live beside them. A value replaces the
-//! file's; it is read as the type the key has (number, boolean), else as a string.
+//! file's; it is read as the type the key has (number, boolean, a comma-separated list), else as a
+//! string.
 
 use super::{Config, ConfigError};
 
@@ -74,6 +75,14 @@ fn typed_value(template: Option<&toml::Value>, raw: &str) -> toml::Value {
         Some(toml::Value::Integer(_)) => raw.parse().ok().map(toml::Value::Integer),
         Some(toml::Value::Float(_)) => raw.parse().ok().map(toml::Value::Float),
         Some(toml::Value::Boolean(_)) => raw.parse().ok().map(toml::Value::Boolean),
+        // A list key (`smtp.trusted_relays`) takes comma-separated items.
+        Some(toml::Value::Array(_)) => Some(toml::Value::Array(
+            raw.split(',')
+                .map(str::trim)
+                .filter(|item| !item.is_empty())
+                .map(|item| toml::Value::String(item.to_owned()))
+                .collect(),
+        )),
         _ => None,
     };
     parsed.unwrap_or_else(|| toml::Value::String(raw.to_owned()))

@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use postroom_mail::smtp::Network;
 use serde::{Deserialize, Serialize};
 
 /// `[inbound]`: what every source shares.
@@ -63,6 +64,15 @@ pub struct SmtpConfig {
     pub tls_key_file: Option<PathBuf>,
     /// Sessions served at once per listener.
     pub max_connections: usize,
+    /// Sessions one peer address may hold at once on the SMTP listener (IPv6 peers are
+    /// counted per /64); one more gets `421 4.7.0`. The LMTP listener has no such cap.
+    pub max_connections_per_peer: usize,
+    /// Addresses or networks (`192.0.2.7`, `10.0.0.0/8`) exempt from
+    /// `max_connections_per_peer`: the site's own MX, when all mail is relayed through it.
+    pub trusted_relays: Vec<Network>,
+    /// Seconds a session may take from its greeting to its first `MAIL FROM`; also the
+    /// wait for any command while the listener is at least 80 % full (otherwise 300 s).
+    pub greeting_timeout_secs: u64,
     /// Recipients per message.
     pub max_recipients: usize,
     /// Connections plus messages one peer IP may start at once (a token bucket)...
@@ -83,6 +93,9 @@ impl Default for SmtpConfig {
             tls_cert_file: None,
             tls_key_file: None,
             max_connections: 100,
+            max_connections_per_peer: 10,
+            trusted_relays: Vec::new(),
+            greeting_timeout_secs: 30,
             max_recipients: 100,
             rate_burst: 200,
             rate_per_minute: 600,

@@ -145,12 +145,19 @@ pub struct KeysConfig {
 pub struct HttpConfig {
     /// Where the REST API, webhooks, health and metrics are served.
     pub addr: SocketAddr,
+    /// A file (mode 0600) holding the token that `/metrics` on `addr` asks for as
+    /// `Authorization: Bearer TOKEN`. Unset: `/metrics` on `addr` answers 401.
+    pub metrics_token_file: Option<PathBuf>,
+    /// A loopback address serving `/metrics` without a token, for a scraper on this host.
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 impl Default for HttpConfig {
     fn default() -> Self {
         Self {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            metrics_token_file: None,
+            metrics_addr: None,
         }
     }
 }
@@ -325,6 +332,29 @@ impl Config {
             return Err((
                 "smtp.tls_key_file".to_owned(),
                 "STARTTLS needs both smtp.tls_cert_file and smtp.tls_key_file".to_owned(),
+            ));
+        }
+        if let Some(addr) = self.http.metrics_addr
+            && !addr.ip().is_loopback()
+        {
+            return Err((
+                "http.metrics_addr".to_owned(),
+                format!(
+                    "{addr} is not a loopback address; metrics elsewhere need \
+                     http.metrics_token_file"
+                ),
+            ));
+        }
+        if self.smtp.max_connections_per_peer == 0 {
+            return Err((
+                "smtp.max_connections_per_peer".to_owned(),
+                "must be at least 1; exempt the site's own MX with smtp.trusted_relays".to_owned(),
+            ));
+        }
+        if self.smtp.greeting_timeout_secs == 0 {
+            return Err((
+                "smtp.greeting_timeout_secs".to_owned(),
+                "must be at least 1 second".to_owned(),
             ));
         }
         for (i, mailbox) in self.mailboxes.iter().enumerate() {

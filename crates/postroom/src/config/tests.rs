@@ -238,3 +238,29 @@ fn secrets_are_given_inline_or_read_from_files_and_a_missing_file_names_its_key(
         "{error:?}"
     );
 }
+
+#[test]
+fn trusted_relays_are_networks_from_the_file_or_a_comma_separated_variable() {
+    let config = load_text(
+        "[smtp]\ntrusted_relays = [\"192.0.2.7\", \"10.0.0.0/8\"]\n",
+        &[],
+    );
+    let relays = config.unwrap().smtp.trusted_relays;
+    assert_eq!(relays.len(), 2);
+    assert!(relays[1].contains("10.9.8.7".parse().unwrap()));
+
+    let env = [("POSTROOM_SMTP__TRUSTED_RELAYS", "127.0.0.4, ::1")];
+    assert_eq!(load_text("", &env).unwrap().smtp.trusted_relays.len(), 2);
+
+    let bad = load_text("[smtp]\ntrusted_relays = [\"mx.example\"]\n", &[]);
+    let message = bad.unwrap_err().to_string();
+    assert!(message.contains("mx.example"), "{message}");
+}
+
+#[test]
+fn a_metrics_address_must_be_loopback() {
+    let open = load_text("[http]\nmetrics_addr = \"0.0.0.0:9464\"\n", &[]);
+    let message = open.unwrap_err().to_string();
+    assert!(message.contains("http.metrics_addr"), "{message}");
+    assert!(load_text("[http]\nmetrics_addr = \"127.0.0.1:9464\"\n", &[]).is_ok());
+}

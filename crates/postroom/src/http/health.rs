@@ -1,7 +1,7 @@
-//! `/healthz`, `/readyz` and `/metrics`.
+//! `/healthz` and `/readyz`.
 
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 
 use super::AppState;
@@ -39,12 +39,4 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
             )
         }
     }
-}
-
-/// Prometheus text exposition.
-pub async fn metrics() -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        crate::telemetry::metrics().render(),
-    )
 }

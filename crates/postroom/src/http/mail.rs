@@ -142,13 +142,7 @@ fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    if essence == "message/rfc822" {
+    if super::json_body::essence(content_type) == "message/rfc822" {
         Ok(())
     } else {
         Err(ApiError::UnsupportedMediaType(format!(

@@ -6,7 +6,9 @@ mod audit;
 mod auth;
 mod error;
 mod health;
+mod json_body;
 mod mail;
+mod metrics;
 mod readiness;
 mod templates;
 mod webhooks;
@@ -20,6 +22,7 @@ use postroom_store::Store;
 pub use access_log::purge_forever as purge_access_log_forever;
 pub use auth::ApiCaller;
 pub use error::{ApiError, FieldError};
+pub use metrics::{MetricsAccess, serve_loopback as serve_metrics};
 pub use readiness::Readiness;
 pub use webhooks::WebhookReceiver;
 
@@ -35,6 +38,8 @@ pub struct AppState {
     pub upload_store_raw: bool,
     /// Jira's webhook deliveries for notifications.
     pub webhooks: WebhookReceiver,
+    /// Who may read `/metrics` here.
+    pub metrics: MetricsAccess,
 }
 
 /// The whole HTTP surface of postroom.
@@ -42,7 +47,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/metrics", get(health::metrics))
+        .route("/metrics", get(metrics::guarded))
         .route("/webhooks/jira", post(webhooks::default_tenant))
         .route("/webhooks/jira/{tenant}", post(webhooks::for_tenant))
         .nest("/api/v1", api::router(state.clone()))

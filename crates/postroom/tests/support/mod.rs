@@ -14,6 +14,9 @@ use std::time::{Duration, Instant};
 /// timeout, not a speed claim; see BENCHMARKS.md for that).
 pub const PATIENCE: Duration = Duration::from_secs(60);
 
+/// The `http.metrics_token_file` content every [`Served`] is started with.
+pub const METRICS_TOKEN: &str = "metrics-token-for-tests";
+
 /// `postroom` with `dir` as working directory and a clean configuration environment.
 pub fn postroom(dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_postroom"));
@@ -84,6 +87,10 @@ impl Served {
             .args(args)
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
+        // Every test server asks for a metrics token, as a production one should.
+        let token_file = dir.join("metrics.token");
+        std::fs::write(&token_file, METRICS_TOKEN).unwrap();
+        command.env("POSTROOM_HTTP__METRICS_TOKEN_FILE", &token_file);
         for (k, v) in env {
             command.env(k, v);
         }
@@ -127,11 +134,23 @@ impl Served {
         (status, response.text().await.unwrap())
     }
 
+    /// The Prometheus text of `/metrics`, read with the token, which must answer 200.
+    pub async fn metrics(&self) -> String {
+        let response = reqwest::Client::new()
+            .get(format!("{}/metrics", self.base))
+            .bearer_auth(METRICS_TOKEN)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        response.text().await.unwrap()
+    }
+
     pub async fn assert_healthy(&self) {
         assert_eq!(self.get("/healthz").await.0, 200);
         assert_eq!(self.get("/readyz").await.0, 200);
-        let (status, metrics) = self.get("/metrics").await;
-        assert_eq!(status, 200);
+        assert_eq!(self.get("/metrics").await.0, 401, "metrics need the token");
+        let metrics = self.metrics().await;
         assert!(
             metrics
                 .lines()

@@ -88,7 +88,8 @@ impl BlobConfig {
     pub(crate) fn build(&self) -> Result<(Arc<dyn ObjectStore>, String), BlobError> {
         match self {
             BlobConfig::Local(dir) => {
-                std::fs::create_dir_all(dir).map_err(|e| {
+                // 0700: blobs are sealed, but their names and sizes are nobody else's business.
+                crate::crypto::create_private_dir(dir).map_err(|e| {
                     BlobError::Config(format!(
                         "cannot create blob directory {}: {e}",
                         dir.display()

@@ -19,6 +19,7 @@ pub use cipher::TenantCipher;
 pub use error::CryptoError;
 pub use keyring::Keyring;
 pub use master::{MasterKey, MasterKeySource};
+pub(crate) use master::{create_private_dir, private_file_options};
 pub use place::Place;
 pub use rotation::{MasterKeyFile, Rotation};
 pub use vault::KeyVault;

@@ -16,6 +16,7 @@ use super::{Ctx, api_error, field, today};
 use crate::app::now_ms;
 use crate::http::auth::ApiCaller;
 use crate::http::error::ErrorBody;
+use crate::http::json_body::JsonBody;
 use crate::http::{ApiError, AppState};
 use postroom_engine::responses::{ApplyRequest, Visible};
 
@@ -87,12 +88,13 @@ pub async fn search(
 /// Creates a template owned by the caller.
 #[utoipa::path(post, path = "/api/v1/templates", tag = "templates", request_body = DraftBody,
     responses((status = 201, body = TemplateBody), (status = 401, body = ErrorBody),
+              (status = 415, description = "The body is not JSON", body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
               (status = 503, body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     caller: ApiCaller,
-    bytes: Bytes,
+    JsonBody(bytes): JsonBody,
 ) -> Result<(StatusCode, Json<TemplateBody>), ApiError> {
     let draft = body::<DraftBody>(&bytes)?
         .into_draft()
@@ -123,13 +125,14 @@ pub async fn get_one(
 #[utoipa::path(put, path = "/api/v1/templates/{id}", tag = "templates", request_body = DraftBody,
     params(("id" = String, Path, description = "Template id")),
     responses((status = 200, body = TemplateBody), (status = 401, body = ErrorBody),
+              (status = 415, description = "The body is not JSON", body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn update(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
-    bytes: Bytes,
+    JsonBody(bytes): JsonBody,
 ) -> Result<Json<TemplateBody>, ApiError> {
     let ctx = Ctx::load(&state, &caller).await?;
     let service = ctx.service(&state, &caller).await?;
@@ -165,13 +168,14 @@ pub async fn delete(
 #[utoipa::path(post, path = "/api/v1/templates/{id}/render", tag = "templates",
     request_body = RenderRequest, params(("id" = String, Path, description = "Template id")),
     responses((status = 200, body = PreviewBody), (status = 401, body = ErrorBody),
+              (status = 415, description = "The body is not JSON", body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
               (status = 503, body = ErrorBody)))]
 pub async fn render(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
-    bytes: Bytes,
+    JsonBody(bytes): JsonBody,
 ) -> Result<Json<PreviewBody>, ApiError> {
     let ctx = Ctx::load(&state, &caller).await?;
     let service = ctx.service(&state, &caller).await?;
@@ -189,13 +193,14 @@ pub async fn render(
 #[utoipa::path(post, path = "/api/v1/templates/{id}/apply", tag = "templates",
     request_body = ApplyRequestBody, params(("id" = String, Path, description = "Template id")),
     responses((status = 200, body = AppliedBody), (status = 401, body = ErrorBody),
+              (status = 415, description = "The body is not JSON", body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
               (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn apply(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
-    bytes: Bytes,
+    JsonBody(bytes): JsonBody,
 ) -> Result<Json<AppliedBody>, ApiError> {
     let ctx = Ctx::load(&state, &caller).await?;
     let service = ctx.service(&state, &caller).await?;
@@ -233,11 +238,12 @@ pub async fn export(
 #[utoipa::path(post, path = "/api/v1/templates/import", tag = "templates",
     request_body = ExportBody,
     responses((status = 201, body = ImportedBody), (status = 401, body = ErrorBody),
+              (status = 415, description = "The body is not JSON", body = ErrorBody),
               (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn import(
     State(state): State<AppState>,
     caller: ApiCaller,
-    bytes: Bytes,
+    JsonBody(bytes): JsonBody,
 ) -> Result<(StatusCode, Json<ImportedBody>), ApiError> {
     let ctx = Ctx::load(&state, &caller).await?;
     let service = ctx.service(&state, &caller).await?;
