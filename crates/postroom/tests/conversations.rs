@@ -104,33 +104,6 @@ impl Site {
     }
 }
 
-/// Every SUP issue: its summary and its comments' text.
-async fn issues(served: &Served) -> Vec<(String, Vec<String>)> {
-    let site = format!("{}/sandbox/jira", served.base);
-    let found = support::sandbox_get(
-        &site,
-        "/rest/api/3/search/jql?jql=project%3DSUP&fields=summary&maxResults=200",
-    )
-    .await;
-    let mut out = Vec::new();
-    for issue in found["issues"].as_array().unwrap() {
-        let key = issue["key"].as_str().unwrap();
-        let comments =
-            support::sandbox_get(&site, &format!("/rest/api/3/issue/{key}/comment")).await;
-        let texts = comments["comments"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| text(&c["body"]))
-            .collect();
-        out.push((
-            issue["fields"]["summary"].as_str().unwrap().to_owned(),
-            texts,
-        ));
-    }
-    out
-}
-
 /// The text of an ADF document.
 fn text(node: &Value) -> String {
     let mut out = node["text"].as_str().unwrap_or_default().to_owned();
@@ -143,7 +116,7 @@ fn text(node: &Value) -> String {
 /// 50 issues with one comment each; with `in_order`, each issue is its original's and its
 /// comment is the reply's.
 async fn assert_one_issue_per_pair(served: &Served, in_order: bool) {
-    let issues = issues(served).await;
+    let issues = all_issues(served).await;
     assert_eq!(issues.len(), PAIRS, "one issue per conversation");
     for (summary, comments) in &issues {
         assert_eq!(comments.len(), 1, "{summary}: {comments:?}");
@@ -251,7 +224,7 @@ async fn demo_outcome(workers: &str) -> (Vec<(String, Vec<String>)>, Vec<(String
         })
         .await;
     }
-    let mut issues = issues(&served).await;
+    let mut issues = all_issues(&served).await;
     issues.sort();
     // The outbox is written by the send jobs after the results: wait until it is still.
     let outbox = site.path().join("data/outbox");
@@ -297,4 +270,143 @@ async fn the_demo_ends_the_same_with_one_worker_or_eight() {
     let printer: Vec<_> = one.0.iter().filter(|(_, c)| !c.is_empty()).collect();
     assert!(!printer.is_empty(), "the follow-up is a comment: {one:?}");
     assert_eq!(one, eight);
+}
+
+const THREADS: usize = 300;
+const PER_THREAD: usize = 7;
+
+/// Mail `i` of conversation `t`: the original (`i = 0`) or the reply to mail `i - 1`, with
+/// the whole chain in `References` and a Date a minute after the one before.
+fn chained(t: usize, i: usize) -> String {
+    let own = format!("<t{t}-m{i}@customer.example>");
+    let mut headers = format!("Message-ID: {own}\nSubject: ");
+    if i == 0 {
+        headers.push_str(&format!("thread {t:03}\n"));
+    } else {
+        let refs: Vec<String> = (0..i)
+            .map(|j| format!("<t{t}-m{j}@customer.example>"))
+            .collect();
+        headers.push_str(&format!(
+            "Re: thread {t:03}\nIn-Reply-To: {}\nReferences: {}\n",
+            refs[i - 1],
+            refs.join(" ")
+        ));
+    }
+    format!(
+        "From: Customer {t} <cust{t}@customer.example>\nTo: support@example.com\n\
+         Date: Mon, 23 Nov 2026 {:02}:{:02}:00 +0000\n{headers}\nStep {i} of thread {t}.\n",
+        8 + (t * PER_THREAD + i) / 60,
+        (t * PER_THREAD + i) % 60
+    )
+}
+
+/// A whole mailbox as one mbox file, its mails in a scrambled order (a fixed permutation,
+/// so that a failure can be replayed).
+fn scrambled_mbox() -> String {
+    let total = THREADS * PER_THREAD;
+    let mut order: Vec<usize> = (0..total).collect();
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    for i in (1..total).rev() {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        order.swap(i, usize::try_from(state % (i as u64 + 1)).unwrap());
+    }
+    let mut out = String::new();
+    for n in order {
+        out.push_str("From cust@customer.example Mon Nov 23 10:00:00 2026\n");
+        out.push_str(&chained(n / PER_THREAD, n % PER_THREAD));
+        out.push('\n');
+    }
+    out
+}
+
+/// Every SUP issue through search pages: its summary and its comments' text, in the order
+/// Jira keeps them.
+async fn all_issues(served: &Served) -> Vec<(String, Vec<String>)> {
+    let site = format!("{}/sandbox/jira", served.base);
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let mut path =
+            "/rest/api/3/search/jql?jql=project%3DSUP&fields=summary&maxResults=100".to_owned();
+        if let Some(t) = &token {
+            path.push_str(&format!("&nextPageToken={t}"));
+        }
+        let page = support::sandbox_get(&site, &path).await;
+        for issue in page["issues"].as_array().unwrap() {
+            let key = issue["key"].as_str().unwrap();
+            let comments = support::sandbox_get(
+                &site,
+                &format!("/rest/api/3/issue/{key}/comment?maxResults=100"),
+            )
+            .await;
+            let texts = comments["comments"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| text(&c["body"]))
+                .collect();
+            out.push((
+                issue["fields"]["summary"].as_str().unwrap().to_owned(),
+                texts,
+            ));
+        }
+        match page["nextPageToken"].as_str() {
+            Some(t) => token = Some(t.to_owned()),
+            None => return out,
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_scrambled_mailbox_import_keeps_every_conversation_whole_and_in_order() {
+    let site = Site::new(None);
+    let mbox = site.path().join("mailbox.mbox");
+    std::fs::write(&mbox, scrambled_mbox()).unwrap();
+    let out = support::postroom(site.path())
+        .env("POSTROOM_STORAGE__URL", &site.db_url)
+        .arg("process")
+        .arg(&mbox)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let summary = String::from_utf8_lossy(&out.stdout);
+    let total = THREADS * PER_THREAD;
+    assert!(
+        summary.contains(&format!("{total} taken in"))
+            && summary.contains(&format!("{THREADS} conversation(s)")),
+        "{summary}"
+    );
+    let served = site.serve().await;
+    let start = std::time::Instant::now();
+    loop {
+        let done = support::results(&site.db_url).await.len();
+        if done >= total {
+            break;
+        }
+        // Functional patience for a busy 2-core machine, not a speed claim.
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(900),
+            "{done} of {total} mails processed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    let issues = all_issues(&served).await;
+    assert_eq!(issues.len(), THREADS, "one issue per conversation");
+    for (summary, comments) in &issues {
+        let t: usize = summary
+            .trim_start_matches("thread ")
+            .parse()
+            .unwrap_or_else(|_| {
+                panic!("an issue that is not a conversation's original: {summary}")
+            });
+        assert_eq!(comments.len(), PER_THREAD - 1, "{summary}: {comments:?}");
+        for (i, comment) in comments.iter().enumerate() {
+            assert!(
+                comment.contains(&format!("Step {} of thread {t}.", i + 1)),
+                "{summary}: comment {i} out of order: {comments:?}"
+            );
+        }
+    }
 }

@@ -180,6 +180,9 @@ async fn a_thousand_mails_and_replies_through_three_kills_and_a_faulty_jira_make
             ("POSTROOM_INBOUND__LEASE_SECONDS", "3"),
             ("POSTROOM_INBOUND__WORKERS", "8"),
             ("POSTROOM_JIRA__REQUESTS_PER_SEC", "100"),
+            // Search lags 1.5 s here: a lost create is found well within 15 s, and a worker
+            // killed before its create went out does not keep its mail waiting 5 minutes.
+            ("POSTROOM_JIRA__UNKNOWN_OUTCOME_MAX_SECS", "15"),
         ]
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
