@@ -170,12 +170,9 @@ async fn a_thousand_mails_and_replies_through_three_kills_and_a_faulty_jira_make
     )
     .unwrap();
     let db = format!("sqlite:{}", dir.path().join("data/postroom.db").display());
-    let worker = Worker {
-        dir: dir.path(),
-        env: [
-            ("POSTROOM_JIRA__URL", sandbox.base.as_str()),
-            ("POSTROOM_JIRA__EMAIL", jira_sandbox::ADMIN_EMAIL),
-            ("POSTROOM_JIRA__TOKEN", jira_sandbox::API_TOKEN),
+    let mut env = sandbox.jira_env();
+    env.extend(
+        [
             ("POSTROOM_INBOUND__PROFILE", profile.to_str().unwrap()),
             ("POSTROOM_INBOUND__LEASE_SECONDS", "3"),
             ("POSTROOM_INBOUND__WORKERS", "8"),
@@ -185,8 +182,11 @@ async fn a_thousand_mails_and_replies_through_three_kills_and_a_faulty_jira_make
             ("POSTROOM_JIRA__UNKNOWN_OUTCOME_MAX_SECS", "15"),
         ]
         .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect(),
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
+    let worker = Worker {
+        dir: dir.path(),
+        env,
     };
 
     // The first 200 mails come with their replies, each reply's file before its original's:

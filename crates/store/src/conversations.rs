@@ -86,36 +86,28 @@ impl TenantStore {
         received_at_ms: i64,
     ) -> Result<Option<String>, StoreError> {
         let (depth, sent) = place.order();
-        let row = sqlx::query(
-            "SELECT intake_id FROM conversation_places WHERE tenant_id = $1 \
-             AND intake_id <> $2 AND thread_key = $3 \
-             AND (depth, sent_at_ms, received_at_ms, intake_id) < ($4, $5, $6, $2) LIMIT 1",
-        )
-        .bind(self.id().as_str())
-        .bind(intake_id)
-        .bind(&place.thread)
-        .bind(depth)
-        .bind(sent)
-        .bind(received_at_ms)
-        .fetch_optional(self.db().pool())
-        .await?;
-        if let Some(row) = row {
-            return Ok(Some(row.try_get("intake_id")?));
-        }
-        if place.parents.is_empty() {
-            return Ok(None);
-        }
-        let params: Vec<String> = (0..place.parents.len())
-            .map(|i| format!("${}", i + 3))
+        // One round trip: an earlier mail of the thread, or one this mail answers.
+        let parents: Vec<String> = (0..place.parents.len())
+            .map(|i| format!("${}", i + 7))
             .collect();
+        let answered = if parents.is_empty() {
+            String::new()
+        } else {
+            format!(" OR message_key IN ({})", parents.join(", "))
+        };
         let sql = format!(
             "SELECT intake_id FROM conversation_places WHERE tenant_id = $1 \
-             AND intake_id <> $2 AND message_key IN ({}) LIMIT 1",
-            params.join(", ")
+             AND intake_id <> $2 AND ((thread_key = $3 \
+             AND (depth, sent_at_ms, received_at_ms, intake_id) < ($4, $5, $6, $2)){answered}) \
+             LIMIT 1"
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(self.id().as_str())
-            .bind(intake_id);
+            .bind(intake_id)
+            .bind(&place.thread)
+            .bind(depth)
+            .bind(sent)
+            .bind(received_at_ms);
         for parent in &place.parents {
             query = query.bind(parent);
         }
