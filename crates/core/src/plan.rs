@@ -28,7 +28,7 @@ mod trust;
 
 pub use action::{Action, OnClosed};
 pub use dry_run::{apply, outcome, plan_message};
-pub use trust::{IssuePeople, SenderInJira, judge_reply, needs_issue_people};
+pub use trust::{IssuePeople, SenderInJira, judge_reply, needs_issue_people, wants_browse_check};
 
 /// The message and what earlier stages found in it.
 #[derive(Debug, Clone, Copy)]

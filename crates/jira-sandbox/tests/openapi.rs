@@ -204,6 +204,29 @@ async fn every_endpoint_matches_the_openapi_description() {
             None,
         )
         .await;
+        let (status, viewers) = c
+            .call(
+                Method::GET,
+                &format!("{api}/user/viewissue/search?issueKey={key}&accountId={AGENT_ACCOUNT_ID}"),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{viewers}");
+        assert_eq!(viewers.as_array().map(Vec::len), Some(1), "{viewers}");
+        c.call(Method::GET, &format!("{api}/permissionscheme"), None)
+            .await;
+        c.call(
+            Method::GET,
+            &format!("{api}/project/SUP/permissionscheme"),
+            None,
+        )
+        .await;
+        c.call(
+            Method::PUT,
+            &format!("{api}/project/SUP/permissionscheme"),
+            Some(json!({"id": 0})),
+        )
+        .await;
         c.call(
             Method::GET,
             &format!("{api}/user/groups?accountId={AGENT_ACCOUNT_ID}"),

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{adf, issue_body, start};
+use common::{Site, adf, issue_body, start};
 use reqwest::Method;
 use serde_json::json;
 
@@ -397,4 +397,88 @@ async fn restricted_comments_are_hidden_from_non_members() {
         .0,
         400
     );
+}
+
+/// `user/viewissue/search` narrowed to one account: that account, or nobody.
+async fn may_browse(site: &Site, key: &str, account: &str) -> bool {
+    let (status, users) = site
+        .send(
+            Method::GET,
+            &format!("/rest/api/3/user/viewissue/search?issueKey={key}&accountId={account}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{users}");
+    users
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|u| u["accountId"] == account)
+}
+
+#[tokio::test]
+async fn who_may_browse_an_issue_follows_the_projects_permission_scheme() {
+    let site = start().await;
+    let key = site.create("Browse check").await;
+    let developer = jira_sandbox::DEVELOPER_ACCOUNT_ID;
+    let agent = jira_sandbox::AGENT_ACCOUNT_ID;
+    assert!(may_browse(&site, &key, developer).await, "default scheme");
+    assert!(may_browse(&site, &key, agent).await);
+
+    let (status, scheme) = site
+        .send(
+            Method::PUT,
+            "/rest/api/3/project/SUP/permissionscheme",
+            Some(json!({"id": 10_001})),
+        )
+        .await;
+    assert_eq!(status, 200, "{scheme}");
+    assert_eq!(scheme["name"], "Private project scheme");
+    assert!(
+        !may_browse(&site, &key, developer).await,
+        "in no project role"
+    );
+    assert!(may_browse(&site, &key, agent).await, "in the agents' role");
+    assert!(
+        !may_browse(&site, &key, "qm:0b5e0000-0000-4000-8000-000000000101").await,
+        "a customer sees only their own requests"
+    );
+
+    let (status, _) = site
+        .send(
+            Method::PUT,
+            "/rest/api/3/project/SUP/permissionscheme",
+            Some(json!({"id": 4242})),
+        )
+        .await;
+    assert_eq!(status, 404, "an unknown scheme");
+    let (status, _) = site
+        .send(
+            Method::GET,
+            "/rest/api/3/user/viewissue/search?accountId=x",
+            None,
+        )
+        .await;
+    assert_eq!(status, 400, "an issue or a project is required");
+    let (status, _) = site
+        .send(
+            Method::GET,
+            "/rest/api/3/user/viewissue/search?issueKey=SUP-999999",
+            None,
+        )
+        .await;
+    assert_eq!(status, 404);
+    let agent_auth = jira_sandbox::Credentials::agent().basic_header();
+    let refused = site
+        .http
+        .put(format!(
+            "{}/rest/api/3/project/SUP/permissionscheme",
+            site.sb.base_url
+        ))
+        .header("authorization", agent_auth)
+        .json(&json!({"id": 0}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 403, "administrators only");
 }

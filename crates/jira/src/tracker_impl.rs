@@ -161,6 +161,10 @@ impl Tracker for JiraClient {
         self.project_roles_of_impl(project_key, account_id).await
     }
 
+    async fn may_browse(&self, issue_key: &str, account_id: &str) -> TrackerResult<bool> {
+        self.may_browse_impl(issue_key, account_id).await
+    }
+
     async fn create_customer(&self, email: &str, display_name: &str) -> TrackerResult<User> {
         self.create_customer_impl(email, display_name).await
     }

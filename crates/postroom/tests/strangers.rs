@@ -251,3 +251,82 @@ async fn a_strangers_reply_under_reject_is_refused_and_adds_nobody() {
     assert!(desk.comments(&key).await.is_empty());
     desk.eve_gets_nothing(&key).await;
 }
+
+/// Sets the permission scheme of project SUP in the sandbox, as a Jira administrator would.
+async fn sup_scheme(desk: &Desk, scheme: u64) {
+    let response = reqwest::Client::new()
+        .put(format!(
+            "{}/sandbox/jira/rest/api/3/project/SUP/permissionscheme",
+            desk.served.base
+        ))
+        .basic_auth(jira_sandbox::ADMIN_EMAIL, Some(jira_sandbox::API_TOKEN))
+        .json(&json!({ "id": scheme }))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{response:?}");
+}
+
+/// A Jira user who is not on the issue is trusted to comment only when their mail
+/// authenticated and Jira says they may see the issue: a developer mails a reply to a
+/// private project's issue and is held; once the project is open to every licensed
+/// account, their next reply is a comment.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_jira_user_not_on_the_issue_comments_only_when_jira_lets_them_see_it() {
+    let profile = profile("").replacen(
+        "{\n",
+        "{\n  \"trusted_authserv_id\": \"mx.example.com\",\n",
+        1,
+    );
+    let Some(desk) = desk::Desk::start_with(
+        &profile,
+        "[webhooks]\nsecret_file = \"webhook-secret\"\n\n",
+        &[("webhook-secret", "a-webhook-secret-for-tests\n")],
+    )
+    .await
+    .map(Desk) else {
+        return;
+    };
+    desk.write(
+        "Ann Lee <ann@customer.example>",
+        "new-1@customer.example",
+        "Printer on fire",
+        "",
+    );
+    desk.processed(1).await;
+    let key = desk.issues().await[0]["key"].as_str().unwrap().to_owned();
+    let developer = format!("Sandbox Developer <{}>", jira_sandbox::DEVELOPER_EMAIL);
+    let authentic = "Authentication-Results: mx.example.com; dmarc=pass header.from=example.com\n";
+
+    sup_scheme(&desk, 10_001).await;
+    desk.write(
+        &developer,
+        "dev-1@example.com",
+        &format!("Re: [{key}] hi"),
+        authentic,
+    );
+    desk.processed(2).await;
+    let id = desk
+        .until_status(jira_sandbox::DEVELOPER_EMAIL, "held")
+        .await;
+    assert!(desk.comments(&key).await.is_empty());
+    let shown = String::from_utf8(desk.cli(&["audit", "show", &id]).stdout).unwrap();
+    assert!(
+        shown.contains(&format!(
+            "people: the sender is a Jira user who may not see {key}; people.strangers is hold"
+        )),
+        "{shown}"
+    );
+
+    sup_scheme(&desk, 0).await;
+    desk.write(
+        &developer,
+        "dev-2@example.com",
+        &format!("Re: [{key}] hi again"),
+        authentic,
+    );
+    desk.processed(3).await;
+    let comments = desk.comments(&key).await;
+    assert_eq!(comments.len(), 1, "{comments:?}");
+    assert!(comments[0].to_string().contains("hi again"), "{comments:?}");
+}

@@ -1,7 +1,8 @@
 //! Whose reply may comment: `people.strangers`.
 //!
 //! A reply from a participant of the issue is trusted; so is one from any other Jira user
-//! whose mail authenticated (see [`crate::profile::People::strangers`]). Everyone else is a
+//! whose mail authenticated and who may browse the issue (see
+//! [`crate::profile::People::strangers`]). Everyone else is a
 //! stranger, and their reply becomes what the profile says. The engine reads the issue's
 //! people from Jira once ([`IssuePeople`]) and core decides on them, so that the rule can
 //! be tested without Jira.
@@ -58,10 +59,32 @@ impl IssuePeople {
 pub struct SenderInJira<'a> {
     /// The one active Jira account with the sender's address, if there is one.
     pub account: Option<&'a str>,
-    /// The mail's authenticity at the trusted MTA: `pass` lets any Jira user comment,
-    /// `fail` (a forged `From`) makes even a participant's address a stranger's, `none`
-    /// leaves the participant trusted (most mail says nothing either way).
+    /// The mail's authenticity at the trusted MTA: `pass` lets a Jira user who may see the
+    /// issue comment, `fail` (a forged `From`) makes even a participant's address a
+    /// stranger's, `none` leaves the participant trusted (most mail says nothing either
+    /// way).
     pub auth: AuthResult,
+    /// Whether that account may browse the issue, when the engine asked Jira (see
+    /// [`wants_browse_check`]); `None` when it did not need to.
+    pub browses: Option<bool>,
+}
+
+/// True when judging the reply turns on whether the sender's Jira account may browse the
+/// issue: the sender is an authenticated Jira user who is not on it. Only then does the
+/// engine spend a Jira call to ask.
+pub fn wants_browse_check(plan: &Plan, people: &IssuePeople, sender: &SenderInJira<'_>) -> bool {
+    let Action::AddComment { attribution, .. } = &plan.action else {
+        return false;
+    };
+    sender.account.is_some()
+        && sender.auth == AuthResult::Pass
+        && !listed(people, sender, attribution.as_deref())
+}
+
+/// The sender is on the issue: their account or their address.
+fn listed(people: &IssuePeople, sender: &SenderInJira<'_>, attribution: Option<&str>) -> bool {
+    sender.account.is_some_and(|a| people.accounts.contains(a))
+        || attribution.is_some_and(|a| people.has_address(a))
 }
 
 /// True when the engine must read the issue's people before carrying out `plan`: a comment
@@ -125,10 +148,7 @@ pub fn judge_reply(
         return;
     };
     let key = issue_key.clone();
-    let listed = sender.account.is_some_and(|a| people.accounts.contains(a))
-        || attribution
-            .as_deref()
-            .is_some_and(|a| people.has_address(a));
+    let listed = listed(people, &sender, attribution.as_deref());
     let forged = sender.auth == AuthResult::Fail;
     if listed && !forged {
         participants.retain(|p| !people.has_address(p));
@@ -144,15 +164,18 @@ pub fn judge_reply(
         ));
         participants.clear();
     }
-    if sender.account.is_some() && sender.auth == AuthResult::Pass {
-        plan.report.push(
-            "people: the sender is an authenticated Jira user; trusted to comment".to_owned(),
-        );
+    let jira_user = sender.account.is_some() && sender.auth == AuthResult::Pass;
+    if jira_user && sender.browses == Some(true) {
+        plan.report.push(format!(
+            "people: the sender is an authenticated Jira user who may see {key}; trusted to comment"
+        ));
         return;
     }
     let strangers = profile.profile.people.strangers;
     let standing = if listed {
         format!("the sender's address is on {key}, but the mail's authentication failed")
+    } else if jira_user {
+        format!("the sender is a Jira user who may not see {key}")
     } else {
         format!("the sender is not a participant of {key}")
     };

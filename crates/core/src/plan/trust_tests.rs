@@ -42,6 +42,7 @@ fn internal() -> CheckedProfile {
 const NOBODY: SenderInJira<'static> = SenderInJira {
     account: None,
     auth: AuthResult::None,
+    browses: None,
 };
 
 /// Ann's address is on the issue (the e-mail field), and so is Bob's.
@@ -178,6 +179,7 @@ fn a_participants_address_whose_authentication_failed_is_a_strangers() {
     let forged = SenderInJira {
         account: None,
         auth: AuthResult::Fail,
+        browses: None,
     };
     let plan = judged(strict, &ann_and_bob(), forged);
     assert_eq!(plan.action.kind(), "hold");
@@ -190,6 +192,7 @@ fn a_participants_address_whose_authentication_failed_is_a_strangers() {
     let passed = SenderInJira {
         account: None,
         auth: AuthResult::Pass,
+        browses: None,
     };
     assert_eq!(
         judged(strict, &ann_and_bob(), passed).action.kind(),
@@ -248,6 +251,7 @@ fn participants_by_account_by_address_or_in_the_email_field_are_trusted() {
     let sender = SenderInJira {
         account: Some("acc-ann"),
         auth: AuthResult::None,
+        browses: None,
     };
     assert_eq!(
         judged(strict, &by_account, sender).action.kind(),
@@ -273,29 +277,95 @@ fn participants_by_account_by_address_or_in_the_email_field_are_trusted() {
 }
 
 #[test]
-fn another_jira_user_is_trusted_only_when_authentic_and_adds_nobody() {
+fn another_jira_user_is_trusted_only_when_authentic_and_allowed_to_see_the_issue() {
     let strict = r#"{"strangers": "hold"}"#;
-    let agent = |auth| SenderInJira {
+    let agent = |auth, browses| SenderInJira {
         account: Some("acc-agent"),
         auth,
+        browses,
     };
-    let plan = judged(strict, &IssuePeople::default(), agent(AuthResult::Pass));
+    let plan = judged(
+        strict,
+        &IssuePeople::default(),
+        agent(AuthResult::Pass, Some(true)),
+    );
     assert_eq!(plan.action.kind(), "add_comment");
     assert!(plan.report.contains(
-        &"people: the sender is an authenticated Jira user; trusted to comment".to_owned()
+        &"people: the sender is an authenticated Jira user who may see SUP-7; trusted to comment"
+            .to_owned()
     ));
     assert!(
         participants_of(&plan).is_empty(),
         "not the reporter nor a participant"
     );
+    let unseen = judged(
+        strict,
+        &IssuePeople::default(),
+        agent(AuthResult::Pass, Some(false)),
+    );
+    assert_eq!(unseen.action.kind(), "hold");
+    assert!(
+        unseen.report.contains(
+            &"people: the sender is a Jira user who may not see SUP-7; people.strangers is hold"
+                .to_owned()
+        )
+    );
+    assert_eq!(
+        judged(
+            strict,
+            &IssuePeople::default(),
+            agent(AuthResult::Pass, None)
+        )
+        .action
+        .kind(),
+        "hold",
+        "never asked is never trusted"
+    );
     for auth in [AuthResult::None, AuthResult::Fail] {
         assert_eq!(
-            judged(strict, &IssuePeople::default(), agent(auth))
+            judged(strict, &IssuePeople::default(), agent(auth, Some(true)))
                 .action
                 .kind(),
             "hold"
         );
     }
+}
+
+#[test]
+fn jira_is_asked_who_may_see_the_issue_only_for_an_authentic_jira_user_not_on_it() {
+    let profile = with_people(r#"{"strangers": "hold"}"#);
+    let plan = reply(&profile);
+    let sender = |account, auth| SenderInJira {
+        account,
+        auth,
+        browses: None,
+    };
+    let mut on_issue = IssuePeople::default();
+    assert!(wants_browse_check(
+        &plan,
+        &on_issue,
+        &sender(Some("acc-agent"), AuthResult::Pass)
+    ));
+    for (account, auth) in [
+        (None, AuthResult::Pass),
+        (Some("acc-agent"), AuthResult::None),
+        (Some("acc-agent"), AuthResult::Fail),
+    ] {
+        assert!(!wants_browse_check(
+            &plan,
+            &on_issue,
+            &sender(account, auth)
+        ));
+    }
+    on_issue.add_account("acc-agent", None);
+    assert!(
+        !wants_browse_check(
+            &plan,
+            &on_issue,
+            &sender(Some("acc-agent"), AuthResult::Pass)
+        ),
+        "someone on the issue needs no question"
+    );
 }
 
 #[test]

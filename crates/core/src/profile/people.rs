@@ -44,9 +44,11 @@ pub struct People {
     /// where the project is a Jira Service Management project; a participant's address
     /// whose authentication failed (a forged `From`) does not count. Any other Jira user
     /// found by the sender's address is trusted as well when the mail's authenticity
-    /// passed (`trusted_authserv_id`): agents and colleagues answer by mail without being
-    /// on the issue, and an authenticated Jira account is as accountable as one on the
-    /// issue. Everyone else is a stranger. Whatever this says, a stranger's mail never
+    /// passed (`trusted_authserv_id`) and Jira says the account may see the issue: agents
+    /// and colleagues answer by mail without being on the issue, and an authenticated Jira
+    /// account that may read the issue is as accountable as one on it — but one that may
+    /// not (another team's private project) would otherwise learn of the issue's answers
+    /// by writing to it. Everyone else is a stranger. Whatever this says, a stranger's mail never
     /// adds anyone to the issue: issue keys are sequential, so otherwise anyone could
     /// subscribe any address to any issue and read the agents' answers.
     #[serde(default)]

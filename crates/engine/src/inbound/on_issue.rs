@@ -75,10 +75,16 @@ pub(super) async fn judge<S, T: Tracker>(
             .map(|m| m.id),
         None => None,
     };
-    let sender = SenderInJira {
+    let mut sender = SenderInJira {
         account: account.as_deref(),
         auth: standing.auth,
+        browses: None,
     };
+    if plan::wants_browse_check(plan, &on.people, &sender)
+        && let Some(id) = sender.account
+    {
+        sender.browses = Some(tracker.may_browse(&key, id).await?);
+    }
     plan::judge_reply(plan, profile, &on.people, sender, standing.released);
     Ok(Some(on))
 }

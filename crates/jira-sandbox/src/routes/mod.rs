@@ -10,6 +10,7 @@ pub mod links;
 pub mod membership;
 pub mod meta;
 pub mod oauth;
+pub mod permissions;
 pub mod properties;
 pub mod search;
 pub mod servicedesk;
@@ -59,6 +60,7 @@ fn api(version: ApiVersion) -> Router<App> {
     let r = attachments::routes(r);
     let r = users::routes(r);
     let r = membership::routes(r);
+    let r = permissions::routes(r);
     let r = links::routes(r);
     let r = search::routes(r, version);
     let r = webhooks::dynamic_routes(r);

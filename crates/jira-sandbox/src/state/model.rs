@@ -84,6 +84,49 @@ pub struct Project {
     pub lead: String,
     /// Issue types available in the project.
     pub issue_types: Vec<IssueType>,
+    /// The permission scheme deciding who may browse the project (see
+    /// [`PermissionScheme`]); older saved states have none and get the default.
+    #[serde(default)]
+    pub permission_scheme: PermissionScheme,
+}
+
+/// The two permission schemes the sandbox knows, as far as *Browse projects* goes. Jira
+/// grants it through a scheme assigned to each project; these are the two shapes sites
+/// use most.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PermissionScheme {
+    /// Jira's default scheme: every licensed account may browse.
+    #[default]
+    Default,
+    /// A private project: only the lead, site administrators and members of the
+    /// project's roles may browse.
+    Private,
+}
+
+impl PermissionScheme {
+    /// Every scheme, for `GET /permissionscheme`.
+    pub const ALL: [Self; 2] = [Self::Default, Self::Private];
+
+    /// The scheme's id, as Jira numbers schemes.
+    pub fn id(self) -> u64 {
+        match self {
+            Self::Default => 0,
+            Self::Private => 10_001,
+        }
+    }
+
+    /// The scheme's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Default => "Default Permission Scheme",
+            Self::Private => "Private project scheme",
+        }
+    }
+
+    /// The scheme with this id.
+    pub fn by_id(id: u64) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.id() == id)
+    }
 }
 
 /// Rich text as it was written: ADF through v3, wiki markup through v2.

@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 
 use super::model::{
-    AccountType, Group, IssueType, LinkType, OAuthState, Project, Role, Status, Transition, User,
+    AccountType, Group, IssueType, LinkType, OAuthState, PermissionScheme, Project, Role, Status,
+    Transition, User,
 };
 use super::site::{CustomField, NextIds, Priority, Site};
 
@@ -13,10 +14,15 @@ pub const API_TOKEN: &str = "sandbox";
 pub const ADMIN_EMAIL: &str = "admin@example.com";
 /// E-mail of the seeded agent.
 pub const AGENT_EMAIL: &str = "agent@example.com";
+/// E-mail of the seeded developer: a licensed account in no project role, who may browse
+/// a project only under the default permission scheme.
+pub const DEVELOPER_EMAIL: &str = "dev@example.com";
 /// Account id of the seeded administrator.
 pub const ADMIN_ACCOUNT_ID: &str = "557058:0b5e0000-0000-4000-8000-000000000001";
 /// Account id of the seeded agent.
 pub const AGENT_ACCOUNT_ID: &str = "557058:0b5e0000-0000-4000-8000-000000000002";
+/// Account id of the seeded developer.
+pub const DEVELOPER_ACCOUNT_ID: &str = "557058:0b5e0000-0000-4000-8000-000000000003";
 /// Personal access token of the administrator (Bearer).
 pub const ADMIN_PAT: &str = "sandbox-pat-admin";
 /// Personal access token of the agent (Bearer).
@@ -99,6 +105,13 @@ pub fn seed() -> Site {
             AccountType::Atlassian,
             Some(AGENT_PAT),
         ),
+        user(
+            DEVELOPER_ACCOUNT_ID,
+            DEVELOPER_EMAIL,
+            "Sandbox Developer",
+            AccountType::Atlassian,
+            None,
+        ),
     ];
     users.extend(
         customers
@@ -135,6 +148,7 @@ pub fn seed() -> Site {
                     name: "Service Request".into(),
                 },
             ],
+            permission_scheme: PermissionScheme::Default,
         }],
         statuses: vec![
             status("1", "Open", "new"),
@@ -275,7 +289,8 @@ mod tests {
         let site = seed();
         assert_eq!(
             site.users.iter().filter(|u| u.api_token.is_some()).count(),
-            2
+            3,
+            "the administrator, the agent and the developer"
         );
         assert!(
             site.user_by_email("ADMIN@example.com")

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::model::{
-    AccountType, Attachment, Group, Installation, Issue, IssueLink, LinkType, OAuthState, Project,
-    Role, Status, Transition, User, Webhook,
+    AccountType, Attachment, Group, Installation, Issue, IssueLink, LinkType, OAuthState,
+    PermissionScheme, Project, Role, Status, Transition, User, Webhook,
 };
 
 /// A custom field definition.
@@ -152,6 +152,36 @@ impl Site {
                 .roles
                 .iter()
                 .any(|r| r.name == name && r.members.contains(&account)),
+        }
+    }
+
+    /// Whether `account_id` may browse `issue`, as Jira decides it: an active account;
+    /// a portal customer only on requests they reported or take part in; an app's bot
+    /// everywhere; a licensed account as the project's permission scheme says (site
+    /// administrators and the project lead always).
+    pub fn may_browse(&self, account_id: &str, issue: &Issue) -> bool {
+        let Some(user) = self.user(account_id).filter(|u| u.active) else {
+            return false;
+        };
+        match user.account_type {
+            AccountType::App => true,
+            AccountType::Customer => {
+                issue.reporter == account_id || issue.participants.iter().any(|p| p == account_id)
+            }
+            AccountType::Atlassian => {
+                let Some(project) = self.project(&issue.project) else {
+                    return false;
+                };
+                user.site_admin
+                    || project.lead == account_id
+                    || match project.permission_scheme {
+                        PermissionScheme::Default => true,
+                        PermissionScheme::Private => self
+                            .roles
+                            .iter()
+                            .any(|r| r.members.iter().any(|m| m == account_id)),
+                    }
+            }
         }
     }
 

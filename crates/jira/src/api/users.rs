@@ -170,6 +170,27 @@ impl JiraClient {
         Ok(members.into_iter().filter(|u| u.active).collect())
     }
 
+    /// Asks Jira whether the account may browse the issue: `user/viewissue/search`
+    /// narrowed to that one account answers it or nobody.
+    pub(crate) async fn may_browse_impl(
+        &self,
+        key: &str,
+        account_id: &str,
+    ) -> Result<bool, TrackerError> {
+        let call = Call::new(
+            Method::GET,
+            self.api("/user/viewissue/search"),
+            format!("who may browse {key}"),
+        )
+        .query("issueKey", key)
+        .query(self.user_param(), account_id);
+        let users: Vec<UserBody> = self.send(&call).await?.json("users who may browse")?;
+        Ok(users
+            .into_iter()
+            .map(UserBody::into_user)
+            .any(|u| u.account_id == account_id))
+    }
+
     pub(crate) async fn project_roles_of_impl(
         &self,
         project: &str,

@@ -193,6 +193,15 @@ pub trait Tracker: Send + Sync {
         account_id: &str,
     ) -> impl Future<Output = TrackerResult<Vec<ProjectRole>>> + Send;
 
+    /// Whether an account may browse an issue (Jira's *Browse projects* permission, issue
+    /// security and, for a service desk customer, being on the request). A reply from a
+    /// Jira user who is not on the issue is trusted only when this holds.
+    fn may_browse(
+        &self,
+        issue_key: &str,
+        account_id: &str,
+    ) -> impl Future<Output = TrackerResult<bool>> + Send;
+
     /// Jira Service Management: creates a customer account; returns it.
     fn create_customer(
         &self,
