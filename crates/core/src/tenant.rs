@@ -4,6 +4,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::redact::Redactor;
+
 /// The name of a tenant, as used in `--tenant`, in blob keys and in every row.
 ///
 /// It is restricted to a short lower-case slug so that it can be put in a blob key or a URL
@@ -62,6 +64,35 @@ impl TenantId {
     }
 }
 
+/// How per-site metric series name their site (`http.metrics_site_names`). A tenant's name
+/// is often its customer's name, and a metrics scraper is often run by someone who should
+/// not learn who the customers are, so by default the label is opaque.
+#[derive(Debug, Clone)]
+pub enum SiteLabels {
+    /// `site-` and 48 bits of the keyed hash of the tenant's name: stable on one instance
+    /// (series survive a restart), and nobody without the key can test a guessed name.
+    Opaque(Redactor),
+    /// The tenant names themselves, for operators who want them on their dashboards.
+    Names,
+}
+
+impl SiteLabels {
+    /// Hex digits of the keyed hash kept: enough to tell any one instance's sites apart.
+    const KEPT_HEX: usize = 12;
+
+    /// The `tenant` label of `tenant`'s series.
+    pub fn of(&self, tenant: &TenantId) -> String {
+        match self {
+            Self::Names => tenant.0.clone(),
+            Self::Opaque(redactor) => {
+                let key = redactor.lookup_key("site", &tenant.0);
+                let hex = key.split_once(':').map_or(key.as_str(), |(_, hex)| hex);
+                format!("site-{}", &hex[..Self::KEPT_HEX.min(hex.len())])
+            }
+        }
+    }
+}
+
 impl fmt::Display for TenantId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -110,5 +141,23 @@ mod tests {
             TenantId::parse(&"a".repeat(65)),
             Err(TenantIdError::TooLong { .. })
         ));
+    }
+
+    #[test]
+    fn metric_labels_hide_site_names_unless_asked_and_stay_stable_per_key() {
+        let acme = TenantId::parse("acme-corp").unwrap();
+        let globex = TenantId::parse("globex").unwrap();
+        let opaque = SiteLabels::Opaque(Redactor::new([7; 32]));
+        let label = opaque.of(&acme);
+        assert!(label.starts_with("site-") && label.len() == 17, "{label}");
+        assert!(!label.contains("acme"));
+        assert_eq!(label, opaque.of(&acme), "stable on one instance");
+        assert_ne!(label, opaque.of(&globex));
+        assert_ne!(
+            label,
+            SiteLabels::Opaque(Redactor::new([8; 32])).of(&acme),
+            "another key, another label"
+        );
+        assert_eq!(SiteLabels::Names.of(&acme), "acme-corp");
     }
 }

@@ -15,7 +15,8 @@ pub struct JiraConfig {
     pub dialect: Option<Dialect>,
     /// How to authenticate.
     pub auth: Auth,
-    /// Tenant name, used as the `tenant` label of metrics.
+    /// The site's `tenant` label in metrics: an opaque id unless the operator asked for
+    /// site names (`http.metrics_site_names`).
     pub tenant: String,
     /// Rate limits, retries, timeouts.
     pub politeness: Politeness,

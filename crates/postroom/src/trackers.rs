@@ -14,7 +14,7 @@ use tokio::sync::OnceCell;
 
 use crate::config::{self, JiraAuth};
 
-/// The client settings for `jira` (the `[jira]` section), labelled with `tenant`.
+/// The client settings for `jira` (the `[jira]` section); `tenant` is the site's label in metrics.
 pub fn client_config(jira: &config::JiraConfig, tenant: &str) -> anyhow::Result<JiraConfig> {
     let url = jira
         .url

@@ -130,3 +130,36 @@ async fn json_endpoints_answer_415_to_a_body_that_is_not_json() {
     assert_ne!(json.status(), 415, "a JSON body gets past the check");
     served.stop_gracefully();
 }
+
+/// The `tenant` label of the `postroom_jira_configured` gauge in `served`'s metrics.
+async fn site_label(served: &Served) -> String {
+    let text = served.metrics().await;
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("postroom_jira_configured{"))
+        .unwrap_or_else(|| panic!("no postroom_jira_configured in {text}"));
+    let label = line
+        .split("tenant=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap();
+    label.to_owned()
+}
+
+#[tokio::test]
+async fn per_site_series_name_no_site_unless_asked_and_keep_their_label_across_restarts() {
+    let dir = tempfile::tempdir().unwrap();
+    let served = Served::start(dir.path(), &[]).await;
+    let opaque = site_label(&served).await;
+    assert!(opaque.starts_with("site-"), "{opaque}");
+    assert!(!served.metrics().await.contains("tenant=\"default\""));
+    served.stop_gracefully();
+
+    let again = Served::start(dir.path(), &[]).await;
+    assert_eq!(site_label(&again).await, opaque, "stable across restarts");
+    again.stop_gracefully();
+
+    let named = Served::start(dir.path(), &[("POSTROOM_HTTP__METRICS_SITE_NAMES", "true")]).await;
+    assert_eq!(site_label(&named).await, "default");
+    named.stop_gracefully();
+}

@@ -15,6 +15,8 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures::future::BoxFuture;
+use postroom_core::redact::Redactor;
+use postroom_core::tenant::SiteLabels;
 use postroom_store::queue::{QueueError, RetryPolicy};
 
 pub use context::JobContext;
@@ -84,6 +86,9 @@ pub struct WorkerConfig {
     /// After a stop is asked for, how long a job in hand may still run; then it is cut off
     /// and its lease given back at once (`shutdown_grace_secs`).
     pub grace: Duration,
+    /// How the queue's per-site gauges name their site; the default is opaque under a key
+    /// drawn at start (`serve` passes the instance's key so that series survive restarts).
+    pub site_labels: SiteLabels,
 }
 
 impl Default for WorkerConfig {
@@ -96,6 +101,7 @@ impl Default for WorkerConfig {
             tick: Duration::from_secs(5),
             retry: RetryPolicy::default(),
             grace: Duration::from_secs(10),
+            site_labels: SiteLabels::Opaque(Redactor::new(rand::random())),
         }
     }
 }

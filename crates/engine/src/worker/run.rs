@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use postroom_core::tenant::SiteLabels;
 use postroom_store::Store;
 use postroom_store::queue::{Failure, LeasedJob, Queue, Verdict};
 use tokio::sync::{Notify, watch};
@@ -55,7 +56,12 @@ impl Workers {
             };
             tasks.spawn(worker.run(shutdown.clone()));
         }
-        tasks.spawn(tick(self.queue.clone(), self.config.tick, shutdown));
+        tasks.spawn(tick(
+            self.queue.clone(),
+            self.config.tick,
+            self.config.site_labels.clone(),
+            shutdown,
+        ));
         while tasks.join_next().await.is_some() {}
     }
 }
@@ -237,14 +243,19 @@ async fn heartbeat(queue: Queue, mut job: LeasedJob, lease: std::time::Duration)
 }
 
 /// Enqueues due recurring jobs and publishes queue depth, every `every`.
-async fn tick(queue: Queue, every: std::time::Duration, mut shutdown: watch::Receiver<bool>) {
+async fn tick(
+    queue: Queue,
+    every: std::time::Duration,
+    labels: SiteLabels,
+    mut shutdown: watch::Receiver<bool>,
+) {
     while !*shutdown.borrow() {
         let now = now_ms();
         if let Err(e) = queue.enqueue_due_recurring(now).await {
             tracing::warn!(error = %e, "enqueuing recurring jobs failed");
         }
         match queue.depth(now).await {
-            Ok(rows) => telemetry::depth(&rows, now),
+            Ok(rows) => telemetry::depth(&rows, &labels, now),
             Err(e) => tracing::warn!(error = %e, "measuring queue depth failed"),
         }
         tokio::select! {

@@ -7,6 +7,7 @@
 
 use std::time::Duration;
 
+use postroom_core::tenant::SiteLabels;
 use postroom_store::queue::DepthRow;
 
 pub(super) fn job_ran(kind: &str, outcome: &'static str, took: Duration) {
@@ -22,11 +23,12 @@ pub(super) fn died(kind: &str) {
     metrics::counter!("postroom_jobs_dead_total", "kind" => kind.to_owned()).increment(1);
 }
 
-/// Publishes one depth measurement; `now_ms` turns the oldest due job into an age.
-pub(super) fn depth(rows: &[DepthRow], now_ms: i64) {
+/// Publishes one depth measurement; `now_ms` turns the oldest due job into an age. The
+/// `tenant` label is the site's as `sites` names it (opaque unless configured otherwise).
+pub(super) fn depth(rows: &[DepthRow], sites: &SiteLabels, now_ms: i64) {
     for row in rows {
         let labels = [
-            ("tenant", row.tenant.as_str().to_owned()),
+            ("tenant", sites.of(&row.tenant)),
             ("kind", row.kind.clone()),
         ];
         metrics::gauge!("postroom_queue_depth", &labels).set(count(row.ready));

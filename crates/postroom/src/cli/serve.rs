@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use postroom_core::tenant::SiteLabels;
 use postroom_engine::inbound::Inbound;
 use postroom_engine::intake::Intake;
 use postroom_engine::outbound::{AutoReplies, Notifications, Notifier};
@@ -93,7 +94,8 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
                 .follow(tenant.clone(), std::time::Duration::from_secs(5)),
         );
     }
-    report_jira(&config);
+    let sites = site_labels(&config, &keyring);
+    report_jira(&config, &sites);
     tracing::info!(
         http = %bound,
         database = %app::redact_url(&config.storage.url),
@@ -158,7 +160,7 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         let tenant = postroom_core::tenant::TenantId::default_tenant();
         trackers.insert(
             tenant.clone(),
-            crate::trackers::client_config(&config.jira, tenant.as_str())?,
+            crate::trackers::client_config(&config.jira, &sites.of(&tenant))?,
         );
     }
     let outbound = outbound_sender(&config, args.sandbox)?;
@@ -303,6 +305,7 @@ fn start_workers(
             // for idle workers and instances.
             batch: 1,
             grace: std::time::Duration::from_secs(config.shutdown_grace_secs.0),
+            site_labels: site_labels(config, intake.keyring()),
             ..WorkerConfig::default()
         },
     )
@@ -392,11 +395,22 @@ async fn purge_forever(retention: Retention, store: postroom_store::Store) {
     }
 }
 
+/// How per-site series are labelled: by an opaque id under the instance's redaction key
+/// (stable across restarts), or by name with `http.metrics_site_names`.
+fn site_labels(config: &Config, keyring: &postroom_store::crypto::Keyring) -> SiteLabels {
+    if config.http.metrics_site_names {
+        SiteLabels::Names
+    } else {
+        SiteLabels::Opaque(keys::redactor(keyring))
+    }
+}
+
 /// Says loudly what is missing when no Jira site is configured: mail is still taken in and
 /// held, so nothing is lost, but nothing reaches Jira either.
-fn report_jira(config: &Config) {
+fn report_jira(config: &Config, sites: &SiteLabels) {
     let configured = config.jira.url.is_some();
-    metrics::gauge!("postroom_jira_configured", "tenant" => "default").set(if configured {
+    let tenant = sites.of(&postroom_core::tenant::TenantId::default_tenant());
+    metrics::gauge!("postroom_jira_configured", "tenant" => tenant).set(if configured {
         1.0
     } else {
         0.0

@@ -150,6 +150,9 @@ pub struct HttpConfig {
     pub metrics_token_file: Option<PathBuf>,
     /// A loopback address serving `/metrics` without a token, for a scraper on this host.
     pub metrics_addr: Option<SocketAddr>,
+    /// Label per-site series with the sites' names. Off: each site's label is an opaque
+    /// `site-…` id (a keyed hash of its name), since a site's name is often its customer's.
+    pub metrics_site_names: bool,
 }
 
 impl Default for HttpConfig {
@@ -158,6 +161,7 @@ impl Default for HttpConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             metrics_token_file: None,
             metrics_addr: None,
+            metrics_site_names: false,
         }
     }
 }
