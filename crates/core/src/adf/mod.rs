@@ -19,6 +19,8 @@ mod validate;
 
 #[cfg(test)]
 mod proptests;
+#[cfg(test)]
+mod schema_tests;
 
 pub use build::{MediaRef, Mention};
 pub use from_html::{ImageResolver, from_html};

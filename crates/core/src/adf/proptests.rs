@@ -5,7 +5,7 @@ use proptest::prelude::*;
 use super::{MediaRef, from_html, from_text, to_text, validate};
 
 /// Text with the characters that matter to the converters: markup, URLs, line breaks.
-fn texty() -> impl Strategy<Value = String> {
+pub(super) fn texty() -> impl Strategy<Value = String> {
     proptest::collection::vec(
         prop_oneof![
             "[a-zA-Z0-9éß]{1,8}",
@@ -26,7 +26,7 @@ fn texty() -> impl Strategy<Value = String> {
 }
 
 /// HTML made of the tags mail clients use, nested and unbalanced at random.
-fn htmly() -> impl Strategy<Value = String> {
+pub(super) fn htmly() -> impl Strategy<Value = String> {
     proptest::collection::vec(
         prop_oneof![
             "[a-z ]{0,6}",
@@ -43,7 +43,7 @@ fn htmly() -> impl Strategy<Value = String> {
     .prop_map(|parts| parts.concat())
 }
 
-fn resolve(src: &str) -> Option<MediaRef> {
+pub(super) fn resolve(src: &str) -> Option<MediaRef> {
     (src == "cid:1").then(|| MediaRef {
         id: "m1".to_owned(),
         file_name: "one.png".to_owned(),
