@@ -234,33 +234,46 @@ async fn a_lost_create_is_not_made_again_while_search_lags_beyond_the_allowance(
     assert_eq!(jira.duplicates_seen(), 0);
 }
 
-/// With no patience at all a lost create is made anew while search still lags: the
-/// duplicate is found by the next lookup that sees both, counted, and the older issue kept.
+/// With no patience at all a lost create is made anew while search still lags: the client
+/// looks again afterwards on its own, finds both issues once search catches up, and counts
+/// the duplicate; a later lookup keeps the older issue as the mail's.
 #[tokio::test]
-async fn a_duplicate_that_still_happens_is_found_and_counted() {
+async fn a_duplicate_that_still_happens_is_found_afterwards_and_counted() {
     let site = common::start("").await;
     site.handle.set_faults(FaultConfig {
         drop_after_commit_rate: 1.0,
-        index_lag_ms: 5_000,
+        index_lag_ms: 3_000,
         ..FaultConfig::default()
     });
     let jira = patient_client(&site, 100, Duration::ZERO).await;
     let first = now_ms();
     assert!(jira.create_issue(&issue(2, false)).await.is_err());
     site.handle.set_faults(FaultConfig {
-        index_lag_ms: 5_000,
+        index_lag_ms: 3_000,
         ..FaultConfig::default()
     });
     let second = jira.create_issue(&retried(2, first)).await.unwrap();
     assert!(!second.recovered, "made anew after the (zero) limit");
     assert_eq!(site.handle.stats().effect("issue_created"), 2);
-    tokio::time::sleep(Duration::from_millis(5_200)).await;
+    assert_eq!(
+        jira.duplicates_seen(),
+        0,
+        "search does not show the first yet"
+    );
+    let start = std::time::Instant::now();
+    while jira.duplicates_seen() == 0 {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the duplicate was never found"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(jira.duplicates_seen(), 1);
     let kept = jira.create_issue(&retried(2, first)).await.unwrap();
     assert!(kept.recovered);
     assert_ne!(
         kept.issue.key, second.issue.key,
         "the older issue is the mail's"
     );
-    assert_eq!(jira.duplicates_seen(), 1);
     assert_eq!(site.handle.stats().effect("issue_created"), 2);
 }

@@ -10,7 +10,8 @@
 //! outcome-unknown instead of creating again, and the retried job looks again, with growing
 //! pauses, until the unknown-outcome limit after the first attempt has passed; only then is
 //! the issue created anew. Two issues carrying one idempotency key, should they still
-//! happen, are found whenever a lookup sees both, logged and counted
+//! happen, are found whenever a lookup sees both — and an issue created anew is looked
+//! for again afterwards for that purpose —, logged and counted
 //! (`postroom_jira_duplicate_issues_total`). This needs no JQL on entity properties, which
 //! real Jira indexes only for properties an installed app declares.
 
@@ -29,6 +30,9 @@ use crate::transport::Call;
 
 /// Pages of recent issues read per lookup (100 each).
 const MAX_LOOKUP_PAGES: u32 = 20;
+
+/// How far back a lookup sees (`created >= -15m`), less a minute of clock skew.
+const LOOKUP_WINDOW: Duration = Duration::from_secs(14 * 60);
 
 #[derive(Deserialize)]
 struct CreatedBody {
@@ -70,12 +74,13 @@ impl JiraClient {
             may_exist: new.may_exist,
             since_ms: new.unknown_since_ms,
         };
-        if let Some(found) = self
+        let anew = match self
             .recover(earlier, &new.project, &new.idempotency_key)
             .await?
         {
-            return Ok(found);
-        }
+            Recovery::Found(found) => return Ok(found),
+            Recovery::Create { anew } => anew,
+        };
         let body = self.create_body(new);
         let call = Call::new(Method::POST, self.api("/issue"), "the issue")
             .json(body)
@@ -83,6 +88,9 @@ impl JiraClient {
         match self.send(&call).await {
             Ok(reply) => {
                 let created: CreatedBody = reply.json("created issue")?;
+                if anew {
+                    self.watch_for_duplicate(&new.project, &new.idempotency_key);
+                }
                 Ok(Created {
                     issue: IssueRef {
                         id: created.id,
@@ -121,19 +129,19 @@ impl JiraClient {
     }
 
     /// The issue an earlier attempt created with `key`, looked for only when one may
-    /// exist. `Ok(None)` means "create it": nothing was found, and the earlier attempt began
-    /// longer ago than the unknown-outcome limit (or its time is not known).
+    /// exist. [`Recovery::Create`] means "create it": nothing was found, and the earlier
+    /// attempt began longer ago than the unknown-outcome limit (or its time is not known).
     pub(crate) async fn recover(
         &self,
         earlier: Earlier,
         project: &str,
         key: &IdempotencyKey,
-    ) -> Result<Option<Created>, TrackerError> {
+    ) -> Result<Recovery, TrackerError> {
         if !earlier.may_exist {
-            return Ok(None);
+            return Ok(Recovery::Create { anew: false });
         }
         if let Some(issue) = self.find_created(project, key).await? {
-            return Ok(Some(Created {
+            return Ok(Recovery::Found(Created {
                 issue,
                 recovered: true,
             }));
@@ -152,7 +160,32 @@ impl JiraClient {
             metrics::counter!("postroom_jira_recreated_after_unknown_total", "tenant" => self.inner().tenant.clone())
                 .increment(1);
         }
-        Ok(None)
+        Ok(Recovery::Create { anew: true })
+    }
+
+    /// After an issue was created anew because an earlier create's issue could not be
+    /// found, looks again in the background, with growing pauses, while the account's
+    /// recent issues are still within the lookup's 15 minutes: if search was only slow,
+    /// the lookup then sees both issues and reports the duplicate (the counter, the
+    /// warning). Nobody else would look, since the mail is done. A restart ends the
+    /// watch; the duplicate is then found only by a later lookup that sees both.
+    pub(crate) fn watch_for_duplicate(&self, project: &str, key: &IdempotencyKey) {
+        let client = self.clone();
+        let project = project.to_owned();
+        let key = key.clone();
+        let until = Instant::now() + LOOKUP_WINDOW;
+        let mut pause = self.inner().index_lag_allowance.max(Duration::from_secs(1));
+        tokio::spawn(async move {
+            while Instant::now() + pause < until {
+                tokio::time::sleep(pause).await;
+                if let Ok(found) = client.lookup_all(&project, &key).await
+                    && found.len() > 1
+                {
+                    return;
+                }
+                pause = pause.saturating_mul(2);
+            }
+        });
     }
 
     /// Looks for the issue an earlier attempt created, for up to the index-lag allowance.
@@ -186,11 +219,22 @@ impl JiraClient {
         }
     }
 
+    /// The oldest issue carrying `key` among the account's recent issues.
     async fn lookup_once(
         &self,
         project: &str,
         key: &IdempotencyKey,
     ) -> Result<Option<IssueRef>, TrackerError> {
+        Ok(self.lookup_all(project, key).await?.pop())
+    }
+
+    /// Every issue carrying `key` on the first page that has one, newest first; more than
+    /// one is a duplicate, logged and counted here.
+    async fn lookup_all(
+        &self,
+        project: &str,
+        key: &IdempotencyKey,
+    ) -> Result<Vec<IssueRef>, TrackerError> {
         let jql = format!(
             "project = \"{}\" AND creator = currentUser() AND created >= -15m ORDER BY created DESC",
             project.replace('\\', "\\\\").replace('"', "\\\"")
@@ -254,8 +298,17 @@ impl JiraClient {
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
         // Newest first: the oldest is the one the mail's first create made.
-        Ok(found.pop())
+        Ok(found)
     }
+}
+
+/// What [`JiraClient::recover`] found.
+pub(crate) enum Recovery {
+    /// The earlier attempt's issue.
+    Found(Created),
+    /// Nothing to recover: create the issue; `anew` when an earlier attempt may have made
+    /// it and the unknown-outcome limit has passed.
+    Create { anew: bool },
 }
 
 /// How [`JiraClient::recover`] looks for an earlier attempt's issue.

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
+use super::create::Recovery;
 use super::users::UserBody;
 use crate::client::{JiraClient, seg};
 use crate::transport::Call;
@@ -101,7 +102,7 @@ impl JiraClient {
         &self,
         new: &NewRequest,
     ) -> Result<Created, TrackerError> {
-        if let Some(found) = self
+        let anew = match self
             .recover(
                 super::create::Earlier {
                     may_exist: new.may_exist,
@@ -112,8 +113,9 @@ impl JiraClient {
             )
             .await?
         {
-            return Ok(found);
-        }
+            Recovery::Found(found) => return Ok(found),
+            Recovery::Create { anew } => anew,
+        };
         #[derive(Deserialize)]
         #[serde(rename_all = "camelCase")]
         struct Raised {
@@ -147,6 +149,9 @@ impl JiraClient {
             &json!({ "key": new.idempotency_key.as_str() }),
         )
         .await?;
+        if anew {
+            self.watch_for_duplicate(&new.project, &new.idempotency_key);
+        }
         Ok(Created {
             issue: IssueRef {
                 id: raised.issue_id,
