@@ -67,6 +67,7 @@ fn origin(mailbox: &str) -> Origin {
         source: IntakeSource::Listener,
         mailbox: mailbox.to_owned(),
         store_raw: true,
+        recipients: Vec::new(),
     }
 }
 
@@ -242,6 +243,63 @@ async fn a_failing_blob_store_is_transient_and_records_nothing() {
     assert!(error.is_transient(), "{error}");
     assert!(tenant.recent_intake(10).await.unwrap().is_empty());
     assert!(tenant.jobs().list(false, 10).await.unwrap().is_empty());
+}
+
+/// A delivery's own recipients, from its envelope.
+fn to(mailbox: &str, recipients: &[&str]) -> Origin {
+    Origin {
+        recipients: recipients.iter().map(|r| (*r).to_owned()).collect(),
+        ..origin(mailbox)
+    }
+}
+
+#[tokio::test]
+async fn every_deliverys_own_recipients_are_kept_with_the_one_record_and_purged_with_it() {
+    for s in setups().await {
+        let s = Arc::new(s);
+        let mut tasks = Vec::new();
+        for (i, rcpt) in [
+            "support@example.com",
+            "billing@example.com",
+            "help@example.com",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let s = s.clone();
+            tasks.push(tokio::spawn(async move {
+                let origin = to("smtp", &[rcpt, "support@example.com"]);
+                s.intake.accept(&s.tenant, &origin, MAIL, i as i64).await
+            }));
+        }
+        let mut ids = Vec::new();
+        for task in tasks {
+            ids.push(task.await.unwrap().unwrap().id);
+        }
+        ids.dedup();
+        assert_eq!(ids.len(), 1, "one record");
+        assert_eq!(
+            s.tenant.recipients(&ids[0]).await.unwrap(),
+            [
+                "billing@example.com",
+                "help@example.com",
+                "support@example.com"
+            ],
+            "every delivery's, each once"
+        );
+        let imported = s
+            .intake
+            .accept(&s.tenant, &origin("import"), MAIL, 5)
+            .await
+            .unwrap();
+        assert!(imported.duplicate);
+        assert_eq!(s.tenant.recipients(&ids[0]).await.unwrap().len(), 3);
+
+        let day = 24 * 60 * 60 * 1000;
+        let retention = Retention::new(s.intake.clone(), 30);
+        retention.purge_tenant(&s.tenant, 31 * day).await.unwrap();
+        assert!(s.tenant.recipients(&ids[0]).await.unwrap().is_empty());
+    }
 }
 
 #[tokio::test]

@@ -50,6 +50,19 @@ impl ListenerSink {
         self
     }
 
+    /// The envelope's recipients that are the site's own addresses, lower-cased: only those
+    /// are kept (a catch-all listener may accept others, which are not the site's to keep).
+    fn own_recipients(&self, envelope: &Envelope) -> Vec<String> {
+        let profile = self.profile.get();
+        envelope
+            .recipients
+            .iter()
+            .filter_map(|r| EmailAddress::parse(r).ok())
+            .filter(|a| profile.is_own(a))
+            .map(|a| a.as_str().to_ascii_lowercase())
+            .collect()
+    }
+
     fn origin(&self, protocol: Protocol) -> Origin {
         Origin {
             source: IntakeSource::Listener,
@@ -58,6 +71,7 @@ impl ListenerSink {
                 Protocol::Lmtp => "lmtp".to_owned(),
             },
             store_raw: self.store_raw,
+            recipients: Vec::new(),
         }
     }
 }
@@ -79,7 +93,8 @@ impl Sink for ListenerSink {
         envelope: &Envelope,
         data: Vec<u8>,
     ) -> Result<DeliveryId, DeliveryError> {
-        let origin = self.origin(envelope.protocol);
+        let mut origin = self.origin(envelope.protocol);
+        origin.recipients = self.own_recipients(envelope);
         match self
             .intake
             .accept(&self.tenant, &origin, &data, app::now_ms())
@@ -143,6 +158,7 @@ impl MailboxSink {
             source: IntakeSource::Mailbox,
             mailbox: mailbox.to_owned(),
             store_raw: self.store_raw,
+            recipients: Vec::new(),
         }
     }
 }

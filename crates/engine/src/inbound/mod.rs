@@ -30,7 +30,7 @@ use futures::future::BoxFuture;
 use postroom_core::auto_reply::About;
 use postroom_core::classify::{self, FloodCount};
 use postroom_core::conversation::{Headers, Place};
-use postroom_core::message::{Message, ParseLimits};
+use postroom_core::message::{EmailAddress, Message, ParseLimits};
 use postroom_core::plan::{self, Action, PlanInput};
 use postroom_core::ports::tracker::{Tracker, TrackerError};
 use postroom_core::profile::CheckedProfile;
@@ -261,10 +261,18 @@ impl<S: Sites> Inbound<S> {
             max_size: raw.len().max(inner.intake.max_size()),
             ..ParseLimits::default()
         };
-        let parsed = Message::parse(&raw, &limits)
+        let mut parsed = Message::parse(&raw, &limits)
             .map_err(|e| Failure::Refused(format!("the mail cannot be read: {e}")))?;
+        let envelope = tenant.recipients(intake_id).await.map_err(transient)?;
+        let unnamed = add_envelope_recipients(&mut parsed.message, &envelope);
         let message = &parsed.message;
         report.read(message, &parsed.warnings);
+        if unnamed > 0 {
+            report.lines.push(format!(
+                "envelope: delivered to {unnamed} own address(es) the headers do not name \
+                 (a Bcc, or another delivery of the same message); routing sees them"
+            ));
+        }
         let place = Place::of(Headers::of(message), record.received_at_ms, &inner.redactor);
         if let Some(place) = &place
             && !inner.thread_wait.is_zero()
@@ -645,4 +653,28 @@ impl Done {
             processed_at_ms: now,
         }
     }
+}
+
+/// Adds the own addresses the envelopes of the message's deliveries named and its headers
+/// do not, as a `Delivered-To` would (routing reads To, Cc and Delivered-To); returns how
+/// many were added.
+fn add_envelope_recipients(message: &mut Message, addresses: &[String]) -> usize {
+    let mut added = 0;
+    for address in addresses {
+        let named = message
+            .to
+            .iter()
+            .chain(&message.cc)
+            .map(|m| &m.address)
+            .chain(&message.delivered_to)
+            .any(|a| a.as_str().eq_ignore_ascii_case(address));
+        if named {
+            continue;
+        }
+        if let Ok(parsed) = EmailAddress::parse(address) {
+            message.delivered_to.push(parsed);
+            added += 1;
+        }
+    }
+    added
 }

@@ -55,6 +55,11 @@ pub struct Origin {
     /// false`): the raw mail is still stored, because processing needs it, but deleted as
     /// soon as the message's result is committed.
     pub store_raw: bool,
+    /// The site's own addresses this delivery was for, as its envelope said (SMTP and LMTP
+    /// `RCPT TO`), lower-cased; empty where a source has no envelope. Routing sees them
+    /// beside the headers' recipients, so a `Bcc` to an own address counts — for every
+    /// delivery of a message, its duplicates' included.
+    pub recipients: Vec<String>,
 }
 
 /// The answer to a source: the message is safe.
@@ -177,6 +182,7 @@ impl Intake {
         let identity = Identity::of(raw);
         let hash = identity.dedupe_hash();
         if let Some(id) = tenant.intake_by_hash(&hash).await? {
+            tenant.add_recipients(&id, &origin.recipients).await?;
             return Ok(Receipt {
                 id,
                 duplicate: true,
@@ -202,7 +208,13 @@ impl Intake {
             store_raw: origin.store_raw,
         };
         match self
-            .commit(tenant, &record, place.as_ref(), hold_until_ms)
+            .commit(
+                tenant,
+                &record,
+                place.as_ref(),
+                &origin.recipients,
+                hold_until_ms,
+            )
             .await
         {
             Ok(Some(job)) => Ok(Receipt {
@@ -215,6 +227,9 @@ impl Intake {
                 // Another delivery of the same message committed first: keep theirs.
                 discard(&blobs, &id).await;
                 let existing = tenant.intake_by_hash(&hash).await?;
+                if let Some(existing) = &existing {
+                    tenant.add_recipients(existing, &origin.recipients).await?;
+                }
                 Ok(Receipt {
                     id: existing.unwrap_or(id),
                     duplicate: true,
@@ -358,14 +373,15 @@ impl Intake {
         Ok(job)
     }
 
-    /// Commits `record`, its place in its conversation and its job, runnable at
-    /// `run_at_ms`; `None` when the same message won the race, else the new job's id
-    /// (`None` inside when its key was already done).
+    /// Commits `record`, its place in its conversation, its envelope's own recipients and
+    /// its job, runnable at `run_at_ms`; `None` when the same message won the race, else
+    /// the new job's id (`None` inside when its key was already done).
     async fn commit(
         &self,
         tenant: &TenantStore,
         record: &IntakeRecord,
         place: Option<&Place>,
+        recipients: &[String],
         run_at_ms: i64,
     ) -> Result<Option<Option<i64>>, IntakeError> {
         let now_ms = record.received_at_ms;
@@ -378,6 +394,7 @@ impl Intake {
         if let Some(place) = place {
             tx.record_place(&record.id, place, now_ms).await?;
         }
+        tx.record_recipients(&record.id, recipients).await?;
         let job = tx
             .enqueue(
                 &NewJob {

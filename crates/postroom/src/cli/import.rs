@@ -74,6 +74,7 @@ pub async fn run(
         source: IntakeSource::File,
         mailbox,
         store_raw: config.inbound.store_raw,
+        recipients: Vec::new(),
     };
     let progress = std::io::stderr().is_terminal();
     let mut tally = Tally::default();

@@ -76,6 +76,7 @@ pub async fn upload(
         source: IntakeSource::Upload,
         mailbox,
         store_raw: state.upload_store_raw,
+        recipients: Vec::new(),
     };
     let body = match body {
         Ok(body) => body,

@@ -94,9 +94,61 @@ impl TenantTx {
         .await?;
         Ok(done.rows_affected() == 1)
     }
+
+    /// Records own addresses the envelope of a delivery of message `intake_id` named
+    /// (see [`TenantStore::recipients`]); an address already recorded is kept once.
+    pub async fn record_recipients(
+        &mut self,
+        intake_id: &str,
+        addresses: &[String],
+    ) -> Result<(), StoreError> {
+        let tenant = self.tenant().as_str().to_owned();
+        for address in addresses {
+            sqlx::query(
+                "INSERT INTO intake_recipients (tenant_id, intake_id, address) \
+                 VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            )
+            .bind(&tenant)
+            .bind(intake_id)
+            .bind(address)
+            .execute(self.conn())
+            .await?;
+        }
+        Ok(())
+    }
 }
 
 impl TenantStore {
+    /// Adds the own addresses of another delivery of message `intake_id` (a duplicate),
+    /// so that routing knows every own address the message reached.
+    pub async fn add_recipients(
+        &self,
+        intake_id: &str,
+        addresses: &[String],
+    ) -> Result<(), StoreError> {
+        if addresses.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.begin().await?;
+        tx.record_recipients(intake_id, addresses).await?;
+        tx.commit().await
+    }
+
+    /// The own addresses the envelopes of message `intake_id`'s deliveries named, sorted.
+    pub async fn recipients(&self, intake_id: &str) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT address FROM intake_recipients WHERE tenant_id = $1 AND intake_id = $2 \
+             ORDER BY address",
+        )
+        .bind(self.id().as_str())
+        .bind(intake_id)
+        .fetch_all(self.db().pool())
+        .await?;
+        rows.iter()
+            .map(|r| r.try_get("address").map_err(StoreError::from))
+            .collect()
+    }
+
     /// The id of the message this tenant already took in with `dedupe_hash`, if any.
     pub async fn intake_by_hash(&self, dedupe_hash: &str) -> Result<Option<String>, StoreError> {
         let row = sqlx::query("SELECT id FROM intake WHERE tenant_id = $1 AND dedupe_hash = $2")
@@ -164,6 +216,14 @@ impl TenantStore {
         .bind(self.id().as_str())
         .bind(cutoff_ms)
         .fetch_all(self.db().pool())
+        .await?;
+        sqlx::query(
+            "DELETE FROM intake_recipients WHERE tenant_id = $1 AND NOT EXISTS \
+             (SELECT 1 FROM intake WHERE intake.tenant_id = intake_recipients.tenant_id \
+             AND intake.id = intake_recipients.intake_id)",
+        )
+        .bind(self.id().as_str())
+        .execute(self.db().pool())
         .await?;
         let mut with_blob = Vec::new();
         for row in &rows {

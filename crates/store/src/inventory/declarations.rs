@@ -204,6 +204,24 @@ pub const TABLES: &[TableDecl] = &[
         ],
     },
     TableDecl {
+        name: "intake_recipients",
+        what: "the site's own addresses each message was delivered to, as the SMTP or LMTP \
+               envelope said, so that routing knows a Bcc to an own address and every own \
+               address a deduplicated message reached",
+        protection: "only the site's own addresses (a recipient the profile does not call own is not kept)",
+        kept: "as long as the message's intake row",
+        tenant_column: Some("tenant_id"),
+        columns: &[
+            col("tenant_id", "owning tenant", Protection::None),
+            col("intake_id", "the intake row it is about", Protection::None),
+            col(
+                "address",
+                "an own address of the site (configuration, not a person's)",
+                Protection::Clear,
+            ),
+        ],
+    },
+    TableDecl {
         name: "intake",
         what: "intake: which mailbox or listener took a message in, when, its size, and refusals with their reason",
         protection: "no content: the raw mail is an encrypted blob; dedupe by SHA-256 of the Message-ID and of a content digest",
