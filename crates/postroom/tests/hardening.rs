@@ -163,3 +163,17 @@ async fn per_site_series_name_no_site_unless_asked_and_keep_their_label_across_r
     assert_eq!(site_label(&named).await, "default");
     named.stop_gracefully();
 }
+
+#[tokio::test]
+async fn a_log_that_is_not_a_terminal_carries_no_colour_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let served = Served::start(dir.path(), &[]).await;
+    served.assert_healthy().await;
+    let lines = served.stderr();
+    assert!(lines.iter().any(|l| l.contains("INFO")), "{lines:?}");
+    assert!(
+        !lines.iter().any(|l| l.contains('\u{1b}')),
+        "escape codes in {lines:?}"
+    );
+    served.stop_gracefully();
+}
