@@ -1,0 +1,110 @@
+/** One mail of the audit: what was decided and why, and what an administrator can do next. */
+import { useState } from 'preact/hooks';
+import { api } from '../api';
+import type { AuditDetail, Session } from '../api';
+import { useFlags } from '../components/Flags';
+import { PageHeader } from '../components/PageHeader';
+import { Lozenge } from '../components/Lozenge';
+import { Show, useLoad } from '../components/Load';
+import { size, when } from '../format';
+import { ApiFailure } from '../transport';
+
+export function AuditEntry(props: { id: string; session: Session }) {
+  const [loaded, reload] = useLoad(() => api.auditEntry(props.id), [props.id]);
+  return (
+    <>
+      <PageHeader title="Mail" crumbs={[{ label: 'Audit', href: '#/audit' }]} />
+      <Show loaded={loaded}>{(entry) => <Body entry={entry} session={props.session} reload={reload} />}</Show>
+    </>
+  );
+}
+
+function Body(props: { entry: AuditDetail; session: Session; reload: () => void }) {
+  const { entry } = props;
+  const flag = useFlags();
+  const [busy, setBusy] = useState(false);
+  const act = async (what: 'reprocess' | 'release') => {
+    setBusy(true);
+    try {
+      await (what === 'reprocess' ? api.reprocess(entry.id) : api.release(entry.id));
+      flag({
+        kind: 'success',
+        title: what === 'reprocess' ? 'Queued to be processed again' : 'Released',
+        description: 'Its new result replaces this one when it is carried out.',
+      });
+      props.reload();
+    } catch (e) {
+      flag({ kind: 'error', title: `Could not ${what} this mail`, description: e instanceof ApiFailure ? e.message : String(e) });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <div class="page-actions">
+        {entry.store_raw && props.session.role === 'admin' && (
+          <a class="button" href={api.rawHref(entry.id)} download={`${entry.id}.eml`}>
+            Download raw mail
+          </a>
+        )}
+        {entry.status === 'held' && (
+          <button type="button" class="button" disabled={busy} onClick={() => act('release')}>
+            Release
+          </button>
+        )}
+        {entry.store_raw && (
+          <button type="button" class="button button-primary" disabled={busy} onClick={() => act('reprocess')}>
+            Reprocess
+          </button>
+        )}
+      </div>
+      <dl class="facts card">
+        <dt>Outcome</dt>
+        <dd>
+          <Lozenge status={entry.status} />
+        </dd>
+        <dt>Received</dt>
+        <dd>{when(entry.received_at_ms)}</dd>
+        <dt>Processed</dt>
+        <dd>{when(entry.processed_at_ms)}</dd>
+        <dt>Mailbox</dt>
+        <dd>
+          {entry.mailbox} ({entry.source})
+        </dd>
+        <dt>Size</dt>
+        <dd>{size(entry.size)}</dd>
+        <dt>Issue</dt>
+        <dd>{entry.issue_key ?? '—'}</dd>
+        {entry.reason && (
+          <>
+            <dt>Reason</dt>
+            <dd>{entry.reason}</dd>
+          </>
+        )}
+      </dl>
+      <section class="card" aria-labelledby="report-title">
+        <h2 id="report-title">Processing report</h2>
+        {entry.report === null ? (
+          <p class="subtle">Not processed yet.</p>
+        ) : (
+          <Report value={entry.report} />
+        )}
+      </section>
+    </>
+  );
+}
+
+/** The report as postroom wrote it: its lines as a list, anything else as indented text. */
+function Report({ value }: { value: unknown }) {
+  const lines = (value as { report?: unknown } | null)?.report;
+  if (Array.isArray(lines) && lines.every((l) => typeof l === 'string')) {
+    return (
+      <ol class="report">
+        {lines.map((line, i) => (
+          <li key={i}>{line}</li>
+        ))}
+      </ol>
+    );
+  }
+  return <pre class="report-json">{JSON.stringify(value, null, 2)}</pre>;
+}
