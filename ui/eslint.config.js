@@ -6,6 +6,15 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.strict,
   {
+    // The journeys run in Node, and pass functions to the browser page.
+    files: ['tests/**/*.mjs'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        ['process', 'Buffer', 'URL', 'fetch', 'window', 'document'].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
+  {
     rules: {
       // Markup is built by Preact, which sets text as text; raw HTML would bypass that.
       'no-restricted-syntax': [

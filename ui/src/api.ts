@@ -1,8 +1,8 @@
 /**
  * The calls the console makes, one function each, over the host's {@link transport}.
  *
- * The shapes are those of postroom's OpenAPI description (`/api/v1/openapi.json`); a Rust
- * test compares the fields named here with that document, so the two cannot drift apart.
+ * The shapes are those of postroom's OpenAPI description (`/api/v1/openapi.json`), where
+ * each field is documented.
  */
 import { transport } from './transport';
 
@@ -11,11 +11,9 @@ export type Role = 'admin' | 'project_admin' | 'agent';
 export interface Session {
   tenant: string;
   account_id: string;
-  display_name: string | null;
   role: Role;
   projects: string[];
   csrf_token: string | null;
-  expires_at_ms: number | null;
 }
 
 export interface DepthRow {
@@ -27,9 +25,7 @@ export interface DepthRow {
 
 export interface MailboxState {
   name: string;
-  last_poll_ms: number | null;
-  last_error: string | null;
-  waiting: number | null;
+  last_poll_ms: number;
 }
 
 export interface Attention {
@@ -48,7 +44,13 @@ export interface OutcomeCount {
 export interface Overview {
   listeners: { name: string; address: string }[];
   mailboxes: MailboxState[];
-  jira: { configured: boolean; url: string | null; reachable: boolean | null; rate_limit_remaining: number | null };
+  jira: {
+    configured: boolean;
+    url: string | null;
+    reachable: boolean | null;
+    requests_per_sec: number | null;
+    rate_limit_headers: Record<string, string>;
+  };
   queue: DepthRow[];
   dead_jobs: number;
   last_24h: OutcomeCount[];
@@ -77,7 +79,7 @@ export interface AuditDetail extends AuditItem {
 export interface Job {
   id: number;
   kind: string;
-  state: 'ready' | 'dead';
+  state: string;
   attempts: number;
   run_at_ms: number;
   last_error: string | null;
@@ -102,6 +104,7 @@ export const api = {
   },
   auditEntry: (id: string) => transport.json<AuditDetail>('GET', `/audit/${encodeURIComponent(id)}`),
   rawHref: (id: string) => transport.href(`/audit/${encodeURIComponent(id)}/raw`),
+  htmlHref: (id: string) => transport.href(`/audit/${encodeURIComponent(id)}/html`),
   reprocess: (id: string) => transport.json<{ job_id: number | null }>('POST', `/audit/${encodeURIComponent(id)}/reprocess`),
   release: (id: string) => transport.json<{ job_id: number | null }>('POST', `/audit/${encodeURIComponent(id)}/release`),
   jobs: () => transport.json<Jobs>('GET', '/jobs'),

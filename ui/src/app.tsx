@@ -69,7 +69,15 @@ function Frame(props: { session: Session; route: Route; signedOut: () => void })
   const page = route.page === 'overview' && !allowed.has('overview') ? home : route.page;
   return (
     <>
-      <a class="skip-link" href="#main">
+      <a
+        class="skip-link"
+        href="#main"
+        onClick={(e) => {
+          // The fragment is the console's route: move focus without changing it.
+          e.preventDefault();
+          main.current?.focus();
+        }}
+      >
         Skip to content
       </a>
       <header class="top-bar">
@@ -86,14 +94,14 @@ function Frame(props: { session: Session; route: Route; signedOut: () => void })
         <div class="account">
           <ThemeSwitch />
           <span class="account-name" title={session.account_id}>
-            {session.display_name ?? session.account_id}
+            {session.account_id}
           </span>
           <button type="button" class="button button-subtle" onClick={signOut}>
             Sign out
           </button>
         </div>
       </header>
-      <main id="main" ref={main}>
+      <main id="main" ref={main} tabIndex={-1}>
         {allowed.size === 0 ? (
           <SectionMessage title="Nothing here for your role yet">
             The console's pages are for Jira administrators and project administrators. Agents use canned responses from

@@ -60,7 +60,8 @@ pub use error::{ApiError, SandboxError};
 pub use faults::FaultConfig;
 pub use state::seed::{
     ADMIN_ACCOUNT_ID, ADMIN_EMAIL, ADMIN_PAT, AGENT_ACCOUNT_ID, AGENT_EMAIL, AGENT_PAT, API_TOKEN,
-    EMAIL_PARTICIPANTS_FIELD, OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET,
+    EMAIL_PARTICIPANTS_FIELD, OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, OTHER_CLOUD_ID, OTHER_SITE_URL,
+    OUTSIDER_ACCOUNT_ID, OUTSIDER_EMAIL, SANDBOX_CLOUD_ID,
 };
 pub use stats::StatsSnapshot;
 pub use webhooks::signature as webhook_signature;

@@ -82,6 +82,7 @@ function Body(props: { entry: AuditDetail; session: Session; reload: () => void 
           </>
         )}
       </dl>
+      {entry.store_raw && props.session.role === 'admin' && <MailView id={entry.id} />}
       <section class="card" aria-labelledby="report-title">
         <h2 id="report-title">Processing report</h2>
         {entry.report === null ? (
@@ -107,4 +108,26 @@ function Report({ value }: { value: unknown }) {
     );
   }
   return <pre class="report-json">{JSON.stringify(value, null, 2)}</pre>;
+}
+
+/**
+ * The mail as its sender wrote it, on request. Its HTML is never part of the console's own
+ * document: it is loaded into a frame sandboxed twice over (the `sandbox` attribute here,
+ * and the policy postroom serves it with), so no script in it runs and nothing it links
+ * reaches the console.
+ */
+function MailView({ id }: { id: string }) {
+  const [shown, setShown] = useState(false);
+  return (
+    <section class="card" aria-labelledby="mail-view-title">
+      <h2 id="mail-view-title">The mail</h2>
+      {shown ? (
+        <iframe class="mail-frame" sandbox="" src={api.htmlHref(id)} title="The mail as its sender wrote it" />
+      ) : (
+        <button type="button" class="button" onClick={() => setShown(true)}>
+          Show the mail
+        </button>
+      )}
+    </section>
+  );
 }

@@ -1,4 +1,5 @@
 /** The overview: is postroom well, and what needs an administrator now. */
+import { Fragment } from 'preact';
 import { api } from '../api';
 import type { OutcomeCount, Overview as Data } from '../api';
 import { PageHeader } from '../components/PageHeader';
@@ -52,8 +53,14 @@ function Body({ data }: { data: Data }) {
             <dd>{data.jira.url}</dd>
             <dt>Reachable</dt>
             <dd>{data.jira.reachable === null ? 'not checked yet' : data.jira.reachable ? 'yes' : 'no'}</dd>
-            <dt>Rate-limit headroom</dt>
-            <dd>{data.jira.rate_limit_remaining === null ? 'not reported' : data.jira.rate_limit_remaining}</dd>
+            <dt>Pace</dt>
+            <dd>{data.jira.requests_per_sec === null ? '—' : `${data.jira.requests_per_sec.toFixed(1)} requests/s`}</dd>
+            {Object.entries(data.jira.rate_limit_headers).map(([name, value]) => (
+              <Fragment key={name}>
+                <dt>{name}</dt>
+                <dd>{value}</dd>
+              </Fragment>
+            ))}
           </dl>
         ) : (
           <p>
@@ -95,8 +102,6 @@ function Body({ data }: { data: Data }) {
           columns={[
             { key: 'name', label: 'Mailbox', cell: (r) => r.name },
             { key: 'poll', label: 'Last poll', cell: (r) => when(r.last_poll_ms) },
-            { key: 'error', label: 'Last error', cell: (r) => r.last_error ?? 'none' },
-            { key: 'waiting', label: 'Waiting', cell: (r) => r.waiting ?? '—' },
           ]}
           rows={data.mailboxes}
           rowKey={(r) => r.name}

@@ -13,6 +13,7 @@ pub mod oauth;
 pub mod properties;
 pub mod search;
 pub mod servicedesk;
+pub mod signin;
 pub mod users;
 pub mod webhooks;
 pub mod workflow;
@@ -95,6 +96,15 @@ pub fn router(app: App) -> Router {
         )
         .nest("/_sandbox", admin::routes())
         .route(&token_path, post(oauth::token))
+        .route(
+            "/oauth/authorize",
+            get(signin::authorize).post(signin::consent),
+        )
+        .route(
+            "/oauth/token/accessible-resources",
+            get(signin::accessible_resources),
+        )
+        .route("/me", get(signin::me))
         .fallback(not_found)
         .layer(from_fn_with_state(app.clone(), authenticate))
         .with_state(app)

@@ -5,6 +5,7 @@
 //! laid over it (errors name the variable), then the whole is validated (errors name the
 //! file line or the variable that set the key).
 
+mod console;
 mod env;
 mod error;
 mod inbound;
@@ -17,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use console::{ConsoleConfig, OauthConfig, OauthProvider};
 pub use error::ConfigError;
 pub use inbound::{InboundConfig, SmtpConfig};
 pub use secret::Secret;
@@ -54,6 +56,7 @@ pub struct Config {
     #[serde(skip_serializing)]
     pub secrets: Secrets,
     pub webhooks: WebhooksConfig,
+    pub console: ConsoleConfig,
 }
 
 /// `shutdown_grace_secs`, 10 unless set.
@@ -150,6 +153,10 @@ pub struct HttpConfig {
     pub metrics_token_file: Option<PathBuf>,
     /// A loopback address serving `/metrics` without a token, for a scraper on this host.
     pub metrics_addr: Option<SocketAddr>,
+    /// The address people use to reach postroom (`https://postroom.example.com`): OAuth
+    /// redirect URIs and sign-in links are made from it, and console cookies are `Secure`
+    /// when it is https. Unset: `http://` and the listener's address.
+    pub public_url: Option<String>,
 }
 
 impl Default for HttpConfig {
@@ -158,6 +165,7 @@ impl Default for HttpConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             metrics_token_file: None,
             metrics_addr: None,
+            public_url: None,
         }
     }
 }
@@ -393,6 +401,15 @@ impl Config {
                 ));
             }
         }
+        if let Some(url) = &self.http.public_url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            return Err((
+                "http.public_url".to_owned(),
+                format!("{url:?} is not an http(s) URL"),
+            ));
+        }
+        self.console.validate()?;
         if self.jira.token.is_some() && self.jira.token_file.is_some() {
             return Err((
                 "jira.token_file".to_owned(),
@@ -408,6 +425,7 @@ impl Config {
                 .map_err(|message| ("jira.token_file".to_owned(), message))?;
             self.jira.token = Some(secret);
         }
+        self.console.read_secret_files()?;
         self.secrets.read_files()
     }
 }

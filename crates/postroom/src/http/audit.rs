@@ -1,6 +1,9 @@
-//! `/api/v1/audit`: the processing audit, for admin tokens only (403 for others). The list
-//! names senders only by their keyed hash; one message's report names its sender, and its
-//! raw mail is the mail itself.
+//! `/api/v1/audit`: the processing audit. Administrators (admin tokens, Jira administrators
+//! signed in to the console) see every entry; project administrators and leads see the
+//! entries whose issue is in one of their projects (an entry with no issue is
+//! administrators' only; another's entry is 404, as if it did not exist); everyone else gets
+//! 403. The list names senders only by their keyed hash; one message's report names its
+//! sender, and its raw mail is the mail itself, for administrators only.
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
@@ -12,7 +15,7 @@ use postroom_store::TenantStore;
 use postroom_store::audit::AuditEntry;
 use serde::{Deserialize, Serialize};
 
-use super::auth::ApiCaller;
+use super::auth::{ApiCaller, AuditScope};
 use super::error::ErrorBody;
 use super::{ApiError, AppState};
 use crate::{app, audit, keys};
@@ -110,7 +113,7 @@ pub async fn list(
     caller: ApiCaller,
     query: Result<Query<AuditQuery>, QueryRejection>,
 ) -> Result<Json<AuditList>, ApiError> {
-    caller.require_admin()?;
+    let scope = caller.audit_scope()?;
     let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let redactor = keys::redactor(state.intake.keyring());
     let filter = audit::filter(
@@ -128,7 +131,11 @@ pub async fn list(
         .await
         .map_err(|e| ApiError::Internal(e.into()))?;
     Ok(Json(AuditList {
-        entries: entries.iter().map(AuditItem::from).collect(),
+        entries: entries
+            .iter()
+            .filter(|entry| scope.covers(issue_of(entry)))
+            .map(AuditItem::from)
+            .collect(),
     }))
 }
 
@@ -142,10 +149,11 @@ pub async fn show(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> Result<Json<AuditDetail>, ApiError> {
-    caller.require_admin()?;
+    let scope = caller.audit_scope()?;
     let tenant = tenant(&state, &caller).await?;
     let audit = Audit::new(state.intake.clone());
     let entry = audit.entry(&tenant, &id).await.map_err(api_error)?;
+    in_scope(&scope, &entry, &id)?;
     let report = audit.report(&tenant, &id).await.map_err(api_error)?;
     Ok(Json(AuditDetail {
         item: AuditItem::from(&entry),
@@ -166,12 +174,54 @@ pub async fn raw(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    caller.require_admin()?;
-    let tenant = tenant(&state, &caller).await?;
-    let audit = Audit::new(state.intake.clone());
-    let entry = audit.entry(&tenant, &id).await.map_err(api_error)?;
-    let bytes = audit.raw(&tenant, &entry).await.map_err(api_error)?;
+    let bytes = raw_mail(&state, &caller, &id).await?;
     Ok(([(header::CONTENT_TYPE, "message/rfc822")], bytes).into_response())
+}
+
+/// The raw mail of message `id`, for administrators only.
+async fn raw_mail(state: &AppState, caller: &ApiCaller, id: &str) -> Result<Vec<u8>, ApiError> {
+    caller.require_admin()?;
+    let tenant = tenant(state, caller).await?;
+    let audit = Audit::new(state.intake.clone());
+    let entry = audit.entry(&tenant, id).await.map_err(api_error)?;
+    audit.raw(&tenant, &entry).await.map_err(api_error)
+}
+
+/// The policy of a mail's HTML: a sandbox with no permission at all (no script, no form,
+/// no navigation of the console, its own opaque origin), nothing loaded from anywhere but
+/// inline images, and framed only by the console.
+const MAIL_HTML_POLICY: &str = "sandbox; default-src 'none'; img-src data:; \
+     style-src 'unsafe-inline'; frame-ancestors 'self'";
+
+/// One message's HTML as its sender wrote it (its text as HTML when it has none), for the
+/// console's sandboxed frame; administrators only, like the raw mail.
+#[utoipa::path(get, path = "/api/v1/audit/{id}/html", tag = "audit",
+    params(("id" = String, Path, description = "Intake id")),
+    responses((status = 200, content_type = "text/html", body = String,
+               description = "The mail's HTML, under a sandboxing Content-Security-Policy"),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody,
+               description = "Unknown id, its raw mail is not kept, or it has no body")))]
+pub async fn html(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let bytes = raw_mail(&state, &caller, &id).await?;
+    let html = mail_parser::MessageParser::default()
+        .parse(&bytes[..])
+        .and_then(|message| message.body_html(0).map(|html| html.into_owned()))
+        .ok_or_else(|| ApiError::NotFound(format!("message {id} has no body to show")))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CONTENT_SECURITY_POLICY, MAIL_HTML_POLICY),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            (header::REFERRER_POLICY, "no-referrer"),
+        ],
+        html,
+    )
+        .into_response())
 }
 
 /// Queues one message to be processed again, as a new attempt: a mail that created an
@@ -222,9 +272,14 @@ async fn queue_again(
     id: &str,
     again: Again,
 ) -> Result<(StatusCode, Json<Reprocessing>), ApiError> {
-    caller.require_admin()?;
+    let scope = caller.audit_scope()?;
     let tenant = tenant(state, caller).await?;
     let audit = Audit::new(state.intake.clone());
+    in_scope(
+        &scope,
+        &audit.entry(&tenant, id).await.map_err(api_error)?,
+        id,
+    )?;
     let now = app::now_ms();
     let queued = match again {
         Again::Reprocess => audit.reprocess(&tenant, id, now).await,
@@ -368,12 +423,22 @@ pub async fn sent_mime(
     Ok(([(header::CONTENT_TYPE, "message/rfc822")], bytes).into_response())
 }
 
+/// The issue an entry's result names, which decides whose entry it is.
+fn issue_of(entry: &AuditEntry) -> Option<&str> {
+    entry.result.as_ref().and_then(|r| r.issue_key.as_deref())
+}
+
+/// 404 for an entry outside the caller's projects, exactly as for an unknown id.
+fn in_scope(scope: &AuditScope, entry: &AuditEntry, id: &str) -> Result<(), ApiError> {
+    if scope.covers(issue_of(entry)) {
+        Ok(())
+    } else {
+        Err(api_error(AuditError::NotFound(id.to_owned())))
+    }
+}
+
 async fn tenant(state: &AppState, caller: &ApiCaller) -> Result<TenantStore, ApiError> {
-    state
-        .store
-        .tenant(&caller.tenant)
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))
+    state.tenant_of(caller).await
 }
 
 fn api_error(e: AuditError) -> ApiError {
