@@ -95,19 +95,48 @@ function Body(props: { entry: AuditDetail; session: Session; reload: () => void 
   );
 }
 
-/** The report as postroom wrote it: its lines as a list, anything else as indented text. */
+/**
+ * The report as postroom wrote it: who wrote and about what, the decision path line by
+ * line, and the plan in full for whoever needs it. Every value is set as text.
+ */
 function Report({ value }: { value: unknown }) {
-  const lines = (value as { report?: unknown } | null)?.report;
-  if (Array.isArray(lines) && lines.every((l) => typeof l === 'string')) {
-    return (
-      <ol class="report">
-        {lines.map((line, i) => (
-          <li key={i}>{line}</li>
-        ))}
-      </ol>
-    );
-  }
-  return <pre class="report-json">{JSON.stringify(value, null, 2)}</pre>;
+  const report = (value ?? {}) as { from?: unknown; subject?: unknown; lines?: unknown; error?: unknown };
+  const lines = Array.isArray(report.lines) ? report.lines.filter((l): l is string => typeof l === 'string') : [];
+  return (
+    <>
+      <dl class="facts">
+        {typeof report.from === 'string' && (
+          <>
+            <dt>From</dt>
+            <dd>{report.from}</dd>
+          </>
+        )}
+        {typeof report.subject === 'string' && (
+          <>
+            <dt>Subject</dt>
+            <dd>{report.subject}</dd>
+          </>
+        )}
+        {typeof report.error === 'string' && (
+          <>
+            <dt>Error</dt>
+            <dd class="error-text">{report.error}</dd>
+          </>
+        )}
+      </dl>
+      {lines.length > 0 && (
+        <ol class="report">
+          {lines.map((line, i) => (
+            <li key={i}>{line}</li>
+          ))}
+        </ol>
+      )}
+      <details class="report-details">
+        <summary>The whole report</summary>
+        <pre class="report-json">{JSON.stringify(value, null, 2)}</pre>
+      </details>
+    </>
+  );
 }
 
 /**

@@ -29,7 +29,7 @@ function Body({ data }: { data: Data }) {
             {data.attention.map((item) => (
               <li key={item.text} class={`attention-${item.severity}`}>
                 <span>{item.text}</span>{' '}
-                {item.link && <a href={item.link}>Fix it</a>}
+                {item.link && <a href={item.link}>{item.link.startsWith('#/jobs') ? 'Open the jobs' : 'Show these mails'}</a>}
                 {item.command && (
                   <>
                     {' '}
