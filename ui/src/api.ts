@@ -104,6 +104,8 @@ export const api = {
   },
   auditEntry: (id: string) => transport.json<AuditDetail>('GET', `/audit/${encodeURIComponent(id)}`),
   rawHref: (id: string) => transport.href(`/audit/${encodeURIComponent(id)}/raw`),
+  bundleHref: (id: string, redact: boolean) =>
+    transport.href(`/audit/${encodeURIComponent(id)}/bundle${redact ? '?redact=true' : ''}`),
   htmlHref: (id: string) => transport.href(`/audit/${encodeURIComponent(id)}/html`),
   reprocess: (id: string) => transport.json<{ job_id: number | null }>('POST', `/audit/${encodeURIComponent(id)}/reprocess`),
   release: (id: string) => transport.json<{ job_id: number | null }>('POST', `/audit/${encodeURIComponent(id)}/release`),

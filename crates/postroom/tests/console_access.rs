@@ -36,7 +36,10 @@ fn expected(method: &str, path: &str) -> Option<Door> {
         (_, p) if p.starts_with("/api/v1/templates") => Anyone,
         ("get", "/api/v1/audit" | "/api/v1/audit/{id}") => AuditReaders,
         ("post", "/api/v1/audit/{id}/reprocess" | "/api/v1/audit/{id}/release") => AuditReaders,
-        ("get", "/api/v1/audit/{id}/raw" | "/api/v1/audit/{id}/html") => Admins,
+        (
+            "get",
+            "/api/v1/audit/{id}/raw" | "/api/v1/audit/{id}/html" | "/api/v1/audit/{id}/bundle",
+        ) => Admins,
         (_, p) if p.starts_with("/api/v1/audit/sent") => Admins,
         ("get", "/api/v1/overview" | "/api/v1/jobs") | ("post", "/api/v1/jobs/{id}/retry") => {
             Admins

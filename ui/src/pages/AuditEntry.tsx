@@ -47,6 +47,11 @@ function Body(props: { entry: AuditDetail; session: Session; reload: () => void 
             Download raw mail
           </a>
         )}
+        {props.session.role === 'admin' && (
+          <a class="button" href={api.bundleHref(entry.id, true)} download={`postroom-bundle-${entry.id}.json`}>
+            Flag for support (redacted bundle)
+          </a>
+        )}
         {entry.status === 'held' && (
           <button type="button" class="button" disabled={busy} onClick={() => act('release')}>
             Release

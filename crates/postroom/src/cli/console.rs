@@ -1,5 +1,6 @@
-//! `postroom console link`: a one-time sign-in URL for the console, for the first
-//! administrator (before OAuth is set up) or anyone an operator lets in by hand.
+//! `postroom console link | signout`: a one-time sign-in URL for the console, for the first
+//! administrator (before OAuth is set up) or anyone an operator lets in by hand; and ending
+//! every session of an account whose access was taken away.
 
 use std::process::ExitCode;
 
@@ -21,6 +22,13 @@ enum ConsoleCommand {
         #[arg(long, value_name = "ID")]
         account_id: String,
     },
+    /// End every console session of the Jira account ID of `--tenant` (someone who left,
+    /// or whose Jira access was revoked): their next request answers 401.
+    Signout {
+        /// The Jira account id whose sessions end.
+        #[arg(long, value_name = "ID")]
+        account_id: String,
+    },
 }
 
 pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
@@ -37,6 +45,10 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
             let public_url = crate::console::public_url(&config, config.http.addr);
             let link = crate::console::sign_in_link(&tenant, &public_url, &account_id).await?;
             println!("{link}");
+        }
+        ConsoleCommand::Signout { account_id } => {
+            let ended = tenant.console().end_sessions_of(&account_id).await?;
+            println!("{ended} console session(s) of {account_id} ended");
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -50,6 +50,8 @@ pub const STARTER: &str = r#"# postroom configuration.
 # The address people use to reach postroom: sign-in links and OAuth redirect URIs are made
 # from it, and the console's cookies are Secure when it is https.
 # public_url = "https://postroom.your-company.example"
+# Reverse proxies whose X-Forwarded-For names the client in the access log.
+# trusted_proxies = ["10.0.0.0/8"]
 
 [log]
 # human or json; addresses and subjects are only ever logged as keyed hashes.

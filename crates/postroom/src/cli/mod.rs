@@ -52,7 +52,7 @@ pub enum Command {
     /// The processing audit: list, show, raw, reprocess, release (a held reply), flag
     /// (support bundle), purge.
     Audit(audit::Args),
-    /// The web console: print a one-time sign-in link.
+    /// The web console: print a one-time sign-in link; end an account's sessions.
     Console(console::Args),
     /// Write a commented starter `postroom.toml` (never overwrites one).
     Init(init::Args),

@@ -157,6 +157,9 @@ pub struct HttpConfig {
     /// redirect URIs and sign-in links are made from it, and console cookies are `Secure`
     /// when it is https. Unset: `http://` and the listener's address.
     pub public_url: Option<String>,
+    /// Reverse proxies (addresses or networks) whose `X-Forwarded-For` header names the
+    /// client for the access log; from anyone else the header is ignored.
+    pub trusted_proxies: Vec<postroom_mail::smtp::Network>,
 }
 
 impl Default for HttpConfig {
@@ -166,6 +169,7 @@ impl Default for HttpConfig {
             metrics_token_file: None,
             metrics_addr: None,
             public_url: None,
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -33,6 +33,7 @@ use super::{ApiError, AppState, access_log, audit, jobs, overview, session, temp
         audit::show,
         audit::raw,
         audit::html,
+        audit::bundle,
         audit::reprocess,
         audit::release,
         audit::sent_list,
@@ -107,6 +108,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/audit/{id}", get(audit::show))
         .route("/audit/{id}/raw", get(audit::raw))
         .route("/audit/{id}/html", get(audit::html))
+        .route("/audit/{id}/bundle", get(audit::bundle))
         .route("/audit/{id}/reprocess", post(audit::reprocess))
         .route("/audit/{id}/release", post(audit::release))
         .route("/audit/sent", get(audit::sent_list))

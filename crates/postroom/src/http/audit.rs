@@ -224,6 +224,56 @@ pub async fn html(
         .into_response())
 }
 
+/// Options of a support bundle.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct BundleQuery {
+    /// Replace every address and display name by placeholders (`person1@example.invalid`),
+    /// the same each time the same one appears.
+    redact: Option<bool>,
+}
+
+/// One message's support bundle, to send to whoever supports the installation: the raw
+/// mail (base64), the report and the profile with secret-like values as references — the
+/// `postroom audit flag` file. Administrators only: it holds the mail.
+#[utoipa::path(get, path = "/api/v1/audit/{id}/bundle", tag = "audit",
+    params(("id" = String, Path, description = "Intake id"), BundleQuery),
+    responses((status = 200, body = Object, description = "The bundle, as a download"),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn bundle(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    query: Result<Query<BundleQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let tenant = tenant(&state, &caller).await?;
+    let bundle = Audit::new(state.intake.clone())
+        .bundle(&tenant, &id, query.redact.unwrap_or(false), app::now_ms())
+        .await
+        .map_err(api_error)?;
+    let disposition = format!(
+        "attachment; filename=\"postroom-bundle-{}.json\"",
+        file_safe(&id)
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        Json(bundle),
+    )
+        .into_response())
+}
+
+/// An id as it may stand in a file name: letters, digits, `-` and `_` only.
+fn file_safe(id: &str) -> String {
+    id.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
+}
+
 /// Queues one message to be processed again, as a new attempt: a mail that created an
 /// issue creates another one, and its new result replaces the old one in the audit.
 #[utoipa::path(post, path = "/api/v1/audit/{id}/reprocess", tag = "audit",

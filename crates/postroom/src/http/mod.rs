@@ -49,6 +49,8 @@ pub struct AppState {
     pub metrics: MetricsAccess,
     /// Console sessions and sign-in.
     pub console: ConsoleSettings,
+    /// `http.trusted_proxies`: peers whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Arc<[postroom_mail::smtp::Network]>,
 }
 
 impl AppState {

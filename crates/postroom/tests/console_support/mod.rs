@@ -127,6 +127,7 @@ impl Console {
                 listeners: vec![("http".to_owned(), addr.to_string())],
                 ..ConsoleSettings::default()
             },
+            trusted_proxies: Vec::new().into(),
         });
         tokio::spawn(async move {
             axum::serve(
