@@ -116,7 +116,7 @@ pub async fn list(
     let scope = caller.audit_scope()?;
     let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let redactor = keys::redactor(state.intake.keyring());
-    let filter = audit::filter(
+    let mut filter = audit::filter(
         query.since.as_deref(),
         query.status.as_deref(),
         query.from.as_deref(),
@@ -125,17 +125,16 @@ pub async fn list(
         app::now_ms(),
     )
     .map_err(ApiError::BadRequest)?;
+    if let AuditScope::Projects(keys) = scope {
+        filter.projects = Some(keys.into_iter().collect());
+    }
     let tenant = tenant(&state, &caller).await?;
     let entries = tenant
         .audit_list(&filter)
         .await
         .map_err(|e| ApiError::Internal(e.into()))?;
     Ok(Json(AuditList {
-        entries: entries
-            .iter()
-            .filter(|entry| scope.covers(issue_of(entry)))
-            .map(AuditItem::from)
-            .collect(),
+        entries: entries.iter().map(AuditItem::from).collect(),
     }))
 }
 

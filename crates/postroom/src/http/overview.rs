@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use axum::Json;
 use axum::extract::State;
-use postroom_store::audit::AuditFilter;
 use postroom_store::mailboxes::Mailboxes;
 use serde::Serialize;
 
@@ -17,9 +16,6 @@ use super::{ApiError, AppState};
 use crate::app;
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
-
-/// How many of the last day's mails are counted for the chart at most.
-const COUNTED: i64 = 10_000;
 
 /// One listener this process runs.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -103,21 +99,13 @@ pub async fn show(
         .into_iter()
         .map(|(name, last_poll_ms)| MailboxBody { name, last_poll_ms })
         .collect();
-    let recent = tenant
-        .audit_list(&AuditFilter {
-            since_ms: Some(now - DAY_MS),
-            status: None,
-            sender_hash: None,
-            limit: COUNTED,
-        })
+    let counts: BTreeMap<String, u64> = tenant
+        .audit_counts(now - DAY_MS)
         .await
-        .map_err(|e| ApiError::Internal(e.into()))?;
-    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
-    for entry in &recent {
-        *counts
-            .entry(entry.status().as_str().to_owned())
-            .or_default() += 1;
-    }
+        .map_err(|e| ApiError::Internal(e.into()))?
+        .into_iter()
+        .map(|(status, n)| (status.as_str().to_owned(), u64::try_from(n).unwrap_or(0)))
+        .collect();
     let jira = jira(&state, &caller).await;
     let attention = attention(&jira, dead_jobs, &counts);
     Ok(Json(OverviewBody {
