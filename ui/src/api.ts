@@ -109,6 +109,8 @@ export const api = {
   htmlHref: (id: string) => transport.href(`/audit/${encodeURIComponent(id)}/html`),
   reprocess: (id: string) => transport.json<{ job_id: number | null }>('POST', `/audit/${encodeURIComponent(id)}/reprocess`),
   release: (id: string) => transport.json<{ job_id: number | null }>('POST', `/audit/${encodeURIComponent(id)}/release`),
+  makeTestCase: (id: string) =>
+    transport.json<{ id: string; name: string }>('POST', `/audit/${encodeURIComponent(id)}/testcase`),
   jobs: () => transport.json<Jobs>('GET', '/jobs'),
   retryJob: (id: number) => transport.json<null>('POST', `/jobs/${id}/retry`),
 };

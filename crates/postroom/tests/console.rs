@@ -308,6 +308,19 @@ async fn markup_in_a_mail_is_shown_only_in_a_sandboxed_frame() {
         "{policy}"
     );
     assert!(html.text().await.unwrap().contains("<p>Hi</p>"));
+    let no_profile = console
+        .http
+        .post(format!("{}/api/v1/audit/{id}/testcase", console.base))
+        .header(COOKIE, &cookie)
+        .header("X-CSRF-Token", &csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        no_profile.status(),
+        409,
+        "a test case needs the tenant's profile"
+    );
 
     // Without the session's CSRF token the upload is refused and nothing is taken in.
     let refused = console

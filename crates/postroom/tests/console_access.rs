@@ -41,9 +41,8 @@ fn expected(method: &str, path: &str) -> Option<Door> {
             "/api/v1/audit/{id}/raw" | "/api/v1/audit/{id}/html" | "/api/v1/audit/{id}/bundle",
         ) => Admins,
         (_, p) if p.starts_with("/api/v1/audit/sent") => Admins,
-        ("get", "/api/v1/overview" | "/api/v1/jobs") | ("post", "/api/v1/jobs/{id}/retry") => {
-            Admins
-        }
+        ("get", "/api/v1/overview" | "/api/v1/jobs") => Admins,
+        ("post", "/api/v1/jobs/{id}/retry" | "/api/v1/audit/{id}/testcase") => Admins,
         _ => return None,
     })
 }

@@ -23,9 +23,18 @@ function Body(props: { entry: AuditDetail; session: Session; reload: () => void 
   const { entry } = props;
   const flag = useFlags();
   const [busy, setBusy] = useState(false);
-  const act = async (what: 'reprocess' | 'release') => {
+  const act = async (what: 'reprocess' | 'release' | 'make a test case of') => {
     setBusy(true);
     try {
+      if (what === 'make a test case of') {
+        const made = await api.makeTestCase(entry.id);
+        flag({
+          kind: 'success',
+          title: `Test case ${made.name} made`,
+          description: '`postroom testcase run` replays it against the profile and tells when its plan changes.',
+        });
+        return;
+      }
       await (what === 'reprocess' ? api.reprocess(entry.id) : api.release(entry.id));
       flag({
         kind: 'success',
@@ -51,6 +60,11 @@ function Body(props: { entry: AuditDetail; session: Session; reload: () => void 
           <a class="button" href={api.bundleHref(entry.id, true)} download={`postroom-bundle-${entry.id}.json`}>
             Flag for support (redacted bundle)
           </a>
+        )}
+        {entry.store_raw && props.session.role === 'admin' && (
+          <button type="button" class="button" disabled={busy} onClick={() => act('make a test case of')}>
+            Make a test case
+          </button>
         )}
         {entry.status === 'held' && (
           <button type="button" class="button" disabled={busy} onClick={() => act('release')}>

@@ -34,6 +34,7 @@ use super::{ApiError, AppState, access_log, audit, jobs, overview, session, temp
         audit::raw,
         audit::html,
         audit::bundle,
+        audit::testcase,
         audit::reprocess,
         audit::release,
         audit::sent_list,
@@ -71,6 +72,7 @@ use super::{ApiError, AppState, access_log, audit, jobs, overview, session, temp
         audit::AuditList,
         audit::AuditDetail,
         audit::Reprocessing,
+        audit::TestCaseMade,
         audit::SentEntry,
         audit::SentList,
         templates::TemplateBody,
@@ -109,6 +111,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/audit/{id}/raw", get(audit::raw))
         .route("/audit/{id}/html", get(audit::html))
         .route("/audit/{id}/bundle", get(audit::bundle))
+        .route("/audit/{id}/testcase", post(audit::testcase))
         .route("/audit/{id}/reprocess", post(audit::reprocess))
         .route("/audit/{id}/release", post(audit::release))
         .route("/audit/sent", get(audit::sent_list))

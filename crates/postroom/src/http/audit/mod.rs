@@ -5,6 +5,9 @@
 //! 403. The list names senders only by their keyed hash; one message's report names its
 //! sender, and its raw mail is the mail itself, for administrators only.
 
+mod mail;
+mod sent;
+
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -19,6 +22,12 @@ use super::auth::{ApiCaller, AuditScope};
 use super::error::ErrorBody;
 use super::{ApiError, AppState};
 use crate::{app, audit, keys};
+
+pub use mail::{__path_bundle, __path_html, __path_testcase, TestCaseMade, bundle, html, testcase};
+pub use sent::{
+    __path_sent_list, __path_sent_mime, __path_sent_show, SentEntry, SentList, sent_list,
+    sent_mime, sent_show,
+};
 
 /// Filters of the audit list; every one optional.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -186,93 +195,6 @@ async fn raw_mail(state: &AppState, caller: &ApiCaller, id: &str) -> Result<Vec<
     audit.raw(&tenant, &entry).await.map_err(api_error)
 }
 
-/// The policy of a mail's HTML: a sandbox with no permission at all (no script, no form,
-/// no navigation of the console, its own opaque origin), nothing loaded from anywhere but
-/// inline images, and framed only by the console.
-const MAIL_HTML_POLICY: &str = "sandbox; default-src 'none'; img-src data:; \
-     style-src 'unsafe-inline'; frame-ancestors 'self'";
-
-/// One message's HTML as its sender wrote it (its text as HTML when it has none), for the
-/// console's sandboxed frame; administrators only, like the raw mail.
-#[utoipa::path(get, path = "/api/v1/audit/{id}/html", tag = "audit",
-    params(("id" = String, Path, description = "Intake id")),
-    responses((status = 200, content_type = "text/html", body = String,
-               description = "The mail's HTML, under a sandboxing Content-Security-Policy"),
-              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-              (status = 404, body = ErrorBody,
-               description = "Unknown id, its raw mail is not kept, or it has no body")))]
-pub async fn html(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let bytes = raw_mail(&state, &caller, &id).await?;
-    let html = mail_parser::MessageParser::default()
-        .parse(&bytes[..])
-        .and_then(|message| message.body_html(0).map(|html| html.into_owned()))
-        .ok_or_else(|| ApiError::NotFound(format!("message {id} has no body to show")))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (header::CONTENT_SECURITY_POLICY, MAIL_HTML_POLICY),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-            (header::REFERRER_POLICY, "no-referrer"),
-        ],
-        html,
-    )
-        .into_response())
-}
-
-/// Options of a support bundle.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct BundleQuery {
-    /// Replace every address and display name by placeholders (`person1@example.invalid`),
-    /// the same each time the same one appears.
-    redact: Option<bool>,
-}
-
-/// One message's support bundle, to send to whoever supports the installation: the raw
-/// mail (base64), the report and the profile with secret-like values as references — the
-/// `postroom audit flag` file. Administrators only: it holds the mail.
-#[utoipa::path(get, path = "/api/v1/audit/{id}/bundle", tag = "audit",
-    params(("id" = String, Path, description = "Intake id"), BundleQuery),
-    responses((status = 200, body = Object, description = "The bundle, as a download"),
-              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn bundle(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(id): Path<String>,
-    query: Result<Query<BundleQuery>, QueryRejection>,
-) -> Result<Response, ApiError> {
-    caller.require_admin()?;
-    let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let tenant = tenant(&state, &caller).await?;
-    let bundle = Audit::new(state.intake.clone())
-        .bundle(&tenant, &id, query.redact.unwrap_or(false), app::now_ms())
-        .await
-        .map_err(api_error)?;
-    let disposition = format!(
-        "attachment; filename=\"postroom-bundle-{}.json\"",
-        file_safe(&id)
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/json".to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        Json(bundle),
-    )
-        .into_response())
-}
-
-/// An id as it may stand in a file name: letters, digits, `-` and `_` only.
-fn file_safe(id: &str) -> String {
-    id.chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .collect()
-}
-
 /// Queues one message to be processed again, as a new attempt: a mail that created an
 /// issue creates another one, and its new result replaces the old one in the audit.
 #[utoipa::path(post, path = "/api/v1/audit/{id}/reprocess", tag = "audit",
@@ -341,135 +263,6 @@ async fn queue_again(
         other => api_error(other),
     })?;
     Ok((StatusCode::ACCEPTED, Json(Reprocessing { job_id })))
-}
-
-/// Filters of the list of sent mail; every one optional.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct SentQuery {
-    /// Only mail queued since then: RFC 3339, a date or an age (`24h`, `7d`).
-    since: Option<String>,
-    /// `notification`, `acknowledgement` or `notice`.
-    kind: Option<String>,
-    /// At most this many, newest first (1–10000, default 100).
-    limit: Option<i64>,
-}
-
-/// One message postroom sent.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct SentEntry {
-    pub id: String,
-    /// `notification`, `acknowledgement` or `notice`.
-    pub kind: String,
-    /// `queued`, `sent`, `skipped` or `failed`.
-    pub status: String,
-    /// Why it was skipped or failed.
-    pub detail: Option<String>,
-    pub issue_key: Option<String>,
-    pub created_at_ms: i64,
-    pub sent_at_ms: Option<i64>,
-    /// The recipient's address.
-    pub to: Option<String>,
-    pub subject: Option<String>,
-    /// The Jira event a notification told.
-    pub event: Option<String>,
-    pub notes: Vec<String>,
-    /// Whether `GET /api/v1/audit/sent/{id}/mime` has the full message.
-    pub mime_kept: bool,
-}
-
-impl From<postroom_engine::audit::SentItem> for SentEntry {
-    fn from(i: postroom_engine::audit::SentItem) -> Self {
-        Self {
-            id: i.id,
-            kind: i.kind,
-            status: i.status,
-            detail: i.detail,
-            issue_key: i.issue_key,
-            created_at_ms: i.created_at_ms,
-            sent_at_ms: i.sent_at_ms,
-            to: i.to,
-            subject: i.subject,
-            event: i.event,
-            notes: i.notes,
-            mime_kept: i.mime_kept,
-        }
-    }
-}
-
-/// The list of sent mail.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct SentList {
-    pub entries: Vec<SentEntry>,
-}
-
-/// What postroom sent (notifications, acknowledgements, notices), newest first.
-#[utoipa::path(get, path = "/api/v1/audit/sent", tag = "audit", params(SentQuery),
-    responses((status = 200, body = SentList), (status = 400, body = ErrorBody),
-              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn sent_list(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    query: Result<Query<SentQuery>, QueryRejection>,
-) -> Result<Json<SentList>, ApiError> {
-    caller.require_admin()?;
-    let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let limit = query.limit.unwrap_or(100);
-    let (kind, since_ms) = audit::sent_filter(
-        query.kind.as_deref(),
-        query.since.as_deref(),
-        limit,
-        app::now_ms(),
-    )
-    .map_err(ApiError::BadRequest)?;
-    let tenant = tenant(&state, &caller).await?;
-    let items = Audit::new(state.intake.clone())
-        .sent_list(&tenant, kind, since_ms, limit)
-        .await
-        .map_err(api_error)?;
-    Ok(Json(SentList {
-        entries: items.into_iter().map(SentEntry::from).collect(),
-    }))
-}
-
-/// One message postroom sent.
-#[utoipa::path(get, path = "/api/v1/audit/sent/{id}", tag = "audit",
-    params(("id" = String, Path, description = "Sent-mail id (its VERP token)")),
-    responses((status = 200, body = SentEntry), (status = 401, body = ErrorBody),
-              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn sent_show(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(id): Path<String>,
-) -> Result<Json<SentEntry>, ApiError> {
-    caller.require_admin()?;
-    let tenant = tenant(&state, &caller).await?;
-    let item = Audit::new(state.intake.clone())
-        .sent(&tenant, &id)
-        .await
-        .map_err(api_error)?;
-    Ok(Json(SentEntry::from(item)))
-}
-
-/// The full MIME of a sent notification, as it went out (kept 7 days).
-#[utoipa::path(get, path = "/api/v1/audit/sent/{id}/mime", tag = "audit",
-    params(("id" = String, Path, description = "Sent-mail id")),
-    responses((status = 200, content_type = "message/rfc822", body = String,
-               description = "The message as sent"),
-              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-              (status = 404, body = ErrorBody,
-               description = "Unknown id, or its MIME is not kept (not a sent notification, or past 7 days)")))]
-pub async fn sent_mime(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    caller.require_admin()?;
-    let tenant = tenant(&state, &caller).await?;
-    let bytes = Audit::new(state.intake.clone())
-        .sent_mime(&tenant, &id)
-        .await
-        .map_err(api_error)?;
-    Ok(([(header::CONTENT_TYPE, "message/rfc822")], bytes).into_response())
 }
 
 /// The issue an entry's result names, which decides whose entry it is.
