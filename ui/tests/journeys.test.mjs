@@ -70,6 +70,9 @@ async function accessible(page, name) {
 
 /** Screenshots of the current page at 1280 and 375 px. */
 async function screenshots(page, name) {
+  // Flags float over the page; the pictures show the page itself.
+  const dismiss = page.getByRole('button', { name: /^Dismiss/ });
+  while ((await dismiss.count()) > 0) await dismiss.first().click();
   for (const width of [1280, 375]) {
     await page.setViewportSize({ width, height: 900 });
     await page.screenshot({ path: `${shots}${name}-${width}.png`, fullPage: true });
