@@ -51,7 +51,7 @@ function Body({ data }: { data: Data }) {
           <dl class="facts">
             <dt>Site</dt>
             <dd>{data.jira.url}</dd>
-            <dt>Reachable</dt>
+            <dt>Connected</dt>
             <dd>{data.jira.reachable === null ? 'not checked yet' : data.jira.reachable ? 'yes' : 'no'}</dd>
             <dt>Pace</dt>
             <dd>{data.jira.requests_per_sec === null ? '—' : `${data.jira.requests_per_sec.toFixed(1)} requests/s`}</dd>

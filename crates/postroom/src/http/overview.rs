@@ -38,7 +38,8 @@ pub struct MailboxBody {
 pub struct JiraBody {
     pub configured: bool,
     pub url: Option<String>,
-    /// Whether postroom could connect (asked with a 3-second limit); null without Jira.
+    /// Whether this process has connected to it (tried now, for at most 3 seconds, when it
+    /// had not yet); later failures show in the queue and the dead jobs. Null without Jira.
     pub reachable: Option<bool>,
     /// Requests per second postroom allows itself now (it slows down after a 429).
     pub requests_per_sec: Option<f64>,
