@@ -41,14 +41,19 @@ pub struct Principal {
 }
 
 /// Paths answered without site credentials: serverInfo (as on Jira), the OAuth token
-/// endpoint, and the sign-in endpoints of `routes::signin` (the consent page is a browser's;
-/// accessible-resources and `/me` check the OAuth token themselves, for any site's account).
+/// endpoints, and the sign-in endpoints of `routes::signin` (the consent pages are a
+/// browser's; accessible-resources and `/me` check the OAuth token themselves, for any
+/// site's account).
 fn is_public(app: &App, path: &str) -> bool {
     path.ends_with("/serverInfo")
         || path == app.config.oauth_token_path
         || matches!(
             path,
-            "/oauth/authorize" | "/oauth/token/accessible-resources" | "/me"
+            "/oauth/authorize"
+                | "/oauth/token/accessible-resources"
+                | "/me"
+                | "/rest/oauth2/latest/authorize"
+                | "/rest/oauth2/latest/token"
         )
 }
 

@@ -10,7 +10,7 @@ use postroom_core::tenant::TenantId;
 use postroom_store::TenantStore;
 use postroom_store::console::SessionPolicy;
 
-use crate::config::{Config, Secret};
+use crate::config::{Config, OauthProvider, Secret};
 use crate::http::{ConsoleSettings, OauthClient};
 use crate::{app, sandbox};
 
@@ -48,13 +48,15 @@ pub fn settings(
                 .url
                 .clone()
                 .context("console.oauth needs jira.url: people sign in to that site")?;
+            let endpoints = oauth.endpoints(&site_url);
             Some(OauthClient {
+                provider: oauth.provider,
                 client_id: client_id.clone(),
                 client_secret: secret,
-                authorize_url: oauth.authorize_url.clone(),
-                token_url: oauth.token_url.clone(),
-                resources_url: oauth.resources_url.clone(),
-                me_url: oauth.me_url.clone(),
+                authorize_url: endpoints.authorize,
+                token_url: endpoints.token,
+                resources_url: endpoints.resources,
+                me_url: endpoints.me,
                 redirect_uri: format!("{public_url}/auth/callback"),
                 tenant: TenantId::default_tenant(),
                 site_url,
@@ -64,11 +66,12 @@ pub fn settings(
         (None, Some(sandbox)) => {
             let base = sandbox.base_url();
             Some(OauthClient {
+                provider: OauthProvider::Atlassian,
                 client_id: jira_sandbox::OAUTH_CLIENT_ID.to_owned(),
                 client_secret: Secret::new(jira_sandbox::OAUTH_CLIENT_SECRET),
                 authorize_url: format!("{base}/oauth/authorize"),
                 token_url: format!("{base}/oauth/token"),
-                resources_url: format!("{base}/oauth/token/accessible-resources"),
+                resources_url: Some(format!("{base}/oauth/token/accessible-resources")),
                 me_url: format!("{base}/me"),
                 redirect_uri: format!("{public_url}/auth/callback"),
                 tenant: TenantId::default_tenant(),

@@ -346,3 +346,24 @@ async fn markup_in_a_mail_is_shown_only_in_a_sandboxed_frame() {
     assert_eq!(listed["entries"].as_array().unwrap().len(), 1, "{listed}");
     console.sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn signing_in_through_jira_data_centers_provider_reads_the_account_from_myself() {
+    let console = Console::start_with(postroom::config::OauthProvider::DataCenter).await;
+    let done = sign_in_through_jira(&console, console.account(Who::ProjectAdmin)).await;
+    assert_eq!(done.status(), 303);
+    let cookie = set_cookie(&done, "postroom_session").unwrap();
+    let me: Value = console
+        .http
+        .get(format!("{}/api/v1/session", console.base))
+        .header(COOKIE, cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["account_id"], console.account(Who::ProjectAdmin));
+    assert_eq!(me["role"], "project_admin");
+    console.sandbox.shutdown().await;
+}

@@ -105,6 +105,12 @@ pub fn router(app: App) -> Router {
             get(signin::accessible_resources),
         )
         .route("/me", get(signin::me))
+        // Jira Data Center's own OAuth 2.0 provider, at its documented paths.
+        .route(
+            "/rest/oauth2/latest/authorize",
+            get(signin::authorize).post(signin::consent),
+        )
+        .route("/rest/oauth2/latest/token", post(oauth::token))
         .fallback(not_found)
         .layer(from_fn_with_state(app.clone(), authenticate))
         .with_state(app)

@@ -39,10 +39,8 @@ fn params(bytes: &Bytes) -> Map<String, Value> {
     if let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(bytes) {
         return map;
     }
-    let text = String::from_utf8_lossy(bytes);
-    text.split('&')
-        .filter_map(|pair| pair.split_once('='))
-        .map(|(k, v)| (k.to_owned(), Value::String(v.replace('+', " "))))
+    form_urlencoded::parse(bytes)
+        .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
         .collect()
 }
 

@@ -1,7 +1,9 @@
 //! Signing a person in with the site's OAuth 2.0 (3LO) authorization code flow, as a web
 //! app such as postroom's console does it against Atlassian:
 //!
-//! - `GET /oauth/authorize` — the consent page (Atlassian's `auth.atlassian.com/authorize`).
+//! - `GET /oauth/authorize` — the consent page (Atlassian's `auth.atlassian.com/authorize`;
+//!   also at Data Center's `/rest/oauth2/latest/authorize`, whose token endpoint is
+//!   `/rest/oauth2/latest/token`).
 //!   There are no passwords in the sandbox: the page lists the accounts one may sign in as,
 //!   including [`OUTSIDER_ACCOUNT_ID`], an account of another site. `POST` of its form
 //!   redirects to `redirect_uri` with `code` and `state`, or `error=access_denied`.

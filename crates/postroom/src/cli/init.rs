@@ -131,6 +131,7 @@ pub const STARTER: &str = r#"# postroom configuration.
 # PUBLIC_URL/auth/callback). Without it, `postroom console link --account-id ID` prints
 # one-time sign-in links.
 # [console.oauth]
+# provider = "atlassian"   # or "data_center": Jira Data Center's own OAuth 2.0 provider
 # client_id = "…"
 # client_secret_file = "/etc/postroom/oauth-client-secret"
 

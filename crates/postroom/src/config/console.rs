@@ -35,6 +35,9 @@ pub enum OauthProvider {
     /// accessible resources must include the site.
     #[default]
     Atlassian,
+    /// Jira Data Center's own OAuth 2.0 provider (an incoming application link), at
+    /// `JIRA/rest/oauth2/latest/…`; the account is the site's by construction.
+    DataCenter,
 }
 
 /// `[console.oauth]`: the OAuth 2.0 (3LO) app people sign in with. Unset `client_id`:
@@ -49,14 +52,18 @@ pub struct OauthConfig {
     pub client_secret: Option<Secret>,
     /// A file (mode 0600) holding the client secret; read at start.
     pub client_secret_file: Option<PathBuf>,
-    /// The authorization endpoint (the browser is sent there).
-    pub authorize_url: String,
-    /// The token endpoint.
-    pub token_url: String,
-    /// Where the sites an access token reaches are listed.
-    pub resources_url: String,
-    /// Where the token's own account is read.
-    pub me_url: String,
+    /// The authorization endpoint (the browser is sent there); default: the provider's
+    /// (`https://auth.atlassian.com/authorize`, or `JIRA/rest/oauth2/latest/authorize`).
+    pub authorize_url: Option<String>,
+    /// The token endpoint (`https://auth.atlassian.com/oauth/token`, or
+    /// `JIRA/rest/oauth2/latest/token`).
+    pub token_url: Option<String>,
+    /// Where the sites an access token reaches are listed (Atlassian only:
+    /// `https://api.atlassian.com/oauth/token/accessible-resources`).
+    pub resources_url: Option<String>,
+    /// Where the token's own account is read (`https://api.atlassian.com/me`, or
+    /// `JIRA/rest/api/2/myself`).
+    pub me_url: Option<String>,
 }
 
 impl Default for OauthConfig {
@@ -66,10 +73,54 @@ impl Default for OauthConfig {
             client_id: None,
             client_secret: None,
             client_secret_file: None,
-            authorize_url: "https://auth.atlassian.com/authorize".to_owned(),
-            token_url: "https://auth.atlassian.com/oauth/token".to_owned(),
-            resources_url: "https://api.atlassian.com/oauth/token/accessible-resources".to_owned(),
-            me_url: "https://api.atlassian.com/me".to_owned(),
+            authorize_url: None,
+            token_url: None,
+            resources_url: None,
+            me_url: None,
+        }
+    }
+}
+
+/// The endpoints of one provider, with the overrides of `[console.oauth]` applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OauthEndpoints {
+    pub authorize: String,
+    pub token: String,
+    /// `None` for Data Center, where every account that can sign in is the site's.
+    pub resources: Option<String>,
+    pub me: String,
+}
+
+impl OauthConfig {
+    /// The endpoints for the Jira site at `jira_url`.
+    pub fn endpoints(&self, jira_url: &str) -> OauthEndpoints {
+        let jira = jira_url.trim_end_matches('/');
+        let pick = |set: &Option<String>, default: String| set.clone().unwrap_or(default);
+        match self.provider {
+            OauthProvider::Atlassian => OauthEndpoints {
+                authorize: pick(
+                    &self.authorize_url,
+                    "https://auth.atlassian.com/authorize".into(),
+                ),
+                token: pick(
+                    &self.token_url,
+                    "https://auth.atlassian.com/oauth/token".into(),
+                ),
+                resources: Some(pick(
+                    &self.resources_url,
+                    "https://api.atlassian.com/oauth/token/accessible-resources".into(),
+                )),
+                me: pick(&self.me_url, "https://api.atlassian.com/me".into()),
+            },
+            OauthProvider::DataCenter => OauthEndpoints {
+                authorize: pick(
+                    &self.authorize_url,
+                    format!("{jira}/rest/oauth2/latest/authorize"),
+                ),
+                token: pick(&self.token_url, format!("{jira}/rest/oauth2/latest/token")),
+                resources: None,
+                me: pick(&self.me_url, format!("{jira}/rest/api/2/myself")),
+            },
         }
     }
 }
@@ -101,6 +152,7 @@ impl ConsoleConfig {
             ("resources_url", &self.oauth.resources_url),
             ("me_url", &self.oauth.me_url),
         ] {
+            let Some(url) = url else { continue };
             if !(url.starts_with("https://") || url.starts_with("http://")) {
                 return Err((
                     format!("console.oauth.{key}"),
@@ -118,5 +170,28 @@ impl ConsoleConfig {
             self.oauth.client_secret = Some(secret);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_provider_has_its_endpoints_and_overrides_win() {
+        let mut oauth = OauthConfig::default();
+        let cloud = oauth.endpoints("https://x.atlassian.net");
+        assert_eq!(cloud.authorize, "https://auth.atlassian.com/authorize");
+        assert!(cloud.resources.is_some());
+        oauth.provider = OauthProvider::DataCenter;
+        oauth.token_url = Some("http://127.0.0.1:9/token".into());
+        let dc = oauth.endpoints("https://jira.example.com/");
+        assert_eq!(
+            dc.authorize,
+            "https://jira.example.com/rest/oauth2/latest/authorize"
+        );
+        assert_eq!(dc.token, "http://127.0.0.1:9/token");
+        assert_eq!(dc.me, "https://jira.example.com/rest/api/2/myself");
+        assert_eq!(dc.resources, None);
     }
 }

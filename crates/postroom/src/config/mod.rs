@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-pub use console::{ConsoleConfig, OauthConfig, OauthProvider};
+pub use console::{ConsoleConfig, OauthConfig, OauthEndpoints, OauthProvider};
 pub use error::ConfigError;
 pub use inbound::{InboundConfig, SmtpConfig};
 pub use secret::Secret;

@@ -1,13 +1,14 @@
-//! Signing in through Jira with OAuth 2.0 (3LO), the authorization code flow with the
-//! client secret and PKCE:
+//! Signing in through Jira with OAuth 2.0, the authorization code flow with the client
+//! secret and PKCE — Atlassian's 3LO for Jira Cloud, or Jira Data Center's own provider:
 //!
 //! 1. `GET /auth/signin` sends the browser to the provider's authorize URL with a random
 //!    `state` and a PKCE challenge; both are kept in a short-lived HttpOnly cookie limited to
 //!    `/auth`, so any instance can finish the sign-in and nothing is stored before it.
 //! 2. `GET /auth/callback` checks `state`, trades the code (with the verifier) for an access
-//!    token, and asks which sites the token reaches: the tenant's Jira must be one of them,
-//!    otherwise 403 — an Atlassian account of another site never gets in. Then the token's
-//!    account is read and a session is started. The token is not kept.
+//!    token, and (Atlassian) asks which sites the token reaches: the tenant's Jira must be one
+//!    of them, otherwise 403 — an Atlassian account of another site never gets in. Then the
+//!    token's account is read (`/me`; on Data Center `/rest/api/2/myself`) and a session is
+//!    started. The token is not kept.
 
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -21,7 +22,7 @@ use sha2::{Digest, Sha256};
 
 use super::session::{self, cookie};
 use super::{ApiError, AppState};
-use crate::config::Secret;
+use crate::config::{OauthProvider, Secret};
 
 /// The cookie holding `state` and the PKCE verifier between the two steps.
 const FLOW_COOKIE: &str = "postroom_oauth";
@@ -29,17 +30,22 @@ const FLOW_COOKIE: &str = "postroom_oauth";
 /// How long a person has to answer the provider's consent page.
 const FLOW_SECS: i64 = 600;
 
-/// The scopes asked for: who the account is, and enough of Jira to read its roles.
-const SCOPES: &str = "read:me read:jira-user read:jira-work";
+/// The scopes asked of Atlassian: who the account is, and enough of Jira to read its roles.
+const ATLASSIAN_SCOPES: &str = "read:me read:jira-user read:jira-work";
+
+/// The scope asked of Data Center: reading (`myself`).
+const DATA_CENTER_SCOPES: &str = "READ";
 
 /// The OAuth 2.0 app of `[console.oauth]`, for the tenant whose Jira is `site_url`.
 #[derive(Debug)]
 pub struct OauthClient {
+    pub provider: OauthProvider,
     pub client_id: String,
     pub client_secret: Secret,
     pub authorize_url: String,
     pub token_url: String,
-    pub resources_url: String,
+    /// Atlassian's accessible-resources; `None` on Data Center.
+    pub resources_url: Option<String>,
     pub me_url: String,
     /// `http.public_url` + `/auth/callback`.
     pub redirect_uri: String,
@@ -68,17 +74,33 @@ impl OauthClient {
         struct Token {
             access_token: String,
         }
-        let response = self
-            .http
-            .post(&self.token_url)
-            .json(&serde_json::json!({
-                "grant_type": "authorization_code",
-                "client_id": self.client_id,
-                "client_secret": self.client_secret.expose(),
-                "code": code,
-                "redirect_uri": self.redirect_uri,
-                "code_verifier": verifier,
-            }))
+        let fields = [
+            ("grant_type", "authorization_code"),
+            ("client_id", self.client_id.as_str()),
+            ("client_secret", self.client_secret.expose()),
+            ("code", code),
+            ("redirect_uri", self.redirect_uri.as_str()),
+            ("code_verifier", verifier),
+        ];
+        // Atlassian's token endpoint takes JSON; Data Center's takes a form.
+        let request = match self.provider {
+            OauthProvider::Atlassian => self.http.post(&self.token_url).json(
+                &fields
+                    .iter()
+                    .map(|(k, v)| (*k, *v))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            ),
+            OauthProvider::DataCenter => self
+                .http
+                .post(&self.token_url)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(
+                    form_urlencoded::Serializer::new(String::new())
+                        .extend_pairs(fields)
+                        .finish(),
+                ),
+        };
+        let response = request
             .send()
             .await
             .map_err(|e| SignInError::Provider(format!("token endpoint: {e}")))?;
@@ -125,20 +147,32 @@ impl OauthClient {
         struct Resource {
             url: String,
         }
+        /// Atlassian's `/me` (`account_id`), or Jira's `myself`, which names the account
+        /// like any user body of either dialect: `accountId`, else `name`, else `key`.
         #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
         struct Me {
-            account_id: String,
+            #[serde(alias = "account_id")]
+            account_id: Option<String>,
+            name: Option<String>,
+            key: Option<String>,
         }
-        let resources: Vec<Resource> = self.get(&self.resources_url, token).await?;
-        let site = self.site_url.trim_end_matches('/');
-        if !resources
-            .iter()
-            .any(|r| r.url.trim_end_matches('/').eq_ignore_ascii_case(site))
-        {
-            return Err(SignInError::OtherSite(site.to_owned()));
+        if let Some(resources_url) = &self.resources_url {
+            let resources: Vec<Resource> = self.get(resources_url, token).await?;
+            let site = self.site_url.trim_end_matches('/');
+            if !resources
+                .iter()
+                .any(|r| r.url.trim_end_matches('/').eq_ignore_ascii_case(site))
+            {
+                return Err(SignInError::OtherSite(site.to_owned()));
+            }
         }
         let me: Me = self.get(&self.me_url, token).await?;
-        Ok(me.account_id)
+        me.account_id
+            .or(me.name)
+            .or(me.key)
+            .filter(|id| !id.is_empty())
+            .ok_or_else(|| SignInError::Provider("the account has no id".to_owned()))
     }
 }
 
@@ -161,15 +195,21 @@ pub async fn start(State(state): State<AppState>) -> Result<Response, ApiError> 
     let flow_state = random_hex();
     let verifier = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
     let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
-    let query = form_urlencoded::Serializer::new(String::new())
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    if oauth.provider == OauthProvider::Atlassian {
+        query.extend_pairs([("audience", "api.atlassian.com"), ("prompt", "consent")]);
+    }
+    let scope = match oauth.provider {
+        OauthProvider::Atlassian => ATLASSIAN_SCOPES,
+        OauthProvider::DataCenter => DATA_CENTER_SCOPES,
+    };
+    let query = query
         .extend_pairs([
-            ("audience", "api.atlassian.com"),
             ("client_id", oauth.client_id.as_str()),
-            ("scope", SCOPES),
+            ("scope", scope),
             ("redirect_uri", oauth.redirect_uri.as_str()),
             ("state", flow_state.as_str()),
             ("response_type", "code"),
-            ("prompt", "consent"),
             ("code_challenge", challenge.as_str()),
             ("code_challenge_method", "S256"),
         ])

@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use jira_sandbox::{ADMIN_ACCOUNT_ID, AGENT_ACCOUNT_ID, Credentials, RunningSandbox, Sandbox};
+use postroom::config::OauthProvider;
 use postroom::http::{self, AppState, ConsoleSettings, OauthClient, Readiness};
 use postroom::trackers::Trackers;
 use postroom_core::ports::tracker::Dialect;
@@ -37,7 +38,13 @@ pub struct Console {
 }
 
 impl Console {
+    /// Signing in through the sandbox as Atlassian's 3LO.
     pub async fn start() -> Self {
+        Self::start_with(OauthProvider::Atlassian).await
+    }
+
+    /// Signing in through the sandbox as `provider` (its Data Center paths for Data Center).
+    pub async fn start_with(provider: OauthProvider) -> Self {
         let sandbox = Sandbox::start(jira_sandbox::SandboxConfig::default())
             .await
             .unwrap();
@@ -101,13 +108,25 @@ impl Console {
         let addr = listener.local_addr().unwrap();
         let base = format!("http://{addr}");
         let sb = &sandbox.base_url;
+        let mut settings = postroom::config::OauthConfig {
+            provider,
+            ..Default::default()
+        };
+        if provider == OauthProvider::Atlassian {
+            settings.authorize_url = Some(format!("{sb}/oauth/authorize"));
+            settings.token_url = Some(format!("{sb}/oauth/token"));
+            settings.resources_url = Some(format!("{sb}/oauth/token/accessible-resources"));
+            settings.me_url = Some(format!("{sb}/me"));
+        }
+        let endpoints = settings.endpoints(sb);
         let oauth = OauthClient {
+            provider,
             client_id: jira_sandbox::OAUTH_CLIENT_ID.to_owned(),
             client_secret: postroom::config::Secret::new(jira_sandbox::OAUTH_CLIENT_SECRET),
-            authorize_url: format!("{sb}/oauth/authorize"),
-            token_url: format!("{sb}/oauth/token"),
-            resources_url: format!("{sb}/oauth/token/accessible-resources"),
-            me_url: format!("{sb}/me"),
+            authorize_url: endpoints.authorize,
+            token_url: endpoints.token,
+            resources_url: endpoints.resources,
+            me_url: endpoints.me,
             redirect_uri: format!("{base}/auth/callback"),
             tenant: TenantId::default_tenant(),
             site_url: sb.clone(),
