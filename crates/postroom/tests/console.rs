@@ -211,6 +211,21 @@ async fn sign_in_through_jira(console: &Console, account: &str) -> reqwest::Resp
         .unwrap()
 }
 
+/// Who the session that a sign-in's answer set speaks for (`GET /api/v1/session`).
+async fn signed_in(console: &Console, done: &reqwest::Response) -> Value {
+    let cookie = set_cookie(done, "postroom_session").unwrap();
+    console
+        .http
+        .get(format!("{}/api/v1/session", console.base))
+        .header(COOKIE, cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 fn encode(form: &[(String, String)]) -> String {
     form_urlencoded::Serializer::new(String::new())
         .extend_pairs(form)
@@ -228,17 +243,7 @@ async fn signing_in_through_jira_lets_this_sites_accounts_in_with_their_role() {
         let done = sign_in_through_jira(&console, console.account(who)).await;
         assert_eq!(done.status(), 303, "{who:?}");
         assert_eq!(done.headers()[LOCATION], "/#/");
-        let cookie = set_cookie(&done, "postroom_session").unwrap();
-        let me: Value = console
-            .http
-            .get(format!("{}/api/v1/session", console.base))
-            .header(COOKIE, cookie)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let me = signed_in(&console, &done).await;
         assert_eq!(me["role"], role, "{who:?}: {me}");
         if who == Who::ProjectAdmin {
             assert_eq!(me["projects"], json!(["SUP"]));
@@ -352,17 +357,7 @@ async fn signing_in_through_jira_data_centers_provider_reads_the_account_from_my
     let console = Console::start_with(postroom::config::OauthProvider::DataCenter).await;
     let done = sign_in_through_jira(&console, console.account(Who::ProjectAdmin)).await;
     assert_eq!(done.status(), 303);
-    let cookie = set_cookie(&done, "postroom_session").unwrap();
-    let me: Value = console
-        .http
-        .get(format!("{}/api/v1/session", console.base))
-        .header(COOKIE, cookie)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me = signed_in(&console, &done).await;
     assert_eq!(me["account_id"], console.account(Who::ProjectAdmin));
     assert_eq!(me["role"], "project_admin");
     console.sandbox.shutdown().await;
