@@ -40,9 +40,21 @@ pub struct Principal {
     pub kind: AuthKind,
 }
 
-/// Paths answered without credentials: serverInfo (as on Jira) and the OAuth token endpoint.
+/// Paths answered without site credentials: serverInfo (as on Jira), the OAuth token
+/// endpoints, and the sign-in endpoints of `routes::signin` (the consent pages are a
+/// browser's; accessible-resources and `/me` check the OAuth token themselves, for any
+/// site's account).
 fn is_public(app: &App, path: &str) -> bool {
-    path.ends_with("/serverInfo") || path == app.config.oauth_token_path
+    path.ends_with("/serverInfo")
+        || path == app.config.oauth_token_path
+        || matches!(
+            path,
+            "/oauth/authorize"
+                | "/oauth/token/accessible-resources"
+                | "/me"
+                | "/rest/oauth2/latest/authorize"
+                | "/rest/oauth2/latest/token"
+        )
 }
 
 /// Middleware: 401 unless the request carries valid credentials from a loopback peer.

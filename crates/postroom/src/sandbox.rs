@@ -68,6 +68,11 @@ impl Embedded {
             .with_context(|| format!("the sandbox refused the webhook receiver {url}"))
     }
 
+    /// The sandbox site's base URL (`http://ADDR/sandbox/jira`).
+    pub fn base_url(&self) -> &str {
+        self.handle.base_url()
+    }
+
     pub fn router(&self) -> Router {
         self.handle.router()
     }
@@ -83,7 +88,7 @@ impl Embedded {
 }
 
 /// The address to reach a listener on `bound` from this machine.
-fn loopback(bound: SocketAddr) -> SocketAddr {
+pub fn loopback(bound: SocketAddr) -> SocketAddr {
     if bound.ip().is_unspecified() {
         SocketAddr::from(([127, 0, 0, 1], bound.port()))
     } else {

@@ -96,6 +96,8 @@ async fn start(with_jira: bool) -> Api {
         upload_store_raw: true,
         webhooks,
         metrics: http::MetricsAccess::default(),
+        console: http::ConsoleSettings::default(),
+        trusted_proxies: Vec::new().into(),
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

@@ -9,6 +9,7 @@
 pub mod access_log;
 pub mod audit;
 pub mod blobs;
+pub mod console;
 pub mod conversations;
 pub mod crypto;
 mod db;

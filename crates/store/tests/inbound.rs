@@ -237,3 +237,75 @@ async fn the_audit_lists_every_state_newest_first_and_filters() {
         assert!(b.audit_entry("m1").await.unwrap().is_none());
     }
 }
+
+#[tokio::test]
+async fn a_project_administrator_lists_their_projects_and_the_overview_counts_by_status() {
+    for t in testing::all_backends().await.unwrap() {
+        let a = tenant(&t, "a").await;
+        let mut tx = a.begin().await.unwrap();
+        for (id, at) in [
+            ("s1", 1_000),
+            ("s2", 2_000),
+            ("o1", 3_000),
+            ("u1", 4_000),
+            ("n1", 5_000),
+            ("r1", 6_000),
+        ] {
+            let status = if id == "r1" { "refused" } else { "queued" };
+            tx.record_intake(&intake(id, status, at, true))
+                .await
+                .unwrap();
+        }
+        for (id, status, key) in [
+            ("s1", ResultStatus::Created, Some("SUP-1")),
+            ("s2", ResultStatus::Commented, Some("SUP-1")),
+            ("o1", ResultStatus::Created, Some("OPS-4")),
+            // A key like SUP's with `_` where a LIKE would take it for any character.
+            ("u1", ResultStatus::Created, Some("S_P-2")),
+        ] {
+            let mut r = result(id, status, "addr:1", 7_000);
+            r.issue_key = key.map(str::to_owned);
+            tx.record_result(&r).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        let listed = |projects: Option<Vec<&str>>| {
+            let a = a.clone();
+            let projects: Option<Vec<String>> =
+                projects.map(|p| p.into_iter().map(str::to_owned).collect());
+            async move {
+                a.audit_list(&AuditFilter {
+                    limit: 100,
+                    projects,
+                    ..AuditFilter::default()
+                })
+                .await
+                .unwrap()
+            }
+        };
+        assert_eq!(ids(&listed(Some(vec!["SUP"])).await), ["s2", "s1"]);
+        assert_eq!(
+            ids(&listed(Some(vec!["SUP", "OPS"])).await),
+            ["o1", "s2", "s1"]
+        );
+        assert_eq!(ids(&listed(Some(vec!["S_P"])).await), ["u1"]);
+        assert!(listed(Some(vec![])).await.is_empty());
+        assert_eq!(listed(None).await.len(), 6);
+
+        let counts: Vec<(&str, i64)> = a
+            .audit_counts(2_000)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(s, n)| (s.as_str(), n))
+            .collect();
+        assert_eq!(
+            counts,
+            [
+                ("commented", 1),
+                ("created", 2),
+                ("pending", 1),
+                ("refused", 1)
+            ]
+        );
+    }
+}

@@ -134,6 +134,11 @@ impl Intake {
         self.max_size
     }
 
+    /// The blob store the raw mail is kept in; test cases made from the audit go there too.
+    pub fn blobs(&self) -> &BlobStore {
+        &self.blobs
+    }
+
     /// The keyring the raw mail is sealed with; the inbound worker seals its reports too.
     pub fn keyring(&self) -> &Keyring {
         &self.keyring

@@ -28,6 +28,15 @@ const ADMIN_ROLE: &str = "Administrators";
 /// How long facts are reused.
 pub const FACTS_TTL: Duration = Duration::from_secs(60);
 
+/// What the console lets an account administer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Administered {
+    /// A Jira administrator: everything.
+    pub jira_admin: bool,
+    /// Otherwise the keys of the projects they administer or lead (possibly none).
+    pub projects: BTreeSet<String>,
+}
+
 #[derive(Debug)]
 struct Entry<T> {
     at: Instant,
@@ -102,6 +111,42 @@ impl FactsCache {
             }
         }
         Ok(facts)
+    }
+
+    /// The caller's standing for the console, read like canned responses read it: whether
+    /// they are a Jira administrator, and otherwise the projects they administer (role
+    /// Administrators) or lead.
+    pub async fn administered<T: Tracker>(
+        &self,
+        tracker: &T,
+        tenant: &str,
+        account_id: &str,
+    ) -> Result<Administered, TrackerError> {
+        let own = self
+            .facts(tracker, tenant, account_id, &BTreeSet::new())
+            .await?;
+        if own.jira_admin {
+            return Ok(Administered {
+                jira_admin: true,
+                projects: BTreeSet::new(),
+            });
+        }
+        let keys: BTreeSet<String> = self
+            .projects(tracker, tenant)
+            .await?
+            .into_iter()
+            .map(|p| p.key)
+            .collect();
+        let facts = self.facts(tracker, tenant, account_id, &keys).await?;
+        Ok(Administered {
+            jira_admin: false,
+            projects: facts
+                .projects
+                .into_iter()
+                .filter(|(_, standing)| standing.admin || standing.lead)
+                .map(|(key, _)| key)
+                .collect(),
+        })
     }
 
     async fn standing<T: Tracker>(

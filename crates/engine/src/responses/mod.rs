@@ -21,7 +21,7 @@ use postroom_store::templates::Templates;
 
 pub use apply::{Applied, ApplyRequest, Preview};
 pub use error::ResponsesError;
-pub use facts::{DEFAULT_ADMIN_GROUPS, FACTS_TTL, FactsCache};
+pub use facts::{Administered, DEFAULT_ADMIN_GROUPS, FACTS_TTL, FactsCache};
 pub use starter::{starter, starter_languages};
 
 /// A template together with what the caller may do with it.

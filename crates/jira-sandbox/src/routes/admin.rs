@@ -1,5 +1,6 @@
 //! `/_sandbox`: the control surface tests and demos use — faults, stats, Connect
-//! installations, OAuth consent codes, indexed property declarations, media downloads.
+//! installations, OAuth consent codes, extra accounts, indexed property declarations,
+//! media downloads.
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -16,6 +17,8 @@ use crate::app::App;
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::faults::FaultConfig;
+use crate::state::model::{AccountType, User};
+use crate::state::seed::API_TOKEN;
 use crate::stats::StatsSnapshot;
 
 /// Routes nested under `/_sandbox`.
@@ -25,6 +28,7 @@ pub fn routes() -> Router<App> {
         .route("/stats", get(stats).delete(reset_stats))
         .route("/connect/installations", post(install))
         .route("/oauth/codes", post(code))
+        .route("/accounts", post(account))
         .route("/indexed-properties", put(indexed))
         .route("/media/file/{id}/binary", get(media))
 }
@@ -105,6 +109,71 @@ async fn install(
         StatusCode::CREATED,
         Json(json!({"key": app_key, "accountId": account_id})),
     ))
+}
+
+/// `POST /_sandbox/accounts {"email", "displayName", "roles": [...]}`: adds an Atlassian
+/// account (API token `sandbox`) holding the named project roles in `SUP`, such as a
+/// project administrator (`"roles": ["Administrators"]`) who is no site administrator.
+async fn account(
+    State(app): State<App>,
+    Extension(who): Extension<Principal>,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    admin(&who)?;
+    let body = json_body(&body)?;
+    let text = |key: &str| {
+        body.get(key)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .trim()
+            .to_owned()
+    };
+    let (email, name) = (text("email"), text("displayName"));
+    if !email.contains('@') || name.is_empty() {
+        return Err(ApiError::bad_request("email and displayName are required."));
+    }
+    let roles: Vec<String> = body
+        .get("roles")
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    let n: u64 = rand::random::<u64>() % 1_000_000_000_000;
+    let account_id = format!("557058:0b5e0000-0000-4000-8000-{n:012}");
+    {
+        let mut site = app.store.write();
+        if site.user_by_email(&email).is_some() {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                format!("An account with e-mail '{email}' exists."),
+            ));
+        }
+        if let Some(unknown) = roles
+            .iter()
+            .find(|r| !site.roles.iter().any(|x| &x.name == *r))
+        {
+            return Err(ApiError::bad_request(format!("Unknown role '{unknown}'.")));
+        }
+        site.users.push(User {
+            account_id: account_id.clone(),
+            email,
+            display_name: name,
+            account_type: AccountType::Atlassian,
+            api_token: Some(API_TOKEN.to_owned()),
+            pat: None,
+            site_admin: false,
+            active: true,
+        });
+        for role in site.roles.iter_mut().filter(|r| roles.contains(&r.name)) {
+            role.members.push(account_id.clone());
+        }
+    }
+    app.store.persist();
+    Ok((StatusCode::CREATED, Json(json!({"accountId": account_id}))))
 }
 
 async fn code(

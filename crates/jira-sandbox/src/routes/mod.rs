@@ -14,6 +14,7 @@ pub mod permissions;
 pub mod properties;
 pub mod search;
 pub mod servicedesk;
+pub mod signin;
 pub mod users;
 pub mod webhooks;
 pub mod workflow;
@@ -97,6 +98,21 @@ pub fn router(app: App) -> Router {
         )
         .nest("/_sandbox", admin::routes())
         .route(&token_path, post(oauth::token))
+        .route(
+            "/oauth/authorize",
+            get(signin::authorize).post(signin::consent),
+        )
+        .route(
+            "/oauth/token/accessible-resources",
+            get(signin::accessible_resources),
+        )
+        .route("/me", get(signin::me))
+        // Jira Data Center's own OAuth 2.0 provider, at its documented paths.
+        .route(
+            "/rest/oauth2/latest/authorize",
+            get(signin::authorize).post(signin::consent),
+        )
+        .route("/rest/oauth2/latest/token", post(oauth::token))
         .fallback(not_found)
         .layer(from_fn_with_state(app.clone(), authenticate))
         .with_state(app)

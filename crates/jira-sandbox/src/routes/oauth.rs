@@ -9,7 +9,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sha2::{Digest, Sha256};
+
 use crate::app::App;
+use crate::state::model::CodeGrant;
 use crate::time::now_ms;
 
 /// Lifetime of issued access tokens, as on Atlassian (one hour).
@@ -34,11 +39,22 @@ fn params(bytes: &Bytes) -> Map<String, Value> {
     if let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(bytes) {
         return map;
     }
-    let text = String::from_utf8_lossy(bytes);
-    text.split('&')
-        .filter_map(|pair| pair.split_once('='))
-        .map(|(k, v)| (k.to_owned(), Value::String(v.replace('+', " "))))
+    form_urlencoded::parse(bytes)
+        .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
         .collect()
+}
+
+/// Whether a token request repeats what its code was issued for: the same `redirect_uri`
+/// and, when a PKCE challenge was sent, a verifier whose SHA-256 (base64url) is it. A code
+/// is good for one try either way.
+fn grant_matches(bound: &CodeGrant, redirect_uri: &str, verifier: &str) -> bool {
+    let challenge_ok = match &bound.code_challenge {
+        None => true,
+        Some(challenge) => {
+            URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes())) == *challenge
+        }
+    };
+    bound.redirect_uri == redirect_uri && challenge_ok
 }
 
 /// `POST {oauth_token_path}`.
@@ -56,7 +72,20 @@ pub async fn token(State(app): State<App>, body: Bytes) -> Response {
             );
         }
         let found = match grant.as_str() {
-            "authorization_code" => site.oauth.codes.remove(&get("code")),
+            "authorization_code" => {
+                let code = get("code");
+                if let Some(bound) = site.oauth.grants.remove(&code)
+                    && !grant_matches(&bound, &get("redirect_uri"), &get("code_verifier"))
+                {
+                    site.oauth.codes.remove(&code);
+                    return oauth_error(
+                        StatusCode::FORBIDDEN,
+                        "invalid_grant",
+                        "The redirect_uri or code_verifier does not match the authorization request.",
+                    );
+                }
+                site.oauth.codes.remove(&code)
+            }
             "refresh_token" => site.oauth.refresh_tokens.remove(&get("refresh_token")),
             "" => {
                 return oauth_error(

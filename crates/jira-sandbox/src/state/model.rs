@@ -340,4 +340,16 @@ pub struct OAuthState {
     pub access_tokens: BTreeMap<String, (String, i64)>,
     /// refresh token → account id.
     pub refresh_tokens: BTreeMap<String, String>,
+    /// What the browser's authorization step bound a code to (codes made by
+    /// `POST /_sandbox/oauth/codes` have none): the token request must repeat them.
+    #[serde(default)]
+    pub grants: BTreeMap<String, CodeGrant>,
+}
+
+/// The `redirect_uri` and PKCE challenge an authorization code was issued for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeGrant {
+    pub redirect_uri: String,
+    /// `code_challenge` (S256), when the client sent one.
+    pub code_challenge: Option<String>,
 }

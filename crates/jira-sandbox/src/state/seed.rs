@@ -31,6 +31,16 @@ pub const AGENT_PAT: &str = "sandbox-pat-agent";
 pub const OAUTH_CLIENT_ID: &str = "sandbox-client";
 /// Seeded OAuth 2.0 client secret.
 pub const OAUTH_CLIENT_SECRET: &str = "sandbox-secret";
+/// The sandbox site's cloud id, as `accessible-resources` lists it.
+pub const SANDBOX_CLOUD_ID: &str = "0b5e0000-c10d-4000-8000-000000000001";
+/// An Atlassian account that may sign in through the sandbox's OAuth consent page but
+/// belongs to another site: its `accessible-resources` name only [`OTHER_SITE_URL`].
+pub const OUTSIDER_ACCOUNT_ID: &str = "557058:0b5e0000-0000-4000-8000-000000000099";
+pub const OUTSIDER_EMAIL: &str = "outsider@elsewhere.example";
+/// The site the outsider can reach.
+pub const OTHER_SITE_URL: &str = "https://elsewhere.atlassian.net";
+/// Its cloud id.
+pub const OTHER_CLOUD_ID: &str = "0b5e0000-c10d-4000-8000-000000000099";
 /// Id of the "E-mail participants" text custom field.
 pub const EMAIL_PARTICIPANTS_FIELD: &str = "customfield_10050";
 /// Name of the project role whose members are agents.

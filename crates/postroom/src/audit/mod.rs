@@ -42,6 +42,7 @@ pub fn filter(
         status,
         sender_hash,
         limit,
+        projects: None,
     })
 }
 

@@ -47,6 +47,11 @@ pub const STARTER: &str = r#"# postroom configuration.
 # metrics_token_file = "/etc/postroom/metrics-token"
 # ...or is served without a token on a loopback address, for a scraper on this host.
 # metrics_addr = "127.0.0.1:9464"
+# The address people use to reach postroom: sign-in links and OAuth redirect URIs are made
+# from it, and the console's cookies are Secure when it is https.
+# public_url = "https://postroom.your-company.example"
+# Reverse proxies whose X-Forwarded-For names the client in the access log.
+# trusted_proxies = ["10.0.0.0/8"]
 
 [log]
 # human or json; addresses and subjects are only ever logged as keyed hashes.
@@ -116,6 +121,19 @@ pub const STARTER: &str = r#"# postroom configuration.
 # auth = "api_token"
 # email = "postroom@your-company.example"
 # token_file = "/etc/postroom/jira-token"
+
+[console]
+# The web console at /: sessions end after this many idle minutes, and at the latest after
+# session_max_hours (1 to 12).
+# session_idle_minutes = 60
+# session_max_hours = 12
+# Sign-in through Jira Cloud (Atlassian OAuth 2.0 3LO app; its callback URL is
+# PUBLIC_URL/auth/callback). Without it, `postroom console link --account-id ID` prints
+# one-time sign-in links.
+# [console.oauth]
+# provider = "atlassian"   # or "data_center": Jira Data Center's own OAuth 2.0 provider
+# client_id = "…"
+# client_secret_file = "/etc/postroom/oauth-client-secret"
 
 # What the {"secret_ref": "NAME"} references of an imported profile stand for on this site
 # (`postroom profile export` lists the names a profile needs).

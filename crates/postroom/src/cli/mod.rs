@@ -1,6 +1,7 @@
 //! The command line: one module per subcommand, each with its own `Args` and `run`.
 
 mod audit;
+mod console;
 mod import;
 pub mod init;
 mod inventory;
@@ -51,6 +52,8 @@ pub enum Command {
     /// The processing audit: list, show, raw, reprocess, release (a held reply), flag
     /// (support bundle), purge.
     Audit(audit::Args),
+    /// The web console: print a one-time sign-in link; end an account's sessions.
+    Console(console::Args),
     /// Write a commented starter `postroom.toml` (never overwrites one).
     Init(init::Args),
     /// Run postroom: HTTP API, webhooks, listeners and workers.
@@ -94,6 +97,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     match cli.command {
         Command::Audit(args) => audit::run(&globals, args).await,
+        Command::Console(args) => console::run(&globals, args).await,
         Command::Init(args) => init::run(&globals, args),
         Command::Serve(args) => serve::run(&globals, args).await,
         Command::Migrate(args) => migrate::run(&globals, args).await,

@@ -22,7 +22,7 @@ use super::Globals;
 use crate::config::Config;
 use crate::http::{self, AppState, Readiness};
 use crate::inbound::{self, ListenerSink, MailboxSink};
-use crate::{app, keys, profiles, sandbox};
+use crate::{app, console, keys, profiles, sandbox};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -106,6 +106,7 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
 
     let shutdown = CancellationToken::new();
     let mut tasks = Vec::new();
+    let mut listeners = vec![("http".to_owned(), bound.to_string())];
     for (addr, protocol, name) in [
         (smtp_addr, Protocol::Smtp, "smtp"),
         (lmtp_addr, Protocol::Lmtp, "lmtp"),
@@ -126,6 +127,7 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         .await?;
         let local = listener.local_addr()?;
         eprintln!("postroom: {name} listening on {local}");
+        listeners.push((name.to_owned(), local.to_string()));
         tracing::info!(%local, protocol = name, "mail listener started");
         readiness.mark_up(name);
         tasks.push(tokio::spawn(listener.serve(shutdown.clone())));
@@ -183,6 +185,11 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         max_body_bytes: config.webhooks.max_body_bytes,
     };
     readiness.mark_up("workers");
+    let console_settings = console::settings(&config, bound, sandbox.as_ref(), listeners)?;
+    tokio::spawn(console::purge_forever(
+        store.clone(),
+        console_settings.policy.idle_ms,
+    ));
     let mut router = http::router(AppState {
         store,
         readiness: readiness.clone(),
@@ -191,10 +198,23 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         upload_store_raw: config.inbound.store_raw,
         webhooks,
         metrics: http::MetricsAccess::new(metrics),
+        console: console_settings.clone(),
+        trusted_proxies: config.http.trusted_proxies.clone().into(),
     });
     if let Some(sandbox) = &sandbox {
         router = router.nest(sandbox::MOUNT, sandbox.router());
         eprintln!("{}", sandbox.banner());
+        let link = console::sign_in_link(
+            &tenant,
+            &console_settings.public_url,
+            jira_sandbox::ADMIN_ACCOUNT_ID,
+        )
+        .await?;
+        eprintln!(
+            "postroom: console at {}/ — sign in as the sandbox administrator (once, within 10 \
+             minutes): {link}",
+            console_settings.public_url
+        );
     }
     if let Some(addr) = config.http.metrics_addr {
         tasks.push(http::serve_metrics(addr, shutdown.clone()).await?);

@@ -5,6 +5,7 @@
 //! laid over it (errors name the variable), then the whole is validated (errors name the
 //! file line or the variable that set the key).
 
+mod console;
 mod env;
 mod error;
 mod inbound;
@@ -17,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use console::{ConsoleConfig, OauthConfig, OauthEndpoints, OauthProvider};
 pub use error::ConfigError;
 pub use inbound::{InboundConfig, SmtpConfig};
 pub use secret::Secret;
@@ -54,6 +56,7 @@ pub struct Config {
     #[serde(skip_serializing)]
     pub secrets: Secrets,
     pub webhooks: WebhooksConfig,
+    pub console: ConsoleConfig,
 }
 
 /// `shutdown_grace_secs`, 10 unless set.
@@ -153,6 +156,13 @@ pub struct HttpConfig {
     /// Label per-site series with the sites' names. Off: each site's label is an opaque
     /// `site-…` id (a keyed hash of its name), since a site's name is often its customer's.
     pub metrics_site_names: bool,
+    /// The address people use to reach postroom (`https://postroom.example.com`): OAuth
+    /// redirect URIs and sign-in links are made from it, and console cookies are `Secure`
+    /// when it is https. Unset: `http://` and the listener's address.
+    pub public_url: Option<String>,
+    /// Reverse proxies (addresses or networks) whose `X-Forwarded-For` header names the
+    /// client for the access log; from anyone else the header is ignored.
+    pub trusted_proxies: Vec<postroom_mail::smtp::Network>,
 }
 
 impl Default for HttpConfig {
@@ -162,6 +172,8 @@ impl Default for HttpConfig {
             metrics_token_file: None,
             metrics_addr: None,
             metrics_site_names: false,
+            public_url: None,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -397,6 +409,15 @@ impl Config {
                 ));
             }
         }
+        if let Some(url) = &self.http.public_url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            return Err((
+                "http.public_url".to_owned(),
+                format!("{url:?} is not an http(s) URL"),
+            ));
+        }
+        self.console.validate()?;
         if self.jira.token.is_some() && self.jira.token_file.is_some() {
             return Err((
                 "jira.token_file".to_owned(),
@@ -412,6 +433,7 @@ impl Config {
                 .map_err(|message| ("jira.token_file".to_owned(), message))?;
             self.jira.token = Some(secret);
         }
+        self.console.read_secret_files()?;
         self.secrets.read_files()
     }
 }

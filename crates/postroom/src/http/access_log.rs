@@ -1,11 +1,12 @@
 //! The access log of `/api/v1`: time, method, route template, status, tenant, account id
 //! and truncated IP of every request; never a token, a query string or a body.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
+use postroom_mail::smtp::Network;
 use postroom_store::access_log::{AccessEntry, truncate_ip};
 
 use super::AppState;
@@ -21,10 +22,19 @@ pub async fn record(State(state): State<AppState>, mut request: Request, next: N
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "(unmatched)".to_owned(), |p| p.as_str().to_owned());
+    let forwarded = request
+        .headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect::<Vec<_>>()
+        .join(",");
     let ip = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| truncate_ip(addr.ip()));
+        .map(|ConnectInfo(addr)| {
+            truncate_ip(client_ip(addr.ip(), &forwarded, &state.trusted_proxies))
+        });
     let response = next.run(request).await;
     let caller = slot.get();
     let entry = AccessEntry {
@@ -42,6 +52,30 @@ pub async fn record(State(state): State<AppState>, mut request: Request, next: N
     response
 }
 
+/// The client's address: the peer's, unless the peer is one of `http.trusted_proxies`;
+/// then the last address of `X-Forwarded-For` that is not a trusted proxy (each proxy
+/// appends the address it was called from, so the ones to its left could be forged by the
+/// client).
+fn client_ip(peer: IpAddr, forwarded_for: &str, trusted: &[Network]) -> IpAddr {
+    let is_trusted = |ip: IpAddr| trusted.iter().any(|n| n.contains(ip));
+    if !is_trusted(peer) {
+        return peer;
+    }
+    let mut client = peer;
+    for hop in forwarded_for.rsplit(',') {
+        match hop.trim().parse::<IpAddr>() {
+            Ok(ip) => {
+                client = ip;
+                if !is_trusted(ip) {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    client
+}
+
 /// Deletes entries past their 7 days, every hour, for as long as the server runs.
 pub async fn purge_forever(store: postroom_store::Store) {
     let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
@@ -52,5 +86,48 @@ pub async fn purge_forever(store: postroom_store::Store) {
             Ok(purged) => tracing::info!(purged, "access log purged"),
             Err(e) => tracing::warn!(error = %e, "cannot purge the access log"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn forwarded_for_counts_only_behind_a_trusted_proxy() {
+        let trusted: Vec<Network> = vec!["10.0.0.0/8".parse().unwrap()];
+        // A client that talks to postroom directly cannot pretend to be someone else.
+        assert_eq!(
+            client_ip(ip("192.0.2.9"), "198.51.100.1", &trusted),
+            ip("192.0.2.9")
+        );
+        // Behind the proxy: the address the proxy saw.
+        assert_eq!(
+            client_ip(ip("10.1.2.3"), "198.51.100.1", &trusted),
+            ip("198.51.100.1")
+        );
+        // A forged entry to the left of the real one is not believed.
+        assert_eq!(
+            client_ip(
+                ip("10.1.2.3"),
+                "203.0.113.5, 198.51.100.1, 10.9.9.9",
+                &trusted
+            ),
+            ip("198.51.100.1")
+        );
+        // Nothing usable: the proxy itself.
+        assert_eq!(client_ip(ip("10.1.2.3"), "", &trusted), ip("10.1.2.3"));
+        assert_eq!(
+            client_ip(ip("10.1.2.3"), "nonsense", &trusted),
+            ip("10.1.2.3")
+        );
+        assert_eq!(
+            client_ip(ip("10.1.2.3"), "198.51.100.1", &[]),
+            ip("10.1.2.3")
+        );
     }
 }

@@ -8,22 +8,33 @@ use axum::routing::{get, post};
 use utoipa::OpenApi;
 
 use super::auth::ApiCaller;
-use super::{ApiError, AppState, access_log, audit, templates};
+use super::{ApiError, AppState, access_log, audit, jobs, overview, session, templates};
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "postroom",
         description = "The REST API of postroom, the mail room of a Jira site. Every \
-                       endpoint but this document wants `Authorization: Bearer <token>` \
-                       with a token from `postroom token create`."
+                       endpoint but this document and `/session/link` wants \
+                       `Authorization: Bearer <token>` with a token from `postroom token \
+                       create`, or the console's session cookie (then POST, PUT and DELETE \
+                       also want the session's `X-CSRF-Token`)."
     ),
     paths(
         whoami,
+        session::show,
+        session::link,
+        session::signout,
+        overview::show,
+        jobs::list,
+        jobs::retry,
         super::mail::upload,
         audit::list,
         audit::show,
         audit::raw,
+        audit::html,
+        audit::bundle,
+        audit::testcase,
         audit::reprocess,
         audit::release,
         audit::sent_list,
@@ -44,11 +55,24 @@ use super::{ApiError, AppState, access_log, audit, templates};
         super::error::ErrorBody,
         super::FieldError,
         ApiCaller,
+        session::Role,
+        session::SessionBody,
+        session::LinkBody,
+        overview::OverviewBody,
+        overview::ListenerBody,
+        overview::MailboxBody,
+        overview::JiraBody,
+        overview::OutcomeCount,
+        overview::AttentionBody,
+        jobs::JobsBody,
+        jobs::DepthBody,
+        jobs::JobBody,
         super::mail::Accepted,
         audit::AuditItem,
         audit::AuditList,
         audit::AuditDetail,
         audit::Reprocessing,
+        audit::TestCaseMade,
         audit::SentEntry,
         audit::SentList,
         templates::TemplateBody,
@@ -72,6 +96,12 @@ pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi))
         .route("/whoami", get(whoami))
+        .route("/session", get(session::show))
+        .route("/session/link", post(session::link))
+        .route("/session/signout", post(session::signout))
+        .route("/overview", get(overview::show))
+        .route("/jobs", get(jobs::list))
+        .route("/jobs/{id}/retry", post(jobs::retry))
         .route(
             "/mail",
             post(super::mail::upload).layer(DefaultBodyLimit::max(state.intake.max_size())),
@@ -79,6 +109,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/audit", get(audit::list))
         .route("/audit/{id}", get(audit::show))
         .route("/audit/{id}/raw", get(audit::raw))
+        .route("/audit/{id}/html", get(audit::html))
+        .route("/audit/{id}/bundle", get(audit::bundle))
+        .route("/audit/{id}/testcase", post(audit::testcase))
         .route("/audit/{id}/reprocess", post(audit::reprocess))
         .route("/audit/{id}/release", post(audit::release))
         .route("/audit/sent", get(audit::sent_list))

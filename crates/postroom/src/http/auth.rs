@@ -1,9 +1,14 @@
 //! Who is calling: the one extractor that authenticates `/api/v1` requests.
 //!
-//! A handler that takes an [`ApiCaller`] can only run for a valid, unrevoked API token
-//! (`Authorization: Bearer pr_…`); everything else answers 401 before the handler runs.
-//! The caller is also noted for the access log, which runs outside the handler.
+//! A handler that takes an [`ApiCaller`] runs only for a valid, unrevoked API token
+//! (`Authorization: Bearer pr_…`) or a live console session (its cookie); everything else
+//! answers 401 before the handler runs. A session's state-changing request (anything but
+//! GET, HEAD and OPTIONS) must also carry the session's CSRF token in `X-CSRF-Token`, or it
+//! answers 403 and changes nothing: the cookie is sent by the browser on its own, the token
+//! only by the console's code. The caller is also noted for the access log, which runs
+//! outside the handler.
 
+use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::extract::FromRequestParts;
@@ -13,29 +18,70 @@ use postroom_core::tenant::TenantId;
 use postroom_store::tokens::{Authenticated, Scope};
 use serde::Serialize;
 
+use super::session::{self, Role};
 use super::{ApiError, AppState};
 
 /// The tenant and Jira account an API request speaks for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ApiCaller {
-    /// The tenant (Jira site) the token belongs to.
+    /// The tenant (Jira site) the token or session belongs to.
     #[schema(value_type = String)]
     pub tenant: TenantId,
-    /// The Jira account id the token acts as.
+    /// The Jira account id the caller acts as.
     pub account_id: String,
-    /// `admin` or `agent`.
+    /// `admin` or `agent`: a token's scope; for a session, `admin` for Jira administrators.
     #[schema(value_type = String)]
     pub scope: Scope,
-    /// The token's public id (as `postroom token list` shows it), never its secret.
-    pub token_id: String,
+    /// The token's public id (as `postroom token list` shows it), never its secret; null
+    /// for a console session.
+    pub token_id: Option<String>,
+    /// What the console lets the caller do: `admin`, `project_admin` or `agent`.
+    pub role: Role,
+    /// For a project administrator, the keys of the projects they administer or lead.
+    pub projects: BTreeSet<String>,
+}
+
+/// Which audit entries a caller may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditScope {
+    /// Every entry (Jira administrators, admin tokens).
+    All,
+    /// Entries whose issue is in one of these projects (project administrators and leads).
+    Projects(BTreeSet<String>),
+}
+
+impl AuditScope {
+    /// Whether an entry whose result names `issue_key` (or none) is within this scope.
+    /// Entries with no issue are administrators' only.
+    pub fn covers(&self, issue_key: Option<&str>) -> bool {
+        match self {
+            AuditScope::All => true,
+            AuditScope::Projects(keys) => issue_key
+                .and_then(|key| key.split_once('-'))
+                .is_some_and(|(project, _)| keys.contains(project)),
+        }
+    }
 }
 
 impl ApiCaller {
-    /// Refuses callers whose token is not an admin token.
+    /// Refuses callers who are not administrators.
     pub fn require_admin(&self) -> Result<(), ApiError> {
-        match self.scope {
-            Scope::Admin => Ok(()),
-            Scope::Agent => Err(ApiError::Forbidden("this needs an admin token".to_owned())),
+        match self.role {
+            Role::Admin => Ok(()),
+            Role::ProjectAdmin | Role::Agent => Err(ApiError::Forbidden(
+                "this needs a Jira administrator or an admin token".to_owned(),
+            )),
+        }
+    }
+
+    /// The audit entries the caller may see; 403 for agents.
+    pub fn audit_scope(&self) -> Result<AuditScope, ApiError> {
+        match self.role {
+            Role::Admin => Ok(AuditScope::All),
+            Role::ProjectAdmin => Ok(AuditScope::Projects(self.projects.clone())),
+            Role::Agent => Err(ApiError::Forbidden(
+                "the audit is for Jira administrators and project administrators".to_owned(),
+            )),
         }
     }
 }
@@ -46,7 +92,12 @@ impl From<Authenticated> for ApiCaller {
             tenant: a.tenant,
             account_id: a.account_id,
             scope: a.scope,
-            token_id: a.token_id,
+            token_id: Some(a.token_id),
+            role: match a.scope {
+                Scope::Admin => Role::Admin,
+                Scope::Agent => Role::Agent,
+            },
+            projects: BTreeSet::new(),
         }
     }
 }
@@ -72,14 +123,16 @@ impl FromRequestParts<AppState> for ApiCaller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = bearer_token(parts).ok_or(ApiError::Unauthorized)?;
-        let caller: ApiCaller = state
-            .store
-            .authenticate(token)
-            .await
-            .map_err(|e| ApiError::Internal(e.into()))?
-            .ok_or(ApiError::Unauthorized)?
-            .into();
+        let caller: ApiCaller = match bearer_token(parts) {
+            Some(token) => state
+                .store
+                .authenticate(token)
+                .await
+                .map_err(|e| ApiError::Internal(e.into()))?
+                .ok_or(ApiError::Unauthorized)?
+                .into(),
+            None => session::caller(parts, state).await?,
+        };
         if let Some(slot) = parts.extensions.get::<CallerSlot>() {
             slot.set(&caller);
         }

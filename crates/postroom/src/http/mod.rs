@@ -1,15 +1,20 @@
-//! The HTTP edge: health, metrics and the `/api/v1` router.
+//! The HTTP edge: health, metrics, the console (`/`, `/auth/…`) and the `/api/v1` router.
 
 mod access_log;
 mod api;
 mod audit;
 mod auth;
+mod console;
 mod error;
 mod health;
+mod jobs;
 mod json_body;
 mod mail;
 mod metrics;
+mod overview;
 mod readiness;
+mod session;
+mod signin;
 mod templates;
 mod webhooks;
 
@@ -24,6 +29,8 @@ pub use auth::ApiCaller;
 pub use error::{ApiError, FieldError};
 pub use metrics::{MetricsAccess, serve_loopback as serve_metrics};
 pub use readiness::Readiness;
+pub use session::ConsoleSettings;
+pub use signin::OauthClient;
 pub use webhooks::WebhookReceiver;
 
 /// What every handler can reach.
@@ -40,6 +47,23 @@ pub struct AppState {
     pub webhooks: WebhookReceiver,
     /// Who may read `/metrics` here.
     pub metrics: MetricsAccess,
+    /// Console sessions and sign-in.
+    pub console: ConsoleSettings,
+    /// `http.trusted_proxies`: peers whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Arc<[postroom_mail::smtp::Network]>,
+}
+
+impl AppState {
+    /// The store of the caller's tenant.
+    pub(crate) async fn tenant_of(
+        &self,
+        caller: &ApiCaller,
+    ) -> Result<postroom_store::TenantStore, ApiError> {
+        self.store
+            .tenant(&caller.tenant)
+            .await
+            .map_err(|e| ApiError::Internal(e.into()))
+    }
 }
 
 /// The whole HTTP surface of postroom.
@@ -50,6 +74,15 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics::guarded))
         .route("/webhooks/jira", post(webhooks::default_tenant))
         .route("/webhooks/jira/{tenant}", post(webhooks::for_tenant))
+        .merge(
+            console::routes()
+                .route("/auth/signin", get(signin::start))
+                .route("/auth/callback", get(signin::callback))
+                .route_layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    access_log::record,
+                )),
+        )
         .nest("/api/v1", api::router(state.clone()))
         .with_state(state)
 }

@@ -63,6 +63,9 @@ pub struct AuditFilter {
     pub sender_hash: Option<String>,
     /// At most this many (newest first).
     pub limit: i64,
+    /// Only messages whose issue is in one of these projects (by key), for a project
+    /// administrator; messages with no issue are then left out. `None`: every message.
+    pub projects: Option<Vec<String>>,
 }
 
 /// What became of one message, without its sealed report.
@@ -115,6 +118,23 @@ impl TenantStore {
             sql.push_str(&format!(" AND r.sender_hash = ${next}"));
             next += 1;
         }
+        let key_patterns: Vec<String> = filter
+            .projects
+            .iter()
+            .flatten()
+            .map(|key| format!("{}-%", like_escaped(key)))
+            .collect();
+        match &filter.projects {
+            None => {}
+            Some(keys) if keys.is_empty() => sql.push_str(" AND 1 = 0"),
+            Some(_) => {
+                let alternatives: Vec<String> = (0..key_patterns.len())
+                    .map(|i| format!("r.issue_key LIKE ${} ESCAPE '\\'", next + i))
+                    .collect();
+                next += key_patterns.len();
+                sql.push_str(&format!(" AND ({})", alternatives.join(" OR ")));
+            }
+        }
         sql.push_str(&format!(
             " ORDER BY i.received_at_ms DESC, i.id LIMIT ${next}"
         ));
@@ -127,11 +147,47 @@ impl TenantStore {
         if let Some(hash) = &filter.sender_hash {
             query = query.bind(hash.as_str());
         }
+        for pattern in key_patterns {
+            query = query.bind(pattern);
+        }
         let rows = query
             .bind(filter.limit.max(0))
             .fetch_all(self.db().pool())
             .await?;
         rows.iter().map(from_row).collect()
+    }
+
+    /// How many messages taken in since `since_ms` stand in each status, counted by the
+    /// database (the console's overview asks this of days with many thousand mails).
+    pub async fn audit_counts(&self, since_ms: i64) -> Result<Vec<(AuditStatus, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT i.status AS intake_status, r.status AS result_status, COUNT(*) AS n \
+             FROM intake i LEFT JOIN inbound_results r \
+             ON r.tenant_id = i.tenant_id AND r.intake_id = i.id \
+             WHERE i.tenant_id = $1 AND i.received_at_ms >= $2 \
+             GROUP BY i.status, r.status",
+        )
+        .bind(self.id().as_str())
+        .bind(since_ms)
+        .fetch_all(self.db().pool())
+        .await?;
+        let mut counts: Vec<(AuditStatus, i64)> = Vec::new();
+        for row in &rows {
+            let result: Option<String> = row.try_get("result_status")?;
+            let intake: String = row.try_get("intake_status")?;
+            let status = match result {
+                Some(result) => AuditStatus::Done(ResultStatus::parse(&result)?),
+                None if intake == "refused" => AuditStatus::Refused,
+                None => AuditStatus::Pending,
+            };
+            let n: i64 = row.try_get("n")?;
+            match counts.iter_mut().find(|(s, _)| *s == status) {
+                Some((_, total)) => *total += n,
+                None => counts.push((status, n)),
+            }
+        }
+        counts.sort_by_key(|(status, _)| status.as_str());
+        Ok(counts)
     }
 
     /// One message of the audit, `None` when the tenant has no intake row `id`.
@@ -145,6 +201,19 @@ impl TenantStore {
         .await?;
         row.as_ref().map(from_row).transpose()
     }
+}
+
+/// `text` for a LIKE pattern with `\` as its escape: its own `%`, `_` and `\` match
+/// themselves (a project key may hold `_`).
+fn like_escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 const SELECT: &str = "SELECT i.id, i.mailbox, i.source, i.dedupe_hash, i.message_id_sha256, \

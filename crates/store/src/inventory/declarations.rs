@@ -57,6 +57,48 @@ pub const TABLES: &[TableDecl] = &[
         ],
     },
     TableDecl {
+        name: "console_sessions",
+        what: "console sessions: account id, how it signed in, start, last use, end",
+        protection: "only a SHA-256 hash of the session cookie",
+        kept: "idle timeout (console.session_idle_minutes), at most 12 hours; sign-out ends it",
+        tenant_column: Some("tenant_id"),
+        columns: &[
+            col("id_hash", "SHA-256 of the session cookie", Protection::Hash),
+            col("tenant_id", "owning tenant", Protection::None),
+            col("account_id", "Jira account id signed in", Protection::Clear),
+            col("via", "link or oauth", Protection::None),
+            col("created_at_ms", "sign-in time", Protection::None),
+            col("last_seen_ms", "last use (idle timeout)", Protection::None),
+            col(
+                "expires_at_ms",
+                "end of its absolute lifetime",
+                Protection::None,
+            ),
+        ],
+    },
+    TableDecl {
+        name: "console_links",
+        what: "one-time console sign-in links: account id, creation and expiry",
+        protection: "only a SHA-256 hash of the link's token",
+        kept: "10 minutes, or until used once",
+        tenant_column: Some("tenant_id"),
+        columns: &[
+            col(
+                "token_hash",
+                "SHA-256 of the link's token",
+                Protection::Hash,
+            ),
+            col("tenant_id", "owning tenant", Protection::None),
+            col(
+                "account_id",
+                "Jira account id the link signs in",
+                Protection::Clear,
+            ),
+            col("created_at_ms", "creation time", Protection::None),
+            col("expires_at_ms", "expiry (10 minutes)", Protection::None),
+        ],
+    },
+    TableDecl {
         name: "inbound_attempts",
         what: "messages for which a Jira write may have been sent but no result is recorded yet",
         protection: "ids and times only",

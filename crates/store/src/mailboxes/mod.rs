@@ -33,6 +33,21 @@ impl Mailboxes {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Each mailbox with a row and when its row last changed (a poll that moved its cursor
+    /// or took its lease), by name: what the console's overview shows.
+    pub async fn activity(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT mailbox, updated_at_ms FROM mailbox_state WHERE tenant_id = $1 \
+             ORDER BY mailbox",
+        )
+        .bind(self.tenant.id().as_str())
+        .fetch_all(self.tenant.db().pool())
+        .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("mailbox")?, row.try_get("updated_at_ms")?)))
+            .collect()
+    }
+
     /// Makes sure the mailbox has a row, so the lease can be taken by a conditional update.
     async fn ensure_row(&self, mailbox: &str, now_ms: i64) -> Result<(), StoreError> {
         sqlx::query(

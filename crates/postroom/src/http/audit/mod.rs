@@ -1,6 +1,12 @@
-//! `/api/v1/audit`: the processing audit, for admin tokens only (403 for others). The list
-//! names senders only by their keyed hash; one message's report names its sender, and its
-//! raw mail is the mail itself.
+//! `/api/v1/audit`: the processing audit. Administrators (admin tokens, Jira administrators
+//! signed in to the console) see every entry; project administrators and leads see the
+//! entries whose issue is in one of their projects (an entry with no issue is
+//! administrators' only; another's entry is 404, as if it did not exist); everyone else gets
+//! 403. The list names senders only by their keyed hash; one message's report names its
+//! sender, and its raw mail is the mail itself, for administrators only.
+
+mod mail;
+mod sent;
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
@@ -12,10 +18,16 @@ use postroom_store::TenantStore;
 use postroom_store::audit::AuditEntry;
 use serde::{Deserialize, Serialize};
 
-use super::auth::ApiCaller;
+use super::auth::{ApiCaller, AuditScope};
 use super::error::ErrorBody;
 use super::{ApiError, AppState};
 use crate::{app, audit, keys};
+
+pub use mail::{__path_bundle, __path_html, __path_testcase, TestCaseMade, bundle, html, testcase};
+pub use sent::{
+    __path_sent_list, __path_sent_mime, __path_sent_show, SentEntry, SentList, sent_list,
+    sent_mime, sent_show,
+};
 
 /// Filters of the audit list; every one optional.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -110,10 +122,10 @@ pub async fn list(
     caller: ApiCaller,
     query: Result<Query<AuditQuery>, QueryRejection>,
 ) -> Result<Json<AuditList>, ApiError> {
-    caller.require_admin()?;
+    let scope = caller.audit_scope()?;
     let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let redactor = keys::redactor(state.intake.keyring());
-    let filter = audit::filter(
+    let mut filter = audit::filter(
         query.since.as_deref(),
         query.status.as_deref(),
         query.from.as_deref(),
@@ -122,6 +134,9 @@ pub async fn list(
         app::now_ms(),
     )
     .map_err(ApiError::BadRequest)?;
+    if let AuditScope::Projects(keys) = scope {
+        filter.projects = Some(keys.into_iter().collect());
+    }
     let tenant = tenant(&state, &caller).await?;
     let entries = tenant
         .audit_list(&filter)
@@ -142,10 +157,11 @@ pub async fn show(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> Result<Json<AuditDetail>, ApiError> {
-    caller.require_admin()?;
+    let scope = caller.audit_scope()?;
     let tenant = tenant(&state, &caller).await?;
     let audit = Audit::new(state.intake.clone());
     let entry = audit.entry(&tenant, &id).await.map_err(api_error)?;
+    in_scope(&scope, &entry, &id)?;
     let report = audit.report(&tenant, &id).await.map_err(api_error)?;
     Ok(Json(AuditDetail {
         item: AuditItem::from(&entry),
@@ -166,12 +182,17 @@ pub async fn raw(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    caller.require_admin()?;
-    let tenant = tenant(&state, &caller).await?;
-    let audit = Audit::new(state.intake.clone());
-    let entry = audit.entry(&tenant, &id).await.map_err(api_error)?;
-    let bytes = audit.raw(&tenant, &entry).await.map_err(api_error)?;
+    let bytes = raw_mail(&state, &caller, &id).await?;
     Ok(([(header::CONTENT_TYPE, "message/rfc822")], bytes).into_response())
+}
+
+/// The raw mail of message `id`, for administrators only.
+async fn raw_mail(state: &AppState, caller: &ApiCaller, id: &str) -> Result<Vec<u8>, ApiError> {
+    caller.require_admin()?;
+    let tenant = tenant(state, caller).await?;
+    let audit = Audit::new(state.intake.clone());
+    let entry = audit.entry(&tenant, id).await.map_err(api_error)?;
+    audit.raw(&tenant, &entry).await.map_err(api_error)
 }
 
 /// Queues one message to be processed again, as a new attempt: a mail that created an
@@ -222,9 +243,14 @@ async fn queue_again(
     id: &str,
     again: Again,
 ) -> Result<(StatusCode, Json<Reprocessing>), ApiError> {
-    caller.require_admin()?;
+    let scope = caller.audit_scope()?;
     let tenant = tenant(state, caller).await?;
     let audit = Audit::new(state.intake.clone());
+    in_scope(
+        &scope,
+        &audit.entry(&tenant, id).await.map_err(api_error)?,
+        id,
+    )?;
     let now = app::now_ms();
     let queued = match again {
         Again::Reprocess => audit.reprocess(&tenant, id, now).await,
@@ -239,141 +265,22 @@ async fn queue_again(
     Ok((StatusCode::ACCEPTED, Json(Reprocessing { job_id })))
 }
 
-/// Filters of the list of sent mail; every one optional.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct SentQuery {
-    /// Only mail queued since then: RFC 3339, a date or an age (`24h`, `7d`).
-    since: Option<String>,
-    /// `notification`, `acknowledgement` or `notice`.
-    kind: Option<String>,
-    /// At most this many, newest first (1–10000, default 100).
-    limit: Option<i64>,
+/// The issue an entry's result names, which decides whose entry it is.
+fn issue_of(entry: &AuditEntry) -> Option<&str> {
+    entry.result.as_ref().and_then(|r| r.issue_key.as_deref())
 }
 
-/// One message postroom sent.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct SentEntry {
-    pub id: String,
-    /// `notification`, `acknowledgement` or `notice`.
-    pub kind: String,
-    /// `queued`, `sent`, `skipped` or `failed`.
-    pub status: String,
-    /// Why it was skipped or failed.
-    pub detail: Option<String>,
-    pub issue_key: Option<String>,
-    pub created_at_ms: i64,
-    pub sent_at_ms: Option<i64>,
-    /// The recipient's address.
-    pub to: Option<String>,
-    pub subject: Option<String>,
-    /// The Jira event a notification told.
-    pub event: Option<String>,
-    pub notes: Vec<String>,
-    /// Whether `GET /api/v1/audit/sent/{id}/mime` has the full message.
-    pub mime_kept: bool,
-}
-
-impl From<postroom_engine::audit::SentItem> for SentEntry {
-    fn from(i: postroom_engine::audit::SentItem) -> Self {
-        Self {
-            id: i.id,
-            kind: i.kind,
-            status: i.status,
-            detail: i.detail,
-            issue_key: i.issue_key,
-            created_at_ms: i.created_at_ms,
-            sent_at_ms: i.sent_at_ms,
-            to: i.to,
-            subject: i.subject,
-            event: i.event,
-            notes: i.notes,
-            mime_kept: i.mime_kept,
-        }
+/// 404 for an entry outside the caller's projects, exactly as for an unknown id.
+fn in_scope(scope: &AuditScope, entry: &AuditEntry, id: &str) -> Result<(), ApiError> {
+    if scope.covers(issue_of(entry)) {
+        Ok(())
+    } else {
+        Err(api_error(AuditError::NotFound(id.to_owned())))
     }
 }
 
-/// The list of sent mail.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct SentList {
-    pub entries: Vec<SentEntry>,
-}
-
-/// What postroom sent (notifications, acknowledgements, notices), newest first.
-#[utoipa::path(get, path = "/api/v1/audit/sent", tag = "audit", params(SentQuery),
-    responses((status = 200, body = SentList), (status = 400, body = ErrorBody),
-              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn sent_list(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    query: Result<Query<SentQuery>, QueryRejection>,
-) -> Result<Json<SentList>, ApiError> {
-    caller.require_admin()?;
-    let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let limit = query.limit.unwrap_or(100);
-    let (kind, since_ms) = audit::sent_filter(
-        query.kind.as_deref(),
-        query.since.as_deref(),
-        limit,
-        app::now_ms(),
-    )
-    .map_err(ApiError::BadRequest)?;
-    let tenant = tenant(&state, &caller).await?;
-    let items = Audit::new(state.intake.clone())
-        .sent_list(&tenant, kind, since_ms, limit)
-        .await
-        .map_err(api_error)?;
-    Ok(Json(SentList {
-        entries: items.into_iter().map(SentEntry::from).collect(),
-    }))
-}
-
-/// One message postroom sent.
-#[utoipa::path(get, path = "/api/v1/audit/sent/{id}", tag = "audit",
-    params(("id" = String, Path, description = "Sent-mail id (its VERP token)")),
-    responses((status = 200, body = SentEntry), (status = 401, body = ErrorBody),
-              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn sent_show(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(id): Path<String>,
-) -> Result<Json<SentEntry>, ApiError> {
-    caller.require_admin()?;
-    let tenant = tenant(&state, &caller).await?;
-    let item = Audit::new(state.intake.clone())
-        .sent(&tenant, &id)
-        .await
-        .map_err(api_error)?;
-    Ok(Json(SentEntry::from(item)))
-}
-
-/// The full MIME of a sent notification, as it went out (kept 7 days).
-#[utoipa::path(get, path = "/api/v1/audit/sent/{id}/mime", tag = "audit",
-    params(("id" = String, Path, description = "Sent-mail id")),
-    responses((status = 200, content_type = "message/rfc822", body = String,
-               description = "The message as sent"),
-              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-              (status = 404, body = ErrorBody,
-               description = "Unknown id, or its MIME is not kept (not a sent notification, or past 7 days)")))]
-pub async fn sent_mime(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    caller.require_admin()?;
-    let tenant = tenant(&state, &caller).await?;
-    let bytes = Audit::new(state.intake.clone())
-        .sent_mime(&tenant, &id)
-        .await
-        .map_err(api_error)?;
-    Ok(([(header::CONTENT_TYPE, "message/rfc822")], bytes).into_response())
-}
-
 async fn tenant(state: &AppState, caller: &ApiCaller) -> Result<TenantStore, ApiError> {
-    state
-        .store
-        .tenant(&caller.tenant)
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))
+    state.tenant_of(caller).await
 }
 
 fn api_error(e: AuditError) -> ApiError {

@@ -1,0 +1,211 @@
+//! `GET /api/v1/overview`: is postroom well, and what needs an administrator now — the
+//! console's first page, as one call.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::State;
+use postroom_store::mailboxes::Mailboxes;
+use serde::Serialize;
+
+use super::auth::ApiCaller;
+use super::error::ErrorBody;
+use super::jobs::{DepthBody, depth_of};
+use super::{ApiError, AppState};
+use crate::app;
+
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// One listener this process runs.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ListenerBody {
+    /// `http`, `smtp` or `lmtp`.
+    pub name: String,
+    pub address: String,
+}
+
+/// One IMAP mailbox the tenant's instances poll.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MailboxBody {
+    pub name: String,
+    /// The last poll that moved its cursor or renewed its lease.
+    pub last_poll_ms: i64,
+}
+
+/// The tenant's Jira as this process sees it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct JiraBody {
+    pub configured: bool,
+    pub url: Option<String>,
+    /// Whether this process has connected to it (tried now, for at most 3 seconds, when it
+    /// had not yet); later failures show in the queue and the dead jobs. Null without Jira.
+    pub reachable: Option<bool>,
+    /// Requests per second postroom allows itself now (it slows down after a 429).
+    pub requests_per_sec: Option<f64>,
+    /// The latest rate-limit headers Jira sent (`X-RateLimit-Remaining`, `Retry-After`, …).
+    pub rate_limit_headers: BTreeMap<String, String>,
+}
+
+/// A count of one outcome.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OutcomeCount {
+    pub status: String,
+    pub count: u64,
+}
+
+/// Something an administrator should look at, and where it is fixed.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AttentionBody {
+    /// `error` or `warning`.
+    pub severity: String,
+    pub text: String,
+    /// The console page that fixes it (`#/jobs`), if there is one.
+    pub link: Option<String>,
+    /// Otherwise the command that does.
+    pub command: Option<String>,
+}
+
+/// The overview.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OverviewBody {
+    pub listeners: Vec<ListenerBody>,
+    pub mailboxes: Vec<MailboxBody>,
+    pub jira: JiraBody,
+    /// Jobs by kind.
+    pub queue: Vec<DepthBody>,
+    pub dead_jobs: i64,
+    /// Mails taken in during the last 24 hours, by outcome.
+    pub last_24h: Vec<OutcomeCount>,
+    pub attention: Vec<AttentionBody>,
+}
+
+/// Listeners, mailboxes, Jira, the queue, the last day's mail and what needs attention.
+#[utoipa::path(get, path = "/api/v1/overview", tag = "console",
+    responses((status = 200, body = OverviewBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody)))]
+pub async fn show(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<Json<OverviewBody>, ApiError> {
+    caller.require_admin()?;
+    let tenant = state.tenant_of(&caller).await?;
+    let now = app::now_ms();
+    let queue = depth_of(&state, &caller.tenant, now).await?;
+    let dead_jobs = queue.iter().map(|d| d.dead).sum();
+    let mailboxes = Mailboxes::new(tenant.clone())
+        .activity()
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?
+        .into_iter()
+        .map(|(name, last_poll_ms)| MailboxBody { name, last_poll_ms })
+        .collect();
+    let counts: BTreeMap<String, u64> = tenant
+        .audit_counts(now - DAY_MS)
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?
+        .into_iter()
+        .map(|(status, n)| (status.as_str().to_owned(), u64::try_from(n).unwrap_or(0)))
+        .collect();
+    let jira = jira(&state, &caller).await;
+    let attention = attention(&jira, dead_jobs, &counts);
+    Ok(Json(OverviewBody {
+        listeners: state
+            .console
+            .listeners
+            .iter()
+            .map(|(name, address)| ListenerBody {
+                name: name.clone(),
+                address: address.clone(),
+            })
+            .collect(),
+        mailboxes,
+        jira,
+        queue,
+        dead_jobs,
+        last_24h: counts
+            .into_iter()
+            .map(|(status, count)| OutcomeCount { status, count })
+            .collect(),
+        attention,
+    }))
+}
+
+async fn jira(state: &AppState, caller: &ApiCaller) -> JiraBody {
+    let Some(site) = state.trackers.get(&caller.tenant) else {
+        return JiraBody {
+            configured: false,
+            url: None,
+            reachable: None,
+            requests_per_sec: None,
+            rate_limit_headers: BTreeMap::new(),
+        };
+    };
+    let client = tokio::time::timeout(Duration::from_secs(3), site.client()).await;
+    let client = match client {
+        Ok(Ok(client)) => Some(client),
+        _ => None,
+    };
+    JiraBody {
+        configured: true,
+        url: Some(site.site_url().to_owned()),
+        reachable: Some(client.is_some()),
+        requests_per_sec: client.map(|c| c.current_rate()),
+        rate_limit_headers: client
+            .map(|c| c.rate_limit_headers_seen())
+            .unwrap_or_default(),
+    }
+}
+
+fn attention(
+    jira: &JiraBody,
+    dead_jobs: i64,
+    counts: &BTreeMap<String, u64>,
+) -> Vec<AttentionBody> {
+    let mut items = Vec::new();
+    let mut add = |severity: &str, text: String, link: Option<&str>, command: Option<&str>| {
+        items.push(AttentionBody {
+            severity: severity.to_owned(),
+            text,
+            link: link.map(str::to_owned),
+            command: command.map(str::to_owned),
+        });
+    };
+    if !jira.configured {
+        add(
+            "error",
+            "No Jira site is configured: mail is taken in and held.".to_owned(),
+            None,
+            Some("postroom jira check"),
+        );
+    } else if jira.reachable == Some(false) {
+        add(
+            "error",
+            "Jira is not answering: mail waits in the queue.".to_owned(),
+            None,
+            Some("postroom jira check"),
+        );
+    }
+    if dead_jobs > 0 {
+        add(
+            "error",
+            format!("{dead_jobs} dead job(s) wait for a retry."),
+            Some("#/jobs"),
+            None,
+        );
+    }
+    for (status, severity, what) in [
+        ("failed", "error", "failed"),
+        ("held", "warning", "are held for an administrator"),
+    ] {
+        if let Some(n) = counts.get(status).filter(|n| **n > 0) {
+            add(
+                severity,
+                format!("{n} mail(s) of the last 24 hours {what}."),
+                Some(&format!("#/audit?status={status}")),
+                None,
+            );
+        }
+    }
+    items
+}

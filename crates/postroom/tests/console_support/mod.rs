@@ -1,0 +1,234 @@
+//! An in-process postroom for the console's tests: the HTTP edge on a real SQLite store, the
+//! tenant `default` on a Jira sandbox (with a project administrator added), and the
+//! console's OAuth sign-in pointed at the sandbox's authorize and token endpoints. Each test
+//! file uses part of it.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use jira_sandbox::{ADMIN_ACCOUNT_ID, AGENT_ACCOUNT_ID, Credentials, RunningSandbox, Sandbox};
+use postroom::config::OauthProvider;
+use postroom::http::{self, AppState, ConsoleSettings, OauthClient, Readiness};
+use postroom::trackers::Trackers;
+use postroom_core::ports::tracker::Dialect;
+use postroom_core::tenant::TenantId;
+use postroom_jira::{Auth, JiraConfig, Secret};
+use postroom_store::JiraConnection;
+use postroom_store::console::SignInVia;
+use postroom_store::testing::{self, TestStore};
+use reqwest::header::{COOKIE, SET_COOKIE};
+use serde_json::{Value, json};
+
+/// The roles the console knows, with an account of each in the sandbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    Admin,
+    ProjectAdmin,
+    Agent,
+}
+
+pub struct Console {
+    pub base: String,
+    pub sandbox: RunningSandbox,
+    pub store: TestStore,
+    pub project_admin: String,
+    pub http: reqwest::Client,
+    _keys: tempfile::TempDir,
+}
+
+impl Console {
+    /// Signing in through the sandbox as Atlassian's 3LO.
+    pub async fn start() -> Self {
+        Self::start_with(OauthProvider::Atlassian).await
+    }
+
+    /// Signing in through the sandbox as `provider` (its Data Center paths for Data Center).
+    pub async fn start_with(provider: OauthProvider) -> Self {
+        let sandbox = Sandbox::start(jira_sandbox::SandboxConfig::default())
+            .await
+            .unwrap();
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let admin = sandbox.admin().basic_header();
+        let made: Value = http
+            .post(format!("{}/_sandbox/accounts", sandbox.base_url))
+            .header("Authorization", admin)
+            .json(
+                &json!({"email": "lead@example.com", "displayName": "Project Lead",
+                          "roles": ["Administrators", "Service Desk Team"]}),
+            )
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let project_admin = made["accountId"].as_str().unwrap().to_owned();
+        let store = testing::sqlite().await.unwrap();
+        store
+            .store
+            .ensure_tenant(&TenantId::default_tenant(), &JiraConnection::default(), 1)
+            .await
+            .unwrap();
+        let trackers = Trackers::default();
+        let creds = Credentials::admin();
+        let mut config = JiraConfig::new(
+            sandbox.base_url.clone(),
+            Auth::ApiToken {
+                email: creds.email,
+                token: Secret::new(creds.api_token),
+            },
+        );
+        config.dialect = Some(Dialect::CloudV3);
+        trackers.insert(TenantId::default_tenant(), config);
+        let keys = tempfile::tempdir().unwrap();
+        let intake = postroom_engine::intake::Intake::new(
+            postroom_store::crypto::Keyring::new(
+                postroom_store::crypto::KeyVault::new(keys.path()),
+                postroom_store::crypto::MasterKey::generate(),
+                None,
+            ),
+            postroom_store::blobs::BlobStore::open(&postroom_store::blobs::BlobConfig::Memory)
+                .unwrap(),
+            1 << 20,
+        );
+        let webhooks = http::WebhookReceiver {
+            intake: postroom_engine::webhooks::Webhooks::new(
+                store.store.clone(),
+                intake.keyring().clone(),
+                intake.committed(),
+            ),
+            secrets: Default::default(),
+            max_body_bytes: 1 << 20,
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let base = format!("http://{addr}");
+        let sb = &sandbox.base_url;
+        let mut settings = postroom::config::OauthConfig {
+            provider,
+            ..Default::default()
+        };
+        if provider == OauthProvider::Atlassian {
+            settings.authorize_url = Some(format!("{sb}/oauth/authorize"));
+            settings.token_url = Some(format!("{sb}/oauth/token"));
+            settings.resources_url = Some(format!("{sb}/oauth/token/accessible-resources"));
+            settings.me_url = Some(format!("{sb}/me"));
+        }
+        let endpoints = settings.endpoints(sb);
+        let oauth = OauthClient {
+            provider,
+            client_id: jira_sandbox::OAUTH_CLIENT_ID.to_owned(),
+            client_secret: postroom::config::Secret::new(jira_sandbox::OAUTH_CLIENT_SECRET),
+            authorize_url: endpoints.authorize,
+            token_url: endpoints.token,
+            resources_url: endpoints.resources,
+            me_url: endpoints.me,
+            redirect_uri: format!("{base}/auth/callback"),
+            tenant: TenantId::default_tenant(),
+            site_url: sb.clone(),
+            http: reqwest::Client::new(),
+        };
+        let router = http::router(AppState {
+            store: store.store.clone(),
+            readiness: Arc::new(Readiness::expecting(&[])),
+            intake,
+            trackers,
+            upload_store_raw: true,
+            webhooks,
+            metrics: http::MetricsAccess::default(),
+            console: ConsoleSettings {
+                public_url: base.clone(),
+                oauth: Some(Arc::new(oauth)),
+                listeners: vec![("http".to_owned(), addr.to_string())],
+                ..ConsoleSettings::default()
+            },
+            trusted_proxies: Vec::new().into(),
+        });
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+            .ok();
+        });
+        Self {
+            base,
+            sandbox,
+            store,
+            project_admin,
+            http,
+            _keys: keys,
+        }
+    }
+
+    pub fn account(&self, who: Who) -> &str {
+        match who {
+            Who::Admin => ADMIN_ACCOUNT_ID,
+            Who::ProjectAdmin => &self.project_admin,
+            Who::Agent => AGENT_ACCOUNT_ID,
+        }
+    }
+
+    /// A fresh session of `who`: its cookie header and its CSRF token.
+    pub async fn session(&self, who: Who) -> (String, String) {
+        let tenant = self
+            .store
+            .store
+            .tenant(&TenantId::default_tenant())
+            .await
+            .unwrap();
+        let (secret, _) = tenant
+            .console()
+            .start_session(
+                self.account(who),
+                SignInVia::Link,
+                ConsoleSettings::default().policy,
+                postroom::app::now_ms(),
+            )
+            .await
+            .unwrap();
+        let cookie = format!("postroom_session={}", secret.expose());
+        let body: Value = self
+            .http
+            .get(format!("{}/api/v1/session", self.base))
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let csrf = body["csrf_token"].as_str().unwrap().to_owned();
+        (cookie, csrf)
+    }
+
+    /// A one-time link's token for `who`.
+    pub async fn link(&self, who: Who) -> String {
+        let tenant = self
+            .store
+            .store
+            .tenant(&TenantId::default_tenant())
+            .await
+            .unwrap();
+        let link = postroom::console::sign_in_link(&tenant, &self.base, self.account(who))
+            .await
+            .unwrap();
+        link.rsplit('/').next().unwrap().to_owned()
+    }
+}
+
+/// The `name=value` of a response's `Set-Cookie` called `name`.
+pub fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(|v| v.split(';').next().unwrap_or("").to_owned())
+}

@@ -1,0 +1,116 @@
+/**
+ * The calls the console makes, one function each, over the host's {@link transport}.
+ *
+ * The shapes are those of postroom's OpenAPI description (`/api/v1/openapi.json`), where
+ * each field is documented.
+ */
+import { transport } from './transport';
+
+export type Role = 'admin' | 'project_admin' | 'agent';
+
+export interface Session {
+  tenant: string;
+  account_id: string;
+  role: Role;
+  projects: string[];
+  csrf_token: string | null;
+}
+
+export interface DepthRow {
+  kind: string;
+  ready: number;
+  dead: number;
+  oldest_due_ms: number | null;
+}
+
+export interface MailboxState {
+  name: string;
+  last_poll_ms: number;
+}
+
+export interface Attention {
+  severity: 'error' | 'warning';
+  text: string;
+  /** Where it is fixed: a console route (`#/jobs`) or null when only the CLI can. */
+  link: string | null;
+  command: string | null;
+}
+
+export interface OutcomeCount {
+  status: string;
+  count: number;
+}
+
+export interface Overview {
+  listeners: { name: string; address: string }[];
+  mailboxes: MailboxState[];
+  jira: {
+    configured: boolean;
+    url: string | null;
+    reachable: boolean | null;
+    requests_per_sec: number | null;
+    rate_limit_headers: Record<string, string>;
+  };
+  queue: DepthRow[];
+  dead_jobs: number;
+  last_24h: OutcomeCount[];
+  attention: Attention[];
+}
+
+export interface AuditItem {
+  id: string;
+  received_at_ms: number;
+  mailbox: string;
+  source: string;
+  size: number;
+  status: string;
+  reason: string | null;
+  store_raw: boolean;
+  issue_key: string | null;
+  comment_id: string | null;
+  sender_hash: string | null;
+  processed_at_ms: number | null;
+}
+
+export interface AuditDetail extends AuditItem {
+  report: unknown;
+}
+
+export interface Job {
+  id: number;
+  kind: string;
+  state: string;
+  attempts: number;
+  run_at_ms: number;
+  last_error: string | null;
+  created_at_ms: number;
+}
+
+export interface Jobs {
+  depth: DepthRow[];
+  dead: Job[];
+}
+
+export const api = {
+  session: () => transport.json<Session>('GET', '/session'),
+  signInWithLink: (token: string) => transport.json<Session>('POST', '/session/link', { token }),
+  signOut: () => transport.json<null>('POST', '/session/signout'),
+  overview: () => transport.json<Overview>('GET', '/overview'),
+  audit: (query: { from?: string; status?: string; since?: string }) => {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) if (value) params.set(key, value);
+    const text = params.toString();
+    return transport.json<{ entries: AuditItem[] }>('GET', `/audit${text ? `?${text}` : ''}`);
+  },
+  auditEntry: (id: string) => transport.json<AuditDetail>('GET', `/audit/${encodeURIComponent(id)}`),
+  rawHref: (id: string) => transport.href(`/audit/${encodeURIComponent(id)}/raw`),
+  bundleHref: (id: string, redact: boolean) =>
+    transport.href(`/audit/${encodeURIComponent(id)}/bundle${redact ? '?redact=true' : ''}`),
+  htmlHref: (id: string) => transport.href(`/audit/${encodeURIComponent(id)}/html`),
+  reprocess: (id: string) => transport.json<{ job_id: number | null }>('POST', `/audit/${encodeURIComponent(id)}/reprocess`),
+  release: (id: string) => transport.json<{ job_id: number | null }>('POST', `/audit/${encodeURIComponent(id)}/release`),
+  makeTestCase: (id: string) =>
+    transport.json<{ id: string; name: string }>('POST', `/audit/${encodeURIComponent(id)}/testcase`),
+  jobs: () => transport.json<Jobs>('GET', '/jobs'),
+  retryJob: (id: number) => transport.json<null>('POST', `/jobs/${id}/retry`),
+};

@@ -1,0 +1,158 @@
+/** The console's frame: who is signed in, the navigation their role allows, the page. */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api } from './api';
+import type { Role, Session } from './api';
+import { FlagProvider } from './components/Flags';
+import { SectionMessage } from './components/Load';
+import { Audit } from './pages/Audit';
+import { AuditEntry } from './pages/AuditEntry';
+import { Jobs } from './pages/Jobs';
+import { Overview } from './pages/Overview';
+import { LinkSignIn, SignIn } from './pages/SignIn';
+import { useRoute } from './route';
+import type { Route } from './route';
+import { setMode, storedMode } from './theme';
+import type { ColorMode } from './theme';
+import { ApiFailure, transport } from './transport';
+
+type Auth = { state: 'checking' } | { state: 'signed-out'; refused: string | null } | { state: 'signed-in'; session: Session };
+
+/** Which pages each role reaches; the server enforces the same on every API call. */
+const PAGES: Record<Role, ReadonlySet<Route['page']>> = {
+  admin: new Set(['overview', 'audit', 'audit-entry', 'jobs']),
+  project_admin: new Set(['audit', 'audit-entry']),
+  agent: new Set([]),
+};
+
+export function App() {
+  const route = useRoute();
+  const [auth, setAuth] = useState<Auth>({ state: 'checking' });
+  const signedIn = (session: Session) => {
+    transport.setCsrf(session.csrf_token);
+    setAuth({ state: 'signed-in', session });
+  };
+  useEffect(() => {
+    if (route.page === 'link') return;
+    const refused = new URLSearchParams(window.location.search).get('refused');
+    api.session().then(signedIn, (e: unknown) => {
+      if (e instanceof ApiFailure && e.status === 401) setAuth({ state: 'signed-out', refused });
+      else setAuth({ state: 'signed-out', refused: e instanceof Error ? e.message : String(e) });
+    });
+  }, []);
+  if (route.page === 'link') return <LinkSignIn token={route.token} signedIn={signedIn} />;
+  if (auth.state === 'checking') return <p class="loading" role="status">Loading…</p>;
+  if (auth.state === 'signed-out') return <SignIn refused={auth.refused} />;
+  return (
+    <FlagProvider>
+      <Frame session={auth.session} route={route} signedOut={() => setAuth({ state: 'signed-out', refused: null })} />
+    </FlagProvider>
+  );
+}
+
+function Frame(props: { session: Session; route: Route; signedOut: () => void }) {
+  const { session, route } = props;
+  const allowed = PAGES[session.role];
+  const main = useRef<HTMLElement>(null);
+  useEffect(() => {
+    // A new page: move focus to its title, as a screen reader user expects after a link.
+    main.current?.querySelector<HTMLElement>('#page-title')?.focus();
+  }, [route.page]);
+  const signOut = async () => {
+    try {
+      await api.signOut();
+    } finally {
+      transport.setCsrf(null);
+      props.signedOut();
+    }
+  };
+  const home: Route['page'] = allowed.has('overview') ? 'overview' : 'audit';
+  const page = route.page === 'overview' && !allowed.has('overview') ? home : route.page;
+  return (
+    <>
+      <a
+        class="skip-link"
+        href="#main"
+        onClick={(e) => {
+          // The fragment is the console's route: move focus without changing it.
+          e.preventDefault();
+          main.current?.focus();
+        }}
+      >
+        Skip to content
+      </a>
+      <header class="top-bar">
+        <a class="product" href="#/">
+          postroom
+        </a>
+        <nav aria-label="Console">
+          <ul class="nav">
+            {allowed.has('overview') && <NavItem href="#/overview" label="Overview" current={page === 'overview'} />}
+            {allowed.has('audit') && <NavItem href="#/audit" label="Audit" current={page === 'audit' || page === 'audit-entry'} />}
+            {allowed.has('jobs') && <NavItem href="#/jobs" label="Jobs" current={page === 'jobs'} />}
+          </ul>
+        </nav>
+        <div class="account">
+          <ThemeSwitch />
+          <span class="account-name" title={session.account_id}>
+            {session.account_id}
+          </span>
+          <button type="button" class="button button-subtle" onClick={signOut}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main id="main" ref={main} tabIndex={-1}>
+        {allowed.size === 0 ? (
+          <SectionMessage title="Nothing here for your role yet">
+            The console's pages are for Jira administrators and project administrators. Agents use canned responses from
+            inside Jira.
+          </SectionMessage>
+        ) : !allowed.has(page) ? (
+          <SectionMessage title="Page not found">There is no such page, or your role does not reach it.</SectionMessage>
+        ) : (
+          <Page route={route} session={session} page={page} />
+        )}
+      </main>
+    </>
+  );
+}
+
+function Page(props: { route: Route; session: Session; page: Route['page'] }) {
+  const { route } = props;
+  if (route.page === 'audit') return <Audit from={route.from} status={route.status} />;
+  if (route.page === 'audit-entry') return <AuditEntry id={route.id} session={props.session} />;
+  if (route.page === 'jobs') return <Jobs />;
+  if (props.page === 'audit') return <Audit from="" status="" />;
+  return <Overview />;
+}
+
+function NavItem(props: { href: string; label: string; current: boolean }) {
+  return (
+    <li>
+      <a href={props.href} aria-current={props.current ? 'page' : undefined}>
+        {props.label}
+      </a>
+    </li>
+  );
+}
+
+function ThemeSwitch() {
+  const [mode, setState] = useState<ColorMode>(storedMode());
+  return (
+    <label class="theme-switch">
+      <span class="visually-hidden">Colour theme</span>
+      <select
+        value={mode}
+        onChange={(e) => {
+          const next = e.currentTarget.value as ColorMode;
+          setMode(next);
+          setState(next);
+        }}
+      >
+        <option value="auto">System theme</option>
+        <option value="light">Light</option>
+        <option value="dark">Dark</option>
+      </select>
+    </label>
+  );
+}

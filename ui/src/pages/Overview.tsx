@@ -1,0 +1,135 @@
+/** The overview: is postroom well, and what needs an administrator now. */
+import { Fragment } from 'preact';
+import { api } from '../api';
+import type { OutcomeCount, Overview as Data } from '../api';
+import { PageHeader } from '../components/PageHeader';
+import { Show, useLoad } from '../components/Load';
+import { Table } from '../components/Table';
+import { when } from '../format';
+
+export function Overview() {
+  const [loaded] = useLoad(api.overview, []);
+  return (
+    <>
+      <PageHeader title="Overview" />
+      <Show loaded={loaded}>{(data) => <Body data={data} />}</Show>
+    </>
+  );
+}
+
+function Body({ data }: { data: Data }) {
+  return (
+    <div class="overview-grid">
+      <section class="card card-wide" aria-labelledby="attention-title">
+        <h2 id="attention-title">Needs attention</h2>
+        {data.attention.length === 0 ? (
+          <p class="subtle">Nothing needs you now.</p>
+        ) : (
+          <ul class="attention">
+            {data.attention.map((item) => (
+              <li key={item.text} class={`attention-${item.severity}`}>
+                <span>{item.text}</span>{' '}
+                {item.link && <a href={item.link}>{item.link.startsWith('#/jobs') ? 'Open the jobs' : 'Show these mails'}</a>}
+                {item.command && (
+                  <>
+                    {' '}
+                    Run <code>{item.command}</code>
+                  </>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section class="card" aria-labelledby="mail-title">
+        <h2 id="mail-title">Mail, last 24 hours</h2>
+        <OutcomeChart counts={data.last_24h} />
+      </section>
+      <section class="card" aria-labelledby="jira-title">
+        <h2 id="jira-title">Jira</h2>
+        {data.jira.configured ? (
+          <dl class="facts">
+            <dt>Site</dt>
+            <dd>{data.jira.url}</dd>
+            <dt>Connected</dt>
+            <dd>{data.jira.reachable === null ? 'not checked yet' : data.jira.reachable ? 'yes' : 'no'}</dd>
+            <dt>Pace</dt>
+            <dd>{data.jira.requests_per_sec === null ? '—' : `${data.jira.requests_per_sec.toFixed(1)} requests/s`}</dd>
+            {Object.entries(data.jira.rate_limit_headers).map(([name, value]) => (
+              <Fragment key={name}>
+                <dt>{name}</dt>
+                <dd>{value}</dd>
+              </Fragment>
+            ))}
+          </dl>
+        ) : (
+          <p>
+            No Jira site is configured: mail is taken in and held. Set <code>[jira]</code> in <code>postroom.toml</code>.
+          </p>
+        )}
+      </section>
+      <section class="card" aria-labelledby="queue-title">
+        <h2 id="queue-title">Queue</h2>
+        <Table
+          caption="Jobs waiting by kind"
+          columns={[
+            { key: 'kind', label: 'Kind', cell: (r) => <code>{r.kind}</code> },
+            { key: 'ready', label: 'Waiting', cell: (r) => r.ready },
+            { key: 'dead', label: 'Dead', cell: (r) => (r.dead > 0 ? <a href="#/jobs">{r.dead}</a> : 0) },
+          ]}
+          rows={data.queue}
+          rowKey={(r) => r.kind}
+          empty={<p>The queue is empty.</p>}
+        />
+      </section>
+      <section class="card" aria-labelledby="listeners-title">
+        <h2 id="listeners-title">Listeners</h2>
+        <Table
+          caption="Listeners"
+          columns={[
+            { key: 'name', label: 'Listener', cell: (r) => r.name },
+            { key: 'address', label: 'Address', cell: (r) => <code>{r.address}</code> },
+          ]}
+          rows={data.listeners}
+          rowKey={(r) => r.name}
+          empty={<p>No listener is running. Start one with <code>postroom serve --smtp ADDR</code>.</p>}
+        />
+      </section>
+      <section class="card" aria-labelledby="mailboxes-title">
+        <h2 id="mailboxes-title">Mailboxes</h2>
+        <Table
+          caption="IMAP mailboxes"
+          columns={[
+            { key: 'name', label: 'Mailbox', cell: (r) => r.name },
+            { key: 'poll', label: 'Last poll', cell: (r) => when(r.last_poll_ms) },
+          ]}
+          rows={data.mailboxes}
+          rowKey={(r) => r.name}
+          empty={<p>No mailbox is polled. Add one under <code>[[mailboxes]]</code>, then check it with <code>postroom mailbox test NAME</code>.</p>}
+        />
+      </section>
+    </div>
+  );
+}
+
+/** Mails by outcome as bars; the numbers are in the text too, for screen readers. */
+function OutcomeChart({ counts }: { counts: OutcomeCount[] }) {
+  const total = counts.reduce((sum, c) => sum + c.count, 0);
+  if (total === 0) return <p class="subtle">No mail in the last 24 hours.</p>;
+  const max = Math.max(...counts.map((c) => c.count));
+  return (
+    <ul class="bars">
+      {counts.map((c) => (
+        <li key={c.status}>
+          <a href={`#/audit?status=${encodeURIComponent(c.status)}`} class="bar-label">
+            {c.status}
+          </a>
+          <svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true">
+            <rect class={`bar-fill bar-${c.status}`} x="0" y="0" height="10" width={Math.max(2, (c.count / max) * 100)} />
+          </svg>
+          <span class="bar-count">{c.count}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}

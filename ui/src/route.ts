@@ -1,0 +1,44 @@
+/**
+ * Where the reader is, from the URL's fragment (`#/audit/ID`). A fragment never reaches the
+ * server, so postroom serves one page at `/` and every console address can be bookmarked.
+ */
+import { useEffect, useState } from 'preact/hooks';
+
+export type Route =
+  | { page: 'overview' }
+  | { page: 'audit'; from: string; status: string }
+  | { page: 'audit-entry'; id: string }
+  | { page: 'jobs' }
+  | { page: 'link'; token: string }
+  | { page: 'not-found' };
+
+export function parse(hash: string): Route {
+  const [path = '', queryText = ''] = hash.replace(/^#/, '').split('?', 2);
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  const query = new URLSearchParams(queryText);
+  switch (parts[0]) {
+    case undefined:
+    case 'overview':
+      return { page: 'overview' };
+    case 'audit':
+      return parts[1]
+        ? { page: 'audit-entry', id: parts[1] }
+        : { page: 'audit', from: query.get('from') ?? '', status: query.get('status') ?? '' };
+    case 'jobs':
+      return { page: 'jobs' };
+    case 'link':
+      return { page: 'link', token: parts[1] ?? '' };
+    default:
+      return { page: 'not-found' };
+  }
+}
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parse(window.location.hash));
+  useEffect(() => {
+    const changed = () => setRoute(parse(window.location.hash));
+    window.addEventListener('hashchange', changed);
+    return () => window.removeEventListener('hashchange', changed);
+  }, []);
+  return route;
+}
