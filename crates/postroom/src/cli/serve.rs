@@ -133,8 +133,6 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         tasks.push(tokio::spawn(listener.serve(shutdown.clone())));
     }
 
-    // Printed once every listener is bound: scripts wait for this line.
-    eprintln!("postroom: serving on http://{bound} (health: http://{bound}/healthz)");
     let holder = format!(
         "{}:{}",
         std::env::var("HOSTNAME").unwrap_or_else(|_| "postroom".to_owned()),
@@ -220,6 +218,9 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         tasks.push(http::serve_metrics(addr, shutdown.clone()).await?);
     }
     readiness.mark_up("http");
+    // Printed once every listener is bound and everything the start writes (the sandbox's
+    // sign-in link) is written: scripts and tests wait for this line.
+    eprintln!("postroom: serving on http://{bound} (health: http://{bound}/healthz)");
     let service = router.into_make_service_with_connect_info::<SocketAddr>();
     let signal = shutdown.clone();
     tokio::spawn(async move {
