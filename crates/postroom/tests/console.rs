@@ -97,12 +97,8 @@ async fn a_one_time_link_signs_in_once_and_never_reaches_the_access_log() {
         .unwrap();
     assert_eq!(again.status(), 403, "a link works once");
     let me = console
-        .http
-        .get(format!("{}/api/v1/session", console.base))
-        .header(COOKIE, &cookie)
-        .send()
-        .await
-        .unwrap();
+        .get(&format!("{}/api/v1/session", console.base), &cookie)
+        .await;
     assert_eq!(me.status(), 200);
     let routes: Vec<(String,)> = sqlx::query_as("SELECT route FROM access_log")
         .fetch_all(console.store.store.db().pool())
@@ -129,13 +125,7 @@ async fn a_request_without_its_csrf_token_is_refused_and_changes_nothing() {
         assert_eq!(request.send().await.unwrap().status(), 403, "{header:?}");
     }
     let whoami = format!("{}/api/v1/whoami", console.base);
-    let still = console
-        .http
-        .get(&whoami)
-        .header(COOKIE, &cookie)
-        .send()
-        .await
-        .unwrap();
+    let still = console.get(&whoami, &cookie).await;
     assert_eq!(still.status(), 200, "the refused sign-out ended nothing");
 
     let out = console
@@ -151,13 +141,7 @@ async fn a_request_without_its_csrf_token_is_refused_and_changes_nothing() {
         set_cookie(&out, "postroom_session").as_deref(),
         Some("postroom_session=")
     );
-    let after = console
-        .http
-        .get(&whoami)
-        .header(COOKIE, &cookie)
-        .send()
-        .await
-        .unwrap();
+    let after = console.get(&whoami, &cookie).await;
     assert_eq!(after.status(), 401, "a session is useless after sign-out");
     console.sandbox.shutdown().await;
 }
@@ -296,12 +280,8 @@ async fn markup_in_a_mail_is_shown_only_in_a_sandboxed_frame() {
         .unwrap();
     let id = taken["id"].as_str().unwrap();
     let html = console
-        .http
-        .get(format!("{}/api/v1/audit/{id}/html", console.base))
-        .header(COOKIE, &cookie)
-        .send()
-        .await
-        .unwrap();
+        .get(&format!("{}/api/v1/audit/{id}/html", console.base), &cookie)
+        .await;
     assert_eq!(html.status(), 200);
     let policy = html.headers()[CONTENT_SECURITY_POLICY]
         .to_str()
@@ -339,12 +319,8 @@ async fn markup_in_a_mail_is_shown_only_in_a_sandboxed_frame() {
         .unwrap();
     assert_eq!(refused.status(), 403);
     let listed: Value = console
-        .http
-        .get(format!("{}/api/v1/audit", console.base))
-        .header(COOKIE, &cookie)
-        .send()
+        .get(&format!("{}/api/v1/audit", console.base), &cookie)
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();

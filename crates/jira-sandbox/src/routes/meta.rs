@@ -51,9 +51,14 @@ pub async fn server_info(State(app): State<App>) -> Json<Value> {
     }))
 }
 
-fn find<'a>(site: &'a Site, key: &str) -> ApiResult<&'a Project> {
-    site.project(key)
-        .ok_or_else(|| ApiError::not_found(format!("No project could be found with key '{key}'.")))
+/// A project by key or id, or Jira's 404.
+pub(crate) fn find<'a>(site: &'a Site, key: &str) -> ApiResult<&'a Project> {
+    site.project(key).ok_or_else(|| no_project(key))
+}
+
+/// Jira's answer for an unknown project.
+pub(crate) fn no_project(key: &str) -> ApiError {
+    ApiError::not_found(format!("No project could be found with key '{key}'."))
 }
 
 fn project_json(app: &App, site: &Site, v: ApiVersion, p: &Project) -> Value {

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::json_body;
+use super::meta::{find, no_project};
 use crate::app::App;
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
@@ -49,9 +50,7 @@ async fn assigned(
     Path(key): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let site = app.store.read();
-    let project = site.project(&key).ok_or_else(|| {
-        ApiError::not_found(format!("No project could be found with key '{key}'."))
-    })?;
+    let project = find(&site, &key)?;
     Ok(Json(scheme_json(&app, v, project.permission_scheme)))
 }
 
@@ -78,14 +77,9 @@ async fn assign(
         .ok_or_else(|| ApiError::not_found(format!("Permission scheme {id} does not exist.")))?;
     {
         let mut site = app.store.write();
-        let project = site
-            .projects
-            .iter_mut()
-            .find(|p| p.key.eq_ignore_ascii_case(&key) || p.id == key)
-            .ok_or_else(|| {
-                ApiError::not_found(format!("No project could be found with key '{key}'."))
-            })?;
-        project.permission_scheme = scheme;
+        site.project_mut(&key)
+            .ok_or_else(|| no_project(&key))?
+            .permission_scheme = scheme;
     }
     app.store.persist();
     Ok(Json(scheme_json(&app, v, scheme)))
@@ -126,9 +120,7 @@ async fn viewers(
             site.issues.get(&id).into_iter().collect()
         }
         (None, Some(project)) => {
-            let project = site.project(project).ok_or_else(|| {
-                ApiError::not_found(format!("No project could be found with key '{project}'."))
-            })?;
+            let project = find(&site, project)?;
             site.issues
                 .values()
                 .filter(|i| i.project == project.key)

@@ -109,6 +109,13 @@ impl Site {
             .find(|p| p.key.eq_ignore_ascii_case(key_or_id) || p.id == key_or_id)
     }
 
+    /// A project by key or numeric id, to change it.
+    pub fn project_mut(&mut self, key_or_id: &str) -> Option<&mut Project> {
+        self.projects
+            .iter_mut()
+            .find(|p| p.key.eq_ignore_ascii_case(key_or_id) || p.id == key_or_id)
+    }
+
     /// Resolves an issue id or key (keys case-insensitive, as Jira does) to its id.
     pub fn issue_id(&self, id_or_key: &str) -> Option<u64> {
         if let Ok(id) = id_or_key.parse::<u64>() {

@@ -194,17 +194,23 @@ impl Console {
             .unwrap();
         let cookie = format!("postroom_session={}", secret.expose());
         let body: Value = self
-            .http
-            .get(format!("{}/api/v1/session", self.base))
-            .header(COOKIE, &cookie)
-            .send()
+            .get(&format!("{}/api/v1/session", self.base), &cookie)
             .await
-            .unwrap()
             .json()
             .await
             .unwrap();
         let csrf = body["csrf_token"].as_str().unwrap().to_owned();
         (cookie, csrf)
+    }
+
+    /// GET `url` with the session `cookie` (`postroom_session=…`).
+    pub async fn get(&self, url: &str, cookie: &str) -> reqwest::Response {
+        self.http
+            .get(url)
+            .header(COOKIE, cookie)
+            .send()
+            .await
+            .unwrap()
     }
 
     /// A one-time link's token for `who`.
