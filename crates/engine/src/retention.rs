@@ -62,13 +62,20 @@ impl Retention {
         self.days
     }
 
-    /// Deletes one tenant's intake rows, raw mail and results older than the period.
+    /// The period of `tenant`: its own when it chose one, never more than the operator's.
+    pub async fn days_of(&self, tenant: &TenantStore) -> Result<u32, IntakeError> {
+        let own = tenant.record().await?.retention_days;
+        Ok(own.map_or(self.days, |days| days.clamp(1, self.days)))
+    }
+
+    /// Deletes one tenant's intake rows, raw mail and results older than its period.
     pub async fn purge_tenant(
         &self,
         tenant: &TenantStore,
         now_ms: i64,
     ) -> Result<Purged, IntakeError> {
-        let cutoff = now_ms.saturating_sub(i64::from(self.days).saturating_mul(DAY_MS));
+        let days = self.days_of(tenant).await?;
+        let cutoff = now_ms.saturating_sub(i64::from(days).saturating_mul(DAY_MS));
         let reports = tenant.purge_results_before(cutoff).await?;
         let (rows, with_blob) = tenant.purge_intake_before(cutoff).await?;
         self.intake.discard_raw(tenant, &with_blob).await?;

@@ -132,8 +132,10 @@ async fn rig(
 
     let sink = ListenerSink::new(
         intake,
-        tenant.clone(),
-        postroom::profiles::SharedProfile::new(profile, 0),
+        postroom::tenancy::MailRoutes::single(
+            tenant.clone(),
+            postroom::profiles::SharedProfile::new(profile, 0),
+        ),
     );
     let config = ListenerConfig {
         rate: RateLimit {

@@ -55,8 +55,10 @@ async fn listener(store: &postroom_store::Store, dir: &std::path::Path) -> Socke
     let profile = Profile::load(include_str!("../../../examples/profile.json")).unwrap();
     let sink = ListenerSink::new(
         Intake::new(keyring, blobs, 25 << 20),
-        tenant,
-        postroom::profiles::SharedProfile::new(profile, 0),
+        postroom::tenancy::MailRoutes::single(
+            tenant,
+            postroom::profiles::SharedProfile::new(profile, 0),
+        ),
     );
     let config = ListenerConfig {
         rate: RateLimit {

@@ -62,20 +62,27 @@ pub async fn open_tenant_data(globals: &Globals) -> anyhow::Result<TenantData> {
     })
 }
 
-/// Creates or updates the tenant `default` from the `[jira]` section.
+/// Creates the tenant `default` when it does not exist, and records the site of the
+/// `[jira]` section as its own when that names one (a site kept in the store with
+/// `postroom tenant set default` is left alone otherwise).
 pub async fn ensure_default_tenant(store: &Store, config: &Config) -> anyhow::Result<TenantStore> {
+    let id = TenantId::default_tenant();
+    let Some(url) = &config.jira.url else {
+        return match store
+            .add_tenant(&id, &JiraConnection::default(), now_ms())
+            .await
+        {
+            Ok(tenant) => Ok(tenant),
+            Err(postroom_store::StoreError::TenantExists(_)) => Ok(store.tenant(&id).await?),
+            Err(e) => Err(e.into()),
+        };
+    };
     let jira = JiraConnection {
-        url: config.jira.url.clone(),
-        auth: config
-            .jira
-            .url
-            .as_ref()
-            .map(|_| config.jira.auth.as_str().to_owned()),
+        url: Some(url.clone()),
+        auth: Some(config.jira.auth.as_str().to_owned()),
         account: config.jira.email.clone(),
     };
-    Ok(store
-        .ensure_tenant(&TenantId::default_tenant(), &jira, now_ms())
-        .await?)
+    Ok(store.ensure_tenant(&id, &jira, now_ms()).await?)
 }
 
 pub fn tenant_id(name: &str) -> anyhow::Result<TenantId> {

@@ -1,8 +1,7 @@
-//! Mail coming in: the tenant `default`'s profile, the intake, and the sources wired to it
+//! Mail coming in: the tenants' profiles, the intake, and the sources wired to it
 //! (the SMTP and LMTP listeners and the IMAP pollers here; the upload API in `http::mail`;
 //! files in `cli::import`).
 
-use anyhow::Context;
 use postroom_core::message::EmailAddress;
 use postroom_engine::intake::{Intake, IntakeError, Origin};
 use postroom_mail::imap::{MessageSink, TakeError, Taken};
@@ -11,34 +10,35 @@ use postroom_store::TenantStore;
 use postroom_store::intake::IntakeSource;
 
 use crate::app;
-use crate::profiles::SharedProfile;
+use crate::tenancy::{MailRoute, MailRoutes};
 
-/// The profile a listener decides recipients by. A listener without one would accept
-/// mail for anyone, so it refuses to start instead.
-pub fn listener_profile(profile: Option<&SharedProfile>) -> anyhow::Result<SharedProfile> {
-    let profile = profile.context(
+/// A listener without any tenant's profile would have no address to take mail for, so it
+/// refuses to start instead of refusing every recipient in silence.
+pub fn check_routes(routes: &MailRoutes) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        !routes.is_empty(),
         "an SMTP or LMTP listener needs [inbound] profile = FILE (or a stored profile: \
          postroom profile import FILE) naming postroom's own addresses or domains, so that \
-         it takes mail only for them (never an open relay)",
-    )?;
-    Ok(profile.clone())
+         it takes mail only for them (never an open relay)"
+    );
+    Ok(())
 }
 
-/// The intake as an SMTP/LMTP listener's sink for one tenant.
+/// The intake as an SMTP/LMTP listener's sink: each recipient goes to the tenant whose
+/// profile calls it its own ([`MailRoutes`]), and a message for own addresses of several
+/// tenants is taken in once for each of them.
 #[derive(Debug, Clone)]
 pub struct ListenerSink {
     intake: Intake,
-    tenant: TenantStore,
-    profile: SharedProfile,
+    routes: MailRoutes,
     store_raw: bool,
 }
 
 impl ListenerSink {
-    pub fn new(intake: Intake, tenant: TenantStore, profile: SharedProfile) -> Self {
+    pub fn new(intake: Intake, routes: MailRoutes) -> Self {
         Self {
             intake,
-            tenant,
-            profile,
+            routes,
             store_raw: true,
         }
     }
@@ -50,17 +50,32 @@ impl ListenerSink {
         self
     }
 
-    /// The envelope's recipients that are the site's own addresses, lower-cased: only those
-    /// are kept (a catch-all listener may accept others, which are not the site's to keep).
-    fn own_recipients(&self, envelope: &Envelope) -> Vec<String> {
-        let profile = self.profile.get();
-        envelope
+    /// The tenants the envelope's recipients belong to, each with the recipients that are
+    /// its own addresses, lower-cased (a catch-all tenant keeps none: they are not its own).
+    fn by_tenant(&self, envelope: &Envelope) -> Vec<(MailRoute, Vec<String>)> {
+        let mut out: Vec<(MailRoute, Vec<String>)> = Vec::new();
+        for address in envelope
             .recipients
             .iter()
             .filter_map(|r| EmailAddress::parse(r).ok())
-            .filter(|a| profile.is_own(a))
-            .map(|a| a.as_str().to_ascii_lowercase())
-            .collect()
+        {
+            let Some(route) = self.routes.tenant_of(&address) else {
+                continue;
+            };
+            let own = route
+                .profile
+                .get()
+                .is_own(&address)
+                .then(|| address.as_str().to_ascii_lowercase());
+            match out
+                .iter_mut()
+                .find(|(r, _)| r.tenant.id() == route.tenant.id())
+            {
+                Some((_, recipients)) => recipients.extend(own),
+                None => out.push((route, own.into_iter().collect())),
+            }
+        }
+        out
     }
 
     fn origin(&self, protocol: Protocol) -> Origin {
@@ -78,13 +93,9 @@ impl ListenerSink {
 
 impl Sink for ListenerSink {
     async fn accepts(&self, recipient: &str) -> RecipientVerdict {
-        let profile = self.profile.get();
-        let own = profile.profile.own.accept_any_recipient
-            || EmailAddress::parse(recipient).is_ok_and(|a| profile.is_own(&a));
-        if own {
-            RecipientVerdict::Accept
-        } else {
-            RecipientVerdict::Unknown
+        match EmailAddress::parse(recipient).map(|a| self.routes.tenant_of(&a)) {
+            Ok(Some(_)) => RecipientVerdict::Accept,
+            _ => RecipientVerdict::Unknown,
         }
     }
 
@@ -93,33 +104,53 @@ impl Sink for ListenerSink {
         envelope: &Envelope,
         data: Vec<u8>,
     ) -> Result<DeliveryId, DeliveryError> {
-        let mut origin = self.origin(envelope.protocol);
-        origin.recipients = self.own_recipients(envelope);
-        match self
-            .intake
-            .accept(&self.tenant, &origin, &data, app::now_ms())
-            .await
-        {
-            Ok(receipt) => Ok(DeliveryId::new(&receipt.id)),
-            Err(IntakeError::TooBig { size, limit }) => Err(DeliveryError::TooBig { size, limit }),
-            Err(IntakeError::Empty) => Err(DeliveryError::Refused {
-                reason: "empty message".to_owned(),
-            }),
-            Err(e) => {
-                tracing::warn!(error = %e, "intake failed; the sender will retry");
-                Err(DeliveryError::Transient {
-                    reason: e.to_string(),
-                })
+        let mut ids = Vec::new();
+        for (route, recipients) in self.by_tenant(envelope) {
+            let mut origin = self.origin(envelope.protocol);
+            origin.recipients = recipients;
+            match self
+                .intake
+                .accept(&route.tenant, &origin, &data, app::now_ms())
+                .await
+            {
+                Ok(receipt) => ids.push(receipt.id),
+                Err(IntakeError::TooBig { size, limit }) => {
+                    return Err(DeliveryError::TooBig { size, limit });
+                }
+                Err(IntakeError::Empty) => {
+                    return Err(DeliveryError::Refused {
+                        reason: "empty message".to_owned(),
+                    });
+                }
+                // Tenants that took it already see the retry as the same message again.
+                Err(e) => {
+                    tracing::warn!(tenant = %route.tenant.id(), error = %e, "intake failed; the sender will retry");
+                    return Err(DeliveryError::Transient {
+                        reason: e.to_string(),
+                    });
+                }
             }
         }
+        if ids.is_empty() {
+            // Every recipient was accepted a moment ago; the tenant left meanwhile.
+            return Err(DeliveryError::Transient {
+                reason: "no tenant takes this message's recipients now".to_owned(),
+            });
+        }
+        Ok(DeliveryId::new(ids.join(",")))
     }
 
-    /// The refusal is already answered `552`; a failure to record it is only logged.
+    /// The refusal is already answered `552`; a failure to record it is only logged. It is
+    /// recorded for the first tenant, since the message's recipients are not known to be
+    /// any one tenant's.
     async fn refused(&self, protocol: Protocol, size: usize, reason: String) {
+        let Some(route) = self.routes.first() else {
+            return;
+        };
         let origin = self.origin(protocol);
         let recorded = self
             .intake
-            .refuse(&self.tenant, &origin, size, &reason, app::now_ms())
+            .refuse(&route.tenant, &origin, size, &reason, app::now_ms())
             .await;
         if let Err(e) = recorded {
             tracing::warn!(error = %e, "cannot record a refused message in the audit");

@@ -12,5 +12,7 @@ pub mod inbound;
 pub mod keys;
 pub mod profiles;
 pub mod sandbox;
+pub mod sites;
 pub mod telemetry;
+pub mod tenancy;
 pub mod trackers;

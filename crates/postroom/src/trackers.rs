@@ -97,6 +97,14 @@ impl Trackers {
             .insert(tenant, site);
     }
 
+    /// Forgets the Jira of `tenant` (removed, or left without a site).
+    pub fn remove(&self, tenant: &TenantId) {
+        self.sites
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(tenant);
+    }
+
     /// The Jira of `tenant`, `None` when it has none configured.
     pub fn get(&self, tenant: &TenantId) -> Option<Arc<TenantJira>> {
         self.sites

@@ -138,7 +138,9 @@ fn deliver(dir: &Path, name: &str, mail: &str) {
 }
 
 /// Every line of every processing report, unsealed.
-async fn report_lines(dir: &Path) -> Vec<String> {
+/// The report lines of the first `results` processed mails, once they are all stored: a
+/// comment shows in Jira a moment before its mail's report is committed.
+async fn report_lines(dir: &Path, results: usize) -> Vec<String> {
     let url = format!("sqlite:{}", dir.join("data/postroom.db").display());
     let store = Store::open(&url).await.unwrap();
     let tenant = store.tenant(&TenantId::default_tenant()).await.unwrap();
@@ -148,8 +150,12 @@ async fn report_lines(dir: &Path) -> Vec<String> {
     )
     .unwrap();
     let cipher = keyring.cipher(&tenant).unwrap();
+    let stored = support::at_least(results, "processing results", async || {
+        tenant.recent_results(100).await.unwrap()
+    })
+    .await;
     let mut lines = Vec::new();
-    for result in tenant.recent_results(100).await.unwrap() {
+    for result in stored {
         let place = Place::column("inbound_results", "report", result.intake_id.as_str());
         let report: Value =
             serde_json::from_str(&cipher.open_str(&place, &result.report).unwrap()).unwrap();
@@ -252,7 +258,7 @@ async fn same_files_are_uploaded_once_and_the_screenshot_shows_in_place() {
     assert_image_between_texts(comment, &now[0]);
     assert!(!comment.to_string().contains("[image:"), "{comment}");
 
-    let lines = report_lines(dir.path()).await;
+    let lines = report_lines(dir.path(), 2).await;
     let said = |text: &str| lines.iter().filter(|l| l.contains(text)).count();
     assert_eq!(
         said("not uploaded: same content as \"report.pdf\" of this mail"),

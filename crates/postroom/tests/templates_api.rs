@@ -85,7 +85,11 @@ async fn start(with_jira: bool) -> Api {
             intake.keyring().clone(),
             intake.committed(),
         ),
-        secrets: Default::default(),
+        secrets: http::WebhookSecrets::new(
+            Default::default(),
+            store.store.clone(),
+            intake.keyring().clone(),
+        ),
         max_body_bytes: 1 << 20,
     };
     let router = http::router(AppState {

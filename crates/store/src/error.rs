@@ -20,6 +20,8 @@ pub enum StoreError {
     },
     #[error("no tenant {:?} on this instance (see `postroom tenant list`)", .0.as_str())]
     UnknownTenant(TenantId),
+    #[error("a tenant named {:?} already exists (see `postroom tenant show {}`)", .0.as_str(), .0.as_str())]
+    TenantExists(TenantId),
     /// A value handed in by the caller was refused (what and why in the message).
     #[error("invalid input: {0}")]
     Invalid(String),

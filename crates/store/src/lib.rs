@@ -21,6 +21,7 @@ pub mod mailboxes;
 pub mod outbound;
 pub mod queue;
 pub mod templates;
+mod tenant_secrets;
 mod tenants;
 pub mod testcases;
 #[cfg(feature = "testing")]
@@ -31,6 +32,7 @@ pub mod webhooks;
 pub use db::{Backend, Db, backend_of};
 pub use error::StoreError;
 pub use queue::{LeasedJob, NewJob, Queue, QueueError, TenantTx};
+pub use tenant_secrets::{SecretError, SiteSecret};
 pub use tenants::{JiraConnection, TenantRecord, TenantStore};
 
 use postroom_core::tenant::TenantId;
@@ -78,6 +80,18 @@ impl Store {
         now_ms: i64,
     ) -> Result<TenantStore, StoreError> {
         tenants::upsert(&self.db, id, jira, now_ms).await?;
+        Ok(TenantStore::new(self.db.clone(), id.clone()))
+    }
+
+    /// Creates a new tenant with its Jira connection; [`StoreError::TenantExists`] when the
+    /// id is taken, so that adding a site never overwrites another's settings.
+    pub async fn add_tenant(
+        &self,
+        id: &TenantId,
+        jira: &JiraConnection,
+        now_ms: i64,
+    ) -> Result<TenantStore, StoreError> {
+        tenants::insert(&self.db, id, jira, now_ms).await?;
         Ok(TenantStore::new(self.db.clone(), id.clone()))
     }
 

@@ -6,7 +6,7 @@ use sqlx::Row;
 use crate::{Db, StoreError};
 
 /// How postroom reaches a tenant's Jira site. Secrets are not here: they stay in the
-/// configuration's secret files (self-hosted) or the encrypted secret store (Connect).
+/// configuration's secret files (the tenant `default`) or sealed in `tenant_secrets`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct JiraConnection {
     pub url: Option<String>,
@@ -21,6 +21,9 @@ pub struct JiraConnection {
 pub struct TenantRecord {
     pub id: TenantId,
     pub jira: JiraConnection,
+    /// The site's own retention period in days, when it chose one (never more than the
+    /// operator's).
+    pub retention_days: Option<u32>,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
 }
@@ -53,7 +56,7 @@ impl TenantStore {
     /// This tenant's own registry entry.
     pub async fn record(&self) -> Result<TenantRecord, StoreError> {
         let row = sqlx::query(
-            "SELECT id, jira_url, jira_auth, jira_account, created_at_ms, updated_at_ms \
+            "SELECT id, jira_url, jira_auth, jira_account, retention_days, created_at_ms, updated_at_ms \
              FROM tenants WHERE id = $1",
         )
         .bind(self.tenant.as_str())
@@ -63,6 +66,21 @@ impl TenantStore {
             Some(row) => record_from_row(&row),
             None => Err(StoreError::UnknownTenant(self.tenant.clone())),
         }
+    }
+
+    /// Sets this tenant's own retention period (`None`: the operator's).
+    pub async fn set_retention_days(
+        &self,
+        days: Option<u32>,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE tenants SET retention_days = $1, updated_at_ms = $2 WHERE id = $3")
+            .bind(days.map(i64::from))
+            .bind(now_ms)
+            .bind(self.tenant.as_str())
+            .execute(self.db.pool())
+            .await?;
+        Ok(())
     }
 
     /// Replaces this tenant's Jira connection.
@@ -88,21 +106,56 @@ pub(crate) async fn upsert(
     jira: &JiraConnection,
     now_ms: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO tenants (id, jira_url, jira_auth, jira_account, created_at_ms, updated_at_ms) \
-         VALUES ($1, $2, $3, $4, $5, $5) \
-         ON CONFLICT (id) DO UPDATE SET jira_url = excluded.jira_url, \
+    write(
+        db,
+        id,
+        jira,
+        now_ms,
+        "DO UPDATE SET jira_url = excluded.jira_url, \
          jira_auth = excluded.jira_auth, jira_account = excluded.jira_account, \
-         updated_at_ms = excluded.updated_at_ms",
+         updated_at_ms = excluded.updated_at_ms \
+         WHERE tenants.jira_url IS DISTINCT FROM excluded.jira_url \
+         OR tenants.jira_auth IS DISTINCT FROM excluded.jira_auth \
+         OR tenants.jira_account IS DISTINCT FROM excluded.jira_account",
     )
-    .bind(id.as_str())
-    .bind(jira.url.as_deref())
-    .bind(jira.auth.as_deref())
-    .bind(jira.account.as_deref())
-    .bind(now_ms)
-    .execute(db.pool())
     .await?;
     Ok(())
+}
+
+pub(crate) async fn insert(
+    db: &Db,
+    id: &TenantId,
+    jira: &JiraConnection,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    if write(db, id, jira, now_ms, "DO NOTHING").await? == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::TenantExists(id.clone()))
+    }
+}
+
+/// Inserts the tenant's row, doing `on_conflict` when it exists; the rows written.
+async fn write(
+    db: &Db,
+    id: &TenantId,
+    jira: &JiraConnection,
+    now_ms: i64,
+    on_conflict: &'static str,
+) -> Result<u64, StoreError> {
+    let sql = format!(
+        "INSERT INTO tenants (id, jira_url, jira_auth, jira_account, created_at_ms, \
+         updated_at_ms) VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (id) {on_conflict}"
+    );
+    let done = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.as_str())
+        .bind(jira.url.as_deref())
+        .bind(jira.auth.as_deref())
+        .bind(jira.account.as_deref())
+        .bind(now_ms)
+        .execute(db.pool())
+        .await?;
+    Ok(done.rows_affected())
 }
 
 pub(crate) async fn exists(db: &Db, id: &TenantId) -> Result<bool, StoreError> {
@@ -115,7 +168,7 @@ pub(crate) async fn exists(db: &Db, id: &TenantId) -> Result<bool, StoreError> {
 
 pub(crate) async fn list(db: &Db) -> Result<Vec<TenantRecord>, StoreError> {
     let rows = sqlx::query(
-        "SELECT id, jira_url, jira_auth, jira_account, created_at_ms, updated_at_ms \
+        "SELECT id, jira_url, jira_auth, jira_account, retention_days, created_at_ms, updated_at_ms \
          FROM tenants ORDER BY id",
     )
     .fetch_all(db.pool())
@@ -133,6 +186,13 @@ fn record_from_row(row: &sqlx::any::AnyRow) -> Result<TenantRecord, StoreError> 
             auth: row.try_get("jira_auth")?,
             account: row.try_get("jira_account")?,
         },
+        retention_days: row
+            .try_get::<Option<i64>, _>("retention_days")?
+            .map(|d| {
+                u32::try_from(d)
+                    .map_err(|_| StoreError::Corrupt(format!("tenants.retention_days: {d}")))
+            })
+            .transpose()?,
         created_at_ms: row.try_get("created_at_ms")?,
         updated_at_ms: row.try_get("updated_at_ms")?,
     })

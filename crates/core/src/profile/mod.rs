@@ -16,6 +16,7 @@ mod document;
 pub mod mailboxes;
 mod notifications;
 mod outbound;
+mod ownership;
 mod pattern;
 mod people;
 mod references;

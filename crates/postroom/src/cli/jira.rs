@@ -30,7 +30,8 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
     let config = app::load_config(globals)?;
     crate::telemetry::init(&config.log, globals.log_format);
     let JiraCommand::Check { json } = args.command;
-    let client_config = crate::trackers::client_config(&config.jira, &globals.tenant)?;
+    let site = site_of(globals, &config).await?;
+    let client_config = crate::trackers::client_config(&site, &globals.tenant)?;
     let client = JiraClient::connect(client_config)
         .await
         .context("connecting to Jira")?;
@@ -43,4 +44,28 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         print!("{report}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The `--tenant`'s site: `[jira]` for `default` when it names one, else the stored one.
+async fn site_of(
+    globals: &Globals,
+    config: &crate::config::Config,
+) -> anyhow::Result<crate::config::JiraConfig> {
+    if globals.tenant == "default" && config.jira.url.is_some() {
+        return Ok(config.jira.clone());
+    }
+    let store = app::open_store(config).await?;
+    let tenant = app::tenant_id(&globals.tenant)?;
+    let known = store.list_tenants().await?.iter().any(|t| t.id == tenant);
+    let site = if known {
+        crate::sites::jira_settings_of(config, &store, &tenant).await?
+    } else {
+        None
+    };
+    site.with_context(|| {
+        format!(
+            "tenant {tenant} has no Jira site: set jira.url in postroom.toml, or \
+                 `postroom tenant set {tenant} --jira-url URL …`"
+        )
+    })
 }

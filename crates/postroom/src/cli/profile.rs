@@ -58,10 +58,18 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
+            let store = app::open_store(&config).await?;
+            let tenant = tenant(globals, &config, &store).await?;
+            let site = if offline {
+                None
+            } else {
+                crate::sites::jira_settings_of(&config, &store, tenant.id()).await?
+            };
             let checked = match profiles::import::check(
                 &text,
                 &config,
                 default_tenant,
+                site.as_ref(),
                 &globals.tenant,
                 offline,
             )
@@ -79,6 +87,15 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
             for note in &checked.notes {
                 eprintln!("postroom: {note}");
             }
+            if let Err(taken) =
+                profiles::owned_elsewhere(&store, tenant.id(), &checked.profile).await?
+            {
+                eprintln!(
+                    "postroom: profile {} is not valid, nothing was stored: {taken}",
+                    file.display()
+                );
+                return Ok(ExitCode::from(2));
+            }
             let rules = checked.profile.profile.rules.len();
             if dry_run {
                 println!(
@@ -87,8 +104,6 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
                 );
                 return Ok(ExitCode::SUCCESS);
             }
-            let store = app::open_store(&config).await?;
-            let tenant = tenant(globals, &config, &store).await?;
             let version = profiles::store(&tenant, &checked.profile, app::now_ms()).await?;
             println!("profile imported: version {version}, {rules} rules");
         }

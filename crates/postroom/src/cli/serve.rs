@@ -22,6 +22,7 @@ use super::Globals;
 use crate::config::Config;
 use crate::http::{self, AppState, Readiness};
 use crate::inbound::{self, ListenerSink, MailboxSink};
+use crate::tenancy::{MailRoute, MailRoutes, Tenancy};
 use crate::{app, console, keys, profiles, sandbox};
 
 #[derive(Debug, clap::Args)]
@@ -86,16 +87,40 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let tenant = app::ensure_default_tenant(&store, &config).await?;
-    let profile = profiles::for_serve(&config, &tenant, args.sandbox, app::now_ms()).await?;
+    let profile =
+        profiles::for_serve(&config, &store, &tenant, args.sandbox, app::now_ms()).await?;
+    let routes = MailRoutes::default();
     if let Some(shared) = &profile {
         tokio::spawn(
             shared
                 .clone()
                 .follow(tenant.clone(), std::time::Duration::from_secs(5)),
         );
+        routes.set(MailRoute {
+            tenant: tenant.clone(),
+            profile: shared.clone(),
+        });
     }
-    let sites = site_labels(&config, &keyring);
-    report_jira(&config, &sites);
+    report_jira(&config, &tenant).await?;
+    let shutdown = CancellationToken::new();
+    let holder = format!(
+        "{}:{}",
+        std::env::var("HOSTNAME").unwrap_or_else(|_| "postroom".to_owned()),
+        std::process::id()
+    );
+    let trackers = crate::trackers::Trackers::default();
+    Tenancy {
+        config: Arc::new(config.clone()),
+        store: store.clone(),
+        keyring: keyring.clone(),
+        intake: intake.clone(),
+        trackers: trackers.clone(),
+        routes: routes.clone(),
+        labels: site_labels(&config, &keyring),
+        holder: holder.clone(),
+    }
+    .start(shutdown.clone())
+    .await?;
     tracing::info!(
         http = %bound,
         database = %app::redact_url(&config.storage.url),
@@ -104,7 +129,6 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         "postroom is serving"
     );
 
-    let shutdown = CancellationToken::new();
     let mut tasks = Vec::new();
     let mut listeners = vec![("http".to_owned(), bound.to_string())];
     for (addr, protocol, name) in [
@@ -112,16 +136,12 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         (lmtp_addr, Protocol::Lmtp, "lmtp"),
     ] {
         let Some(addr) = addr else { continue };
+        inbound::check_routes(&routes)?;
         let listener = bind_mail_listener(
             &config,
             addr,
             protocol,
-            ListenerSink::new(
-                intake.clone(),
-                tenant.clone(),
-                inbound::listener_profile(profile.as_ref())?,
-            )
-            .store_raw(config.smtp.store_raw),
+            ListenerSink::new(intake.clone(), routes.clone()).store_raw(config.smtp.store_raw),
             &keyring,
         )
         .await?;
@@ -133,11 +153,6 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         tasks.push(tokio::spawn(listener.serve(shutdown.clone())));
     }
 
-    let holder = format!(
-        "{}:{}",
-        std::env::var("HOSTNAME").unwrap_or_else(|_| "postroom".to_owned()),
-        std::process::id()
-    );
     let polled =
         profiles::mailboxes::to_poll(&config, profile.as_ref().map(|p| p.get()).as_deref());
     for settings in &polled {
@@ -155,14 +170,6 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         Retention::new(intake.clone(), config.inbound.retention_days),
         store.clone(),
     ));
-    let trackers = crate::trackers::Trackers::default();
-    if config.jira.url.is_some() {
-        let tenant = postroom_core::tenant::TenantId::default_tenant();
-        trackers.insert(
-            tenant.clone(),
-            crate::trackers::client_config(&config.jira, &sites.of(&tenant))?,
-        );
-    }
     let outbound = outbound_sender(&config, args.sandbox)?;
     tasks.push(start_workers(
         &config,
@@ -179,7 +186,7 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
             keyring.clone(),
             intake.committed(),
         ),
-        secrets: Arc::new(webhook_secrets),
+        secrets: http::WebhookSecrets::new(webhook_secrets, store.clone(), keyring.clone()),
         max_body_bytes: config.webhooks.max_body_bytes,
     };
     readiness.mark_up("workers");
@@ -426,23 +433,19 @@ fn site_labels(config: &Config, keyring: &postroom_store::crypto::Keyring) -> Si
     }
 }
 
-/// Says loudly what is missing when no Jira site is configured: mail is still taken in and
-/// held, so nothing is lost, but nothing reaches Jira either.
-fn report_jira(config: &Config, sites: &SiteLabels) {
-    let configured = config.jira.url.is_some();
-    let tenant = sites.of(&postroom_core::tenant::TenantId::default_tenant());
-    metrics::gauge!("postroom_jira_configured", "tenant" => tenant).set(if configured {
-        1.0
-    } else {
-        0.0
-    });
-    if !configured {
+/// Says loudly what is missing when the tenant `default` has no Jira site (neither in
+/// `[jira]` nor in the store) and it is the only tenant: mail is still taken in and held,
+/// so nothing is lost, but nothing reaches Jira either.
+async fn report_jira(config: &Config, default: &postroom_store::TenantStore) -> anyhow::Result<()> {
+    let record = default.record().await?;
+    if crate::sites::source_of(config, &record) == crate::sites::SiteSource::None {
         tracing::warn!(
             "no Jira site is configured: mail will be taken in and held until one is. \
              Set [jira] url, auth, email and token_file in postroom.toml \
              (or POSTROOM_JIRA__URL etc.), or run `postroom serve --sandbox` to try postroom"
         );
     }
+    Ok(())
 }
 
 async fn shutdown_signal() {

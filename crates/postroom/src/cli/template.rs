@@ -152,7 +152,10 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         app::ensure_default_tenant(&store, &config).await?;
     }
     let templates = Templates::new(store.tenant(&tenant).await?);
-    let client_config = crate::trackers::client_config(&config.jira, tenant.as_str())?;
+    let site = crate::sites::jira_settings_of(&config, &store, &tenant)
+        .await?
+        .with_context(|| format!("tenant {tenant} has no Jira site"))?;
+    let client_config = crate::trackers::client_config(&site, tenant.as_str())?;
     let site_url = client_config.base_url.clone();
     let jira = JiraClient::connect(client_config)
         .await

@@ -1,12 +1,22 @@
-//! `postroom tenant list|show|erase`.
+//! `postroom tenant add|set|remove|list|show|webhook-secret`: the Jira sites this instance
+//! serves, one tenant each.
+//!
+//! A site's credential is read from a file or standard input, never from the command line
+//! (where `ps` and shell history would keep it), and is sealed in the store with the
+//! tenant's own key: it never reaches `postroom.toml`.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use postroom_store::TenantRecord;
+use anyhow::Context;
+use postroom_core::tenant::TenantId;
 use postroom_store::inventory::erase_tenant;
+use postroom_store::{JiraConnection, SiteSecret, Store, TenantRecord, TenantStore};
 
 use super::Globals;
+use crate::config::{Config, JiraAuth};
+use crate::sites::{self, SiteSource};
 use crate::{app, keys};
 
 #[derive(Debug, clap::Args)]
@@ -17,87 +27,403 @@ pub struct Args {
 
 #[derive(Debug, clap::Subcommand)]
 enum TenantCommand {
-    /// List the tenants of this instance.
+    /// Add a tenant for a Jira site; its credential is sealed in the store with the
+    /// tenant's own key.
+    Add {
+        /// The tenant's name: lower-case letters, digits and dashes.
+        name: String,
+        #[command(flatten)]
+        site: SiteArgs,
+    },
+    /// Change a tenant's Jira site or retention: only the options given change.
+    Set {
+        /// The tenant to change.
+        name: String,
+        #[command(flatten)]
+        site: SiteArgs,
+        /// Keep this site's audit data (intake, raw mail, reports, sent mail) this many
+        /// days: at most `[inbound] retention_days`, the operator's period; `0` returns
+        /// to the operator's.
+        #[arg(long, value_name = "DAYS")]
+        retention_days: Option<u32>,
+    },
+    /// Remove a tenant and everything postroom holds for it: its data key is destroyed
+    /// first (crypto-shredding: its blobs and every backup of its rows become unreadable),
+    /// then its blobs and rows are deleted. Other tenants are untouched. Irreversible.
+    #[command(alias = "erase")]
+    Remove {
+        /// The tenant to remove.
+        name: String,
+        /// Do not ask; required when standard input is not a terminal.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// List the tenants of this instance, one per line: name, Jira URL, auth kind and state,
+    /// separated by tabs.
     List,
     /// Show one tenant (the global --tenant, or NAME).
     Show {
         /// The tenant to show; defaults to --tenant.
         name: Option<String>,
     },
-    /// Erase a tenant: destroy its data key first (crypto-shredding: its blobs and every
-    /// backup of its rows become unreadable), then delete its blobs and rows. Irreversible.
-    Erase {
-        /// The tenant to erase.
+    /// Make the secret Jira signs this tenant's webhooks with, and print it once: enter it
+    /// in Jira's webhook settings for `/webhooks/jira/NAME`.
+    WebhookSecret {
+        /// The tenant.
         name: String,
-        /// Do not ask; required when standard input is not a terminal.
+        /// Replace the secret it has (deliveries signed with the old one are refused from
+        /// now on).
         #[arg(long)]
-        yes: bool,
+        rotate: bool,
     },
+}
+
+#[derive(Debug, clap::Args)]
+struct SiteArgs {
+    /// The site's base URL, e.g. https://example.atlassian.net.
+    #[arg(long, value_name = "URL")]
+    jira_url: Option<String>,
+    /// How postroom signs in to the site.
+    #[arg(long, value_enum)]
+    auth: Option<AuthKind>,
+    /// The account postroom acts as (API-token auth: the account's e-mail).
+    #[arg(long, value_name = "E")]
+    email: Option<String>,
+    /// A file holding the token (API token, personal access token or OAuth access token);
+    /// `-` reads it from standard input.
+    #[arg(long, value_name = "F")]
+    token_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum AuthKind {
+    /// Jira Cloud: e-mail and API token.
+    #[value(name = "api_token")]
+    ApiToken,
+    /// Jira Data Center: a personal access token.
+    #[value(name = "pat")]
+    Pat,
+    /// An OAuth 2.0 access token.
+    #[value(name = "oauth")]
+    Oauth,
+}
+
+impl From<AuthKind> for JiraAuth {
+    fn from(kind: AuthKind) -> Self {
+        match kind {
+            AuthKind::ApiToken => JiraAuth::ApiToken,
+            AuthKind::Pat => JiraAuth::Pat,
+            AuthKind::Oauth => JiraAuth::Oauth,
+        }
+    }
 }
 
 pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
     let config = app::load_config(globals)?;
     crate::telemetry::init(&config.log, globals.log_format);
     let store = app::open_store(&config).await?;
+    if config.jira.url.is_some() {
+        // The configured site is the tenant `default`'s: list and show it like the others.
+        app::ensure_default_tenant(&store, &config).await?;
+    }
     match args.command {
+        TenantCommand::Add { name, site } => add(&config, &store, &name, site).await?,
+        TenantCommand::Set {
+            name,
+            site,
+            retention_days,
+        } => {
+            if let Some(days) = retention_days {
+                retention(&config, &store, &name, days).await?;
+            }
+            if site.jira_url.is_some()
+                || site.auth.is_some()
+                || site.email.is_some()
+                || site.token_file.is_some()
+                || retention_days.is_none()
+            {
+                set(&config, &store, &name, site).await?;
+            }
+        }
+        TenantCommand::Remove { name, yes } => remove(&config, &store, &name, yes).await?,
         TenantCommand::List => {
-            for tenant in store.list_tenants().await? {
+            for record in store.list_tenants().await? {
+                let tenant = store.tenant(&record.id).await?;
                 println!(
-                    "{}\t{}",
-                    tenant.id,
-                    tenant.jira.url.as_deref().unwrap_or("-")
+                    "{}\t{}\t{}\t{}",
+                    record.id,
+                    record.jira.url.as_deref().unwrap_or("-"),
+                    record.jira.auth.as_deref().unwrap_or("-"),
+                    state(&config, &record, &tenant).await?
                 );
             }
         }
         TenantCommand::Show { name } => {
             let id = app::tenant_id(name.as_deref().unwrap_or(&globals.tenant))?;
-            let record = store.tenant(&id).await?.record().await?;
-            print!("{}", describe(&record));
+            let tenant = store.tenant(&id).await?;
+            let record = tenant.record().await?;
+            print!("{}", describe(&config, &record, &tenant).await?);
         }
-        TenantCommand::Erase { name, yes } => {
-            let id = app::tenant_id(&name)?;
-            store.tenant(&id).await?;
-            if !yes && !confirmed(&name)? {
-                anyhow::bail!("tenant {name} was not erased");
-            }
-            let (keyring, source) = keys::open_keyring(&config)?;
-            keys::announce(&source, &keys::vault_dir(&config));
-            let blobs = keys::open_blobs(&config)?;
-            let report = erase_tenant(&store, &keyring, &blobs, &id).await?;
-            println!(
-                "erased tenant {id}: data key {}, {} blob(s), {} row(s) deleted",
-                if report.key_destroyed {
-                    "destroyed"
-                } else {
-                    "(none held)"
-                },
-                report.blobs,
-                report.rows
-            );
+        TenantCommand::WebhookSecret { name, rotate } => {
+            webhook_secret(&config, &store, &name, rotate).await?;
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+async fn add(config: &Config, store: &Store, name: &str, site: SiteArgs) -> anyhow::Result<()> {
+    let id = app::tenant_id(name)?;
+    let jira_url = site
+        .jira_url
+        .as_deref()
+        .context("a new tenant needs --jira-url URL")?;
+    let auth: JiraAuth = site
+        .auth
+        .context("a new tenant needs --auth api_token|pat|oauth")?
+        .into();
+    let token_file = site
+        .token_file
+        .as_deref()
+        .context("a new tenant needs --token-file F (or --token-file - for standard input)")?;
+    let jira = connection(jira_url, auth, site.email.as_deref())?;
+    let token = read_token(token_file)?;
+    let (keyring, source) = keys::open_keyring(config)?;
+    keys::announce(&source, &keys::vault_dir(config));
+    let tenant = store.add_tenant(&id, &jira, app::now_ms()).await?;
+    let cipher = keyring.cipher(&tenant)?;
+    tenant
+        .put_secret(&cipher, SiteSecret::JiraCredential, &token, app::now_ms())
+        .await?;
+    println!(
+        "added tenant {id} for {}; its Jira webhook goes to /webhooks/jira/{id} \
+         (make its secret with `postroom tenant webhook-secret {id}`)",
+        jira.url.as_deref().unwrap_or_default()
+    );
+    Ok(())
+}
+
+async fn set(config: &Config, store: &Store, name: &str, site: SiteArgs) -> anyhow::Result<()> {
+    let id = app::tenant_id(name)?;
+    let tenant = store.tenant(&id).await?;
+    if sites::source_of(config, &tenant.record().await?) == SiteSource::Config {
+        anyhow::bail!(
+            "tenant {id} takes its site from [jira] of the configuration: change it there, \
+             or remove [jira] url to keep the site in the store"
+        );
+    }
+    let current = tenant.record().await?.jira;
+    let url = site.jira_url.as_deref().or(current.url.as_deref());
+    let auth = match site.auth {
+        Some(kind) => Some(JiraAuth::from(kind)),
+        None => current.auth.as_deref().and_then(JiraAuth::parse),
+    };
+    let email = site.email.as_deref().or(current.account.as_deref());
+    let (Some(url), Some(auth)) = (url, auth) else {
+        anyhow::bail!("tenant {id} has no site yet: give --jira-url URL and --auth KIND");
+    };
+    let jira = connection(url, auth, email)?;
+    let token = site.token_file.as_deref().map(read_token).transpose()?;
+    if token.is_none() && !tenant.has_secret(SiteSecret::JiraCredential).await? {
+        anyhow::bail!("tenant {id} has no Jira credential yet: give --token-file F");
+    }
+    if let Some(token) = token {
+        let (keyring, _) = keys::open_keyring(config)?;
+        let cipher = keyring.cipher(&tenant)?;
+        tenant
+            .put_secret(&cipher, SiteSecret::JiraCredential, &token, app::now_ms())
+            .await?;
+    }
+    tenant.set_jira(&jira, app::now_ms()).await?;
+    println!("tenant {id} now reaches {url} ({})", auth.as_str());
+    Ok(())
+}
+
+async fn retention(config: &Config, store: &Store, name: &str, days: u32) -> anyhow::Result<()> {
+    let id = app::tenant_id(name)?;
+    let tenant = store.tenant(&id).await?;
+    let most = config.inbound.retention_days;
+    if days > most {
+        anyhow::bail!(
+            "--retention-days {days}: this instance keeps audit data at most {most} days \
+             ([inbound] retention_days)"
+        );
+    }
+    tenant
+        .set_retention_days((days > 0).then_some(days), app::now_ms())
+        .await?;
+    if days == 0 {
+        println!("tenant {id} keeps its audit data {most} days (the instance's period)");
+    } else {
+        println!("tenant {id} keeps its audit data {days} days");
+    }
+    Ok(())
+}
+
+async fn remove(config: &Config, store: &Store, name: &str, yes: bool) -> anyhow::Result<()> {
+    let id = app::tenant_id(name)?;
+    store.tenant(&id).await?;
+    if id == TenantId::default_tenant() && config.jira.url.is_some() {
+        anyhow::bail!(
+            "tenant default is the site of [jira] in the configuration: remove [jira] url \
+             first, or it comes back at the next start"
+        );
+    }
+    if !yes && !confirmed(name)? {
+        anyhow::bail!("tenant {name} was not removed");
+    }
+    let (keyring, source) = keys::open_keyring(config)?;
+    keys::announce(&source, &keys::vault_dir(config));
+    let blobs = keys::open_blobs(config)?;
+    let report = erase_tenant(store, &keyring, &blobs, &id).await?;
+    println!(
+        "removed tenant {id}: data key {}, {} blob(s), {} row(s) deleted",
+        if report.key_destroyed {
+            "destroyed"
+        } else {
+            "(none held)"
+        },
+        report.blobs,
+        report.rows
+    );
+    Ok(())
+}
+
+async fn webhook_secret(
+    config: &Config,
+    store: &Store,
+    name: &str,
+    rotate: bool,
+) -> anyhow::Result<()> {
+    let id = app::tenant_id(name)?;
+    let tenant = store.tenant(&id).await?;
+    if id == TenantId::default_tenant() && config.webhooks.secret_file.is_some() {
+        anyhow::bail!(
+            "tenant default's webhook secret is [webhooks] secret_file of the configuration"
+        );
+    }
+    if !rotate && tenant.has_secret(SiteSecret::WebhookSecret).await? {
+        anyhow::bail!(
+            "tenant {id} already has a webhook secret, shown only when it was made; \
+             pass --rotate to make a new one"
+        );
+    }
+    let (keyring, _) = keys::open_keyring(config)?;
+    let cipher = keyring.cipher(&tenant)?;
+    let secret = crate::sandbox::new_secret();
+    tenant
+        .put_secret(&cipher, SiteSecret::WebhookSecret, &secret, app::now_ms())
+        .await?;
+    eprintln!(
+        "postroom: the webhook secret of tenant {id}, shown this once; enter it in Jira's \
+         webhook for <postroom's URL>/webhooks/jira/{id}:"
+    );
+    println!("{secret}");
+    Ok(())
+}
+
+/// The registry's record of a site, checked: an http(s) URL with a host (kept without a
+/// trailing `/`), and an e-mail for API-token auth.
+fn connection(url: &str, auth: JiraAuth, email: Option<&str>) -> anyhow::Result<JiraConnection> {
+    let uri: axum::http::Uri = url
+        .parse()
+        .with_context(|| format!("--jira-url {url:?} is not a URL"))?;
+    let scheme_ok = matches!(uri.scheme_str(), Some("https" | "http"));
+    if !scheme_ok || uri.host().is_none_or(str::is_empty) || uri.query().is_some() {
+        anyhow::bail!(
+            "--jira-url {url:?} must be an http(s) URL of a site, like https://example.atlassian.net"
+        );
+    }
+    if auth == JiraAuth::ApiToken && email.is_none_or(|e| !e.contains('@')) {
+        anyhow::bail!("API-token auth needs --email E: the e-mail of the account postroom acts as");
+    }
+    Ok(JiraConnection {
+        url: Some(url.trim_end_matches('/').to_owned()),
+        auth: Some(auth.as_str().to_owned()),
+        account: email.map(str::to_owned),
+    })
+}
+
+/// The token in `path`, or on standard input for `-`; a trailing newline is not part of it.
+fn read_token(path: &Path) -> anyhow::Result<String> {
+    let text = if path == Path::new("-") {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("reading the token from standard input")?;
+        text
+    } else {
+        std::fs::read_to_string(path)
+            .with_context(|| format!("--token-file: cannot read {}", path.display()))?
+    };
+    let token = text.trim_end_matches(['\n', '\r']);
+    if token.is_empty() || token.contains(['\n', '\r']) {
+        anyhow::bail!(
+            "--token-file {}: expected the token alone on one line",
+            path.display()
+        );
+    }
+    Ok(token.to_owned())
 }
 
 /// Asks for the tenant's name on a terminal; refuses without one, so a script must say
 /// `--yes` explicitly.
 fn confirmed(name: &str) -> anyhow::Result<bool> {
     if !std::io::stdin().is_terminal() {
-        anyhow::bail!("erasing tenant {name} cannot be undone; pass --yes to confirm");
+        anyhow::bail!("removing tenant {name} cannot be undone; pass --yes to confirm");
     }
-    eprint!("Erasing tenant {name} cannot be undone. Type its name to confirm: ");
+    eprint!(
+        "Removing tenant {name} erases its data and cannot be undone. Type its name to confirm: "
+    );
     std::io::stderr().flush()?;
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer)?;
     Ok(answer.trim() == name)
 }
 
-fn describe(record: &TenantRecord) -> String {
-    format!(
-        "tenant:       {}\njira url:     {}\njira auth:    {}\njira account: {}\n",
+/// What serving this tenant's site needs next, in a few words.
+async fn state(
+    config: &Config,
+    record: &TenantRecord,
+    tenant: &TenantStore,
+) -> anyhow::Result<&'static str> {
+    Ok(match sites::source_of(config, record) {
+        SiteSource::Config => "ready (site from postroom.toml)",
+        SiteSource::Store if tenant.has_secret(SiteSecret::JiraCredential).await? => "ready",
+        SiteSource::Store => "no credential: mail is held",
+        SiteSource::None => "no Jira site: mail is held",
+    })
+}
+
+async fn describe(
+    config: &Config,
+    record: &TenantRecord,
+    tenant: &TenantStore,
+) -> anyhow::Result<String> {
+    let webhook =
+        if record.id == TenantId::default_tenant() && config.webhooks.secret_file.is_some() {
+            "set ([webhooks] secret_file)"
+        } else if tenant.has_secret(SiteSecret::WebhookSecret).await? {
+            "set"
+        } else {
+            "none (postroom tenant webhook-secret NAME)"
+        };
+    Ok(format!(
+        "tenant:         {}\njira url:       {}\njira auth:      {}\njira account:   {}\nstate:          {}\nwebhook path:   /webhooks/jira/{}\nwebhook secret: {}\nretention:      {} days{}\n",
         record.id,
         record.jira.url.as_deref().unwrap_or("(not configured)"),
         record.jira.auth.as_deref().unwrap_or("-"),
         record.jira.account.as_deref().unwrap_or("-"),
-    )
+        state(config, record, tenant).await?,
+        record.id,
+        webhook,
+        record
+            .retention_days
+            .map_or(config.inbound.retention_days, |d| d
+                .min(config.inbound.retention_days)),
+        if record.retention_days.is_some() {
+            " (the site's own)"
+        } else {
+            " (the instance's)"
+        },
+    ))
 }

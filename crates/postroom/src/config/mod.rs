@@ -217,6 +217,13 @@ pub enum JiraAuth {
 }
 
 impl JiraAuth {
+    /// The kind named by `api_token`, `pat` or `oauth`, as [`JiraAuth::as_str`] writes it.
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::ApiToken, Self::Pat, Self::Oauth]
+            .into_iter()
+            .find(|kind| kind.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             JiraAuth::ApiToken => "api_token",

@@ -31,7 +31,7 @@ pub use metrics::{MetricsAccess, serve_loopback as serve_metrics};
 pub use readiness::Readiness;
 pub use session::ConsoleSettings;
 pub use signin::OauthClient;
-pub use webhooks::WebhookReceiver;
+pub use webhooks::{WebhookReceiver, WebhookSecrets};
 
 /// What every handler can reach.
 #[derive(Debug, Clone)]

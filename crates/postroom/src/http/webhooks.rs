@@ -17,16 +17,52 @@ use axum::response::{IntoResponse, Response};
 use postroom_core::notify::signature;
 use postroom_core::tenant::TenantId;
 use postroom_engine::webhooks::{ReceiveError, Received, Webhooks};
+use postroom_store::crypto::Keyring;
+use postroom_store::{Store, StoreError};
 
 use super::{ApiError, AppState};
+use crate::config::Secret;
 
 /// The receiver's part of the HTTP state.
 #[derive(Debug, Clone)]
 pub struct WebhookReceiver {
     pub intake: Webhooks,
-    /// Each tenant's webhook secret.
-    pub secrets: Arc<HashMap<TenantId, crate::config::Secret>>,
+    pub secrets: WebhookSecrets,
     pub max_body_bytes: usize,
+}
+
+/// Each tenant's webhook secret: the configuration's (`[webhooks] secret_file`, or the
+/// one `serve --sandbox` made) for `default`, else the one sealed in the store by
+/// `postroom tenant webhook-secret`, read when a delivery comes (so a rotation holds at
+/// once).
+#[derive(Debug, Clone)]
+pub struct WebhookSecrets {
+    configured: Arc<HashMap<TenantId, Secret>>,
+    store: Store,
+    keyring: Keyring,
+}
+
+impl WebhookSecrets {
+    pub fn new(configured: HashMap<TenantId, Secret>, store: Store, keyring: Keyring) -> Self {
+        Self {
+            configured: Arc::new(configured),
+            store,
+            keyring,
+        }
+    }
+
+    /// `tenant`'s secret; `None` when it has none, or is no tenant of this instance.
+    async fn of(&self, tenant: &TenantId) -> anyhow::Result<Option<Secret>> {
+        if let Some(secret) = self.configured.get(tenant) {
+            return Ok(Some(secret.clone()));
+        }
+        let tenant = match self.store.tenant(tenant).await {
+            Ok(tenant) => tenant,
+            Err(StoreError::UnknownTenant(_)) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        crate::sites::webhook_secret(None, &self.keyring, &tenant).await
+    }
 }
 
 pub async fn default_tenant(
@@ -51,10 +87,22 @@ pub async fn for_tenant(
 
 async fn receive(state: &AppState, tenant: TenantId, headers: &HeaderMap, body: Body) -> Response {
     let receiver = &state.webhooks;
-    let Some(secret) = receiver.secrets.get(&tenant) else {
-        return unauthorized(format!(
-            "tenant {tenant} has no webhook secret: set [webhooks] secret_file"
-        ));
+    let secret = match receiver.secrets.of(&tenant).await {
+        Ok(Some(secret)) => secret,
+        // The same answer whether the tenant exists or not: a stranger learns nothing.
+        Ok(None) => {
+            return unauthorized(format!(
+                "tenant {tenant} has no webhook secret: `postroom tenant webhook-secret \
+                 {tenant}` (or [webhooks] secret_file for default)"
+            ));
+        }
+        Err(e) => {
+            tracing::warn!(error = %format!("{e:#}"), "cannot read a tenant's webhook secret");
+            return ApiError::ServiceUnavailable(
+                "the webhook secret cannot be read now".to_owned(),
+            )
+            .into_response();
+        }
     };
     let Some(claimed) = headers.get("x-hub-signature").and_then(|v| v.to_str().ok()) else {
         return unauthorized("X-Hub-Signature is missing".to_owned());

@@ -22,12 +22,14 @@ pub struct Checked {
 }
 
 /// Reads and checks `text` for the tenant `tenant` (`default` has `[[mailboxes]]` beside
-/// its profile). `Ok(Err(_))` lists every mistake in the document; `Err(_)` means Jira
-/// could not be asked (`offline` skips asking).
+/// its profile), whose site is `site` (see [`crate::sites::jira_settings_of`]).
+/// `Ok(Err(_))` lists every mistake in the document; `Err(_)` means Jira could not be
+/// asked (`offline` skips asking).
 pub async fn check(
     text: &str,
     config: &Config,
     default_tenant: bool,
+    site: Option<&crate::config::JiraConfig>,
     tenant: &str,
     offline: bool,
 ) -> anyhow::Result<Result<Checked, ProfileErrors>> {
@@ -66,7 +68,7 @@ pub async fn check(
         }
     }
     problems.extend(mailboxes::resolve(&profile.mailboxes, &config.secrets, &shadowed).1);
-    match jira(config, tenant, offline).await? {
+    match jira(site, tenant, offline).await? {
         Ok(client) => problems.extend(
             postroom_engine::profiles::unknown_in_jira(profile, &client)
                 .await
@@ -88,7 +90,7 @@ const OFFLINE_HINT: &str = "cannot ask Jira whether the profile's project keys a
 
 /// The connected Jira client, or why the Jira checks are not made.
 async fn jira(
-    config: &Config,
+    site: Option<&crate::config::JiraConfig>,
     tenant: &str,
     offline: bool,
 ) -> anyhow::Result<Result<JiraClient, &'static str>> {
@@ -97,13 +99,13 @@ async fn jira(
             "--offline: project keys and fields were not checked against Jira",
         ));
     }
-    if config.jira.url.is_none() {
+    let Some(site) = site.filter(|s| s.url.is_some()) else {
         return Ok(Err(
-            "no Jira site is configured ([jira] url): project keys and fields were not \
-             checked against Jira",
+            "the tenant has no Jira site ([jira] url, or `postroom tenant set`): project \
+             keys and fields were not checked against Jira",
         ));
-    }
-    let mut client_config = crate::trackers::client_config(&config.jira, tenant)?;
+    };
+    let mut client_config = crate::trackers::client_config(site, tenant)?;
     // An administrator waits at the terminal: a few tries, not the workers' patience.
     client_config.politeness.max_attempts = 3;
     Ok(Ok(JiraClient::connect(client_config)

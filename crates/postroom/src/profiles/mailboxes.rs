@@ -112,6 +112,30 @@ pub fn exported(config: &Config) -> anyhow::Result<Vec<ProfileMailbox>> {
     Ok(out)
 }
 
+/// The mailboxes of a tenant's profile alone; for `default` without those of the same name
+/// in `[[mailboxes]]` of `postroom.toml`, which are polled instead.
+pub fn of_profile(
+    config: &Config,
+    profile: &CheckedProfile,
+    default: bool,
+) -> Vec<MailboxSettings> {
+    let shadowed = if default {
+        configured_names(config)
+    } else {
+        Vec::new()
+    };
+    let (usable, errors) = resolve(&profile.profile.mailboxes, &config.secrets, &shadowed);
+    report(&errors);
+    usable
+}
+
+fn report(errors: &[ValidationError]) {
+    for e in errors {
+        eprintln!("postroom: profile mailbox not polled: {e}");
+        tracing::warn!(problem = %e, "a mailbox of the profile is not polled");
+    }
+}
+
 /// What `serve` polls for the tenant `default`: `[[mailboxes]]`, then the mailboxes of its
 /// profile. A profile mailbox that cannot be used is reported and left out, so that the
 /// others still run.
@@ -123,10 +147,7 @@ pub fn to_poll(config: &Config, profile: Option<&CheckedProfile>) -> Vec<Mailbox
             &config.secrets,
             &configured_names(config),
         );
-        for e in &errors {
-            eprintln!("postroom: profile mailbox not polled: {e}");
-            tracing::warn!(problem = %e, "a mailbox of the profile is not polled");
-        }
+        report(&errors);
         all.extend(usable);
     }
     all

@@ -11,7 +11,8 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use anyhow::Context;
 use postroom_core::profile::{CheckedProfile, Profile};
-use postroom_store::TenantStore;
+use postroom_core::tenant::TenantId;
+use postroom_store::{Store, TenantStore};
 
 use crate::config::Config;
 
@@ -85,6 +86,40 @@ pub fn demo() -> anyhow::Result<CheckedProfile> {
     read(DEMO, "(built-in demo)")
 }
 
+/// `Err` naming each own address, domain or catch-all of `profile` that another tenant's
+/// stored profile already claims: an own address belongs to one site only, so that the
+/// listener can route every recipient to one tenant.
+pub async fn owned_elsewhere(
+    store: &Store,
+    tenant: &TenantId,
+    profile: &CheckedProfile,
+) -> anyhow::Result<Result<(), String>> {
+    let mut taken = Vec::new();
+    for record in store.list_tenants().await? {
+        if record.id == *tenant {
+            continue;
+        }
+        let Some(stored) = store.tenant(&record.id).await?.profile().await? else {
+            continue;
+        };
+        // Another tenant's profile that no longer reads cannot claim anything.
+        let Ok(other) = read(&stored.document, "stored") else {
+            continue;
+        };
+        taken.extend(
+            profile
+                .shared_own(&other)
+                .into_iter()
+                .map(|own| format!("own: {own} belongs to tenant {}", record.id)),
+        );
+    }
+    Ok(if taken.is_empty() {
+        Ok(())
+    } else {
+        Err(taken.join("; "))
+    })
+}
+
 /// Stores `profile` as the tenant's, as canonical JSON; returns the new version.
 pub async fn store(
     tenant: &TenantStore,
@@ -111,6 +146,7 @@ async fn put(tenant: &TenantStore, document: &str, now_ms: i64) -> anyhow::Resul
 /// stored one, else with `--sandbox` the demo profile (stored, so the workers use it too).
 pub async fn for_serve(
     config: &Config,
+    registry: &Store,
     tenant: &TenantStore,
     sandbox: bool,
     now_ms: i64,
@@ -120,6 +156,9 @@ pub async fn for_serve(
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("inbound.profile: reading {}", path.display()))?;
         let profile = read(&text, &path.display().to_string())?;
+        if let Err(taken) = owned_elsewhere(registry, tenant.id(), &profile).await? {
+            anyhow::bail!("inbound.profile {}: {taken}", path.display());
+        }
         let document = serde_json::to_string_pretty(&profile.profile)?;
         let version = match current {
             Some(c) if c.document == document => c.version,

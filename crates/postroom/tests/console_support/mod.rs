@@ -101,7 +101,11 @@ impl Console {
                 intake.keyring().clone(),
                 intake.committed(),
             ),
-            secrets: Default::default(),
+            secrets: http::WebhookSecrets::new(
+                Default::default(),
+                store.store.clone(),
+                intake.keyring().clone(),
+            ),
             max_body_bytes: 1 << 20,
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

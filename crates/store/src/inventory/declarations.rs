@@ -646,15 +646,34 @@ pub const TABLES: &[TableDecl] = &[
         ],
     },
     TableDecl {
+        name: "tenant_secrets",
+        what: "each site's secrets: the credential postroom reaches its Jira with, the secret \
+               its webhooks are signed with",
+        protection: "encrypted with the tenant's data key",
+        kept: "until replaced, or tenant erase",
+        tenant_column: Some("tenant_id"),
+        columns: &[
+            col("tenant_id", "owning tenant", Protection::None),
+            col("name", "which secret", Protection::None),
+            col("sealed", "the secret", Protection::Encrypted),
+            col("updated_at_ms", "last change", Protection::None),
+        ],
+    },
+    TableDecl {
         name: "tenants",
         what: "tenant: Jira base URL, auth method, the account postroom acts as",
-        protection: "no secrets here (they stay in secret files or the encrypted secret store)",
+        protection: "no secrets here (they stay in secret files or sealed in tenant_secrets)",
         kept: "until tenant erase",
         tenant_column: Some("id"),
         columns: &[
             col("id", "tenant id", Protection::None),
             col("jira_url", "Jira site base URL", Protection::Clear),
             col("jira_auth", "auth method name", Protection::None),
+            col(
+                "retention_days",
+                "the site's own retention period",
+                Protection::None,
+            ),
             col(
                 "jira_account",
                 "the service account postroom acts as",

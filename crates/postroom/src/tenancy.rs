@@ -1,0 +1,291 @@
+//! Every tenant's flows while `serve` runs, kept in step with the tenant registry: a
+//! tenant added, changed or removed with `postroom tenant …` is served, re-connected or
+//! dropped within seconds, without a restart.
+//!
+//! Per tenant: its Jira client (each with its own request budget), its profile for the
+//! mail listeners (each own address routes to the one tenant that owns it) and its profile's
+//! IMAP mailboxes. The tenant `default` keeps what `serve` set up for it at start
+//! (`[inbound] profile`, `[[mailboxes]]`, the sandbox); when it started without a profile,
+//! its first one is picked up here like any tenant's. A tenant without a working site holds its mail: the inbound worker
+//! finds no client and keeps the mail for later, and the warning names the tenant.
+
+use std::collections::HashMap;
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::Duration;
+
+use postroom_core::message::EmailAddress;
+use postroom_core::tenant::{SiteLabels, TenantId};
+use postroom_engine::intake::Intake;
+use postroom_mail::imap::Poller;
+use postroom_store::crypto::Keyring;
+use postroom_store::mailboxes::Mailboxes;
+use postroom_store::{Store, TenantRecord, TenantStore};
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Config;
+use crate::inbound::MailboxSink;
+use crate::profiles::{self, SharedProfile};
+use crate::trackers::{self, Trackers};
+
+/// How often the registry is read again.
+const EVERY: Duration = Duration::from_secs(2);
+
+/// One tenant's profile, as the mail listeners decide recipients by.
+#[derive(Debug, Clone)]
+pub struct MailRoute {
+    pub tenant: TenantStore,
+    pub profile: SharedProfile,
+}
+
+/// The tenants the mail listeners deliver to, each with the profile naming its own
+/// addresses.
+#[derive(Debug, Clone, Default)]
+pub struct MailRoutes {
+    routes: Arc<RwLock<Vec<MailRoute>>>,
+}
+
+impl MailRoutes {
+    /// Routes to one tenant only.
+    pub fn single(tenant: TenantStore, profile: SharedProfile) -> Self {
+        let routes = Self::default();
+        routes.set(MailRoute { tenant, profile });
+        routes
+    }
+
+    /// The tenant `address` is delivered to: the one whose profile calls it its own, else
+    /// one whose profile takes any recipient (a demo), else none.
+    pub fn tenant_of(&self, address: &EmailAddress) -> Option<MailRoute> {
+        let routes = self.routes.read().unwrap_or_else(PoisonError::into_inner);
+        routes
+            .iter()
+            .find(|r| r.profile.get().is_own(address))
+            .or_else(|| {
+                routes
+                    .iter()
+                    .find(|r| r.profile.get().profile.own.accept_any_recipient)
+            })
+            .cloned()
+    }
+
+    /// The first route (the tenant `default`'s when it has a profile): where what cannot
+    /// be told apart by recipient is recorded (a message refused before its recipients
+    /// were read).
+    pub fn first(&self) -> Option<MailRoute> {
+        self.routes
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .first()
+            .cloned()
+    }
+
+    fn contains(&self, tenant: &TenantId) -> bool {
+        self.routes
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .any(|r| r.tenant.id() == tenant)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.routes
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_empty()
+    }
+
+    /// Adds or replaces the route of `route.tenant`.
+    pub fn set(&self, route: MailRoute) {
+        let mut routes = self.routes.write().unwrap_or_else(PoisonError::into_inner);
+        match routes
+            .iter_mut()
+            .find(|r| r.tenant.id() == route.tenant.id())
+        {
+            Some(slot) => *slot = route,
+            None => routes.push(route),
+        }
+    }
+
+    fn remove(&self, tenant: &TenantId) {
+        self.routes
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|r| r.tenant.id() != tenant);
+    }
+}
+
+/// What `serve` keeps per tenant, and the parts it needs to start a tenant's flows.
+#[derive(Debug)]
+pub struct Tenancy {
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub keyring: Keyring,
+    pub intake: Intake,
+    pub trackers: Trackers,
+    pub routes: MailRoutes,
+    pub labels: SiteLabels,
+    /// Who holds the mailbox leases: this instance.
+    pub holder: String,
+}
+
+/// What is running for one tenant.
+struct Served {
+    /// The registry entry's last change: the Jira client is rebuilt when it moves.
+    updated_at_ms: i64,
+    /// Whether its profile's route and mailboxes are up.
+    routed: bool,
+    stop: CancellationToken,
+}
+
+impl Tenancy {
+    /// Serves every tenant in the registry now (so that the listeners start with every
+    /// tenant's addresses), then follows the registry in the background until `shutdown`.
+    pub async fn start(self, shutdown: CancellationToken) -> anyhow::Result<()> {
+        let mut served: HashMap<TenantId, Served> = HashMap::new();
+        let records = self.store.list_tenants().await?;
+        self.step(&records, &mut served, &shutdown).await;
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(EVERY);
+            tick.tick().await;
+            loop {
+                tokio::select! {
+                    () = shutdown.cancelled() => break,
+                    _ = tick.tick() => {}
+                }
+                match self.store.list_tenants().await {
+                    Ok(records) => self.step(&records, &mut served, &shutdown).await,
+                    Err(e) => tracing::warn!(error = %e, "cannot read the tenant registry"),
+                }
+            }
+        });
+        Ok(())
+    }
+
+    async fn step(
+        &self,
+        records: &[TenantRecord],
+        served: &mut HashMap<TenantId, Served>,
+        shutdown: &CancellationToken,
+    ) {
+        let gone: Vec<TenantId> = served
+            .keys()
+            .filter(|id| !records.iter().any(|r| &r.id == *id))
+            .cloned()
+            .collect();
+        for id in gone {
+            if let Some(entry) = served.remove(&id) {
+                entry.stop.cancel();
+            }
+            self.trackers.remove(&id);
+            self.routes.remove(&id);
+            tracing::info!(tenant = %id, "tenant removed: no longer served");
+        }
+        for record in records {
+            let entry = served.entry(record.id.clone()).or_insert_with(|| Served {
+                updated_at_ms: i64::MIN,
+                // `serve` routes `default` itself when it starts with a profile.
+                routed: self.routes.contains(&record.id),
+                stop: shutdown.child_token(),
+            });
+            if entry.updated_at_ms != record.updated_at_ms {
+                entry.updated_at_ms = record.updated_at_ms;
+                self.connect(&record.id).await;
+            }
+            if !entry.routed {
+                entry.routed = self.route(&record.id, &entry.stop).await;
+            }
+        }
+    }
+
+    /// (Re)builds the tenant's Jira client from its site, or drops it when it has none.
+    async fn connect(&self, id: &TenantId) {
+        let label = self.labels.of(id);
+        let settings = match self.store.tenant(id).await {
+            Ok(tenant) => crate::sites::jira_settings(&self.config, &self.keyring, &tenant).await,
+            Err(e) => Err(e.into()),
+        };
+        let client = settings.and_then(|s| {
+            s.map(|site| trackers::client_config(&site, &label))
+                .transpose()
+        });
+        match client {
+            Ok(Some(client)) => {
+                self.trackers.insert(id.clone(), client);
+                metrics::gauge!("postroom_jira_configured", "tenant" => label).set(1.0);
+                tracing::info!(tenant = %id, "the tenant's Jira site is served");
+            }
+            Ok(None) => {
+                self.trackers.remove(id);
+                metrics::gauge!("postroom_jira_configured", "tenant" => label).set(0.0);
+                tracing::warn!(
+                    tenant = %id,
+                    "the tenant has no Jira site: its mail is taken in and held until it has \
+                     one (`postroom tenant set`)"
+                );
+            }
+            Err(e) => {
+                self.trackers.remove(id);
+                metrics::gauge!("postroom_jira_configured", "tenant" => label).set(0.0);
+                tracing::warn!(
+                    tenant = %id,
+                    error = %format!("{e:#}"),
+                    "the tenant's Jira site cannot be used: its mail is held"
+                );
+            }
+        }
+    }
+
+    /// Starts the tenant's mail route and mailboxes once it has a profile; false while it
+    /// has none (tried again at the next step).
+    async fn route(&self, id: &TenantId, stop: &CancellationToken) -> bool {
+        let tenant = match self.store.tenant(id).await {
+            Ok(tenant) => tenant,
+            Err(e) => {
+                tracing::warn!(tenant = %id, error = %e, "cannot open the tenant");
+                return false;
+            }
+        };
+        let stored = match tenant.profile().await {
+            Ok(Some(stored)) => stored,
+            Ok(None) => return false,
+            Err(e) => {
+                tracing::warn!(tenant = %id, error = %e, "cannot read the tenant's profile");
+                return false;
+            }
+        };
+        let profile = match profiles::read(&stored.document, "stored in the database") {
+            Ok(profile) => profile,
+            Err(e) => {
+                tracing::warn!(tenant = %id, error = %format!("{e:#}"), "the tenant's profile is not valid: its mail is not taken");
+                return false;
+            }
+        };
+        let shared = SharedProfile::new(profile, stored.version);
+        let follow = shared
+            .clone()
+            .follow(tenant.clone(), Duration::from_secs(5));
+        let until = stop.clone();
+        tokio::spawn(async move {
+            tokio::select! {
+                () = until.cancelled() => {}
+                () = follow => {}
+            }
+        });
+        let default = *id == TenantId::default_tenant();
+        for settings in profiles::mailboxes::of_profile(&self.config, &shared.get(), default) {
+            let poller = Poller::new(
+                settings.clone(),
+                MailboxSink::new(self.intake.clone(), tenant.clone()).store_raw(settings.store_raw),
+                Mailboxes::new(tenant.clone()),
+                self.holder.clone(),
+            );
+            tracing::info!(tenant = %id, mailbox = %settings.name, "IMAP poller started");
+            tokio::spawn(poller.run(stop.clone()));
+        }
+        self.routes.set(MailRoute {
+            tenant,
+            profile: shared,
+        });
+        tracing::info!(tenant = %id, "the tenant's own addresses are served");
+        true
+    }
+}
