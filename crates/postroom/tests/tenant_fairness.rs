@@ -5,20 +5,26 @@
 //! before A's sandbox has had 100 more issues created, and A keeps making progress. The
 //! inbound worker, the queue and the Jira clients are the real ones, set up as `serve`
 //! sets them up (4 workers, one job per take); only A's backlog is written straight to the
-//! store, in one transaction, to be quick.
+//! store, in one transaction, to be quick. An agent's action on B (a canned response
+//! applied) meanwhile runs in the request on B's own Jira client, not through the queue,
+//! and is done while A's backlog is still being carried out.
 
 use std::time::{Duration, Instant};
 
 use jira_sandbox::{RunningSandbox, Sandbox, SandboxConfig};
 use postroom::trackers::Trackers;
+use postroom_core::canned::{Draft, Scope};
 use postroom_core::profile::Profile;
+use postroom_core::template::CalendarDate;
 use postroom_engine::inbound::{DEFAULT_THREAD_WAIT, Inbound};
 use postroom_engine::intake::{Identity, Intake, JOB_KIND, Origin, dedupe_hash};
+use postroom_engine::responses::{ApplyRequest, Responses};
 use postroom_engine::worker::{Registry, WorkerConfig, Workers};
 use postroom_jira::{Auth, JiraConfig, Secret};
 use postroom_store::blobs::{BlobConfig, BlobKind, BlobStore, TenantBlobs};
 use postroom_store::crypto::{KeyVault, Keyring, MasterKey};
 use postroom_store::intake::{IntakeRecord, IntakeSource};
+use postroom_store::templates::Templates;
 use postroom_store::testing::{self, TestStore};
 use postroom_store::{NewJob, TenantStore};
 
@@ -96,6 +102,60 @@ async fn backlog(intake: &Intake, tenant: &TenantStore, count: usize) {
     tx.commit().await.unwrap();
 }
 
+/// An agent of `tenant` applies a canned response to one of its issues, as
+/// `POST /api/v1/templates/{id}/apply` does; returns the comment's id and how many issues
+/// `other` made meanwhile.
+async fn apply_on(
+    trackers: &Trackers,
+    tenant: &TenantStore,
+    other: &RunningSandbox,
+) -> (String, u64) {
+    let site = trackers.get(tenant.id()).unwrap();
+    let client = site.client().await.unwrap();
+    let responses = Responses::new(
+        client,
+        Templates::new(tenant.clone()),
+        trackers.facts(),
+        tenant.id().as_str(),
+        site.site_url(),
+        jira_sandbox::ADMIN_ACCOUNT_ID,
+    );
+    let now = postroom::app::now_ms();
+    let template = responses
+        .create(
+            Draft {
+                name: "Thanks".to_owned(),
+                body: "Thanks, {{ reporter.first_name }}.".to_owned(),
+                description: String::new(),
+                folder: None,
+                tags: Vec::new(),
+                scope: Scope::Global,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let issue = tenant.recent_results(1).await.unwrap()[0]
+        .issue_key
+        .clone()
+        .unwrap();
+    let before = created(other);
+    let applied = responses
+        .apply(
+            &template.id,
+            &ApplyRequest {
+                issue,
+                public: None,
+                transition: None,
+            },
+            CalendarDate::parse("2026-12-07").unwrap(),
+            now,
+        )
+        .await
+        .unwrap();
+    (applied.comment_id, created(other) - before)
+}
+
 fn created(sandbox: &RunningSandbox) -> u64 {
     sandbox.handle.stats().effect("issue_created")
 }
@@ -122,7 +182,7 @@ async fn a_site_with_a_large_backlog_does_not_hold_up_another_sites_new_mail() {
             Inbound::new(
                 t.store.clone(),
                 intake.clone(),
-                trackers,
+                trackers.clone(),
                 false,
                 DEFAULT_THREAD_WAIT,
             ),
@@ -175,12 +235,23 @@ async fn a_site_with_a_large_backlog_does_not_hold_up_another_sites_new_mail() {
             );
             tokio::time::sleep(Duration::from_millis(5)).await;
         };
+        let took = patience.elapsed();
+        let (applied, meanwhile) = apply_on(&trackers, &quiet, &busy_jira).await;
+        assert_eq!(
+            quiet_jira.handle.stats().effect("comment_created"),
+            1,
+            "{applied}"
+        );
+        assert!(
+            meanwhile < 20,
+            "A made {meanwhile} issues while B's agent waited"
+        );
         stop.send(true).unwrap();
         workers.await.unwrap();
         eprintln!(
             "{:?}: B's {NEW_MAILS} done while A made {during} issues, in {:?}",
             t.backend(),
-            patience.elapsed()
+            took
         );
         assert!(
             during < 100,
