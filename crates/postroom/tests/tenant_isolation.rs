@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use console_support::{Console, Who};
+use postroom::config::OauthProvider;
 use postroom_core::ports::mailbox::MailboxState;
 use postroom_core::tenant::TenantId;
 use postroom_store::blobs::{BlobKind, TenantBlobs};
@@ -582,7 +583,15 @@ async fn b_reaches_its_own(
 
 #[tokio::test]
 async fn a_principal_of_one_site_reaches_nothing_of_another_on_any_route() {
-    let console = Console::start().await;
+    for store in postroom_store::testing::all_backends().await.unwrap() {
+        one_site_reaches_nothing_of_another(
+            Console::start_on(OauthProvider::Atlassian, store).await,
+        )
+        .await;
+    }
+}
+
+async fn one_site_reaches_nothing_of_another(console: Console) {
     let sandbox_b = console.add_site(B).await;
     let b = seed_b(&console, &sandbox_b.base_url).await;
     let a_token = console.admin_token("default").await;

@@ -52,6 +52,11 @@ impl Console {
 
     /// Signing in through the sandbox as `provider` (its Data Center paths for Data Center).
     pub async fn start_with(provider: OauthProvider) -> Self {
+        Self::start_on(provider, testing::sqlite().await.unwrap()).await
+    }
+
+    /// Like [`Console::start_with`], on `store` (a database of any backend).
+    pub async fn start_on(provider: OauthProvider, store: TestStore) -> Self {
         let sandbox = Sandbox::start(jira_sandbox::SandboxConfig::default())
             .await
             .unwrap();
@@ -74,7 +79,6 @@ impl Console {
             .await
             .unwrap();
         let project_admin = made["accountId"].as_str().unwrap().to_owned();
-        let store = testing::sqlite().await.unwrap();
         store
             .store
             .ensure_tenant(&TenantId::default_tenant(), &JiraConnection::default(), 1)
