@@ -11,47 +11,20 @@
 //! apart.
 
 mod console_support;
+mod isolation_support;
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::collections::BTreeSet;
 
 use console_support::{Console, Who};
+use isolation_support::{
+    Auth, B, B_SENDER, Body, MARK, SiteB, Thing, call, draft, mail, seed_b, tenant,
+};
 use postroom::config::OauthProvider;
-use postroom_core::ports::mailbox::MailboxState;
-use postroom_core::tenant::TenantId;
-use postroom_store::blobs::{BlobKind, TenantBlobs};
-use postroom_store::crypto::Place;
-use postroom_store::inbound::{InboundResult, ResultStatus};
-use postroom_store::mailboxes::Mailboxes;
-use postroom_store::outbound::{SentMail, SentStatus};
-use postroom_store::queue::{Failure, RetryPolicy};
-use postroom_store::{NewJob, TenantStore};
-use reqwest::Method;
-use reqwest::header::{CONTENT_TYPE, COOKIE};
 use serde_json::{Value, json};
 
-/// Site B's tenant. Everything B is given carries [`MARK`] in its name or text, so that one
-/// substring finds any of it in a response.
-const B: &str = "bmark-site";
-const MARK: &str = "bmark";
 /// An id of each shape that names nothing anywhere.
 const GHOST: &str = "000000000000000000000000";
 const GHOST_JOB: &str = "999999999";
-/// Who writes to site B.
-const B_SENDER: &str = "bob@bmark.example";
-
-/// The kinds of B's things a path parameter can name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Thing {
-    /// An intake id (the audit).
-    Intake,
-    /// A sent-mail id.
-    Sent,
-    /// A dead job's id.
-    DeadJob,
-    /// A canned response's id.
-    Template,
-}
 
 /// What a route does with a site's data, and so what another site's principal must get.
 #[derive(Debug, Clone, Copy)]
@@ -140,52 +113,6 @@ fn queries(path: &str, b: &SiteB) -> Vec<String> {
     }
 }
 
-/// Site B with its data: an id of each kind and the strings that must never reach A.
-struct SiteB {
-    token: String,
-    ids: BTreeMap<Thing, String>,
-    /// B's other intake id (a message still pending).
-    pending: String,
-    issue_key: String,
-    sender_hash: String,
-    /// Strings of B found nowhere in A's data: [`MARK`], B's random ids, its Jira's URL.
-    markers: Vec<String>,
-}
-
-/// How a call authenticates.
-#[derive(Debug, Clone)]
-enum Auth {
-    Token(String),
-    Session { cookie: String, csrf: String },
-}
-
-/// A request body.
-enum Body {
-    Json(Value),
-    Mail(Vec<u8>),
-}
-
-static SERIAL: AtomicU32 = AtomicU32::new(0);
-
-fn serial() -> u32 {
-    SERIAL.fetch_add(1, Ordering::Relaxed)
-}
-
-fn mail(from: &str, subject: &str) -> Vec<u8> {
-    format!(
-        "From: {from}\r\nTo: support@example.com\r\nSubject: {subject}\r\n\
-         Message-ID: <{}.isolation@example.org>\r\nContent-Type: text/html\r\n\r\n\
-         <p>{subject}, please.</p>\r\n",
-        serial()
-    )
-    .into_bytes()
-}
-
-fn draft(name: &str) -> Value {
-    json!({"name": format!("{name} {}", serial()), "body": format!("{name} text"),
-           "scope": {"kind": "global"}})
-}
-
 /// The body a route is called with by site A.
 fn body_of(method: &str, path: &str, b: &SiteB) -> Option<Body> {
     Some(match (method, path) {
@@ -203,193 +130,6 @@ fn body_of(method: &str, path: &str, b: &SiteB) -> Option<Body> {
         ("post", "/api/v1/session/link") => Body::Json(json!({"token": GHOST})),
         _ => return None,
     })
-}
-
-async fn call(
-    console: &Console,
-    auth: &Auth,
-    method: &str,
-    path: &str,
-    body: Option<Body>,
-) -> (u16, String) {
-    let method = Method::from_bytes(method.to_ascii_uppercase().as_bytes()).unwrap();
-    let mut request = console
-        .http
-        .request(method, format!("{}{path}", console.base));
-    request = match auth {
-        Auth::Token(token) => request.bearer_auth(token),
-        Auth::Session { cookie, csrf } => {
-            request.header(COOKIE, cookie).header("X-CSRF-Token", csrf)
-        }
-    };
-    request = match body {
-        Some(Body::Json(value)) => request.json(&value),
-        Some(Body::Mail(bytes)) => request.header(CONTENT_TYPE, "message/rfc822").body(bytes),
-        None => request,
-    };
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.text().await.unwrap())
-}
-
-async fn tenant(console: &Console, name: &str) -> TenantStore {
-    console
-        .store
-        .store
-        .tenant(&TenantId::parse(name).unwrap())
-        .await
-        .unwrap()
-}
-
-/// Gives site B one of everything: two uploaded mails (one with a result), a template, a
-/// sent mail with its MIME, a dead job and a polled mailbox.
-async fn seed_b(console: &Console, b_site_url: &str) -> SiteB {
-    let token = console.admin_token(B).await;
-    let auth = Auth::Token(token.clone());
-    let mut ids = BTreeMap::new();
-    let mut intake = Vec::new();
-    for subject in ["bmark first", "bmark second"] {
-        let (status, body) = call(
-            console,
-            &auth,
-            "post",
-            "/api/v1/mail?mailbox=bmark-box",
-            Some(Body::Mail(mail(B_SENDER, subject))),
-        )
-        .await;
-        assert_eq!(status, 202, "{body}");
-        let accepted: Value = serde_json::from_str(&body).unwrap();
-        intake.push(accepted["id"].as_str().unwrap().to_owned());
-    }
-    let site = tenant(console, B).await;
-    let cipher = console.intake.keyring().cipher(&site).unwrap();
-    let issue_key = "BMARK-41".to_owned();
-    let sender = postroom_core::message::EmailAddress::parse(B_SENDER).unwrap();
-    let sender_hash = postroom::keys::redactor(console.intake.keyring())
-        .address(&sender)
-        .to_string();
-    let report = json!({"lines": ["bmark report line"]}).to_string();
-    let mut tx = site.begin().await.unwrap();
-    tx.record_result(&InboundResult {
-        intake_id: intake[0].clone(),
-        status: ResultStatus::Created,
-        issue_key: Some(issue_key.clone()),
-        comment_id: None,
-        sender_hash: Some(sender_hash.clone()),
-        report: cipher
-            .seal(
-                &Place::column("inbound_results", "report", intake[0].as_str()),
-                report.as_bytes(),
-            )
-            .unwrap(),
-        processed_at_ms: postroom::app::now_ms(),
-    })
-    .await
-    .unwrap();
-    let sent_id = "bmark0sent0id".to_owned();
-    let facts = json!({"to": "bob@bmark.example", "subject": "bmark sent subject",
-                       "event": "comment_added"});
-    tx.record_sent_mail(&SentMail {
-        id: sent_id.clone(),
-        kind: "notification".to_owned(),
-        issue_key: Some(issue_key.clone()),
-        recipient_hash: "addr:bmark0recipient".to_owned(),
-        message_id_hash: "mid:bmark0message".to_owned(),
-        facts: cipher
-            .seal(
-                &Place::column("sent_mail", "facts", sent_id.as_str()),
-                facts.to_string().as_bytes(),
-            )
-            .unwrap(),
-        status: SentStatus::Sent,
-        detail: None,
-        created_at_ms: postroom::app::now_ms(),
-        sent_at_ms: Some(postroom::app::now_ms()),
-    })
-    .await
-    .unwrap();
-    let mime_key = TenantBlobs::new(console.intake.blobs().clone(), cipher)
-        .put(
-            BlobKind::SentMime,
-            &sent_id,
-            b"Subject: bmark sent subject\r\n\r\nbmark mime body\r\n",
-        )
-        .await
-        .unwrap();
-    tx.set_sent_mime(&sent_id, &mime_key).await.unwrap();
-    tx.enqueue(
-        &NewJob {
-            kind: "bmark.kind".to_owned(),
-            payload: b"bmark payload".to_vec(),
-            idempotency_key: "bmark-job".to_owned(),
-            run_at_ms: 0,
-        },
-        0,
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    let queue = console.store.store.queue();
-    let taken = queue.take(&["bmark.kind"], 1, 1, 60_000).await.unwrap();
-    queue
-        .fail(
-            &taken[0],
-            Failure::Permanent,
-            "bmark failure",
-            &RetryPolicy::default(),
-            2,
-            0.0,
-        )
-        .await
-        .unwrap();
-    assert!(
-        Mailboxes::new(site)
-            .try_lease(
-                "bmark-imap",
-                "bmark-holder",
-                60_000,
-                postroom::app::now_ms()
-            )
-            .await
-            .unwrap()
-    );
-    let (status, made) = call(
-        console,
-        &auth,
-        "post",
-        "/api/v1/templates",
-        Some(Body::Json(
-            json!({"name": "bmark template", "body": "bmark body text",
-                                 "scope": {"kind": "global"}}),
-        )),
-    )
-    .await;
-    assert_eq!(status, 201, "{made}");
-    let template: Value = serde_json::from_str(&made).unwrap();
-    let (_, whoami) = call(console, &auth, "get", "/api/v1/whoami", None).await;
-    let whoami: Value = serde_json::from_str(&whoami).unwrap();
-
-    ids.insert(Thing::Intake, intake[0].clone());
-    ids.insert(Thing::Sent, sent_id);
-    ids.insert(Thing::DeadJob, taken[0].id.to_string());
-    ids.insert(Thing::Template, template["id"].as_str().unwrap().to_owned());
-    let markers = vec![
-        MARK.to_owned(),
-        intake[0].clone(),
-        intake[1].clone(),
-        ids[&Thing::Template].clone(),
-        whoami["token_id"].as_str().unwrap().to_owned(),
-        sender_hash.clone(),
-        format!("\"{b_site_url}\""),
-    ];
-    SiteB {
-        token,
-        ids,
-        pending: intake[1].clone(),
-        issue_key,
-        sender_hash,
-        markers,
-    }
 }
 
 /// Every route the router serves, by method, probed without credentials: a method it does
@@ -460,15 +200,6 @@ async fn snapshot_b(console: &Console, b: &SiteB) -> Vec<String> {
     seen
 }
 
-/// Whatever of B's markers `body` holds.
-fn leaks<'a>(body: &str, b: &'a SiteB) -> Vec<&'a str> {
-    b.markers
-        .iter()
-        .filter(|m| body.contains(m.as_str()))
-        .map(String::as_str)
-        .collect()
-}
-
 /// Calls every route as `auth` (a principal of site A) and returns what went wrong.
 async fn sweep(
     console: &Console,
@@ -507,7 +238,7 @@ async fn sweep(
                         "{method} {path}: B's id answers {body:?}, an unknown id {ghost_body:?}"
                     ));
                 }
-                for leak in leaks(&body, b) {
+                for leak in b.leaks(&body) {
                     wrong.push(format!("{method} {path} with B's id shows {leak:?}"));
                 }
             }
@@ -518,7 +249,7 @@ async fn sweep(
                     if status != 200 {
                         wrong.push(format!("{method} {path}{query}: {status}, not 200"));
                     }
-                    for leak in leaks(&body, b) {
+                    for leak in b.leaks(&body) {
                         wrong.push(format!("{method} {path}{query} shows {leak:?}"));
                     }
                 }
@@ -537,7 +268,7 @@ async fn sweep(
                     };
                     wrong.push(format!("{method} {path} ({why}): {status} {body}"));
                 }
-                for leak in leaks(&body, b) {
+                for leak in b.leaks(&body) {
                     wrong.push(format!("{method} {path} shows {leak:?}"));
                 }
             }
@@ -569,7 +300,7 @@ async fn b_reaches_its_own(
             }
             Class::List => {
                 let (status, body) = call(console, &auth, method, path, None).await;
-                if status != 200 || leaks(&body, b).is_empty() {
+                if status != 200 || b.leaks(&body).is_empty() {
                     wrong.push(format!(
                         "B's own {method} {path} shows none of B: {status} {body}"
                     ));
