@@ -3,7 +3,7 @@
 //! Retries, dead jobs, fairness between tenants and recurring jobs, on every backend.
 
 use postroom_core::tenant::TenantId;
-use postroom_store::queue::{Failure, JobState, QueueError, RetryPolicy, Verdict};
+use postroom_store::queue::{Busy, Failure, JobState, QueueError, RetryPolicy, Verdict};
 use postroom_store::testing::{self, TestStore};
 use postroom_store::{JiraConnection, NewJob, TenantStore};
 
@@ -197,6 +197,41 @@ async fn tenants_take_turns_so_a_backlog_does_not_starve_others() {
                 .filter(|(t, _)| t == "big")
                 .all(|(_, n)| *n == 5)
         );
+    }
+}
+
+#[tokio::test]
+async fn a_tenant_at_its_share_yields_and_one_at_its_limit_is_passed_over() {
+    for t in testing::all_backends().await.unwrap() {
+        let hung = tenant(&t, "hung").await;
+        let other = tenant(&t, "other").await;
+        enqueue(&hung, &["h1", "h2", "h3"]).await;
+        enqueue(&other, &["o1"]).await;
+        let queue = t.store.queue();
+        let take = async |busy: &Busy| {
+            let jobs = queue
+                .take_sharing(&[KIND], 1, 0, 60_000, busy)
+                .await
+                .unwrap();
+            jobs.first().map(|j| j.tenant.as_str().to_owned())
+        };
+        // "hung" was served least recently (never), but holds its share: "other" goes first.
+        let at_share = Busy {
+            at_share: vec![TenantId::parse("hung").unwrap()],
+            at_limit: Vec::new(),
+        };
+        assert_eq!(take(&at_share).await.as_deref(), Some("other"));
+        assert_eq!(
+            take(&at_share).await.as_deref(),
+            Some("hung"),
+            "with nobody else waiting, a tenant at its share is still served"
+        );
+        let at_limit = Busy {
+            at_share: Vec::new(),
+            at_limit: vec![TenantId::parse("hung").unwrap()],
+        };
+        assert_eq!(take(&at_limit).await, None, "{:?}", t.backend());
+        assert_eq!(take(&Busy::default()).await.as_deref(), Some("hung"));
     }
 }
 

@@ -8,6 +8,7 @@
 
 mod context;
 mod run;
+mod shares;
 mod telemetry;
 
 use std::collections::HashMap;

@@ -10,6 +10,7 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 
 use super::context::JobContext;
+use super::shares::Shares;
 use super::{JobError, Registry, WorkerConfig, millis, now_ms, telemetry};
 
 /// The workers of one process.
@@ -45,7 +46,12 @@ impl Workers {
     /// after it may have written to Jira says so itself (the inbound worker records the
     /// attempt before its first write), so that whoever takes it next looks before it
     /// writes.
+    ///
+    /// Once the instance has more than one tenant, no tenant holds every worker: one whose
+    /// Jira hangs cannot hold up the others' mail.
     pub async fn run(self, shutdown: watch::Receiver<bool>) {
+        let shares = Arc::new(Shares::new(self.config.concurrency));
+        note_tenants(&self.queue, &shares).await;
         let mut tasks = JoinSet::new();
         for _ in 0..self.config.concurrency.max(1) {
             let worker = Worker {
@@ -53,6 +59,7 @@ impl Workers {
                 registry: Arc::clone(&self.registry),
                 config: self.config.clone(),
                 wakeup: Arc::clone(&self.wakeup),
+                shares: Arc::clone(&shares),
             };
             tasks.spawn(worker.run(shutdown.clone()));
         }
@@ -60,6 +67,7 @@ impl Workers {
             self.queue.clone(),
             self.config.tick,
             self.config.site_labels.clone(),
+            shares,
             shutdown,
         ));
         while tasks.join_next().await.is_some() {}
@@ -71,6 +79,7 @@ struct Worker {
     registry: Arc<Registry>,
     config: WorkerConfig,
     wakeup: Arc<Notify>,
+    shares: Arc<Shares>,
 }
 
 impl Worker {
@@ -79,19 +88,20 @@ impl Worker {
         let kinds: Vec<&str> = kinds.iter().map(String::as_str).collect();
         while !*shutdown.borrow() {
             let taken = self
-                .queue
+                .shares
                 .take(
+                    &self.queue,
                     &kinds,
                     self.config.batch,
                     now_ms(),
                     millis(self.config.lease),
                 )
                 .await;
-            let jobs = match taken {
-                Ok(jobs) => jobs,
+            let (jobs, _busy) = match taken {
+                Ok(taken) => taken,
                 Err(e) => {
                     tracing::warn!(error = %e, "taking jobs failed");
-                    Vec::new()
+                    (Vec::new(), None)
                 }
             };
             if jobs.is_empty() {
@@ -242,14 +252,27 @@ async fn heartbeat(queue: Queue, mut job: LeasedJob, lease: std::time::Duration)
     }
 }
 
-/// Enqueues due recurring jobs and publishes queue depth, every `every`.
+/// Tells `shares` whether the instance has more than one tenant (on an error, that it has:
+/// sharing is the safe side).
+async fn note_tenants(queue: &Queue, shares: &Shares) {
+    let several = queue.several_tenants().await.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "counting tenants failed");
+        true
+    });
+    shares.set_several(several);
+}
+
+/// Enqueues due recurring jobs, publishes queue depth and notes whether tenants must share
+/// the workers, every `every`.
 async fn tick(
     queue: Queue,
     every: std::time::Duration,
     labels: SiteLabels,
+    shares: Arc<Shares>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     while !*shutdown.borrow() {
+        note_tenants(&queue, &shares).await;
         let now = now_ms();
         if let Err(e) = queue.enqueue_due_recurring(now).await {
             tracing::warn!(error = %e, "enqueuing recurring jobs failed");

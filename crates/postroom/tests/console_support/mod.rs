@@ -1,7 +1,7 @@
 //! An in-process postroom for the console's tests: the HTTP edge on a real SQLite store, the
 //! tenant `default` on a Jira sandbox (with a project administrator added), and the
-//! console's OAuth sign-in pointed at the sandbox's authorize and token endpoints. Each test
-//! file uses part of it.
+//! console's OAuth sign-in pointed at the sandbox's authorize and token endpoints; more
+//! sites can be added as tenants on sandboxes of their own. Each test file uses part of it.
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
@@ -17,6 +17,7 @@ use postroom_jira::{Auth, JiraConfig, Secret};
 use postroom_store::JiraConnection;
 use postroom_store::console::SignInVia;
 use postroom_store::testing::{self, TestStore};
+use postroom_store::tokens::{ApiTokens, Scope};
 use reqwest::header::{COOKIE, SET_COOKIE};
 use serde_json::{Value, json};
 
@@ -34,6 +35,12 @@ pub struct Console {
     pub store: TestStore,
     pub project_admin: String,
     pub http: reqwest::Client,
+    /// Each tenant's Jira, shared with the server: [`Console::add_site`] adds to it.
+    pub trackers: Trackers,
+    /// The server's intake (its keyring and blob store), for tests that seal data.
+    pub intake: postroom_engine::intake::Intake,
+    /// Every path the router serves, as [`served_paths`] reads them.
+    pub paths: Vec<String>,
     _keys: tempfile::TempDir,
 }
 
@@ -45,6 +52,11 @@ impl Console {
 
     /// Signing in through the sandbox as `provider` (its Data Center paths for Data Center).
     pub async fn start_with(provider: OauthProvider) -> Self {
+        Self::start_on(provider, testing::sqlite().await.unwrap()).await
+    }
+
+    /// Like [`Console::start_with`], on `store` (a database of any backend).
+    pub async fn start_on(provider: OauthProvider, store: TestStore) -> Self {
         let sandbox = Sandbox::start(jira_sandbox::SandboxConfig::default())
             .await
             .unwrap();
@@ -67,23 +79,13 @@ impl Console {
             .await
             .unwrap();
         let project_admin = made["accountId"].as_str().unwrap().to_owned();
-        let store = testing::sqlite().await.unwrap();
         store
             .store
             .ensure_tenant(&TenantId::default_tenant(), &JiraConnection::default(), 1)
             .await
             .unwrap();
         let trackers = Trackers::default();
-        let creds = Credentials::admin();
-        let mut config = JiraConfig::new(
-            sandbox.base_url.clone(),
-            Auth::ApiToken {
-                email: creds.email,
-                token: Secret::new(creds.api_token),
-            },
-        );
-        config.dialect = Some(Dialect::CloudV3);
-        trackers.insert(TenantId::default_tenant(), config);
+        trackers.insert(TenantId::default_tenant(), jira_config(&sandbox));
         let keys = tempfile::tempdir().unwrap();
         let intake = postroom_engine::intake::Intake::new(
             postroom_store::crypto::Keyring::new(
@@ -139,8 +141,8 @@ impl Console {
         let router = http::router(AppState {
             store: store.store.clone(),
             readiness: Arc::new(Readiness::expecting(&[])),
-            intake,
-            trackers,
+            intake: intake.clone(),
+            trackers: trackers.clone(),
             upload_store_raw: true,
             webhooks,
             metrics: http::MetricsAccess::default(),
@@ -152,6 +154,7 @@ impl Console {
             },
             trusted_proxies: Vec::new().into(),
         });
+        let paths = served_paths(&router);
         tokio::spawn(async move {
             axum::serve(
                 listener,
@@ -166,8 +169,41 @@ impl Console {
             store,
             project_admin,
             http,
+            trackers,
+            intake,
+            paths,
             _keys: keys,
         }
+    }
+
+    /// Another Jira site: tenant `name` on a sandbox of its own, which is returned.
+    pub async fn add_site(&self, name: &str) -> RunningSandbox {
+        let sandbox = Sandbox::start(jira_sandbox::SandboxConfig::default())
+            .await
+            .unwrap();
+        let tenant = TenantId::parse(name).unwrap();
+        self.store
+            .store
+            .ensure_tenant(&tenant, &JiraConnection::default(), 1)
+            .await
+            .unwrap();
+        self.trackers.insert(tenant, jira_config(&sandbox));
+        sandbox
+    }
+
+    /// A new admin API token of tenant `name` for the sandbox's administrator.
+    pub async fn admin_token(&self, name: &str) -> String {
+        let tenant = self
+            .store
+            .store
+            .tenant(&TenantId::parse(name).unwrap())
+            .await
+            .unwrap();
+        let (_, secret) = ApiTokens::new(tenant)
+            .create(ADMIN_ACCOUNT_ID, "test", Scope::Admin, 1)
+            .await
+            .unwrap();
+        secret.expose().to_owned()
     }
 
     pub fn account(&self, who: Who) -> &str {
@@ -230,6 +266,37 @@ impl Console {
             .unwrap();
         link.rsplit('/').next().unwrap().to_owned()
     }
+}
+
+/// The client settings of a tenant whose Jira is `sandbox`, as its administrator.
+fn jira_config(sandbox: &RunningSandbox) -> JiraConfig {
+    let creds = Credentials::admin();
+    let mut config = JiraConfig::new(
+        sandbox.base_url.clone(),
+        Auth::ApiToken {
+            email: creds.email,
+            token: Secret::new(creds.api_token),
+        },
+    );
+    config.dialect = Some(Dialect::CloudV3);
+    config
+}
+
+/// Every path `router` serves. axum offers no list of routes, but its debug form names each
+/// one as a quoted path; a test that relies on this fails loudly (too few paths) should
+/// that form change.
+pub fn served_paths(router: &axum::Router) -> Vec<String> {
+    let text = format!("{router:?}");
+    let mut paths: Vec<String> = text
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .filter(|s| s.starts_with('/') && !s.contains("__private__"))
+        .map(str::to_owned)
+        .collect();
+    paths.sort();
+    paths.dedup();
+    paths
 }
 
 /// The `name=value` of a response's `Set-Cookie` called `name`.

@@ -25,6 +25,7 @@ use crate::{Db, Store, StoreError};
 pub use admin::{DepthRow, JobRecord, JobState, TenantJobs};
 pub use recurring::next_period_after;
 pub use retry::{Failure, RetryPolicy, Verdict, backoff_ms, verdict};
+pub use take::Busy;
 pub use tx::{NewJob, TenantTx};
 
 /// What can go wrong with a queue operation, in terms a worker can act on.

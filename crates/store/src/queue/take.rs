@@ -1,5 +1,7 @@
 //! Taking jobs with a lease, and settling them: complete, fail, extend.
 
+use postroom_core::tenant::TenantId;
+use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::retry::{Failure, RetryPolicy, Verdict, verdict};
@@ -9,6 +11,17 @@ use crate::{Backend, StoreError};
 
 /// The ready-job condition shared by the tenant pick and the take.
 const READY: &str = "state = 'ready' AND run_at_ms <= $1 AND locked_until_ms <= $1";
+
+/// The tenants a take passes over because this process already holds many of their jobs
+/// (see [`Queue::take_sharing`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Busy {
+    /// Tenants holding their fair share of the workers: taken only when no other tenant
+    /// has ready jobs.
+    pub at_share: Vec<TenantId>,
+    /// Tenants holding every worker but those kept for the others: not taken at all.
+    pub at_limit: Vec<TenantId>,
+}
 
 impl Queue {
     /// Leases up to `limit` ready jobs of the given kinds until `now_ms + lease_ms`.
@@ -26,11 +39,44 @@ impl Queue {
         now_ms: i64,
         lease_ms: i64,
     ) -> Result<Vec<LeasedJob>, QueueError> {
+        self.take_sharing(kinds, limit, now_ms, lease_ms, &Busy::default())
+            .await
+    }
+
+    /// Like [`Queue::take`], for a taker that counts the jobs it holds per tenant.
+    ///
+    /// The hand-out order, in full: first the tenant — not one in `busy.at_limit`; one not
+    /// in `busy.at_share` before one that is; then the one served least recently — then
+    /// that tenant's jobs by run time and id. So a tenant whose Jira hangs cannot hold
+    /// every worker while another tenant's mail waits. Priorities of jobs within a
+    /// tenant, when they come, belong in the last step (before the run time), and must not
+    /// reach across tenants.
+    pub async fn take_sharing(
+        &self,
+        kinds: &[&str],
+        limit: u32,
+        now_ms: i64,
+        lease_ms: i64,
+        busy: &Busy,
+    ) -> Result<Vec<LeasedJob>, QueueError> {
         if kinds.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
-        let kind_params: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + 4)).collect();
-        let kind_list = kind_params.join(", ");
+        let mut next = 4;
+        let mut params = |n: usize| {
+            let list: Vec<String> = (next..next + n).map(|i| format!("${i}")).collect();
+            next += n;
+            list.join(", ")
+        };
+        let kind_list = params(kinds.len());
+        let skipped = match busy.at_limit.len() {
+            0 => String::new(),
+            n => format!(" AND tn.id NOT IN ({})", params(n)),
+        };
+        let shared = match busy.at_share.len() {
+            0 => String::new(),
+            n => format!("CASE WHEN tn.id IN ({}) THEN 1 ELSE 0 END, ", params(n)),
+        };
         let skip_locked = match self.db.backend() {
             Backend::Postgres => " FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
@@ -40,8 +86,8 @@ impl Queue {
              attempts = attempts + 1 WHERE id IN (SELECT id FROM jobs WHERE {READY} \
              AND kind IN ({kind_list}) AND tenant_id = (SELECT tn.id FROM tenants tn \
              LEFT JOIN job_turns t ON t.tenant_id = tn.id WHERE EXISTS (SELECT 1 FROM jobs j \
-             WHERE j.tenant_id = tn.id AND j.{READY2} AND j.kind IN ({kind_list})) \
-             ORDER BY COALESCE(t.served_seq, 0), tn.id LIMIT 1) \
+             WHERE j.tenant_id = tn.id AND j.{READY2} AND j.kind IN ({kind_list})){skipped} \
+             ORDER BY {shared}COALESCE(t.served_seq, 0), tn.id LIMIT 1) \
              ORDER BY run_at_ms, id LIMIT $3{skip_locked}) RETURNING {LEASED_COLUMNS}",
             READY2 = "state = 'ready' AND j.run_at_ms <= $1 AND j.locked_until_ms <= $1",
         );
@@ -51,6 +97,9 @@ impl Queue {
             .bind(i64::from(limit));
         for kind in kinds {
             query = query.bind(*kind);
+        }
+        for tenant in busy.at_limit.iter().chain(&busy.at_share) {
+            query = query.bind(tenant.as_str());
         }
         let rows: Vec<AnyRow> = query.fetch_all(self.db.pool()).await?;
         let mut jobs = rows
@@ -62,6 +111,15 @@ impl Queue {
             self.served(first.tenant.as_str()).await?;
         }
         Ok(jobs)
+    }
+
+    /// Whether more than one tenant exists, so that workers must share themselves out.
+    pub async fn several_tenants(&self) -> Result<bool, QueueError> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM (SELECT id FROM tenants LIMIT 2) t")
+            .fetch_one(self.db.pool())
+            .await?;
+        let n: i64 = row.try_get("n")?;
+        Ok(n > 1)
     }
 
     /// Moves `tenant` to the back of the round-robin.
