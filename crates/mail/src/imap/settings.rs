@@ -90,6 +90,7 @@ pub struct MailboxSettings {
     /// The operator's name for the mailbox, unique within the tenant; used in metrics, logs
     /// and the lease. Not an address.
     pub name: String,
+    /// The IMAP server's host name or address.
     pub server: String,
     /// Defaults to 993 for `tls`, 143 otherwise.
     #[serde(default)]
