@@ -22,18 +22,27 @@ pub(super) fn markdown() -> String {
         .filter(|a| a.is_global_set() && !a.is_hide_set())
         .collect();
     arguments(&mut out, globals);
-    for sub in root.get_subcommands().filter(|c| !c.is_hide_set()) {
+    for sub in visible(&root) {
         command(&mut out, sub, "postroom");
     }
     out
 }
 
-/// The long description when there is one, else the short one.
+/// The long description when there is one, else the short one, as a sentence.
 fn text_of(cmd: &Command) -> String {
     cmd.get_long_about()
         .or(cmd.get_about())
-        .map(|t| t.to_string().trim().to_owned())
+        .map(|t| sentence(&t.to_string()))
         .unwrap_or_default()
+}
+
+/// One line ending in a full stop (clap drops the full stop of a one-line doc comment).
+fn sentence(text: &str) -> String {
+    let mut line = cell(text);
+    if !line.is_empty() && !line.ends_with(['.', ':']) {
+        line.push('.');
+    }
+    line
 }
 
 fn command(out: &mut String, cmd: &Command, parent: &str) {
@@ -54,11 +63,11 @@ fn command(out: &mut String, cmd: &Command, parent: &str) {
         arguments(out, own);
     }
     if let Some(after) = cmd.get_after_long_help().or(cmd.get_after_help()) {
-        let _ = write!(out, "```text\n{}\n```\n\n", after.to_string().trim());
+        let _ = write!(out, "\n```text\n{}\n```\n", after.to_string().trim());
     }
-    let subs: Vec<&Command> = cmd.get_subcommands().filter(|c| !c.is_hide_set()).collect();
+    let subs = visible(cmd);
     if !subs.is_empty() {
-        out.push_str("Subcommands: ");
+        out.push_str("\nSubcommands: ");
         let names: Vec<String> = subs.iter().map(|s| format!("`{}`", s.get_name())).collect();
         out.push_str(&names.join(", "));
         out.push_str(".\n");
@@ -66,6 +75,13 @@ fn command(out: &mut String, cmd: &Command, parent: &str) {
     for sub in subs {
         command(out, sub, &path);
     }
+}
+
+/// The subcommands a user sees: not hidden, and not clap's own `help`.
+fn visible(cmd: &Command) -> Vec<&Command> {
+    cmd.get_subcommands()
+        .filter(|c| !c.is_hide_set() && c.get_name() != "help")
+        .collect()
 }
 
 fn is_builtin(arg: &Arg) -> bool {
@@ -83,7 +99,7 @@ fn arguments(out: &mut String, args: Vec<&Arg>) {
             .or(arg.get_help())
             .map(ToString::to_string)
             .unwrap_or_default();
-        let mut meaning = cell(&help);
+        let mut meaning = sentence(&help);
         let values: Vec<String> = arg
             .get_possible_values()
             .iter()

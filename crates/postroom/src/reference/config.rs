@@ -259,7 +259,9 @@ fn walk_fields(
                 walk(t, &inner_place, index, out);
             }
             Some((t, Shape::Enum(variants))) if setting(t.serde, "tag").is_some() => {
-                tagged(t, variants, &key, doc, out);
+                // Absent, the whole table takes the enum's default variant.
+                let fills_in = container_default || has(field.serde, "default");
+                tagged(t, variants, &key, doc, fills_in, out);
             }
             _ => {
                 let known = label(inner) != inner;
@@ -278,12 +280,22 @@ fn walk_fields(
                     container_default,
                     enum_default,
                 );
-                out[section].rows.push(Row {
+                let row = Row {
                     key,
                     ty,
                     default,
                     doc: format!("{doc}{variant_docs}"),
-                });
+                };
+                // A free-form table (`[secrets]`) is a table of the file of its own.
+                if row.ty == "table" {
+                    out.push(Section {
+                        title: format!("[{}]", row.key),
+                        doc: String::new(),
+                        rows: vec![row],
+                    });
+                } else {
+                    out[section].rows.push(row);
+                }
             }
         }
     }
@@ -320,10 +332,17 @@ fn tagged(
     variants: &[Variant],
     key: &str,
     doc: String,
+    fills_in: bool,
     out: &mut Vec<Section>,
 ) {
     let tag = setting(t.serde, "tag").unwrap_or("type");
     let rename_all = setting(t.serde, "rename_all");
+    let default = variants
+        .iter()
+        .find(|v| v.is_default && fills_in)
+        .map_or("required".to_owned(), |v| {
+            format!("`\"{}\"`", renamed(v.name, rename_all))
+        });
     out.push(Section {
         title: format!("[{key}]"),
         doc,
@@ -341,7 +360,7 @@ fn tagged(
     out[index].rows.push(Row {
         key: format!("{key}.{tag}"),
         ty: format!("one of {}", names.join(", ")),
-        default: "required".to_owned(),
+        default,
         doc: docs.join(" "),
     });
     for variant in variants {
@@ -375,7 +394,7 @@ fn default_of(
     if let Some(value) = defaults {
         return format!("`{value}`");
     }
-    if let Some(value) = field.default_value {
+    if let Some(value) = field.default_value.filter(|v| !v.is_empty()) {
         return format!("`{value}`");
     }
     if optional {
@@ -422,7 +441,7 @@ mod tests {
         let defaults = toml::Value::try_from(Config::default()).expect("defaults serialize");
         let mut keys = Vec::new();
         leaves("", &defaults, &mut keys);
-        assert!(keys.len() > 40, "{keys:?}");
+        assert!(keys.len() > 25, "{keys:?}");
         for key in keys {
             assert!(
                 page.contains(&format!("| `{key}` |")),

@@ -2,15 +2,10 @@
 //! these tests fail when they differ from what the code generates now, and say which
 //! command regenerates them.
 
-// Test helpers: a failed unwrap is a failed test with its message.
-#![allow(clippy::unwrap_used)]
+use std::path::Path;
 
-use std::path::{Path, PathBuf};
+use super::repo;
 use std::process::Command;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 fn postroom(args: &[&str], dir: &Path) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_postroom"))

@@ -3,20 +3,14 @@
 //! made in place of `cargo run --release` and `target/release/postroom`. Twice, each time
 //! on a fresh data directory, with the same outcome.
 
-// Test helpers: a failed unwrap is a failed test with its message.
-#![allow(clippy::unwrap_used)]
-
-use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use super::repo;
 
 const BIN: &str = env!("CARGO_BIN_EXE_postroom");
 /// How the README runs the server; the test runs the same arguments.
 const SERVE: &str = "cargo run --release -p postroom -- serve --sandbox";
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 fn readme() -> String {
     std::fs::read_to_string(repo().join("README.md")).unwrap()
