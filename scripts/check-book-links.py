@@ -80,6 +80,7 @@ def main():
         return 2
     book = os.path.abspath(sys.argv[1])
     pages, problems = check(book)
+    problems = sorted(set(problems))
     for problem in problems:
         print(f"broken link: {problem}", file=sys.stderr)
     if pages == 0:
