@@ -66,9 +66,9 @@ pub(super) fn markdown() -> String {
     }
     let mut out = format!(
         "# Configuration reference\n\n{}\nEvery key of `postroom.toml`, from the declarations \
-         in the code. `postroom init` writes a commented starter file. A key of the \
-         tables below other than `[[mailboxes]]`, `[outbound]` and `[secrets]` can also be \
-         set by an environment variable `POSTROOM_<TABLE>__<KEY>` (upper case, a double \
+         in the code. `postroom init` writes a commented starter file. A key inside \
+         one of the tables below, other than `[[mailboxes]]`, `[outbound]` and `[secrets]`, \
+         can also be set by an environment variable `POSTROOM_<TABLE>__<KEY>` (upper case, a double \
          underscore between the parts: `POSTROOM_STORAGE__URL`, \
          `POSTROOM_CONSOLE__OAUTH__CLIENT_ID`); a list takes comma-separated items. \
          Variables without a double underscore are not configuration. A default of \
