@@ -4,41 +4,11 @@
 
 use std::fmt::Write as _;
 
+mod declared;
+
 use super::{cell, generated_note};
 use crate::config::Config;
-
-/// One struct or enum of the configuration, as `build.rs` read it.
-struct Declared {
-    source: &'static str,
-    name: &'static str,
-    doc: &'static str,
-    serde: &'static [&'static str],
-    shape: Shape,
-}
-
-enum Shape {
-    Struct(&'static [Field]),
-    Enum(&'static [Variant]),
-}
-
-struct Field {
-    name: &'static str,
-    doc: &'static str,
-    /// The type as written, reduced to names: `Option<PathBuf>`, `Vec<Network>`.
-    ty: &'static str,
-    serde: &'static [&'static str],
-    /// The value of its `#[serde(default = "fn")]` function, when that is a constant.
-    default_value: Option<&'static str>,
-}
-
-struct Variant {
-    name: &'static str,
-    doc: &'static str,
-    is_default: bool,
-    fields: &'static [Field],
-}
-
-static DECLARED: &[Declared] = include!(concat!(env!("OUT_DIR"), "/config_docs.rs"));
+use declared::{Declared, Field, Shape, Variant, find, has, label, renamed, setting, unwrap};
 
 /// One table of the page: a TOML table of the file.
 struct Section {
@@ -121,83 +91,6 @@ impl<'a> Place<'a> {
         } else {
             format!("{}.{name}", self.prefix)
         }
-    }
-}
-
-fn find(name: &str, near: &str) -> Option<&'static Declared> {
-    DECLARED
-        .iter()
-        .find(|d| d.name == name && d.source == near)
-        .or_else(|| DECLARED.iter().find(|d| d.name == name))
-}
-
-fn has(serde: &[&str], flag: &str) -> bool {
-    serde.contains(&flag)
-}
-
-fn setting<'s>(serde: &[&'s str], name: &str) -> Option<&'s str> {
-    serde
-        .iter()
-        .find_map(|s| s.strip_prefix(name)?.strip_prefix('='))
-}
-
-/// `Option<X>`, `Vec<X>` and `Box<X>` unwrapped: the inner name, whether it is a list and
-/// whether it is optional.
-fn unwrap(ty: &str) -> (&str, bool, bool) {
-    if let Some(t) = inside(ty, "Option") {
-        let (t, list, _) = unwrap(t);
-        return (t, list, true);
-    }
-    if let Some(t) = inside(ty, "Vec") {
-        return (unwrap(t).0, true, false);
-    }
-    if let Some(t) = inside(ty, "Box") {
-        return unwrap(t);
-    }
-    (ty, false, false)
-}
-
-fn inside<'a>(ty: &'a str, wrapper: &str) -> Option<&'a str> {
-    ty.strip_prefix(wrapper)?
-        .strip_prefix('<')?
-        .strip_suffix('>')
-}
-
-fn renamed(name: &str, rename_all: Option<&str>) -> String {
-    match rename_all {
-        Some("lowercase") => name.to_lowercase(),
-        Some("snake_case") => {
-            let mut out = String::new();
-            for (i, c) in name.chars().enumerate() {
-                if c.is_uppercase() && i > 0 {
-                    out.push('_');
-                }
-                out.extend(c.to_lowercase());
-            }
-            out
-        }
-        _ => name.to_owned(),
-    }
-}
-
-fn label(ty: &str) -> String {
-    let (inner, list, _) = unwrap(ty);
-    let one = match inner {
-        "String" => "string",
-        "PathBuf" => "path",
-        "bool" => "boolean",
-        "u16" | "u32" | "u64" | "usize" | "i64" => "integer",
-        "f64" => "number",
-        "SocketAddr" => "address (`host:port`)",
-        "Secret" => "string (secret)",
-        "Network" => "address or network",
-        t if t.starts_with("BTreeMap") => "table",
-        t => t,
-    };
-    if list {
-        format!("list of {one}")
-    } else {
-        one.to_owned()
     }
 }
 
@@ -304,6 +197,21 @@ fn walk_fields(
 /// A leaf whose type is a plain enum: its values, each value's doc, its default value.
 fn enum_leaf(t: &Declared, variants: &[Variant]) -> (String, String, Option<String>) {
     let rename_all = setting(t.serde, "rename_all");
+    let (ty, docs) = values(variants, rename_all);
+    let docs = if docs.is_empty() {
+        docs
+    } else {
+        format!(" {docs}")
+    };
+    let default = variants
+        .iter()
+        .find(|v| v.is_default)
+        .map(|v| format!("\"{}\"", renamed(v.name, rename_all)));
+    (ty, docs, default)
+}
+
+/// An enum's values as a type (`one of `a`, `b``) and each value with its doc.
+fn values(variants: &[Variant], rename_all: Option<&str>) -> (String, String) {
     let names: Vec<String> = variants
         .iter()
         .map(|v| format!("`{}`", renamed(v.name, rename_all)))
@@ -313,16 +221,7 @@ fn enum_leaf(t: &Declared, variants: &[Variant]) -> (String, String, Option<Stri
         .filter(|v| !v.doc.is_empty())
         .map(|v| format!("`{}`: {}", renamed(v.name, rename_all), v.doc))
         .collect();
-    let docs = if docs.is_empty() {
-        String::new()
-    } else {
-        format!(" {}", docs.join(" "))
-    };
-    let default = variants
-        .iter()
-        .find(|v| v.is_default)
-        .map(|v| format!("\"{}\"", renamed(v.name, rename_all)));
-    (format!("one of {}", names.join(", ")), docs, default)
+    (format!("one of {}", names.join(", ")), docs.join(" "))
 }
 
 /// An internally tagged enum (`transport = "smtp"`, `method = "login"`): the tag as a key,
@@ -349,19 +248,12 @@ fn tagged(
         rows: Vec::new(),
     });
     let index = out.len() - 1;
-    let names: Vec<String> = variants
-        .iter()
-        .map(|v| format!("`{}`", renamed(v.name, rename_all)))
-        .collect();
-    let docs: Vec<String> = variants
-        .iter()
-        .map(|v| format!("`{}`: {}", renamed(v.name, rename_all), v.doc))
-        .collect();
+    let (ty, docs) = values(variants, rename_all);
     out[index].rows.push(Row {
         key: format!("{key}.{tag}"),
-        ty: format!("one of {}", names.join(", ")),
+        ty,
         default,
-        doc: docs.join(" "),
+        doc: docs,
     });
     for variant in variants {
         let condition = format!("with {tag} = \"{}\"", renamed(variant.name, rename_all));
