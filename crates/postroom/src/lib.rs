@@ -11,6 +11,7 @@ pub mod http;
 pub mod inbound;
 pub mod keys;
 pub mod profiles;
+pub mod reference;
 pub mod sandbox;
 pub mod sites;
 pub mod telemetry;

@@ -320,11 +320,11 @@ fn the_help_documents_profile_export() {
         .unwrap();
     let help = text(&help.stdout);
     assert!(help.contains("export"), "{help}");
-    let readme = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"),
+    let manual = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/commands.md"),
     )
     .unwrap();
-    assert!(readme.contains("postroom profile export [--out FILE]"));
+    assert!(manual.contains("postroom profile export [--out FILE]"));
 }
 
 /// `[inbound] profile` takes the document `profile export` writes, not only a bare profile.

@@ -58,14 +58,25 @@ pub enum Security {
 #[serde(tag = "method", rename_all = "lowercase", deny_unknown_fields)]
 pub enum Auth {
     /// IMAP `LOGIN` with a user name and password.
-    Login { user: String, password: Secret },
+    Login {
+        /// The user name to log in as.
+        user: String,
+        /// The password (in a profile: a `{"secret_ref": NAME}`).
+        password: Secret,
+    },
     /// SASL `XOAUTH2` (Google, Microsoft 365): an access token obtained from `token_url`
     /// with the refresh token, and refreshed before it expires.
     Xoauth2 {
+        /// The mailbox's user, usually its address.
         user: String,
+        /// The OAuth 2.0 token endpoint the access token is obtained from.
         token_url: String,
+        /// The OAuth 2.0 app's client id.
         client_id: String,
+        /// The OAuth 2.0 app's client secret (in a profile: a `{"secret_ref": NAME}`).
         client_secret: Secret,
+        /// The refresh token the mailbox's owner granted (in a profile: a
+        /// `{"secret_ref": NAME}`).
         refresh_token: Secret,
     },
 }
@@ -90,6 +101,7 @@ pub struct MailboxSettings {
     /// The operator's name for the mailbox, unique within the tenant; used in metrics, logs
     /// and the lease. Not an address.
     pub name: String,
+    /// The IMAP server's host name or address.
     pub server: String,
     /// Defaults to 993 for `tls`, 143 otherwise.
     #[serde(default)]

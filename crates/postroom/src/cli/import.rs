@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use postroom_engine::intake::{Intake, IntakeError, Origin};
 use postroom_mail::files::{InputError, Inputs};
+use postroom_store::audit::AuditStatus;
 use postroom_store::intake::IntakeSource;
 
 use anyhow::Context;
@@ -24,6 +25,10 @@ use crate::{app, keys};
 /// How long an import holds each message's job at most: an import that dies leaves its
 /// messages to be processed when the hold ends, never parked for good.
 const HOLD: Duration = Duration::from_secs(15 * 60);
+
+/// With `--wait`: how long the import waits at most for a running `serve` to carry its
+/// messages out; what is still pending then is printed as `pending`.
+const WAIT: Duration = Duration::from_secs(120);
 
 /// What an import did, for the summary line and the exit status.
 #[derive(Debug, Default)]
@@ -36,6 +41,9 @@ struct Tally {
     conversations: HashSet<String>,
     /// The held jobs, released together at the end.
     jobs: Vec<i64>,
+    /// Each message taken in (or recognised as a duplicate): where it came from and its
+    /// audit id, for `--wait`.
+    messages: Vec<(String, String)>,
 }
 
 impl Tally {
@@ -51,11 +59,13 @@ impl Tally {
     }
 }
 
-/// Takes every message of `paths` in for `--tenant`, counted against `mailbox`.
+/// Takes every message of `paths` in for `--tenant`, counted against `mailbox`; with
+/// `wait`, then waits for a running `serve` to carry them out and prints what became of each.
 pub async fn run(
     globals: &Globals,
     paths: Vec<String>,
     mailbox: String,
+    wait: bool,
 ) -> anyhow::Result<ExitCode> {
     let config = app::load_config(globals)?;
     crate::telemetry::init(&config.log, globals.log_format);
@@ -80,6 +90,10 @@ pub async fn run(
     let mut tally = Tally::default();
     for input in Inputs::new(paths, std::io::stdin(), config.inbound.max_size) {
         let label = format!("{} [{}]", input.source.path, input.source.index);
+        let name = match input.source.index {
+            0 => input.source.path.clone(),
+            index => format!("{}#{index}", input.source.path),
+        };
         let result = match input.bytes {
             Ok(raw) => {
                 let now = app::now_ms();
@@ -106,6 +120,9 @@ pub async fn run(
                 continue;
             }
         };
+        if let Ok(receipt) = &result {
+            tally.messages.push((name, receipt.id.clone()));
+        }
         match result {
             Ok(receipt) if receipt.duplicate => tally.duplicates += 1,
             Ok(receipt) => {
@@ -140,9 +157,45 @@ pub async fn run(
         .await
         .context("releasing the imported messages to the workers")?;
     println!("{}", tally.line());
+    if wait {
+        print_outcomes(&tenant, &tally.messages).await?;
+    }
     Ok(if tally.failed + tally.refused == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Waits (at most [`WAIT`]) until every message has a result, then prints one line per
+/// message: where it came from, its status and its issue (`-` when none), tab-separated.
+async fn print_outcomes(
+    tenant: &postroom_store::TenantStore,
+    messages: &[(String, String)],
+) -> anyhow::Result<()> {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let mut entries = Vec::with_capacity(messages.len());
+    for (name, id) in messages {
+        let entry = loop {
+            let entry = tenant.audit_entry(id).await?;
+            let pending = entry
+                .as_ref()
+                .is_none_or(|e| e.status() == AuditStatus::Pending);
+            if !pending || tokio::time::Instant::now() >= deadline {
+                break entry;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        entries.push((name, entry));
+    }
+    for (name, entry) in entries {
+        let status = entry.as_ref().map_or("pending", |e| e.status().as_str());
+        let issue = entry
+            .as_ref()
+            .and_then(|e| e.result.as_ref())
+            .and_then(|r| r.issue_key.as_deref())
+            .unwrap_or("-");
+        println!("{name}\t{status}\t{issue}");
+    }
+    Ok(())
 }

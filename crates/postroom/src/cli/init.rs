@@ -12,7 +12,16 @@ use super::Globals;
 use crate::config::DEFAULT_PATH;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Keep local state (the SQLite database, blobs, the master key and the key vault) in
+    /// DIR instead of ./data: `storage.url` and `storage.data_dir` are written out set.
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<String>,
+    /// Print the starter file on standard output instead, and touch nothing else (no file,
+    /// no master key): how the Debian package's /etc/postroom/postroom.toml is made.
+    #[arg(long)]
+    stdout: bool,
+}
 
 /// The starter file: every key with its default, commented, so that an administrator
 /// uncomments what they change.
@@ -141,7 +150,26 @@ pub const STARTER: &str = r#"# postroom configuration.
 # imap-support = { file = "/etc/postroom/imap-support" }
 "#;
 
-pub fn run(globals: &Globals, _args: Args) -> anyhow::Result<ExitCode> {
+/// The starter file, with its local state in `data_dir` when one is given.
+pub fn starter(data_dir: Option<&str>) -> String {
+    let Some(dir) = data_dir.map(|d| d.trim_end_matches('/')) else {
+        return STARTER.to_owned();
+    };
+    STARTER
+        .replace(
+            "# url = \"sqlite:./data/postroom.db\"",
+            &format!("url = \"sqlite:{dir}/postroom.db\""),
+        )
+        .replace("# data_dir = \"./data\"", &format!("data_dir = \"{dir}\""))
+        .replace("\"./data/", &format!("\"{dir}/"))
+}
+
+pub fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
+    let text = starter(args.data_dir.as_deref());
+    if args.stdout {
+        print!("{text}");
+        return Ok(ExitCode::SUCCESS);
+    }
     let path = globals
         .config
         .clone()
@@ -157,7 +185,7 @@ pub fn run(globals: &Globals, _args: Args) -> anyhow::Result<ExitCode> {
         }
         Err(e) => return Err(e).with_context(|| format!("cannot create {}", path.display())),
     };
-    file.write_all(STARTER.as_bytes())
+    file.write_all(text.as_bytes())
         .with_context(|| format!("cannot write {}", path.display()))?;
     println!("wrote {}", path.display());
     let config = crate::app::load_config(globals)?;

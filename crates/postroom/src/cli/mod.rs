@@ -2,6 +2,7 @@
 
 mod audit;
 mod console;
+mod docs;
 mod import;
 pub mod init;
 mod inventory;
@@ -86,6 +87,9 @@ pub enum Command {
     Suppression(suppression::Args),
     /// Test cases: real mail with its expected plan, replayed to check a profile change.
     Testcase(testcase::Args),
+    /// The manual's generated pages (for contributors).
+    #[command(hide = true)]
+    Docs(docs::Args),
 }
 
 /// Runs the chosen subcommand; the exit code says whether it succeeded.
@@ -114,6 +118,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Template(args) => template::run(&globals, args).await,
         Command::Suppression(args) => suppression::run(&globals, args).await,
         Command::Testcase(args) => testcase::run(&globals, args).await,
+        Command::Docs(args) => docs::run(&globals, args),
     }
 }
 

@@ -44,6 +44,11 @@ pub struct Args {
     /// the way to import an existing mailbox.
     #[arg(long)]
     dry_run: bool,
+    /// Without --dry-run: then wait (at most two minutes) until a running `serve` has
+    /// carried every message out, and print one line per message: where it came from, its
+    /// status and its issue (`-` when none), tab-separated.
+    #[arg(long, conflicts_with = "dry_run")]
+    wait: bool,
     /// Without --dry-run: the mailbox name the messages are recorded under (a message the
     /// tenant already took in, through any mailbox or source, is a duplicate and stored once).
     #[arg(long, value_name = "NAME", default_value = "file")]
@@ -73,7 +78,7 @@ enum OutputFormat {
 
 pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
     if !args.dry_run {
-        return super::import::run(globals, args.paths, args.mailbox).await;
+        return super::import::run(globals, args.paths, args.mailbox, args.wait).await;
     }
     let profile = match &args.profile {
         Some(path) => read_profile(path)?,

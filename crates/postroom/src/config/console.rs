@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Secret;
 
-/// How long console sessions last, and how people sign in.
+/// `[console]`: how long console sessions last, and how people sign in.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ConsoleConfig {
@@ -45,7 +45,9 @@ pub enum OauthProvider {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct OauthConfig {
+    /// Which provider signs people in.
     pub provider: OauthProvider,
+    /// The OAuth 2.0 app's client id; unset: no "Sign in with Jira" (links still work).
     pub client_id: Option<String>,
     /// The client secret; prefer `client_secret_file`. Never written back out.
     #[serde(skip_serializing)]

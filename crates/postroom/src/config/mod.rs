@@ -91,12 +91,14 @@ impl Default for WebhooksConfig {
     }
 }
 
+/// `[storage]`: where the database, the blobs and the other local state live.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct StorageConfig {
     /// `sqlite:PATH` (the embedded default) or `postgres://…` for scale-out.
     pub url: String,
-    /// Where local state lives: the SQLite file by default, blobs, the master key.
+    /// Where local state lives: the SQLite file by default, blobs, the master key and the
+    /// key vault. Directories postroom creates are mode 0700, a SQLite file it creates 0600.
     pub data_dir: PathBuf,
     /// The local blob directory; `DATA_DIR/blobs` when unset. Ignored when `s3` is set.
     pub blobs_dir: Option<PathBuf>,
@@ -119,7 +121,9 @@ impl Default for StorageConfig {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct S3Section {
+    /// The bucket's name.
     pub bucket: String,
+    /// The bucket's region (`us-east-1` for most S3-compatible servers).
     pub region: String,
     /// Unset for AWS itself; e.g. `http://127.0.0.1:9000` for an S3-compatible server. Plain
     /// `http://` is accepted only because such servers often run beside postroom.
@@ -143,10 +147,12 @@ pub struct KeysConfig {
     pub vault_dir: Option<PathBuf>,
 }
 
+/// `[http]`: the HTTP listener of the API, the console, webhooks, health and metrics.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct HttpConfig {
-    /// Where the REST API, webhooks, health and metrics are served.
+    /// Where the REST API, the console, webhooks, health and metrics are served
+    /// (`serve --http` overrides).
     pub addr: SocketAddr,
     /// A file (mode 0600) holding the token that `/metrics` on `addr` asks for as
     /// `Authorization: Bearer TOKEN`. Unset: `/metrics` on `addr` answers 401.
@@ -181,14 +187,20 @@ impl Default for HttpConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
+    /// One readable line per event.
     #[default]
     Human,
+    /// One JSON object per event and line, for a log collector.
     Json,
 }
 
+/// `[log]`: what postroom writes to stderr. Addresses and subjects appear only as keyed
+/// hashes.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LogConfig {
+    /// The log format (`--log-format` overrides); the human format is coloured only when
+    /// stderr is a terminal, `json` never.
     pub format: LogFormat,
     /// A `tracing` filter such as `info` or `postroom=debug,sqlx=warn`; `RUST_LOG` wins.
     pub filter: String,
@@ -233,15 +245,18 @@ impl JiraAuth {
     }
 }
 
+/// `[jira]`: the Jira site of the tenant `default` and how postroom talks to it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct JiraConfig {
-    /// The site's base URL, e.g. `https://example.atlassian.net`; unset means no Jira yet.
+    /// The site's base URL, e.g. `https://example.atlassian.net`; unset means no Jira yet:
+    /// mail is taken in and held.
     pub url: Option<String>,
+    /// How postroom authenticates.
     pub auth: JiraAuth,
     /// The account postroom acts as (API-token auth).
     pub email: Option<String>,
-    /// The token itself; prefer `token_file`.
+    /// The API token or personal access token itself; prefer `token_file` (not both).
     pub token: Option<Secret>,
     /// A file holding the token (mode 0600); read at start.
     pub token_file: Option<PathBuf>,

@@ -169,6 +169,15 @@ fn starter_file_written_by_init_is_valid() {
 }
 
 #[test]
+fn starter_with_a_data_dir_keeps_the_local_state_there() {
+    let text = crate::cli::init::starter(Some("/var/lib/postroom/"));
+    let config = load_text(&text, &[]).expect("the starter with a data dir loads");
+    assert_eq!(config.storage.url, "sqlite:/var/lib/postroom/postroom.db");
+    assert_eq!(config.storage.data_dir, Path::new("/var/lib/postroom"));
+    assert!(!text.contains("./data"), "{text}");
+}
+
+#[test]
 fn key_settings_that_contradict_each_other_are_refused_with_their_place() {
     let both = "[keys]\nmaster_key = \"00\"\nmaster_key_file = \"/k\"\n";
     let error = load_text(both, &[]).map(|_| ()).map_err(|e| e.to_string());
