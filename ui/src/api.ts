@@ -26,6 +26,11 @@ export interface DepthRow {
 export interface MailboxState {
   name: string;
   last_poll_ms: number;
+  /** What went wrong in the latest poll; null when it went through. */
+  last_error: string | null;
+  last_error_ms: number | null;
+  /** Messages not taken in yet, as the latest poll counted them. */
+  waiting: number | null;
 }
 
 export interface Attention {

@@ -45,6 +45,7 @@ fn bench(c: &mut Criterion) {
                 EmailAddress::parse("noreply@help.example.com").unwrap(),
             ),
             recipients: vec![EmailAddress::parse("ann@example.org").unwrap()],
+            identity: Default::default(),
         });
         let body = Arc::new(message());
         group.bench_function(format!("pool_{pool_size}"), |b| {

@@ -101,6 +101,7 @@ async fn send_signed(selector: &str, key_file: &str) -> Option<Vec<u8>> {
     let envelope = OutboundEnvelope {
         sender: EnvelopeSender::Null,
         recipients: vec![EmailAddress::parse("ann@example.org").unwrap()],
+        identity: Default::default(),
     };
     SmtpSender::new(&s)
         .unwrap()
@@ -164,4 +165,42 @@ fn a_missing_or_unusable_key_is_a_configuration_error() {
         let err = SmtpSender::new(&s).unwrap_err();
         assert!(matches!(err, SendError::Config(_)), "{key_file}: {err:?}");
     }
+}
+
+#[tokio::test]
+async fn a_site_is_signed_with_the_key_its_identity_names_and_an_unknown_name_is_refused() {
+    let Some(peer) = Peer::start(&[]) else {
+        return;
+    };
+    let key = |selector: &str, file: &str| DkimSettings {
+        domain: "help.example.com".to_owned(),
+        selector: selector.to_owned(),
+        key_file: format!("{DATA}/{file}").into(),
+        headers: None,
+    };
+    let mut s = SmtpSettings::new("127.0.0.1", peer.port, Security::Plain);
+    s.dkim = Some(key("rsa", "dkim-rsa.pem"));
+    s.dkim_keys
+        .insert("acme".to_owned(), key("ed", "dkim-ed25519.pem"));
+    let sender = SmtpSender::new(&s).unwrap();
+    let mut envelope = OutboundEnvelope {
+        sender: EnvelopeSender::Null,
+        recipients: vec![EmailAddress::parse("ann@example.org").unwrap()],
+        identity: Default::default(),
+    };
+    sender.send(&envelope, &message()).await.unwrap();
+    envelope.identity.dkim_key = Some("acme".to_owned());
+    sender.send(&envelope, &message()).await.unwrap();
+    let delivered = peer.delivered();
+    let (instance, site) = (&delivered[0].content, &delivered[1].content);
+    assert!(String::from_utf8_lossy(instance).contains("a=rsa-sha256"));
+    assert!(String::from_utf8_lossy(site).contains("a=ed25519-sha256"));
+    assert_eq!(verify(site).await, [DkimResult::Pass]);
+
+    envelope.identity.dkim_key = Some("nosuch".to_owned());
+    let err = sender.send(&envelope, &message()).await.unwrap_err();
+    assert!(
+        err.is_permanent() && err.to_string().contains("nosuch"),
+        "{err}"
+    );
 }

@@ -15,6 +15,7 @@ fn envelope() -> OutboundEnvelope {
             EmailAddress::parse("ann@example.org").unwrap(),
             EmailAddress::parse("hidden-bcc@example.org").unwrap(),
         ],
+        identity: Default::default(),
     }
 }
 

@@ -168,6 +168,14 @@ async fn a_transient_intake_failure_leaves_the_message_and_it_is_retried() {
         vec![(1, false)],
         "touched before commit"
     );
+    let reported = state.reports.lock().unwrap().clone();
+    assert!(
+        reported.iter().any(|(_, r)| r
+            .problem
+            .is_some_and(|p| p.contains("could not take a message in"))
+            && r.waiting == Some(1)),
+        "{reported:?}"
+    );
     assert!(
         contents(&mut admin, &format!("{folder}-done"))
             .await
@@ -179,6 +187,15 @@ async fn a_transient_intake_failure_leaves_the_message_and_it_is_retried() {
     })
     .await;
     assert_eq!(sink.stored(&id), 1);
+    eventually("the poll reported as fine", async || {
+        state
+            .reports
+            .lock()
+            .unwrap()
+            .last()
+            .is_some_and(|(_, r)| r.problem.is_none() && r.waiting == Some(0))
+    })
+    .await;
     poller.stop().await;
 }
 
@@ -321,4 +338,35 @@ async fn xoauth2_with_tokens_from_the_token_endpoint() {
     eventually("taken over XOAUTH2", async || sink.distinct() == 1).await;
     assert!(issued.load(Ordering::SeqCst) >= 1);
     poller.stop().await;
+}
+
+/// Needs no IMAP server: nothing listens where the poller is sent.
+#[tokio::test]
+async fn a_server_that_cannot_be_reached_is_reported_in_plain_words() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (sink, state): (Arc<MemorySink>, _) = (Arc::default(), Arc::default());
+    let poller = spawn(
+        settings("127.0.0.1", port, "nowhere", AfterIntake::Flag),
+        &sink,
+        &state,
+        "i1",
+        LEASE,
+    );
+    eventually("the failure reported", async || {
+        !state.reports.lock().unwrap().is_empty()
+    })
+    .await;
+    poller.stop().await;
+    let reported = state.reports.lock().unwrap().clone();
+    assert_eq!(reported[0].0, "nowhere");
+    assert_eq!(
+        reported[0].1.problem,
+        Some("the server cannot be reached"),
+        "{reported:?}"
+    );
+    assert_eq!(reported[0].1.waiting, None);
 }

@@ -26,6 +26,7 @@ fn envelope(to: &[&str]) -> OutboundEnvelope {
     OutboundEnvelope {
         sender: EnvelopeSender::Address(EmailAddress::parse("noreply@help.example.com").unwrap()),
         recipients: to.iter().map(|a| EmailAddress::parse(a).unwrap()).collect(),
+        identity: Default::default(),
     }
 }
 

@@ -94,6 +94,7 @@ fn bench(c: &mut Criterion) {
     let envelope = Arc::new(OutboundEnvelope {
         sender: EnvelopeSender::Address(EmailAddress::parse("bounces@acme.example").unwrap()),
         recipients: vec![EmailAddress::parse("frank@customer.example").unwrap()],
+        identity: Default::default(),
     });
     group.sample_size(10);
     group.bench_function(format!("render_compose_send_pool_{pool}"), |b| {

@@ -11,12 +11,13 @@ use std::time::{Duration, Instant};
 use support::sandbox::Sandbox;
 use support::{PATIENCE, Served, listening, postroom, rcpt, send_smtp};
 
-/// A tenant's profile: mail to `help@NAME.example` becomes an issue in SUP, and a comment
+/// A tenant's profile: mail to `help@NAME.example` becomes an issue in SUP (and bounces to
+/// `bounces@NAME.example` come back to the site), and a comment
 /// is told to the issue's customers (Jira hides a customer's address; postroom keeps it in
 /// the issue's participants field), from the site's own address.
 fn profile(name: &str) -> String {
     format!(
-        r#"{{"own": {{"addresses": ["help@{name}.example"]}},
+        r#"{{"own": {{"addresses": ["help@{name}.example", "bounces@{name}.example"]}},
             "people": {{"email_field": "E-mail participants"}},
             "default": {{"project": "SUP", "issue_type": "Task"}},
             "notifications": {{"from_name": "{name} support", "rules": [
@@ -176,6 +177,25 @@ async fn two_sites_are_served_side_by_side_and_one_can_be_removed() {
         said.contains("help@acme.example belongs to tenant acme"),
         "{said}"
     );
+
+    // acme sends under its own bounce address; an unknown DKIM key name is refused.
+    let set = ok(
+        dir.path(),
+        &[
+            "tenant",
+            "set",
+            "acme",
+            "--bounce-address",
+            "bounces@acme.example",
+        ],
+    );
+    assert!(set.contains("bounce address bounces@acme.example"), "{set}");
+    let no_key = postroom(dir.path())
+        .args(["tenant", "set", "acme", "--dkim-key", "nosuch"])
+        .output()
+        .unwrap();
+    assert!(!no_key.status.success(), "{no_key:?}");
+    assert!(String::from_utf8_lossy(&no_key.stderr).contains("dkim_keys"));
 
     let secret_a = ok(dir.path(), &["tenant", "webhook-secret", "acme"]);
     let secret_a = secret_a.trim();

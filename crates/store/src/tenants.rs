@@ -24,6 +24,10 @@ pub struct TenantRecord {
     /// The site's own retention period in days, when it chose one (never more than the
     /// operator's).
     pub retention_days: Option<u32>,
+    /// The site's own bounce address (the base of its VERP return paths), if it has one.
+    pub bounce_address: Option<String>,
+    /// The name of the site's DKIM key among the operator's, if it has one.
+    pub dkim_key: Option<String>,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
 }
@@ -56,7 +60,7 @@ impl TenantStore {
     /// This tenant's own registry entry.
     pub async fn record(&self) -> Result<TenantRecord, StoreError> {
         let row = sqlx::query(
-            "SELECT id, jira_url, jira_auth, jira_account, retention_days, created_at_ms, updated_at_ms \
+            "SELECT id, jira_url, jira_auth, jira_account, retention_days, bounce_address, dkim_key, created_at_ms, updated_at_ms \
              FROM tenants WHERE id = $1",
         )
         .bind(self.tenant.as_str())
@@ -80,6 +84,26 @@ impl TenantStore {
             .bind(self.tenant.as_str())
             .execute(self.db.pool())
             .await?;
+        Ok(())
+    }
+
+    /// Sets this tenant's own sending identity (`None`s: the instance's).
+    pub async fn set_identity(
+        &self,
+        bounce_address: Option<&str>,
+        dkim_key: Option<&str>,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE tenants SET bounce_address = $1, dkim_key = $2, updated_at_ms = $3 \
+             WHERE id = $4",
+        )
+        .bind(bounce_address)
+        .bind(dkim_key)
+        .bind(now_ms)
+        .bind(self.tenant.as_str())
+        .execute(self.db.pool())
+        .await?;
         Ok(())
     }
 
@@ -168,7 +192,7 @@ pub(crate) async fn exists(db: &Db, id: &TenantId) -> Result<bool, StoreError> {
 
 pub(crate) async fn list(db: &Db) -> Result<Vec<TenantRecord>, StoreError> {
     let rows = sqlx::query(
-        "SELECT id, jira_url, jira_auth, jira_account, retention_days, created_at_ms, updated_at_ms \
+        "SELECT id, jira_url, jira_auth, jira_account, retention_days, bounce_address, dkim_key, created_at_ms, updated_at_ms \
          FROM tenants ORDER BY id",
     )
     .fetch_all(db.pool())
@@ -193,6 +217,8 @@ fn record_from_row(row: &sqlx::any::AnyRow) -> Result<TenantRecord, StoreError> 
                     .map_err(|_| StoreError::Corrupt(format!("tenants.retention_days: {d}")))
             })
             .transpose()?,
+        bounce_address: row.try_get("bounce_address")?,
+        dkim_key: row.try_get("dkim_key")?,
         created_at_ms: row.try_get("created_at_ms")?,
         updated_at_ms: row.try_get("updated_at_ms")?,
     })

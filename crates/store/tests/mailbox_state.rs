@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use postroom_core::ports::mailbox::{Cursor, MailboxState};
+use postroom_core::ports::mailbox::{Cursor, MailboxState, PollReport};
 use postroom_core::tenant::TenantId;
 use postroom_store::mailboxes::Mailboxes;
 use postroom_store::testing::{self, TestStore};
@@ -137,5 +137,47 @@ async fn bad_lease_arguments_are_refused() {
         assert!(matches!(empty, Err(StoreError::Invalid(_))), "{empty:?}");
         let zero = m.try_lease("support", "i1", 0, 0).await;
         assert!(matches!(zero, Err(StoreError::Invalid(_))), "{zero:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_polls_problem_keeps_its_first_time_until_a_poll_goes_through() {
+    for t in backends().await {
+        let m = mailboxes(&t, "acme").await;
+        assert!(m.try_lease("support", "a", TTL, 1_000).await.unwrap());
+        let unreachable = PollReport {
+            problem: Some("the server cannot be reached"),
+            waiting: None,
+        };
+        m.report("support", &unreachable, 2_000).await.unwrap();
+        m.report("support", &unreachable, 3_000).await.unwrap();
+        let seen = &m.activity().await.unwrap()[0];
+        assert_eq!(
+            seen.problem.as_deref(),
+            Some("the server cannot be reached")
+        );
+        assert_eq!((seen.problem_at_ms, seen.waiting), (Some(2_000), None));
+
+        let refused = PollReport {
+            problem: Some("the server refused postroom's sign-in"),
+            waiting: Some(4),
+        };
+        m.report("support", &refused, 4_000).await.unwrap();
+        let seen = &m.activity().await.unwrap()[0];
+        assert_eq!((seen.problem_at_ms, seen.waiting), (Some(4_000), Some(4)));
+
+        let fine = PollReport {
+            problem: None,
+            waiting: None,
+        };
+        m.report("support", &fine, 5_000).await.unwrap();
+        let seen = &m.activity().await.unwrap()[0];
+        assert_eq!((seen.problem.as_deref(), seen.problem_at_ms), (None, None));
+        assert_eq!(seen.waiting, Some(4), "a count not made keeps the last one");
+
+        // Another tenant's report never lands on this mailbox.
+        let other = mailboxes(&t, "other").await;
+        other.report("support", &refused, 6_000).await.unwrap();
+        assert_eq!(m.activity().await.unwrap()[0].problem, None);
     }
 }

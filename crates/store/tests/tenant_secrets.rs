@@ -117,7 +117,7 @@ async fn secrets_are_sealed_per_tenant_and_erased_with_it() {
 }
 
 #[tokio::test]
-async fn a_sites_retention_is_kept_and_cleared() {
+async fn a_sites_retention_and_identity_are_kept_and_cleared() {
     let db = testing::sqlite().await.unwrap();
     let acme = db
         .store
@@ -134,4 +134,17 @@ async fn a_sites_retention_is_kept_and_cleared() {
     assert_eq!((record.retention_days, record.updated_at_ms), (Some(7), 2));
     acme.set_retention_days(None, 3).await.unwrap();
     assert_eq!(acme.record().await.unwrap().retention_days, None);
+
+    acme.set_identity(Some("bounces@acme.example"), Some("acme"), 4)
+        .await
+        .unwrap();
+    let record = acme.record().await.unwrap();
+    assert_eq!(
+        record.bounce_address.as_deref(),
+        Some("bounces@acme.example")
+    );
+    assert_eq!(record.dkim_key.as_deref(), Some("acme"));
+    acme.set_identity(None, None, 5).await.unwrap();
+    let record = acme.record().await.unwrap();
+    assert_eq!((record.bounce_address, record.dkim_key), (None, None));
 }

@@ -102,6 +102,13 @@ function Body({ data }: { data: Data }) {
           columns={[
             { key: 'name', label: 'Mailbox', cell: (r) => r.name },
             { key: 'poll', label: 'Last poll', cell: (r) => when(r.last_poll_ms) },
+            { key: 'waiting', label: 'Waiting', cell: (r) => (r.waiting === null ? '–' : String(r.waiting)) },
+            {
+              key: 'error',
+              label: 'Last error',
+              cell: (r) =>
+                r.last_error === null ? 'none' : `${r.last_error} (since ${when(r.last_error_ms ?? r.last_poll_ms)})`,
+            },
           ]}
           rows={data.mailboxes}
           rowKey={(r) => r.name}

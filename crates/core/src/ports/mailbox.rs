@@ -22,6 +22,18 @@ pub struct Cursor {
     pub last_uid: u32,
 }
 
+/// How the latest poll of a mailbox went, for the people who watch it (the console's
+/// overview). The problem is a fixed phrase naming the kind of failure: never a server's
+/// words, which can carry an address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PollReport {
+    /// What went wrong; `None` when the poll went through.
+    pub problem: Option<&'static str>,
+    /// Messages after the cursor not taken in yet; `None` when the poll did not get as far
+    /// as counting them.
+    pub waiting: Option<u32>,
+}
+
 /// The persistent state of the mailboxes of one tenant. `mailbox` is the operator's name
 /// for a configured mailbox (not an address), unique within the tenant.
 ///
@@ -75,6 +87,14 @@ pub trait MailboxState: Send + Sync {
         mailbox: &str,
         holder: &str,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+
+    /// Records how the latest poll went (a mailbox never leased has nothing to record).
+    fn report(
+        &self,
+        mailbox: &str,
+        report: &PollReport,
+        now_ms: i64,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
 /// A shared state is a state, so one store handle can serve every poller of a tenant.
@@ -124,5 +144,14 @@ impl<T: MailboxState> MailboxState for std::sync::Arc<T> {
         holder: &str,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send {
         (**self).release(mailbox, holder)
+    }
+
+    fn report(
+        &self,
+        mailbox: &str,
+        report: &PollReport,
+        now_ms: i64,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send {
+        (**self).report(mailbox, report, now_ms)
     }
 }

@@ -22,8 +22,9 @@ use super::sink::{MessageSink, TakeError};
 pub(crate) enum PassEnd {
     /// Every message after the cursor was dealt with.
     Done,
-    /// The intake failed for now; the pass stopped at that message.
-    Retry(String),
+    /// The intake failed for now; the pass stopped at that message, with `waiting`
+    /// messages (that one included) not taken in yet.
+    Retry { reason: String, waiting: u32 },
 }
 
 /// Why a pass failed.
@@ -87,7 +88,10 @@ impl<S: MessageSink, M: MailboxState> Pass<'_, S, M> {
         if folder.exists == 0 {
             return Ok(PassEnd::Done);
         }
-        for (uid, size) in self.pending(session, cursor.last_uid).await? {
+        let pending = self.pending(session, cursor.last_uid).await?;
+        let count = pending.len();
+        for (done, (uid, size)) in pending.into_iter().enumerate() {
+            let waiting = u32::try_from(count - done).unwrap_or(u32::MAX);
             let limit = self.settings.max_message_size;
             let outcome = if size > limit {
                 Err(TakeError::TooBig { size, limit })
@@ -110,7 +114,7 @@ impl<S: MessageSink, M: MailboxState> Pass<'_, S, M> {
                     if let Err(TakeError::Transient { reason }) =
                         self.sink.refuse(name, size, limit).await
                     {
-                        return Ok(PassEnd::Retry(reason));
+                        return Ok(PassEnd::Retry { reason, waiting });
                     }
                     metrics::counter!("postroom_imap_messages_total",
                         "mailbox" => name.to_owned(), "outcome" => "refused")
@@ -125,7 +129,9 @@ impl<S: MessageSink, M: MailboxState> Pass<'_, S, M> {
                     let failure = self.settings.failure_folder.clone();
                     self.move_to(session, uid, &failure).await?;
                 }
-                Err(TakeError::Transient { reason }) => return Ok(PassEnd::Retry(reason)),
+                Err(TakeError::Transient { reason }) => {
+                    return Ok(PassEnd::Retry { reason, waiting });
+                }
             }
             cursor.last_uid = uid;
             let saved = self

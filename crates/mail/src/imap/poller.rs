@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use postroom_core::ports::mailbox::MailboxState;
+use postroom_core::ports::mailbox::{MailboxState, PollReport};
 use tokio_util::sync::CancellationToken;
 
 use super::connect::{self, Credentials, ImapSession};
@@ -66,6 +66,7 @@ impl<S: MessageSink, M: MailboxState> Poller<S, M> {
                     metrics::counter!("postroom_imap_errors_total",
                         "mailbox" => name.clone(), "kind" => kind(&error))
                     .increment(1);
+                    self.report(problem(&error), None).await;
                     tracing::warn!(mailbox = %name, %error, retry_in = ?backoff, "mailbox poll failed");
                     let wait = backoff;
                     backoff = (backoff * 2).min(MAX_BACKOFF);
@@ -101,13 +102,15 @@ impl<S: MessageSink, M: MailboxState> Poller<S, M> {
             };
             let wait = match pass.run(&mut session).await {
                 Ok(PassEnd::Done) => {
+                    self.report(None, Some(0)).await;
                     retry = FIRST_BACKOFF;
                     let secs = now_ms() as f64 / 1000.0;
                     metrics::gauge!("postroom_imap_last_poll_seconds", "mailbox" => name.clone())
                         .set(secs);
                     None
                 }
-                Ok(PassEnd::Retry(reason)) => {
+                Ok(PassEnd::Retry { reason, waiting }) => {
+                    self.report(Some(INTAKE_FAILED), Some(waiting)).await;
                     tracing::warn!(mailbox = %name, %reason, retry_in = ?retry, "intake failed; message left in place");
                     metrics::counter!("postroom_imap_errors_total",
                         "mailbox" => name.clone(), "kind" => "intake")
@@ -148,6 +151,16 @@ impl<S: MessageSink, M: MailboxState> Poller<S, M> {
                 Ok(false)
             }
             other => other,
+        }
+    }
+
+    /// Records how the poll went; a failure to record it is only logged (the next poll
+    /// records again).
+    async fn report(&self, problem: Option<&'static str>, waiting: Option<u32>) {
+        let report = PollReport { problem, waiting };
+        let name = &self.settings.name;
+        if let Err(error) = self.state.report(name, &report, now_ms()).await {
+            tracing::warn!(mailbox = %name, %error, "cannot record how the poll went");
         }
     }
 
@@ -225,6 +238,27 @@ async fn prepare(session: &mut ImapSession, settings: &MailboxSettings) -> Resul
         idle: caps.has_str("IDLE"),
         mv: caps.has_str("MOVE"),
         uidplus: caps.has_str("UIDPLUS"),
+    })
+}
+
+const INTAKE_FAILED: &str =
+    "postroom could not take a message in; it is left in the mailbox and tried again";
+
+/// The overview's words for a failed poll: a fixed phrase per kind of failure, never the
+/// server's own words (which can carry an address).
+fn problem(error: &PassError) -> Option<&'static str> {
+    Some(match kind(error) {
+        "settings" => "the mailbox's settings cannot work (see the log)",
+        "dns" => "the server's name does not resolve",
+        "connect" => "the server cannot be reached",
+        "tls" => "the TLS connection to the server failed",
+        "auth" => "the server refused postroom's sign-in",
+        "folder" => "the folder does not exist on the server",
+        "timeout" => "the server did not answer in time",
+        "state" => "postroom's database could not be reached",
+        // Another instance reads it now: not a problem of this mailbox.
+        "lease" => return None,
+        _ => "the server answered something postroom did not expect",
     })
 }
 

@@ -32,6 +32,7 @@ pub fn mail_from(
         EnvelopeSender::Null => Ok(String::new()),
         EnvelopeSender::Address(address) => Ok(address.as_str().to_owned()),
         EnvelopeSender::Verp(token) => {
+            let bounce = envelope.identity.bounce.as_ref().or(bounce);
             let bounce = bounce.ok_or_else(|| {
                 SendError::Config("a VERP sender needs bounce_address in the settings".to_owned())
             })?;
@@ -52,6 +53,7 @@ mod tests {
         OutboundEnvelope {
             sender,
             recipients: vec![EmailAddress::parse("ann@example.org").unwrap()],
+            identity: Default::default(),
         }
     }
 
@@ -68,6 +70,18 @@ mod tests {
             mail_from(&envelope(EnvelopeSender::Null), None).unwrap(),
             ""
         );
+    }
+
+    #[test]
+    fn a_sites_own_bounce_address_wins_over_the_configured_one() {
+        let configured = parse_bounce("bounces@help.example.com").unwrap();
+        let mut e = envelope(EnvelopeSender::Verp(VerpToken::parse("m-2").unwrap()));
+        e.identity.bounce = Some(parse_bounce("bounces@acme.example").unwrap());
+        assert_eq!(
+            mail_from(&e, Some(&configured)).unwrap(),
+            "bounces+m-2@acme.example"
+        );
+        assert_eq!(mail_from(&e, None).unwrap(), "bounces+m-2@acme.example");
     }
 
     #[test]

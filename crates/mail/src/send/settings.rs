@@ -127,6 +127,11 @@ pub struct SmtpSettings {
     /// Sign every message with DKIM.
     #[serde(default)]
     pub dkim: Option<DkimSettings>,
+    /// More DKIM keys by name, for the sites of an instance that serves several: a site
+    /// whose identity names one (`postroom tenant set NAME --dkim-key KEY`) is signed with
+    /// it instead of `dkim`.
+    #[serde(default)]
+    pub dkim_keys: std::collections::BTreeMap<String, DkimSettings>,
 }
 
 impl SmtpSettings {
@@ -146,6 +151,7 @@ impl SmtpSettings {
             idle_secs: default_idle_secs(),
             timeout_secs: default_timeout_secs(),
             dkim: None,
+            dkim_keys: std::collections::BTreeMap::new(),
         }
     }
 

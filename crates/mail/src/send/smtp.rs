@@ -17,6 +17,7 @@ pub struct SmtpSender {
     pool: Pool,
     bounce: Option<EmailAddress>,
     dkim: Option<Dkim>,
+    dkim_keys: std::collections::BTreeMap<String, Dkim>,
 }
 
 impl SmtpSender {
@@ -29,12 +30,18 @@ impl SmtpSender {
             .map(envelope::parse_bounce)
             .transpose()?;
         let dkim = settings.dkim.as_ref().map(Dkim::load).transpose()?;
+        let dkim_keys = settings
+            .dkim_keys
+            .iter()
+            .map(|(name, key)| Ok((name.clone(), Dkim::load(key)?)))
+            .collect::<Result<_, SendError>>()?;
         let connector = Connector::new(settings)?;
         let max_idle = std::time::Duration::from_secs(settings.idle_secs);
         Ok(Self {
             pool: Pool::new(connector, settings.pool_size, max_idle),
             bounce,
             dkim,
+            dkim_keys,
         })
     }
 
@@ -53,7 +60,15 @@ impl MailSender for SmtpSender {
         let mail_from = envelope::mail_from(envelope, self.bounce.as_ref())?;
         let message = wire::to_crlf(message);
         let signed;
-        let message: &[u8] = match &self.dkim {
+        let dkim = match &envelope.identity.dkim_key {
+            Some(name) => Some(self.dkim_keys.get(name).ok_or_else(|| {
+                SendError::Config(format!(
+                    "the site's DKIM key {name:?} is not in [outbound] dkim_keys"
+                ))
+            })?),
+            None => self.dkim.as_ref(),
+        };
+        let message: &[u8] = match dkim {
             Some(dkim) => {
                 signed = dkim.sign(&message)?;
                 &signed

@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_imap::Session;
 use futures::TryStreamExt;
-use postroom_core::ports::mailbox::{Cursor, MailboxState};
+use postroom_core::ports::mailbox::{Cursor, MailboxState, PollReport};
 use postroom_mail::imap::{
     AfterIntake, Auth, MailboxSettings, MessageSink, Secret, Security, TakeError, Taken,
 };
@@ -205,6 +205,8 @@ type Row = (Option<Cursor>, Option<(String, i64)>);
 #[derive(Debug, Default)]
 pub struct MemoryState {
     rows: Mutex<HashMap<String, Row>>,
+    /// Every poll report, in order.
+    pub reports: Mutex<Vec<(String, PollReport)>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -255,6 +257,14 @@ impl MailboxState for MemoryState {
             row.1 = Some((holder.to_owned(), now + ttl));
         }
         Ok(held)
+    }
+
+    async fn report(&self, mailbox: &str, report: &PollReport, _now: i64) -> Result<(), Never> {
+        self.reports
+            .lock()
+            .unwrap()
+            .push((mailbox.to_owned(), report.clone()));
+        Ok(())
     }
 
     async fn release(&self, mailbox: &str, holder: &str) -> Result<(), Never> {

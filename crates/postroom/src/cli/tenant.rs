@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
+use postroom_core::message::EmailAddress;
 use postroom_core::tenant::TenantId;
 use postroom_store::inventory::erase_tenant;
 use postroom_store::{JiraConnection, SiteSecret, Store, TenantRecord, TenantStore};
@@ -35,7 +36,8 @@ enum TenantCommand {
         #[command(flatten)]
         site: SiteArgs,
     },
-    /// Change a tenant's Jira site or retention: only the options given change.
+    /// Change a tenant's Jira site, retention or sending identity: only the options given
+    /// change.
     Set {
         /// The tenant to change.
         name: String,
@@ -46,6 +48,8 @@ enum TenantCommand {
         /// to the operator's.
         #[arg(long, value_name = "DAYS")]
         retention_days: Option<u32>,
+        #[command(flatten)]
+        identity: IdentityArgs,
     },
     /// Remove a tenant and everything postroom holds for it: its data key is destroyed
     /// first (crypto-shredding: its blobs and every backup of its rows become unreadable),
@@ -95,6 +99,21 @@ struct SiteArgs {
     token_file: Option<PathBuf>,
 }
 
+/// The site's own sending identity, for an instance that serves several sites.
+#[derive(Debug, clap::Args)]
+struct IdentityArgs {
+    /// The base of the site's VERP return paths (`bounces@acme.example` sends as
+    /// `bounces+TOKEN@acme.example`), instead of the instance's `bounce_address`: an address
+    /// the site's profile owns, so that bounces come back to it; `''` returns to the
+    /// instance's.
+    #[arg(long, value_name = "ADDRESS")]
+    bounce_address: Option<String>,
+    /// The name of the site's DKIM key in `[outbound] dkim_keys`, signed with instead of
+    /// `[outbound] dkim`; `''` returns to the instance's.
+    #[arg(long, value_name = "NAME")]
+    dkim_key: Option<String>,
+}
+
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 enum AuthKind {
     /// Jira Cloud: e-mail and API token.
@@ -132,15 +151,22 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
             name,
             site,
             retention_days,
+            identity,
         } => {
             if let Some(days) = retention_days {
                 retention(&config, &store, &name, days).await?;
+            }
+            let other = retention_days.is_some()
+                || identity.bounce_address.is_some()
+                || identity.dkim_key.is_some();
+            if identity.bounce_address.is_some() || identity.dkim_key.is_some() {
+                set_identity(&config, &store, &name, identity).await?;
             }
             if site.jira_url.is_some()
                 || site.auth.is_some()
                 || site.email.is_some()
                 || site.token_file.is_some()
-                || retention_days.is_none()
+                || !other
             {
                 set(&config, &store, &name, site).await?;
             }
@@ -256,6 +282,67 @@ async fn retention(config: &Config, store: &Store, name: &str, days: u32) -> any
     } else {
         println!("tenant {id} keeps its audit data {days} days");
     }
+    Ok(())
+}
+
+async fn set_identity(
+    config: &Config,
+    store: &Store,
+    name: &str,
+    args: IdentityArgs,
+) -> anyhow::Result<()> {
+    let id = app::tenant_id(name)?;
+    let tenant = store.tenant(&id).await?;
+    let record = tenant.record().await?;
+    let given = |value: Option<String>, current: Option<String>| match value {
+        Some(v) if v.is_empty() => None,
+        Some(v) => Some(v),
+        None => current,
+    };
+    let bounce = given(args.bounce_address, record.bounce_address);
+    let dkim_key = given(args.dkim_key, record.dkim_key);
+    if let Some(bounce) = &bounce {
+        let address = EmailAddress::parse(bounce)
+            .map_err(|e| anyhow::anyhow!("--bounce-address {bounce:?}: {e}"))?;
+        if address.local_part().contains('+') {
+            anyhow::bail!(
+                "--bounce-address {bounce:?} must not contain '+' (it is the VERP delimiter)"
+            );
+        }
+        let owned = match tenant.profile().await? {
+            Some(stored) => crate::profiles::read(&stored.document, "stored")
+                .is_ok_and(|profile| profile.is_own(&address)),
+            None => false,
+        };
+        if !owned {
+            eprintln!(
+                "postroom: {bounce} is not among tenant {id}'s own addresses: add it (or its \
+                 domain) to the profile's `own`, or bounces will not reach this site"
+            );
+        }
+    }
+    if let Some(key) = &dkim_key {
+        let known = match &config.outbound {
+            Some(postroom_mail::send::OutboundSettings::Smtp(smtp)) => {
+                smtp.dkim_keys.contains_key(key)
+            }
+            _ => false,
+        };
+        if !known {
+            anyhow::bail!(
+                "--dkim-key {key:?}: [outbound] dkim_keys of this instance has no key of that \
+                 name (keys stay in the operator's files; a site names one)"
+            );
+        }
+    }
+    tenant
+        .set_identity(bounce.as_deref(), dkim_key.as_deref(), app::now_ms())
+        .await?;
+    println!(
+        "tenant {id} sends with bounce address {} and DKIM key {}",
+        bounce.as_deref().unwrap_or("(the instance's)"),
+        dkim_key.as_deref().unwrap_or("(the instance's)")
+    );
     Ok(())
 }
 
@@ -408,7 +495,7 @@ async fn describe(
             "none (postroom tenant webhook-secret NAME)"
         };
     Ok(format!(
-        "tenant:         {}\njira url:       {}\njira auth:      {}\njira account:   {}\nstate:          {}\nwebhook path:   /webhooks/jira/{}\nwebhook secret: {}\nretention:      {} days{}\n",
+        "tenant:         {}\njira url:       {}\njira auth:      {}\njira account:   {}\nstate:          {}\nwebhook path:   /webhooks/jira/{}\nwebhook secret: {}\nretention:      {} days{}\nbounce address: {}\ndkim key:       {}\n",
         record.id,
         record.jira.url.as_deref().unwrap_or("(not configured)"),
         record.jira.auth.as_deref().unwrap_or("-"),
@@ -425,5 +512,10 @@ async fn describe(
         } else {
             " (the instance's)"
         },
+        record
+            .bounce_address
+            .as_deref()
+            .unwrap_or("(the instance's)"),
+        record.dkim_key.as_deref().unwrap_or("(the instance's)"),
     ))
 }

@@ -31,6 +31,12 @@ pub struct MailboxBody {
     pub name: String,
     /// The last poll that moved its cursor or renewed its lease.
     pub last_poll_ms: i64,
+    /// What went wrong in its latest poll (a fixed phrase); null when it went through.
+    pub last_error: Option<String>,
+    /// Since when that error is reported.
+    pub last_error_ms: Option<i64>,
+    /// Messages in the folder not taken in yet, as the latest poll counted them.
+    pub waiting: Option<u32>,
 }
 
 /// The tenant's Jira as this process sees it.
@@ -98,8 +104,14 @@ pub async fn show(
         .await
         .map_err(|e| ApiError::Internal(e.into()))?
         .into_iter()
-        .map(|(name, last_poll_ms)| MailboxBody { name, last_poll_ms })
-        .collect();
+        .map(|m| MailboxBody {
+            name: m.name,
+            last_poll_ms: m.last_poll_ms,
+            last_error: m.problem,
+            last_error_ms: m.problem_at_ms,
+            waiting: m.waiting,
+        })
+        .collect::<Vec<_>>();
     let counts: BTreeMap<String, u64> = tenant
         .audit_counts(now - DAY_MS)
         .await
@@ -108,7 +120,7 @@ pub async fn show(
         .map(|(status, n)| (status.as_str().to_owned(), u64::try_from(n).unwrap_or(0)))
         .collect();
     let jira = jira(&state, &caller).await;
-    let attention = attention(&jira, dead_jobs, &counts);
+    let attention = attention(&jira, &mailboxes, dead_jobs, &counts);
     Ok(Json(OverviewBody {
         listeners: state
             .console
@@ -159,6 +171,7 @@ async fn jira(state: &AppState, caller: &ApiCaller) -> JiraBody {
 
 fn attention(
     jira: &JiraBody,
+    mailboxes: &[MailboxBody],
     dead_jobs: i64,
     counts: &BTreeMap<String, u64>,
 ) -> Vec<AttentionBody> {
@@ -185,6 +198,16 @@ fn attention(
             None,
             Some("postroom jira check"),
         );
+    }
+    for mailbox in mailboxes {
+        if let Some(error) = &mailbox.last_error {
+            add(
+                "error",
+                format!("Mailbox {}: {error}.", mailbox.name),
+                None,
+                Some(&format!("postroom mailbox test {}", mailbox.name)),
+            );
+        }
     }
     if dead_jobs > 0 {
         add(

@@ -384,7 +384,7 @@ pub const TABLES: &[TableDecl] = &[
     },
     TableDecl {
         name: "mailbox_state",
-        what: "IMAP mailboxes: UIDVALIDITY and last UID read, which instance polls each",
+        what: "IMAP mailboxes: UIDVALIDITY and last UID read, which instance polls each, how the latest poll went",
         protection: "no personal data: the mailbox is named by the operator's label",
         kept: "while the mailbox exists",
         tenant_column: Some("tenant_id"),
@@ -408,6 +408,13 @@ pub const TABLES: &[TableDecl] = &[
             ),
             col("lease_until_ms", "lease expiry", Protection::None),
             col("updated_at_ms", "last change", Protection::None),
+            col(
+                "problem",
+                "what went wrong in the latest poll: a fixed phrase, never a server's words",
+                Protection::None,
+            ),
+            col("problem_at_ms", "since when", Protection::None),
+            col("waiting", "messages not taken in yet", Protection::None),
         ],
     },
     TableDecl {
@@ -674,6 +681,12 @@ pub const TABLES: &[TableDecl] = &[
                 "the site's own retention period",
                 Protection::None,
             ),
+            col(
+                "bounce_address",
+                "the site's own bounce address (configuration, not a person's)",
+                Protection::Clear,
+            ),
+            col("dkim_key", "name of the site's DKIM key", Protection::None),
             col(
                 "jira_account",
                 "the service account postroom acts as",

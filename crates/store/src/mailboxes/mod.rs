@@ -6,10 +6,24 @@
 //! them matches the condition. The cursor is written under the same condition, so a poller
 //! that lost its lease cannot move the cursor of the one that took over.
 
-use postroom_core::ports::mailbox::{Cursor, MailboxState};
+use postroom_core::ports::mailbox::{Cursor, MailboxState, PollReport};
 use sqlx::Row;
 
 use crate::{StoreError, TenantStore};
+
+/// One mailbox as the overview shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailboxActivity {
+    pub name: String,
+    /// The last poll that moved its cursor or renewed its lease.
+    pub last_poll_ms: i64,
+    /// What went wrong in its latest poll, when it did.
+    pub problem: Option<String>,
+    /// Since when that problem is reported.
+    pub problem_at_ms: Option<i64>,
+    /// Messages after the cursor not taken in yet, as the latest poll counted them.
+    pub waiting: Option<u32>,
+}
 
 /// The mailbox state of one tenant.
 #[derive(Debug, Clone)]
@@ -33,18 +47,27 @@ impl Mailboxes {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Each mailbox with a row and when its row last changed (a poll that moved its cursor
-    /// or took its lease), by name: what the console's overview shows.
-    pub async fn activity(&self) -> Result<Vec<(String, i64)>, StoreError> {
+    /// Each mailbox with a row, by name, with when its row last changed (a poll that moved
+    /// its cursor or took its lease) and how its latest poll went: what the console's
+    /// overview shows.
+    pub async fn activity(&self) -> Result<Vec<MailboxActivity>, StoreError> {
         let rows = sqlx::query(
-            "SELECT mailbox, updated_at_ms FROM mailbox_state WHERE tenant_id = $1 \
-             ORDER BY mailbox",
+            "SELECT mailbox, updated_at_ms, problem, problem_at_ms, waiting FROM mailbox_state \
+             WHERE tenant_id = $1 ORDER BY mailbox",
         )
         .bind(self.tenant.id().as_str())
         .fetch_all(self.tenant.db().pool())
         .await?;
         rows.iter()
-            .map(|row| Ok((row.try_get("mailbox")?, row.try_get("updated_at_ms")?)))
+            .map(|row| {
+                Ok(MailboxActivity {
+                    name: row.try_get("mailbox")?,
+                    last_poll_ms: row.try_get("updated_at_ms")?,
+                    problem: row.try_get("problem")?,
+                    problem_at_ms: row.try_get("problem_at_ms")?,
+                    waiting: uid_column(row, "waiting")?,
+                })
+            })
             .collect()
     }
 
@@ -183,6 +206,31 @@ impl MailboxState for Mailboxes {
         .execute(self.tenant.db().pool())
         .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    /// A problem keeps the time it was first reported while it lasts; a poll that goes
+    /// through clears it; a count that was not made keeps the last one.
+    async fn report(
+        &self,
+        mailbox: &str,
+        report: &PollReport,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE mailbox_state SET \
+             problem_at_ms = CASE WHEN $1 IS NULL THEN NULL \
+               WHEN problem IS NOT DISTINCT FROM $1 THEN COALESCE(problem_at_ms, $2) ELSE $2 END, \
+             problem = $1, waiting = COALESCE($3, waiting) \
+             WHERE tenant_id = $4 AND mailbox = $5",
+        )
+        .bind(report.problem)
+        .bind(now_ms)
+        .bind(report.waiting.map(i64::from))
+        .bind(self.tenant.id().as_str())
+        .bind(mailbox)
+        .execute(self.tenant.db().pool())
+        .await?;
+        Ok(())
     }
 
     async fn release(&self, mailbox: &str, holder: &str) -> Result<(), StoreError> {

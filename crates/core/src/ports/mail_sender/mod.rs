@@ -18,7 +18,8 @@ use crate::verp::VerpToken;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EnvelopeSender {
     /// The tenant's bounce address with this token (`bounces+TOKEN@domain`, see
-    /// [`crate::verp`]); the adapter knows the configured bounce address.
+    /// [`crate::verp`]): the site's own ([`SiteIdentity::bounce`]) when it has one, else the
+    /// adapter's configured one.
     Verp(VerpToken),
     /// A fixed address, for mail whose bounces need no tracking.
     Address(EmailAddress),
@@ -34,6 +35,20 @@ pub struct OutboundEnvelope {
     pub sender: EnvelopeSender,
     /// Every recipient, each once.
     pub recipients: Vec<EmailAddress>,
+    /// The sending site's own identity, where it differs from the instance's.
+    pub identity: SiteIdentity,
+}
+
+/// What a site sends under when one instance serves several: its own bounce address (an
+/// address of its own domain, so that bounces come back to it and pass its domain's
+/// checks) and the name of its DKIM key among the keys the operator configured. Empty
+/// for a site that sends as the instance does.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SiteIdentity {
+    /// The base of the site's VERP return paths, instead of the adapter's.
+    pub bounce: Option<EmailAddress>,
+    /// The name of the DKIM key to sign with, instead of the adapter's default key.
+    pub dkim_key: Option<String>,
 }
 
 /// One recipient the server refused while it accepted others.
