@@ -18,6 +18,12 @@ const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 /// Days a notification's full MIME and an unprocessed webhook payload are kept.
 const SHORT_DAYS: i64 = 7;
 
+/// A site's retention period in days: its own when it chose one, never more than the
+/// instance's (the operator's bound) and never less than a day.
+pub fn period(instance_days: u32, own: Option<u32>) -> u32 {
+    own.map_or(instance_days, |days| days.clamp(1, instance_days.max(1)))
+}
+
 /// What one purge deleted.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Purged {
@@ -62,10 +68,9 @@ impl Retention {
         self.days
     }
 
-    /// The period of `tenant`: its own when it chose one, never more than the operator's.
+    /// The period of `tenant`: see [`period`].
     pub async fn days_of(&self, tenant: &TenantStore) -> Result<u32, IntakeError> {
-        let own = tenant.record().await?.retention_days;
-        Ok(own.map_or(self.days, |days| days.clamp(1, self.days)))
+        Ok(period(self.days, tenant.record().await?.retention_days))
     }
 
     /// Deletes one tenant's intake rows, raw mail and results older than its period.
@@ -140,5 +145,18 @@ fn publish(purged: Purged, failed: u64, now_ms: i64) {
     ] {
         metrics::counter!("postroom_purge_deleted_total", "what" => what).increment(count);
         metrics::gauge!("postroom_purge_last_deleted", "what" => what).set(count as f64);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::period;
+
+    #[test]
+    fn a_sites_period_stays_within_the_instances() {
+        assert_eq!(period(30, None), 30);
+        assert_eq!(period(30, Some(7)), 7);
+        assert_eq!(period(30, Some(90)), 30, "never more than the operator's");
+        assert_eq!(period(30, Some(0)), 1, "never less than a day");
     }
 }

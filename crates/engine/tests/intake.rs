@@ -330,3 +330,30 @@ async fn records_and_raw_mail_are_purged_after_thirty_days() {
         assert_eq!(s.blobs.keys().await.unwrap().len(), 1);
     }
 }
+
+#[tokio::test]
+async fn a_site_with_its_own_shorter_period_is_purged_sooner() {
+    for s in setups().await {
+        let day = 24 * 60 * 60 * 1000;
+        let taken = s
+            .intake
+            .accept(&s.tenant, &origin("smtp"), MAIL, 0)
+            .await
+            .unwrap();
+        let retention = Retention::new(s.intake.clone(), 30);
+        assert_eq!(
+            retention
+                .purge_tenant(&s.tenant, 8 * day)
+                .await
+                .unwrap()
+                .intake,
+            0,
+            "within the instance's 30 days"
+        );
+        s.tenant.set_retention_days(Some(7), 1).await.unwrap();
+        assert_eq!(retention.days_of(&s.tenant).await.unwrap(), 7);
+        let purged = retention.purge_tenant(&s.tenant, 8 * day).await.unwrap();
+        assert_eq!((purged.intake, purged.raw_mail), (1, 1));
+        assert!(s.tenant.intake(&taken.id).await.unwrap().is_none());
+    }
+}

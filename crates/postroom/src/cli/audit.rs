@@ -160,10 +160,12 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         AuditCommand::Show { id } => {
             let entry = o.audit.entry(&o.tenant, &id).await?;
             let report = o.audit.report(&o.tenant, &id).await?;
-            print!(
-                "{}",
-                audit::describe(&entry, report.as_ref(), o.config.inbound.retention_days)
+            // The site's own period when it chose one (`tenant set --retention-days`).
+            let days = postroom_engine::retention::period(
+                o.config.inbound.retention_days,
+                o.tenant.record().await?.retention_days,
             );
+            print!("{}", audit::describe(&entry, report.as_ref(), days));
         }
         AuditCommand::Raw { id } => {
             let entry = o.audit.entry(&o.tenant, &id).await?;

@@ -503,10 +503,7 @@ async fn describe(
         state(config, record, tenant).await?,
         record.id,
         webhook,
-        record
-            .retention_days
-            .map_or(config.inbound.retention_days, |d| d
-                .min(config.inbound.retention_days)),
+        postroom_engine::retention::period(config.inbound.retention_days, record.retention_days),
         if record.retention_days.is_some() {
             " (the site's own)"
         } else {
