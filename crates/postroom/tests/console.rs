@@ -62,6 +62,19 @@ async fn the_page_is_served_with_a_strict_policy_and_no_inline_script() {
                 .starts_with(kind)
         );
         assert!(asset.headers().contains_key(CONTENT_SECURITY_POLICY));
+        assert_eq!(asset.headers()["vary"], "accept-encoding");
+        assert!(!asset.headers().contains_key("content-encoding"));
+        let plain = asset.bytes().await.unwrap().len();
+        let packed = console
+            .http
+            .get(format!("{}{path}", console.base))
+            .header("accept-encoding", "gzip, br")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(packed.headers()["content-encoding"], "gzip", "{path}");
+        assert!(packed.headers().contains_key(CONTENT_SECURITY_POLICY));
+        assert!(packed.bytes().await.unwrap().len() * 2 < plain, "{path}");
     }
     console.sandbox.shutdown().await;
 }

@@ -6,6 +6,9 @@
 //! connections only from this origin, no inline script or style, no plugins, and
 //! `frame-ancestors 'self'`, so no other site can frame the console to trick a click.
 
+use std::io::Write;
+use std::sync::LazyLock;
+
 use axum::Router;
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -23,6 +26,11 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'
      style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
      frame-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'self'";
 
+/// The script and stylesheet gzipped, made once on first use: a browser on a slow link
+/// fetches a third of the bytes.
+static SCRIPT_GZ: LazyLock<Option<Vec<u8>>> = LazyLock::new(|| gzip(SCRIPT));
+static STYLE_GZ: LazyLock<Option<Vec<u8>>> = LazyLock::new(|| gzip(STYLE));
+
 /// The console's routes: the page and its two assets.
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -32,12 +40,70 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/assets/console.js",
-            get(|| async { asset(SCRIPT, "text/javascript; charset=utf-8") }),
+            get(|headers: HeaderMap| async move {
+                compressible(
+                    &headers,
+                    SCRIPT,
+                    &SCRIPT_GZ,
+                    "text/javascript; charset=utf-8",
+                )
+            }),
         )
         .route(
             "/assets/console.css",
-            get(|| async { asset(STYLE, "text/css; charset=utf-8") }),
+            get(|headers: HeaderMap| async move {
+                compressible(&headers, STYLE, &STYLE_GZ, "text/css; charset=utf-8")
+            }),
         )
+}
+
+/// `bytes` gzipped when the request accepts gzip (and compressing worked), else as is;
+/// caches are told the answer depends on `Accept-Encoding`.
+fn compressible(
+    request: &HeaderMap,
+    bytes: &'static [u8],
+    gzipped: &'static LazyLock<Option<Vec<u8>>>,
+    content_type: &'static str,
+) -> Response {
+    let mut response = match gzipped.as_deref().filter(|_| accepts_gzip(request)) {
+        Some(body) => {
+            let mut response = asset(body, content_type);
+            response
+                .headers_mut()
+                .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+            response
+        }
+        None => asset(bytes, content_type),
+    };
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    response
+}
+
+/// Whether `Accept-Encoding` names gzip (or `*`) without refusing it with `q=0`.
+fn accepts_gzip(request: &HeaderMap) -> bool {
+    request
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            let name = parts.next().unwrap_or_default();
+            let refused = parts.any(|p| {
+                p.strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .is_some_and(|q| q == 0.0)
+            });
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+        })
+}
+
+fn gzip(bytes: &[u8]) -> Option<Vec<u8>> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes).ok()?;
+    encoder.finish().ok()
 }
 
 /// The headers every console response carries.
@@ -58,4 +124,42 @@ fn asset(bytes: &'static [u8], content_type: &'static str) -> Response {
     let mut response = ([(header::CONTENT_TYPE, content_type)], bytes).into_response();
     secure_headers(response.headers_mut());
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accept(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_str(value).unwrap(),
+        );
+        headers
+    }
+
+    #[test]
+    fn gzip_is_chosen_only_when_accepted() {
+        assert!(accepts_gzip(&accept("gzip, deflate, br")));
+        assert!(accepts_gzip(&accept("br;q=1.0, GZIP;q=0.5")));
+        assert!(accepts_gzip(&accept("*")));
+        assert!(!accepts_gzip(&accept("gzip;q=0, br")));
+        assert!(!accepts_gzip(&accept("identity")));
+        assert!(!accepts_gzip(&HeaderMap::new()));
+    }
+
+    #[test]
+    fn the_gzipped_assets_are_smaller_and_unpack_to_the_same_bytes() {
+        use std::io::Read;
+        for (plain, gzipped) in [(SCRIPT, &SCRIPT_GZ), (STYLE, &STYLE_GZ)] {
+            let packed = gzipped.as_deref().unwrap();
+            assert!(packed.len() * 2 < plain.len());
+            let mut unpacked = Vec::new();
+            flate2::read::GzDecoder::new(packed)
+                .read_to_end(&mut unpacked)
+                .unwrap();
+            assert_eq!(unpacked, plain);
+        }
+    }
 }
