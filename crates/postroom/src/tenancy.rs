@@ -113,6 +113,22 @@ impl MailRoutes {
     }
 }
 
+/// Says loudly what is missing when a tenant has no Jira site: its mail is still taken in
+/// and held, so nothing is lost, but nothing reaches Jira either.
+fn no_site(tenant: &TenantId) -> String {
+    if *tenant == TenantId::default_tenant() {
+        "no Jira site is configured: mail will be taken in and held until one is. Set [jira] \
+         url, auth, email and token_file in postroom.toml (or POSTROOM_JIRA__URL etc.), or run \
+         `postroom serve --sandbox` to try postroom"
+            .to_owned()
+    } else {
+        format!(
+            "tenant {tenant} has no Jira site: its mail is taken in and held until it has one \
+             (`postroom tenant set {tenant} --jira-url URL …`)"
+        )
+    }
+}
+
 /// What `serve` keeps per tenant, and the parts it needs to start a tenant's flows.
 #[derive(Debug)]
 pub struct Tenancy {
@@ -216,11 +232,7 @@ impl Tenancy {
             Ok(None) => {
                 self.trackers.remove(id);
                 metrics::gauge!("postroom_jira_configured", "tenant" => label).set(0.0);
-                tracing::warn!(
-                    tenant = %id,
-                    "the tenant has no Jira site: its mail is taken in and held until it has \
-                     one (`postroom tenant set`)"
-                );
+                tracing::warn!(tenant = %id, "{}", no_site(id));
             }
             Err(e) => {
                 self.trackers.remove(id);

@@ -56,11 +56,14 @@ async fn site_of(
     }
     let store = app::open_store(config).await?;
     let tenant = app::tenant_id(&globals.tenant)?;
-    let known = store.list_tenants().await?.iter().any(|t| t.id == tenant);
-    let site = if known {
-        crate::sites::jira_settings_of(config, &store, &tenant).await?
-    } else {
-        None
+    // `default` may not exist yet (no `serve` ran): then it has no site either.
+    let site = match store.tenant(&tenant).await {
+        Ok(handle) => {
+            let (keyring, _) = crate::keys::open_keyring(config)?;
+            crate::sites::jira_settings(config, &keyring, &handle).await?
+        }
+        Err(postroom_store::StoreError::UnknownTenant(_)) if globals.tenant == "default" => None,
+        Err(e) => return Err(e.into()),
     };
     site.with_context(|| {
         format!(

@@ -101,7 +101,6 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
             profile: shared.clone(),
         });
     }
-    report_jira(&config, &tenant).await?;
     let shutdown = CancellationToken::new();
     let holder = format!(
         "{}:{}",
@@ -431,21 +430,6 @@ fn site_labels(config: &Config, keyring: &postroom_store::crypto::Keyring) -> Si
     } else {
         SiteLabels::Opaque(keys::redactor(keyring))
     }
-}
-
-/// Says loudly what is missing when the tenant `default` has no Jira site (neither in
-/// `[jira]` nor in the store) and it is the only tenant: mail is still taken in and held,
-/// so nothing is lost, but nothing reaches Jira either.
-async fn report_jira(config: &Config, default: &postroom_store::TenantStore) -> anyhow::Result<()> {
-    let record = default.record().await?;
-    if crate::sites::source_of(config, &record) == crate::sites::SiteSource::None {
-        tracing::warn!(
-            "no Jira site is configured: mail will be taken in and held until one is. \
-             Set [jira] url, auth, email and token_file in postroom.toml \
-             (or POSTROOM_JIRA__URL etc.), or run `postroom serve --sandbox` to try postroom"
-        );
-    }
-    Ok(())
 }
 
 async fn shutdown_signal() {
