@@ -9,7 +9,6 @@ pub mod attachments;
 pub mod auto_reply;
 pub mod canned;
 pub mod classify;
-pub mod connect_jwt;
 pub mod conversation;
 pub mod directives;
 pub mod html;

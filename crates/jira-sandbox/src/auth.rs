@@ -1,5 +1,6 @@
-//! Authentication, which comes before everything else: Basic (e-mail + API token), Bearer
-//! (personal access token or OAuth access token) and Connect JWT, from loopback only.
+//! Authentication, which comes before everything else: Basic (e-mail + API token) and Bearer
+//! (personal access token, OAuth access token, or a Forge app's system or user token),
+//! from loopback only.
 
 use std::net::SocketAddr;
 
@@ -11,7 +12,6 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 use crate::app::App;
-use crate::connect_jwt;
 use crate::error::ApiError;
 use crate::state::Site;
 use crate::time::now_ms;
@@ -25,8 +25,10 @@ pub enum AuthKind {
     Pat,
     /// `Authorization: Bearer` with an OAuth 2.0 access token.
     OAuth,
-    /// `Authorization: JWT` (or `?jwt=`) from a Connect installation.
-    ConnectJwt,
+    /// `Authorization: Bearer` with a Forge app system token (the app acting as itself).
+    ForgeSystem,
+    /// `Authorization: Bearer` with a Forge user token (the app acting for a user).
+    ForgeUser,
 }
 
 /// The authenticated caller, inserted as a request extension.
@@ -79,7 +81,7 @@ pub async fn authenticate(State(app): State<App>, mut req: Request, next: Next) 
     }
     let principal = {
         let site = app.store.read();
-        identify(&app, &site, &req)
+        identify(&site, &req)
     };
     match principal {
         Some(p) => {
@@ -93,23 +95,15 @@ pub async fn authenticate(State(app): State<App>, mut req: Request, next: Next) 
     }
 }
 
-fn identify(app: &App, site: &Site, req: &Request) -> Option<Principal> {
+fn identify(site: &Site, req: &Request) -> Option<Principal> {
     let header = req
         .headers()
         .get("authorization")
-        .and_then(|v| v.to_str().ok());
-    let query_jwt = req
-        .uri()
-        .query()
-        .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("jwt=")));
-    let (scheme, credential) = match header {
-        Some(h) => h.split_once(' ')?,
-        None => ("JWT", query_jwt?),
-    };
+        .and_then(|v| v.to_str().ok())?;
+    let (scheme, credential) = header.split_once(' ')?;
     match scheme.to_ascii_lowercase().as_str() {
         "basic" => basic(site, credential.trim()),
         "bearer" => bearer(site, credential.trim()),
-        "jwt" => jwt(app, site, req, credential.trim()),
         _ => None,
     }
 }
@@ -138,6 +132,18 @@ fn bearer(site: &Site, token: &str) -> Option<Principal> {
             kind: AuthKind::Pat,
         });
     }
+    if let Some(grant) = site.forge.tokens.get(token) {
+        let user = site.user(&grant.account_id).filter(|u| u.active)?;
+        return (grant.expires_ms > now_ms()).then(|| Principal {
+            account_id: user.account_id.clone(),
+            site_admin: user.site_admin,
+            kind: if grant.system {
+                AuthKind::ForgeSystem
+            } else {
+                AuthKind::ForgeUser
+            },
+        });
+    }
     let (account, expires) = site.oauth.access_tokens.get(token)?;
     let user = site.user(account).filter(|u| u.active)?;
     (*expires > now_ms()).then(|| Principal {
@@ -145,31 +151,4 @@ fn bearer(site: &Site, token: &str) -> Option<Principal> {
         site_admin: user.site_admin,
         kind: AuthKind::OAuth,
     })
-}
-
-fn jwt(app: &App, site: &Site, req: &Request, token: &str) -> Option<Principal> {
-    let iss = connect_jwt::issuer(token).ok()?;
-    let install = site
-        .installations
-        .iter()
-        .find(|i| i.app_key == iss || i.client_key == iss)?;
-    let path = req.uri().path();
-    match connect_jwt::verify(
-        token,
-        &install.shared_secret,
-        req.method().as_str(),
-        path,
-        req.uri().query(),
-    ) {
-        Ok(()) => Some(Principal {
-            account_id: install.account_id.clone(),
-            site_admin: false,
-            kind: AuthKind::ConnectJwt,
-        }),
-        Err(e) => {
-            app.stats.effect("jwt_rejected");
-            tracing::debug!(error = %e, "connect jwt rejected");
-            None
-        }
-    }
 }

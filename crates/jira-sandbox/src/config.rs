@@ -48,6 +48,9 @@ pub struct SandboxConfig {
     /// Entity property keys declared indexed (as an app descriptor would), so JQL
     /// `issue.property[key].path` works for them.
     pub indexed_properties: Vec<String>,
+    /// The site's cloud id (what OAuth's accessible resources and Forge's tokens name);
+    /// give each of several sandbox sites its own.
+    pub cloud_id: String,
 }
 
 impl Default for SandboxConfig {
@@ -61,6 +64,7 @@ impl Default for SandboxConfig {
             faults: FaultConfig::default(),
             webhook_retry: RetryPolicy::default(),
             indexed_properties: Vec::new(),
+            cloud_id: crate::SANDBOX_CLOUD_ID.to_owned(),
         }
     }
 }

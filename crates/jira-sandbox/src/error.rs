@@ -120,6 +120,9 @@ pub enum SandboxError {
         /// Cause.
         source: std::io::Error,
     },
+    /// The Forge platform could not make a key, a token or its HTTP client.
+    #[error("sandbox Forge platform: {0}")]
+    Forge(String),
     /// The HTTP client for webhook deliveries could not be built.
     #[error("cannot build the webhook HTTP client: {0}")]
     HttpClient(reqwest::Error),

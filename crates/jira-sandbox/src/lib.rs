@@ -4,7 +4,7 @@
 //! against this emulator. It behaves like Jira Cloud (REST v3, ADF bodies) and Data Center
 //! (REST v2, wiki strings) wherever postroom depends on Jira: status codes, the
 //! `errorMessages`/`errors` body, ADF validation, JQL, 429s with `Retry-After`, webhooks,
-//! Connect JWT. Deviations are listed in the crate's README.
+//! Forge app tokens; [`ForgePlatform`] plays the Forge platform itself. Deviations are listed in the crate's README.
 //!
 //! ## In-process, for tests
 //! ```no_run
@@ -31,9 +31,9 @@ mod adf;
 mod app;
 mod auth;
 mod config;
-mod connect_jwt;
 mod error;
 mod faults;
+mod forge;
 mod jql;
 mod middleware;
 mod render;
@@ -55,9 +55,12 @@ use tokio::task::JoinHandle;
 
 pub use adf::validate as validate_adf;
 pub use config::{RetryPolicy, SandboxConfig};
-pub use connect_jwt::qsh;
 pub use error::{ApiError, SandboxError};
 pub use faults::FaultConfig;
+pub use forge::{
+    DELIVERY_RETRIES, DELIVERY_TIMEOUT, Delivery, EVENTS_PATH, ForgePlatform, LIFECYCLE_PATH,
+    SCHEDULE_PATH, SYSTEM_TOKEN_TTL,
+};
 pub use state::seed::{
     ADMIN_ACCOUNT_ID, ADMIN_EMAIL, ADMIN_PAT, AGENT_ACCOUNT_ID, AGENT_EMAIL, AGENT_PAT, API_TOKEN,
     DEVELOPER_ACCOUNT_ID, DEVELOPER_EMAIL, EMAIL_PARTICIPANTS_FIELD, OAUTH_CLIENT_ID,
@@ -69,6 +72,32 @@ pub use webhooks::signature as webhook_signature;
 
 use app::{App, Inner};
 use state::Store;
+
+/// A site where the Forge app was installed: what Forge's invocation tokens name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForgeSite {
+    /// `ari:cloud:ecosystem::installation/UUID`.
+    pub installation_id: String,
+    pub cloud_id: String,
+    /// Where the app's tokens reach the site's REST API (the site's base URL here; the
+    /// gateway's `https://api.atlassian.com/ex/jira/{cloudId}` on Jira Cloud).
+    pub api_base_url: String,
+    /// The app's own account on the site.
+    pub app_account_id: String,
+}
+
+/// A random id in the shape of a UUID (version 4 bits set), for installation and app ids.
+pub fn uuid_like() -> String {
+    let b: [u8; 16] = rand::random();
+    format!(
+        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+        u32::from_be_bytes([b[0], b[1], b[2], b[3]]),
+        u16::from_be_bytes([b[4], b[5]]),
+        u16::from_be_bytes([b[6], b[7]]) & 0x0fff,
+        (u16::from_be_bytes([b[8], b[9]]) & 0x3fff) | 0x8000,
+        u64::from_be_bytes([0, 0, b[10], b[11], b[12], b[13], b[14], b[15]]),
+    )
+}
 
 /// Login details of a seeded account.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -216,21 +245,78 @@ impl SandboxHandle {
         self.app.stats.reset();
     }
 
-    /// Registers a Connect installation whose app may call with HS256 JWTs signed by
-    /// `shared_secret` (`iss` = `app_key`). Returns the app's bot account id.
-    pub fn install_connect_app(
-        &self,
-        app_key: &str,
-        client_key: &str,
-        shared_secret: &str,
-    ) -> String {
+    /// Installs the Forge app `app_id` on this site under a new installation id, as the
+    /// Forge platform does when an administrator installs the app.
+    pub fn install_forge_app(&self, app_id: &str) -> ForgeSite {
+        let installation_id = format!("ari:cloud:ecosystem::installation/{}", uuid_like());
         let account_id = self
             .app
             .store
             .write()
-            .install_app(app_key, client_key, shared_secret);
+            .install_forge_app(app_id, &installation_id);
         self.app.store.persist();
-        account_id
+        ForgeSite {
+            installation_id,
+            cloud_id: self.app.config.cloud_id.clone(),
+            api_base_url: self.app.base_url.clone(),
+            app_account_id: account_id,
+        }
+    }
+
+    /// Installs the app again under an installation id it had before (a reinstall).
+    pub fn reinstall_forge_app(&self, app_id: &str, installation_id: &str) {
+        self.app
+            .store
+            .write()
+            .install_forge_app(app_id, installation_id);
+        self.app.store.persist();
+    }
+
+    /// Uninstalls a Forge installation: its tokens are refused from now on.
+    pub fn uninstall_forge_app(&self, installation_id: &str) {
+        self.app.store.write().uninstall_forge_app(installation_id);
+        self.app.store.persist();
+    }
+
+    /// A token for `installation_id` valid for `ttl`, as Forge hands one to a remote with
+    /// an invocation (`x-forge-oauth-system`, or `x-forge-oauth-user` when `user` names an
+    /// account). Returns the token and its expiry (epoch ms); `None` when the app is not
+    /// installed here.
+    pub fn grant_forge_token(
+        &self,
+        installation_id: &str,
+        user: Option<&str>,
+        ttl: std::time::Duration,
+    ) -> Option<(String, i64)> {
+        let ttl_ms = i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX / 2);
+        let expires_ms = time::now_ms().saturating_add(ttl_ms);
+        // Atlassian's tokens are JWTs whose `exp` says when they end; the site keeps the
+        // token itself, so its signature here only has to be well formed.
+        let secret = routes::oauth::random_token("");
+        let claims = serde_json::json!({
+            "exp": expires_ms / 1000,
+            "jti": routes::oauth::random_token(""),
+            "sub": user.unwrap_or("app"),
+        });
+        let token = jsonwebtoken::encode(
+            &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+            &claims,
+            &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
+        )
+        .ok()?;
+        self.app.store.write().grant_forge_token(
+            installation_id,
+            user,
+            token.clone(),
+            expires_ms,
+        )?;
+        self.app.store.persist();
+        Some((token, expires_ms))
+    }
+
+    /// The site's cloud id.
+    pub fn cloud_id(&self) -> &str {
+        &self.app.config.cloud_id
     }
 
     /// Registers an admin webhook (as `POST /rest/webhooks/1.0/webhook` would), signed with

@@ -1,12 +1,11 @@
-//! OAuth tokens, Connect JWT, and state that survives a restart.
+//! OAuth tokens, Forge app tokens, and state that survives a restart.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test] fns
 
 mod common;
 
 use common::{start, start_with};
-use jira_sandbox::{SandboxConfig, qsh};
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use jira_sandbox::SandboxConfig;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -54,75 +53,64 @@ async fn oauth_code_exchange_refresh_rotation_and_bearer_use() {
     assert_eq!(bad_client.status(), 401);
 }
 
-fn connect_token(secret: &str, method: &str, path: &str, query: Option<&str>) -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    let claims = json!({"iss": "postroom-app", "iat": now, "exp": now + 60, "qsh": qsh(method, path, query)});
-    jsonwebtoken::encode(
-        &Header::new(Algorithm::HS256),
-        &claims,
-        &EncodingKey::from_secret(secret.as_bytes()),
-    )
-    .unwrap()
-}
-
 #[tokio::test]
-async fn connect_jwt_is_bound_to_the_request() {
+async fn forge_tokens_act_as_the_app_or_the_user_until_they_expire_or_the_app_goes() {
     let site = start().await;
-    let bot = site
-        .sb
-        .handle
-        .install_connect_app("postroom-app", "client-1", "shh");
+    let handle = &site.sb.handle;
     let base = &site.sb.base_url;
-    let token = connect_token("shh", "GET", "/rest/api/3/myself", None);
-    let r = site
-        .http
-        .get(format!("{base}/rest/api/3/myself"))
-        .header("authorization", format!("JWT {token}"))
-        .send()
-        .await
+    let forge = handle.install_forge_app("ari:cloud:ecosystem::app/postroom-test");
+    assert_eq!(forge.cloud_id, handle.cloud_id());
+    let myself = |token: String| {
+        let http = site.http.clone();
+        let url = format!("{base}/rest/api/3/myself");
+        async move {
+            let r = http.get(url).bearer_auth(token).send().await.unwrap();
+            let status = r.status().as_u16();
+            (status, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let hour = std::time::Duration::from_secs(3600);
+    let (system, expires) = handle
+        .grant_forge_token(&forge.installation_id, None, hour)
         .unwrap();
-    assert_eq!(r.status(), 200);
-    assert_eq!(r.json::<Value>().await.unwrap()["accountId"], bot);
-    let r = site
-        .http
-        .get(format!("{base}/rest/api/3/serverInfo?x=1&jwt={token}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200, "serverInfo is public anyway");
-    let other_path = site
-        .http
-        .get(format!("{base}/rest/api/3/field"))
-        .header("authorization", format!("JWT {token}"))
-        .send()
-        .await
-        .unwrap();
+    assert!(expires > 0);
+    let (status, me) = myself(system.clone()).await;
+    assert_eq!(status, 200);
     assert_eq!(
-        other_path.status(),
-        401,
-        "qsh binds the token to one request"
+        me["accountId"],
+        forge.app_account_id.as_str(),
+        "the app acts as itself"
     );
-    let q = "fields=summary";
-    let token = connect_token("shh", "GET", "/rest/api/3/project/SUP", Some(q));
-    let r = site
-        .http
-        .get(format!("{base}/rest/api/3/project/SUP?{q}&jwt={token}"))
-        .send()
-        .await
+    let (user, _) = handle
+        .grant_forge_token(
+            &forge.installation_id,
+            Some(jira_sandbox::AGENT_ACCOUNT_ID),
+            hour,
+        )
         .unwrap();
-    assert_eq!(r.status(), 200);
-    let forged = connect_token("wrong", "GET", "/rest/api/3/myself", None);
-    let r = site
-        .http
-        .get(format!("{base}/rest/api/3/myself"))
-        .header("authorization", format!("JWT {forged}"))
-        .send()
-        .await
+    let (_, me) = myself(user).await;
+    assert_eq!(
+        me["accountId"],
+        jira_sandbox::AGENT_ACCOUNT_ID,
+        "a user token acts as the user"
+    );
+    let (short, _) = handle
+        .grant_forge_token(
+            &forge.installation_id,
+            None,
+            std::time::Duration::from_millis(1),
+        )
         .unwrap();
-    assert_eq!(r.status(), 401);
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    assert_eq!(myself(short).await.0, 401, "an expired token is refused");
+    assert!(
+        handle
+            .grant_forge_token("ari:cloud:ecosystem::installation/nowhere", None, hour)
+            .is_none(),
+        "no token for an installation that does not exist"
+    );
+    handle.uninstall_forge_app(&forge.installation_id);
+    assert_eq!(myself(system).await.0, 401, "uninstalling ends every token");
 }
 
 #[tokio::test]

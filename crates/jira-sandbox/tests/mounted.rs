@@ -5,8 +5,7 @@
 use std::net::SocketAddr;
 
 use axum::Router;
-use jira_sandbox::{Credentials, SandboxConfig, SandboxHandle, qsh};
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use jira_sandbox::{Credentials, SandboxConfig, SandboxHandle};
 use serde_json::{Value, json};
 
 async fn mounted(connect_info: bool, config: SandboxConfig) -> (String, SandboxHandle) {
@@ -32,7 +31,7 @@ async fn mounted(connect_info: bool, config: SandboxConfig) -> (String, SandboxH
 }
 
 #[tokio::test]
-async fn mounted_site_links_under_its_prefix_and_checks_qsh_relative_to_it() {
+async fn mounted_site_links_under_its_prefix_and_takes_app_tokens_there() {
     let (base, handle) = mounted(true, SandboxConfig::default()).await;
     let http = reqwest::Client::new();
     let auth = Credentials::admin().basic_header();
@@ -59,28 +58,28 @@ async fn mounted_site_links_under_its_prefix_and_checks_qsh_relative_to_it() {
         1
     );
 
-    handle.install_connect_app("app", "client", "secret");
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    let claims = json!({"iss": "app", "iat": now, "exp": now + 60, "qsh": qsh("GET", "/rest/api/3/myself", None)});
-    let token = jsonwebtoken::encode(
-        &Header::new(Algorithm::HS256),
-        &claims,
-        &EncodingKey::from_secret(b"secret"),
-    )
-    .unwrap();
+    let forge = handle.install_forge_app("ari:cloud:ecosystem::app/mounted");
+    assert_eq!(
+        forge.api_base_url, base,
+        "the app's API base URL is the mounted site"
+    );
+    let (token, _) = handle
+        .grant_forge_token(
+            &forge.installation_id,
+            None,
+            std::time::Duration::from_secs(60),
+        )
+        .unwrap();
     let r = http
         .get(format!("{base}/rest/api/3/myself"))
-        .header("authorization", format!("JWT {token}"))
+        .bearer_auth(token)
         .send()
         .await
         .unwrap();
     assert_eq!(
         r.status(),
         200,
-        "qsh is computed on the path below the mount point"
+        "the app's token works below the mount point"
     );
 }
 

@@ -1,11 +1,9 @@
 //! The four ways postroom authenticates to Jira, and what each puts on a request.
 
-use std::sync::Mutex;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use postroom_core::connect_jwt::{CanonicalRequest, ConnectClaims, parse_query, sign};
 use postroom_core::ports::tracker::TrackerError;
-use reqwest::Url;
 use serde::Deserialize;
 
 use postroom_core::secret::Secret;
@@ -24,13 +22,9 @@ pub enum Auth {
     PersonalAccessToken(Secret),
     /// OAuth 2.0 (3LO) access token, refreshed with the refresh token when Jira says 401.
     OAuth(OAuthTokens),
-    /// Atlassian Connect app: a fresh HS256 JWT per request with the request's `qsh`.
-    Connect {
-        /// The app key (the JWT issuer).
-        app_key: String,
-        /// The installation's shared secret.
-        shared_secret: Secret,
-    },
+    /// The Forge app's system token for one installation (`Authorization: Bearer`), as
+    /// Forge last handed it over; calls wait while none is valid.
+    Forge(SystemToken),
 }
 
 /// OAuth 2.0 tokens and what is needed to refresh them.
@@ -48,9 +42,83 @@ pub struct OAuthTokens {
     pub token_url: String,
 }
 
-/// Seconds a Connect token stays valid: long enough for a slow request, short enough
-/// that a leaked one is soon useless.
-const CONNECT_TOKEN_TTL_SECS: i64 = 180;
+/// How long a call waits for a fresh system token before it is tried again: Forge's
+/// scheduled trigger brings one every five minutes, any other call of the app sooner.
+pub const FORGE_TOKEN_WAIT: Duration = Duration::from_secs(30);
+
+/// A token is not used in its last seconds, so that it does not expire on the way.
+const FORGE_TOKEN_MARGIN_MS: i64 = 30_000;
+
+/// The app system token of one Forge installation, shared by the HTTP edge that receives
+/// it with every call and the client that spends it. Cheap to clone.
+#[derive(Debug, Clone, Default)]
+pub struct SystemToken {
+    held: Arc<RwLock<Option<HeldToken>>>,
+}
+
+#[derive(Debug, Clone)]
+struct HeldToken {
+    token: Secret,
+    expires_at_ms: i64,
+}
+
+impl SystemToken {
+    /// Holds `token`, valid until `expires_at_ms`, unless the one held lasts longer.
+    pub fn offer(&self, token: Secret, expires_at_ms: i64) -> bool {
+        let mut held = self.held.write().unwrap_or_else(PoisonError::into_inner);
+        if held
+            .as_ref()
+            .is_some_and(|h| h.expires_at_ms > expires_at_ms)
+        {
+            return false;
+        }
+        *held = Some(HeldToken {
+            token,
+            expires_at_ms,
+        });
+        true
+    }
+
+    /// The token to call with at `now_ms`, `None` while none is valid.
+    pub fn usable(&self, now_ms: i64) -> Option<Secret> {
+        self.held
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .filter(|h| h.expires_at_ms - FORGE_TOKEN_MARGIN_MS > now_ms)
+            .map(|h| h.token.clone())
+    }
+
+    /// When the held token expires, if one is held.
+    pub fn expires_at_ms(&self) -> Option<i64> {
+        self.held
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .map(|h| h.expires_at_ms)
+    }
+
+    /// Jira refused `token`: it is dropped (unless a newer one replaced it meanwhile).
+    fn refused(&self, token: &Secret) {
+        let mut held = self.held.write().unwrap_or_else(PoisonError::into_inner);
+        if held
+            .as_ref()
+            .is_some_and(|h| h.token.expose() == token.expose())
+        {
+            *held = None;
+        }
+    }
+}
+
+/// The error of a call made while no valid system token is held: the job waits (without
+/// using up an attempt) until a trigger brings one.
+fn waiting_for_token(what: &str) -> TrackerError {
+    TrackerError::RateLimited {
+        what: what.to_owned(),
+        retry_after: FORGE_TOKEN_WAIT,
+        reason: Some("waiting for a fresh Forge app system token".to_owned()),
+    }
+}
 
 /// The credentials in use; OAuth tokens change when refreshed.
 #[derive(Debug)]
@@ -86,6 +154,18 @@ impl AuthState {
         }
     }
 
+    /// Jira said 401 to `header`: for a Forge installation the token is dropped and the
+    /// call waits for a fresh one (`Some`); other kinds answer `None`.
+    pub(crate) fn refused(&self, header: &str, what: &str) -> Option<TrackerError> {
+        let Auth::Forge(token) = self.current() else {
+            return None;
+        };
+        if let Some(used) = header.strip_prefix("Bearer ") {
+            token.refused(&Secret::new(used));
+        }
+        Some(waiting_for_token(what))
+    }
+
     pub(crate) fn can_refresh(&self) -> bool {
         matches!(
             self.current(),
@@ -96,43 +176,17 @@ impl AuthState {
         )
     }
 
-    /// The `Authorization` header value for `method url`; `context_path` is the base URL's
-    /// path, which the Connect `qsh` leaves out.
-    pub(crate) fn header(
-        &self,
-        method: &str,
-        url: &Url,
-        context_path: &str,
-    ) -> Result<String, TrackerError> {
+    /// The `Authorization` header value for a call described as `what`.
+    pub(crate) fn header(&self, what: &str) -> Result<String, TrackerError> {
         Ok(match self.current() {
             Auth::ApiToken { email, token } => basic(&email, token.expose()),
             Auth::PersonalAccessToken(pat) => format!("Bearer {}", pat.expose()),
             Auth::OAuth(t) => format!("Bearer {}", t.access_token.expose()),
-            Auth::Connect {
-                app_key,
-                shared_secret,
-            } => {
-                let query = parse_query(url.query().unwrap_or_default());
-                let qsh = CanonicalRequest::new(method, context_path, url.path(), &query).qsh();
-                let now = SystemTime::now()
-                    .duration_since(UNIX_EPOCH)
-                    .map_or(0, |d| d.as_secs());
-                let now = i64::try_from(now).unwrap_or(i64::MAX / 2);
-                let claims = ConnectClaims {
-                    iss: app_key,
-                    iat: now,
-                    exp: now + CONNECT_TOKEN_TTL_SECS,
-                    qsh,
-                    sub: None,
-                };
-                let token = sign(&claims, shared_secret.expose().as_bytes()).map_err(|e| {
-                    TrackerError::Permanent {
-                        what: "signing a Connect JWT".to_owned(),
-                        status: 0,
-                        message: e.to_string(),
-                    }
-                })?;
-                format!("JWT {token}")
+            Auth::Forge(token) => {
+                let token = token
+                    .usable(now_ms())
+                    .ok_or_else(|| waiting_for_token(what))?;
+                format!("Bearer {}", token.expose())
             }
         })
     }
@@ -202,6 +256,13 @@ impl AuthState {
     }
 }
 
+fn now_ms() -> i64 {
+    let since = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
+}
+
 fn basic(user: &str, password: &str) -> String {
     use base64::Engine;
     format!(
@@ -225,19 +286,40 @@ mod tests {
     }
 
     #[test]
-    fn connect_header_signs_the_path_below_the_context_path() {
-        let state = AuthState::new(Auth::Connect {
-            app_key: "app".into(),
-            shared_secret: Secret::new("s"),
-        });
-        let url = Url::parse("https://h.test/jira/rest/api/2/issue/A-1?b=2&a=1").unwrap();
-        let header = state.header("GET", &url, "/jira").unwrap();
-        let token = header.strip_prefix("JWT ").unwrap();
-        let claims = postroom_core::connect_jwt::decode_unverified(token).unwrap();
-        let expected =
-            CanonicalRequest::new("GET", "", "/rest/api/2/issue/A-1", &parse_query("a=1&b=2"))
-                .qsh();
-        assert_eq!(claims.qsh, expected);
-        assert_eq!(claims.exp - claims.iat, CONNECT_TOKEN_TTL_SECS);
+    fn forge_calls_wait_while_no_token_is_valid() {
+        let token = SystemToken::default();
+        let state = AuthState::new(Auth::Forge(token.clone()));
+        let waiting = state.header("GET /issue").unwrap_err();
+        assert_eq!(waiting.retry_after(), Some(FORGE_TOKEN_WAIT));
+        // A token in its last seconds is not used either.
+        token.offer(Secret::new("almost"), now_ms() + FORGE_TOKEN_MARGIN_MS / 2);
+        assert!(state.header("GET /issue").is_err());
+        token.offer(Secret::new("fresh"), now_ms() + 600_000);
+        assert_eq!(state.header("GET /issue").unwrap(), "Bearer fresh");
+    }
+
+    #[test]
+    fn a_shorter_token_does_not_replace_a_longer_one() {
+        let token = SystemToken::default();
+        assert!(token.offer(Secret::new("long"), now_ms() + 900_000));
+        assert!(!token.offer(Secret::new("short"), now_ms() + 300_000));
+        assert_eq!(token.usable(now_ms()).unwrap().expose(), "long");
+    }
+
+    #[test]
+    fn a_refused_token_is_dropped_but_not_a_newer_one() {
+        let token = SystemToken::default();
+        let state = AuthState::new(Auth::Forge(token.clone()));
+        token.offer(Secret::new("old"), now_ms() + 600_000);
+        let header = state.header("GET /x").unwrap();
+        token.offer(Secret::new("new"), now_ms() + 900_000);
+        assert!(state.refused(&header, "GET /x").is_some());
+        assert_eq!(token.usable(now_ms()).unwrap().expose(), "new");
+        let header = state.header("GET /x").unwrap();
+        state.refused(&header, "GET /x");
+        assert!(token.usable(now_ms()).is_none());
+        // Other kinds of auth are not Forge's business.
+        let pat = AuthState::new(Auth::PersonalAccessToken(Secret::new("p")));
+        assert!(pat.refused("Bearer p", "GET /x").is_none());
     }
 }

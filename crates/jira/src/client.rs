@@ -27,8 +27,6 @@ pub(crate) struct Inner {
     pub http: reqwest::Client,
     /// Base URL without a trailing slash, context path included.
     pub base_url: String,
-    /// The base URL's path (`/jira`), empty for none.
-    pub context_path: String,
     pub dialect: Dialect,
     pub auth: AuthState,
     pub limiter: Limiter,
@@ -73,7 +71,6 @@ impl JiraClient {
                     .into(),
             });
         }
-        let context_path = base.path().trim_end_matches('/').to_owned();
         let http = reqwest::Client::builder()
             .timeout(config.politeness.request_timeout)
             .connect_timeout(Duration::from_secs(10))
@@ -88,7 +85,6 @@ impl JiraClient {
             inner: Arc::new(Inner {
                 http,
                 base_url: config.base_url.trim_end_matches('/').to_owned(),
-                context_path,
                 dialect: config.dialect.unwrap_or(Dialect::CloudV3),
                 auth: AuthState::new(config.auth),
                 limiter: Limiter::new(&config.politeness, &config.tenant),

@@ -17,7 +17,7 @@ mod limiter;
 mod tracker_impl;
 mod transport;
 
-pub use auth::{Auth, OAuthTokens};
+pub use auth::{Auth, FORGE_TOKEN_WAIT, OAuthTokens, SystemToken};
 pub use check::{CheckReport, ProjectCheck, check};
 pub use client::JiraClient;
 pub use config::{JiraConfig, Politeness};

@@ -145,6 +145,12 @@ impl JiraClient {
             Ok(r) => r,
             Err(e) => return Step::Done(Err(e)),
         };
+        let used_auth = request
+            .headers()
+            .get(reqwest::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .unwrap_or_default();
         let started = std::time::Instant::now();
         let sent = inner.http.execute(request).await;
         let response = match sent {
@@ -208,6 +214,12 @@ impl JiraClient {
                 message: "Jira is unavailable (503)".into(),
                 outcome_unknown: !call.idempotent,
             }));
+        }
+        if status == StatusCode::UNAUTHORIZED
+            && let Some(wait) = inner.auth.refused(&used_auth, &what)
+        {
+            // A Forge token Jira no longer takes: the call waits for the next one.
+            return Step::Done(Err(wait));
         }
         if status == StatusCode::UNAUTHORIZED && !*refreshed && inner.auth.can_refresh() {
             *refreshed = true;
@@ -282,9 +294,7 @@ impl JiraClient {
 
     fn build(&self, call: &Call, url: Url) -> Result<reqwest::Request, TrackerError> {
         let inner = self.inner();
-        let auth = inner
-            .auth
-            .header(call.method.as_str(), &url, &inner.context_path)?;
+        let auth = inner.auth.header(&call.label())?;
         let mut builder = inner
             .http
             .request(call.method.clone(), url)

@@ -1,15 +1,15 @@
-//! Every auth mode against the sandbox, and Connect JWTs that must fail when tampered with.
+//! Every auth mode against the sandbox, and a Forge app's system token that must wait while
+//! it has none and stop using one Jira refuses.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // shared scenarios are async fns, not #[test] fns
 
 mod common;
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use jira_sandbox::{Credentials, OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET};
-use postroom_core::connect_jwt::{CanonicalRequest, ConnectClaims, parse_query, sign};
 use postroom_core::ports::tracker::{Dialect, Tracker, TrackerError};
-use postroom_jira::{Auth, OAuthTokens, Secret};
+use postroom_jira::{Auth, FORGE_TOKEN_WAIT, OAuthTokens, Secret, SystemToken};
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -90,110 +90,49 @@ async fn oauth_access_token_is_refreshed_when_jira_refuses_it() {
     );
 }
 
-fn install(site: &common::Site) -> Auth {
-    site.handle
-        .install_connect_app("postroom", "client-1", "connect-shared-secret");
-    Auth::Connect {
-        app_key: "postroom".into(),
-        shared_secret: Secret::new("connect-shared-secret"),
-    }
-}
-
 #[tokio::test]
-async fn connect_jwt_signed_by_the_client_verifies_also_under_a_context_path() {
-    for ctx in ["", "/jira"] {
-        let site = common::start(ctx).await;
-        let auth = install(&site);
-        let jira = common::client(&site, Dialect::CloudV3, auth, common::fast()).await;
-        let projects = jira.projects(false).await.unwrap();
-        assert!(projects.iter().any(|p| p.key == "SUP"));
-        // a query with repeated, encoded parameters
-        let issue = jira.get_issue("SUP-1", &["summary", "status"]).await;
-        assert!(
-            matches!(issue, Ok(_) | Err(TrackerError::NotFound { .. })),
-            "{issue:?}"
-        );
-        assert_eq!(
-            site.handle.stats().effect("jwt_rejected"),
-            0,
-            "context path {ctx:?}"
-        );
-    }
-}
-
-fn token(method: &str, path: &str, query: &str, exp_in: i64) -> String {
-    let now = i64::try_from(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_secs(),
-    )
-    .unwrap();
-    let qsh = CanonicalRequest::new(method, "", path, &parse_query(query)).qsh();
-    let claims = ConnectClaims {
-        iss: "postroom".into(),
-        iat: now - 700,
-        exp: now + exp_in,
-        qsh,
-        sub: None,
-    };
-    sign(&claims, b"connect-shared-secret").unwrap()
-}
-
-#[tokio::test]
-async fn tampered_connect_requests_are_refused() {
+async fn forge_calls_wait_for_a_system_token_and_drop_one_jira_refuses() {
     let site = common::start("").await;
-    install(&site);
-    let http = reqwest::Client::new();
-    let send = |path: &'static str, query: &'static str, jwt: String| {
-        let http = http.clone();
-        let url = format!("{}{path}?{query}", site.base_url);
-        async move {
-            http.get(url)
-                .header("authorization", format!("JWT {jwt}"))
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
-        }
-    };
-    let good = token(
-        "GET",
-        "/rest/api/3/project",
-        "expand=description&a=1&a=2",
-        60,
-    );
+    let forge = site
+        .handle
+        .install_forge_app("ari:cloud:ecosystem::app/postroom-test");
+    let token = SystemToken::default();
+    let mut config =
+        postroom_jira::JiraConfig::new(site.base_url.clone(), Auth::Forge(token.clone()));
+    config.dialect = Some(Dialect::CloudV3);
+    config.politeness = common::fast();
+    let jira = postroom_jira::JiraClient::connect(config).await.unwrap();
+    let before = site.handle.stats().requests_to("GET /rest/api/3/myself");
+    let waiting = jira.myself().await.unwrap_err();
+    assert_eq!(waiting.retry_after(), Some(FORGE_TOKEN_WAIT), "{waiting:?}");
     assert_eq!(
-        send(
-            "/rest/api/3/project",
-            "a=2&expand=description&a=1",
-            good.clone()
-        )
-        .await,
-        200
+        site.handle.stats().requests_to("GET /rest/api/3/myself"),
+        before,
+        "nothing is sent without a token"
     );
+    let hour = Duration::from_secs(3600);
+    let (granted, expires) = site
+        .handle
+        .grant_forge_token(&forge.installation_id, None, hour)
+        .unwrap();
+    token.offer(Secret::new(granted), expires);
     assert_eq!(
-        send(
-            "/rest/api/3/myself",
-            "a=2&expand=description&a=1",
-            good.clone()
-        )
-        .await,
-        401,
-        "other path"
+        jira.myself().await.unwrap().account_id,
+        forge.app_account_id
     );
+    // The site takes the token no more (the app was uninstalled): the call waits again,
+    // and the refused token is not sent a second time.
+    site.handle.uninstall_forge_app(&forge.installation_id);
+    let refused = jira.myself().await.unwrap_err();
+    assert_eq!(refused.retry_after(), Some(FORGE_TOKEN_WAIT), "{refused:?}");
+    assert!(
+        token.expires_at_ms().is_none(),
+        "the refused token is dropped"
+    );
+    let sent = site.handle.stats().requests_to("GET /rest/api/3/myself");
+    assert!(jira.myself().await.is_err());
     assert_eq!(
-        send("/rest/api/3/project", "a=3&expand=description&a=1", good).await,
-        401,
-        "other query"
+        site.handle.stats().requests_to("GET /rest/api/3/myself"),
+        sent
     );
-    // beyond any clock-skew leeway (the sandbox allows 60 s, like jsonwebtoken by default)
-    let expired = token("GET", "/rest/api/3/project", "", -600);
-    assert_eq!(
-        send("/rest/api/3/project", "", expired).await,
-        401,
-        "expired"
-    );
-    assert!(site.handle.stats().effect("jwt_rejected") >= 3);
 }

@@ -82,6 +82,7 @@ async fn site() -> Site {
         metrics: http::MetricsAccess::default(),
         console: http::ConsoleSettings::default(),
         trusted_proxies: Vec::new().into(),
+        forge: None,
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());

@@ -59,7 +59,7 @@ impl ListenerSink {
             .iter()
             .filter_map(|r| EmailAddress::parse(r).ok())
         {
-            let Some(route) = self.routes.tenant_of(&address) else {
+            let Some(route) = self.routes.tenant_of(&address).filter(|r| !r.uninstalled) else {
                 continue;
             };
             let own = route
@@ -94,6 +94,7 @@ impl ListenerSink {
 impl Sink for ListenerSink {
     async fn accepts(&self, recipient: &str) -> RecipientVerdict {
         match EmailAddress::parse(recipient).map(|a| self.routes.tenant_of(&a)) {
+            Ok(Some(route)) if route.uninstalled => RecipientVerdict::Uninstalled,
             Ok(Some(_)) => RecipientVerdict::Accept,
             _ => RecipientVerdict::Unknown,
         }

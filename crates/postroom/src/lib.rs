@@ -7,6 +7,7 @@ pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod console;
+pub mod forge;
 pub mod http;
 pub mod inbound;
 pub mod keys;

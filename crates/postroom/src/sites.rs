@@ -37,6 +37,13 @@ pub async fn jira_settings(
         return Ok(Some(config.jira.clone()));
     }
     let record = tenant.record().await?;
+    if record.jira.auth.as_deref() == Some(postroom_store::forge::FORGE_AUTH) {
+        anyhow::bail!(
+            "tenant {} is a Jira Cloud site that installed postroom's Forge app: only `serve` \
+             reaches it, with the token Forge hands over",
+            tenant.id()
+        );
+    }
     let Some(url) = record.jira.url.clone() else {
         return Ok(None);
     };

@@ -18,11 +18,13 @@ use postroom_core::tenant::{SiteLabels, TenantId};
 use postroom_engine::intake::Intake;
 use postroom_mail::imap::Poller;
 use postroom_store::crypto::Keyring;
+use postroom_store::forge::ForgeInstallation;
 use postroom_store::mailboxes::Mailboxes;
 use postroom_store::{Store, TenantRecord, TenantStore};
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
+use crate::forge::ForgeTokens;
 use crate::inbound::MailboxSink;
 use crate::profiles::{self, SharedProfile};
 use crate::trackers::{self, Trackers};
@@ -35,6 +37,9 @@ const EVERY: Duration = Duration::from_secs(2);
 pub struct MailRoute {
     pub tenant: TenantStore,
     pub profile: SharedProfile,
+    /// The site uninstalled postroom's Forge app: its addresses are refused with that
+    /// reason (not as unknown) until it installs again or is erased.
+    pub uninstalled: bool,
 }
 
 /// The tenants the mail listeners deliver to, each with the profile naming its own
@@ -48,7 +53,11 @@ impl MailRoutes {
     /// Routes to one tenant only.
     pub fn single(tenant: TenantStore, profile: SharedProfile) -> Self {
         let routes = Self::default();
-        routes.set(MailRoute { tenant, profile });
+        routes.set(MailRoute {
+            tenant,
+            profile,
+            uninstalled: false,
+        });
         routes
     }
 
@@ -105,6 +114,14 @@ impl MailRoutes {
         }
     }
 
+    /// Marks `tenant`'s route (if it has one) as uninstalled or back.
+    fn set_uninstalled(&self, tenant: &TenantId, uninstalled: bool) {
+        let mut routes = self.routes.write().unwrap_or_else(PoisonError::into_inner);
+        if let Some(route) = routes.iter_mut().find(|r| r.tenant.id() == tenant) {
+            route.uninstalled = uninstalled;
+        }
+    }
+
     fn remove(&self, tenant: &TenantId) {
         self.routes
             .write()
@@ -141,6 +158,8 @@ pub struct Tenancy {
     pub labels: SiteLabels,
     /// Who holds the mailbox leases: this instance.
     pub holder: String,
+    /// The app system tokens of the sites that installed the Forge app.
+    pub forge: ForgeTokens,
 }
 
 /// What is running for one tenant.
@@ -149,7 +168,32 @@ struct Served {
     updated_at_ms: i64,
     /// Whether its profile's route and mailboxes are up.
     routed: bool,
+    /// For a site of the Forge app: whether it is installed and licensed, as last seen.
+    forge: Option<ForgeState>,
     stop: CancellationToken,
+}
+
+/// A Forge site's standing, as it decides what runs for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ForgeState {
+    /// Installed and licensed (or without licence information): everything runs.
+    Active,
+    /// The licence is inactive: mail is taken in and held, nothing reaches Jira.
+    Unlicensed,
+    /// Uninstalled: its mail is refused and its mailboxes are not polled.
+    Uninstalled,
+}
+
+impl ForgeState {
+    fn of(installation: &ForgeInstallation) -> Self {
+        if installation.uninstalled_at_ms.is_some() {
+            Self::Uninstalled
+        } else if installation.licence_active == Some(false) {
+            Self::Unlicensed
+        } else {
+            Self::Active
+        }
+    }
 }
 
 impl Tenancy {
@@ -195,18 +239,63 @@ impl Tenancy {
             self.routes.remove(&id);
             tracing::info!(tenant = %id, "tenant removed: no longer served");
         }
+        let installations: HashMap<TenantId, ForgeInstallation> =
+            match self.store.forge_installations().await {
+                Ok(all) => all.into_iter().map(|i| (i.tenant.clone(), i)).collect(),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read the Forge installations");
+                    return;
+                }
+            };
         for record in records {
+            let installation = installations.get(&record.id);
+            let forge = installation.map(ForgeState::of);
             let entry = served.entry(record.id.clone()).or_insert_with(|| Served {
                 updated_at_ms: i64::MIN,
                 // `serve` routes `default` itself when it starts with a profile.
                 routed: self.routes.contains(&record.id),
+                forge: None,
                 stop: shutdown.child_token(),
             });
-            if entry.updated_at_ms != record.updated_at_ms {
+            if entry.updated_at_ms != record.updated_at_ms || entry.forge != forge {
                 entry.updated_at_ms = record.updated_at_ms;
-                self.connect(&record.id).await;
+                match installation {
+                    Some(installation) => self.connect_forge(installation).await,
+                    None => self.connect(&record.id).await,
+                }
             }
-            if !entry.routed {
+            if forge != entry.forge {
+                let was_uninstalled = entry.forge == Some(ForgeState::Uninstalled);
+                entry.forge = forge;
+                if forge == Some(ForgeState::Uninstalled) {
+                    // Mailboxes stop; the route stays, refusing mail with the reason.
+                    entry.stop.cancel();
+                    entry.stop = shutdown.child_token();
+                    entry.routed = false;
+                    self.routes.set_uninstalled(&record.id, true);
+                    tracing::warn!(tenant = %record.id, "the site uninstalled the app: its mail is refused and its mailboxes are not polled");
+                } else if was_uninstalled {
+                    self.routes.remove(&record.id);
+                }
+            }
+            if let Some(installation) = installation {
+                let valid = self
+                    .forge
+                    .of(&record.id)
+                    .usable(crate::app::now_ms())
+                    .is_some();
+                let label = self.labels.of(&record.id);
+                metrics::gauge!("postroom_forge_system_token_valid", "tenant" => label.clone())
+                    .set(if valid { 1.0 } else { 0.0 });
+                metrics::gauge!("postroom_forge_licence_active", "tenant" => label).set(
+                    if installation.licence_active == Some(false) {
+                        0.0
+                    } else {
+                        1.0
+                    },
+                );
+            }
+            if !entry.routed && entry.forge != Some(ForgeState::Uninstalled) {
                 entry.routed = self.route(&record.id, &entry.stop).await;
             }
         }
@@ -242,6 +331,48 @@ impl Tenancy {
                     error = %format!("{e:#}"),
                     "the tenant's Jira site cannot be used: its mail is held"
                 );
+            }
+        }
+    }
+
+    /// (Re)builds the Jira client of a site that installed the Forge app: its calls go to
+    /// the site's API base URL with the app system token Forge last handed over, and wait
+    /// while none is valid. An uninstalled or unlicensed site gets none: its mail is held.
+    async fn connect_forge(&self, installation: &ForgeInstallation) {
+        let id = &installation.tenant;
+        let label = self.labels.of(id);
+        let state = ForgeState::of(installation);
+        if state != ForgeState::Active {
+            self.trackers.remove(id);
+            metrics::gauge!("postroom_jira_configured", "tenant" => label).set(0.0);
+            tracing::warn!(tenant = %id, ?state, "the site's app is not active: its work waits");
+            return;
+        }
+        let token = self.forge.of(id);
+        if token.expires_at_ms().is_none() {
+            let loaded = match self.store.tenant(id).await {
+                Ok(tenant) => self.forge.load(&tenant, &self.keyring).await,
+                Err(e) => Err(e.into()),
+            };
+            if let Err(e) = loaded {
+                tracing::warn!(tenant = %id, error = %format!("{e:#}"), "cannot read the stored app system token: waiting for the next one");
+            }
+        }
+        let auth = postroom_jira::Auth::Forge(token);
+        match trackers::forge_client_config(
+            &self.config.jira,
+            &installation.site.api_base_url,
+            auth,
+            &label,
+        ) {
+            Ok(client) => {
+                self.trackers.insert(id.clone(), client);
+                metrics::gauge!("postroom_jira_configured", "tenant" => label).set(1.0);
+                tracing::info!(tenant = %id, "the site's Jira is served through the Forge app");
+            }
+            Err(e) => {
+                self.trackers.remove(id);
+                tracing::warn!(tenant = %id, error = %format!("{e:#}"), "the site's Jira cannot be used: its mail is held");
             }
         }
     }
@@ -296,6 +427,7 @@ impl Tenancy {
         self.routes.set(MailRoute {
             tenant,
             profile: shared,
+            uninstalled: false,
         });
         tracing::info!(tenant = %id, "the tenant's own addresses are served");
         true

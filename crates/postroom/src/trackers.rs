@@ -42,6 +42,26 @@ pub fn client_config(jira: &config::JiraConfig, tenant: &str) -> anyhow::Result<
             token_url: String::new(),
         }),
     };
+    build(jira, url, auth, tenant)
+}
+
+/// The client settings of a site reached through the Forge app: its API base URL, the
+/// app's system token, and `[jira]`'s politeness like every site.
+pub fn forge_client_config(
+    jira: &config::JiraConfig,
+    api_base_url: &str,
+    auth: Auth,
+    tenant: &str,
+) -> anyhow::Result<JiraConfig> {
+    build(jira, api_base_url.to_owned(), auth, tenant)
+}
+
+fn build(
+    jira: &config::JiraConfig,
+    url: String,
+    auth: Auth,
+    tenant: &str,
+) -> anyhow::Result<JiraConfig> {
     let mut client_config = JiraConfig::new(url, auth);
     client_config.tenant = tenant.to_owned();
     let rate = jira.requests_per_sec;

@@ -14,6 +14,7 @@ pub mod conversations;
 pub mod crypto;
 mod db;
 mod error;
+pub mod forge;
 pub mod inbound;
 pub mod intake;
 pub mod inventory;

@@ -16,6 +16,8 @@ pub enum SiteSecret {
     JiraCredential,
     /// The secret Jira signs the site's webhook deliveries with.
     WebhookSecret,
+    /// The latest app system token Forge handed over for a site that installed the app.
+    ForgeSystemToken,
 }
 
 impl SiteSecret {
@@ -23,6 +25,7 @@ impl SiteSecret {
         match self {
             Self::JiraCredential => "jira_credential",
             Self::WebhookSecret => "webhook_secret",
+            Self::ForgeSystemToken => "forge_system_token",
         }
     }
 

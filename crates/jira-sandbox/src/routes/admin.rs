@@ -1,5 +1,5 @@
-//! `/_sandbox`: the control surface tests and demos use — faults, stats, Connect
-//! installations, OAuth consent codes, extra accounts, indexed property declarations,
+//! `/_sandbox`: the control surface tests and demos use — faults, stats, OAuth consent
+//! codes, extra accounts, indexed property declarations,
 //! media downloads.
 
 use axum::body::Bytes;
@@ -26,7 +26,6 @@ pub fn routes() -> Router<App> {
     Router::new()
         .route("/faults", get(get_faults).put(set_faults))
         .route("/stats", get(stats).delete(reset_stats))
-        .route("/connect/installations", post(install))
         .route("/oauth/codes", post(code))
         .route("/accounts", post(account))
         .route("/indexed-properties", put(indexed))
@@ -78,37 +77,6 @@ async fn reset_stats(
     admin(&who)?;
     app.stats.reset();
     Ok(StatusCode::NO_CONTENT)
-}
-
-async fn install(
-    State(app): State<App>,
-    Extension(who): Extension<Principal>,
-    body: Bytes,
-) -> ApiResult<(StatusCode, Json<Value>)> {
-    admin(&who)?;
-    let body = json_body(&body)?;
-    let field = |k: &str| {
-        body.get(k)
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-    };
-    let (Some(app_key), Some(client_key), Some(shared_secret)) =
-        (field("key"), field("clientKey"), field("sharedSecret"))
-    else {
-        return Err(ApiError::bad_request(
-            "key, clientKey and sharedSecret are required.",
-        ));
-    };
-    let account_id = app
-        .store
-        .write()
-        .install_app(&app_key, &client_key, &shared_secret);
-    app.store.persist();
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"key": app_key, "accountId": account_id})),
-    ))
 }
 
 /// `POST /_sandbox/accounts {"email", "displayName", "roles": [...]}`: adds an Atlassian

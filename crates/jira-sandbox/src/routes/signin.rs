@@ -29,9 +29,7 @@ use super::oauth::random_token;
 use crate::app::App;
 use crate::state::Site;
 use crate::state::model::{AccountType, CodeGrant};
-use crate::state::seed::{
-    OTHER_CLOUD_ID, OTHER_SITE_URL, OUTSIDER_ACCOUNT_ID, OUTSIDER_EMAIL, SANDBOX_CLOUD_ID,
-};
+use crate::state::seed::{OTHER_CLOUD_ID, OTHER_SITE_URL, OUTSIDER_ACCOUNT_ID, OUTSIDER_EMAIL};
 use crate::time::now_ms;
 
 /// The scopes the sandbox grants, whatever was asked for.
@@ -269,7 +267,7 @@ pub async fn accessible_resources(State(app): State<App>, headers: HeaderMap) ->
                "avatarUrl": format!("{url}/images/site-avatar.png")})
     };
     let list = if site.user(&account).is_some_and(|u| u.active) {
-        vec![resource(SANDBOX_CLOUD_ID, &app.base_url, "sandbox")]
+        vec![resource(&app.config.cloud_id, &app.base_url, "sandbox")]
     } else {
         vec![resource(OTHER_CLOUD_ID, OTHER_SITE_URL, "elsewhere")]
     };

@@ -316,17 +316,37 @@ pub struct Webhook {
     pub dynamic: bool,
 }
 
-/// A Connect app installation (shared secret for HS256 JWTs).
+/// A Forge app installed on this site, and the app account its system tokens act as.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Installation {
-    /// The app key, which is the JWT `iss` of app-to-Jira calls.
-    pub app_key: String,
-    /// The site's client key for this installation.
-    pub client_key: String,
-    /// HS256 shared secret.
-    pub shared_secret: String,
-    /// The app's bot account id.
+pub struct ForgeInstallation {
+    /// `ari:cloud:ecosystem::installation/UUID`.
+    pub installation_id: String,
+    /// `ari:cloud:ecosystem::app/UUID`.
+    pub app_id: String,
+    /// The app's account on this site (system tokens act as it).
     pub account_id: String,
+}
+
+/// A token the Forge platform handed an installation, accepted on the site's routes as
+/// Atlassian's API gateway accepts it: `Authorization: Bearer`, until it expires or the app
+/// is uninstalled.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ForgeGrant {
+    pub installation_id: String,
+    /// The app's account for a system token, the user's for a user token.
+    pub account_id: String,
+    /// A system token (the app acting as itself) rather than a user token.
+    pub system: bool,
+    /// Expiry, epoch ms.
+    pub expires_ms: i64,
+}
+
+/// Forge installations and their tokens.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ForgeState {
+    pub installations: Vec<ForgeInstallation>,
+    /// token → grant.
+    pub tokens: BTreeMap<String, ForgeGrant>,
 }
 
 /// An OAuth 2.0 client and the tokens issued to it.

@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use super::model::{
-    AccountType, Group, IssueType, LinkType, OAuthState, PermissionScheme, Project, Role, Status,
-    Transition, User,
+    AccountType, ForgeState, Group, IssueType, LinkType, OAuthState, PermissionScheme, Project,
+    Role, Status, Transition, User,
 };
 use super::site::{CustomField, NextIds, Priority, Site};
 
@@ -260,7 +260,7 @@ pub fn seed() -> Site {
             },
         ],
         webhooks: Vec::new(),
-        installations: Vec::new(),
+        forge: ForgeState::default(),
         oauth,
         indexed_properties: Vec::new(),
         next_ids: NextIds {

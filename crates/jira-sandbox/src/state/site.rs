@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::model::{
-    AccountType, Attachment, Group, Installation, Issue, IssueLink, LinkType, OAuthState,
-    PermissionScheme, Project, Role, Status, Transition, User, Webhook,
+    AccountType, Attachment, ForgeGrant, ForgeInstallation, ForgeState, Group, Issue, IssueLink,
+    LinkType, OAuthState, PermissionScheme, Project, Role, Status, Transition, User, Webhook,
 };
 
 /// A custom field definition.
@@ -60,8 +60,9 @@ pub struct Site {
     pub roles: Vec<Role>,
     /// Registered webhooks.
     pub webhooks: Vec<Webhook>,
-    /// Connect installations.
-    pub installations: Vec<Installation>,
+    /// Forge app installations and the tokens handed to them.
+    #[serde(default)]
+    pub forge: ForgeState,
     /// OAuth clients and tokens.
     pub oauth: OAuthState,
     /// Entity property keys declared indexed (searchable with `issue.property[key]`).
@@ -192,22 +193,24 @@ impl Site {
         }
     }
 
-    /// Registers (or replaces) a Connect installation and its app bot account; returns the
-    /// bot's account id, which JWT-authenticated calls act as.
-    pub fn install_app(&mut self, app_key: &str, client_key: &str, shared_secret: &str) -> String {
-        let account_id = format!("557058:app-{app_key}");
-        self.installations.retain(|i| i.app_key != app_key);
-        self.installations.push(Installation {
-            app_key: app_key.to_owned(),
-            client_key: client_key.to_owned(),
-            shared_secret: shared_secret.to_owned(),
+    /// Installs the Forge app `app_id` as `installation_id`, with an app account of its own
+    /// (as Jira makes one for every app); returns that account's id.
+    pub fn install_forge_app(&mut self, app_id: &str, installation_id: &str) -> String {
+        let app_uuid = app_id.rsplit('/').next().unwrap_or(app_id);
+        let account_id = format!("712020:app-{app_uuid}");
+        self.forge
+            .installations
+            .retain(|i| i.installation_id != installation_id);
+        self.forge.installations.push(ForgeInstallation {
+            installation_id: installation_id.to_owned(),
+            app_id: app_id.to_owned(),
             account_id: account_id.clone(),
         });
         if self.user(&account_id).is_none() {
             self.users.push(User {
                 account_id: account_id.clone(),
-                email: format!("{app_key}@connect.atlassian.invalid"),
-                display_name: app_key.to_owned(),
+                email: format!("{app_uuid}@forge.atlassian.invalid"),
+                display_name: "postroom (Forge app)".to_owned(),
                 account_type: AccountType::App,
                 api_token: None,
                 pat: None,
@@ -216,6 +219,43 @@ impl Site {
             });
         }
         account_id
+    }
+
+    /// Uninstalls `installation_id`: its tokens stop working at once.
+    pub fn uninstall_forge_app(&mut self, installation_id: &str) {
+        self.forge
+            .installations
+            .retain(|i| i.installation_id != installation_id);
+        self.forge
+            .tokens
+            .retain(|_, g| g.installation_id != installation_id);
+    }
+
+    /// Records `token` for `installation_id`: a system token when `user` is `None`, else a
+    /// token acting as `user`. `None` when the app is not installed here.
+    pub fn grant_forge_token(
+        &mut self,
+        installation_id: &str,
+        user: Option<&str>,
+        token: String,
+        expires_ms: i64,
+    ) -> Option<()> {
+        let install = self
+            .forge
+            .installations
+            .iter()
+            .find(|i| i.installation_id == installation_id)?;
+        let grant = ForgeGrant {
+            installation_id: installation_id.to_owned(),
+            account_id: user.map_or_else(|| install.account_id.clone(), str::to_owned),
+            system: user.is_none(),
+            expires_ms,
+        };
+        // Expired grants go, so that a long demo does not pile them up.
+        let now = crate::time::now_ms();
+        self.forge.tokens.retain(|_, g| g.expires_ms > now);
+        self.forge.tokens.insert(token, grant);
+        Some(())
     }
 
     /// Allocates the next id of a counter.

@@ -55,6 +55,11 @@ pub(crate) const ALREADY_TLS: Reply = reply(503, [5, 5, 1], "TLS already active"
 pub(crate) const UNSUPPORTED_PARAMETER: Reply = reply(504, [5, 5, 4], "Unsupported parameter");
 pub(crate) const WRONG_HELLO: Reply = reply(500, [5, 5, 1], "Wrong greeting for this protocol");
 pub(crate) const UNKNOWN_RECIPIENT: Reply = reply(550, [5, 1, 1], "No such recipient here");
+pub(crate) const UNINSTALLED: Reply = reply(
+    550,
+    [5, 2, 1],
+    "Mailbox disabled: its site has uninstalled the Jira app behind it",
+);
 pub(crate) const TOO_BIG: Reply = reply(552, [5, 3, 4], "Message too big");
 pub(crate) const NO_RECIPIENTS: Reply = reply(554, [5, 5, 1], "No valid recipients");
 pub(crate) const REFUSED: Reply = reply(554, [5, 6, 0], "Message refused");

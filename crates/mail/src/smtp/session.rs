@@ -245,6 +245,11 @@ impl<'a, S: AsyncRead + AsyncWrite + Unpin, K: Sink> Session<'a, S, K> {
                 self.say(reply::UNKNOWN_RECIPIENT)
             }
             RecipientVerdict::TryLater => self.say(reply::TRY_LATER),
+            RecipientVerdict::Uninstalled => {
+                let recipient = self.shared.redactor.raw_address(&address);
+                tracing::info!(peer = %self.peer, %recipient, "recipient of an uninstalled site refused");
+                self.say(reply::UNINSTALLED)
+            }
         }
     }
 

@@ -49,6 +49,9 @@ pub enum RecipientVerdict {
     /// Cannot tell now (e.g. the profile store is down): answered `451 4.3.0` so the sender
     /// tries again later instead of bouncing the mail.
     TryLater,
+    /// Ours, but its site has uninstalled postroom's Jira app: answered `550 5.2.1` with that
+    /// reason, so the sender learns why instead of being told the address does not exist.
+    Uninstalled,
 }
 
 /// What the sink calls the committed message, echoed in the `250` reply so an operator can

@@ -99,6 +99,7 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         routes.set(MailRoute {
             tenant: tenant.clone(),
             profile: shared.clone(),
+            uninstalled: false,
         });
     }
     let shutdown = CancellationToken::new();
@@ -108,6 +109,7 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         std::process::id()
     );
     let trackers = crate::trackers::Trackers::default();
+    let forge_tokens = crate::forge::ForgeTokens::default();
     Tenancy {
         config: Arc::new(config.clone()),
         store: store.clone(),
@@ -117,6 +119,7 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         routes: routes.clone(),
         labels: site_labels(&config, &keyring),
         holder: holder.clone(),
+        forge: forge_tokens.clone(),
     }
     .start(shutdown.clone())
     .await?;
@@ -169,6 +172,17 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         Retention::new(intake.clone(), config.inbound.retention_days),
         store.clone(),
     ));
+    let forge =
+        crate::forge::ForgeEdge::from_config(&config.forge, forge_tokens.clone(), keyring.clone());
+    if forge.is_some() {
+        tokio::spawn(erase_uninstalled_forever(
+            store.clone(),
+            keyring.clone(),
+            blobs.clone(),
+            forge_tokens,
+            config.forge.erase_after_days,
+        ));
+    }
     let outbound = outbound_sender(&config, args.sandbox)?;
     tasks.push(start_workers(
         &config,
@@ -204,6 +218,7 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         metrics: http::MetricsAccess::new(metrics),
         console: console_settings.clone(),
         trusted_proxies: config.http.trusted_proxies.clone().into(),
+        forge,
     });
     if let Some(sandbox) = &sandbox {
         router = router.nest(sandbox::MOUNT, sandbox.router());
@@ -418,6 +433,33 @@ async fn purge_forever(retention: Retention, store: postroom_store::Store) {
                 "audit data past its retention purged"
             ),
             Err(e) => tracing::warn!(error = %e, "cannot purge the audit data"),
+        }
+    }
+}
+
+/// Erases the sites that uninstalled the Forge app more than `[forge] erase_after_days`
+/// ago, every hour from the start.
+async fn erase_uninstalled_forever(
+    store: postroom_store::Store,
+    keyring: postroom_store::crypto::Keyring,
+    blobs: postroom_store::blobs::BlobStore,
+    tokens: crate::forge::ForgeTokens,
+    erase_after_days: u32,
+) {
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        if let Err(e) = crate::forge::erase::erase_uninstalled(
+            &store,
+            &keyring,
+            &blobs,
+            &tokens,
+            erase_after_days,
+            app::now_ms(),
+        )
+        .await
+        {
+            tracing::warn!(error = %e, "cannot look for uninstalled sites to erase");
         }
     }
 }

@@ -57,6 +57,7 @@ pub struct Config {
     pub secrets: Secrets,
     pub webhooks: WebhooksConfig,
     pub console: ConsoleConfig,
+    pub forge: ForgeConfig,
 }
 
 /// `shutdown_grace_secs`, 10 unless set.
@@ -87,6 +88,32 @@ impl Default for WebhooksConfig {
         Self {
             secret_file: None,
             max_body_bytes: 1024 * 1024,
+        }
+    }
+}
+
+/// `[forge]`: postroom as the remote backend of its Forge app, through which Jira Cloud
+/// sites install it (`app/forge/README.md`). Without `app_id` the `/forge` endpoints answer
+/// 404.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ForgeConfig {
+    /// The app's id as its manifest names it (`ari:cloud:ecosystem::app/UUID`): every
+    /// invocation token must be addressed to it (`aud`).
+    pub app_id: Option<String>,
+    /// Where Forge publishes the keys its invocation tokens are signed with.
+    pub jwks_url: String,
+    /// Days an uninstalled site's data is kept so that a reinstall finds everything; after
+    /// them the site's tenant is crypto-shredded.
+    pub erase_after_days: u32,
+}
+
+impl Default for ForgeConfig {
+    fn default() -> Self {
+        Self {
+            app_id: None,
+            jwks_url: "https://forge.cdn.prod.atlassian-dev.net/.well-known/jwks.json".to_owned(),
+            erase_after_days: 30,
         }
     }
 }

@@ -45,6 +45,7 @@ pub struct Accepted {
         (status = 400, description = "Bad mailbox name", body = super::error::ErrorBody),
         (status = 401, description = "No valid token", body = super::error::ErrorBody),
         (status = 413, description = "Over the size limit", body = super::error::ErrorBody),
+        (status = 410, description = "The site uninstalled the Forge app", body = super::error::ErrorBody),
         (status = 415, description = "Not a message", body = super::error::ErrorBody),
     )
 )]
@@ -72,6 +73,15 @@ pub async fn upload(
         .tenant(&caller.tenant)
         .await
         .map_err(|e| ApiError::Internal(e.into()))?;
+    let installation = tenant
+        .forge_installation()
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    if installation.is_some_and(|i| i.uninstalled_at_ms.is_some()) {
+        return Err(ApiError::Gone(
+            "this site has uninstalled postroom's Jira app: uploads are no longer taken".to_owned(),
+        ));
+    }
     let origin = Origin {
         source: IntakeSource::Upload,
         mailbox,

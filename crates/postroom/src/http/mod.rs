@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod console;
 mod error;
+mod forge;
 mod health;
 mod jobs;
 mod json_body;
@@ -51,6 +52,8 @@ pub struct AppState {
     pub console: ConsoleSettings,
     /// `http.trusted_proxies`: peers whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Arc<[postroom_mail::smtp::Network]>,
+    /// The Forge app's remote endpoints; `None` without `[forge] app_id` (they answer 404).
+    pub forge: Option<crate::forge::ForgeEdge>,
 }
 
 impl AppState {
@@ -74,6 +77,9 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics::guarded))
         .route("/webhooks/jira", post(webhooks::default_tenant))
         .route("/webhooks/jira/{tenant}", post(webhooks::for_tenant))
+        .route("/forge/lifecycle", post(forge::lifecycle))
+        .route("/forge/events", post(forge::jira_event))
+        .route("/forge/schedule", post(forge::schedule))
         .merge(
             console::routes()
                 .route("/auth/signin", get(signin::start))

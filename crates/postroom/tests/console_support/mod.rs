@@ -153,6 +153,7 @@ impl Console {
                 ..ConsoleSettings::default()
             },
             trusted_proxies: Vec::new().into(),
+            forge: None,
         });
         let paths = served_paths(&router);
         tokio::spawn(async move {

@@ -653,9 +653,56 @@ pub const TABLES: &[TableDecl] = &[
         ],
     },
     TableDecl {
+        name: "forge_lifecycle_events",
+        what: "the Forge app's install and uninstall events taken, by the event's own id",
+        protection: "ids only",
+        kept: "until tenant erase",
+        tenant_column: Some("tenant_id"),
+        columns: &[
+            col("tenant_id", "owning tenant", Protection::None),
+            col("event_id", "the event's id, from Forge", Protection::None),
+            col("received_at_ms", "when it was taken", Protection::None),
+        ],
+    },
+    TableDecl {
+        name: "forge_installations",
+        what: "Jira Cloud sites that installed the Forge app: installation, site, licence, \
+               whether a system token is held and until when",
+        protection: "no secrets here (the system token is sealed in tenant_secrets)",
+        kept: "until the tenant is erased, erase_after_days after an uninstall",
+        tenant_column: Some("tenant_id"),
+        columns: &[
+            col("installation_id", "Forge installation id", Protection::None),
+            col("tenant_id", "the tenant made for it", Protection::None),
+            col("cloud_id", "the site's cloud id", Protection::Clear),
+            col(
+                "api_base_url",
+                "the site's REST API base URL",
+                Protection::Clear,
+            ),
+            col("installed_at_ms", "latest install", Protection::None),
+            col(
+                "uninstalled_at_ms",
+                "uninstall, until a reinstall",
+                Protection::None,
+            ),
+            col(
+                "licence_active",
+                "licence state the latest token carried",
+                Protection::None,
+            ),
+            col(
+                "token_expires_at_ms",
+                "expiry of the held system token",
+                Protection::None,
+            ),
+            col("updated_at_ms", "last change", Protection::None),
+        ],
+    },
+    TableDecl {
         name: "tenant_secrets",
         what: "each site's secrets: the credential postroom reaches its Jira with, the secret \
-               its webhooks are signed with",
+               its webhooks are signed with, the Forge app system token",
         protection: "encrypted with the tenant's data key",
         kept: "until replaced, or tenant erase",
         tenant_column: Some("tenant_id"),
