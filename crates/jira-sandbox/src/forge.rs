@@ -116,8 +116,9 @@ impl std::fmt::Debug for ForgePlatform {
 struct Inner {
     app_id: String,
     environment_id: String,
-    /// The key tokens are signed with first, then the previous one (still published, so
-    /// tokens signed just before a rotation verify).
+    /// The next key (published ahead, as key sets are, so that remotes hold it before the
+    /// first token it signs), the key tokens are signed with, and the previous one (still
+    /// published, so that tokens signed just before a rotation verify).
     keys: RwLock<Vec<SigningKey>>,
     remote: RwLock<String>,
     /// Where the platform's own router is reachable (for sites to hand it Jira events).
@@ -143,7 +144,7 @@ impl ForgePlatform {
                     "ari:cloud:ecosystem::environment/{app_uuid}/{}",
                     uuid_like()
                 ),
-                keys: RwLock::new(vec![SigningKey::generate()?]),
+                keys: RwLock::new(vec![SigningKey::generate()?, SigningKey::generate()?]),
                 remote: RwLock::new(remote_base_url.trim_end_matches('/').to_owned()),
                 own_url: RwLock::new(None),
                 installs: RwLock::new(HashMap::new()),
@@ -213,7 +214,7 @@ impl ForgePlatform {
             .keys
             .read()
             .unwrap_or_else(PoisonError::into_inner)
-            .first()
+            .get(1)
             .map(|k| k.kid.clone())
             .unwrap_or_default()
     }
@@ -258,16 +259,22 @@ impl ForgePlatform {
 
     /// Signs `claims` with the current key.
     pub fn sign(&self, claims: &Value) -> Result<String, SandboxError> {
+        self.sign_with_kid(claims, None)
+    }
+
+    /// Signs `claims` with the current key but names key `kid` in the header (`None`: the
+    /// key's own id): how a test makes tokens whose key the JWKS does not have.
+    pub fn sign_with_kid(&self, claims: &Value, kid: Option<&str>) -> Result<String, SandboxError> {
         let keys = self
             .inner
             .keys
             .read()
             .unwrap_or_else(PoisonError::into_inner);
         let key = keys
-            .first()
+            .get(1)
             .ok_or_else(|| SandboxError::Forge("no signing key".to_owned()))?;
         let mut header = Header::new(Algorithm::RS256);
-        header.kid = Some(key.kid.clone());
+        header.kid = Some(kid.map_or_else(|| key.kid.clone(), str::to_owned));
         jsonwebtoken::encode(&header, claims, &key.private)
             .map_err(|e| SandboxError::Forge(format!("signing a token: {e}")))
     }

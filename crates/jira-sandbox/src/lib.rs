@@ -314,6 +314,19 @@ impl SandboxHandle {
         Some((token, expires_ms))
     }
 
+    /// Ends every token of `installation_id` now, as if they had run out.
+    pub fn expire_forge_tokens(&self, installation_id: &str) {
+        let now = time::now_ms();
+        let mut site = self.app.store.write();
+        for grant in site.forge.tokens.values_mut() {
+            if grant.installation_id == installation_id {
+                grant.expires_ms = grant.expires_ms.min(now - 1);
+            }
+        }
+        drop(site);
+        self.app.store.persist();
+    }
+
     /// The site's cloud id.
     pub fn cloud_id(&self) -> &str {
         &self.app.config.cloud_id

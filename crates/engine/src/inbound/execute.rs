@@ -85,6 +85,20 @@ impl<T> Job<'_, T> {
             .await
             .map_err(super::transient)
     }
+
+    /// The first write of a fresh attempt was refused before Jira carried it out (it said
+    /// 429, or postroom held no credential to send it with): nothing was written, so the
+    /// retry need not look for what this attempt made — which would hold it for the whole
+    /// unknown-outcome window.
+    async fn refused_before_any_write(&self) -> Result<(), Failure> {
+        if self.replay {
+            return Ok(());
+        }
+        self.tenant
+            .clear_attempt(self.intake_id)
+            .await
+            .map_err(super::transient)
+    }
 }
 
 /// What was done in Jira.
@@ -353,7 +367,14 @@ async fn create<T: Tracker>(
                 may_exist: job.replay,
                 unknown_since_ms: job.unknown_since_ms,
             };
-            let created = job.tracker.create_issue(&new).await?;
+            let created = match job.tracker.create_issue(&new).await {
+                Ok(created) => created,
+                Err(e @ TrackerError::RateLimited { .. }) => {
+                    job.refused_before_any_write().await?;
+                    return Err(e.into());
+                }
+                Err(e) => return Err(e.into()),
+            };
             report.lines.push(if created.recovered {
                 format!(
                     "jira: {} was created by an earlier attempt; not created again",

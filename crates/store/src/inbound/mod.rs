@@ -266,6 +266,17 @@ impl TenantStore {
         Ok(())
     }
 
+    /// Forgets the note of [`TenantStore::mark_attempt`]: the write it announced was
+    /// refused before Jira carried anything out (a 429, or no credential to send it with).
+    pub async fn clear_attempt(&self, intake_id: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM inbound_attempts WHERE tenant_id = $1 AND intake_id = $2")
+            .bind(self.id().as_str())
+            .bind(intake_id)
+            .execute(self.db().pool())
+            .await?;
+        Ok(())
+    }
+
     /// When an earlier attempt that may have written to Jira for the message began, if
     /// one did.
     pub async fn attempt_started(&self, intake_id: &str) -> Result<Option<i64>, StoreError> {
