@@ -140,6 +140,10 @@ fn huge_html_without_marker_is_capped_and_says_so() {
     });
     assert!(got.visible_text.starts_with("The quick brown fox"));
     assert!(
+        got.visible_text.len() > 2_500_000,
+        "the writer's words past the inspection cap are kept"
+    );
+    assert!(
         got.notes
             .iter()
             .any(|n| matches!(n, Note::InspectionCapped { .. }))

@@ -48,6 +48,23 @@ fn family(encoding: &'static Encoding) -> Vec<&'static Encoding> {
     }
 }
 
+/// UTF-8 characters a text must carry before one broken sequence is forgiven.
+const MIN_UTF8_CHARS_FOR_A_CUT: usize = 4;
+
+/// True for UTF-8 with a single broken sequence, as when a mailer cuts a long name inside a
+/// character (Yahoo does): reading it as UTF-8 loses one character, reading it as a legacy
+/// charset garbles all of them. Legacy text rarely forms several valid multi-byte
+/// sequences with only one stray byte beside them.
+fn is_cut_utf8(bytes: &[u8]) -> bool {
+    let mut broken = 0;
+    let mut multibyte = 0;
+    for chunk in bytes.utf8_chunks() {
+        multibyte += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        broken += usize::from(!chunk.invalid().is_empty());
+    }
+    broken <= 1 && multibyte >= MIN_UTF8_CHARS_FOR_A_CUT
+}
+
 /// Decodes `bytes` without replacement characters, or `None` when they are not valid in
 /// `encoding`.
 fn strict(bytes: &[u8], encoding: &'static Encoding) -> Option<String> {
@@ -88,6 +105,9 @@ pub(crate) fn decode(
     }
     if let Some(text) = utf8 {
         return text.to_owned();
+    }
+    if is_cut_utf8(bytes) {
+        return String::from_utf8_lossy(bytes).into_owned();
     }
     let candidates = declared
         .map(family)
@@ -159,6 +179,18 @@ mod tests {
             "Shift_JIS bytes under an ISO-2022-JP label"
         );
         assert_eq!(decode(b"caf\xe9", Some("utf-8"), None), "café");
+    }
+
+    #[test]
+    fn utf8_cut_inside_its_last_character_stays_utf8() {
+        let mut cut = "Картинка с именем".as_bytes().to_vec();
+        cut.push(0xd0);
+        assert_eq!(decode(&cut, None, None), "Картинка с именем\u{fffd}");
+        assert_eq!(
+            decode(b"\xef\xd4\xde\xa3\xd4", None, Some(encoding_rs::KOI8_R)),
+            "Отчёт",
+            "one chance UTF-8 pair in legacy text is not UTF-8"
+        );
     }
 
     #[test]

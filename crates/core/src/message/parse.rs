@@ -39,7 +39,7 @@ pub(super) fn parse(raw: &[u8], limits: &ParseLimits) -> Result<Parsed, ParseErr
     }
     let mut warnings = Vec::new();
     let raw = leading_blank::skip(raw);
-    let repaired = eight_bit::repair_header_block(raw);
+    let repaired = eight_bit::repair_header_block(raw, eight_bit::Parts::Repair);
     if repaired.as_ref().is_some_and(|r| r.eight_bit) {
         warnings.push(ParseWarning::EightBitHeader);
     }
@@ -348,7 +348,7 @@ fn first_mailbox(
 /// See [`Message::parse_thread_headers`]; parse warnings are not wanted there.
 pub(super) fn thread_headers(raw: &[u8]) -> Message {
     let raw = leading_blank::skip(raw);
-    let repaired = eight_bit::repair_header_block(raw);
+    let repaired = eight_bit::repair_header_block(raw, eight_bit::Parts::Skip);
     let input = repaired.as_ref().map_or(raw, |r| r.bytes.as_slice());
     let Some(parsed) = PARSER.parse_headers(input) else {
         return Message::default();

@@ -43,8 +43,9 @@ use std::borrow::Cow;
 use regex::Regex;
 use serde::Serialize;
 
-/// Bytes of text (or HTML) inspected for quotations; the rest of a longer body is kept as is
-/// unless a quotation found before the cap already runs to the end.
+/// Bytes of text inspected line by line for quotations; the rest of a longer body is kept as
+/// is unless a quotation found before the cap already runs to the end. (HTML markers are
+/// found by one linear scan of the whole HTML; the cap applies to its converted text.)
 pub const MAX_INSPECTED_BYTES: usize = 2 * 1024 * 1024;
 
 /// Signature cuts tried one after the other (list footer, tagline, delimiter, contact card).
@@ -321,8 +322,10 @@ fn html_pass(
     subject: Option<&str>,
     notes: &mut Vec<Note>,
 ) -> Option<TextPass> {
-    let (head, rest) = split_at_line(html, MAX_INSPECTED_BYTES);
-    let cut = html::find_quotation(head);
+    // The markers are searched in the whole HTML (one linear regex scan) and everything
+    // before the quotation is converted: capping the HTML here would drop the writer's own
+    // words past the cap. The text pass caps what it inspects of the converted text.
+    let cut = html::find_quotation(html);
     if cut.is_none() && !text.trim().is_empty() {
         return None;
     }
@@ -333,20 +336,15 @@ fn html_pass(
             if !split::opens_forward(&peek_lines, subject) {
                 cut.before
             } else if text.trim().is_empty() {
-                head
+                html
             } else {
                 return None;
             }
         }
-        None => head,
+        None => html,
     };
-    if !rest.is_empty() && cut.is_none() {
-        notes.push(Note::InspectionCapped {
-            inspected_bytes: head.len(),
-        });
-    }
     let rendered = html::to_text(before);
-    let mut pass = text_pass(&rendered, subject, &mut Vec::new());
+    let mut pass = text_pass(&rendered, subject, notes);
     if cut.is_none() && pass.quote == Some(QuoteRule::QuoteMarkers) {
         // A bare <blockquote> with no client marker and no attribution above it is the
         // writer quoting a document or a web page, not an earlier message: it stays.
