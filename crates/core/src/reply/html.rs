@@ -22,7 +22,7 @@ static MARKER: LazyLock<Regex> = LazyLock::new(|| {
         r#"|(?P<outlook><div\b[^>]*\bid\s*=\s*["']?(?:x_)?divRplyFwdMsg)"#,
         r#"|(?P<appendonsend><div\b[^>]*\bid\s*=\s*["']?(?:x_)?appendonsend)"#,
         r#"|(?P<border><div\b[^>]*\bstyle\s*=\s*["'][^"'>]*border-top\s*:\s*(?:solid\s+#(?:e1e1e1|b5c4df)|1(?:\.0)?pt\s+solid\s+(?:#(?:e1e1e1|b5c4df)|rgb\(\s*225\s*,\s*225\s*,\s*225\s*\))))"#,
-        r#"|(?P<rule><hr\b[^>]*>(?:\s|&nbsp;|<[^>]{0,200}>){0,12}(?:from|von|de|van|da|od|från|fra|от|差出人|发件人|寄件者)\s*(?:&nbsp;)?[:：])"#,
+        r#"|(?P<rule><hr\b[^>]*>(?:\s|&nbsp;|<[^>]*>)*(?:from|von|de|van|da|od|från|fra|от|差出人|发件人|寄件者)\s*(?:&nbsp;)?[:：])"#,
         r#"|(?P<yahoo><div\b[^>]*\b(?:class|id)\s*=\s*["']?[^"'>]*\byahoo_quoted)"#,
         r#"|(?P<webmail><(?:div|blockquote)\b[^>]*\bclass\s*=\s*["']?[^"'>]*\b(?:protonmail_quote|zmail_extra|tutanota_quote)"#,
         r#"|<div\b[^>]*\bclass\s*=\s*["']?[^"'>]*\bmoz-forward-container"#,

@@ -200,15 +200,20 @@ fn field_named(name: &str) -> Option<Field> {
     })
 }
 
-/// A line drawn only of underscores or dashes, long enough to be a client's separator.
+/// A line drawn only of underscores, dashes, equals signs or box-drawing rules, long enough
+/// to be a client's separator.
 fn is_rule(line: &str) -> bool {
     let t = line.trim();
-    let count = t.chars().count();
-    (count >= 10 && t.chars().all(|c| c == '_'))
-        || (count >= 5
-            && ['-', '=', '─', '━']
-                .iter()
-                .any(|r| t.chars().all(|c| c == *r)))
+    // Every line of a reply passes here: the first character rules most of them out.
+    let Some(first) = t.chars().next() else {
+        return false;
+    };
+    let minimum = match first {
+        '_' => 10,
+        '-' | '=' | '─' | '━' => 5,
+        _ => return false,
+    };
+    t.chars().all(|c| c == first) && t.chars().count() >= minimum
 }
 
 /// True when `lines` open with a header block (used on the text below an HTML `<hr>`).
