@@ -7,7 +7,6 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::pattern;
-use super::quoted::is_blank;
 
 /// Non-blank lines a footer may take below its separator.
 const MAX_FOOTER_LINES: usize = 6;
@@ -24,9 +23,9 @@ static LIST_WORDS: LazyLock<Regex> = LazyLock::new(|| {
 /// A link or an address, one of which every footer carries.
 static LINK: LazyLock<Regex> = LazyLock::new(|| pattern(r"https?://|www\.|\S@\S"));
 
-/// Index of the separator line that starts a list footer at the end of `lines`, if any.
-pub(super) fn start(lines: &[&str]) -> Option<usize> {
-    let content: Vec<usize> = (0..lines.len()).filter(|&i| !is_blank(lines[i])).collect();
+/// Index of the separator line that starts a list footer at the end of `lines`, if any;
+/// `content` holds the indices of the non-blank lines.
+pub(super) fn start(lines: &[&str], content: &[usize]) -> Option<usize> {
     let tail = &content[content.len().saturating_sub(MAX_FOOTER_LINES + 1)..];
     let at = tail.iter().position(|&i| is_separator(lines[i]))?;
     let below: Vec<&str> = tail[at + 1..].iter().map(|&i| lines[i]).collect();
@@ -47,7 +46,13 @@ fn is_separator(line: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::super::quoted::is_blank;
     use super::*;
+
+    fn footer_start(lines: &[&str]) -> Option<usize> {
+        let content: Vec<usize> = (0..lines.len()).filter(|&i| !is_blank(lines[i])).collect();
+        start(lines, &content)
+    }
 
     #[test]
     fn mailman_footer_is_found() {
@@ -59,7 +64,7 @@ mod tests {
             "users@lists.example.org",
             "https://lists.example.org/mailman/listinfo/users",
         ];
-        assert_eq!(start(&lines), Some(2));
+        assert_eq!(footer_start(&lines), Some(2));
     }
 
     #[test]
@@ -69,7 +74,7 @@ mod tests {
             "-----",
             "all green, see https://ci.example.com/42",
         ];
-        assert_eq!(start(&lines), None);
-        assert_eq!(start(&[]), None);
+        assert_eq!(footer_start(&lines), None);
+        assert_eq!(footer_start(&[]), None);
     }
 }

@@ -92,7 +92,7 @@ pub(super) fn cut(lines: &[&str], sender_name: Option<&str>) -> Option<(usize, S
         .max();
     let clean_after = |at: usize| last_unclean.is_none_or(|unclean| unclean <= at);
 
-    if let Some(at) = list_footer::start(lines).filter(|&at| keeps_text(at)) {
+    if let Some(at) = list_footer::start(lines, &content).filter(|&at| keeps_text(at)) {
         return Some((at, SignatureRule::ListFooter));
     }
     let last_two = &content[content.len() - 2..];
@@ -140,18 +140,19 @@ fn closing_and_card(
     first_content: usize,
     clean_after: impl Fn(usize) -> bool,
 ) -> Option<(usize, SignatureRule)> {
-    let name_tail = &content[content.len().saturating_sub(NAME_TAIL_LINES)..];
-    for &at in name_tail {
+    let tail_start = content.len().saturating_sub(NAME_TAIL_LINES);
+    for (position, &at) in content.iter().enumerate().skip(tail_start) {
         if fenced[at] || at <= first_content || !clean_after(at) {
             continue;
         }
-        let position = content.iter().position(|&i| i == at)?;
-        let below_closing = position
-            .checked_sub(1)
-            .map(|p| content[p])
-            .is_some_and(|above| at - above <= 2 && SIGN_OFF.is_match(lines[above]));
         let confident = is_name_line(lines[at], names);
-        let named_below_closing = below_closing && contact_card::looks_like_name(lines[at]);
+        // The closing-phrase pattern is the costly check: only for a line shaped like a name.
+        let named_below_closing = !confident
+            && contact_card::looks_like_name(lines[at])
+            && position
+                .checked_sub(1)
+                .map(|p| content[p])
+                .is_some_and(|above| at - above <= 2 && SIGN_OFF.is_match(lines[above]));
         if !confident && !named_below_closing {
             continue;
         }
