@@ -12,7 +12,7 @@
     reason = "a test reads fixed files; a panic is the failure report"
 )]
 
-use std::path::PathBuf;
+mod common;
 
 use postroom_core::classify::{ClassifyContext, Kind, classify};
 use postroom_core::message::{Message, ParseLimits};
@@ -20,24 +20,6 @@ use serde_json::Value;
 
 /// Cases passing today out of 265. Raise it when the classifier gets better; never lower it.
 const MIN_PASSING: usize = 260;
-
-fn corpus_dir() -> Option<PathBuf> {
-    let shared = std::env::var_os("POSTROOM_SHARED_DIR").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-        PathBuf::from,
-    );
-    let dir = shared.join("testdata/sisimai-bounces");
-    if dir.join("expected.jsonl").is_file() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "corpus missing under CI: {}",
-        dir.display()
-    );
-    eprintln!("skipping: corpus not found at {}", dir.display());
-    None
-}
 
 /// Why a case fails, or `None` when it passes.
 fn check(case: &Value, raw: &[u8]) -> Option<String> {
@@ -87,7 +69,9 @@ fn check(case: &Value, raw: &[u8]) -> Option<String> {
 
 #[test]
 fn sisimai_bounces_are_classified_with_status_class_and_recipient() {
-    let Some(dir) = corpus_dir() else { return };
+    let Some(dir) = common::corpus_dir("sisimai-bounces") else {
+        return;
+    };
     let expected = std::fs::read_to_string(dir.join("expected.jsonl")).unwrap();
     let cases: Vec<Value> = expected
         .lines()

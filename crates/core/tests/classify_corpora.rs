@@ -9,7 +9,9 @@
     reason = "a test reads fixed files; a panic is the failure report"
 )]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+mod common;
 
 use postroom_core::classify::{ClassifyContext, Kind, classify};
 use postroom_core::message::{Message, ParseLimits};
@@ -46,24 +48,6 @@ fn each_fixture_gets_the_class_its_name_says() {
     assert!(seen >= 15, "only {seen} fixtures found");
 }
 
-fn shared_dir() -> Option<PathBuf> {
-    let shared = std::env::var_os("POSTROOM_SHARED_DIR").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-        PathBuf::from,
-    );
-    let dir = shared.join("testdata/talon-quotations/emails");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "corpus missing under CI: {}",
-        dir.display()
-    );
-    eprintln!("skipping: corpus not found at {}", dir.display());
-    None
-}
-
 /// The corpus README's wrapper for a bare body.
 fn wrap(body: &[u8]) -> Vec<u8> {
     let mut raw = b"From: Customer <customer@example.org>\r\nTo: support@example.com\r\nSubject: Re: corpus case\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n".to_vec();
@@ -73,7 +57,9 @@ fn wrap(body: &[u8]) -> Vec<u8> {
 
 #[test]
 fn no_human_mail_of_the_reply_corpus_is_taken_for_automatic_mail() {
-    let Some(dir) = shared_dir() else { return };
+    let Some(dir) = common::corpus_dir("talon-quotations").map(|d| d.join("emails")) else {
+        return;
+    };
     let mut checked = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();

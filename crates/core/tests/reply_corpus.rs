@@ -7,46 +7,24 @@
     reason = "a test reads fixed files; a panic is the failure report"
 )]
 
-use std::path::PathBuf;
+mod common;
 
 use postroom_core::reply::{ReplyInput, extract};
-use regex::RegexBuilder;
 use serde_json::Value;
 
-/// Cases passing today (out of 62). Raise it when the extractor gets better; never lower it.
+/// Cases passing today (out of 62), counting those in [`BY_PRODUCT_RULE`] when postroom's
+/// answer is the one pinned there. Raise it when the extractor gets better; never lower it.
 const MIN_PASSING: usize = 62;
 
-fn shared_dir() -> PathBuf {
-    std::env::var_os("POSTROOM_SHARED_DIR").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-        PathBuf::from,
-    )
-}
-
-fn corpus_dir() -> Option<PathBuf> {
-    let dir = shared_dir().join("testdata/talon-quotations");
-    if dir.join("expected.jsonl").is_file() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "corpus missing under CI: {}",
-        dir.display()
-    );
-    eprintln!("skipping: corpus not found at {}", dir.display());
-    None
-}
-
-/// The README's comparison: CRLF -> LF, trailing whitespace off every line, whole text trimmed.
-fn normalise(text: &str) -> String {
-    text.replace("\r\n", "\n")
-        .lines()
-        .map(str::trim_end)
-        .collect::<Vec<_>>()
-        .join("\n")
-        .trim()
-        .to_owned()
-}
+/// Cases whose corpus expectation drops the writer's closing and name, which postroom keeps
+/// (the product rule in `reply`'s docs: an agent should see who is speaking): postroom's
+/// answer is the corpus's reply followed by these lines.
+const BY_PRODUCT_RULE: &[(&str, &str)] = &[
+    ("talon-signature-jeff", "Stavros Xxxxxx"),
+    ("talon-signature-johndoeexamplecom", "John E. Doe, Ph.D."),
+    ("talon-signature-long", "Gina Xxxxxxxxx"),
+    ("talon-signature-short_url", "Thank you,\nNoam"),
+];
 
 /// The sender the README's wrapper message would carry: an address becomes its local part.
 fn sender(case: &Value) -> String {
@@ -81,19 +59,16 @@ fn feed(dir: &std::path::Path, input: &str) -> Fed {
 
 #[test]
 fn talon_quotations_pass_rate_does_not_drop() {
-    let Some(dir) = corpus_dir() else { return };
-    let expected = std::fs::read_to_string(dir.join("expected.jsonl")).unwrap();
+    let Some(dir) = common::corpus_dir("talon-quotations") else {
+        return;
+    };
     let mut total = 0;
+    let mut by_rule = 0;
     let mut failures = Vec::new();
-    for (n, line) in expected
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .enumerate()
-    {
-        let case: Value = serde_json::from_str(line).unwrap();
+    for (n, case) in common::cases(&dir).iter().enumerate() {
         let id = case["id"].as_str().unwrap().to_owned();
         let fed = feed(&dir, case["input"].as_str().unwrap());
-        let sender = sender(&case);
+        let sender = sender(case);
         let subject = format!("Re: corpus case {}", n + 1);
         let got = extract(&ReplyInput {
             text: &fed.text,
@@ -101,26 +76,26 @@ fn talon_quotations_pass_rate_does_not_drop() {
             sender_name: Some(&sender),
             subject: Some(&subject),
         });
-        let visible = normalise(&got.visible_text);
-        let mut ok = visible == normalise(case["expected_reply"].as_str().unwrap());
-        for (key, want) in [("must_match", true), ("must_not_match", false)] {
-            for re in case[key]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-            {
-                let re = RegexBuilder::new(re).multi_line(true).build().unwrap();
-                ok &= re.is_match(&visible) == want;
+        let visible = common::normalise(&got.visible_text);
+        let corpus = common::normalise(case["expected_reply"].as_str().unwrap());
+        let mut ok = match BY_PRODUCT_RULE.iter().find(|(known, _)| *known == id) {
+            Some((_, kept)) => {
+                by_rule += 1;
+                visible == format!("{corpus}\n\n{kept}")
             }
-        }
+            None => visible == corpus,
+        };
+        ok &= common::patterns_hold(case, &visible);
         total += 1;
         if !ok {
             failures.push(format!("{id}: got {visible:?}"));
         }
     }
     let passing = total - failures.len();
-    eprintln!("talon-quotations: {passing}/{total} exact");
+    eprintln!(
+        "talon-quotations: {passing}/{total} right ({} exact as the corpus expects, {by_rule} by the closing-and-name rule)",
+        passing.saturating_sub(by_rule)
+    );
     for failure in &failures {
         eprintln!("  FAIL {failure}");
     }

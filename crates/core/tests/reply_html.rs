@@ -140,8 +140,36 @@ fn huge_html_without_marker_is_capped_and_says_so() {
     });
     assert!(got.visible_text.starts_with("The quick brown fox"));
     assert!(
+        got.visible_text.len() > 2_500_000,
+        "the writer's words past the inspection cap are kept"
+    );
+    assert!(
         got.notes
             .iter()
             .any(|n| matches!(n, Note::InspectionCapped { .. }))
     );
+}
+
+#[test]
+fn a_blockquote_without_marker_or_attribution_is_the_writers_quotation() {
+    let html = "<p>The manual says:</p><blockquote>Restart the service after each upgrade.</blockquote><p>Did I miss a step?</p>";
+    let (visible, found, _) = from_html(html);
+    assert!(visible.contains("Restart the service"), "{visible}");
+    assert!(visible.contains("Did I miss a step?"), "{visible}");
+    assert_eq!(found, None);
+}
+
+#[test]
+fn an_hr_above_a_header_block_starts_the_quotation() {
+    let html = "<div>Approved.</div><hr><b>From:</b> Ann &lt;ann@example.com&gt;<br><b>Sent:</b> Tuesday, April 11, 2017 10:07 PM<br><b>Subject:</b> Budget<br><br>Please approve.";
+    let (visible, found, _) = from_html(html);
+    assert_eq!(visible, "Approved.");
+    assert_eq!(found, Some(QuoteRule::HtmlRuleAndHeader));
+}
+
+#[test]
+fn the_closing_and_name_of_an_html_reply_stay_and_its_card_goes() {
+    let html = "<div>It works now.</div><div><br></div><div>Thanks,</div><div>Maria</div><div>Support Lead | Acme Ltd</div><div>+49 30 1234567</div><div class=\"gmail_quote\">On Tue, Apr 11, 2017 at 10:07 PM Bob wrote:<blockquote class=\"gmail_quote\">old</blockquote></div>";
+    let (visible, _, _) = from_html(html);
+    assert_eq!(visible, "It works now.\n\nThanks,\nMaria");
 }

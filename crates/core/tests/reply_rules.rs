@@ -270,6 +270,13 @@ const OUTLOOK_BLOCKS: &[(&str, [&str; 4])] = &[
     ("ja", ["差出人", "送信日時", "宛先", "件名"]),
     ("zh", ["发件人", "发送时间", "收件人", "主题"]),
     ("ko", ["보낸 사람", "보낸 날짜", "받는 사람", "제목"]),
+    ("hu", ["Feladó", "Elküldve", "Címzett", "Tárgy"]),
+    ("ro", ["De la", "Trimis", "Către", "Subiect"]),
+    ("sk", ["Od", "Odoslané", "Komu", "Predmet"]),
+    ("sl", ["Od", "Poslano", "Za", "Zadeva"]),
+    ("bg", ["От", "Изпратено", "До", "Относно"]),
+    ("el", ["Από", "Στάλθηκε", "Προς", "Θέμα"]),
+    ("et", ["Saatja", "Saadetud", "Adressaat", "Teema"]),
 ];
 
 #[test]
@@ -335,6 +342,12 @@ fn original_message_separator_in_every_language() {
         "-----元のメッセージ-----",
         "------------------ 原始邮件 ------------------",
         "-----원본 메시지-----",
+        "-----Eredeti üzenet-----",
+        "-----Mesaj original-----",
+        "-----Izvorna poruka-----",
+        "-----Pôvodná správa-----",
+        "-----Оригинално съобщение-----",
+        "-----Αρχικό μήνυμα-----",
     ] {
         let got = run(&format!("Answer here.\n\n{separator}\nold text\n"));
         assert_eq!(got.visible_text, "Answer here.", "{separator}");
@@ -388,4 +401,28 @@ fn samsung_and_mobile_separators_with_dashes() {
     ] {
         assert_eq!(visible(text), "Ok", "{text}");
     }
+}
+
+#[test]
+fn equals_and_dash_separators_above_a_header_block() {
+    for rule in ["==========", "----------", "──────────"] {
+        let text = format!(
+            "Fixed now.\n\n{rule}\nFrom: Support <support@example.com>\nDate: 11.04.2017 22:07\nSubject: Order\n\nOld"
+        );
+        assert_eq!(visible(&text), "Fixed now.", "{rule}");
+    }
+}
+
+#[test]
+fn a_quoted_forward_marker_keeps_the_forward_whole() {
+    let text = "Hello world.\n\n> Begin forwarded message:\n>\n> From: Someone <someone@example.com>\n> Subject: The email\n>\n> Some quoted text.";
+    let got = run(text);
+    assert!(got.is_forward);
+    assert_eq!(got.visible_text, text);
+}
+
+#[test]
+fn a_mailing_list_footer_is_removed() {
+    let text = "Works for me.\n\n_______________________________________________\nusers mailing list\nusers@lists.example.org\nhttps://lists.example.org/mailman/listinfo/users";
+    assert_eq!(visible(text), "Works for me.");
 }

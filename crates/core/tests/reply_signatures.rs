@@ -75,18 +75,44 @@ fn delimiter_signature_with_and_without_trailing_space() {
 }
 
 #[test]
-fn sign_off_that_repeats_the_sender_name() {
+fn closing_and_name_stay_and_the_card_below_them_goes() {
     let text = "The export fails since Monday.\n\nBest regards,\nJane Roe\nAcme Ltd";
+    let got = extract(&ReplyInput {
+        text,
+        sender_name: Some("Jane Roe"),
+        ..ReplyInput::default()
+    });
     assert_eq!(
-        visible_from(text, "Jane Roe"),
-        "The export fails since Monday."
+        got.visible_text,
+        "The export fails since Monday.\n\nBest regards,\nJane Roe"
     );
-    assert_eq!(visible_from(text, "Someone Else"), text);
+    assert_eq!(got.signature_removed, Some(SignatureRule::ContactCard));
+    let card = "Works now.\n\nThanks,\nAlex\nSenior Engineer | Acme Inc.\n+1 555 123 4567\nwww.acme.example";
+    assert_eq!(
+        visible_from(card, "Someone Else"),
+        "Works now.\n\nThanks,\nAlex",
+        "a capitalised name right below a closing is the writer's name"
+    );
+}
+
+#[test]
+fn closing_and_name_with_nothing_below_are_kept() {
     let german = "Der Export schlägt fehl.\n\nViele Grüße\nJan";
-    assert_eq!(
-        visible_from(german, "Jan Kowalski"),
-        "Der Export schlägt fehl."
-    );
+    assert_eq!(visible_from(german, "Jan Kowalski"), german);
+    let english = "See attached.\n\nThanks,\nAlex";
+    assert_eq!(visible(english), english);
+}
+
+#[test]
+fn a_postscript_below_the_name_is_the_writers_text() {
+    let text = "Done.\n\nThanks,\nAlex\nP.S. The Friday export failed too.";
+    assert_eq!(visible_from(text, "Alex Smith"), text);
+}
+
+#[test]
+fn tagline_below_closing_and_name_goes_and_they_stay() {
+    let text = "On my way.\n\nCheers,\nMaria\n\nSent from my iPhone";
+    assert_eq!(visible(text), "On my way.\n\nCheers,\nMaria");
 }
 
 #[test]
@@ -206,7 +232,10 @@ fn the_forwarders_note_is_available_apart() {
 fn business_card_line_that_starts_with_the_sender_name() {
     let text =
         "Fixed.\n\nJohn Smith | Support Engineer\nAcme Inc. | +1 555 123 4567\nwww.acme.example";
-    assert_eq!(visible_from(text, "John Smith"), "Fixed.");
+    assert_eq!(
+        visible_from(text, "John Smith"),
+        "Fixed.\n\nJohn Smith | Support Engineer"
+    );
     let mentioned = "Fixed.\n\nPlease thank John Smith | he found it\nok";
     assert_eq!(visible_from(mentioned, "John Smith"), mentioned);
 }

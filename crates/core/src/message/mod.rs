@@ -7,9 +7,12 @@
 mod address;
 mod attachments;
 mod body;
+mod charset;
 mod content_type;
 mod eight_bit;
+mod encoded_words;
 mod header;
+mod leading_blank;
 mod message_id;
 mod nesting;
 mod parse;

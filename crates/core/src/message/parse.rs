@@ -8,6 +8,7 @@ use mail_parser::{
 
 use super::eight_bit;
 use super::header::{self, HeaderField};
+use super::leading_blank;
 use super::nesting;
 use super::{
     Attachment, ContentType, EmailAddress, Mailbox, Message, MessageDate, MessageId, ParseError,
@@ -37,11 +38,12 @@ pub(super) fn parse(raw: &[u8], limits: &ParseLimits) -> Result<Parsed, ParseErr
         return Err(ParseError::Empty);
     }
     let mut warnings = Vec::new();
-    let repaired = eight_bit::repair_header_block(raw);
-    if repaired.is_some() {
+    let raw = leading_blank::skip(raw);
+    let repaired = eight_bit::repair_header_block(raw, eight_bit::Parts::Repair);
+    if repaired.as_ref().is_some_and(|r| r.eight_bit) {
         warnings.push(ParseWarning::EightBitHeader);
     }
-    let mut input = repaired.as_deref().unwrap_or(raw);
+    let mut input = repaired.as_ref().map_or(raw, |r| r.bytes.as_slice());
     if let Some(cut) = nesting::cut_point(input, limits.max_containers) {
         warnings.push(ParseWarning::TooManyContainers {
             limit: limits.max_containers,
@@ -345,8 +347,9 @@ fn first_mailbox(
 
 /// See [`Message::parse_thread_headers`]; parse warnings are not wanted there.
 pub(super) fn thread_headers(raw: &[u8]) -> Message {
-    let repaired = eight_bit::repair_header_block(raw);
-    let input = repaired.as_deref().unwrap_or(raw);
+    let raw = leading_blank::skip(raw);
+    let repaired = eight_bit::repair_header_block(raw, eight_bit::Parts::Skip);
+    let input = repaired.as_ref().map_or(raw, |r| r.bytes.as_slice());
     let Some(parsed) = PARSER.parse_headers(input) else {
         return Message::default();
     };

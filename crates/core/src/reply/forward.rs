@@ -33,7 +33,7 @@ static DASHED: LazyLock<Regex> = LazyLock::new(|| {
 /// Apple Mail's "Begin forwarded message:" and its translations.
 static APPLE: LazyLock<Regex> = LazyLock::new(|| {
     pattern(concat!(
-        r"(?i)^\s*(?:begin\s+forwarded\s+message|anfang\s+der\s+weitergeleiteten\s+(?:nachricht|e-mail)|",
+        r"(?i)^\s*(?:begin\s+forwarded\s+message|forwarded\s+message|anfang\s+der\s+weitergeleiteten\s+(?:nachricht|e-mail)|",
         r"début\s+du\s+message\s+(?:réexpédié|transféré)|inicio\s+del\s+mensaje\s+reenviado|",
         r"inizio\s+messaggio\s+inoltrato|início\s+da\s+mensagem\s+reencaminhada|",
         r"begin\s+doorgestuurd\s+bericht|początek\s+przekazywanej\s+wiadomości|",
@@ -51,6 +51,13 @@ static REPLY_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)^\s*(?:re|aw|sv|antw|r|rif|odp|ynt|res|回复|回覆|答复|返信|회신|відп|ответ)\s*[:：]",
     )
 });
+
+/// True when a `>` quoted line opens a forwarded message: a reply can quote a forward, and
+/// what it quotes is then the forwarded content, kept whole like any forward.
+pub(super) fn is_quoted_marker(line: &str) -> bool {
+    let unquoted = line.trim_start().trim_start_matches(['>', ' ', '\t']);
+    unquoted.len() < line.len() && is_marker(unquoted)
+}
 
 /// True when line `line` opens a forwarded message.
 pub(super) fn is_marker(line: &str) -> bool {
@@ -105,9 +112,20 @@ mod tests {
             "Anfang der weitergeleiteten Nachricht:",
             "Début du message réexpédié :",
             "Inicio del mensaje reenviado:",
+            "Forwarded message:",
         ] {
             assert!(is_marker(line), "{line}");
         }
+    }
+
+    #[test]
+    fn a_quoted_marker_is_a_forward() {
+        assert!(is_quoted_marker("> Begin forwarded message:"));
+        assert!(is_quoted_marker(
+            ">> ---------- Forwarded message ---------"
+        ));
+        assert!(!is_quoted_marker("Begin forwarded message:"));
+        assert!(!is_quoted_marker("> I forwarded message 3"));
     }
 
     #[test]

@@ -21,14 +21,20 @@ static MARKER: LazyLock<Regex> = LazyLock::new(|| {
         r#"|(?P<cite><blockquote\b[^>]*\btype\s*=\s*["']?cite)"#,
         r#"|(?P<outlook><div\b[^>]*\bid\s*=\s*["']?(?:x_)?divRplyFwdMsg)"#,
         r#"|(?P<appendonsend><div\b[^>]*\bid\s*=\s*["']?(?:x_)?appendonsend)"#,
-        r#"|(?P<border><div\b[^>]*\bstyle\s*=\s*["'][^"'>]*border-top\s*:\s*solid\s+#(?:e1e1e1|b5c4df))"#,
+        r#"|(?P<border><div\b[^>]*\bstyle\s*=\s*["'][^"'>]*border-top\s*:\s*(?:solid\s+#(?:e1e1e1|b5c4df)|1(?:\.0)?pt\s+solid\s+(?:#(?:e1e1e1|b5c4df)|rgb\(\s*225\s*,\s*225\s*,\s*225\s*\))))"#,
+        r#"|(?P<rule><hr\b[^>]*>(?:\s|&nbsp;|<[^>]*>)*(?:from|von|de|van|da|od|från|fra|от|差出人|发件人|寄件者)\s*(?:&nbsp;)?[:：])"#,
         r#"|(?P<yahoo><div\b[^>]*\b(?:class|id)\s*=\s*["']?[^"'>]*\byahoo_quoted)"#,
         r#"|(?P<webmail><(?:div|blockquote)\b[^>]*\bclass\s*=\s*["']?[^"'>]*\b(?:protonmail_quote|zmail_extra|tutanota_quote)"#,
+        r#"|<div\b[^>]*\bclass\s*=\s*["']?[^"'>]*\bmoz-forward-container"#,
         r#"|<hr\b[^>]*\bid\s*=\s*["']?zwchr|<div\b[^>]*\bid\s*=\s*["']?AOLMsgPart|<div\b[^>]*\bname\s*=\s*["']?quote\b)"#,
     ))
 });
 
 static TAG: LazyLock<Regex> = LazyLock::new(|| pattern(r"<[^>]*>"));
+
+/// Tags that end a line of text.
+static BLOCK_TAG: LazyLock<Regex> =
+    LazyLock::new(|| pattern(r"(?i)<(?:br|/?p|/?div|/?tr|/?li|hr|/?table|/?h\d)\b[^>]*>"));
 
 /// Bytes of the quotation read to tell a forward from a reply.
 const FORWARD_PEEK_BYTES: usize = 4096;
@@ -41,40 +47,84 @@ pub(super) struct HtmlCut<'a> {
     pub rule: QuoteRule,
 }
 
+/// `<hr>` candidates checked for a header block below them; past this many, `<hr>` alone is
+/// no longer considered (each check reads a few kilobytes, and the cap keeps the search
+/// linear on hostile input).
+const MAX_RULE_CANDIDATES: usize = 16;
+
 /// Finds the earliest quotation marker in `html`.
 pub(super) fn find_quotation(html: &str) -> Option<HtmlCut<'_>> {
-    let caps = MARKER.captures(html)?;
-    let whole = caps.get(0)?;
-    let rule = [
-        ("gmail", QuoteRule::HtmlGmailQuote),
-        ("moz", QuoteRule::HtmlMozCitePrefix),
-        ("cite", QuoteRule::HtmlCiteBlockquote),
-        ("outlook", QuoteRule::HtmlOutlookReplyDiv),
-        ("appendonsend", QuoteRule::HtmlOutlookAppendOnSend),
-        ("border", QuoteRule::HtmlOutlookBorderTop),
-        ("yahoo", QuoteRule::HtmlYahooQuoted),
-    ]
-    .into_iter()
-    .find(|(name, _)| caps.name(name).is_some())
-    .map_or(QuoteRule::HtmlWebmailQuote, |(_, rule)| rule);
-    Some(HtmlCut {
-        before: &html[..whole.start()],
-        quotation: &html[whole.start()..],
-        rule,
-    })
+    let mut rule_candidates = 0;
+    let mut from = 0;
+    while let Some(caps) = MARKER.captures_at(html, from) {
+        let whole = caps.get(0)?;
+        if caps.name("rule").is_some() {
+            rule_candidates += 1;
+            if rule_candidates > MAX_RULE_CANDIDATES || !opens_header_block(&html[whole.start()..])
+            {
+                // Another marker may start inside the rejected match (an Outlook reply
+                // div right after the <hr>): search again from just after its start.
+                from = whole.start() + 1;
+                continue;
+            }
+        }
+        let rule = [
+            ("gmail", QuoteRule::HtmlGmailQuote),
+            ("moz", QuoteRule::HtmlMozCitePrefix),
+            ("cite", QuoteRule::HtmlCiteBlockquote),
+            ("outlook", QuoteRule::HtmlOutlookReplyDiv),
+            ("appendonsend", QuoteRule::HtmlOutlookAppendOnSend),
+            ("border", QuoteRule::HtmlOutlookBorderTop),
+            ("rule", QuoteRule::HtmlRuleAndHeader),
+            ("yahoo", QuoteRule::HtmlYahooQuoted),
+        ]
+        .into_iter()
+        .find(|(name, _)| caps.name(name).is_some())
+        .map_or(QuoteRule::HtmlWebmailQuote, |(_, rule)| rule);
+        return Some(HtmlCut {
+            before: &html[..whole.start()],
+            quotation: &html[whole.start()..],
+            rule,
+        });
+    }
+    None
 }
 
-/// The first lines of a quotation as rough text, enough to spot a forward marker.
-pub(super) fn peek_text(quotation: &str) -> String {
-    let mut end = quotation.len().min(FORWARD_PEEK_BYTES);
-    while !quotation.is_char_boundary(end) {
+/// True when the text below an `<hr>` is a message header block (a sender field and a
+/// second field), not a document that happens to start with "From:".
+fn opens_header_block(quotation: &str) -> bool {
+    let text = peek_text(quotation);
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(12)
+        .collect();
+    super::outlook::is_header_block(&lines)
+}
+
+/// The largest char boundary of `text` at or below `at`.
+fn floor_char_boundary(text: &str, at: usize) -> usize {
+    let mut end = at.min(text.len());
+    while !text.is_char_boundary(end) {
         end -= 1;
     }
-    let text = TAG.replace_all(&quotation[..end], "\n");
+    end
+}
+
+/// The few entities a header block uses.
+fn unescape(text: &str) -> String {
     text.replace("&nbsp;", " ")
         .replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&amp;", "&")
+}
+
+/// The first lines of a quotation as rough text (a line per block element or `<br>`),
+/// enough to spot a forward marker or a header block.
+pub(super) fn peek_text(quotation: &str) -> String {
+    let head = &quotation[..floor_char_boundary(quotation, FORWARD_PEEK_BYTES)];
+    let lines = BLOCK_TAG.replace_all(head, "\n");
+    unescape(&TAG.replace_all(&lines, ""))
 }
 
 /// Renders HTML as text the way the rest of postroom does, so that `visible_text` reads like
@@ -128,6 +178,22 @@ mod tests {
                 QuoteRule::HtmlWebmailQuote,
             ),
             (r#"<hr id="zwchr">"#, QuoteRule::HtmlWebmailQuote),
+            (
+                r#"<hr><b>From:</b> Ann &lt;ann@example.com&gt;<br><b>Sent:</b> Monday<br>"#,
+                QuoteRule::HtmlRuleAndHeader,
+            ),
+            (
+                r#"<hr size="2" width="100%"><div><font><b>Von:</b> Ann<br><b>Gesendet:</b> 11.04.2017</font></div>"#,
+                QuoteRule::HtmlRuleAndHeader,
+            ),
+            (
+                r#"<div style="border:none;border-top:1pt solid rgb(225,225,225);padding:3pt 0in 0in">"#,
+                QuoteRule::HtmlOutlookBorderTop,
+            ),
+            (
+                r#"<div class="moz-forward-container">"#,
+                QuoteRule::HtmlWebmailQuote,
+            ),
         ];
         for (html, rule) in cases {
             let doc = format!("<p>Reply</p>{html}<p>old</p>");
@@ -146,6 +212,11 @@ mod tests {
     #[test]
     fn ordinary_markup_has_no_marker() {
         assert_eq!(rule_of("<blockquote>famous words</blockquote>"), None);
+        assert_eq!(
+            rule_of("<p>a</p><hr><p>From: the manual, chapter 2</p>"),
+            None
+        );
+        assert_eq!(rule_of("<hr><p>Note: nothing quoted</p>"), None);
         assert_eq!(rule_of(r#"<div class="gmail_signature">John</div>"#), None);
         assert_eq!(
             rule_of(r#"<div style="border-top:solid red 2pt">x</div>"#),

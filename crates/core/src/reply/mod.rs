@@ -7,9 +7,31 @@
 //! listed in `quote_header`, `outlook`, `forward` and `signature`; all patterns use the
 //! linear-time `regex` crate and the inspected text is capped, so no input makes it slow.
 //! When in doubt it keeps text: a reply that would come out empty keeps everything.
+//!
+//! # Closing, name and signature: the product rule
+//!
+//! **Keep the writer's own closing and name; drop the contact card after it.** "Thanks,\nAlex"
+//! or "Best regards,\nMaria" is what the person wrote, and an agent reading the comment
+//! should see who is speaking and in what tone, so it stays. What a signature adds after
+//! it (title, company, phone, address, links, legal disclaimers) and the "Sent from my …"
+//! taglines of phones and mail apps go, because they repeat what Jira already knows about
+//! the reporter and push the words that matter out of view. Concretely:
+//!
+//! - a client tagline in the last lines is cut;
+//! - a `-- ` delimiter cuts everything below it (the writer's closing, when they typed one,
+//!   is above it); so does a rule line above contact details;
+//! - a name line (one that repeats the sender's name, or a short capitalised line right
+//!   under a closing phrase) ends the reply when the lines below it read as a card; the
+//!   name line and the closing above it are kept;
+//! - a closing and name with nothing below them are kept as they are.
+//!
+//! HTML replies are converted to text after their quotation is cut, and the same passes
+//! run on that text, so the rule is the same for both.
 
+mod contact_card;
 mod forward;
 mod html;
+mod list_footer;
 mod outlook;
 mod quote_header;
 mod quoted;
@@ -21,12 +43,13 @@ use std::borrow::Cow;
 use regex::Regex;
 use serde::Serialize;
 
-/// Bytes of text (or HTML) inspected for quotations; the rest of a longer body is kept as is
-/// unless a quotation found before the cap already runs to the end.
+/// Bytes of text inspected line by line for quotations; the rest of a longer body is kept as
+/// is unless a quotation found before the cap already runs to the end. (HTML markers are
+/// found by one linear scan of the whole HTML; the cap applies to its converted text.)
 pub const MAX_INSPECTED_BYTES: usize = 2 * 1024 * 1024;
 
-/// Signature cuts tried one after the other (tagline, then delimiter, then name).
-const SIGNATURE_PASSES: usize = 3;
+/// Signature cuts tried one after the other (list footer, tagline, delimiter, contact card).
+const SIGNATURE_PASSES: usize = 4;
 
 /// What [`extract`] reads: the message's bodies and what it knows about the sender.
 #[derive(Debug, Clone, Copy, Default)]
@@ -84,6 +107,9 @@ pub enum QuoteRule {
     HtmlOutlookAppendOnSend,
     /// Outlook desktop's border-top separator above the header block.
     HtmlOutlookBorderTop,
+    /// An `<hr>` directly followed by a header block's first field (`From:` and its
+    /// translations), as older Outlook, Lotus Notes and many webmails write it.
+    HtmlRuleAndHeader,
     /// Yahoo's `yahoo_quoted` element.
     HtmlYahooQuoted,
     /// Another webmail's quote element (Proton, Zoho, Zimbra, AOL, GMX/web.de).
@@ -100,8 +126,10 @@ pub enum SignatureRule {
     ClientTagline,
     /// A rule line above contact details or the sender's name.
     RuleAndContacts,
-    /// A sign-off block that repeats the sender's name.
-    SenderName,
+    /// The contact card below the writer's closing and name (which are kept).
+    ContactCard,
+    /// A mailing list's footer (separator, list name, address, URL).
+    ListFooter,
 }
 
 /// A decision the caller may want to show or log.
@@ -130,6 +158,7 @@ impl QuoteRule {
             Self::HtmlOutlookReplyDiv => "html_outlook_reply_div",
             Self::HtmlOutlookAppendOnSend => "html_outlook_append_on_send",
             Self::HtmlOutlookBorderTop => "html_outlook_border_top",
+            Self::HtmlRuleAndHeader => "html_rule_and_header",
             Self::HtmlYahooQuoted => "html_yahoo_quoted",
             Self::HtmlWebmailQuote => "html_webmail_quote",
         }
@@ -143,7 +172,8 @@ impl SignatureRule {
             Self::Delimiter => "delimiter",
             Self::ClientTagline => "client_tagline",
             Self::RuleAndContacts => "rule_and_contacts",
-            Self::SenderName => "sender_name",
+            Self::ContactCard => "contact_card",
+            Self::ListFooter => "list_footer",
         }
     }
 }
@@ -292,8 +322,10 @@ fn html_pass(
     subject: Option<&str>,
     notes: &mut Vec<Note>,
 ) -> Option<TextPass> {
-    let (head, rest) = split_at_line(html, MAX_INSPECTED_BYTES);
-    let cut = html::find_quotation(head);
+    // The markers are searched in the whole HTML (one linear regex scan) and everything
+    // before the quotation is converted: capping the HTML here would drop the writer's own
+    // words past the cap. The text pass caps what it inspects of the converted text.
+    let cut = html::find_quotation(html);
     if cut.is_none() && !text.trim().is_empty() {
         return None;
     }
@@ -304,20 +336,25 @@ fn html_pass(
             if !split::opens_forward(&peek_lines, subject) {
                 cut.before
             } else if text.trim().is_empty() {
-                head
+                html
             } else {
                 return None;
             }
         }
-        None => head,
+        None => html,
     };
-    if !rest.is_empty() && cut.is_none() {
-        notes.push(Note::InspectionCapped {
-            inspected_bytes: head.len(),
-        });
-    }
     let rendered = html::to_text(before);
-    let mut pass = text_pass(&rendered, subject, &mut Vec::new());
+    let mut pass = text_pass(&rendered, subject, notes);
+    if cut.is_none() && pass.quote == Some(QuoteRule::QuoteMarkers) {
+        // A bare <blockquote> with no client marker and no attribution above it is the
+        // writer quoting a document or a web page, not an earlier message: it stays.
+        pass = TextPass {
+            visible: trim_blank_lines(&rendered),
+            quote: None,
+            is_forward: false,
+            forward_note: None,
+        };
+    }
     if !pass.is_forward {
         pass.quote = cut.map(|c| c.rule).or(pass.quote);
     }

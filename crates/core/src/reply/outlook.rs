@@ -23,7 +23,11 @@ static ORIGINAL_MESSAGE: LazyLock<Regex> = LazyLock::new(|| {
         r"ursprungligt\s+meddelande|oprindelig\s+meddelelse|opprinnelig\s+melding|",
         r"alkuperäinen\s+viesti|původní\s+zpráva|исходное\s+сообщение|оригинальное\s+сообщение|",
         r"вихідне\s+повідомлення|оригінальне\s+повідомлення|orijinal\s+mesaj|özgün\s+[iİ]leti|",
-        r"元のメッセージ|原始邮件|原始郵件|원본\s+메시지|reply\s+message|tin\s+nhắn\s+gốc)",
+        r"元のメッセージ|原始邮件|原始郵件|원본\s+메시지|reply\s+message|tin\s+nhắn\s+gốc|",
+        r"eredeti\s+üzenet|mesaj(?:ul)?\s+original|izvorna\s+poruka|originalna\s+poruka|",
+        r"pôvodná\s+správa|izvirno\s+sporočilo|оригинално\s+съобщение|algne\s+sõnum|",
+        r"sākotnējā\s+ziņa|originalus\s+laiškas|αρχικό\s+μήνυμα|upprunaleg\s+skilaboð|",
+        r"original\s+meddelande|alkuperäinen\s+viesti|原邮件|原始信件)",
         r"\s*-{2,}\s*$",
     ))
 });
@@ -34,6 +38,11 @@ static FORWARD_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)^\s*(?:fwd?|wg|tr|rv|enc|i|vb|vl|doorst|pd|przek|ilt|転送|转发|轉寄|전달)\s*[:：]",
     )
 });
+
+/// True when a subject (the quoted one, or the message's own) carries a forward prefix.
+pub(super) fn is_forward_subject(subject: &str) -> bool {
+    FORWARD_SUBJECT.is_match(subject)
+}
 
 /// Longest field name with its bold markers and indentation ("*Gönderilme Tarihi:*").
 const MAX_FIELD_NAME_BYTES: usize = 48;
@@ -124,9 +133,9 @@ fn field(line: &str) -> Option<(Field, &str)> {
 fn field_named(name: &str) -> Option<Field> {
     Some(match name {
         "from" | "von" | "de" | "da" | "van" | "od" | "från" | "fra" | "lähettäjä" | "от"
-        | "від" | "kimden" | "差出人" | "发件人" | "發件人" | "寄件者" | "보낸 사람" | "từ" => {
-            Field::From
-        }
+        | "від" | "kimden" | "差出人" | "发件人" | "發件人" | "寄件者" | "보낸 사람" | "từ"
+        | "feladó" | "de la" | "šalje" | "от кого" | "από" | "saatja" | "nuo" | "frá"
+        | "odesílatel" => Field::From,
         "sent"
         | "date"
         | "gesendet"
@@ -164,24 +173,52 @@ fn field_named(name: &str) -> Option<Field> {
         | "보낸 날짜"
         | "날짜"
         | "đã gửi"
-        | "ngày" => Field::Date,
+        | "ngày"
+        | "elküldve"
+        | "dátum"
+        | "trimis"
+        | "poslano"
+        | "odoslané"
+        | "изпратено"
+        | "στάλθηκε"
+        | "ημερομηνία"
+        | "saadetud"
+        | "išsiųsta"
+        | "nosūtīts" => Field::Date,
         "to" | "an" | "à" | "a" | "para" | "aan" | "do" | "till" | "til" | "vastaanottaja"
-        | "komu" | "кому" | "kime" | "宛先" | "收件人" | "收件者" | "받는 사람" | "đến" => {
+        | "komu" | "кому" | "kime" | "宛先" | "收件人" | "收件者" | "받는 사람" | "đến"
+        | "címzett" | "către" | "prima" | "za" | "до" | "προς" | "adressaat" | "kam" => {
             Field::To
         }
         "cc" | "kopie" | "copie" | "kopia" | "kopi" | "kopio" | "копия" | "копія" | "bilgi"
         | "抄送" | "副本" | "참조" => Field::Cc,
         "subject" | "betreff" | "objet" | "asunto" | "oggetto" | "assunto" | "onderwerp"
         | "temat" | "ämne" | "emne" | "aihe" | "předmět" | "тема" | "konu" | "件名" | "主题"
-        | "主旨" | "제목" | "chủ đề" => Field::Subject,
+        | "主旨" | "제목" | "chủ đề" | "tárgy" | "subiect" | "zadeva" | "относно" | "θέμα"
+        | "teema" | "efni" | "tēma" => Field::Subject,
         _ => return None,
     })
 }
 
-/// A line drawn only of underscores or dashes, long enough to be a client's separator.
+/// A line drawn only of underscores, dashes, equals signs or box-drawing rules, long enough
+/// to be a client's separator.
 fn is_rule(line: &str) -> bool {
     let t = line.trim();
-    (t.len() >= 10 && t.chars().all(|c| c == '_')) || (t.len() >= 5 && t.chars().all(|c| c == '-'))
+    // Every line of a reply passes here: the first character rules most of them out.
+    let Some(first) = t.chars().next() else {
+        return false;
+    };
+    let minimum = match first {
+        '_' => 10,
+        '-' | '=' | '─' | '━' => 5,
+        _ => return false,
+    };
+    t.chars().all(|c| c == first) && t.chars().count() >= minimum
+}
+
+/// True when `lines` open with a header block (used on the text below an HTML `<hr>`).
+pub(super) fn is_header_block(lines: &[&str]) -> bool {
+    !lines.is_empty() && header_block(lines, 0).is_some()
 }
 
 /// The header-field block that starts on line `i`.

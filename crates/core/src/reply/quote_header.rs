@@ -30,10 +30,11 @@ static STRONG_START: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Openings of localized Gmail/Apple/Thunderbird headers that begin with a weekday
-/// abbreviation, a numeric date, a day and month name, or the sender's name and address.
+/// abbreviation, a numeric date, a day and month name, a time of day, or the sender's name
+/// and address in either order.
 static WEAK_START: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
-        r#"^(?:\p{L}{1,5}\.?,?\s+\d|\p{L}{2,12},\s+\d|\d{1,4}\s?[-./年년]\s?\d{1,2}|\d{1,2}\.?\s+\p{L}{3,}|[^<>:]{1,80}<[^<>@\s]+@|"[^"]{1,80}"\s*<)"#,
+        r#"^(?:\p{L}{1,5}\.?,?\s+\d|\p{L}{2,12},\s+\d|\d{1,4}\s?[-./年년]\s?\d{1,2}|\d{1,2}\.?\s+\p{L}{3,}|\d{1,2}[:.]\d{2}[\s,]|[^<>:]{1,80}<[^<>@\s]+@|<?[^<>@\s:]+@[^<>@\s]+|"[^"]{1,80}"\s*<)"#,
     )
 });
 
@@ -266,6 +267,21 @@ mod tests {
             header(&["On Monday we met.", "On 11/04/2017 22:07, John wrote:"]),
             None
         );
+    }
+
+    #[test]
+    fn time_first_and_address_first_attributions() {
+        for lines in [
+            &["22:07, 11 April 2017, John Smith wrote:", "> hi"][..],
+            &["john@example.com (John Smith) wrote on 11/04/2017:", "> hi"][..],
+            &["<john@example.com> schrieb am 11.04.2017 um 22:07:", "> hi"][..],
+            &[
+                "2017-04-11 22:07 GMT+02:00 John Smith <john@example.com>:",
+                "> hi",
+            ][..],
+        ] {
+            assert_eq!(header(lines).map(|h| h.end_line), Some(0), "{}", lines[0]);
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Signatures below the reply: the `-- ` delimiter, "Sent from my iPhone" and the other
-//! client and phone taglines in our languages, a rule line above contact details, and a
-//! sign-off block that repeats the sender's name.
+//! client and phone taglines in our languages, a rule line above contact details, and the
+//! contact card below the writer's closing and name (the closing and name stay); and a
+//! mailing list's footer, which goes first.
 //!
 //! Only the tail of the reply is inspected, and nothing is cut when what follows the
 //! delimiter looks like code, sits in a fenced code block, or when the cut would leave
@@ -11,6 +12,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::SignatureRule;
+use super::contact_card;
+use super::list_footer;
 use super::pattern;
 use super::quoted::is_blank;
 
@@ -89,6 +92,9 @@ pub(super) fn cut(lines: &[&str], sender_name: Option<&str>) -> Option<(usize, S
         .max();
     let clean_after = |at: usize| last_unclean.is_none_or(|unclean| unclean <= at);
 
+    if let Some(at) = list_footer::start(lines, &content).filter(|&at| keeps_text(at)) {
+        return Some((at, SignatureRule::ListFooter));
+    }
     let last_two = &content[content.len() - 2..];
     if let Some(&at) = last_two
         .iter()
@@ -120,18 +126,45 @@ pub(super) fn cut(lines: &[&str], sender_name: Option<&str>) -> Option<(usize, S
             return Some((at, SignatureRule::RuleAndContacts));
         }
     }
-    let name_tail = &content[content.len().saturating_sub(NAME_TAIL_LINES)..];
-    let at = *name_tail.iter().find(|&&i| {
-        !fenced[i] && keeps_text(i) && is_name_line(lines[i], &names) && clean_after(i)
-    })?;
-    let position = content.iter().position(|&i| i == at)?;
-    let start = match position.checked_sub(1).map(|p| content[p]) {
-        Some(above) if at - above <= 2 && SIGN_OFF.is_match(lines[above]) && keeps_text(above) => {
-            above
+    closing_and_card(lines, &content, &names, &fenced, first_content, clean_after)
+}
+
+/// Keeps the writer's closing and name and cuts the contact card below them (the product
+/// rule in the module docs of [`super`]): the name is a line that repeats the sender's name,
+/// or a short capitalised line right below a closing phrase.
+fn closing_and_card(
+    lines: &[&str],
+    content: &[usize],
+    names: &[String],
+    fenced: &[bool],
+    first_content: usize,
+    clean_after: impl Fn(usize) -> bool,
+) -> Option<(usize, SignatureRule)> {
+    let tail_start = content.len().saturating_sub(NAME_TAIL_LINES);
+    for (position, &at) in content.iter().enumerate().skip(tail_start) {
+        if fenced[at] || at <= first_content || !clean_after(at) {
+            continue;
         }
-        _ => at,
-    };
-    Some((start, SignatureRule::SenderName))
+        let confident = is_name_line(lines[at], names);
+        // The closing-phrase pattern is the costly check: only for a line shaped like a name.
+        let named_below_closing = !confident
+            && contact_card::looks_like_name(lines[at])
+            && position
+                .checked_sub(1)
+                .map(|p| content[p])
+                .is_some_and(|above| at - above <= 2 && SIGN_OFF.is_match(lines[above]));
+        if !confident && !named_below_closing {
+            continue;
+        }
+        let card: Vec<&str> = content[position + 1..].iter().map(|&i| lines[i]).collect();
+        if card.is_empty() {
+            return None;
+        }
+        if contact_card::is_card(&card, confident) {
+            return Some((at + 1, SignatureRule::ContactCard));
+        }
+    }
+    None
 }
 
 /// A line of three or more dashes or underscores and nothing else.

@@ -53,7 +53,7 @@ pub(super) fn split<'a>(lines: &[&'a str], subject: Option<&str>) -> Split<'a> {
             i += 1;
             continue;
         }
-        if forward::is_marker(line) {
+        if forward::is_marker(line) || forward::is_quoted_marker(line) {
             out.forward = true;
             out.note_lines = out.kept.len();
             out.kept.extend_from_slice(&lines[i..]);
@@ -103,7 +103,10 @@ fn splitter_at(lines: &[&str], ends: &[bool], i: usize, subject: Option<&str>) -
             Kind::HeaderBlock => QuoteRule::OutlookHeaderBlock,
             Kind::OriginalMessage => QuoteRule::OriginalMessageSeparator,
         };
-        let forward = block.forwarded_subject && !forward::subject_is_reply(subject);
+        // Outlook writes a forward's header block like a reply's; the quoted subject or,
+        // failing that, the message's own "FW:" subject tells them apart.
+        let forward = !forward::subject_is_reply(subject)
+            && (block.forwarded_subject || subject.is_some_and(outlook::is_forward_subject));
         return Some(Splitter {
             prefix: 0,
             end_line: block.end_line,

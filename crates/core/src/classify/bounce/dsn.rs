@@ -115,7 +115,11 @@ impl RecipientBlock {
                     .is_none_or(|d| d.get(..1) == s.get(..1))
             })
             .or(from_diagnostic)
-            .or_else(|| reply_code.as_deref().and_then(status::from_reply_code));
+            .or_else(|| {
+                // No status field and no enhanced code: the reply code and the words say it.
+                let words = diagnostic.as_deref()?;
+                Some(status::from_reply_and_text(reply_code.as_deref(), words))
+            });
         let action = self.action.clone().or_else(|| {
             status.as_deref().and_then(|s| match s.as_bytes().first() {
                 Some(b'5') => Some("failed".to_owned()),

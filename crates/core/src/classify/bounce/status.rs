@@ -41,6 +41,63 @@ pub(crate) fn from_reply_code(code: &str) -> Option<String> {
     }
 }
 
+/// Why a delivery failed, as the diagnostic words say it, with the RFC 3463 subject and
+/// detail that name it. The first that matches wins.
+static REASONS: LazyLock<Vec<(Option<Regex>, &'static str)>> = LazyLock::new(|| {
+    [
+        (
+            r"(?i)mailbox (?:is )?full|over ?quota|quota (?:exceeded|full)|insufficient (?:system )?storage|exceeded (?:its|the) storage|postfach (?:ist )?voll",
+            "2.2",
+        ),
+        (
+            r"(?i)account (?:has been |is )?(?:disabled|suspended|inactive)|mailbox (?:is )?(?:disabled|inactive)",
+            "2.1",
+        ),
+        (
+            r"(?i)user unknown|unknown user|no such (?:user|mailbox|recipient)|does(?: not|n't) exist|unknown (?:recipient|address|mailbox)|recipient (?:address )?(?:rejected|not found|unknown|invalid)|invalid (?:recipient|mailbox|address)|user not found|mailbox (?:not found|unavailable)|address not found|unbekannt",
+            "1.1",
+        ),
+        (
+            r"(?i)host (?:or domain name )?not found|domain not found|no such domain|no mx|name or service not known|unrouteable|domain (?:does not|doesn't) exist",
+            "1.2",
+        ),
+        (
+            r"(?i)message (?:is )?too (?:large|big)|size (?:limit )?exceed|exceeds? (?:the )?(?:maximum|size)",
+            "3.4",
+        ),
+        (
+            r"(?i)spam|block(?:ed|list)|blacklist|denylist|rejected (?:for|by|due to) policy|policy (?:violation|rejection)|relay(?:ing)? (?:access )?(?:denied|not permitted)|not authori[sz]ed|dmarc|spf",
+            "7.1",
+        ),
+    ]
+    .into_iter()
+    .map(|(source, code)| (Regex::new(source).ok(), code))
+    .collect()
+});
+
+/// Words that say the failure will pass: greylisting, rate limits, "try again later".
+static TEMPORARY: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"(?i)greylist|graylist|try (?:again )?later|temporar(?:y|ily)|rate.?limit|too many (?:connections|messages|recipients)|deferred|will (?:be )?retr|resources temporarily").ok()
+});
+
+/// The status a report implies when it has no `Status:` field: the class from the SMTP
+/// reply code when there is one, else from the words (a failure that says it will pass is
+/// class 4, any other class 5), and the subject and detail from the words.
+pub(crate) fn from_reply_and_text(code: Option<&str>, text: &str) -> String {
+    let class = match code.and_then(|c| c.as_bytes().first()) {
+        Some(b'4') => '4',
+        Some(b'5') => '5',
+        Some(b'2') => return "2.0.0".to_owned(),
+        _ if TEMPORARY.as_ref().is_some_and(|t| t.is_match(text)) => '4',
+        _ => '5',
+    };
+    let detail = REASONS
+        .iter()
+        .find(|(regex, _)| regex.as_ref().is_some_and(|r| r.is_match(text)))
+        .map_or("0.0", |(_, detail)| detail);
+    format!("{class}.{detail}")
+}
+
 /// Normalises a DSN `Status:` value (`5.1.1 (user unknown)` -> `5.1.1`); `None` when it
 /// holds no valid code.
 pub(crate) fn normalise(value: &str) -> Option<String> {
@@ -94,6 +151,50 @@ mod tests {
         assert_eq!(from_reply_code("550").as_deref(), Some("5.0.0"));
         assert_eq!(from_reply_code("421").as_deref(), Some("4.0.0"));
         assert_eq!(from_reply_code("x"), None);
+    }
+
+    #[test]
+    fn the_class_comes_from_the_reply_code_and_the_detail_from_the_words() {
+        let cases = [
+            (
+                Some("550"),
+                "550 Requested action not taken: mailbox unavailable",
+                "5.1.1",
+            ),
+            (Some("452"), "452 Mailbox full", "4.2.2"),
+            (
+                Some("552"),
+                "552 Message size exceeds fixed maximum",
+                "5.3.4",
+            ),
+            (Some("554"), "554 rejected due to spam content", "5.7.1"),
+            (
+                Some("421"),
+                "421 Too many connections, try again later",
+                "4.0.0",
+            ),
+            (Some("550"), "550 Administrative prohibition", "5.0.0"),
+        ];
+        for (code, text, want) in cases {
+            assert_eq!(from_reply_and_text(code, text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn without_a_code_the_words_give_the_class() {
+        assert_eq!(
+            from_reply_and_text(None, "greylisted, please try again later"),
+            "4.0.0"
+        );
+        assert_eq!(
+            from_reply_and_text(None, "The account has been disabled"),
+            "5.2.1"
+        );
+        assert_eq!(
+            from_reply_and_text(None, "Host or domain name not found"),
+            "5.1.2"
+        );
+        assert_eq!(from_reply_and_text(None, "delivery failed"), "5.0.0");
     }
 
     #[test]

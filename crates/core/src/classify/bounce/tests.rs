@@ -85,7 +85,11 @@ fn free_text_bounce_from_a_daemon_is_read() {
     );
     let b = bounce_of(&parse(qmail));
     assert_eq!(b.recipient.as_deref(), Some("bob@example.org"));
-    assert_eq!(b.status.as_deref(), Some("5.0.0"));
+    assert_eq!(
+        b.status.as_deref(),
+        Some("5.2.2"),
+        "class from the reply code, detail from the words"
+    );
     assert_eq!(b.reply_code.as_deref(), Some("552"));
     assert_eq!(b.original_message_id.as_deref(), Some("q1@example.com"));
     assert_eq!(b.verp_token, None);

@@ -79,7 +79,11 @@ pub(super) fn recipients(text: &str, exclude: &[String]) -> Vec<FailedRecipient>
         let reply_here = status::reply_code(window);
         let reply_code = reply_here.or_else(|| whole_reply.clone());
         let status = status_here
-            .or_else(|| reply_code.as_deref().and_then(status::from_reply_code))
+            .or_else(|| {
+                reply_code
+                    .as_deref()
+                    .map(|code| status::from_reply_and_text(Some(code), window))
+            })
             .or_else(|| fallback_status.clone());
         let diagnostic = diagnostic_line(window).or_else(|| diagnostic_line(text));
         let action = status.as_deref().map(|s| {

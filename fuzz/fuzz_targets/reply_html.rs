@@ -1,0 +1,19 @@
+//! HTML reply extraction on arbitrary markup (quotation markers, broken tags, huge
+//! attributes): must never panic or hang.
+//!
+//! Run with `cargo +nightly fuzz run reply_html` from the repository root.
+
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use postroom_core::reply::{ReplyInput, extract};
+
+fuzz_target!(|html: &str| {
+    let got = extract(&ReplyInput {
+        text: "",
+        html: Some(html),
+        sender_name: Some("Jane Roe"),
+        subject: Some("Re: fuzz"),
+    });
+    let _ = got.report();
+});
