@@ -32,5 +32,6 @@ pub mod template;
 pub mod tenant;
 pub mod testcase;
 pub mod thread;
+pub mod usage;
 pub mod verp;
 pub mod wiki;

@@ -204,6 +204,7 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         metrics: http::MetricsAccess::new(metrics),
         console: console_settings.clone(),
         trusted_proxies: config.http.trusted_proxies.clone().into(),
+        usage_flags: config.usage.flags,
     });
     if let Some(sandbox) = &sandbox {
         router = router.nest(sandbox::MOUNT, sandbox.router());

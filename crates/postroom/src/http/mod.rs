@@ -16,6 +16,7 @@ mod readiness;
 mod session;
 mod signin;
 mod templates;
+mod usage;
 mod webhooks;
 
 use std::sync::Arc;
@@ -51,6 +52,8 @@ pub struct AppState {
     pub console: ConsoleSettings,
     /// `http.trusted_proxies`: peers whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Arc<[postroom_mail::smtp::Network]>,
+    /// `usage.flags`: whether the local usage flags are counted.
+    pub usage_flags: bool,
 }
 
 impl AppState {
