@@ -2,7 +2,7 @@
 
 //! Insights, usage flags, template revisions and favourites on every backend: counts add up
 //! per week, a year's window is kept and older weeks are pruned by the next write, every
-//! template change raises the revision, and nothing crosses tenants.
+//! template change (not a use) raises the revision, and nothing crosses tenants.
 
 use postroom_core::canned::{Draft, Scope};
 use postroom_core::tenant::TenantId;
@@ -103,6 +103,8 @@ async fn every_template_change_raises_the_revision_and_favourites_follow_templat
         seen.push(templates.revision().await.unwrap());
         templates.record_use(&made.id, "acc", 3).await.unwrap();
         seen.push(templates.revision().await.unwrap());
+        templates.create(&draft, "acc", 3).await.unwrap();
+        seen.push(templates.revision().await.unwrap());
         templates
             .set_favourite("acc", &made.id, true, 4)
             .await
@@ -115,7 +117,7 @@ async fn every_template_change_raises_the_revision_and_favourites_follow_templat
         assert!(templates.favourites("acc-2").await.unwrap().is_empty());
         templates.delete(&made.id).await.unwrap();
         seen.push(templates.revision().await.unwrap());
-        assert_eq!(seen, [1, 2, 3, 4], "{}", t.url);
+        assert_eq!(seen, [1, 2, 2, 3, 4], "{}: a use does not raise it", t.url);
         assert!(
             templates.favourites("acc").await.unwrap().is_empty(),
             "gone with it"

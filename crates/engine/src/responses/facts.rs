@@ -65,10 +65,12 @@ pub struct FactsCache {
 }
 
 impl FactsCache {
-    /// A cache that keeps answers for `ttl` (zero: always ask Jira, for tests).
+    /// A cache that keeps answers for `ttl` (zero: always ask Jira, for tests), and
+    /// prepared indexes' use counts at most as long.
     pub fn with_ttl(ttl: Duration) -> Self {
         Self {
             ttl: Some(ttl),
+            indexes: SearchIndexes::with_use_counts_ttl(ttl.min(super::USE_COUNTS_TTL)),
             ..Self::default()
         }
     }

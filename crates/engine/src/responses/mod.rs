@@ -25,7 +25,7 @@ pub use agent::{Answerable, IssueBrief, MAX_ISSUES};
 pub use apply::{Applied, ApplyRequest, Preview};
 pub use error::ResponsesError;
 pub use facts::{Administered, DEFAULT_ADMIN_GROUPS, FACTS_TTL, FactsCache};
-pub use indexes::{Prepared, SearchIndexes};
+pub use indexes::{Prepared, SearchIndexes, USE_COUNTS_TTL};
 pub use starter::{starter, starter_languages};
 
 /// A template together with what the caller may do with it.

@@ -1,7 +1,7 @@
 -- The agent's picker (issue 34).
--- template_revisions: a counter per tenant, raised by every change to its templates (and
--- their use counts), so that each instance can tell whether its prepared search index is
--- still current with one indexed read instead of reloading every template.
+-- template_revisions: a counter per tenant, raised by every create, change and delete of
+-- its templates, so that each instance can tell whether its prepared search index is still
+-- current with one indexed read instead of reloading every template.
 CREATE TABLE template_revisions (
     tenant_id TEXT PRIMARY KEY NOT NULL REFERENCES tenants(id),
     revision  INTEGER NOT NULL

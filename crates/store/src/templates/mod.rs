@@ -106,8 +106,10 @@ impl Templates {
         row.as_ref().map(rows::decode).transpose()
     }
 
-    /// The tenant's template revision: it changes whenever a template is created, changed,
-    /// deleted or used, so a copy prepared at one revision is current while it stays.
+    /// The tenant's template revision: it changes whenever a template is created, changed
+    /// or deleted, so a copy prepared at one revision has every template's text while it
+    /// stays. A use does not raise it (posting would otherwise make every instance read all
+    /// templates again): a copy's overall use counts are as old as the copy.
     pub async fn revision(&self) -> Result<i64, StoreError> {
         let row = sqlx::query("SELECT revision FROM template_revisions WHERE tenant_id = $1")
             .bind(self.tenant.id().as_str())
@@ -225,7 +227,6 @@ impl Templates {
             .bind(now_ms - RECENT_MS)
             .execute(&mut *tx)
             .await?;
-        bump(&mut tx, tenant).await?;
         tx.commit().await?;
         Ok(true)
     }
