@@ -17,6 +17,7 @@ const SOURCES: &[&str] = &[
     "src/config/inbound.rs",
     "src/config/console.rs",
     "src/config/secrets.rs",
+    "src/config/usage.rs",
     "../mail/src/imap/settings.rs",
     "../mail/src/send/settings.rs",
 ];

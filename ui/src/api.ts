@@ -96,7 +96,14 @@ export interface Jobs {
   dead: Job[];
 }
 
+export interface Usage {
+  flags_enabled: boolean;
+  flags: { flag: string; count: number }[];
+  insights: { week_ms: number; template_id: string; account_id: string; inserted: number; posted: number }[];
+}
+
 export const api = {
+  usage: () => transport.json<Usage>('GET', '/usage'),
   session: () => transport.json<Session>('GET', '/session'),
   signInWithLink: (token: string) => transport.json<Session>('POST', '/session/link', { token }),
   signOut: () => transport.json<null>('POST', '/session/signout'),

@@ -4,6 +4,7 @@ import { api } from './api';
 import type { Role, Session } from './api';
 import { FlagProvider } from './components/Flags';
 import { SectionMessage } from './components/Load';
+import { Agent } from './pages/Agent';
 import { Audit } from './pages/Audit';
 import { AuditEntry } from './pages/AuditEntry';
 import { Jobs } from './pages/Jobs';
@@ -19,9 +20,9 @@ type Auth = { state: 'checking' } | { state: 'signed-out'; refused: string | nul
 
 /** Which pages each role reaches; the server enforces the same on every API call. */
 const PAGES: Record<Role, ReadonlySet<Route['page']>> = {
-  admin: new Set(['overview', 'audit', 'audit-entry', 'jobs']),
-  project_admin: new Set(['audit', 'audit-entry']),
-  agent: new Set([]),
+  admin: new Set(['overview', 'audit', 'audit-entry', 'jobs', 'agent']),
+  project_admin: new Set(['audit', 'audit-entry', 'agent']),
+  agent: new Set(['agent']),
 };
 
 export function App() {
@@ -65,7 +66,7 @@ function Frame(props: { session: Session; route: Route; signedOut: () => void })
       props.signedOut();
     }
   };
-  const home: Route['page'] = allowed.has('overview') ? 'overview' : 'audit';
+  const home: Route['page'] = allowed.has('overview') ? 'overview' : allowed.has('audit') ? 'audit' : 'agent';
   const page = route.page === 'overview' && !allowed.has('overview') ? home : route.page;
   return (
     <>
@@ -89,6 +90,7 @@ function Frame(props: { session: Session; route: Route; signedOut: () => void })
             {allowed.has('overview') && <NavItem href="#/overview" label="Overview" current={page === 'overview'} />}
             {allowed.has('audit') && <NavItem href="#/audit" label="Audit" current={page === 'audit' || page === 'audit-entry'} />}
             {allowed.has('jobs') && <NavItem href="#/jobs" label="Jobs" current={page === 'jobs'} />}
+            {allowed.has('agent') && <NavItem href="#/agent" label="Answer" current={page === 'agent'} />}
           </ul>
         </nav>
         <div class="account">
@@ -102,12 +104,7 @@ function Frame(props: { session: Session; route: Route; signedOut: () => void })
         </div>
       </header>
       <main id="main" ref={main} tabIndex={-1}>
-        {allowed.size === 0 ? (
-          <SectionMessage title="Nothing here for your role yet">
-            The console's pages are for Jira administrators and project administrators. Agents use canned responses from
-            inside Jira.
-          </SectionMessage>
-        ) : !allowed.has(page) ? (
+        {!allowed.has(page) ? (
           <SectionMessage title="Page not found">There is no such page, or your role does not reach it.</SectionMessage>
         ) : (
           <Page route={route} session={session} page={page} />
@@ -122,6 +119,7 @@ function Page(props: { route: Route; session: Session; page: Route['page'] }) {
   if (route.page === 'audit') return <Audit from={route.from} status={route.status} />;
   if (route.page === 'audit-entry') return <AuditEntry id={route.id} session={props.session} />;
   if (route.page === 'jobs') return <Jobs />;
+  if (props.page === 'agent') return <Agent />;
   if (props.page === 'audit') return <Audit from="" status="" />;
   return <Overview />;
 }

@@ -9,10 +9,16 @@ export type Route =
   | { page: 'audit'; from: string; status: string }
   | { page: 'audit-entry'; id: string }
   | { page: 'jobs' }
+  | { page: 'agent' }
   | { page: 'link'; token: string }
   | { page: 'not-found' };
 
-export function parse(hash: string): Route {
+/**
+ * The route of a fragment; `/agent` (the agent's bookmark, served the same page) opens the
+ * agent's page while the fragment names none.
+ */
+export function parse(hash: string, pathname = '/'): Route {
+  if (pathname === '/agent' && hash.replace(/^#\/?/, '') === '') return { page: 'agent' };
   const [path = '', queryText = ''] = hash.replace(/^#/, '').split('?', 2);
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   const query = new URLSearchParams(queryText);
@@ -26,6 +32,8 @@ export function parse(hash: string): Route {
         : { page: 'audit', from: query.get('from') ?? '', status: query.get('status') ?? '' };
     case 'jobs':
       return { page: 'jobs' };
+    case 'agent':
+      return { page: 'agent' };
     case 'link':
       return { page: 'link', token: parts[1] ?? '' };
     default:
@@ -34,9 +42,9 @@ export function parse(hash: string): Route {
 }
 
 export function useRoute(): Route {
-  const [route, setRoute] = useState(() => parse(window.location.hash));
+  const [route, setRoute] = useState(() => parse(window.location.hash, window.location.pathname));
   useEffect(() => {
-    const changed = () => setRoute(parse(window.location.hash));
+    const changed = () => setRoute(parse(window.location.hash, window.location.pathname));
     window.addEventListener('hashchange', changed);
     return () => window.removeEventListener('hashchange', changed);
   }, []);

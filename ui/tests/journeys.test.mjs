@@ -6,79 +6,19 @@
 // Run: POSTROOM_CONSOLE_URL=http://127.0.0.1:PORT npm run journeys
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import axe from 'axe-core';
-
-const base = process.env.POSTROOM_CONSOLE_URL;
-const chromiumPath = process.env.POSTROOM_CHROMIUM ?? '/usr/bin/chromium';
-const shots = fileURLToPath(new URL('../../docs/console/', import.meta.url));
-const sandbox = `${base}/sandbox/jira`;
-const sandboxAdmin = `Basic ${Buffer.from('admin@example.com:sandbox').toString('base64')}`;
+import { accessible, base, launch, open as openIn, sandbox, sandboxAdmin, screenshots, signIn } from './support.mjs';
 
 let browser;
 
 before(async () => {
-  assert.ok(base, 'POSTROOM_CONSOLE_URL names the running postroom serve --sandbox');
-  mkdirSync(shots, { recursive: true });
-  browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
+  browser = await launch();
 });
 
 after(async () => {
   await browser?.close();
 });
 
-/** A fresh browser profile; every CSP violation or page error fails the journey. */
-async function open(width = 1280, colorScheme = 'light') {
-  const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of 40[134]/.test(m.text())) problems.push(`console: ${m.text()}`);
-  });
-  page.on('request', (r) => {
-    if (!r.url().startsWith(base)) problems.push(`request to another host: ${r.url()}`);
-  });
-  return { context, page, problems };
-}
-
-/** Signs in through the sandbox's OAuth consent page as the account labelled `who`. */
-async function signIn(page, who) {
-  await page.goto(`${base}/`);
-  await page.getByRole('link', { name: 'Sign in with Jira' }).click();
-  await page.getByLabel(who).check();
-  await page.getByRole('button', { name: 'Accept' }).click();
-}
-
-/** No serious or critical axe violation, in light and in dark. */
-async function accessible(page, name) {
-  for (const mode of ['light', 'dark']) {
-    await page.emulateMedia({ colorScheme: mode });
-    await page.evaluate(axe.source);
-    const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-    const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    assert.deepEqual(
-      bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-      [],
-      `${name} in ${mode}`,
-    );
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-}
-
-/** Screenshots of the current page at 1280 and 375 px. */
-async function screenshots(page, name) {
-  // Flags float over the page; the pictures show the page itself.
-  const dismiss = page.getByRole('button', { name: /^Dismiss/ });
-  while ((await dismiss.count()) > 0) await dismiss.first().click();
-  for (const width of [1280, 375]) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.screenshot({ path: `${shots}${name}-${width}.png`, fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
+const open = (width, colorScheme) => openIn(browser, width, colorScheme);
 
 /** Takes a mail in through the API, as the signed-in page's own session. */
 async function upload(page, raw) {
@@ -223,7 +163,8 @@ test('a project administrator sees only the audit of their projects; an agent se
 
   const agent = await open(375);
   await signIn(agent.page, 'Sandbox Agent');
-  await agent.page.getByRole('heading', { name: 'Nothing here for your role yet' }).waitFor();
+  await agent.page.getByRole('heading', { name: 'Answer an issue' }).waitFor();
+  for (const name of ['Overview', 'Audit', 'Jobs']) assert.equal(await agent.page.getByRole('link', { name }).count(), 0, name);
   for (const path of ['/api/v1/overview', '/api/v1/audit', '/api/v1/jobs']) {
     const status = await agent.page.evaluate(async (p) => (await fetch(p)).status, path);
     assert.equal(status, 403, path);

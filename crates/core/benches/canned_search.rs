@@ -1,7 +1,7 @@
 //! Canned-response search over 10,000 templates: what an agent waits for on every key
 //! stroke in a picker. `search` measures a query on a prepared index (the aim is ≤ 2 ms);
 //! `index` measures preparing the index from the templates, which the engine does once per
-//! request over the templates in the caller's scope.
+//! change to a tenant's templates (it keeps the prepared index between requests).
 //!
 //! Run: `cargo bench -p postroom-core --bench canned_search`.
 

@@ -31,5 +31,6 @@ pub mod template;
 pub mod tenant;
 pub mod testcase;
 pub mod thread;
+pub mod usage;
 pub mod verp;
 pub mod wiki;

@@ -157,6 +157,7 @@ async fn apply_posts_adf_on_cloud_with_visibility_and_transition_and_counts_the_
         issue: key.clone(),
         public: Some(false),
         transition: Some("wait for customer".into()),
+        ..Default::default()
     };
     let applied = w
         .as_(AGENT)
@@ -196,6 +197,7 @@ async fn apply_posts_wiki_markup_on_data_center() {
         issue: key.clone(),
         public: Some(true),
         transition: None,
+        ..Default::default()
     };
     w.as_(AGENT)
         .apply(&t.id, &request, today(), NOW)
@@ -222,6 +224,7 @@ async fn an_unavailable_transition_posts_nothing_and_counts_nothing() {
         issue: key.clone(),
         public: None,
         transition: Some("Reopen".into()),
+        ..Default::default()
     };
     match w.as_(AGENT).apply(&t.id, &request, today(), NOW).await {
         Err(ResponsesError::TransitionUnavailable { available, .. }) => {

@@ -10,12 +10,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // benchmark set-up
 
-use std::net::SocketAddr;
-use std::sync::Arc;
+mod api_support;
+
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use postroom::http::{self, AppState, Readiness};
 use postroom::trackers::Trackers;
 use postroom_core::tenant::TenantId;
 use postroom_store::tokens::{ApiTokens, Scope};
@@ -53,47 +52,7 @@ async fn site() -> Site {
         .create("557058:bench", "bench", Scope::Admin, 1)
         .await
         .unwrap();
-    let keyring = postroom_store::crypto::Keyring::new(
-        postroom_store::crypto::KeyVault::new(dir.path().join("keys")),
-        postroom_store::crypto::MasterKey::generate(),
-        None,
-    );
-    let intake = postroom_engine::intake::Intake::new(
-        keyring.clone(),
-        postroom_store::blobs::BlobStore::open(&postroom_store::blobs::BlobConfig::Memory).unwrap(),
-        1 << 20,
-    );
-    let webhooks = http::WebhookReceiver {
-        intake: postroom_engine::webhooks::Webhooks::new(
-            store.clone(),
-            keyring.clone(),
-            intake.committed(),
-        ),
-        secrets: http::WebhookSecrets::new(Default::default(), store.clone(), keyring),
-        max_body_bytes: 1 << 20,
-    };
-    let router = http::router(AppState {
-        store,
-        readiness: Arc::new(Readiness::expecting(&[])),
-        intake,
-        trackers: Trackers::default(),
-        upload_store_raw: true,
-        webhooks,
-        metrics: http::MetricsAccess::default(),
-        console: http::ConsoleSettings::default(),
-        trusted_proxies: Vec::new().into(),
-        forge: None,
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .ok();
-    });
+    let base = api_support::serve(store, Trackers::default(), dir.path()).await;
     Site {
         base,
         token: token.expose().to_owned(),
@@ -139,15 +98,7 @@ async fn fill(store: &Store, now: i64) {
 
 impl Site {
     async fn get(&self, path: &str) -> usize {
-        let response = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .unwrap();
-        assert!(response.status().is_success(), "{path}: {response:?}");
-        response.bytes().await.unwrap().len()
+        api_support::get(&self.client, &format!("{}{path}", self.base), &self.token).await
     }
 }
 

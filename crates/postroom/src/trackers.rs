@@ -117,8 +117,10 @@ impl Trackers {
             .insert(tenant, site);
     }
 
-    /// Forgets the Jira of `tenant` (removed, or left without a site).
+    /// Forgets the Jira of `tenant` (removed, or left without a site), and its prepared
+    /// search index.
     pub fn remove(&self, tenant: &TenantId) {
+        self.facts.indexes().forget(tenant.as_str());
         self.sites
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner)

@@ -32,7 +32,9 @@ fn expected(method: &str, path: &str) -> Option<Door> {
         ("get", "/api/v1/whoami" | "/api/v1/session") | ("post", "/api/v1/session/signout") => {
             Anyone
         }
-        ("post", "/api/v1/mail") => Anyone,
+        ("post", "/api/v1/mail" | "/api/v1/usage/flags") => Anyone,
+        (_, p) if p.starts_with("/api/v1/agent/") => Anyone,
+        ("get", "/api/v1/usage") => Admins,
         (_, p) if p.starts_with("/api/v1/templates") => Anyone,
         ("get", "/api/v1/audit" | "/api/v1/audit/{id}") => AuditReaders,
         ("post", "/api/v1/audit/{id}/reprocess" | "/api/v1/audit/{id}/release") => AuditReaders,

@@ -103,6 +103,7 @@ async fn start(with_jira: bool) -> Api {
         console: http::ConsoleSettings::default(),
         trusted_proxies: Vec::new().into(),
         forge: None,
+        usage_flags: true,
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

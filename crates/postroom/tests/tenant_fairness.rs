@@ -147,6 +147,7 @@ async fn apply_on(
                 issue,
                 public: None,
                 transition: None,
+                ..Default::default()
             },
             CalendarDate::parse("2026-12-07").unwrap(),
             now,

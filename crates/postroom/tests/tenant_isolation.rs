@@ -51,6 +51,16 @@ fn classify(method: &str, path: &str) -> Option<Class> {
             "takes a one-time secret, not an id: whoever holds site B's link is B's user",
         ),
         ("post", "/api/v1/session/signout") => NoTenantData("ends the caller's own session"),
+        ("get", "/api/v1/usage") => {
+            NoTenantData("counts of the caller's own site only; takes no id")
+        }
+        ("get", "/api/v1/agent/favourites") => {
+            NoTenantData("the caller's own favourite marks; takes no id")
+        }
+        ("get", "/api/v1/agent/issues" | "/api/v1/agent/issues/{key}") => NoTenantData(
+            "looks up issues in the caller's own site's Jira by key or JQL; no stored id",
+        ),
+        ("post", "/api/v1/usage/flags") => Creates,
         ("post", "/api/v1/mail" | "/api/v1/templates" | "/api/v1/templates/import") => Creates,
         (
             "get",
@@ -73,6 +83,10 @@ fn classify(method: &str, path: &str) -> Option<Class> {
 /// The routes outside `/api/v1`: no principal's token or session names a site's id there.
 const OUTSIDE_API: &[(&str, &str)] = &[
     ("/", "the console's static page"),
+    (
+        "/agent",
+        "the console's static page, opening on the agent's picker",
+    ),
     ("/assets/console.css", "the console's static style"),
     ("/assets/console.js", "the console's static script"),
     (
@@ -128,6 +142,7 @@ fn body_of(method: &str, path: &str, b: &SiteB) -> Option<Body> {
             Body::Json(json!({"issue": b.issue_key, "public": true}))
         }
         ("post", "/api/v1/session/link") => Body::Json(json!({"token": GHOST})),
+        ("post", "/api/v1/usage/flags") => Body::Json(json!({"flag": "picker_opened"})),
         _ => return None,
     })
 }
@@ -285,9 +300,10 @@ async fn b_reaches_its_own(
 ) -> Vec<String> {
     let auth = Auth::Token(b.token.clone());
     let mut wrong = Vec::new();
-    // Deleting comes last: the other routes need the template still there.
+    // Deleting comes last, the template itself at the very end: the other routes (its
+    // favourite mark's too) need it still there.
     let mut ordered: Vec<_> = routes.iter().collect();
-    ordered.sort_by_key(|(method, _)| method == "delete");
+    ordered.sort_by_key(|(method, path)| (method == "delete", path == "/api/v1/templates/{id}"));
     for (method, path) in ordered {
         match classify(method, path).unwrap() {
             Class::ById(thing) => {

@@ -28,6 +28,7 @@ pub mod testcases;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tokens;
+pub mod usage;
 pub mod webhooks;
 
 pub use db::{Backend, Db, backend_of};

@@ -1,7 +1,7 @@
 /** The overview: is postroom well, and what needs an administrator now. */
 import { Fragment } from 'preact';
 import { api } from '../api';
-import type { OutcomeCount, Overview as Data } from '../api';
+import type { OutcomeCount, Overview as Data, Usage } from '../api';
 import { PageHeader } from '../components/PageHeader';
 import { Show, useLoad } from '../components/Load';
 import { Table } from '../components/Table';
@@ -13,6 +13,60 @@ export function Overview() {
     <>
       <PageHeader title="Overview" />
       <Show loaded={loaded}>{(data) => <Body data={data} />}</Show>
+      <UsageCard />
+    </>
+  );
+}
+
+const FLAG_NAMES: Record<string, string> = {
+  picker_opened: 'Picker opened',
+  template_inserted: 'Template inserted',
+  comment_posted: 'Comment posted',
+  filters_used: 'Search words used',
+  extension_used: 'Picker used in the browser extension',
+  extension_not_used: 'Picker used outside the extension',
+};
+
+/** What postroom counted about its own use: kept here only, never sent anywhere. */
+function UsageCard() {
+  const [loaded] = useLoad(api.usage, []);
+  return (
+    <section class="card usage-card" aria-labelledby="usage-title">
+      <h2 id="usage-title">Usage, last 365 days</h2>
+      <Show loaded={loaded}>{(usage) => <UsageBody usage={usage} />}</Show>
+    </section>
+  );
+}
+
+function UsageBody({ usage }: { usage: Usage }) {
+  const inserted = usage.insights.reduce((sum, w) => sum + w.inserted, 0);
+  const posted = usage.insights.reduce((sum, w) => sum + w.posted, 0);
+  return (
+    <>
+      <p class="subtle">
+        Counted in this postroom's database only and never sent to anyone.{' '}
+        {usage.flags_enabled ? (
+          <>
+            Turn the flags off with <code>usage.flags = false</code>.
+          </>
+        ) : (
+          <>
+            Usage flags are off (<code>usage.flags = false</code>): nothing new is counted.
+          </>
+        )}
+      </p>
+      <dl class="facts">
+        {usage.flags.map((f) => (
+          <Fragment key={f.flag}>
+            <dt>{FLAG_NAMES[f.flag] ?? f.flag}</dt>
+            <dd>{f.count}</dd>
+          </Fragment>
+        ))}
+        <dt>Insights: templates inserted</dt>
+        <dd>{inserted}</dd>
+        <dt>Insights: replies posted</dt>
+        <dd>{posted}</dd>
+      </dl>
     </>
   );
 }

@@ -3,13 +3,13 @@
 //!
 //! Every word of the query must appear somewhere in the template (name, a tag or the body,
 //! case-insensitively), so that adding a word narrows the list. A match in the name counts
-//! most, then a tag, then the body; on top of that, templates the caller used recently rank
-//! higher (an agent reaches for the same few answers), then those used most overall. An
-//! empty query lists everything by that use alone. The index lower-cases its text once so
+//! most, then a tag, then the body; on top of that, the caller's favourites come first,
+//! templates the caller used recently rank higher (an agent reaches for the same few
+//! answers), then those used most overall. An empty query lists everything by that alone. The index lower-cases its text once so
 //! that a search is a scan of plain substring tests (see BENCHMARKS.md for 10,000 templates).
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use memchr::memmem::Finder;
 
@@ -22,6 +22,29 @@ const FRESH_MS: i64 = 7 * 24 * 3_600_000;
 
 /// The caller's recent use, per template id: number of uses and the last one (Unix ms).
 pub type RecentUse = HashMap<String, (u32, i64)>;
+
+/// The lift of a favourite: more than the best match of one word in a name, so that a
+/// favourite that matches at all comes first.
+const FAVOURITE: f64 = 12.0;
+
+/// What the ranking knows of the caller: their recent use and their favourites.
+#[derive(Debug, Clone, Copy)]
+pub struct Mine<'a> {
+    /// Recent use per template id.
+    pub recent: &'a RecentUse,
+    /// Ids of the caller's favourite templates, if known.
+    pub favourites: Option<&'a HashSet<String>>,
+}
+
+impl<'a> Mine<'a> {
+    /// Recent use only, no favourites.
+    pub fn recent(recent: &'a RecentUse) -> Self {
+        Self {
+            recent,
+            favourites: None,
+        }
+    }
+}
 
 /// One template, prepared for matching.
 #[derive(Debug, Clone)]
@@ -79,6 +102,21 @@ impl SearchIndex {
 
     /// The best `limit` matches of `query`, best first; ties go by name, ignoring case.
     pub fn search(&self, query: &str, recent: &RecentUse, now_ms: i64, limit: usize) -> Vec<Hit> {
+        self.search_where(query, &Mine::recent(recent), now_ms, limit, |_| true)
+    }
+
+    /// Like [`SearchIndex::search`], over only the templates whose position `keep` accepts
+    /// (those the caller may see and that fit the issue), with the caller's favourites
+    /// lifted above everything else that matches. One index serves every caller of a
+    /// tenant this way; `keep` runs only for templates whose text matches.
+    pub fn search_where(
+        &self,
+        query: &str,
+        mine: &Mine<'_>,
+        now_ms: i64,
+        limit: usize,
+        keep: impl Fn(usize) -> bool,
+    ) -> Vec<Hit> {
         let terms: Vec<Term> = query
             .split_whitespace()
             .map(|t| {
@@ -96,7 +134,16 @@ impl SearchIndex {
             .enumerate()
             .filter_map(|(position, entry)| {
                 let relevance = relevance(entry, &terms)?;
-                let score = relevance + use_boost(entry, recent.get(&entry.id), now_ms);
+                if !keep(position) {
+                    return None;
+                }
+                let favourite = if mine.favourites.is_some_and(|f| f.contains(&entry.id)) {
+                    FAVOURITE
+                } else {
+                    0.0
+                };
+                let score =
+                    relevance + favourite + use_boost(entry, mine.recent.get(&entry.id), now_ms);
                 Some(Hit { position, score })
             })
             .collect();

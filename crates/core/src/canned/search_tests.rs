@@ -135,3 +135,20 @@ fn ties_go_by_name_ignoring_case() {
     let index = SearchIndex::new(&list);
     assert_eq!(ids(&index, &list, "refund", &RecentUse::new()), ["a", "o"]);
 }
+
+#[test]
+fn favourites_come_first_and_kept_positions_only() {
+    let list = sample();
+    let index = SearchIndex::new(&list);
+    let recent = RecentUse::new();
+    let favourites: std::collections::HashSet<String> = ["c".to_owned()].into();
+    let mine = Mine {
+        recent: &recent,
+        favourites: Some(&favourites),
+    };
+    let hits = index.search_where("", &mine, NOW, 10, |_| true);
+    assert_eq!(list[hits[0].position].id, "c");
+    let without_c = index.search_where("", &mine, NOW, 10, |p| list[p].id != "c");
+    assert!(without_c.iter().all(|h| list[h.position].id != "c"));
+    assert_eq!(without_c.len(), hits.len() - 1);
+}

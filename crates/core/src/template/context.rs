@@ -31,6 +31,18 @@ impl RenderContext {
             .insert(name.to_owned(), Entry::from_json(value));
     }
 
+    /// Gives the variable at dotted `path` (as [`super::Rendered::missing`] names it) the
+    /// text `value`, so that an agent can supply what the issue does not say. A value the
+    /// context already has is never replaced: an agent fills gaps, never overrides Jira's
+    /// data. False when nothing was filled (a value is there, or a part of the path is not
+    /// a plain name).
+    pub fn fill(&mut self, path: &str, value: &str) -> bool {
+        let parts: Vec<&str> = path.split('.').collect();
+        let plain =
+            |p: &&str| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        parts.iter().all(plain) && fill_in(Arc::make_mut(&mut self.root), &parts, value)
+    }
+
     /// The root object for one render, recording missing variables into `missing`.
     pub(crate) fn root(&self, missing: &Arc<Missing>) -> Value {
         Value::from_object(Tracked {
@@ -38,6 +50,31 @@ impl RenderContext {
             path: String::new(),
             missing: Arc::clone(missing),
         })
+    }
+}
+
+fn fill_in(branch: &mut Branch, parts: &[&str], value: &str) -> bool {
+    let Some((first, rest)) = parts.split_first() else {
+        return false;
+    };
+    let entry = branch
+        .entries
+        .entry((*first).to_owned())
+        .or_insert_with(|| Entry::Leaf(Value::from(())));
+    match entry {
+        Entry::Leaf(old) if !old.is_none() => false,
+        Entry::Leaf(_) if rest.is_empty() => {
+            *entry = Entry::Leaf(Value::from(value));
+            true
+        }
+        Entry::Leaf(_) => {
+            let mut child = Branch::default();
+            let filled = fill_in(&mut child, rest, value);
+            *entry = Entry::Branch(Arc::new(child));
+            filled
+        }
+        Entry::Branch(_) if rest.is_empty() => false,
+        Entry::Branch(child) => fill_in(Arc::make_mut(child), rest, value),
     }
 }
 

@@ -309,3 +309,22 @@ fn html_format_escapes_inserted_values_but_not_the_template() {
         .unwrap_or_default();
     assert_eq!(safe, "<b>bold</b> & \"quoted\"");
 }
+
+#[test]
+fn an_agent_fills_missing_variables_but_never_overrides_the_issue() {
+    let mut c = context();
+    assert!(c.fill("assignee.display_name", "Grace"));
+    assert!(c.fill("issue.fields.empty", "filled"));
+    assert!(c.fill("customer.tier", "Gold"));
+    assert!(!c.fill("reporter.first_name", "Mallory"), "a value is kept");
+    assert!(!c.fill("issue", "x"), "an object is not a gap");
+    assert!(!c.fill("issue.fields[\"Customer Tier\"]", "x"));
+    let out = render(
+        "{{ reporter.first_name }} {{ assignee.display_name }} {{ issue.fields.empty }} {{ customer.tier }}",
+        Format::Text,
+        &c,
+    )
+    .unwrap();
+    assert_eq!(out.text, "Ada Grace filled Gold");
+    assert!(out.missing.is_empty(), "{:?}", out.missing);
+}

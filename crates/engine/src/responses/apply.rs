@@ -1,7 +1,9 @@
 //! Using a template on an issue: search the ones that fit, preview the text, and apply it
 //! as a comment, public or internal, with an optional transition in the same step.
 
-use postroom_core::canned::{Scope, SearchIndex};
+use std::collections::BTreeMap;
+
+use postroom_core::canned::{Mine, Scope, access};
 use postroom_core::markup;
 use postroom_core::ports::tracker::{IssueUpdate, NewComment, Tracker, TrackerError};
 use postroom_core::template::{CalendarDate, Compiled, Format, IssueContext};
@@ -27,6 +29,9 @@ pub struct ApplyRequest {
     pub public: Option<bool>,
     /// A transition to perform after the comment, by id or name (e.g. "Wait for customer").
     pub transition: Option<String>,
+    /// Text for variables the issue has no value for, by dotted path (the agent's answers
+    /// to the picker's prompt); a value the issue has is never replaced.
+    pub values: BTreeMap<String, String>,
 }
 
 /// What applying did.
@@ -50,27 +55,59 @@ impl<T: Tracker> Responses<'_, T> {
         limit: usize,
         now_ms: i64,
     ) -> Result<Vec<Visible>, ResponsesError> {
-        let mut visible = self.list().await?;
-        if let Some(key) = issue {
-            let issue = self.issue(key, &["project"]).await?;
-            let project = issue
-                .fields
-                .get("project")
-                .and_then(|p| p.get("key"))
-                .and_then(|k| k.as_str())
-                .unwrap_or_default()
-                .to_owned();
-            visible.retain(|v| match &v.template.draft.scope {
-                Scope::Projects(keys) => keys.contains(&project),
-                _ => true,
-            });
-        }
+        let project = match issue {
+            Some(key) => Some(project_of(&self.issue(key, &["project"]).await?)),
+            None => None,
+        };
+        self.search_in(query, project.as_deref(), limit, now_ms)
+            .await
+    }
+
+    /// The best `limit` templates for `query` that the caller may use, optionally only
+    /// those that fit `project` (project templates of other projects are left out), the
+    /// caller's favourites and recent ones first. Runs over the tenant's kept index (see
+    /// [`super::SearchIndexes`]): the caller's access is decided per match, not per
+    /// template, so a search costs the same for every agent of the site.
+    pub async fn search_in(
+        &self,
+        query: &str,
+        project: Option<&str>,
+        limit: usize,
+        now_ms: i64,
+    ) -> Result<Vec<Visible>, ResponsesError> {
+        let prepared = self
+            .cache
+            .indexes()
+            .current(&self.tenant, &self.templates)
+            .await?;
+        let facts = self
+            .cache
+            .facts(self.tracker, &self.tenant, &self.caller, &prepared.projects)
+            .await?;
         let recent = self.templates.recent_use(&self.caller, now_ms).await?;
-        let index = SearchIndex::new(visible.iter().map(|v| &v.template));
-        let hits = index.search(query, &recent, now_ms, limit);
+        let favourites = self.templates.favourites(&self.caller).await?;
+        let mine = Mine {
+            recent: &recent,
+            favourites: Some(&favourites),
+        };
+        let templates = &prepared.templates;
+        let hits = prepared
+            .index
+            .search_where(query, &mine, now_ms, limit, |i| {
+                let t = &templates[i];
+                let fits = match (&t.draft.scope, project) {
+                    (Scope::Projects(keys), Some(project)) => keys.iter().any(|k| k == project),
+                    _ => true,
+                };
+                fits && access(&t.draft.scope, &t.owner, &facts).visible()
+            });
         Ok(hits
             .into_iter()
-            .filter_map(|h| visible.get(h.position).cloned())
+            .filter_map(|h| {
+                let template = templates.get(h.position)?.clone();
+                let access = access(&template.draft.scope, &template.owner, &facts);
+                Some(Visible { template, access })
+            })
             .collect())
     }
 
@@ -81,11 +118,25 @@ impl<T: Tracker> Responses<'_, T> {
         issue: &str,
         today: CalendarDate,
     ) -> Result<Preview, ResponsesError> {
+        self.render_with(id, issue, &BTreeMap::new(), today).await
+    }
+
+    /// Renders template `id` for `issue` with the agent's `values` for variables the issue
+    /// has no value for. The caller must be allowed to browse the issue: postroom reads it
+    /// with its own credentials, which must not show an agent what Jira would not.
+    pub async fn render_with(
+        &self,
+        id: &str,
+        issue: &str,
+        values: &BTreeMap<String, String>,
+        today: CalendarDate,
+    ) -> Result<Preview, ResponsesError> {
         let template = self.get(id).await?.template;
+        self.require_browse(issue).await?;
         let issue = self.issue(issue, &[]).await?;
         let fields = self.cache.fields(self.tracker, &self.tenant).await?;
         let agent = self.tracker.get_user(&self.caller).await?;
-        let context = IssueContext {
+        let mut context = IssueContext {
             issue: &issue,
             fields: &fields,
             agent: &agent,
@@ -93,6 +144,9 @@ impl<T: Tracker> Responses<'_, T> {
             site_url: &self.site_url,
         }
         .build();
+        for (path, value) in values {
+            context.fill(path, value);
+        }
         let rendered = Compiled::new(&template.draft.body, Format::Markup)?.render(&context)?;
         Ok(Preview {
             text: rendered.text,
@@ -110,7 +164,9 @@ impl<T: Tracker> Responses<'_, T> {
         today: CalendarDate,
         now_ms: i64,
     ) -> Result<Applied, ResponsesError> {
-        let preview = self.render(id, &request.issue, today).await?;
+        let preview = self
+            .render_with(id, &request.issue, &request.values, today)
+            .await?;
         let transition_id = match &request.transition {
             Some(wanted) => Some(self.transition_id(&request.issue, wanted).await?),
             None => None,
@@ -167,7 +223,17 @@ impl<T: Tracker> Responses<'_, T> {
             })
     }
 
-    async fn issue(
+    /// `IssueNotFound` unless the caller may browse `key` (as Jira would answer the
+    /// caller: an issue they may not see does not exist for them).
+    pub(super) async fn require_browse(&self, key: &str) -> Result<(), ResponsesError> {
+        match self.tracker.may_browse(key, &self.caller).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(ResponsesError::IssueNotFound(key.to_owned())),
+            Err(e) => Err(not_found(key, e)),
+        }
+    }
+
+    pub(super) async fn issue(
         &self,
         key: &str,
         fields: &[&str],
@@ -177,6 +243,18 @@ impl<T: Tracker> Responses<'_, T> {
             .await
             .map_err(|e| not_found(key, e))
     }
+}
+
+/// The key of the project an issue (read with field `project`) is in; empty when Jira
+/// did not say.
+pub(super) fn project_of(issue: &postroom_core::ports::tracker::Issue) -> String {
+    issue
+        .fields
+        .get("project")
+        .and_then(|p| p.get("key"))
+        .and_then(|k| k.as_str())
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// A tracker's not-found as the issue's not-found; other errors as they are.

@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 use postroom_core::canned::{CallerFacts, ProjectFacts};
 use postroom_core::ports::tracker::{Field, Project, Tracker, TrackerError};
 
+use super::indexes::SearchIndexes;
+
 /// Groups whose members hold Administer Jira on a default site: `site-admins` and
 /// `jira-admins…` on Cloud, `jira-administrators` and `jira-system-administrators` on Data
 /// Center.
@@ -50,9 +52,11 @@ impl<T: Clone> Entry<T> {
 }
 
 /// Facts per (tenant, account), project standing per (tenant, account, project), and the
-/// site's projects and fields per tenant.
+/// site's projects and fields per tenant; with them, each tenant's prepared search index,
+/// so that everything canned responses keep between requests is in one place.
 #[derive(Debug, Default)]
 pub struct FactsCache {
+    indexes: SearchIndexes,
     people: Mutex<HashMap<(String, String), Entry<CallerFacts>>>,
     standing: Mutex<HashMap<(String, String, String), Entry<ProjectFacts>>>,
     projects: Mutex<HashMap<String, Entry<Vec<Project>>>>,
@@ -61,12 +65,19 @@ pub struct FactsCache {
 }
 
 impl FactsCache {
-    /// A cache that keeps answers for `ttl` (zero: always ask Jira, for tests).
+    /// A cache that keeps answers for `ttl` (zero: always ask Jira, for tests), and
+    /// prepared indexes' use counts at most as long.
     pub fn with_ttl(ttl: Duration) -> Self {
         Self {
             ttl: Some(ttl),
+            indexes: SearchIndexes::with_use_counts_ttl(ttl.min(super::USE_COUNTS_TTL)),
             ..Self::default()
         }
+    }
+
+    /// Each tenant's templates prepared for searching.
+    pub fn indexes(&self) -> &SearchIndexes {
+        &self.indexes
     }
 
     fn ttl(&self) -> Duration {

@@ -6,9 +6,11 @@
 //! shared [`FactsCache`], and holds the tenant's [`Templates`] handle, so a tenant's request
 //! can only ever reach that tenant's templates.
 
+mod agent;
 mod apply;
 mod error;
 mod facts;
+mod indexes;
 mod manage;
 mod starter;
 
@@ -19,9 +21,11 @@ use postroom_core::ports::tracker::Tracker;
 use postroom_core::template::{Schema, issue_schema};
 use postroom_store::templates::Templates;
 
+pub use agent::{Answerable, IssueBrief, MAX_ISSUES};
 pub use apply::{Applied, ApplyRequest, Preview};
 pub use error::ResponsesError;
 pub use facts::{Administered, DEFAULT_ADMIN_GROUPS, FACTS_TTL, FactsCache};
+pub use indexes::{Prepared, SearchIndexes, USE_COUNTS_TTL};
 pub use starter::{starter, starter_languages};
 
 /// A template together with what the caller may do with it.

@@ -219,6 +219,7 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         console: console_settings.clone(),
         trusted_proxies: config.http.trusted_proxies.clone().into(),
         forge,
+        usage_flags: config.usage.flags,
     });
     if let Some(sandbox) = &sandbox {
         router = router.nest(sandbox::MOUNT, sandbox.router());

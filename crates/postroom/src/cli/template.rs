@@ -265,6 +265,7 @@ async fn execute(
                 issue,
                 public: internal.then_some(false),
                 transition,
+                values: Default::default(),
             };
             let applied = service.apply(&id, &request, today, now).await?;
             println!("comment {}", applied.comment_id);

@@ -12,6 +12,7 @@ mod inbound;
 mod locate;
 mod secret;
 mod secrets;
+mod usage;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -23,6 +24,7 @@ pub use error::ConfigError;
 pub use inbound::{InboundConfig, SmtpConfig};
 pub use secret::Secret;
 pub use secrets::Secrets;
+pub use usage::UsageConfig;
 
 /// The default configuration file, relative to the working directory.
 pub const DEFAULT_PATH: &str = "postroom.toml";
@@ -58,6 +60,7 @@ pub struct Config {
     pub webhooks: WebhooksConfig,
     pub console: ConsoleConfig,
     pub forge: ForgeConfig,
+    pub usage: UsageConfig,
 }
 
 /// `shutdown_grace_secs`, 10 unless set.

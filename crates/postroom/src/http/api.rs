@@ -8,7 +8,7 @@ use axum::routing::{get, post};
 use utoipa::OpenApi;
 
 use super::auth::ApiCaller;
-use super::{ApiError, AppState, access_log, audit, jobs, overview, session, templates};
+use super::{ApiError, AppState, access_log, audit, jobs, overview, session, templates, usage};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -50,6 +50,13 @@ use super::{ApiError, AppState, access_log, audit, jobs, overview, session, temp
         templates::apply,
         templates::export,
         templates::import,
+        templates::favour,
+        templates::unfavour,
+        templates::issues,
+        templates::issue,
+        templates::favourites,
+        usage::report,
+        usage::show,
     ),
     components(schemas(
         super::error::ErrorBody,
@@ -85,6 +92,13 @@ use super::{ApiError, AppState, access_log, audit, jobs, overview, session, temp
         templates::AppliedBody,
         templates::ExportBody,
         templates::ImportedBody,
+        templates::IssueBody,
+        templates::AnswerableBody,
+        templates::TransitionBody,
+        usage::FlagBody,
+        usage::FlagCount,
+        usage::WeekBody,
+        usage::UsageBody,
     ))
 )]
 struct ApiDoc;
@@ -117,6 +131,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/audit/sent", get(audit::sent_list))
         .route("/audit/sent/{id}", get(audit::sent_show))
         .route("/audit/sent/{id}/mime", get(audit::sent_mime))
+        .route("/usage", get(usage::show))
+        .route("/usage/flags", post(usage::report))
         .merge(templates::routes())
         .route_layer(middleware::from_fn_with_state(state, access_log::record))
         .fallback(unknown_route)

@@ -31,11 +31,16 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'
 static SCRIPT_GZ: LazyLock<Option<Vec<u8>>> = LazyLock::new(|| gzip(SCRIPT));
 static STYLE_GZ: LazyLock<Option<Vec<u8>>> = LazyLock::new(|| gzip(STYLE));
 
-/// The console's routes: the page and its two assets.
+/// The console's routes: the page (at `/`, and at `/agent` for the agent's picker, a
+/// bookmark agents keep) and its two assets.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
             "/",
+            get(|| async { asset(INDEX, "text/html; charset=utf-8") }),
+        )
+        .route(
+            "/agent",
             get(|| async { asset(INDEX, "text/html; charset=utf-8") }),
         )
         .route(

@@ -17,6 +17,7 @@ mod readiness;
 mod session;
 mod signin;
 mod templates;
+mod usage;
 mod webhooks;
 
 use std::sync::Arc;
@@ -54,6 +55,8 @@ pub struct AppState {
     pub trusted_proxies: Arc<[postroom_mail::smtp::Network]>,
     /// The Forge app's remote endpoints; `None` without `[forge] app_id` (they answer 404).
     pub forge: Option<crate::forge::ForgeEdge>,
+    /// `usage.flags`: whether the local usage flags are counted.
+    pub usage_flags: bool,
 }
 
 impl AppState {

@@ -55,8 +55,22 @@ impl Console {
         Self::start_on(provider, testing::sqlite().await.unwrap()).await
     }
 
+    /// Like [`Console::start`], with `usage.flags` set to `usage_flags`.
+    pub async fn start_flags(usage_flags: bool) -> Self {
+        Self::start_full(
+            OauthProvider::Atlassian,
+            testing::sqlite().await.unwrap(),
+            usage_flags,
+        )
+        .await
+    }
+
     /// Like [`Console::start_with`], on `store` (a database of any backend).
     pub async fn start_on(provider: OauthProvider, store: TestStore) -> Self {
+        Self::start_full(provider, store, true).await
+    }
+
+    async fn start_full(provider: OauthProvider, store: TestStore, usage_flags: bool) -> Self {
         let sandbox = Sandbox::start(jira_sandbox::SandboxConfig::default())
             .await
             .unwrap();
@@ -154,6 +168,7 @@ impl Console {
             },
             trusted_proxies: Vec::new().into(),
             forge: None,
+            usage_flags,
         });
         let paths = served_paths(&router);
         tokio::spawn(async move {
@@ -215,14 +230,18 @@ impl Console {
         }
     }
 
-    /// A fresh session of `who`: its cookie header and its CSRF token.
-    pub async fn session(&self, who: Who) -> (String, String) {
-        let tenant = self
-            .store
+    /// The store of the tenant `default`.
+    pub async fn tenant(&self) -> postroom_store::TenantStore {
+        self.store
             .store
             .tenant(&TenantId::default_tenant())
             .await
-            .unwrap();
+            .unwrap()
+    }
+
+    /// A fresh session of `who`: its cookie header and its CSRF token.
+    pub async fn session(&self, who: Who) -> (String, String) {
+        let tenant = self.tenant().await;
         let (secret, _) = tenant
             .console()
             .start_session(
@@ -256,12 +275,7 @@ impl Console {
 
     /// A one-time link's token for `who`.
     pub async fn link(&self, who: Who) -> String {
-        let tenant = self
-            .store
-            .store
-            .tenant(&TenantId::default_tenant())
-            .await
-            .unwrap();
+        let tenant = self.tenant().await;
         let link = postroom::console::sign_in_link(&tenant, &self.base, self.account(who))
             .await
             .unwrap();

@@ -561,6 +561,61 @@ pub const TABLES: &[TableDecl] = &[
         ],
     },
     TableDecl {
+        name: "template_favourites",
+        what: "canned responses: each agent's favourite templates, listed first in the picker",
+        protection: "account id and template id only; no content",
+        kept: "until unmarked, the template is deleted, or tenant erase",
+        tenant_column: Some("tenant_id"),
+        columns: &[
+            col("tenant_id", "owning tenant", Protection::None),
+            col(
+                "account_id",
+                "Jira account id of the agent",
+                Protection::Clear,
+            ),
+            col("template_id", "favourite template", Protection::None),
+            col("added_at_ms", "when it was marked", Protection::None),
+        ],
+    },
+    TableDecl {
+        name: "template_revisions",
+        what: "canned responses: a change counter per tenant, to keep search indexes current",
+        protection: "a number only",
+        kept: "until tenant erase",
+        tenant_column: Some("tenant_id"),
+        columns: &[
+            col("tenant_id", "owning tenant", Protection::None),
+            col(
+                "revision",
+                "raised by every template change",
+                Protection::None,
+            ),
+        ],
+    },
+    TableDecl {
+        name: "template_weekly",
+        what: "Insights: per week, template and agent, how often it was inserted and posted",
+        protection: "counts, template id and account id only; never text; never sent anywhere",
+        kept: "365 days (pruned on each write)",
+        tenant_column: Some("tenant_id"),
+        columns: &[
+            col("tenant_id", "owning tenant", Protection::None),
+            col(
+                "week_ms",
+                "start of the week (Monday, UTC)",
+                Protection::None,
+            ),
+            col("template_id", "template used", Protection::None),
+            col(
+                "account_id",
+                "Jira account id of the agent",
+                Protection::Clear,
+            ),
+            col("inserted", "times inserted into a reply", Protection::None),
+            col("posted", "times posted", Protection::None),
+        ],
+    },
+    TableDecl {
         name: "template_uses",
         what: "canned responses: one row per use, per agent, for ranking by recent use",
         protection: "template id, account id and time only; no content",
@@ -697,6 +752,23 @@ pub const TABLES: &[TableDecl] = &[
                 Protection::None,
             ),
             col("updated_at_ms", "last change", Protection::None),
+        ],
+    },
+    TableDecl {
+        name: "usage_flags",
+        what: "local usage flags: per week, how often a picker feature was used (usage.flags)",
+        protection: "counts only: no account, no content; never sent anywhere",
+        kept: "365 days (pruned on each write)",
+        tenant_column: Some("tenant_id"),
+        columns: &[
+            col("tenant_id", "owning tenant", Protection::None),
+            col(
+                "week_ms",
+                "start of the week (Monday, UTC)",
+                Protection::None,
+            ),
+            col("flag", "which feature", Protection::None),
+            col("count", "times used that week", Protection::None),
         ],
     },
     TableDecl {

@@ -7,6 +7,7 @@
 //! only as counts for ranking, and pruned after 90 days on every use so that no sweeper is
 //! needed to honour the retention period.
 
+mod favourites;
 mod rows;
 
 use postroom_core::canned::search::RECENT_MS;
@@ -88,6 +89,7 @@ impl Templates {
             .await?;
             out.push(template);
         }
+        bump(&mut tx, self.tenant.id().as_str()).await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -102,6 +104,21 @@ impl Templates {
         .fetch_optional(self.tenant.db().pool())
         .await?;
         row.as_ref().map(rows::decode).transpose()
+    }
+
+    /// The tenant's template revision: it changes whenever a template is created, changed
+    /// or deleted, so a copy prepared at one revision has every template's text while it
+    /// stays. A use does not raise it (posting would otherwise make every instance read all
+    /// templates again): a copy's overall use counts are as old as the copy.
+    pub async fn revision(&self) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT revision FROM template_revisions WHERE tenant_id = $1")
+            .bind(self.tenant.id().as_str())
+            .fetch_optional(self.tenant.db().pool())
+            .await?;
+        Ok(match row {
+            Some(row) => row.try_get("revision")?,
+            None => 0,
+        })
     }
 
     /// Every template of this tenant, by name.
@@ -123,6 +140,7 @@ impl Templates {
         now_ms: i64,
     ) -> Result<Option<Template>, StoreError> {
         let r = rows::Encoded::of(draft)?;
+        let mut tx = self.tenant.db().pool().begin().await?;
         let done = sqlx::query(
             "UPDATE templates SET name = $1, body = $2, description = $3, folder = $4, \
              tags = $5, scope_kind = $6, scope_values = $7, updated_at_ms = $8 \
@@ -138,18 +156,25 @@ impl Templates {
         .bind(now_ms)
         .bind(id)
         .bind(self.tenant.id().as_str())
-        .execute(self.tenant.db().pool())
+        .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
             return Ok(None);
         }
+        bump(&mut tx, self.tenant.id().as_str()).await?;
+        tx.commit().await?;
         self.get(id).await
     }
 
-    /// Deletes a template and its use rows; false when there is no such template.
+    /// Deletes a template, its use rows and the favourite marks on it; false when there is no such template.
     pub async fn delete(&self, id: &str) -> Result<bool, StoreError> {
         let mut tx = self.tenant.db().pool().begin().await?;
         sqlx::query("DELETE FROM template_uses WHERE template_id = $1 AND tenant_id = $2")
+            .bind(id)
+            .bind(self.tenant.id().as_str())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM template_favourites WHERE template_id = $1 AND tenant_id = $2")
             .bind(id)
             .bind(self.tenant.id().as_str())
             .execute(&mut *tx)
@@ -159,6 +184,7 @@ impl Templates {
             .bind(self.tenant.id().as_str())
             .execute(&mut *tx)
             .await?;
+        bump(&mut tx, self.tenant.id().as_str()).await?;
         tx.commit().await?;
         Ok(done.rows_affected() == 1)
     }
@@ -230,6 +256,19 @@ impl Templates {
         }
         Ok(out)
     }
+}
+
+/// Raises the tenant's template revision inside the change's own transaction, so that a
+/// reader who sees the change also sees the new revision.
+async fn bump(tx: &mut sqlx::Transaction<'_, sqlx::Any>, tenant: &str) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO template_revisions (tenant_id, revision) VALUES ($1, 1) \
+         ON CONFLICT (tenant_id) DO UPDATE SET revision = template_revisions.revision + 1",
+    )
+    .bind(tenant)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 fn random<const N: usize>() -> [u8; N] {

@@ -1,6 +1,8 @@
 //! The JSON shapes of `/api/v1/templates`, documented in the OpenAPI description, and their
 //! conversion to and from the core types.
 
+use std::collections::BTreeMap;
+
 use postroom_core::canned::{Access, Draft, Scope};
 use postroom_engine::responses::{Applied, Preview, Visible};
 use serde::{Deserialize, Serialize};
@@ -130,6 +132,14 @@ impl From<Visible> for TemplateBody {
 pub struct RenderRequest {
     /// Issue key, e.g. `SUP-12`.
     pub issue: String,
+    /// Text for variables the issue has no value for, by dotted path as `missing` names
+    /// them; a value the issue has is never replaced.
+    #[serde(default)]
+    pub values: BTreeMap<String, String>,
+    /// True when the agent inserted the template into a reply (the picker's Enter), not
+    /// just looked at it: counted for Insights.
+    #[serde(default)]
+    pub inserted: bool,
 }
 
 /// A rendered template.
@@ -162,6 +172,10 @@ pub struct ApplyRequestBody {
     /// A transition to perform after commenting, by id or name ("Wait for customer").
     #[serde(default)]
     pub transition: Option<String>,
+    /// Text for variables the issue has no value for, by dotted path; a value the issue
+    /// has is never replaced.
+    #[serde(default)]
+    pub values: BTreeMap<String, String>,
 }
 
 /// What applying did.

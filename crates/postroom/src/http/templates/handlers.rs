@@ -17,8 +17,9 @@ use crate::app::now_ms;
 use crate::http::auth::ApiCaller;
 use crate::http::error::ErrorBody;
 use crate::http::json_body::JsonBody;
-use crate::http::{ApiError, AppState};
+use crate::http::{ApiError, AppState, usage};
 use postroom_engine::responses::{ApplyRequest, Visible};
+use std::collections::BTreeMap;
 
 /// Most results one search returns.
 const MAX_LIMIT: usize = 100;
@@ -61,6 +62,9 @@ pub struct SearchParams {
     q: String,
     /// Only templates that fit this issue (project templates of other projects are left out).
     issue: Option<String>,
+    /// Only templates that fit this project (a key; what the picker sends once it knows the
+    /// issue's project, saving Jira a lookup per key stroke). Ignored when `issue` is given.
+    project: Option<String>,
     /// At most this many results (1–100, default 20).
     limit: Option<usize>,
 }
@@ -78,10 +82,19 @@ pub async fn search(
     let limit = params.limit.unwrap_or(20).clamp(1, MAX_LIMIT);
     let ctx = Ctx::load(&state, &caller).await?;
     let service = ctx.service(&state, &caller).await?;
-    let found = service
-        .search(&params.q, params.issue.as_deref(), limit, now_ms())
-        .await
-        .map_err(api_error)?;
+    let found = match (&params.issue, &params.project) {
+        (None, Some(project)) => {
+            service
+                .search_in(&params.q, Some(project.trim()), limit, now_ms())
+                .await
+        }
+        (issue, _) => {
+            service
+                .search(&params.q, issue.as_deref(), limit, now_ms())
+                .await
+        }
+    }
+    .map_err(api_error)?;
     Ok(listed(found))
 }
 
@@ -164,7 +177,29 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Renders a template for an issue without posting anything (a preview).
+/// Most variables one request may fill, and the longest text for one.
+const MAX_VALUES: usize = 50;
+const MAX_VALUE_CHARS: usize = 2_000;
+
+/// Refuses more variable values than a template could need, or overlong ones.
+fn check_values(values: &BTreeMap<String, String>) -> Result<(), ApiError> {
+    if values.len() > MAX_VALUES {
+        return Err(field("values", format!("more than {MAX_VALUES} values")));
+    }
+    match values
+        .iter()
+        .find(|(_, v)| v.chars().count() > MAX_VALUE_CHARS)
+    {
+        Some((path, _)) => Err(field(
+            &format!("values.{path}"),
+            format!("is longer than {MAX_VALUE_CHARS} characters"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Renders a template for an issue without posting anything (a preview). With
+/// `inserted`, the agent put it into a reply: counted for Insights.
 #[utoipa::path(post, path = "/api/v1/templates/{id}/render", tag = "templates",
     request_body = RenderRequest, params(("id" = String, Path, description = "Template id")),
     responses((status = 200, body = PreviewBody), (status = 401, body = ErrorBody),
@@ -181,15 +216,20 @@ pub async fn render(
     let service = ctx.service(&state, &caller).await?;
     service.get(&id).await.map_err(api_error)?;
     let request: RenderRequest = body(&bytes)?;
+    check_values(&request.values)?;
+    let now = now_ms();
     let preview = service
-        .render(&id, &request.issue, today(now_ms())?)
+        .render_with(&id, &request.issue, &request.values, today(now)?)
         .await
         .map_err(api_error)?;
+    if request.inserted {
+        usage::template_used(&state, &caller, &id, false, now).await;
+    }
     Ok(Json(preview.into()))
 }
 
 /// Posts a template as a comment on an issue (public or internal), optionally with a
-/// transition, and counts the use.
+/// transition, and counts the use (for ranking and Insights).
 #[utoipa::path(post, path = "/api/v1/templates/{id}/apply", tag = "templates",
     request_body = ApplyRequestBody, params(("id" = String, Path, description = "Template id")),
     responses((status = 200, body = AppliedBody), (status = 401, body = ErrorBody),
@@ -206,16 +246,19 @@ pub async fn apply(
     let service = ctx.service(&state, &caller).await?;
     service.get(&id).await.map_err(api_error)?;
     let request: ApplyRequestBody = body(&bytes)?;
+    check_values(&request.values)?;
     let request = ApplyRequest {
         issue: request.issue,
         public: request.public,
         transition: request.transition,
+        values: request.values,
     };
     let now = now_ms();
     let applied = service
         .apply(&id, &request, today(now)?, now)
         .await
         .map_err(api_error)?;
+    usage::template_used(&state, &caller, &id, true, now).await;
     Ok(Json(applied.into()))
 }
 

@@ -1,15 +1,17 @@
 //! `/api/v1/templates`: canned responses over HTTP — CRUD, search, render (preview), apply,
-//! import and export, for the agent the API token speaks for.
+//! import and export, for the agent the API token speaks for; and `/api/v1/agent`, the
+//! picker's issue lookup and favourites.
 //!
 //! Every handler works on the token's tenant only: a template id of another tenant is not
 //! found (404), exactly like an id that does not exist. A template outside the caller's
 //! scope is 404 as well; one they may use but not change answers 403 to a change.
 
+mod agent;
 mod dto;
 mod handlers;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use postroom_core::template::CalendarDate;
 use postroom_engine::responses::{Responses, ResponsesError};
 use postroom_jira::JiraClient;
@@ -20,6 +22,10 @@ use super::auth::ApiCaller;
 use super::{ApiError, AppState, FieldError};
 use crate::trackers::TenantJira;
 
+pub use agent::{__path_favour, __path_favourites, __path_issue, __path_issues, __path_unfavour};
+pub use agent::{
+    AnswerableBody, IssueBody, TransitionBody, favour, favourites, issue, issues, unfavour,
+};
 pub use handlers::__path_apply;
 pub use handlers::__path_create;
 pub use handlers::__path_delete;
@@ -48,6 +54,10 @@ pub fn routes() -> Router<AppState> {
         .route("/templates/{id}", get(get_one).put(update).delete(delete))
         .route("/templates/{id}/render", post(render))
         .route("/templates/{id}/apply", post(apply))
+        .route("/templates/{id}/favourite", put(favour).delete(unfavour))
+        .route("/agent/issues", get(issues))
+        .route("/agent/issues/{key}", get(issue))
+        .route("/agent/favourites", get(favourites))
 }
 
 /// What a handler needs to build the service: the tenant's Jira and its templates.

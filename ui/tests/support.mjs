@@ -1,0 +1,72 @@
+// What the browser journeys share: the running postroom, a fresh browser profile that
+// fails on any CSP violation, page error or request to another host, signing in through the
+// sandbox's OAuth, axe in light and dark, and screenshots at 1280 and 375 px.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import axe from 'axe-core';
+
+export const base = process.env.POSTROOM_CONSOLE_URL;
+const chromiumPath = process.env.POSTROOM_CHROMIUM ?? '/usr/bin/chromium';
+const shots = fileURLToPath(new URL('../../docs/console/', import.meta.url));
+export const sandbox = `${base}/sandbox/jira`;
+export const sandboxAdmin = `Basic ${Buffer.from('admin@example.com:sandbox').toString('base64')}`;
+
+/** Debian's Chromium, headless. */
+export async function launch() {
+  assert.ok(base, 'POSTROOM_CONSOLE_URL names the running postroom serve --sandbox');
+  mkdirSync(shots, { recursive: true });
+  return chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
+}
+
+/** A fresh browser profile; every CSP violation or page error fails the journey. */
+export async function open(browser, width = 1280, colorScheme = 'light') {
+  const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of 40[134]/.test(m.text())) problems.push(`console: ${m.text()}`);
+  });
+  page.on('request', (r) => {
+    if (!r.url().startsWith(base)) problems.push(`request to another host: ${r.url()}`);
+  });
+  return { context, page, problems };
+}
+
+/** Signs in through the sandbox's OAuth consent page as the account labelled `who`. */
+export async function signIn(page, who) {
+  await page.goto(`${base}/`);
+  await page.getByRole('link', { name: 'Sign in with Jira' }).click();
+  await page.getByLabel(who).check();
+  await page.getByRole('button', { name: 'Accept' }).click();
+}
+
+/** No serious or critical axe violation, in light and in dark. */
+export async function accessible(page, name) {
+  for (const mode of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme: mode });
+    await page.evaluate(axe.source);
+    const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+    const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    assert.deepEqual(
+      bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+      [],
+      `${name} in ${mode}`,
+    );
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+/** Screenshots of the current page at 1280 and 375 px. */
+export async function screenshots(page, name) {
+  // Flags float over the page; the pictures show the page itself.
+  const dismiss = page.getByRole('button', { name: /^Dismiss/ });
+  while ((await dismiss.count()) > 0) await dismiss.first().click();
+  for (const width of [1280, 375]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: `${shots}${name}-${width}.png`, fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
