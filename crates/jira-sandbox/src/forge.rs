@@ -132,14 +132,23 @@ struct Inner {
 impl ForgePlatform {
     /// A platform for a new app delivering to the remote at `remote_base_url`.
     pub fn new(remote_base_url: &str) -> Result<Self, SandboxError> {
-        let app_uuid = uuid_like();
+        Self::with_app_id(
+            &format!("ari:cloud:ecosystem::app/{}", uuid_like()),
+            remote_base_url,
+        )
+    }
+
+    /// A platform for the app `app_id` (kept across restarts by a demo, so that the sites'
+    /// installations stay its own).
+    pub fn with_app_id(app_id: &str, remote_base_url: &str) -> Result<Self, SandboxError> {
+        let app_uuid = app_id.rsplit('/').next().unwrap_or(app_id).to_owned();
         let http = reqwest::Client::builder()
             .timeout(DELIVERY_TIMEOUT)
             .build()
             .map_err(|e| SandboxError::Forge(e.to_string()))?;
         Ok(Self {
             inner: Arc::new(Inner {
-                app_id: format!("ari:cloud:ecosystem::app/{app_uuid}"),
+                app_id: app_id.to_owned(),
                 environment_id: format!(
                     "ari:cloud:ecosystem::environment/{app_uuid}/{}",
                     uuid_like()
@@ -328,6 +337,22 @@ impl ForgePlatform {
         site: &SandboxHandle,
     ) -> Result<(ForgeSite, Delivery), SandboxError> {
         let forge = site.install_forge_app(&self.inner.app_id);
+        self.adopt(site, &forge);
+        let delivery = self
+            .lifecycle(&forge.installation_id, "avi:forge:installed:app")
+            .await;
+        Ok((forge, delivery))
+    }
+
+    /// The installation of this app on `site`, when it has one (a site's state survives a
+    /// restart; the platform's memory does not).
+    pub fn installation_on(&self, site: &SandboxHandle) -> Option<ForgeSite> {
+        site.forge_installation(&self.inner.app_id)
+    }
+
+    /// Serves an installation `site` already has, without a lifecycle event: the site hands
+    /// its events to the platform again, and deliveries carry tokens the site takes.
+    pub fn adopt(&self, site: &SandboxHandle, forge: &ForgeSite) {
         let relay_secret = crate::routes::oauth::random_token("relay-");
         self.inner
             .installs
@@ -363,10 +388,6 @@ impl ForgePlatform {
                 Some(&relay_secret),
             );
         }
-        let delivery = self
-            .lifecycle(&forge.installation_id, "avi:forge:installed:app")
-            .await;
-        Ok((forge, delivery))
     }
 
     /// Installs again where the app was uninstalled (a new install event, same site).

@@ -263,6 +263,22 @@ impl SandboxHandle {
         }
     }
 
+    /// This site's installation of the Forge app `app_id`, if it has one.
+    pub fn forge_installation(&self, app_id: &str) -> Option<ForgeSite> {
+        let site = self.app.store.read();
+        let install = site
+            .forge
+            .installations
+            .iter()
+            .find(|i| i.app_id == app_id)?;
+        Some(ForgeSite {
+            installation_id: install.installation_id.clone(),
+            cloud_id: self.app.config.cloud_id.clone(),
+            api_base_url: self.app.base_url.clone(),
+            app_account_id: install.account_id.clone(),
+        })
+    }
+
     /// Installs the app again under an installation id it had before (a reinstall).
     pub fn reinstall_forge_app(&self, app_id: &str, installation_id: &str) {
         self.app

@@ -678,6 +678,43 @@ async fn uninstall_refuses_mail_reinstall_restores_and_the_keeping_period_ends_i
         .await
         .unwrap();
     assert_eq!(upload.status(), 410);
+    // The console's overview tells the site's administrators, with the day of erasure.
+    let admin = ok(
+        world.dir.path(),
+        &[
+            "--tenant",
+            &tenant,
+            "token",
+            "create",
+            "--account-id",
+            "557058:adm",
+            "--scope",
+            "admin",
+        ],
+    )
+    .trim()
+    .to_owned();
+    let overview: Value = reqwest::Client::new()
+        .get(format!("{}/api/v1/overview", world.served.base))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        overview["forge"]["uninstalled_at_ms"].is_i64(),
+        "{overview}"
+    );
+    assert!(overview["forge"]["erase_at_ms"].is_i64(), "{overview}");
+    let first = overview["attention"][0]["text"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        first.contains("uninstalled") && first.contains("29 day"),
+        "{overview}"
+    );
 
     // A reinstall within the period finds everything as it was.
     let back = world.platform.reinstall(&a.installation_id).await.unwrap();
@@ -759,4 +796,67 @@ async fn uninstall_refuses_mail_reinstall_restores_and_the_keeping_period_ends_i
     };
     assert!(!opened, "a copy from before the erasure still decrypts");
     assert!(world.platform_url.starts_with("http://"));
+}
+
+#[tokio::test]
+async fn serve_sandbox_installs_the_app_into_two_cloud_sites_with_mail_for_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let served =
+        Served::start_with_args(dir.path(), &["--sandbox", "--smtp", "127.0.0.1:0"], &[]).await;
+    let start = Instant::now();
+    let installed = loop {
+        let lines: Vec<String> = served
+            .stderr()
+            .into_iter()
+            .filter(|l| l.starts_with("postroom: Cloud site "))
+            .collect();
+        if lines.len() == 2 {
+            break lines;
+        }
+        assert!(start.elapsed() < PATIENCE, "{:?}", served.stderr());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(
+        installed.iter().all(|l| l.contains("as tenant forge-")),
+        "{installed:?}"
+    );
+    let smtp = listening(&served, "smtp");
+    for site in ["cloud-a", "cloud-b"] {
+        let to = format!("help@{site}.example");
+        let deadline = Instant::now() + PATIENCE;
+        while !rcpt(&smtp, &to).starts_with("250") {
+            assert!(Instant::now() < deadline, "{to} is not served");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let said = send_smtp(
+            &smtp,
+            "alice@customer.example",
+            &to,
+            &mail("alice@customer.example", &to, &format!("printer-{site}")),
+        );
+        assert!(said.starts_with("250"), "{said}");
+    }
+    for site in ["cloud-a", "cloud-b"] {
+        let base = format!("{}/sandbox/{site}", served.base);
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let found = support::sandbox_get(
+                &base,
+                "/rest/api/3/search/jql?jql=project%3DSUP&fields=summary",
+            )
+            .await;
+            let summaries: Vec<&str> = found["issues"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|i| i["fields"]["summary"].as_str())
+                .collect();
+            if !summaries.is_empty() {
+                assert_eq!(summaries, vec![format!("printer-{site}")], "{site}");
+                break;
+            }
+            assert!(Instant::now() < deadline, "no issue in {site}");
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    }
 }

@@ -42,7 +42,9 @@ pub struct Args {
     lmtp: Option<SocketAddr>,
 
     /// Use an embedded Jira sandbox (under /sandbox/jira on the HTTP listener, state kept
-    /// in DATA_DIR/sandbox.json) instead of a real Jira site: for trying postroom out.
+    /// in DATA_DIR/sandbox.json) instead of a real Jira site, and two sandbox Jira Cloud
+    /// sites (/sandbox/cloud-a, /sandbox/cloud-b) that install postroom's Forge app from a
+    /// sandbox Forge platform (/sandbox/forge): for trying postroom out.
     #[arg(long)]
     sandbox: bool,
 }
@@ -75,6 +77,14 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         let sandbox = sandbox::Embedded::start(&config, bound)?;
         config.jira = sandbox.jira_config(&config.jira);
         Some(sandbox)
+    } else {
+        None
+    };
+    // Two Jira Cloud sites that install postroom's Forge app, beside the self-hosted one.
+    let cloud = if args.sandbox {
+        let cloud = crate::forge::sandbox::CloudSites::start(&config, bound)?;
+        config.forge = cloud.forge_config(&config.forge);
+        Some(cloud)
     } else {
         None
     };
@@ -208,6 +218,7 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         store.clone(),
         console_settings.policy.idle_ms,
     ));
+    let cloud_store = store.clone();
     let mut router = http::router(AppState {
         store,
         readiness: readiness.clone(),
@@ -221,6 +232,11 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         forge,
         usage_flags: config.usage.flags,
     });
+    if let Some(cloud) = cloud {
+        router = router.merge(cloud.router());
+        let store = cloud_store;
+        tokio::spawn(async move { cloud.install(&store).await });
+    }
     if let Some(sandbox) = &sandbox {
         router = router.nest(sandbox::MOUNT, sandbox.router());
         eprintln!("{}", sandbox.banner());

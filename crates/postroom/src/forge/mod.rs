@@ -12,6 +12,7 @@ pub mod erase;
 pub mod events;
 pub mod fit;
 pub mod jwks;
+pub mod sandbox;
 pub mod tokens;
 
 use postroom_store::crypto::Keyring;
@@ -28,6 +29,8 @@ pub struct ForgeEdge {
     pub verifier: FitVerifier,
     pub tokens: ForgeTokens,
     pub keyring: Keyring,
+    /// `[forge] erase_after_days`, for telling administrators when an uninstalled site goes.
+    pub erase_after_days: u32,
 }
 
 impl ForgeEdge {
@@ -42,6 +45,7 @@ impl ForgeEdge {
             verifier: FitVerifier::new(app_id, Jwks::new(config.jwks_url.clone())),
             tokens,
             keyring,
+            erase_after_days: config.erase_after_days,
         })
     }
 }

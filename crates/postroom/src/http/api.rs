@@ -66,6 +66,7 @@ use super::{ApiError, AppState, access_log, audit, jobs, overview, session, temp
         session::SessionBody,
         session::LinkBody,
         overview::OverviewBody,
+        overview::ForgeBody,
         overview::ListenerBody,
         overview::MailboxBody,
         overview::JiraBody,

@@ -53,6 +53,22 @@ pub struct JiraBody {
     pub rate_limit_headers: BTreeMap<String, String>,
 }
 
+/// The site's standing as a Jira Cloud site that installed postroom's Forge app.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ForgeBody {
+    pub installed_at_ms: i64,
+    /// Set while the site has uninstalled the app.
+    pub uninstalled_at_ms: Option<i64>,
+    /// When the site's data is erased unless it installs the app again.
+    pub erase_at_ms: Option<i64>,
+    /// The licence the latest invocation token carried; null when it carried none
+    /// (development, free and private installs, which count as licensed).
+    pub licence_active: Option<bool>,
+    /// Until when postroom holds a valid app system token; null when it holds none (the
+    /// site's Jira work waits for the next call from Forge).
+    pub system_token_until_ms: Option<i64>,
+}
+
 /// A count of one outcome.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct OutcomeCount {
@@ -84,6 +100,8 @@ pub struct OverviewBody {
     /// Mails taken in during the last 24 hours, by outcome.
     pub last_24h: Vec<OutcomeCount>,
     pub attention: Vec<AttentionBody>,
+    /// Set for a Jira Cloud site that installed postroom's Forge app.
+    pub forge: Option<ForgeBody>,
 }
 
 /// Listeners, mailboxes, Jira, the queue, the last day's mail and what needs attention.
@@ -120,7 +138,13 @@ pub async fn show(
         .map(|(status, n)| (status.as_str().to_owned(), u64::try_from(n).unwrap_or(0)))
         .collect();
     let jira = jira(&state, &caller).await;
-    let attention = attention(&jira, &mailboxes, dead_jobs, &counts);
+    let forge = forge(&state, &tenant, now).await?;
+    let mut attention = attention(&jira, &mailboxes, dead_jobs, &counts);
+    if let Some(forge) = &forge {
+        // A Forge site's Jira is the app's: "no Jira configured" would mislead.
+        attention.retain(|a| a.command.as_deref() != Some("postroom jira check"));
+        attention.splice(0..0, forge_attention(forge, now));
+    }
     Ok(Json(OverviewBody {
         listeners: state
             .console
@@ -140,7 +164,76 @@ pub async fn show(
             .map(|(status, count)| OutcomeCount { status, count })
             .collect(),
         attention,
+        forge,
     }))
+}
+
+async fn forge(
+    state: &AppState,
+    tenant: &postroom_store::TenantStore,
+    now: i64,
+) -> Result<Option<ForgeBody>, ApiError> {
+    let Some(installation) = tenant
+        .forge_installation()
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?
+    else {
+        return Ok(None);
+    };
+    let (until, keep_days) = match &state.forge {
+        Some(edge) => {
+            let token = edge.tokens.of(tenant.id());
+            (
+                token.usable(now).and(token.expires_at_ms()),
+                edge.erase_after_days,
+            )
+        }
+        None => (None, 30),
+    };
+    Ok(Some(ForgeBody {
+        installed_at_ms: installation.installed_at_ms,
+        uninstalled_at_ms: installation.uninstalled_at_ms,
+        erase_at_ms: installation
+            .uninstalled_at_ms
+            .map(|at| at.saturating_add(i64::from(keep_days).saturating_mul(DAY_MS))),
+        licence_active: installation.licence_active,
+        system_token_until_ms: until,
+    }))
+}
+
+fn forge_attention(forge: &ForgeBody, now: i64) -> Vec<AttentionBody> {
+    let item = |severity: &str, text: String| AttentionBody {
+        severity: severity.to_owned(),
+        text,
+        link: None,
+        command: None,
+    };
+    let mut items = Vec::new();
+    if let Some(erase_at) = forge.erase_at_ms {
+        let days = (erase_at - now).max(0) / DAY_MS;
+        items.push(item(
+            "error",
+            format!(
+                "This site uninstalled postroom's Jira app: its mail is refused, and its data \
+                 is erased in {days} day(s) unless the app is installed again."
+            ),
+        ));
+    } else if forge.licence_active == Some(false) {
+        items.push(item(
+            "error",
+            "The app's licence is inactive: mail is taken in and held until it is active \
+             again."
+                .to_owned(),
+        ));
+    } else if forge.system_token_until_ms.is_none() {
+        items.push(item(
+            "warning",
+            "postroom holds no valid token from Jira Cloud now: Jira work waits for the next \
+             call from Forge (within five minutes)."
+                .to_owned(),
+        ));
+    }
+    items
 }
 
 async fn jira(state: &AppState, caller: &ApiCaller) -> JiraBody {
