@@ -124,6 +124,21 @@ impl World {
         site
     }
 
+    /// An API token of `tenant` acting as `account`, with `scope` (`agent` or `admin`).
+    fn api_token(&self, tenant: &str, account: &str, scope: &str) -> String {
+        let args = [
+            "--tenant",
+            tenant,
+            "token",
+            "create",
+            "--account-id",
+            account,
+            "--scope",
+            scope,
+        ];
+        ok(self.dir.path(), &args).trim().to_owned()
+    }
+
     fn smtp(&self) -> String {
         listening(&self.served, "smtp")
     }
@@ -545,19 +560,7 @@ async fn work_waits_while_no_system_token_is_valid_and_then_every_mail_is_done_o
     let world = world(1, &[]).await;
     let a = world.install(0, "acme").await;
     let tenant = tenant_of(&a);
-    let api_token = ok(
-        world.dir.path(),
-        &[
-            "--tenant",
-            &tenant,
-            "token",
-            "create",
-            "--account-id",
-            "557058:f00",
-        ],
-    )
-    .trim()
-    .to_owned();
+    let api_token = world.api_token(&tenant, "557058:f00", "agent");
     let upload_all = |range: std::ops::Range<usize>| {
         let url = format!("{}/api/v1/mail", world.served.base);
         let token = api_token.clone();
@@ -647,19 +650,7 @@ async fn uninstall_refuses_mail_reinstall_restores_and_the_keeping_period_ends_i
     );
     assert!(said.starts_with("250"), "{said}");
     wait_for_issues(&world.sites[0], 1, PATIENCE).await;
-    let api_token = ok(
-        world.dir.path(),
-        &[
-            "--tenant",
-            &tenant,
-            "token",
-            "create",
-            "--account-id",
-            "557058:f00",
-        ],
-    )
-    .trim()
-    .to_owned();
+    let api_token = world.api_token(&tenant, "557058:f00", "agent");
 
     let gone = world.platform.uninstall(&a.installation_id).await.unwrap();
     assert!(gone.body.contains("uninstalled"), "{gone:?}");
@@ -679,21 +670,7 @@ async fn uninstall_refuses_mail_reinstall_restores_and_the_keeping_period_ends_i
         .unwrap();
     assert_eq!(upload.status(), 410);
     // The console's overview tells the site's administrators, with the day of erasure.
-    let admin = ok(
-        world.dir.path(),
-        &[
-            "--tenant",
-            &tenant,
-            "token",
-            "create",
-            "--account-id",
-            "557058:adm",
-            "--scope",
-            "admin",
-        ],
-    )
-    .trim()
-    .to_owned();
+    let admin = world.api_token(&tenant, "557058:adm", "admin");
     let overview: Value = reqwest::Client::new()
         .get(format!("{}/api/v1/overview", world.served.base))
         .bearer_auth(&admin)
