@@ -203,8 +203,9 @@ impl ForgePlatform {
         self.inner.jwks_served.load(Ordering::Relaxed)
     }
 
-    /// Rotates the signing key: new tokens are signed with a new key id; the previous key
-    /// stays published for tokens already under way, the one before is dropped.
+    /// Rotates the signing key: new tokens are signed with the key published ahead, a new
+    /// next key is published, the previous key stays published for tokens already under
+    /// way and the one before is dropped.
     pub fn rotate_key(&self) -> Result<(), SandboxError> {
         let key = SigningKey::generate()?;
         let mut keys = self
@@ -213,7 +214,7 @@ impl ForgePlatform {
             .write()
             .unwrap_or_else(PoisonError::into_inner);
         keys.insert(0, key);
-        keys.truncate(2);
+        keys.truncate(3);
         Ok(())
     }
 

@@ -145,7 +145,8 @@ async fn install_delivers_a_verifiable_token_and_a_system_token_the_site_takes()
         .await
         .unwrap();
     assert_eq!(claims["principal"], "acc-1");
-    assert!(verify(&platform_url, platform.app_id(), fit).await.is_ok());
+    let old = verify(&platform_url, platform.app_id(), fit).await;
+    assert!(old.is_ok(), "{old:?}");
     assert!(
         verify(&platform_url, "ari:cloud:ecosystem::app/other", &fresh)
             .await

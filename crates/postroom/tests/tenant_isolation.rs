@@ -111,6 +111,18 @@ const OUTSIDE_API: &[(&str, &str)] = &[
         "/webhooks/jira/{tenant}",
         "Jira's deliveries, verified by the named site's secret",
     ),
+    (
+        "/forge/events",
+        "Forge's deliveries: the site is the one its invocation token names, never the body's",
+    ),
+    (
+        "/forge/lifecycle",
+        "Forge's install events: the site is the one its invocation token names",
+    ),
+    (
+        "/forge/schedule",
+        "Forge's scheduled trigger: the site is the one its invocation token names",
+    ),
 ];
 
 /// Extra query strings a list route is also called with, naming B's data.

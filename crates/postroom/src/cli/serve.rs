@@ -1,5 +1,6 @@
 //! `postroom serve`: run the HTTP edge, listeners and workers until SIGTERM/SIGINT.
 
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -232,10 +233,8 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         forge,
         usage_flags: config.usage.flags,
     });
-    if let Some(cloud) = cloud {
+    if let Some(cloud) = &cloud {
         router = router.merge(cloud.router());
-        let store = cloud_store;
-        tokio::spawn(async move { cloud.install(&store).await });
     }
     if let Some(sandbox) = &sandbox {
         router = router.nest(sandbox::MOUNT, sandbox.router());
@@ -256,18 +255,27 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         tasks.push(http::serve_metrics(addr, shutdown.clone()).await?);
     }
     readiness.mark_up("http");
-    // Printed once every listener is bound and everything the start writes (the sandbox's
-    // sign-in link) is written: scripts and tests wait for this line.
-    eprintln!("postroom: serving on http://{bound} (health: http://{bound}/healthz)");
     let service = router.into_make_service_with_connect_info::<SocketAddr>();
     let signal = shutdown.clone();
     tokio::spawn(async move {
         shutdown_signal().await;
         signal.cancel();
     });
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
+    let server = tokio::spawn(
+        axum::serve(listener, service)
+            .with_graceful_shutdown(shutdown.clone().cancelled_owned())
+            .into_future(),
+    );
+    if let Some(cloud) = &cloud {
+        // The install events are postroom's own endpoints, so the server is up first.
+        cloud.install(&cloud_store).await;
+    }
+    // Printed once every listener is bound and everything the start writes (the sandbox's
+    // sign-in link, the Cloud sites' installs) is done: scripts and tests wait for this line.
+    eprintln!("postroom: serving on http://{bound} (health: http://{bound}/healthz)");
+    server
         .await
+        .context("the HTTP server stopped")?
         .context("HTTP server failed")?;
     for task in tasks {
         let _ = task.await;
