@@ -9,7 +9,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use support::sandbox::Sandbox;
-use support::{PATIENCE, Served, listening, postroom, rcpt, send_smtp};
+use support::{PATIENCE, Served, listening, mail, ok, postroom, rcpt, send_smtp};
 
 /// A tenant's profile: mail to `help@NAME.example` becomes an issue in SUP (and bounces to
 /// `bounces@NAME.example` come back to the site), and a comment
@@ -23,15 +23,6 @@ fn profile(name: &str) -> String {
             "notifications": {{"from_name": "{name} support", "rules": [
               {{"name": "customers", "events": ["comment_added"], "to": ["reporter", "participants"]}}]}}}}"#
     )
-}
-
-fn mail(from: &str, to: &str, subject: &str) -> Vec<u8> {
-    format!(
-        "From: {from}\r\nTo: {to}\r\nSubject: {subject}\r\n\
-         Message-ID: <{subject}@customer.example>\r\nDate: Mon, 7 Dec 2026 09:00:00 +0000\r\n\r\n\
-         Please help with {subject}.\r\n"
-    )
-    .into_bytes()
 }
 
 /// The summaries of the issues in the sandbox's project SUP.
@@ -66,12 +57,6 @@ async fn wait_for_summary(jira: &Sandbox, subject: &str) {
         );
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
-}
-
-fn ok(dir: &std::path::Path, args: &[&str]) -> String {
-    let out = postroom(dir).args(args).output().unwrap();
-    assert!(out.status.success(), "{args:?}: {out:?}");
-    String::from_utf8(out.stdout).unwrap()
 }
 
 fn add_tenant(dir: &std::path::Path, name: &str, jira: &Sandbox) {

@@ -37,14 +37,6 @@ pub struct ForgeInstallation {
     pub token_expires_at_ms: Option<i64>,
 }
 
-impl ForgeInstallation {
-    /// Whether the app is installed and licensed (no licence information counts as
-    /// licensed): only then is the site's mail carried out.
-    pub fn is_active(&self) -> bool {
-        self.uninstalled_at_ms.is_none() && self.licence_active != Some(false)
-    }
-}
-
 /// What an install event did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Installed {

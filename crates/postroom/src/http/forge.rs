@@ -94,7 +94,15 @@ async fn installed(
 }
 
 /// Keeps what a verified call brings besides its body: the system token and the licence.
-async fn keep_context(edge: &ForgeEdge, tenant: &TenantStore, call: &Call, headers: &HeaderMap) {
+/// `known` is the licence the store holds, when the caller read it already: an unchanged
+/// one is not written again (a write per Jira event for nothing).
+async fn keep_context(
+    edge: &ForgeEdge,
+    tenant: &TenantStore,
+    call: &Call,
+    headers: &HeaderMap,
+    known: Option<Option<bool>>,
+) {
     let now = now_ms();
     if let Some(token) = headers
         .get("x-forge-oauth-system")
@@ -103,6 +111,9 @@ async fn keep_context(edge: &ForgeEdge, tenant: &TenantStore, call: &Call, heade
         && let Err(e) = edge.tokens.keep(tenant, &edge.keyring, token, now).await
     {
         tracing::warn!(tenant = %tenant.id(), error = %format!("{e:#}"), "cannot keep the app system token");
+    }
+    if known == Some(call.invocation.licence_active) {
+        return;
     }
     match tenant
         .set_forge_licence(call.invocation.licence_active, now)
@@ -159,7 +170,7 @@ pub async fn lifecycle(State(state): State<AppState>, headers: HeaderMap, body: 
                 Ok(t) => t,
                 Err(e) => return ApiError::Internal(e.into()).into_response(),
             };
-            keep_context(&edge, &tenant, &call, &headers).await;
+            keep_context(&edge, &tenant, &call, &headers, None).await;
             let label = match outcome {
                 Installed::New(_) => {
                     tracing::info!(tenant = %tenant.id(), "a site installed the app");
@@ -205,7 +216,14 @@ pub async fn jira_event(State(state): State<AppState>, headers: HeaderMap, body:
     if installation.uninstalled_at_ms.is_some() {
         return answer(StatusCode::OK, "uninstalled");
     }
-    keep_context(&edge, &tenant, &call, &headers).await;
+    keep_context(
+        &edge,
+        &tenant,
+        &call,
+        &headers,
+        Some(installation.licence_active),
+    )
+    .await;
     let translated = match events::translate(&call.body) {
         Ok(Some(t)) => t,
         Ok(None) => return answer(StatusCode::OK, "unwanted"),
@@ -244,10 +262,17 @@ pub async fn schedule(State(state): State<AppState>, headers: HeaderMap, body: B
         Ok(v) => v,
         Err(r) => return r,
     };
-    let (_, tenant) = match installed(&state, &call).await {
+    let (installation, tenant) = match installed(&state, &call).await {
         Ok(v) => v,
         Err(r) => return r,
     };
-    keep_context(&edge, &tenant, &call, &headers).await;
+    keep_context(
+        &edge,
+        &tenant,
+        &call,
+        &headers,
+        Some(installation.licence_active),
+    )
+    .await;
     answer(StatusCode::OK, "ok")
 }

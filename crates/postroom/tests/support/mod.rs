@@ -34,6 +34,23 @@ pub fn run(dir: &Path, args: &[&str]) -> std::process::Output {
     postroom(dir).args(args).output().unwrap()
 }
 
+/// Runs `postroom ARGS` in `dir`, which must succeed; its standard output.
+pub fn ok(dir: &Path, args: &[&str]) -> String {
+    let out = postroom(dir).args(args).output().unwrap();
+    assert!(out.status.success(), "{args:?}: {out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A customer's new mail to `to`, its Message-ID made of `subject`.
+pub fn mail(from: &str, to: &str, subject: &str) -> Vec<u8> {
+    format!(
+        "From: {from}\r\nTo: {to}\r\nSubject: {subject}\r\n\
+         Message-ID: <{subject}@customer.example>\r\nDate: Mon, 7 Dec 2026 09:00:00 +0000\r\n\r\n\
+         Please help with {subject}.\r\n"
+    )
+    .into_bytes()
+}
+
 /// Writes `json` as `NAME.json` in `dir` and runs `postroom profile import` on it.
 pub fn import(dir: &Path, name: &str, json: &str) -> std::process::Output {
     let path = dir.join(format!("{name}.json"));
