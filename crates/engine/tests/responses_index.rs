@@ -129,3 +129,169 @@ async fn favourites_come_first_and_only_the_callers() {
         ["Alpha answer", "Beta answer", "Gamma answer"]
     );
 }
+
+/// A service for `who` over `cache`, as an instance with that cache would build it.
+fn on<'a>(
+    w: &'a responses_support::World,
+    cache: &'a FactsCache,
+    who: &str,
+) -> Responses<'a, postroom_jira::JiraClient> {
+    Responses::new(
+        &w.jira,
+        w.templates.clone(),
+        cache,
+        "default",
+        &w.sandbox.base_url,
+        who,
+    )
+}
+
+#[tokio::test]
+async fn kept_recent_uses_and_favourites_follow_changes_made_through_another_instance() {
+    let w = world(Dialect::CloudV3).await;
+    let admin = w.as_(ADMIN);
+    let mut ids = Vec::new();
+    for name in ["Alpha answer", "Beta answer", "Gamma answer"] {
+        let made = admin
+            .create(draft(name, "Thanks for writing.", Scope::Global), 1)
+            .await
+            .unwrap();
+        ids.push(made.id);
+    }
+    let kept = FactsCache::default();
+    let other = FactsCache::default();
+    let here = on(&w, &kept, AGENT);
+    let there = on(&w, &other, AGENT);
+    let search = || here.search_in("answer", None, 10, 10);
+    assert_eq!(
+        names(&search().await.unwrap()),
+        ["Alpha answer", "Beta answer", "Gamma answer"]
+    );
+    assert_eq!(
+        names(&search().await.unwrap()),
+        ["Alpha answer", "Beta answer", "Gamma answer"],
+        "kept, unchanged"
+    );
+
+    there.set_favourite(&ids[2], true, 11).await.unwrap();
+    assert_eq!(
+        names(&search().await.unwrap()),
+        ["Gamma answer", "Alpha answer", "Beta answer"],
+        "a mark made elsewhere counts at once"
+    );
+    w.templates.record_use(&ids[1], AGENT, 12).await.unwrap();
+    assert_eq!(
+        names(&search().await.unwrap()),
+        ["Gamma answer", "Beta answer", "Alpha answer"],
+        "so does a use"
+    );
+    there.set_favourite(&ids[2], false, 13).await.unwrap();
+    assert_eq!(
+        names(&search().await.unwrap()),
+        ["Beta answer", "Alpha answer", "Gamma answer"],
+        "and an unmarking"
+    );
+    // Another agent's use and marks do not touch this agent's copy.
+    on(&w, &other, ADMIN)
+        .set_favourite(&ids[0], true, 14)
+        .await
+        .unwrap();
+    assert_eq!(
+        names(&search().await.unwrap()),
+        ["Beta answer", "Alpha answer", "Gamma answer"]
+    );
+
+    // A deleted template takes its uses with it: the copy is read again.
+    on(&w, &other, ADMIN).delete(&ids[1]).await.unwrap();
+    assert_eq!(
+        names(&search().await.unwrap()),
+        ["Alpha answer", "Gamma answer"]
+    );
+}
+
+#[tokio::test]
+async fn a_kept_favourite_the_agent_may_no_longer_use_is_never_offered() {
+    let w = world(Dialect::CloudV3).await;
+    let admin = w.as_(ADMIN);
+    let made = admin
+        .create(draft("Tier two answer", "Escalated.", Scope::Global), 1)
+        .await
+        .unwrap();
+    // Facts are read from Jira on every search here, the prepared index and the
+    // agent's recent uses and favourites are kept.
+    let kept = FactsCache::with_ttl(std::time::Duration::ZERO);
+    let agent = on(&w, &kept, AGENT);
+    agent.set_favourite(&made.id, true, 2).await.unwrap();
+    w.templates.record_use(&made.id, AGENT, 3).await.unwrap();
+    assert_eq!(
+        names(&agent.search_in("", Some("SUP"), 10, 4).await.unwrap()),
+        ["Tier two answer"]
+    );
+
+    // Narrowed to a group the agent is not in, through another instance.
+    let other = FactsCache::default();
+    let mut narrowed = made.draft.clone();
+    narrowed.scope = Scope::Groups(vec!["tier-2".into()]);
+    w.call(
+        reqwest::Method::POST,
+        "3/group",
+        Some(serde_json::json!({"name": "tier-2"})),
+    )
+    .await;
+    on(&w, &other, ADMIN)
+        .update(&made.id, narrowed, 5)
+        .await
+        .unwrap();
+    for query in ["", "tier", "escalated"] {
+        assert!(
+            agent
+                .search_in(query, Some("SUP"), 10, 6)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{query:?}: a favourite and recent use grant nothing"
+        );
+    }
+
+    // Joining the group in Jira offers it again, still first as a favourite.
+    w.call(
+        reqwest::Method::POST,
+        "3/group/user?groupname=tier-2",
+        Some(serde_json::json!({"accountId": AGENT})),
+    )
+    .await;
+    let found = agent.search_in("", Some("SUP"), 10, 7).await.unwrap();
+    assert_eq!(names(&found), ["Tier two answer"]);
+    assert_eq!(
+        found[0].access,
+        postroom_core::canned::Access::Use,
+        "to use, not to change"
+    );
+}
+
+#[tokio::test]
+async fn searches_that_find_the_index_out_of_date_share_one_preparation() {
+    let w = world(Dialect::CloudV3).await;
+    let drafts: Vec<_> = (0..200)
+        .map(|i| draft(&format!("Answer {i}"), "Thanks.", Scope::Global))
+        .collect();
+    w.templates.create_many(&drafts, ADMIN, 1).await.unwrap();
+    let kept = FactsCache::default();
+    let before = kept
+        .indexes()
+        .current("default", &w.templates)
+        .await
+        .unwrap();
+    w.templates
+        .create(&draft("One more", "Thanks.", Scope::Global), ADMIN, 2)
+        .await
+        .unwrap();
+    let searches = (0..8).map(|_| kept.indexes().current("default", &w.templates));
+    let after = futures::future::try_join_all(searches).await.unwrap();
+    assert!(
+        after.iter().all(|p| Arc::ptr_eq(p, &after[0])),
+        "one preparation for all"
+    );
+    assert!(!Arc::ptr_eq(&before, &after[0]));
+    assert_eq!(after[0].templates.len(), 201);
+}

@@ -83,20 +83,24 @@ async fn weekly_counts_add_up_and_a_year_is_kept() {
     }
 }
 
+fn hello() -> Draft {
+    Draft {
+        name: "Hello".into(),
+        body: "Hi".into(),
+        description: String::new(),
+        folder: None,
+        tags: Vec::new(),
+        scope: Scope::Global,
+    }
+}
+
 #[tokio::test]
 async fn every_template_change_raises_the_revision_and_favourites_follow_templates() {
     for t in testing::all_backends().await.unwrap() {
         let templates = Templates::new(tenant(&t, "a").await);
         let other = Templates::new(tenant(&t, "b").await);
         assert_eq!(templates.revision().await.unwrap(), 0);
-        let draft = Draft {
-            name: "Hello".into(),
-            body: "Hi".into(),
-            description: String::new(),
-            folder: None,
-            tags: Vec::new(),
-            scope: Scope::Global,
-        };
+        let draft = hello();
         let made = templates.create(&draft, "acc", 1).await.unwrap();
         let mut seen = vec![templates.revision().await.unwrap()];
         templates.update(&made.id, &draft, 2).await.unwrap();
@@ -127,5 +131,44 @@ async fn every_template_change_raises_the_revision_and_favourites_follow_templat
             0,
             "another tenant's is its own"
         );
+    }
+}
+
+#[tokio::test]
+async fn an_agents_revision_moves_with_their_uses_and_marks_only() {
+    for t in testing::all_backends().await.unwrap() {
+        let templates = Templates::new(tenant(&t, "a").await);
+        let other = Templates::new(tenant(&t, "b").await);
+        let none = templates.revisions("agent").await.unwrap();
+        assert_eq!((none.templates, none.mine), (0, 0), "{}", t.url);
+        let draft = hello();
+        let made = templates.create(&draft, "author", 1).await.unwrap();
+        let mut seen = vec![templates.revisions("agent").await.unwrap()];
+        templates.record_use(&made.id, "agent", 2).await.unwrap();
+        seen.push(templates.revisions("agent").await.unwrap());
+        templates
+            .set_favourite("agent", &made.id, true, 3)
+            .await
+            .unwrap();
+        seen.push(templates.revisions("agent").await.unwrap());
+        templates
+            .set_favourite("agent", &made.id, false, 4)
+            .await
+            .unwrap();
+        seen.push(templates.revisions("agent").await.unwrap());
+        templates.record_use(&made.id, "someone", 5).await.unwrap();
+        templates.update(&made.id, &draft, 6).await.unwrap();
+        seen.push(templates.revisions("agent").await.unwrap());
+        let seen: Vec<(i64, i64)> = seen.iter().map(|r| (r.templates, r.mine)).collect();
+        assert_eq!(
+            seen,
+            [(1, 0), (1, 1), (1, 2), (1, 3), (2, 3)],
+            "{}: another agent's use moves neither",
+            t.url
+        );
+        assert!(!templates.record_use("missing", "agent", 7).await.unwrap());
+        assert_eq!(templates.revisions("agent").await.unwrap().mine, 3);
+        let elsewhere = other.revisions("agent").await.unwrap();
+        assert_eq!((elsewhere.templates, elsewhere.mine), (0, 0), "per tenant");
     }
 }

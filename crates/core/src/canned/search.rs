@@ -49,18 +49,21 @@ impl<'a> Mine<'a> {
 /// One template, prepared for matching.
 #[derive(Debug, Clone)]
 struct Entry {
-    id: String,
-    name: String,
     lower_name: String,
     lower_tags: Vec<String>,
     lower_body: String,
-    usage_count: i64,
+    /// The lift from everyone's uses, fixed for the index's lifetime.
+    overall: f64,
+    /// Place in the order of names ignoring case (then exact name): the tie-break.
+    rank: u32,
 }
 
 /// Templates prepared for searching; build once per list of templates.
 #[derive(Debug, Clone, Default)]
 pub struct SearchIndex {
     entries: Vec<Entry>,
+    /// Position of each template id, to find the caller's recent and favourite ones.
+    positions: HashMap<String, usize>,
 }
 
 /// A search result: the template's position in the list the index was built from, and its
@@ -76,18 +79,31 @@ pub struct Hit {
 impl SearchIndex {
     /// Prepares `templates` (in the order they are given) for searching.
     pub fn new<'a>(templates: impl IntoIterator<Item = &'a Template>) -> Self {
-        let entries = templates
-            .into_iter()
-            .map(|t| Entry {
-                id: t.id.clone(),
-                name: t.draft.name.clone(),
+        let mut entries = Vec::new();
+        let mut names = Vec::new();
+        let mut positions = HashMap::new();
+        for (position, t) in templates.into_iter().enumerate() {
+            entries.push(Entry {
                 lower_name: fold(&t.draft.name),
                 lower_tags: t.draft.tags.iter().map(|tag| fold(tag)).collect(),
                 lower_body: fold(&t.draft.body),
-                usage_count: t.usage_count,
-            })
-            .collect();
-        Self { entries }
+                overall: (t.usage_count.max(0) as f64).ln_1p(),
+                rank: 0,
+            });
+            names.push(t.draft.name.as_str());
+            positions.insert(t.id.clone(), position);
+        }
+        let mut order: Vec<usize> = (0..entries.len()).collect();
+        order.sort_by(|&a, &b| {
+            entries[a]
+                .lower_name
+                .cmp(&entries[b].lower_name)
+                .then_with(|| names[a].cmp(names[b]))
+        });
+        for (rank, position) in order.into_iter().enumerate() {
+            entries[position].rank = u32::try_from(rank).unwrap_or(u32::MAX);
+        }
+        Self { entries, positions }
     }
 
     /// Number of templates indexed.
@@ -128,6 +144,7 @@ impl SearchIndex {
                 }
             })
             .collect();
+        let lift = self.lift(mine, now_ms);
         let mut hits: Vec<Hit> = self
             .entries
             .iter()
@@ -137,13 +154,8 @@ impl SearchIndex {
                 if !keep(position) {
                     return None;
                 }
-                let favourite = if mine.favourites.is_some_and(|f| f.contains(&entry.id)) {
-                    FAVOURITE
-                } else {
-                    0.0
-                };
-                let score =
-                    relevance + favourite + use_boost(entry, mine.recent.get(&entry.id), now_ms);
+                let mine = lift.get(position).copied().unwrap_or(0.0);
+                let score = relevance + mine + entry.overall;
                 Some(Hit { position, score })
             })
             .collect();
@@ -152,10 +164,9 @@ impl SearchIndex {
                 .partial_cmp(&a.score)
                 .unwrap_or(Ordering::Equal)
                 .then_with(|| {
-                    let (x, y) = (&self.entries[a.position], &self.entries[b.position]);
-                    x.lower_name
-                        .cmp(&y.lower_name)
-                        .then_with(|| x.name.cmp(&y.name))
+                    self.entries[a.position]
+                        .rank
+                        .cmp(&self.entries[b.position].rank)
                 })
         };
         if hits.len() > limit {
@@ -164,6 +175,27 @@ impl SearchIndex {
         }
         hits.sort_by(by_rank);
         hits
+    }
+
+    /// The caller's own lift per position (favourite, recent use), resolved once per
+    /// search so that scoring a template is an index, not two lookups by id; empty when
+    /// the caller has neither.
+    fn lift(&self, mine: &Mine<'_>, now_ms: i64) -> Vec<f64> {
+        if mine.recent.is_empty() && mine.favourites.is_none_or(HashSet::is_empty) {
+            return Vec::new();
+        }
+        let mut lift = vec![0.0; self.entries.len()];
+        for id in mine.favourites.into_iter().flatten() {
+            if let Some(&position) = self.positions.get(id) {
+                lift[position] += FAVOURITE;
+            }
+        }
+        for (id, &(count, last)) in mine.recent {
+            if let Some(&position) = self.positions.get(id) {
+                lift[position] += recent_boost(count, last, now_ms);
+            }
+        }
+        lift
     }
 }
 
@@ -217,18 +249,15 @@ fn relevance(entry: &Entry, terms: &[Term]) -> Option<f64> {
     Some(score)
 }
 
-/// The lift from use: the caller's recent uses (log-scaled, more for one used this week),
-/// then everyone's uses, smaller, so that a strong text match still wins.
-fn use_boost(entry: &Entry, recent: Option<&(u32, i64)>, now_ms: i64) -> f64 {
-    let mine = match recent {
-        Some(&(count, last)) if now_ms - last <= RECENT_MS => {
-            let fresh = if now_ms - last <= FRESH_MS { 2.0 } else { 0.0 };
-            3.0 * f64::from(count).ln_1p() + fresh
-        }
-        _ => 0.0,
-    };
-    let overall = (entry.usage_count.max(0) as f64).ln_1p();
-    mine + overall
+/// The lift from the caller's recent uses (log-scaled, more for one used this week); the
+/// lift from everyone's uses (smaller, so that a strong text match still wins) is fixed per
+/// index.
+fn recent_boost(count: u32, last: i64, now_ms: i64) -> f64 {
+    if now_ms - last > RECENT_MS {
+        return 0.0;
+    }
+    let fresh = if now_ms - last <= FRESH_MS { 2.0 } else { 0.0 };
+    3.0 * f64::from(count).ln_1p() + fresh
 }
 
 #[cfg(test)]

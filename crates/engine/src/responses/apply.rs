@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use postroom_core::canned::{Mine, Scope, access};
 use postroom_core::markup;
 use postroom_core::ports::tracker::{IssueUpdate, NewComment, Tracker, TrackerError};
 use postroom_core::template::{CalendarDate, Compiled, Format, IssueContext};
@@ -65,9 +64,10 @@ impl<T: Tracker> Responses<'_, T> {
 
     /// The best `limit` templates for `query` that the caller may use, optionally only
     /// those that fit `project` (project templates of other projects are left out), the
-    /// caller's favourites and recent ones first. Runs over the tenant's kept index (see
-    /// [`super::SearchIndexes`]): the caller's access is decided per match, not per
-    /// template, so a search costs the same for every agent of the site.
+    /// caller's favourites and recent ones first. Runs over the tenant's kept index and
+    /// the caller's kept recent uses and favourites (see [`super::SearchIndexes`]), both
+    /// checked against the database's revisions in one read; the caller's access is
+    /// decided with this request's facts, once per distinct scope.
     pub async fn search_in(
         &self,
         query: &str,
@@ -75,37 +75,35 @@ impl<T: Tracker> Responses<'_, T> {
         limit: usize,
         now_ms: i64,
     ) -> Result<Vec<Visible>, ResponsesError> {
-        let prepared = self
-            .cache
-            .indexes()
-            .current(&self.tenant, &self.templates)
+        let arrived = std::time::Instant::now();
+        let revisions = self.templates.revisions(&self.caller).await?;
+        let indexes = self.cache.indexes();
+        let prepared = indexes
+            .at(&self.tenant, &self.templates, revisions.templates, arrived)
             .await?;
         let facts = self
             .cache
             .facts(self.tracker, &self.tenant, &self.caller, &prepared.projects)
             .await?;
-        let recent = self.templates.recent_use(&self.caller, now_ms).await?;
-        let favourites = self.templates.favourites(&self.caller).await?;
-        let mine = Mine {
-            recent: &recent,
-            favourites: Some(&favourites),
-        };
-        let templates = &prepared.templates;
+        let mine = indexes
+            .mine()
+            .current(
+                &self.tenant,
+                &self.caller,
+                &self.templates,
+                revisions,
+                now_ms,
+            )
+            .await?;
+        let decided = prepared.classes.decide(&facts, project);
         let hits = prepared
             .index
-            .search_where(query, &mine, now_ms, limit, |i| {
-                let t = &templates[i];
-                let fits = match (&t.draft.scope, project) {
-                    (Scope::Projects(keys), Some(project)) => keys.iter().any(|k| k == project),
-                    _ => true,
-                };
-                fits && access(&t.draft.scope, &t.owner, &facts).visible()
-            });
+            .search_where(query, &mine.mine(), now_ms, limit, |i| decided.offers(i));
         Ok(hits
             .into_iter()
             .filter_map(|h| {
-                let template = templates.get(h.position)?.clone();
-                let access = access(&template.draft.scope, &template.owner, &facts);
+                let template = prepared.templates.get(h.position)?.clone();
+                let access = decided.access(h.position);
                 Some(Visible { template, access })
             })
             .collect())

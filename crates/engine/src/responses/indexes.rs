@@ -9,8 +9,9 @@
 //!
 //! Uses do not move the revision: at 10,000 templates preparing again costs about 100 ms,
 //! which every post would otherwise cost the next search on every instance. The overall use
-//! counts a copy ranks by are refreshed by preparing again after [`USE_COUNTS_TTL`] (the
-//! caller's own recent use is read fresh on every search).
+//! counts a copy ranks by are refreshed by preparing again after [`USE_COUNTS_TTL`]. The
+//! caller's own recent uses and favourites are kept per agent the same way (see
+//! [`super::mine`]), against the agent's own revision, read in the same query.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -19,6 +20,9 @@ use std::time::{Duration, Instant};
 use postroom_core::canned::{Scope, SearchIndex, Template};
 use postroom_store::StoreError;
 use postroom_store::templates::Templates;
+
+use super::mine::MineCopies;
+use super::scopes::ScopeClasses;
 
 /// How old the overall use counts of a prepared copy may get before it is prepared again.
 pub const USE_COUNTS_TTL: Duration = Duration::from_secs(600);
@@ -37,6 +41,9 @@ pub struct Prepared {
     /// Every project key a project-scoped template names: the caller's standing is needed
     /// in each to decide visibility.
     pub projects: BTreeSet<String>,
+    /// The distinct scopes and owners of [`Prepared::templates`], to decide access once
+    /// per scope.
+    pub classes: ScopeClasses,
 }
 
 impl Prepared {
@@ -51,12 +58,14 @@ impl Prepared {
             })
             .flatten()
             .collect();
+        let classes = ScopeClasses::new(&templates);
         Self {
             revision,
             made: Instant::now(),
             templates,
             index,
             projects,
+            classes,
         }
     }
 }
@@ -64,8 +73,18 @@ impl Prepared {
 /// The prepared templates of every tenant searched on this instance.
 #[derive(Debug)]
 pub struct SearchIndexes {
-    by_tenant: Mutex<HashMap<String, Arc<Prepared>>>,
+    by_tenant: Mutex<HashMap<String, Slot>>,
+    mine: MineCopies,
     use_counts_ttl: Duration,
+}
+
+/// One tenant's kept copy, and the lock its preparation holds: searches that find the copy
+/// out of date while another prepares it wait for that one instead of each reading and
+/// preparing 10,000 templates (single flight).
+#[derive(Debug, Default)]
+struct Slot {
+    kept: Option<Arc<Prepared>>,
+    preparing: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Default for SearchIndexes {
@@ -80,36 +99,88 @@ impl SearchIndexes {
     pub fn with_use_counts_ttl(ttl: Duration) -> Self {
         Self {
             by_tenant: Mutex::default(),
+            mine: MineCopies::default(),
             use_counts_ttl: ttl,
         }
     }
 
     /// `tenant`'s templates as they are now: the kept copy when its revision is current
-    /// (and its use counts young enough), else a fresh one (which replaces it). The revision is read before the templates, so
-    /// a change that lands in between makes the next search prepare again, never miss it.
+    /// (and its use counts young enough), else a fresh one (which replaces it). The
+    /// revision is read before the templates, so a change that lands in between makes the
+    /// next search prepare again, never miss it. Concurrent searches that need a fresh copy
+    /// share one preparation: a copy prepared after a search arrived, at its revision or a
+    /// later one, serves it.
     pub async fn current(
         &self,
         tenant: &str,
         templates: &Templates,
     ) -> Result<Arc<Prepared>, StoreError> {
+        let arrived = Instant::now();
         let revision = templates.revision().await?;
-        let kept = self.lock().get(tenant).cloned();
-        let current =
-            |p: &Arc<Prepared>| p.revision == revision && p.made.elapsed() < self.use_counts_ttl;
-        if let Some(prepared) = kept.filter(current) {
+        self.at(tenant, templates, revision, arrived).await
+    }
+
+    /// `tenant`'s templates at `revision` (read at `arrived`) or later: see
+    /// [`SearchIndexes::current`].
+    pub async fn at(
+        &self,
+        tenant: &str,
+        templates: &Templates,
+        revision: i64,
+        arrived: Instant,
+    ) -> Result<Arc<Prepared>, StoreError> {
+        let (kept, preparing) = self.slot(tenant);
+        if let Some(prepared) = kept.filter(|p| self.serves(p, revision, arrived)) {
             return Ok(prepared);
         }
-        let prepared = Arc::new(Prepared::new(revision, templates.list().await?));
-        self.lock().insert(tenant.to_owned(), Arc::clone(&prepared));
+        let _turn = preparing.lock().await;
+        if let Some(prepared) = self
+            .slot(tenant)
+            .0
+            .filter(|p| self.serves(p, revision, arrived))
+        {
+            return Ok(prepared);
+        }
+        let revision = templates.revision().await?;
+        let all = templates.list().await?;
+        // Lower-casing 10,000 bodies takes milliseconds: not on the runtime's workers.
+        let prepared = match tokio::task::spawn_blocking(move || Prepared::new(revision, all)).await
+        {
+            Ok(prepared) => Arc::new(prepared),
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
+        };
+        self.lock().entry(tenant.to_owned()).or_default().kept = Some(Arc::clone(&prepared));
         Ok(prepared)
     }
 
-    /// Drops `tenant`'s copy (the tenant was erased or removed).
-    pub fn forget(&self, tenant: &str) {
-        self.lock().remove(tenant);
+    /// Whether `prepared` may answer a search that arrived at `arrived` and read
+    /// `revision`: it has every change up to that revision, and its use counts are young
+    /// enough or were read after the search arrived.
+    fn serves(&self, prepared: &Prepared, revision: i64, arrived: Instant) -> bool {
+        prepared.revision >= revision
+            && (prepared.made.elapsed() < self.use_counts_ttl || prepared.made >= arrived)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Prepared>>> {
+    /// The kept copy of `tenant` (if any) and its preparation lock.
+    fn slot(&self, tenant: &str) -> (Option<Arc<Prepared>>, Arc<tokio::sync::Mutex<()>>) {
+        let mut all = self.lock();
+        let slot = all.entry(tenant.to_owned()).or_default();
+        (slot.kept.clone(), Arc::clone(&slot.preparing))
+    }
+
+    /// Each agent's recent uses and favourites kept on this instance (see
+    /// [`MineCopies::current`]).
+    pub fn mine(&self) -> &MineCopies {
+        &self.mine
+    }
+
+    /// Drops `tenant`'s copies (the tenant was erased or removed).
+    pub fn forget(&self, tenant: &str) {
+        self.lock().remove(tenant);
+        self.mine.forget(tenant);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Slot>> {
         self.by_tenant
             .lock()
             .unwrap_or_else(PoisonError::into_inner)

@@ -12,6 +12,8 @@ mod error;
 mod facts;
 mod indexes;
 mod manage;
+mod mine;
+mod scopes;
 mod starter;
 
 use std::collections::BTreeSet;
@@ -26,6 +28,8 @@ pub use apply::{Applied, ApplyRequest, Preview};
 pub use error::ResponsesError;
 pub use facts::{Administered, DEFAULT_ADMIN_GROUPS, FACTS_TTL, FactsCache};
 pub use indexes::{Prepared, SearchIndexes, USE_COUNTS_TTL};
+pub use mine::{KeptMine, MineCopies};
+pub use scopes::{Decided, ScopeClasses};
 pub use starter::{starter, starter_languages};
 
 /// A template together with what the caller may do with it.

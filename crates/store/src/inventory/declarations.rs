@@ -561,6 +561,26 @@ pub const TABLES: &[TableDecl] = &[
         ],
     },
     TableDecl {
+        name: "template_agent_revisions",
+        what: "canned responses: a change counter per agent, to keep their recent uses and favourites between searches",
+        protection: "account id and a number only",
+        kept: "until tenant erase",
+        tenant_column: Some("tenant_id"),
+        columns: &[
+            col("tenant_id", "owning tenant", Protection::None),
+            col(
+                "account_id",
+                "Jira account id of the agent",
+                Protection::Clear,
+            ),
+            col(
+                "revision",
+                "raised by each of the agent's uses and favourite marks",
+                Protection::None,
+            ),
+        ],
+    },
+    TableDecl {
         name: "template_favourites",
         what: "canned responses: each agent's favourite templates, listed first in the picker",
         protection: "account id and template id only; no content",

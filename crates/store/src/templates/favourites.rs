@@ -10,7 +10,7 @@ use crate::StoreError;
 
 impl Templates {
     /// Marks (or, with `favourite` false, unmarks) template `id` as a favourite of
-    /// `account_id`; doing it twice is the same as once.
+    /// `account_id`; doing it twice is the same as once. Raises the agent's revision.
     pub async fn set_favourite(
         &self,
         account_id: &str,
@@ -37,7 +37,10 @@ impl Templates {
             .bind(account_id)
             .bind(id)
         };
-        query.execute(self.tenant.db().pool()).await?;
+        let mut tx = self.tenant.db().pool().begin().await?;
+        query.execute(&mut *tx).await?;
+        super::bump_agent(&mut tx, tenant, account_id).await?;
+        tx.commit().await?;
         Ok(())
     }
 

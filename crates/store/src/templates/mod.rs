@@ -20,6 +20,15 @@ use crate::{StoreError, TenantStore};
 const COLUMNS: &str = "id, name, body, description, folder, tags, scope_kind, scope_values, \
                        owner_account_id, created_at_ms, updated_at_ms, usage_count, last_used_at_ms";
 
+/// The revisions a search compares its kept copies with (see [`Templates::revisions`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Revisions {
+    /// The tenant's template revision (see [`Templates::revision`]).
+    pub templates: i64,
+    /// The agent's own: their uses and favourite marks.
+    pub mine: i64,
+}
+
 /// The canned responses of one tenant.
 #[derive(Debug, Clone)]
 pub struct Templates {
@@ -121,6 +130,26 @@ impl Templates {
         })
     }
 
+    /// The tenant's template revision and `account_id`'s own: what a search must compare
+    /// with the copies it keeps, in one read. The agent's revision changes with each of
+    /// their uses and favourite marks (see [`Templates::record_use`],
+    /// [`Templates::set_favourite`]); 0 for an agent who has done neither.
+    pub async fn revisions(&self, account_id: &str) -> Result<Revisions, StoreError> {
+        let row = sqlx::query(
+            "SELECT (SELECT revision FROM template_revisions WHERE tenant_id = $1) AS templates, \
+             (SELECT revision FROM template_agent_revisions \
+              WHERE tenant_id = $1 AND account_id = $2) AS mine",
+        )
+        .bind(self.tenant.id().as_str())
+        .bind(account_id)
+        .fetch_one(self.tenant.db().pool())
+        .await?;
+        Ok(Revisions {
+            templates: row.try_get::<Option<i64>, _>("templates")?.unwrap_or(0),
+            mine: row.try_get::<Option<i64>, _>("mine")?.unwrap_or(0),
+        })
+    }
+
     /// Every template of this tenant, by name.
     pub async fn list(&self) -> Result<Vec<Template>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -190,8 +219,8 @@ impl Templates {
     }
 
     /// Counts one use by `account_id`: the template's count and last use, and a use row
-    /// for the agent's ranking. Prunes this tenant's use rows older than 90 days. False
-    /// when there is no such template.
+    /// for the agent's ranking, and the agent's revision. Prunes this tenant's use rows
+    /// older than 90 days. False when there is no such template.
     pub async fn record_use(
         &self,
         id: &str,
@@ -227,6 +256,7 @@ impl Templates {
             .bind(now_ms - RECENT_MS)
             .execute(&mut *tx)
             .await?;
+        bump_agent(&mut tx, tenant, account_id).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -266,6 +296,25 @@ async fn bump(tx: &mut sqlx::Transaction<'_, sqlx::Any>, tenant: &str) -> Result
          ON CONFLICT (tenant_id) DO UPDATE SET revision = template_revisions.revision + 1",
     )
     .bind(tenant)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Raises `account_id`'s own revision inside the change's transaction (a use or a
+/// favourite mark), like [`bump`] for the templates.
+async fn bump_agent(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tenant: &str,
+    account_id: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO template_agent_revisions (tenant_id, account_id, revision) \
+         VALUES ($1, $2, 1) ON CONFLICT (tenant_id, account_id) \
+         DO UPDATE SET revision = template_agent_revisions.revision + 1",
+    )
+    .bind(tenant)
+    .bind(account_id)
     .execute(&mut **tx)
     .await?;
     Ok(())
