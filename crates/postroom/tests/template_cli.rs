@@ -8,7 +8,18 @@ mod support;
 use std::path::Path;
 use std::process::Output;
 
+use postroom_core::tenant::TenantId;
+use postroom_core::usage::UsageFlag;
+use postroom_store::usage::Usage;
+use postroom_store::{Store, TenantStore};
 use support::{Served, postroom};
+
+/// The default tenant of the database `serve` keeps under `dir`.
+async fn tenant_store(dir: &Path) -> TenantStore {
+    let url = format!("sqlite:{}", dir.join("data/postroom.db").display());
+    let store = Store::open(&url).await.unwrap();
+    store.tenant(&TenantId::default_tenant()).await.unwrap()
+}
 
 fn template(dir: &Path, jira: &str, args: &[&str]) -> Output {
     postroom(dir)
@@ -83,6 +94,22 @@ async fn template_commands_work_against_the_sandbox() {
     assert!(applied.starts_with("comment "), "{applied}");
     let shown: serde_json::Value = serde_json::from_str(&ok(d, &jira, &["show", id])).unwrap();
     assert_eq!(shown["usage_count"], 1);
+    // Counted for Insights like a post through the API, as postroom's own account.
+    let usage = Usage::new(tenant_store(d).await);
+    let now = postroom::app::now_ms();
+    let weeks = usage.weeks(now).await.unwrap();
+    assert_eq!(weeks.len(), 1, "{weeks:?}");
+    assert_eq!(
+        (
+            weeks[0].template_id.as_str(),
+            weeks[0].inserted,
+            weeks[0].posted
+        ),
+        (id, 0, 1)
+    );
+    assert_eq!(weeks[0].account_id, jira_sandbox::ADMIN_ACCOUNT_ID);
+    let flags = usage.flags(now).await.unwrap();
+    assert!(flags.contains(&(UsageFlag::CommentPosted, 1)), "{flags:?}");
 
     let file = d.join("export.json");
     ok(d, &jira, &["export", "--output", file.to_str().unwrap()]);

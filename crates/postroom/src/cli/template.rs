@@ -2,7 +2,8 @@
 //! the tenant chosen by `--tenant`, from the shell, with the same rules as the API.
 //!
 //! The CLI acts as a Jira account: `--account-id`, or by default the account postroom
-//! itself is configured with (`[jira]`), which is usually a Jira administrator.
+//! itself is configured with (`[jira]`), which is usually a Jira administrator. A post
+//! (`apply`) is counted for Insights as that account's, like one through the API.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -11,11 +12,13 @@ use anyhow::Context;
 use postroom_core::canned::{Draft, Scope};
 use postroom_core::ports::tracker::Tracker;
 use postroom_core::template::CalendarDate;
+use postroom_core::usage::UsageFlag;
 use postroom_engine::responses::{
     ApplyRequest, FactsCache, Responses, ResponsesError, Visible, starter, starter_languages,
 };
 use postroom_jira::JiraClient;
 use postroom_store::templates::Templates;
+use postroom_store::usage::Usage;
 
 use super::Globals;
 use crate::app;
@@ -151,7 +154,8 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
     if tenant == postroom_core::tenant::TenantId::default_tenant() {
         app::ensure_default_tenant(&store, &config).await?;
     }
-    let templates = Templates::new(store.tenant(&tenant).await?);
+    let tenant_store = store.tenant(&tenant).await?;
+    let templates = Templates::new(tenant_store.clone());
     let site = crate::sites::jira_settings_of(&config, &store, &tenant)
         .await?
         .with_context(|| format!("tenant {tenant} has no Jira site"))?;
@@ -178,7 +182,12 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         &site_url,
         &account,
     );
-    match execute(&service, args.command).await {
+    let counts = PostCounts {
+        usage: Usage::new(tenant_store),
+        flags: config.usage.flags,
+        account: account.clone(),
+    };
+    match execute(&service, &counts, args.command).await {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(Failure::Service(ResponsesError::Invalid(problems))) => {
             for p in problems {
@@ -213,8 +222,39 @@ impl From<anyhow::Error> for Failure {
     }
 }
 
+/// Where a post from the shell is counted, as the API's apply counts one: for Insights
+/// always, and the `comment_posted` flag when `usage.flags` is on.
+struct PostCounts {
+    usage: Usage,
+    flags: bool,
+    account: String,
+}
+
+impl PostCounts {
+    /// Counts a post of template `id`. A count that cannot be written is reported, never
+    /// turned into a failure: the comment is already posted.
+    async fn posted(&self, id: &str, now_ms: i64) {
+        if let Err(e) = self
+            .usage
+            .record_template(id, &self.account, true, now_ms)
+            .await
+        {
+            tracing::warn!(error = %e, "cannot count a template use for Insights");
+        }
+        if self.flags
+            && let Err(e) = self
+                .usage
+                .count_flag(UsageFlag::CommentPosted, now_ms)
+                .await
+        {
+            tracing::warn!(error = %e, "cannot count a usage flag");
+        }
+    }
+}
+
 async fn execute(
     service: &Responses<'_, JiraClient>,
+    counts: &PostCounts,
     command: TemplateCommand,
 ) -> Result<(), Failure> {
     let now = app::now_ms();
@@ -268,6 +308,7 @@ async fn execute(
                 values: Default::default(),
             };
             let applied = service.apply(&id, &request, today, now).await?;
+            counts.posted(&id, now).await;
             println!("comment {}", applied.comment_id);
         }
         TemplateCommand::Export { output } => {
