@@ -32,7 +32,7 @@ pub const USE_COUNTS_TTL: Duration = Duration::from_secs(600);
 pub struct Prepared {
     /// The revision the templates were read at.
     pub revision: i64,
-    /// When they were read.
+    /// When their reading began.
     pub made: Instant,
     /// Every template of the tenant (visibility is decided per caller at search time).
     pub templates: Vec<Template>,
@@ -108,8 +108,7 @@ impl SearchIndexes {
     /// (and its use counts young enough), else a fresh one (which replaces it). The
     /// revision is read before the templates, so a change that lands in between makes the
     /// next search prepare again, never miss it. Concurrent searches that need a fresh copy
-    /// share one preparation: a copy prepared after a search arrived, at its revision or a
-    /// later one, serves it.
+    /// share one preparation: a copy whose reading began after a search arrived serves it.
     pub async fn current(
         &self,
         tenant: &str,
@@ -120,8 +119,8 @@ impl SearchIndexes {
         self.at(tenant, templates, revision, arrived).await
     }
 
-    /// `tenant`'s templates at `revision` (read at `arrived`) or later: see
-    /// [`SearchIndexes::current`].
+    /// `tenant`'s templates for a search that arrived at `arrived` and read `revision`
+    /// since: see [`SearchIndexes::current`].
     pub async fn at(
         &self,
         tenant: &str,
@@ -141,12 +140,17 @@ impl SearchIndexes {
         {
             return Ok(prepared);
         }
+        let reading = Instant::now();
         let revision = templates.revision().await?;
         let all = templates.list().await?;
         // Lower-casing 10,000 bodies takes milliseconds: not on the runtime's workers.
         let prepared = match tokio::task::spawn_blocking(move || Prepared::new(revision, all)).await
         {
-            Ok(prepared) => Arc::new(prepared),
+            // Dated from the start of the reading: what a waiting search compares with.
+            Ok(prepared) => Arc::new(Prepared {
+                made: reading,
+                ..prepared
+            }),
             Err(e) => std::panic::resume_unwind(e.into_panic()),
         };
         self.lock().entry(tenant.to_owned()).or_default().kept = Some(Arc::clone(&prepared));
@@ -154,11 +158,13 @@ impl SearchIndexes {
     }
 
     /// Whether `prepared` may answer a search that arrived at `arrived` and read
-    /// `revision`: it has every change up to that revision, and its use counts are young
-    /// enough or were read after the search arrived.
+    /// `revision`: it was read at that very revision and its use counts are young enough,
+    /// or it was read after the search arrived (another search's preparation, as new as
+    /// anything this one could read). Only equality counts as current: a tenant erased and
+    /// made again starts its revisions afresh.
     fn serves(&self, prepared: &Prepared, revision: i64, arrived: Instant) -> bool {
-        prepared.revision >= revision
-            && (prepared.made.elapsed() < self.use_counts_ttl || prepared.made >= arrived)
+        (prepared.revision == revision && prepared.made.elapsed() < self.use_counts_ttl)
+            || prepared.made >= arrived
     }
 
     /// The kept copy of `tenant` (if any) and its preparation lock.
