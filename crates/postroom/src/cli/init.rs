@@ -136,6 +136,8 @@ pub const STARTER: &str = r#"# postroom configuration.
 # session_max_hours (1 to 12).
 # session_idle_minutes = 60
 # session_max_hours = 12
+# A session signed in through Jira ends once its grant is revoked: checked this often.
+# session_check_minutes = 5
 # Sign-in through Jira Cloud (Atlassian OAuth 2.0 3LO app; its callback URL is
 # PUBLIC_URL/auth/callback). Without it, `postroom console link --account-id ID` prints
 # one-time sign-in links.

@@ -12,6 +12,7 @@ mod jobs;
 mod json_body;
 mod mail;
 mod metrics;
+mod oauth_grant;
 mod overview;
 mod readiness;
 mod session;

@@ -58,9 +58,11 @@ pub const TABLES: &[TableDecl] = &[
     },
     TableDecl {
         name: "console_sessions",
-        what: "console sessions: account id, how it signed in, start, last use, end",
-        protection: "only a SHA-256 hash of the session cookie",
-        kept: "idle timeout (console.session_idle_minutes), at most 12 hours; sign-out ends it",
+        what: "console sessions: account id, how it signed in, start, last use, end; for a \
+               sign-in through Jira, its OAuth tokens, to check the access still stands",
+        protection: "only a SHA-256 hash of the session cookie; the OAuth tokens sealed",
+        kept: "idle timeout (console.session_idle_minutes), at most 12 hours; sign-out, or a \
+               grant the provider no longer honours, ends it",
         tenant_column: Some("tenant_id"),
         columns: &[
             col("id_hash", "SHA-256 of the session cookie", Protection::Hash),
@@ -72,6 +74,16 @@ pub const TABLES: &[TableDecl] = &[
             col(
                 "expires_at_ms",
                 "end of its absolute lifetime",
+                Protection::None,
+            ),
+            col(
+                "grant_sealed",
+                "OAuth access and refresh token of a sign-in through Jira",
+                Protection::Encrypted,
+            ),
+            col(
+                "checked_at_ms",
+                "when the provider last confirmed the grant",
                 Protection::None,
             ),
         ],
