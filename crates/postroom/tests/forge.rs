@@ -162,6 +162,18 @@ impl World {
         self.platform.sign(&claims).unwrap()
     }
 
+    /// `GET path` with an invocation token, as the console's pages inside Jira call it.
+    async fn get(&self, path: &str, bearer: &str) -> (u16, Value) {
+        let response = reqwest::Client::new()
+            .get(format!("{}{path}", self.served.base))
+            .bearer_auth(bearer)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
     async fn post(&self, path: &str, bearer: Option<&str>, body: &Value) -> (u16, String) {
         let mut request = reqwest::Client::new()
             .post(format!("{}{path}", self.served.base))
@@ -458,15 +470,29 @@ async fn forged_or_misused_tokens_are_refused_and_change_nothing() {
                 json!({"eventType": "avi:jira:created:issue", "issue": {"id": "1", "fields": {}}}),
             ),
             (SCHEDULE_PATH, json!({})),
+            // The console's calls through the bridge take the same tokens.
+            ("/api/v1/session/signout", json!({})),
         ] {
             let (status, said) = world.post(path, token.as_deref(), &body).await;
             assert_eq!(status, 401, "{what} on {path}: {said}");
         }
     }
+    // Requests to /api/v1 are written to the access log, refused ones too (that is what an
+    // administrator looks for after an attack): it alone may grow, by 401s only.
+    let (mut after, blobs) = snapshot(&world).await;
+    let logged = after.remove("access_log").unwrap_or_default();
+    let (mut expected, blobs_before) = before;
+    let logged_before = expected.remove("access_log").unwrap_or_default();
     assert!(
-        before == snapshot(&world).await,
+        expected == after && blobs_before == blobs,
         "a refused call changed the database or the blobs"
     );
+    let new: Vec<&String> = logged
+        .iter()
+        .filter(|r| !logged_before.contains(r))
+        .collect();
+    assert_eq!(new.len(), forged.len(), "{new:?}");
+    assert!(new.iter().all(|r| r.contains("|401|")), "{new:?}");
     assert_eq!(
         rcpt(&world.smtp(), "help@acme.example").get(..3),
         Some("250")
@@ -797,4 +823,76 @@ async fn serve_sandbox_installs_the_app_into_two_cloud_sites_with_mail_for_each(
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
     }
+}
+
+#[tokio::test]
+async fn the_console_inside_jira_calls_the_api_as_the_person_its_token_names() {
+    let world = world(2, &[]).await;
+    let a = world.install(0, "acme").await;
+    let b = world.install(1, "globex").await;
+    let as_person = |site: &ForgeSite, account: Option<&str>| {
+        let claims = world.platform.claims(site, "postroom-admin", account);
+        world.platform.sign(&claims).unwrap()
+    };
+
+    // The site's administrator, on the site's own tenant; no CSRF token is handed out, since
+    // no cookie is involved.
+    let (status, me) = world
+        .get(
+            "/api/v1/session",
+            &as_person(&a, Some(jira_sandbox::ADMIN_ACCOUNT_ID)),
+        )
+        .await;
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(me["tenant"], tenant_of(&a));
+    assert_eq!(me["account_id"], jira_sandbox::ADMIN_ACCOUNT_ID);
+    assert_eq!(me["role"], "admin");
+    assert!(me["csrf_token"].is_null());
+    let (status, _) = world
+        .get(
+            "/api/v1/overview",
+            &as_person(&a, Some(jira_sandbox::ADMIN_ACCOUNT_ID)),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, other) = world
+        .get(
+            "/api/v1/session",
+            &as_person(&b, Some(jira_sandbox::ADMIN_ACCOUNT_ID)),
+        )
+        .await;
+    assert_eq!(other["tenant"], tenant_of(&b));
+
+    // An agent's role is read from the site's Jira: administrator APIs refuse them.
+    let agent = as_person(&a, Some(jira_sandbox::AGENT_ACCOUNT_ID));
+    let (_, me) = world.get("/api/v1/session", &agent).await;
+    assert_eq!(me["role"], "agent");
+    assert_eq!(world.get("/api/v1/overview", &agent).await.0, 403);
+
+    // A trigger's token names nobody: the console is for people.
+    assert_eq!(
+        world.get("/api/v1/session", &as_person(&a, None)).await.0,
+        401
+    );
+
+    // Uninstalled: the pages say so instead of working on kept data.
+    let gone = world.platform.uninstall(&a.installation_id).await.unwrap();
+    assert_eq!(gone.status, Some(200), "{gone:?}");
+    let (status, said) = world
+        .get(
+            "/api/v1/session",
+            &as_person(&a, Some(jira_sandbox::ADMIN_ACCOUNT_ID)),
+        )
+        .await;
+    assert_eq!(status, 410, "{said}");
+    assert_eq!(
+        world
+            .get(
+                "/api/v1/session",
+                &as_person(&b, Some(jira_sandbox::ADMIN_ACCOUNT_ID))
+            )
+            .await
+            .0,
+        200
+    );
 }

@@ -250,6 +250,14 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
              minutes): {link}",
             console_settings.public_url
         );
+        if cloud.is_some() {
+            eprintln!(
+                "postroom: the Forge app's console pages in the sandbox's Cloud sites, as Jira \
+                 shows them: {}{}",
+                console_settings.public_url,
+                crate::forge::sandbox::PLATFORM_MOUNT
+            );
+        }
     }
     if let Some(addr) = config.http.metrics_addr {
         tasks.push(http::serve_metrics(addr, shutdown.clone()).await?);

@@ -1,7 +1,9 @@
 //! Who is calling: the one extractor that authenticates `/api/v1` requests.
 //!
 //! A handler that takes an [`ApiCaller`] runs only for a valid, unrevoked API token
-//! (`Authorization: Bearer pr_…`) or a live console session (its cookie); everything else
+//! (`Authorization: Bearer pr_…`), a live console session (its cookie), or — when postroom
+//! is a Forge app's remote — a valid Forge invocation token from the console's pages inside
+//! Jira (see [`super::forge::api_caller`]); everything else
 //! answers 401 before the handler runs. A session's state-changing request (anything but
 //! GET, HEAD and OPTIONS) must also carry the session's CSRF token in `X-CSRF-Token`, or it
 //! answers 403 and changes nothing: the cookie is sent by the browser on its own, the token
@@ -124,6 +126,10 @@ impl FromRequestParts<AppState> for ApiCaller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let caller: ApiCaller = match bearer_token(parts) {
+            // postroom's own tokens are `pr_…`; a JWT is Forge's invocation token.
+            Some(token) if state.forge.is_some() && is_jwt(token) => {
+                super::forge::api_caller(state, &parts.headers).await?
+            }
             Some(token) => state
                 .store
                 .authenticate(token)
@@ -138,6 +144,18 @@ impl FromRequestParts<AppState> for ApiCaller {
         }
         Ok(caller)
     }
+}
+
+/// Whether `token` is shaped like a JWT (three base64url parts), as Forge's invocation
+/// tokens are and postroom's API tokens never are.
+fn is_jwt(token: &str) -> bool {
+    let parts: Vec<&str> = token.split('.').collect();
+    parts.len() == 3
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
 }
 
 /// The token of an `Authorization: Bearer …` header (scheme case-insensitive).
@@ -175,5 +193,15 @@ mod tests {
         assert_eq!(bearer_token(&parts(Some("Bearer "))), None);
         assert_eq!(bearer_token(&parts(Some("pr_abc"))), None);
         assert_eq!(bearer_token(&parts(None)), None);
+    }
+
+    #[test]
+    fn only_three_part_base64url_tokens_look_like_jwts() {
+        assert!(is_jwt("eyJh.eyJz.c2ln"));
+        assert!(!is_jwt("pr_abc"));
+        assert!(!is_jwt("a.b"));
+        assert!(!is_jwt("a..c"));
+        assert!(!is_jwt("a.b.c.d"));
+        assert!(!is_jwt("a.b+.c"));
     }
 }
