@@ -869,6 +869,68 @@ async fn the_console_inside_jira_calls_the_api_as_the_person_its_token_names() {
     assert_eq!(me["role"], "agent");
     assert_eq!(world.get("/api/v1/overview", &agent).await.0, 403);
 
+    // What the agent does in Jira from inside Jira is done as them: their user token comes
+    // with the call and the comment is theirs; without one it is the app's.
+    let http = reqwest::Client::new();
+    let made: Value = http
+        .post(format!("{}/rest/api/3/issue", world.sites[0].base_url))
+        .basic_auth(jira_sandbox::ADMIN_EMAIL, Some(jira_sandbox::API_TOKEN))
+        .json(
+            &json!({"fields": {"project": {"key": "SUP"}, "issuetype": {"name": "Task"},
+                                 "summary": "Printer"}}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let key = made["key"].as_str().unwrap();
+    let template: Value = http
+        .post(format!("{}/api/v1/templates", world.served.base))
+        .bearer_auth(as_person(&a, Some(jira_sandbox::ADMIN_ACCOUNT_ID)))
+        .json(&json!({"name": "Ack", "body": "Thanks, we are on it.", "scope": {"kind": "global"}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = template["id"].as_str().expect("a template was made");
+    let (user, _) = world.sites[0]
+        .handle
+        .grant_forge_token(
+            &a.installation_id,
+            Some(jira_sandbox::AGENT_ACCOUNT_ID),
+            Duration::from_secs(3600),
+        )
+        .unwrap();
+    for user_token in [Some(user.as_str()), None] {
+        let mut apply = http
+            .post(format!("{}/api/v1/templates/{id}/apply", world.served.base))
+            .bearer_auth(&agent)
+            .json(&json!({"issue": key, "public": true}));
+        if let Some(user) = user_token {
+            apply = apply.header("x-forge-oauth-user", user);
+        }
+        let applied = apply.send().await.unwrap();
+        assert_eq!(applied.status(), 200, "{:?}", applied.text().await);
+    }
+    let comments = support::sandbox_get(
+        &world.sites[0].base_url,
+        &format!("/rest/api/3/issue/{key}/comment"),
+    )
+    .await;
+    let authors: Vec<&str> = comments["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["author"]["accountId"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(authors.len(), 2, "{comments}");
+    assert_eq!(authors[0], jira_sandbox::AGENT_ACCOUNT_ID, "{comments}");
+    assert_ne!(authors[1], jira_sandbox::AGENT_ACCOUNT_ID, "{comments}");
+
     // A trigger's token names nobody: the console is for people.
     assert_eq!(
         world.get("/api/v1/session", &as_person(&a, None)).await.0,

@@ -41,6 +41,28 @@ pub struct ApiCaller {
     pub role: Role,
     /// For a project administrator, the keys of the projects they administer or lead.
     pub projects: BTreeSet<String>,
+    /// The person's own Forge user token, when they called from the console inside Jira
+    /// (`x-forge-oauth-user`): what they do in Jira is done with it, as them, within the
+    /// call. Never serialised.
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub forge_user: Option<UserToken>,
+}
+
+/// A person's Forge user token and when it expires.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserToken {
+    pub token: postroom_jira::Secret,
+    pub expires_at_ms: i64,
+}
+
+impl UserToken {
+    /// The Jira authentication that acts as the person.
+    pub fn auth(&self) -> postroom_jira::Auth {
+        let held = postroom_jira::SystemToken::default();
+        held.offer(self.token.clone(), self.expires_at_ms);
+        postroom_jira::Auth::Forge(held)
+    }
 }
 
 /// Which audit entries a caller may see.
@@ -100,6 +122,7 @@ impl From<Authenticated> for ApiCaller {
                 Scope::Agent => Role::Agent,
             },
             projects: BTreeSet::new(),
+            forge_user: None,
         }
     }
 }

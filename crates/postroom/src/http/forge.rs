@@ -326,6 +326,14 @@ pub(super) async fn api_caller(
     )
     .await;
     let (role, projects) = super::session::role_of(state, &installation.tenant, &principal).await?;
+    let forge_user = headers
+        .get("x-forge-oauth-user")
+        .and_then(|v| v.to_str().ok())
+        .filter(|t| !t.is_empty())
+        .map(|token| super::auth::UserToken {
+            token: postroom_jira::Secret::new(token),
+            expires_at_ms: crate::forge::tokens::expiry_of(token, now_ms()),
+        });
     Ok(super::auth::ApiCaller {
         tenant: installation.tenant,
         account_id: principal,
@@ -337,5 +345,6 @@ pub(super) async fn api_caller(
         token_id: None,
         role,
         projects,
+        forge_user,
     })
 }

@@ -170,6 +170,7 @@ pub(super) async fn caller(parts: &Parts, state: &AppState) -> Result<ApiCaller,
         token_id: None,
         role,
         projects,
+        forge_user: None,
     })
 }
 
