@@ -46,6 +46,11 @@ test("inside Jira the console speaks to postroom through Forge's bridge, as each
 
   await openApp(page, 'Jira settings → Apps → postroom', 'the administrator', 0);
   await page.getByRole('heading', { name: 'Overview' }).waitFor();
+  // The site's standing as an installation of the app, the licence its tokens carry.
+  const app = page.locator('section', { has: page.getByRole('heading', { name: 'Jira Cloud app' }) });
+  await app.waitFor();
+  assert.match(await app.innerText(), /Licence\s+no licence information \(counts as licensed\)/);
+  assert.match(await app.innerText(), /App token\s+held until/);
   // Jira signed the person in: there is nothing to sign out of here.
   assert.equal(await page.getByRole('button', { name: 'Sign out' }).count(), 0);
   const first = await sessionThroughBridge(page);
