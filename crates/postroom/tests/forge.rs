@@ -958,3 +958,143 @@ async fn the_console_inside_jira_calls_the_api_as_the_person_its_token_names() {
         200
     );
 }
+
+/// A Slack-compatible incoming webhook for the operator: it keeps every body it was sent,
+/// and answers 500 to the first `failures` requests.
+async fn operator_hook(failures: usize) -> (String, std::sync::Arc<std::sync::Mutex<Vec<Value>>>) {
+    use std::sync::{Arc, Mutex};
+    let seen: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let kept = Arc::clone(&seen);
+    let router = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |axum::Json(body): axum::Json<Value>| {
+            let kept = Arc::clone(&kept);
+            let calls = Arc::clone(&calls);
+            async move {
+                if calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < failures {
+                    return axum::http::StatusCode::INTERNAL_SERVER_ERROR;
+                }
+                kept.lock().unwrap().push(body);
+                axum::http::StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.ok() });
+    (url, seen)
+}
+
+/// Waits for a message of the operator's webhook that contains `needle`.
+async fn told(seen: &std::sync::Mutex<Vec<Value>>, needle: &str) -> String {
+    let start = Instant::now();
+    loop {
+        let found = seen
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|b| b["text"].as_str())
+            .find(|t| t.contains(needle))
+            .map(str::to_owned);
+        if let Some(text) = found {
+            return text;
+        }
+        assert!(
+            start.elapsed() < PATIENCE,
+            "the operator was not told {needle:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_operator_hears_of_installs_uninstalls_and_feedback_even_after_their_webhook_fails() {
+    // The webhook fails its first three calls: the events wait and arrive after, and mail
+    // is not held up meanwhile.
+    let (url, seen) = operator_hook(3).await;
+    let secrets = tempfile::tempdir().unwrap();
+    let url_file = secrets.path().join("operator-webhook");
+    std::fs::write(&url_file, &url).unwrap();
+    let url_file = url_file.to_str().unwrap().to_owned();
+    let world = world(
+        1,
+        &[("POSTROOM_OPERATOR__WEBHOOK_URL_FILE", url_file.as_str())],
+    )
+    .await;
+    let a = world.install(0, "acme").await;
+    let said = send_smtp(
+        &world.smtp(),
+        "ann@customer.example",
+        "help@acme.example",
+        &mail("Ann <ann@customer.example>", "help@acme.example", "printer"),
+    );
+    assert!(said.starts_with("250"), "{said}");
+    wait_for_issues(&world.sites[0], 1, PATIENCE).await;
+
+    let installed = told(&seen, "installed the app").await;
+    assert!(installed.contains(&world.sites[0].base_url), "{installed}");
+
+    let tenant = tenant_of(&a);
+    let feedback = |extra: &[&str]| {
+        let mut args = vec!["--tenant", tenant.as_str(), "feedback"];
+        args.extend_from_slice(extra);
+        let out = support::postroom(world.dir.path())
+            .env("POSTROOM_OPERATOR__WEBHOOK_URL_FILE", &url_file)
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+    };
+    feedback(&["The Answer page saves us an hour a day"]);
+    feedback(&[
+        "Please call me about pricing",
+        "--include-address",
+        "lead@acme.example",
+    ]);
+    let plain = told(&seen, "saves us an hour").await;
+    assert!(plain.contains(&world.sites[0].base_url), "{plain}");
+    let asked = told(&seen, "about pricing").await;
+    assert!(asked.ends_with("Reply to: lead@acme.example"), "{asked}");
+
+    // The API twin, as the console's form sends it (here from inside Jira): administrators
+    // only.
+    let as_person = |account: &str| {
+        let claims = world.platform.claims(&a, "postroom-admin", Some(account));
+        world.platform.sign(&claims).unwrap()
+    };
+    let post = |account: &str| {
+        reqwest::Client::new()
+            .post(format!("{}/api/v1/feedback", world.served.base))
+            .bearer_auth(as_person(account))
+            .json(&json!({"text": "The rules editor is next on our list"}))
+            .send()
+    };
+    assert_eq!(
+        post(jira_sandbox::AGENT_ACCOUNT_ID).await.unwrap().status(),
+        403
+    );
+    assert_eq!(
+        post(jira_sandbox::ADMIN_ACCOUNT_ID).await.unwrap().status(),
+        202
+    );
+    told(&seen, "rules editor").await;
+
+    let gone = world.platform.uninstall(&a.installation_id).await.unwrap();
+    assert_eq!(gone.status, Some(200), "{gone:?}");
+    told(&seen, "uninstalled the app").await;
+
+    // No message holds an address but the one its sender asked to include.
+    for body in seen.lock().unwrap().iter() {
+        let text = body["text"].as_str().unwrap();
+        assert!(
+            !text.contains('@') || text.contains("Reply to: lead@acme.example"),
+            "{text}"
+        );
+        assert!(!text.contains("ann@customer.example"), "{text}");
+    }
+    // Without a webhook, feedback is refused and says why.
+    let out = support::run(world.dir.path(), &["feedback", "hello"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("webhook_url_file"));
+}

@@ -131,6 +131,11 @@ pub const STARTER: &str = r#"# postroom configuration.
 # email = "postroom@your-company.example"
 # token_file = "/etc/postroom/jira-token"
 
+[operator]
+# Your Slack-compatible incoming webhook (its URL in a file, mode 0600): postroom tells it
+# when a Jira Cloud site installs or uninstalls the app, and passes on sites' feedback.
+# webhook_url_file = "/etc/postroom/operator-webhook"
+
 [console]
 # The web console at /: sessions end after this many idle minutes, and at the latest after
 # session_max_hours (1 to 12).

@@ -13,6 +13,7 @@ use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use postroom_engine::operator::OperatorEvent;
 use postroom_engine::webhooks::{ReceiveError, Received};
 use postroom_store::TenantStore;
 use postroom_store::forge::{ForgeInstallation, ForgeSite, Installed};
@@ -183,6 +184,11 @@ pub async fn lifecycle(State(state): State<AppState>, headers: HeaderMap, body: 
                 }
                 Installed::Unchanged(_) => "unchanged",
             };
+            if label != "unchanged" {
+                state
+                    .tell_operator(&tenant, &OperatorEvent::Installed)
+                    .await;
+            }
             answer(StatusCode::OK, label)
         }
         "avi:forge:uninstalled:app" => {
@@ -193,6 +199,11 @@ pub async fn lifecycle(State(state): State<AppState>, headers: HeaderMap, body: 
             {
                 Ok(true) => {
                     tracing::warn!(installation = %call.invocation.installation_id, "a site uninstalled the app: its mail is refused, its data kept for a reinstall");
+                    if let Ok((_, tenant)) = installed(&state, &call).await {
+                        state
+                            .tell_operator(&tenant, &OperatorEvent::Uninstalled)
+                            .await;
+                    }
                     answer(StatusCode::OK, "uninstalled")
                 }
                 Ok(false) => answer(StatusCode::OK, "unchanged"),

@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod console;
 mod error;
+mod feedback;
 mod forge;
 mod health;
 mod jobs;
@@ -59,9 +60,34 @@ pub struct AppState {
     pub forge: Option<crate::forge::ForgeEdge>,
     /// `usage.flags`: whether the local usage flags are counted.
     pub usage_flags: bool,
+    /// Whether operator events are sent (`[operator] webhook_url_file` is set): installs,
+    /// uninstalls and feedback are queued for the operator's webhook.
+    pub operator_events: bool,
 }
 
 impl AppState {
+    /// Queues `event` of `tenant` for the operator, when operator events are sent. A
+    /// failure is logged, never passed on: telling the operator must not fail the install.
+    pub(crate) async fn tell_operator(
+        &self,
+        tenant: &postroom_store::TenantStore,
+        event: &postroom_engine::operator::OperatorEvent,
+    ) {
+        if !self.operator_events {
+            return;
+        }
+        if let Err(e) = postroom_engine::operator::queue(
+            tenant,
+            self.intake.keyring(),
+            event,
+            crate::app::now_ms(),
+        )
+        .await
+        {
+            tracing::warn!(tenant = %tenant.id(), error = %e, "cannot queue an operator event");
+        }
+    }
+
     /// The store of the caller's tenant.
     pub(crate) async fn tenant_of(
         &self,

@@ -188,6 +188,7 @@ impl Console {
             trusted_proxies: Vec::new().into(),
             forge: None,
             usage_flags,
+            operator_events: false,
         });
         let paths = served_paths(&router);
         tokio::spawn(async move {

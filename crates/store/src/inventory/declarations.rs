@@ -1,7 +1,7 @@
 //! The declarations themselves. A new table, column or blob kind is declared here in the
 //! same change that creates it; the drift test enforces that.
 
-use super::{BlobDecl, ColumnDecl, FileDecl, Protection, TableDecl};
+use super::{BlobDecl, ColumnDecl, FileDecl, Protection, SentDecl, TableDecl};
 use crate::blobs::BlobKind;
 
 const fn col(name: &'static str, holds: &'static str, protection: Protection) -> ColumnDecl {
@@ -888,3 +888,15 @@ pub const FILES: &[FileDecl] = &[
         kept: "until tenant erase, which destroys it (crypto-shredding)",
     },
 ];
+
+/// What leaves postroom for someone other than the site's own Jira and mail.
+pub const SENT: &[SentDecl] = &[SentDecl {
+    to: "the operator's incoming webhook (`[operator] webhook_url_file`)",
+    what: "operator events: a site installed or uninstalled the app (the site's URL), an \
+           administrator's feedback (its text; their address only when they asked for it \
+           to be included)",
+    protection: "queued as a job sealed with the tenant key; never sent when the webhook \
+                 is unset",
+    kept: "not kept once delivered (the job is deleted); what the operator's chat keeps \
+           is theirs",
+}];
