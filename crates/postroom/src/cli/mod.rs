@@ -114,7 +114,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Token(args) => token::run(&globals, args).await,
         Command::Keys(args) => keys::run(&globals, args),
         Command::Mailbox(args) => mailbox::run(&globals, args).await,
-        Command::DataInventory(args) => inventory::run(&globals, args),
+        Command::DataInventory(args) => inventory::run(&globals, args).await,
         Command::Feedback(args) => feedback::run(&globals, args).await,
         Command::Jira(args) => jira::run(&globals, args).await,
         Command::Jobs(args) => jobs::run(&globals, args).await,

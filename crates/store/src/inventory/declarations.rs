@@ -819,6 +819,11 @@ pub const TABLES: &[TableDecl] = &[
             ),
             col("dkim_key", "name of the site's DKIM key", Protection::None),
             col(
+                "store_raw",
+                "whether the site keeps raw mail for the audit",
+                Protection::None,
+            ),
+            col(
                 "jira_account",
                 "the service account postroom acts as",
                 Protection::Clear,
