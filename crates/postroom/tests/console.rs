@@ -35,7 +35,8 @@ async fn the_page_is_served_with_a_strict_policy_and_no_inline_script() {
     assert!(!policy.contains("unsafe-inline"), "{policy}");
     let html = page.text().await.unwrap();
     assert!(
-        html.contains(r#"<script type="module" crossorigin src="/assets/console.js">"#),
+        // Relative, so that the same file works at `/`, at `/agent` and inside Jira.
+        html.contains(r#"<script type="module" crossorigin src="./assets/console.js">"#),
         "{html}"
     );
     assert_eq!(
