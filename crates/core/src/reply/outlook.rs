@@ -125,11 +125,6 @@ fn field(line: &str) -> Option<(Field, &str)> {
     let colon = memchr::memchr2_iter(b':', 0xEF, bytes)
         .find(|&at| bytes[at] == b':' || line[at..head].starts_with('：'))?;
     let name = line[..colon].trim().trim_matches('*').trim();
-    let rest = &line[colon..];
-    let value = rest
-        .trim_start_matches([':', '：'])
-        .trim_start_matches('*')
-        .trim();
     // Lowercasing never shortens a name in characters: a longer one cannot be a field, and
     // most colons in a reply (times, links, "Note:") are past a longer prefix.
     if name.chars().nth(MAX_FIELD_NAME_CHARS).is_some() {
@@ -144,6 +139,10 @@ fn field(line: &str) -> Option<(Field, &str)> {
     } else {
         field_named(&name.to_lowercase())?
     };
+    let value = line[colon..]
+        .trim_start_matches([':', '：'])
+        .trim_start_matches('*')
+        .trim();
     Some((kind, value))
 }
 

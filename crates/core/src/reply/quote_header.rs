@@ -241,8 +241,12 @@ fn is_header(text: &str, opened: bool) -> bool {
 
 /// "2011/4/7 Name <address>" with no verb and no colon, directly above a `>` quotation.
 fn date_address_above_quote(lines: &[&str], i: usize) -> Option<HeaderMatch> {
-    let line = lines[i].trim();
-    if line.len() > 200 || !line.starts_with(|c: char| c.is_ascii_digit()) || !line.contains('@') {
+    let line = lines[i].trim_start();
+    if !line.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let line = line.trim_end();
+    if line.len() > 200 || !line.contains('@') {
         return None;
     }
     if !WEAK_START.is_match(line) || !EVIDENCE.is_match(line) {
