@@ -9,6 +9,9 @@ export default defineConfig({
   oxc: {
     jsx: { runtime: 'automatic', importSource: 'preact' },
   },
+  // Relative asset paths: the same files are served by postroom at `/` and `/agent`, and by
+  // Forge from wherever it keeps the app's resources.
+  base: './',
   build: {
     outDir: 'dist',
     emptyOutDir: true,
@@ -20,7 +23,8 @@ export default defineConfig({
     rollupOptions: {
       output: {
         entryFileNames: 'assets/console.js',
-        chunkFileNames: 'assets/[name].js',
+        // Only chunks: Forge's bridge, loaded inside Jira alone (see src/transport.ts).
+        chunkFileNames: 'assets/forge-[name].js',
         assetFileNames: 'assets/console[extname]',
       },
     },

@@ -18,6 +18,7 @@ const SOURCES: &[&str] = &[
     "src/config/console.rs",
     "src/config/secrets.rs",
     "src/config/usage.rs",
+    "src/config/operator.rs",
     "../mail/src/imap/settings.rs",
     "../mail/src/send/settings.rs",
 ];

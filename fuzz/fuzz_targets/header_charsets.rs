@@ -2,7 +2,8 @@
 //! wrong labels) and a leading blank line, wrapped in a message so that the bytes land in the
 //! header block. Must never panic or hang.
 //!
-//! Run with `cargo +nightly fuzz run header_charsets` from the repository root.
+//! Run with `cargo +nightly fuzz run header_charsets` from the repository root; CI runs it for a few
+//! seconds from `fuzz/seeds/header_charsets` on stable (`scripts/fuzz-smoke`).
 
 #![no_main]
 

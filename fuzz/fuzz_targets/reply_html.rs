@@ -1,7 +1,8 @@
 //! HTML reply extraction on arbitrary markup (quotation markers, broken tags, huge
 //! attributes): must never panic or hang.
 //!
-//! Run with `cargo +nightly fuzz run reply_html` from the repository root.
+//! Run with `cargo +nightly fuzz run reply_html` from the repository root; CI runs it for a few
+//! seconds from `fuzz/seeds/reply_html` on stable (`scripts/fuzz-smoke`).
 
 #![no_main]
 

@@ -60,6 +60,17 @@ export interface Overview {
   dead_jobs: number;
   last_24h: OutcomeCount[];
   attention: Attention[];
+  /** Set for a Jira Cloud site that installed postroom's Forge app. */
+  forge?: ForgeStanding | null;
+}
+
+export interface ForgeStanding {
+  installed_at_ms: number;
+  uninstalled_at_ms: number | null;
+  erase_at_ms: number | null;
+  /** null: the tokens carry no licence (development, free, private installs): counts as licensed. */
+  licence_active: boolean | null;
+  system_token_until_ms: number | null;
 }
 
 export interface AuditItem {

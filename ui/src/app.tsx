@@ -42,7 +42,18 @@ export function App() {
   }, []);
   if (route.page === 'link') return <LinkSignIn token={route.token} signedIn={signedIn} />;
   if (auth.state === 'checking') return <p class="loading" role="status">Loading…</p>;
-  if (auth.state === 'signed-out') return <SignIn refused={auth.refused} />;
+  if (auth.state === 'signed-out') {
+    // Inside Jira, Jira signed the person in: a refusal there is the app's, not a sign-in to do.
+    if (!transport.ownSignIn)
+      return (
+        <main id="main">
+          <SectionMessage title="postroom cannot be reached from this site">
+            {auth.refused ?? 'postroom did not accept this site or this account. Ask a Jira administrator to check the app.'}
+          </SectionMessage>
+        </main>
+      );
+    return <SignIn refused={auth.refused} />;
+  }
   return (
     <FlagProvider>
       <Frame session={auth.session} route={route} signedOut={() => setAuth({ state: 'signed-out', refused: null })} />
@@ -98,9 +109,11 @@ function Frame(props: { session: Session; route: Route; signedOut: () => void })
           <span class="account-name" title={session.account_id}>
             {session.account_id}
           </span>
-          <button type="button" class="button button-subtle" onClick={signOut}>
-            Sign out
-          </button>
+          {transport.ownSignIn && (
+            <button type="button" class="button button-subtle" onClick={signOut}>
+              Sign out
+            </button>
+          )}
         </div>
       </header>
       <main id="main" ref={main} tabIndex={-1}>

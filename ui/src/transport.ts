@@ -3,8 +3,9 @@
  *
  * The console runs in two hosts. Served by postroom at `/`, it calls the API with `fetch`,
  * the session cookie and the session's CSRF token. Shown inside Jira by the Forge app, the
- * same calls go through Forge's bridge instead (added with that app). Nothing outside this
- * module knows which host it is in, so every page works in both.
+ * same calls go through Forge's bridge (`invokeRemote`), which adds the invocation token
+ * that tells postroom the site and the person. Nothing outside this module knows which
+ * host it is in, so every page works in both; a page asks only what the host offers.
  */
 
 /** An API answer that was not 2xx, with the API's own words for it. */
@@ -25,8 +26,23 @@ export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 /** What a host offers: a JSON request to a path under `/api/v1`, and a download URL. */
 export interface Transport {
   json<T>(method: Method, path: string, body?: unknown): Promise<T>;
-  /** An address the browser may open or download directly (raw mail), same origin. */
-  href(path: string): string;
+  /**
+   * An address the browser may open or download directly (raw mail), same origin; null
+   * where the host cannot open postroom's own addresses (inside Jira).
+   */
+  href(path: string): string | null;
+  /** Remembers the CSRF token of the signed-in session (ignored where none is needed). */
+  setCsrf(token: string | null): void;
+  /** Whether the person signs in and out here (not inside Jira, where Jira signs them in). */
+  readonly ownSignIn: boolean;
+}
+
+/** The API's error body, as an {@link ApiFailure}. */
+function failure(status: number, parsed: unknown): ApiFailure {
+  const error = parsed as { error?: unknown; errors?: unknown } | null;
+  const message = typeof error?.error === 'string' ? error.error : `postroom answered ${status}`;
+  const fields = Array.isArray(error?.errors) ? (error.errors as { field: string; message: string }[]) : [];
+  return new ApiFailure(status, message, fields);
 }
 
 const STATE_CHANGING: ReadonlySet<Method> = new Set(['POST', 'PUT', 'DELETE']);
@@ -37,6 +53,7 @@ const STATE_CHANGING: ReadonlySet<Method> = new Set(['POST', 'PUT', 'DELETE']);
  */
 export class FetchTransport implements Transport {
   #csrf: string | null = null;
+  readonly ownSignIn = true;
 
   /** Remembers the CSRF token of the signed-in session. */
   setCsrf(token: string | null): void {
@@ -68,15 +85,47 @@ export class FetchTransport implements Transport {
         parsed = null;
       }
     }
-    if (!response.ok) {
-      const error = parsed as { error?: unknown; errors?: unknown } | null;
-      const message = typeof error?.error === 'string' ? error.error : `postroom answered ${response.status}`;
-      const fields = Array.isArray(error?.errors) ? (error.errors as { field: string; message: string }[]) : [];
-      throw new ApiFailure(response.status, message, fields);
-    }
+    if (!response.ok) throw failure(response.status, parsed);
     return parsed as T;
   }
 }
 
+/**
+ * The transport inside Jira: Forge's bridge carries each call to postroom (the app's
+ * remote) with an invocation token. The bridge is loaded only here, as its own chunk: it
+ * needs the host's bridge to be on the page before it can even be imported.
+ */
+export class ForgeTransport implements Transport {
+  readonly ownSignIn = false;
+
+  href(): null {
+    return null;
+  }
+
+  setCsrf(): void {}
+
+  async json<T>(method: Method, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    let answer: { status?: number; body?: unknown } | undefined;
+    try {
+      const { invokeRemote } = await import('@forge/bridge');
+      answer = await invokeRemote({ path: `/api/v1${path}`, method, headers, body });
+    } catch {
+      throw new ApiFailure(0, 'postroom is not answering through Jira. Try again, or ask a Jira administrator to check the app.');
+    }
+    const status = answer?.status ?? 0;
+    const parsed = answer?.body ?? null;
+    if (status < 200 || status > 299) throw failure(status, parsed);
+    return parsed as T;
+  }
+}
+
+/** Whether this page is shown inside Jira by the Forge app: Forge put its bridge here. */
+function insideJira(): boolean {
+  const bridge = (globalThis as { __bridge?: { callBridge?: unknown } }).__bridge;
+  return typeof bridge?.callBridge === 'function';
+}
+
 /** The transport of this page's host. */
-export const transport = new FetchTransport();
+export const transport: Transport = insideJira() ? new ForgeTransport() : new FetchTransport();

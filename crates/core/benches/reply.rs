@@ -8,8 +8,11 @@
 
 #![allow(clippy::unwrap_used, reason = "a benchmark reads fixed files")]
 
+/// The corpus helpers of the tests: the same cases, fed the same way.
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use std::hint::black_box;
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group};
@@ -23,42 +26,16 @@ struct Case {
 }
 
 fn corpus() -> Vec<Case> {
-    let shared = std::env::var_os("POSTROOM_SHARED_DIR").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-        PathBuf::from,
-    );
-    let dir = shared.join("testdata/talon-quotations");
-    let expected = std::fs::read_to_string(dir.join("expected.jsonl")).unwrap();
-    expected
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|line| {
-            let case: serde_json::Value = serde_json::from_str(line).unwrap();
-            let input = case["input"].as_str().unwrap();
-            let bytes = std::fs::read(dir.join(input)).unwrap();
-            let sender = match case["sender"].as_str() {
-                Some(s) if !s.is_empty() => s.split('@').next().unwrap_or(s).to_owned(),
-                _ => "Customer".to_owned(),
-            };
-            let expected = case["expected_reply"].as_str().unwrap().to_owned();
-            if input.ends_with(".eml") {
-                let message = mail_parser::MessageParser::default().parse(&bytes).unwrap();
-                Case {
-                    text: message
-                        .body_text(0)
-                        .map(|t| t.into_owned())
-                        .unwrap_or_default(),
-                    html: message.body_html(0).map(|h| h.into_owned()),
-                    sender,
-                    expected,
-                }
-            } else {
-                Case {
-                    text: String::from_utf8(bytes).unwrap(),
-                    html: None,
-                    sender,
-                    expected,
-                }
+    let dir = common::shared_dir().join("testdata/talon-quotations");
+    common::cases(&dir)
+        .iter()
+        .map(|case| {
+            let fed = common::talon_feed(&dir, case["input"].as_str().unwrap());
+            Case {
+                text: fed.text,
+                html: fed.html,
+                sender: common::talon_sender(case),
+                expected: case["expected_reply"].as_str().unwrap().to_owned(),
             }
         })
         .collect()

@@ -3,18 +3,21 @@
 //! bottom, to show that the cost grows linearly with the input (up to the 5 MB case).
 //!
 //! Run: `cargo bench -p postroom-core --bench reply_html`. Corpus from
-//! `POSTROOM_SHARED_DIR`, else `<repo>/../shared`.
+//! `POSTROOM_SHARED_DIR`, else `<repo>/../shared`. With `REPLY_PEERS_JSON=1` it prints one
+//! JSON line instead: each case's id and visible text, and a plain timed throughput, for
+//! `bench/reply_peers.py`, which scores them and sets them beside talon's HTML path.
 
 #![allow(clippy::unwrap_used, reason = "a benchmark reads fixed files")]
 
 use std::hint::black_box;
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use postroom_core::reply::{ReplyInput, extract};
 
-/// The HTML bodies and subjects of the corpus's `.eml` cases.
-fn corpus() -> Vec<(String, String)> {
+/// The ids, HTML bodies and subjects of the corpus's `.eml` cases.
+fn corpus() -> Vec<(String, String, String)> {
     let shared = std::env::var_os("POSTROOM_SHARED_DIR").map_or_else(
         || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
         PathBuf::from,
@@ -24,16 +27,52 @@ fn corpus() -> Vec<(String, String)> {
     expected
         .lines()
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter_map(|case| case["input"].as_str().map(|i| dir.join(i)))
-        .filter(|path| path.extension().is_some_and(|e| e == "eml"))
-        .filter_map(|path| {
+        .filter_map(|case| {
+            let input = case["input"].as_str()?;
+            let id = case["id"].as_str()?.to_owned();
+            input.ends_with(".eml").then(|| (id, dir.join(input)))
+        })
+        .filter_map(|(id, path)| {
             let bytes = std::fs::read(&path).unwrap();
             let message = mail_parser::MessageParser::default().parse(&bytes)?;
             let html = message.body_html(0)?.into_owned();
             let subject = message.subject().unwrap_or_default().to_owned();
-            Some((html, subject))
+            Some((id, html, subject))
         })
         .collect()
+}
+
+fn run(html: &str, subject: &str) -> String {
+    extract(&ReplyInput {
+        text: "",
+        html: Some(html),
+        sender_name: Some("Customer"),
+        subject: Some(subject),
+    })
+    .visible_text
+}
+
+/// Each case's visible text and the throughput over the corpus, as one JSON line (for
+/// `bench/reply_peers.py`, which scores the texts as it scores the peers').
+fn peers_json() {
+    let cases = corpus();
+    let visible: Vec<serde_json::Value> = cases
+        .iter()
+        .map(|(id, html, subject)| serde_json::json!({"id": id, "visible": run(html, subject)}))
+        .collect();
+    let started = Instant::now();
+    let mut messages = 0usize;
+    while started.elapsed() < Duration::from_secs(2) {
+        for (_, html, subject) in &cases {
+            black_box(run(black_box(html), subject));
+        }
+        messages += cases.len();
+    }
+    let per_second = messages as f64 / started.elapsed().as_secs_f64();
+    println!(
+        "{}",
+        serde_json::json!({"cases": visible, "messages_per_second": per_second})
+    );
 }
 
 fn bench_corpus(c: &mut Criterion) {
@@ -43,13 +82,8 @@ fn bench_corpus(c: &mut Criterion) {
     group.throughput(Throughput::Elements(cases.len() as u64));
     group.bench_function("quotequail_html_cases", |b| {
         b.iter(|| {
-            for (html, subject) in &cases {
-                black_box(extract(&ReplyInput {
-                    text: "",
-                    html: Some(black_box(html)),
-                    sender_name: Some("Customer"),
-                    subject: Some(subject),
-                }));
+            for (_, html, subject) in &cases {
+                black_box(run(black_box(html), subject));
             }
         });
     });
@@ -93,4 +127,12 @@ fn bench_linearity(c: &mut Criterion) {
 }
 
 criterion_group!(benches, bench_corpus, bench_linearity);
-criterion_main!(benches);
+
+fn main() {
+    if std::env::var_os("REPLY_PEERS_JSON").is_some() {
+        peers_json();
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -10,7 +10,6 @@
 mod common;
 
 use postroom_core::reply::{ReplyInput, extract};
-use serde_json::Value;
 
 /// Cases passing today (out of 62), counting those in [`BY_PRODUCT_RULE`] when postroom's
 /// answer is the one pinned there. Raise it when the extractor gets better; never lower it.
@@ -26,37 +25,6 @@ const BY_PRODUCT_RULE: &[(&str, &str)] = &[
     ("talon-signature-short_url", "Thank you,\nNoam"),
 ];
 
-/// The sender the README's wrapper message would carry: an address becomes its local part.
-fn sender(case: &Value) -> String {
-    match case["sender"].as_str() {
-        Some(s) if !s.is_empty() => s.split('@').next().unwrap_or(s).to_owned(),
-        _ => "Customer".to_owned(),
-    }
-}
-
-struct Fed {
-    text: String,
-    html: Option<String>,
-}
-
-fn feed(dir: &std::path::Path, input: &str) -> Fed {
-    let bytes = std::fs::read(dir.join(input)).unwrap();
-    if input.ends_with(".eml") {
-        let message = mail_parser::MessageParser::default().parse(&bytes).unwrap();
-        let text = message
-            .body_text(0)
-            .map(|t| t.into_owned())
-            .unwrap_or_default();
-        let html = message.body_html(0).map(|h| h.into_owned());
-        Fed { text, html }
-    } else {
-        Fed {
-            text: String::from_utf8(bytes).unwrap(),
-            html: None,
-        }
-    }
-}
-
 #[test]
 fn talon_quotations_pass_rate_does_not_drop() {
     let Some(dir) = common::corpus_dir("talon-quotations") else {
@@ -67,8 +35,8 @@ fn talon_quotations_pass_rate_does_not_drop() {
     let mut failures = Vec::new();
     for (n, case) in common::cases(&dir).iter().enumerate() {
         let id = case["id"].as_str().unwrap().to_owned();
-        let fed = feed(&dir, case["input"].as_str().unwrap());
-        let sender = sender(case);
+        let fed = common::talon_feed(&dir, case["input"].as_str().unwrap());
+        let sender = common::talon_sender(case);
         let subject = format!("Re: corpus case {}", n + 1);
         let got = extract(&ReplyInput {
             text: &fed.text,

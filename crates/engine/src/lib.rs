@@ -10,6 +10,7 @@
 pub mod audit;
 pub mod inbound;
 pub mod intake;
+pub mod operator;
 pub mod outbound;
 pub mod profiles;
 pub mod responses;

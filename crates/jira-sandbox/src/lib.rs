@@ -59,7 +59,7 @@ pub use error::{ApiError, SandboxError};
 pub use faults::FaultConfig;
 pub use forge::{
     DELIVERY_RETRIES, DELIVERY_TIMEOUT, Delivery, EVENTS_PATH, ForgePlatform, LIFECYCLE_PATH,
-    SCHEDULE_PATH, SYSTEM_TOKEN_TTL,
+    ResourceFiles, SCHEDULE_PATH, SYSTEM_TOKEN_TTL, UI_INVOCATION_TIMEOUT,
 };
 pub use state::seed::{
     ADMIN_ACCOUNT_ID, ADMIN_EMAIL, ADMIN_PAT, AGENT_ACCOUNT_ID, AGENT_EMAIL, AGENT_PAT, API_TOKEN,

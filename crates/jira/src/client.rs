@@ -9,7 +9,7 @@ use postroom_core::ports::tracker::{Dialect, ServerInfo, TrackerError};
 use reqwest::{Method, Url};
 use serde::Deserialize;
 
-use crate::auth::{AuthState, OAuthTokens};
+use crate::auth::{Auth, AuthState, OAuthTokens};
 use crate::config::{JiraConfig, Politeness};
 use crate::headers::RateLimitInfo;
 use crate::limiter::Limiter;
@@ -29,7 +29,7 @@ pub(crate) struct Inner {
     pub base_url: String,
     pub dialect: Dialect,
     pub auth: AuthState,
-    pub limiter: Limiter,
+    pub limiter: Arc<Limiter>,
     pub politeness: Politeness,
     pub tenant: String,
     pub index_lag_allowance: Duration,
@@ -87,7 +87,7 @@ impl JiraClient {
                 base_url: config.base_url.trim_end_matches('/').to_owned(),
                 dialect: config.dialect.unwrap_or(Dialect::CloudV3),
                 auth: AuthState::new(config.auth),
-                limiter: Limiter::new(&config.politeness, &config.tenant),
+                limiter: Arc::new(Limiter::new(&config.politeness, &config.tenant)),
                 politeness: config.politeness,
                 tenant: config.tenant,
                 index_lag_allowance: config.index_lag_allowance,
@@ -104,6 +104,28 @@ impl JiraClient {
             }
         }
         Ok(client)
+    }
+
+    /// A client of the same site that calls with `auth` instead: a person's own token
+    /// (a Forge user token), so that what they do in Jira is done as them. It shares this
+    /// client's limiter, so the site's pace holds whoever is calling.
+    pub fn acting_as(&self, auth: Auth) -> JiraClient {
+        let inner = &self.inner;
+        JiraClient {
+            inner: Arc::new(Inner {
+                http: inner.http.clone(),
+                base_url: inner.base_url.clone(),
+                dialect: inner.dialect,
+                auth: AuthState::new(auth),
+                limiter: Arc::clone(&inner.limiter),
+                politeness: inner.politeness.clone(),
+                tenant: inner.tenant.clone(),
+                index_lag_allowance: inner.index_lag_allowance,
+                unknown_outcome_max: inner.unknown_outcome_max,
+                duplicates: std::sync::atomic::AtomicU64::new(0),
+                rate_headers: Mutex::new(BTreeMap::new()),
+            }),
+        }
     }
 
     pub(crate) fn inner(&self) -> &Inner {

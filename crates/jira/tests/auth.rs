@@ -136,3 +136,47 @@ async fn forge_calls_wait_for_a_system_token_and_drop_one_jira_refuses() {
         sent
     );
 }
+
+#[tokio::test]
+async fn a_client_acting_as_a_person_calls_with_their_user_token() {
+    let site = common::start("").await;
+    let forge = site
+        .handle
+        .install_forge_app("ari:cloud:ecosystem::app/postroom-test");
+    let hour = Duration::from_secs(3600);
+    let system = SystemToken::default();
+    let (granted, expires) = site
+        .handle
+        .grant_forge_token(&forge.installation_id, None, hour)
+        .unwrap();
+    system.offer(Secret::new(granted), expires);
+    let mut config =
+        postroom_jira::JiraConfig::new(site.base_url.clone(), Auth::Forge(system.clone()));
+    config.dialect = Some(Dialect::CloudV3);
+    config.politeness = common::fast();
+    let app = postroom_jira::JiraClient::connect(config).await.unwrap();
+
+    let user = SystemToken::default();
+    let (granted, expires) = site
+        .handle
+        .grant_forge_token(
+            &forge.installation_id,
+            Some(jira_sandbox::AGENT_ACCOUNT_ID),
+            hour,
+        )
+        .unwrap();
+    user.offer(Secret::new(granted), expires);
+    let agent = app.acting_as(Auth::Forge(user));
+    assert_eq!(
+        agent.myself().await.unwrap().account_id,
+        jira_sandbox::AGENT_ACCOUNT_ID,
+        "the person's own token"
+    );
+    assert_eq!(
+        app.myself().await.unwrap().account_id,
+        forge.app_account_id,
+        "the app's client is unchanged"
+    );
+    assert_eq!(agent.dialect(), app.dialect());
+    assert_eq!(agent.current_rate(), app.current_rate(), "one limiter");
+}

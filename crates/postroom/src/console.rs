@@ -90,6 +90,9 @@ pub fn settings(
         public_url,
         oauth: client.map(Arc::new),
         listeners,
+        check_every_ms: i64::try_from(config.console.session_check_minutes)
+            .unwrap_or(i64::MAX)
+            .saturating_mul(minute),
     })
 }
 

@@ -11,6 +11,7 @@ pub mod forge;
 pub mod http;
 pub mod inbound;
 pub mod keys;
+pub mod operator;
 pub mod profiles;
 pub mod reference;
 pub mod sandbox;

@@ -433,6 +433,50 @@ async fn without_raw_storage_the_report_stays_and_the_mail_goes() {
     assert_eq!(bundle["report"]["from"], "ann@customer.example");
 }
 
+/// A site's own opt-out (`tenant set --store-raw false`) wins over its sources: its raw
+/// mail goes once processed; opting in again keeps the next one; the inventory says so.
+#[tokio::test]
+async fn a_site_that_opts_out_keeps_no_raw_mail_whatever_its_sources_say() {
+    let site = site(None, "");
+    let said = site.ok(&["tenant", "set", "default", "--store-raw", "false"]);
+    assert!(said.contains("keeps no raw mail"), "{said}");
+    let shown = site.ok(&["tenant", "show", "default"]);
+    assert!(shown.contains("raw mail:       not kept"), "{shown}");
+    let inventory = site.ok(&["data-inventory"]);
+    assert!(
+        inventory.contains("| default | 30 days | not kept (the site opted out) |"),
+        "{inventory}"
+    );
+    let _served = site.serve().await;
+    site.process(&mail_file());
+    let rows = site.wait_for("created", 1).await;
+    let start = Instant::now();
+    while site.raw_blobs() > 0 {
+        assert!(start.elapsed() < PATIENCE, "the raw mail was kept");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let raw = site.run(&["audit", "raw", &rows[0][0]]);
+    assert!(!raw.status.success(), "{raw:?}");
+
+    site.ok(&["tenant", "set", "default", "--store-raw", "true"]);
+    let again = site.path().join("again.eml");
+    std::fs::write(
+        &again,
+        std::fs::read_to_string(mail_file())
+            .unwrap()
+            .replace("<new-1@customer.example>", "<new-2@customer.example>"),
+    )
+    .unwrap();
+    site.process(&again);
+    let rows = site.wait_for("created", 2).await;
+    assert_eq!(site.raw_blobs(), 1, "the second mail keeps its raw mail");
+    let newest = &rows[0][0];
+    assert!(site.run(&["audit", "raw", newest]).status.success());
+    let json: Value =
+        serde_json::from_str(&site.ok(&["data-inventory", "--format", "json"])).unwrap();
+    assert_eq!(json["tenants"][0]["raw_mail_kept"], true, "{json}");
+}
+
 #[test]
 fn data_inventory_shows_the_configured_retention() {
     let site = site(None, "[inbound]\nretention_days = 45\n");

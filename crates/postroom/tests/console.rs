@@ -35,7 +35,8 @@ async fn the_page_is_served_with_a_strict_policy_and_no_inline_script() {
     assert!(!policy.contains("unsafe-inline"), "{policy}");
     let html = page.text().await.unwrap();
     assert!(
-        html.contains(r#"<script type="module" crossorigin src="/assets/console.js">"#),
+        // Relative, so that the same file works at `/`, at `/agent` and inside Jira.
+        html.contains(r#"<script type="module" crossorigin src="./assets/console.js">"#),
         "{html}"
     );
     assert_eq!(
@@ -349,5 +350,118 @@ async fn signing_in_through_jira_data_centers_provider_reads_the_account_from_my
     let me = signed_in(&console, &done).await;
     assert_eq!(me["account_id"], console.account(Who::ProjectAdmin));
     assert_eq!(me["role"], "project_admin");
+    console.sandbox.shutdown().await;
+}
+
+/// Revokes every OAuth token of `account` at the sandbox, as the person does under
+/// "Connected apps" of their Atlassian account.
+async fn revoke_grants(console: &Console, account: &str) {
+    let revoked: Value = console
+        .http
+        .post(format!(
+            "{}/_sandbox/oauth/revoke",
+            console.sandbox.base_url
+        ))
+        .header("Authorization", console.sandbox.admin().basic_header())
+        .json(&json!({"accountId": account}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(revoked["revoked"].as_u64().unwrap() >= 1, "{revoked}");
+}
+
+#[tokio::test]
+async fn a_session_ends_when_its_jira_grant_is_revoked() {
+    for provider in [
+        postroom::config::OauthProvider::Atlassian,
+        postroom::config::OauthProvider::DataCenter,
+    ] {
+        let console = Console::start_checking_grants(provider).await;
+        let session_url = format!("{}/api/v1/session", console.base);
+        let agent = console.account(Who::Agent).to_owned();
+        let admin = console.account(Who::Admin).to_owned();
+        let done = sign_in_through_jira(&console, &agent).await;
+        assert_eq!(done.status(), 303, "{provider:?}");
+        let cookie = set_cookie(&done, "postroom_session").unwrap();
+        let other = sign_in_through_jira(&console, &admin).await;
+        let other_cookie = set_cookie(&other, "postroom_session").unwrap();
+        // A one-time link's session of the same account has no grant to lose.
+        let (linked, _) = console.session(Who::Agent).await;
+
+        // Each request confirms the grant, which rotates the refresh token: the session
+        // stands request after request.
+        for _ in 0..3 {
+            let me = console.get(&session_url, &cookie).await;
+            assert_eq!(me.status(), 200, "{provider:?}");
+        }
+
+        revoke_grants(&console, &agent).await;
+        let refused = console.get(&session_url, &cookie).await;
+        assert_eq!(
+            refused.status(),
+            401,
+            "{provider:?}: the revoked grant ends it"
+        );
+        // Ended for good, not refused once: the row is gone.
+        let left = console
+            .tenant()
+            .await
+            .console()
+            .claim_check(cookie.trim_start_matches("postroom_session="), 0, 1)
+            .await
+            .unwrap();
+        assert!(!left, "{provider:?}: the session's row is deleted");
+        assert_eq!(console.get(&session_url, &cookie).await.status(), 401);
+        assert_eq!(
+            console.get(&session_url, &other_cookie).await.status(),
+            200,
+            "{provider:?}: another account's session stands"
+        );
+        assert_eq!(console.get(&session_url, &linked).await.status(), 200);
+        console.sandbox.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn the_grant_is_confirmed_at_most_once_per_check_period() {
+    // The default period (5 minutes): a revoked grant is noticed at the next check, not on
+    // every request — so the provider is asked once per session and period.
+    let console = Console::start().await;
+    let session_url = format!("{}/api/v1/session", console.base);
+    let agent = console.account(Who::Agent).to_owned();
+    let done = sign_in_through_jira(&console, &agent).await;
+    let cookie = set_cookie(&done, "postroom_session").unwrap();
+    revoke_grants(&console, &agent).await;
+    assert_eq!(console.get(&session_url, &cookie).await.status(), 200);
+
+    // Once the period has passed (moved back here), the next request asks and ends it.
+    let secret = cookie.trim_start_matches("postroom_session=");
+    let tenant = console.tenant().await;
+    let session = console
+        .store
+        .store
+        .console_session(
+            secret,
+            postroom::http::ConsoleSettings::default().policy,
+            postroom::app::now_ms(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        tenant
+            .console()
+            .claim_check(
+                secret,
+                session.checked_at_ms,
+                session.checked_at_ms - 6 * 60 * 1000
+            )
+            .await
+            .unwrap()
+    );
+    assert_eq!(console.get(&session_url, &cookie).await.status(), 401);
     console.sandbox.shutdown().await;
 }

@@ -162,6 +162,18 @@ impl World {
         self.platform.sign(&claims).unwrap()
     }
 
+    /// `GET path` with an invocation token, as the console's pages inside Jira call it.
+    async fn get(&self, path: &str, bearer: &str) -> (u16, Value) {
+        let response = reqwest::Client::new()
+            .get(format!("{}{path}", self.served.base))
+            .bearer_auth(bearer)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
     async fn post(&self, path: &str, bearer: Option<&str>, body: &Value) -> (u16, String) {
         let mut request = reqwest::Client::new()
             .post(format!("{}{path}", self.served.base))
@@ -458,15 +470,29 @@ async fn forged_or_misused_tokens_are_refused_and_change_nothing() {
                 json!({"eventType": "avi:jira:created:issue", "issue": {"id": "1", "fields": {}}}),
             ),
             (SCHEDULE_PATH, json!({})),
+            // The console's calls through the bridge take the same tokens.
+            ("/api/v1/session/signout", json!({})),
         ] {
             let (status, said) = world.post(path, token.as_deref(), &body).await;
             assert_eq!(status, 401, "{what} on {path}: {said}");
         }
     }
+    // Requests to /api/v1 are written to the access log, refused ones too (that is what an
+    // administrator looks for after an attack): it alone may grow, by 401s only.
+    let (mut after, blobs) = snapshot(&world).await;
+    let logged = after.remove("access_log").unwrap_or_default();
+    let (mut expected, blobs_before) = before;
+    let logged_before = expected.remove("access_log").unwrap_or_default();
     assert!(
-        before == snapshot(&world).await,
+        expected == after && blobs_before == blobs,
         "a refused call changed the database or the blobs"
     );
+    let new: Vec<&String> = logged
+        .iter()
+        .filter(|r| !logged_before.contains(r))
+        .collect();
+    assert_eq!(new.len(), forged.len(), "{new:?}");
+    assert!(new.iter().all(|r| r.contains("|401|")), "{new:?}");
     assert_eq!(
         rcpt(&world.smtp(), "help@acme.example").get(..3),
         Some("250")
@@ -797,4 +823,278 @@ async fn serve_sandbox_installs_the_app_into_two_cloud_sites_with_mail_for_each(
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
     }
+}
+
+#[tokio::test]
+async fn the_console_inside_jira_calls_the_api_as_the_person_its_token_names() {
+    let world = world(2, &[]).await;
+    let a = world.install(0, "acme").await;
+    let b = world.install(1, "globex").await;
+    let as_person = |site: &ForgeSite, account: Option<&str>| {
+        let claims = world.platform.claims(site, "postroom-admin", account);
+        world.platform.sign(&claims).unwrap()
+    };
+
+    // The site's administrator, on the site's own tenant; no CSRF token is handed out, since
+    // no cookie is involved.
+    let (status, me) = world
+        .get(
+            "/api/v1/session",
+            &as_person(&a, Some(jira_sandbox::ADMIN_ACCOUNT_ID)),
+        )
+        .await;
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(me["tenant"], tenant_of(&a));
+    assert_eq!(me["account_id"], jira_sandbox::ADMIN_ACCOUNT_ID);
+    assert_eq!(me["role"], "admin");
+    assert!(me["csrf_token"].is_null());
+    let (status, _) = world
+        .get(
+            "/api/v1/overview",
+            &as_person(&a, Some(jira_sandbox::ADMIN_ACCOUNT_ID)),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, other) = world
+        .get(
+            "/api/v1/session",
+            &as_person(&b, Some(jira_sandbox::ADMIN_ACCOUNT_ID)),
+        )
+        .await;
+    assert_eq!(other["tenant"], tenant_of(&b));
+
+    // An agent's role is read from the site's Jira: administrator APIs refuse them.
+    let agent = as_person(&a, Some(jira_sandbox::AGENT_ACCOUNT_ID));
+    let (_, me) = world.get("/api/v1/session", &agent).await;
+    assert_eq!(me["role"], "agent");
+    assert_eq!(world.get("/api/v1/overview", &agent).await.0, 403);
+
+    // What the agent does in Jira from inside Jira is done as them: their user token comes
+    // with the call and the comment is theirs; without one it is the app's.
+    let http = reqwest::Client::new();
+    let made: Value = http
+        .post(format!("{}/rest/api/3/issue", world.sites[0].base_url))
+        .basic_auth(jira_sandbox::ADMIN_EMAIL, Some(jira_sandbox::API_TOKEN))
+        .json(
+            &json!({"fields": {"project": {"key": "SUP"}, "issuetype": {"name": "Task"},
+                                 "summary": "Printer"}}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let key = made["key"].as_str().unwrap();
+    let template: Value = http
+        .post(format!("{}/api/v1/templates", world.served.base))
+        .bearer_auth(as_person(&a, Some(jira_sandbox::ADMIN_ACCOUNT_ID)))
+        .json(&json!({"name": "Ack", "body": "Thanks, we are on it.", "scope": {"kind": "global"}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = template["id"].as_str().expect("a template was made");
+    let (user, _) = world.sites[0]
+        .handle
+        .grant_forge_token(
+            &a.installation_id,
+            Some(jira_sandbox::AGENT_ACCOUNT_ID),
+            Duration::from_secs(3600),
+        )
+        .unwrap();
+    for user_token in [Some(user.as_str()), None] {
+        let mut apply = http
+            .post(format!("{}/api/v1/templates/{id}/apply", world.served.base))
+            .bearer_auth(&agent)
+            .json(&json!({"issue": key, "public": true}));
+        if let Some(user) = user_token {
+            apply = apply.header("x-forge-oauth-user", user);
+        }
+        let applied = apply.send().await.unwrap();
+        assert_eq!(applied.status(), 200, "{:?}", applied.text().await);
+    }
+    let comments = support::sandbox_get(
+        &world.sites[0].base_url,
+        &format!("/rest/api/3/issue/{key}/comment"),
+    )
+    .await;
+    let authors: Vec<&str> = comments["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["author"]["accountId"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(authors.len(), 2, "{comments}");
+    assert_eq!(authors[0], jira_sandbox::AGENT_ACCOUNT_ID, "{comments}");
+    assert_ne!(authors[1], jira_sandbox::AGENT_ACCOUNT_ID, "{comments}");
+
+    // A trigger's token names nobody: the console is for people.
+    assert_eq!(
+        world.get("/api/v1/session", &as_person(&a, None)).await.0,
+        401
+    );
+
+    // Uninstalled: the pages say so instead of working on kept data.
+    let gone = world.platform.uninstall(&a.installation_id).await.unwrap();
+    assert_eq!(gone.status, Some(200), "{gone:?}");
+    let (status, said) = world
+        .get(
+            "/api/v1/session",
+            &as_person(&a, Some(jira_sandbox::ADMIN_ACCOUNT_ID)),
+        )
+        .await;
+    assert_eq!(status, 410, "{said}");
+    assert_eq!(
+        world
+            .get(
+                "/api/v1/session",
+                &as_person(&b, Some(jira_sandbox::ADMIN_ACCOUNT_ID))
+            )
+            .await
+            .0,
+        200
+    );
+}
+
+/// A Slack-compatible incoming webhook for the operator: it keeps every body it was sent,
+/// and answers 500 to the first `failures` requests.
+async fn operator_hook(failures: usize) -> (String, std::sync::Arc<std::sync::Mutex<Vec<Value>>>) {
+    use std::sync::{Arc, Mutex};
+    let seen: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let kept = Arc::clone(&seen);
+    let router = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |axum::Json(body): axum::Json<Value>| {
+            let kept = Arc::clone(&kept);
+            let calls = Arc::clone(&calls);
+            async move {
+                if calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < failures {
+                    return axum::http::StatusCode::INTERNAL_SERVER_ERROR;
+                }
+                kept.lock().unwrap().push(body);
+                axum::http::StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.ok() });
+    (url, seen)
+}
+
+/// Waits for a message of the operator's webhook that contains `needle`.
+async fn told(seen: &std::sync::Mutex<Vec<Value>>, needle: &str) -> String {
+    let start = Instant::now();
+    loop {
+        let found = seen
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|b| b["text"].as_str())
+            .find(|t| t.contains(needle))
+            .map(str::to_owned);
+        if let Some(text) = found {
+            return text;
+        }
+        assert!(
+            start.elapsed() < PATIENCE,
+            "the operator was not told {needle:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_operator_hears_of_installs_uninstalls_and_feedback_even_after_their_webhook_fails() {
+    // The webhook fails its first three calls: the events wait and arrive after, and mail
+    // is not held up meanwhile.
+    let (url, seen) = operator_hook(3).await;
+    let secrets = tempfile::tempdir().unwrap();
+    let url_file = secrets.path().join("operator-webhook");
+    std::fs::write(&url_file, &url).unwrap();
+    let url_file = url_file.to_str().unwrap().to_owned();
+    let world = world(
+        1,
+        &[("POSTROOM_OPERATOR__WEBHOOK_URL_FILE", url_file.as_str())],
+    )
+    .await;
+    let a = world.install(0, "acme").await;
+    let said = send_smtp(
+        &world.smtp(),
+        "ann@customer.example",
+        "help@acme.example",
+        &mail("Ann <ann@customer.example>", "help@acme.example", "printer"),
+    );
+    assert!(said.starts_with("250"), "{said}");
+    wait_for_issues(&world.sites[0], 1, PATIENCE).await;
+
+    let installed = told(&seen, "installed the app").await;
+    assert!(installed.contains(&world.sites[0].base_url), "{installed}");
+
+    let tenant = tenant_of(&a);
+    let feedback = |extra: &[&str]| {
+        let mut args = vec!["--tenant", tenant.as_str(), "feedback"];
+        args.extend_from_slice(extra);
+        let out = support::postroom(world.dir.path())
+            .env("POSTROOM_OPERATOR__WEBHOOK_URL_FILE", &url_file)
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+    };
+    feedback(&["The Answer page saves us an hour a day"]);
+    feedback(&[
+        "Please call me about pricing",
+        "--include-address",
+        "lead@acme.example",
+    ]);
+    let plain = told(&seen, "saves us an hour").await;
+    assert!(plain.contains(&world.sites[0].base_url), "{plain}");
+    let asked = told(&seen, "about pricing").await;
+    assert!(asked.ends_with("Reply to: lead@acme.example"), "{asked}");
+
+    // The API twin, as the console's form sends it (here from inside Jira): administrators
+    // only.
+    let as_person = |account: &str| {
+        let claims = world.platform.claims(&a, "postroom-admin", Some(account));
+        world.platform.sign(&claims).unwrap()
+    };
+    let post = |account: &str| {
+        reqwest::Client::new()
+            .post(format!("{}/api/v1/feedback", world.served.base))
+            .bearer_auth(as_person(account))
+            .json(&json!({"text": "The rules editor is next on our list"}))
+            .send()
+    };
+    assert_eq!(
+        post(jira_sandbox::AGENT_ACCOUNT_ID).await.unwrap().status(),
+        403
+    );
+    assert_eq!(
+        post(jira_sandbox::ADMIN_ACCOUNT_ID).await.unwrap().status(),
+        202
+    );
+    told(&seen, "rules editor").await;
+
+    let gone = world.platform.uninstall(&a.installation_id).await.unwrap();
+    assert_eq!(gone.status, Some(200), "{gone:?}");
+    told(&seen, "uninstalled the app").await;
+
+    // No message holds an address but the one its sender asked to include.
+    for body in seen.lock().unwrap().iter() {
+        let text = body["text"].as_str().unwrap();
+        assert!(
+            !text.contains('@') || text.contains("Reply to: lead@acme.example"),
+            "{text}"
+        );
+        assert!(!text.contains("ann@customer.example"), "{text}");
+    }
+    // Without a webhook, feedback is refused and says why.
+    let out = support::run(world.dir.path(), &["feedback", "hello"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("webhook_url_file"));
 }

@@ -104,6 +104,7 @@ async fn start(with_jira: bool) -> Api {
         trusted_proxies: Vec::new().into(),
         forge: None,
         usage_flags: true,
+        operator_events: false,
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

@@ -61,6 +61,9 @@ fn classify(method: &str, path: &str) -> Option<Class> {
             "looks up issues in the caller's own site's Jira by key or JQL; no stored id",
         ),
         ("post", "/api/v1/usage/flags") => Creates,
+        ("post", "/api/v1/feedback") => NoTenantData(
+            "passes the caller's own words to the operator; takes no id and reads nothing stored",
+        ),
         ("post", "/api/v1/mail" | "/api/v1/templates" | "/api/v1/templates/import") => Creates,
         (
             "get",

@@ -102,7 +102,7 @@ impl TenantStore {
         Ok(row.is_some())
     }
 
-    fn check_cipher(&self, cipher: &TenantCipher) -> Result<(), SecretError> {
+    pub(crate) fn check_cipher(&self, cipher: &TenantCipher) -> Result<(), SecretError> {
         if cipher.tenant() == self.id() {
             Ok(())
         } else {

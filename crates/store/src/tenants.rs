@@ -28,6 +28,9 @@ pub struct TenantRecord {
     pub bounce_address: Option<String>,
     /// The name of the site's DKIM key among the operator's, if it has one.
     pub dkim_key: Option<String>,
+    /// False when the site opted out of the raw-mail audit: its raw mail is deleted as
+    /// soon as it is processed, whatever its mailboxes and listeners say.
+    pub store_raw: bool,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
 }
@@ -60,7 +63,7 @@ impl TenantStore {
     /// This tenant's own registry entry.
     pub async fn record(&self) -> Result<TenantRecord, StoreError> {
         let row = sqlx::query(
-            "SELECT id, jira_url, jira_auth, jira_account, retention_days, bounce_address, dkim_key, created_at_ms, updated_at_ms \
+            "SELECT id, jira_url, jira_auth, jira_account, retention_days, bounce_address, dkim_key, store_raw, created_at_ms, updated_at_ms \
              FROM tenants WHERE id = $1",
         )
         .bind(self.tenant.as_str())
@@ -85,6 +88,26 @@ impl TenantStore {
             .execute(self.db.pool())
             .await?;
         Ok(())
+    }
+
+    /// Opts this tenant in (`true`, the default) or out of the raw-mail audit.
+    pub async fn set_store_raw(&self, keep: bool, now_ms: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE tenants SET store_raw = $1, updated_at_ms = $2 WHERE id = $3")
+            .bind(i64::from(keep))
+            .bind(now_ms)
+            .bind(self.tenant.as_str())
+            .execute(self.db.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Whether this tenant keeps raw mail for the audit (see [`TenantRecord::store_raw`]).
+    pub async fn keeps_raw_mail(&self) -> Result<bool, StoreError> {
+        let keep: Option<i64> = sqlx::query_scalar("SELECT store_raw FROM tenants WHERE id = $1")
+            .bind(self.tenant.as_str())
+            .fetch_optional(self.db.pool())
+            .await?;
+        Ok(keep.is_none_or(|k| k != 0))
     }
 
     /// Sets this tenant's own sending identity (`None`s: the instance's).
@@ -192,7 +215,7 @@ pub(crate) async fn exists(db: &Db, id: &TenantId) -> Result<bool, StoreError> {
 
 pub(crate) async fn list(db: &Db) -> Result<Vec<TenantRecord>, StoreError> {
     let rows = sqlx::query(
-        "SELECT id, jira_url, jira_auth, jira_account, retention_days, bounce_address, dkim_key, created_at_ms, updated_at_ms \
+        "SELECT id, jira_url, jira_auth, jira_account, retention_days, bounce_address, dkim_key, store_raw, created_at_ms, updated_at_ms \
          FROM tenants ORDER BY id",
     )
     .fetch_all(db.pool())
@@ -219,6 +242,7 @@ fn record_from_row(row: &sqlx::any::AnyRow) -> Result<TenantRecord, StoreError> 
             .transpose()?,
         bounce_address: row.try_get("bounce_address")?,
         dkim_key: row.try_get("dkim_key")?,
+        store_raw: row.try_get::<i64, _>("store_raw")? != 0,
         created_at_ms: row.try_get("created_at_ms")?,
         updated_at_ms: row.try_get("updated_at_ms")?,
     })

@@ -201,3 +201,115 @@ fn no_policy_outlives_twelve_hours() {
     assert_eq!(policy.lifetime_ms, MAX_SESSION_MS);
     assert!(policy.idle_ms <= policy.lifetime_ms);
 }
+
+#[tokio::test]
+async fn an_oauth_sessions_grant_is_sealed_to_its_row_and_checked_by_one_caller_at_a_time() {
+    use postroom_store::crypto::{KeyVault, Keyring, MasterKey};
+    use sqlx::Row;
+
+    const GRANT: &str = r#"{"access_token":"at-secret-1","refresh_token":"rt-secret-1"}"#;
+    for t in testing::all_backends().await.unwrap() {
+        let a = t.tenant("a").await.unwrap();
+        let b = t.tenant("b").await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let keys = Keyring::new(KeyVault::new(dir.path()), MasterKey::generate(), None);
+        let cipher = keys.cipher(&a).unwrap();
+        let (secret, started) = a
+            .console()
+            .start_oauth_session("acc-1", &cipher, GRANT, policy(), 5_000)
+            .await
+            .unwrap();
+        assert_eq!(started.via, SignInVia::Oauth);
+        assert_eq!(
+            started.checked_at_ms, 5_000,
+            "the sign-in is the first check"
+        );
+        let found = t
+            .store
+            .console_session(secret.expose(), policy(), 6_000)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((found.via, found.checked_at_ms), (SignInVia::Oauth, 5_000));
+        assert_eq!(
+            a.console().grant(&cipher, secret.expose()).await.unwrap(),
+            Some(GRANT.to_owned())
+        );
+        // Never in clear in the database; another tenant's cipher or console finds nothing.
+        let sealed: Vec<u8> = sqlx::query("SELECT grant_sealed FROM console_sessions")
+            .fetch_one(t.store.db().pool())
+            .await
+            .unwrap()
+            .try_get("grant_sealed")
+            .unwrap();
+        assert!(!sealed.windows(11).any(|w| w == b"at-secret-1"));
+        assert!(
+            a.console()
+                .grant(&keys.cipher(&b).unwrap(), secret.expose())
+                .await
+                .is_err()
+        );
+        assert_eq!(
+            b.console()
+                .grant(&keys.cipher(&b).unwrap(), secret.expose())
+                .await
+                .unwrap(),
+            None
+        );
+
+        // Two requests see the same due check: one claims it, the other does not.
+        assert!(
+            a.console()
+                .claim_check(secret.expose(), 5_000, 9_000)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !a.console()
+                .claim_check(secret.expose(), 5_000, 9_001)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !b.console()
+                .claim_check(secret.expose(), 9_000, 9_002)
+                .await
+                .unwrap()
+        );
+        let found = t
+            .store
+            .console_session(secret.expose(), policy(), 9_500)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(found.checked_at_ms, 9_000);
+
+        // A rotated grant replaces the old one; a link's session has none.
+        assert!(
+            a.console()
+                .replace_grant(&cipher, secret.expose(), "rotated")
+                .await
+                .unwrap()
+        );
+        assert_eq!(
+            a.console().grant(&cipher, secret.expose()).await.unwrap(),
+            Some("rotated".to_owned())
+        );
+        let (linked, _) = a
+            .console()
+            .start_session("acc-2", SignInVia::Link, policy(), 5_000)
+            .await
+            .unwrap();
+        assert_eq!(
+            a.console().grant(&cipher, linked.expose()).await.unwrap(),
+            None
+        );
+        assert!(t.store.end_console_session(secret.expose()).await.unwrap());
+        assert!(
+            !a.console()
+                .replace_grant(&cipher, secret.expose(), "late")
+                .await
+                .unwrap()
+        );
+    }
+}

@@ -224,6 +224,13 @@ async fn the_audit_lists_every_state_newest_first_and_filters() {
         let one = a.audit_entry("m1").await.unwrap().unwrap();
         assert_eq!(one.result.unwrap().issue_key.as_deref(), Some("SUP-1"));
         assert!(a.audit_entry("nope").await.unwrap().is_none());
+        // The whole record: the same entry with its sealed report, none before a result.
+        let (whole, report) = a.audit_record("m1").await.unwrap().unwrap();
+        assert_eq!(whole.result.unwrap().issue_key.as_deref(), Some("SUP-1"));
+        assert_eq!(report, Some(vec![1]));
+        let (pending, report) = a.audit_record("m4").await.unwrap().unwrap();
+        assert!(pending.result.is_none() && report.is_none());
+        assert!(a.audit_record("nope").await.unwrap().is_none());
         let b = tenant(&t, "b").await;
         assert!(
             b.audit_list(&AuditFilter {

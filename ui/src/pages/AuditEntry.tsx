@@ -48,16 +48,19 @@ function Body(props: { entry: AuditDetail; session: Session; reload: () => void 
       setBusy(false);
     }
   };
+  // Inside Jira the browser cannot open postroom's own addresses: no downloads there.
+  const rawHref = api.rawHref(entry.id);
+  const bundleHref = api.bundleHref(entry.id, true);
   return (
     <>
       <div class="page-actions">
-        {entry.store_raw && props.session.role === 'admin' && (
-          <a class="button" href={api.rawHref(entry.id)} download={`${entry.id}.eml`}>
+        {entry.store_raw && props.session.role === 'admin' && rawHref && (
+          <a class="button" href={rawHref} download={`${entry.id}.eml`}>
             Download raw mail
           </a>
         )}
-        {props.session.role === 'admin' && (
-          <a class="button" href={api.bundleHref(entry.id, true)} download={`postroom-bundle-${entry.id}.json`}>
+        {props.session.role === 'admin' && bundleHref && (
+          <a class="button" href={bundleHref} download={`postroom-bundle-${entry.id}.json`}>
             Flag for support (redacted bundle)
           </a>
         )}
@@ -166,11 +169,14 @@ function Report({ value }: { value: unknown }) {
  */
 function MailView({ id }: { id: string }) {
   const [shown, setShown] = useState(false);
+  const href = api.htmlHref(id);
   return (
     <section class="card" aria-labelledby="mail-view-title">
       <h2 id="mail-view-title">The mail</h2>
-      {shown ? (
-        <iframe class="mail-frame" sandbox="" src={api.htmlHref(id)} title="The mail as its sender wrote it" />
+      {href === null ? (
+        <p>The mail as its sender wrote it can be shown in postroom&apos;s own console, not inside Jira.</p>
+      ) : shown ? (
+        <iframe class="mail-frame" sandbox="" src={href} title="The mail as its sender wrote it" />
       ) : (
         <button type="button" class="button" onClick={() => setShown(true)}>
           Show the mail

@@ -1,7 +1,7 @@
 /** The overview: is postroom well, and what needs an administrator now. */
 import { Fragment } from 'preact';
 import { api } from '../api';
-import type { OutcomeCount, Overview as Data, Usage } from '../api';
+import type { ForgeStanding, OutcomeCount, Overview as Data, Usage } from '../api';
 import { PageHeader } from '../components/PageHeader';
 import { Show, useLoad } from '../components/Load';
 import { Table } from '../components/Table';
@@ -95,6 +95,7 @@ function Body({ data }: { data: Data }) {
           </ul>
         )}
       </section>
+      {data.forge && <ForgeCard forge={data.forge} />}
       <section class="card" aria-labelledby="mail-title">
         <h2 id="mail-title">Mail, last 24 hours</h2>
         <OutcomeChart counts={data.last_24h} />
@@ -170,6 +171,45 @@ function Body({ data }: { data: Data }) {
         />
       </section>
     </div>
+  );
+}
+
+/** The site's standing as a Jira Cloud site with postroom's app: install, licence, token. */
+function ForgeCard({ forge }: { forge: ForgeStanding }) {
+  const licence =
+    forge.licence_active === null
+      ? 'no licence information (counts as licensed)'
+      : forge.licence_active
+        ? 'active'
+        : 'inactive: mail is taken in and held';
+  return (
+    <section class="card" aria-labelledby="forge-title">
+      <h2 id="forge-title">Jira Cloud app</h2>
+      <dl class="facts">
+        <dt>Installed</dt>
+        <dd>{when(forge.installed_at_ms)}</dd>
+        {forge.uninstalled_at_ms !== null && (
+          <>
+            <dt>Uninstalled</dt>
+            <dd>{when(forge.uninstalled_at_ms)}</dd>
+          </>
+        )}
+        {forge.erase_at_ms !== null && (
+          <>
+            <dt>Erased on</dt>
+            <dd>{when(forge.erase_at_ms)} unless installed again</dd>
+          </>
+        )}
+        <dt>Licence</dt>
+        <dd>{licence}</dd>
+        <dt>App token</dt>
+        <dd>
+          {forge.system_token_until_ms === null
+            ? 'none held: Jira work waits for the next call from Forge'
+            : `held until ${when(forge.system_token_until_ms)}`}
+        </dd>
+      </dl>
+    </section>
   );
 }
 

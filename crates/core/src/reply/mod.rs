@@ -31,6 +31,7 @@
 mod contact_card;
 mod forward;
 mod html;
+mod lines;
 mod list_footer;
 mod outlook;
 mod quote_header;
@@ -42,6 +43,8 @@ use std::borrow::Cow;
 
 use regex::Regex;
 use serde::Serialize;
+
+use lines::{lines_of, trim_blank_lines, trim_blank_lines_owned};
 
 /// Bytes of text inspected line by line for quotations; the rest of a longer body is kept as
 /// is unless a quotation found before the cap already runs to the end. (HTML markers are
@@ -265,12 +268,12 @@ pub fn extract(input: &ReplyInput<'_>) -> Extraction {
         if pass.is_forward {
             break;
         }
-        let lines: Vec<&str> = pass.visible.lines().collect();
+        let lines = lines_of(&pass.visible);
         let Some((keep, rule)) = signature::cut(&lines, input.sender_name) else {
             break;
         };
         signature_removed = signature_removed.or(Some(rule));
-        pass.visible = trim_blank_lines(&lines[..keep].join("\n"));
+        pass.visible = trim_blank_lines_owned(lines[..keep].join("\n"));
     }
     Extraction {
         visible_text: pass.visible,
@@ -297,7 +300,7 @@ fn text_pass(text: &str, subject: Option<&str>, notes: &mut Vec<Note>) -> TextPa
             inspected_bytes: head.len(),
         });
     }
-    let lines: Vec<&str> = head.lines().collect();
+    let lines = lines_of(head);
     let found = split::split(&lines, subject);
     let mut visible = found.kept.join("\n");
     if !found.cut_to_end && !rest.is_empty() {
@@ -308,7 +311,7 @@ fn text_pass(text: &str, subject: Option<&str>, notes: &mut Vec<Note>) -> TextPa
         .forward
         .then(|| trim_blank_lines(&found.kept[..found.note_lines].join("\n")));
     TextPass {
-        visible: trim_blank_lines(&visible),
+        visible: trim_blank_lines_owned(visible),
         quote: found.quote,
         is_forward: found.forward,
         forward_note,
@@ -373,17 +376,6 @@ fn split_at_line(text: &str, cap: usize) -> (&str, &str) {
     }
     let end = text[..end].rfind('\n').map_or(end, |nl| nl + 1);
     text.split_at(end)
-}
-
-/// Drops blank lines at both ends and trailing whitespace at the end.
-fn trim_blank_lines(text: &str) -> String {
-    let lines: Vec<&str> = text.lines().collect();
-    let first = lines.iter().position(|l| !l.trim().is_empty());
-    let last = lines.iter().rposition(|l| !l.trim().is_empty());
-    match (first, last) {
-        (Some(first), Some(last)) => lines[first..=last].join("\n").trim_end().to_owned(),
-        _ => String::new(),
-    }
 }
 
 /// Drops separator lines (`---`, `___`, `───`) an HTML cut leaves at the end.

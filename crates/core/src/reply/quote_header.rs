@@ -98,7 +98,7 @@ pub(super) fn at(lines: &[&str], ends: &[bool], i: usize) -> Option<HeaderMatch>
     }
     let opening = strip_rule(line);
     let strong = STRONG_START.is_match(opening);
-    if (strong || WEAK_START.is_match(opening))
+    if (strong || (may_open_weakly(opening) && WEAK_START.is_match(opening)))
         && let Some(end_line) = window_end(lines, ends, i, 0, strong)
     {
         return Some(HeaderMatch {
@@ -125,12 +125,26 @@ pub(super) fn at(lines: &[&str], ends: &[bool], i: usize) -> Option<HeaderMatch>
 
 /// Byte offset of an attribution that starts after other words on `line`, if any.
 fn mid_line_start(line: &str) -> Option<usize> {
+    if !has_digit_or_non_ascii(line) {
+        return None;
+    }
     let found = MID_LINE_START.find(line)?;
     let first = found.as_str().chars().next()?;
     if found.start() == 0 && first.is_alphabetic() {
         return None;
     }
     Some(found.start() + first.len_utf8())
+}
+
+/// True when `text` may hold a `\d` of the patterns (Unicode digits are non-ASCII).
+fn has_digit_or_non_ascii(text: &str) -> bool {
+    text.bytes().any(|b| b.is_ascii_digit() || !b.is_ascii())
+}
+
+/// Cheap, exact pre-check for [`WEAK_START`]: each of its openings needs a digit, an `@`
+/// or a leading quote.
+fn may_open_weakly(opening: &str) -> bool {
+    opening.starts_with('"') || opening.contains('@') || has_digit_or_non_ascii(opening)
 }
 
 /// Cheap filter: a header ends in a colon, closing dashes or a verb.
@@ -140,7 +154,27 @@ pub(super) fn could_end_header(line: &str) -> bool {
         return true;
     }
     let verb_like = end.ends_with(|c: char| c.is_alphabetic() || c == ')');
-    verb_like && end.len() <= MAX_LINE_BYTES && VERB_END.is_match(end)
+    verb_like && end.len() <= MAX_LINE_BYTES && ends_like_a_verb(end) && VERB_END.is_match(end)
+}
+
+/// The last letters of [`VERB_END`]'s verbs.
+const VERB_LAST_LETTERS: &str = "estbnóuofałvilıетлвたジル道다성";
+
+/// Cheap, exact pre-check for [`VERB_END`] on a line that ends with a letter or `)`: the
+/// last character must be `)` or one that a verb ends with, in either case. The few
+/// characters that the pattern's case folding adds (`ſ` for `s`, old Cyrillic forms of `в`
+/// and `т`) are lowercase already, so they are listed too; a test checks the list against
+/// the regex crate's folding for every character.
+fn ends_like_a_verb(end: &str) -> bool {
+    let Some(last) = end.chars().next_back() else {
+        return false;
+    };
+    last == ')'
+        || matches!(last, 'ſ' | 'ᲀ' | 'ᲄ' | 'ᲅ')
+        || last
+            .to_lowercase()
+            .next()
+            .is_some_and(|c| VERB_LAST_LETTERS.contains(c))
 }
 
 /// Clients frame headers with dashes or bold markers ("------On ... wrote-----").
@@ -150,7 +184,8 @@ fn strip_rule(line: &str) -> &str {
 
 /// Last line of the header window that opens at `lines[i][col..]`.
 fn window_end(lines: &[&str], ends: &[bool], i: usize, col: usize, strong: bool) -> Option<usize> {
-    let mut joined = lines[i].get(col..)?.trim().to_owned();
+    let mut joined = String::with_capacity(MAX_HEADER_BYTES + MAX_LINE_BYTES);
+    joined.push_str(lines[i].get(col..)?.trim());
     if ends[i] && is_header(&joined, true) {
         return Some(i);
     }
@@ -206,8 +241,12 @@ fn is_header(text: &str, opened: bool) -> bool {
 
 /// "2011/4/7 Name <address>" with no verb and no colon, directly above a `>` quotation.
 fn date_address_above_quote(lines: &[&str], i: usize) -> Option<HeaderMatch> {
-    let line = lines[i].trim();
-    if line.len() > 200 || !line.contains('@') || !line.starts_with(|c: char| c.is_ascii_digit()) {
+    let line = lines[i].trim_start();
+    if !line.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let line = line.trim_end();
+    if line.len() > 200 || !line.contains('@') {
         return None;
     }
     if !WEAK_START.is_match(line) || !EVIDENCE.is_match(line) {
@@ -299,6 +338,24 @@ mod tests {
             true
         ));
         assert!(!is_header("Send it to <billing@example.com>:", false));
+    }
+
+    #[test]
+    fn the_verb_pre_check_never_rejects_what_the_pattern_folds_to_a_last_letter() {
+        let folded = pattern(&format!("(?i)^[{VERB_LAST_LETTERS}]$"));
+        let mut buffer = [0u8; 4];
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            if folded.is_match(c.encode_utf8(&mut buffer)) {
+                assert!(
+                    ends_like_a_verb(&format!("x {c}")),
+                    "{c:?} U+{:04X}",
+                    u32::from(c)
+                );
+            }
+        }
+        assert!(ends_like_a_verb("John wrote"));
+        assert!(ends_like_a_verb("napisał(a)"));
+        assert!(!ends_like_a_verb("see you on Friday"));
     }
 
     #[test]

@@ -23,7 +23,8 @@ fn is_arrow_decoration(trimmed: &str) -> bool {
 
 /// True for a line with nothing but whitespace.
 pub(super) fn is_blank(line: &str) -> bool {
-    line.trim().is_empty()
+    // Stops at the first visible character (`trim` would also scan from the end).
+    line.chars().all(char::is_whitespace)
 }
 
 /// Index one past the quoted block that starts at `start` (which must be quoted).

@@ -7,6 +7,7 @@
 //! delimiter looks like code, sits in a fenced code block, or when the cut would leave
 //! nothing: a message that is only a signature-like line keeps it.
 
+use std::cell::OnceCell;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -69,10 +70,21 @@ static CODE_LIKE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// Cheap, exact pre-check for [`CODE_LIKE`]: each of its branches needs one of these
+/// characters, leading whitespace, or a keyword's first letter at the start of the line.
+fn may_be_code(line: &str) -> bool {
+    line.starts_with(char::is_whitespace)
+        || line.starts_with(['S', 'I', 'U', 'D', 'f', 'd', 'l', 'c', 'v', 'r', 'i'])
+        || line
+            .bytes()
+            .any(|b| matches!(b, b';' | b'{' | b'}' | b'=' | b'>' | b':' | b'('))
+}
+
 /// Number of lines of `lines` to keep once the signature is cut, and which rule cut it.
 pub(super) fn cut(lines: &[&str], sender_name: Option<&str>) -> Option<(usize, SignatureRule)> {
     let fenced = fence_flags(lines);
-    let content: Vec<usize> = (0..lines.len()).filter(|&i| !is_blank(lines[i])).collect();
+    let mut content = Vec::with_capacity(lines.len());
+    content.extend((0..lines.len()).filter(|&i| !is_blank(lines[i])));
     if content.len() < 2 {
         return None;
     }
@@ -80,17 +92,23 @@ pub(super) fn cut(lines: &[&str], sender_name: Option<&str>) -> Option<(usize, S
     let first_content = content[0];
     let keeps_text = |at: usize| at > first_content;
     // Lines that cannot belong to a signature; a cut is only clean below the last of them.
-    let last_unclean = tail
-        .iter()
-        .copied()
-        .filter(|&i| {
-            lines[i].len() > MAX_SIGNATURE_LINE
-                || fenced[i]
-                || lines[i].trim_start().starts_with("```")
-                || CODE_LIKE.is_match(lines[i])
-        })
-        .max();
-    let clean_after = |at: usize| last_unclean.is_none_or(|unclean| unclean <= at);
+    // Found only when a cut is proposed: most replies have no candidate at all.
+    let last_unclean = OnceCell::new();
+    let clean_after = |at: usize| {
+        last_unclean
+            .get_or_init(|| {
+                tail.iter()
+                    .copied()
+                    .filter(|&i| {
+                        lines[i].len() > MAX_SIGNATURE_LINE
+                            || fenced[i]
+                            || lines[i].trim_start().starts_with("```")
+                            || (may_be_code(lines[i]) && CODE_LIKE.is_match(lines[i]))
+                    })
+                    .max()
+            })
+            .is_none_or(|unclean| unclean <= at)
+    };
 
     if let Some(at) = list_footer::start(lines, &content).filter(|&at| keeps_text(at)) {
         return Some((at, SignatureRule::ListFooter));
@@ -142,7 +160,7 @@ fn closing_and_card(
 ) -> Option<(usize, SignatureRule)> {
     let tail_start = content.len().saturating_sub(NAME_TAIL_LINES);
     for (position, &at) in content.iter().enumerate().skip(tail_start) {
-        if fenced[at] || at <= first_content || !clean_after(at) {
+        if fenced[at] || at <= first_content {
             continue;
         }
         let confident = is_name_line(lines[at], names);
@@ -153,7 +171,7 @@ fn closing_and_card(
                 .checked_sub(1)
                 .map(|p| content[p])
                 .is_some_and(|above| at - above <= 2 && SIGN_OFF.is_match(lines[above]));
-        if !confident && !named_below_closing {
+        if (!confident && !named_below_closing) || !clean_after(at) {
             continue;
         }
         let card: Vec<&str> = content[position + 1..].iter().map(|&i| lines[i]).collect();
@@ -187,7 +205,17 @@ fn name_tokens(sender_name: Option<&str>) -> Vec<String> {
 
 /// True when `line` contains one of `names` as a whole word.
 fn mentions(line: &str, names: &[String]) -> bool {
-    words(line).any(|w| names.contains(&w))
+    words(line).any(|w| is_name_word(w, names))
+}
+
+/// True when `word`, lowercased, is one of `names` (which are lowercase already); an ASCII
+/// word, the common case, is compared without lowercasing it into a new string.
+fn is_name_word(word: &str, names: &[String]) -> bool {
+    if word.is_ascii() {
+        names.iter().any(|name| name.eq_ignore_ascii_case(word))
+    } else {
+        names.contains(&word.to_lowercase())
+    }
 }
 
 /// A line that is mostly the sender's name: "Noam", "John E. Doe, Ph.D.", "Me John Doe"
@@ -202,7 +230,7 @@ fn is_name_line(line: &str, names: &[String]) -> bool {
         return false;
     }
     let (named, other) = words(first).fold((0, 0), |(n, o), w| {
-        if names.contains(&w) {
+        if is_name_word(w, names) {
             (n + 1, o)
         } else if w.chars().count() > 2 {
             (n, o + 1)
@@ -213,10 +241,9 @@ fn is_name_line(line: &str, names: &[String]) -> bool {
     named > 0 && other <= 1
 }
 
-fn words(line: &str) -> impl Iterator<Item = String> + '_ {
+fn words(line: &str) -> impl Iterator<Item = &str> {
     line.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
 }
 
 /// Which lines sit inside a ``` fenced code block (fence lines included).

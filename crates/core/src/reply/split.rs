@@ -39,7 +39,10 @@ pub(super) fn split<'a>(lines: &[&'a str], subject: Option<&str>) -> Split<'a> {
         .iter()
         .map(|l| quote_header::could_end_header(l))
         .collect();
-    let mut out = Split::default();
+    let mut out = Split {
+        kept: Vec::with_capacity(lines.len()),
+        ..Split::default()
+    };
     let mut in_fence = false;
     let mut i = 0;
     while i < lines.len() {

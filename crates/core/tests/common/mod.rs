@@ -83,3 +83,41 @@ pub fn patterns_hold(case: &Value, visible: &str) -> bool {
     }
     ok
 }
+
+/// The sender a talon-quotations case's wrapper message would carry (its README): an
+/// address becomes its local part.
+pub fn talon_sender(case: &Value) -> String {
+    match case["sender"].as_str() {
+        Some(s) if !s.is_empty() => s.split('@').next().unwrap_or(s).to_owned(),
+        _ => "Customer".to_owned(),
+    }
+}
+
+/// A talon-quotations case's bodies, fed as its README says: a `.txt` body as is, an
+/// `.eml`'s first text/plain part with its HTML part alongside.
+pub struct TalonFed {
+    pub text: String,
+    pub html: Option<String>,
+}
+
+/// Reads the input file `input` of a talon-quotations case (see [`TalonFed`]).
+pub fn talon_feed(dir: &Path, input: &str) -> TalonFed {
+    let bytes = std::fs::read(dir.join(input)).unwrap_or_else(|e| panic!("{input}: {e}"));
+    if input.ends_with(".eml") {
+        let message = mail_parser::MessageParser::default()
+            .parse(&bytes)
+            .unwrap_or_else(|| panic!("{input}: not a message"));
+        TalonFed {
+            text: message
+                .body_text(0)
+                .map(|t| t.into_owned())
+                .unwrap_or_default(),
+            html: message.body_html(0).map(|h| h.into_owned()),
+        }
+    } else {
+        TalonFed {
+            text: String::from_utf8(bytes).unwrap_or_else(|e| panic!("{input}: {e}")),
+            html: None,
+        }
+    }
+}

@@ -66,6 +66,28 @@ impl Audit {
             .ok_or_else(|| AuditError::NotFound(id.to_owned()))
     }
 
+    /// The record of message `id` with its processing report, opened (`None` before it
+    /// has a result); both from one read, so they always describe the same attempt.
+    pub async fn record(
+        &self,
+        tenant: &TenantStore,
+        id: &str,
+    ) -> Result<(AuditEntry, Option<serde_json::Value>), AuditError> {
+        let (entry, sealed) = tenant
+            .audit_record(id)
+            .await?
+            .ok_or_else(|| AuditError::NotFound(id.to_owned()))?;
+        let Some(sealed) = sealed else {
+            return Ok((entry, None));
+        };
+        let cipher = self.intake.keyring().cipher(tenant)?;
+        let report = open_report(&cipher, id, &sealed).map_err(|why| AuditError::Report {
+            id: id.to_owned(),
+            why,
+        })?;
+        Ok((entry, Some(report)))
+    }
+
     /// The processing report of message `id`, opened; `None` before it has a result.
     pub async fn report(
         &self,

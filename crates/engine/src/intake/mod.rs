@@ -195,6 +195,8 @@ impl Intake {
                 conversation: None,
             });
         }
+        // A site that opted out of the raw-mail audit keeps none, whatever the source says.
+        let store_raw = origin.store_raw && tenant.keeps_raw_mail().await?;
         let id = new_id();
         let blobs = TenantBlobs::new(self.blobs.clone(), self.keyring.cipher(tenant)?);
         blobs.put(BlobKind::InboundMail, &id, raw).await?;
@@ -210,7 +212,7 @@ impl Intake {
             status: "queued".to_owned(),
             reason: None,
             received_at_ms: now_ms,
-            store_raw: origin.store_raw,
+            store_raw,
         };
         match self
             .commit(

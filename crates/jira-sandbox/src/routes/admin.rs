@@ -27,6 +27,7 @@ pub fn routes() -> Router<App> {
         .route("/faults", get(get_faults).put(set_faults))
         .route("/stats", get(stats).delete(reset_stats))
         .route("/oauth/codes", post(code))
+        .route("/oauth/revoke", post(revoke))
         .route("/accounts", post(account))
         .route("/indexed-properties", put(indexed))
         .route("/media/file/{id}/binary", get(media))
@@ -172,6 +173,37 @@ async fn code(
     }
     app.store.persist();
     Ok(Json(json!({"code": code})))
+}
+
+/// `POST /_sandbox/oauth/revoke {"accountId"}`: what a person does under "Connected apps"
+/// of their Atlassian account (or a Data Center administrator on the user's tokens):
+/// every access and refresh token of the account stops working at once. Answers how many
+/// went.
+async fn revoke(
+    State(app): State<App>,
+    Extension(who): Extension<Principal>,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    admin(&who)?;
+    let body = json_body(&body)?;
+    let account = body
+        .get("accountId")
+        .and_then(Value::as_str)
+        .ok_or_else(|| ApiError::bad_request("Send {\"accountId\": \"...\"}."))?
+        .to_owned();
+    let revoked = {
+        let mut site = app.store.write();
+        let before = site.oauth.access_tokens.len() + site.oauth.refresh_tokens.len();
+        site.oauth
+            .access_tokens
+            .retain(|_, (owner, _)| *owner != account);
+        site.oauth
+            .refresh_tokens
+            .retain(|_, owner| *owner != account);
+        before - site.oauth.access_tokens.len() - site.oauth.refresh_tokens.len()
+    };
+    app.store.persist();
+    Ok(Json(json!({"revoked": revoked})))
 }
 
 async fn indexed(

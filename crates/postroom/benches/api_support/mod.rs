@@ -48,6 +48,7 @@ pub async fn serve(store: Store, trackers: Trackers, dir: &Path) -> String {
         console: http::ConsoleSettings::default(),
         trusted_proxies: Vec::new().into(),
         usage_flags: true,
+        operator_events: false,
         forge: None,
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

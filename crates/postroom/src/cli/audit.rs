@@ -158,8 +158,7 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
             }
         }
         AuditCommand::Show { id } => {
-            let entry = o.audit.entry(&o.tenant, &id).await?;
-            let report = o.audit.report(&o.tenant, &id).await?;
+            let (entry, report) = o.audit.record(&o.tenant, &id).await?;
             // The site's own period when it chose one (`tenant set --retention-days`).
             let days = postroom_engine::retention::period(
                 o.config.inbound.retention_days,

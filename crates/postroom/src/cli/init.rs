@@ -131,11 +131,18 @@ pub const STARTER: &str = r#"# postroom configuration.
 # email = "postroom@your-company.example"
 # token_file = "/etc/postroom/jira-token"
 
+[operator]
+# Your Slack-compatible incoming webhook (its URL in a file, mode 0600): postroom tells it
+# when a Jira Cloud site installs or uninstalls the app, and passes on sites' feedback.
+# webhook_url_file = "/etc/postroom/operator-webhook"
+
 [console]
 # The web console at /: sessions end after this many idle minutes, and at the latest after
 # session_max_hours (1 to 12).
 # session_idle_minutes = 60
 # session_max_hours = 12
+# A session signed in through Jira ends once its grant is revoked: checked this often.
+# session_check_minutes = 5
 # Sign-in through Jira Cloud (Atlassian OAuth 2.0 3LO app; its callback URL is
 # PUBLIC_URL/auth/callback). Without it, `postroom console link --account-id ID` prints
 # one-time sign-in links.

@@ -64,23 +64,89 @@ impl InForce {
         format!(
             "\n## Periods in force\n\n| data | kept | setting |\n| --- | --- | --- |\n\
              | intake records, raw inbound e-mail, processing reports (every tenant) | {days} days | `inbound.retention_days` |\n\
-             | raw inbound e-mail deleted once processed | {not_kept} | `store_raw` of `[inbound]`, `[smtp]`, `[[mailboxes]]` |\n"
+             | raw inbound e-mail deleted once processed | {not_kept} | `store_raw` of `[inbound]`, `[smtp]`, `[[mailboxes]]`; a site's own opt-out: `tenant set --store-raw false` |\n"
         )
     }
 }
 
+/// One site's periods: its own within the operator's, and its raw-mail opt-out.
+#[derive(Debug, Serialize)]
+struct TenantInForce {
+    tenant: String,
+    /// Days its intake records, raw mail and reports are kept.
+    retention_days: u32,
+    /// Whether the site chose that period itself (`tenant set --retention-days`).
+    own_period: bool,
+    /// False when the site opted out of the raw-mail audit (`tenant set --store-raw false`).
+    raw_mail_kept: bool,
+}
+
+impl TenantInForce {
+    fn rows(tenants: &[Self]) -> String {
+        let mut out = String::from(
+            "\n## Periods in force per tenant\n\n| tenant | audit data kept | raw mail |\n\
+             | --- | --- | --- |\n",
+        );
+        for t in tenants {
+            out.push_str(&format!(
+                "| {} | {} days{} | {} |\n",
+                t.tenant,
+                t.retention_days,
+                if t.own_period { " (its own)" } else { "" },
+                if t.raw_mail_kept {
+                    "kept where its sources keep it"
+                } else {
+                    "not kept (the site opted out)"
+                },
+            ));
+        }
+        out
+    }
+}
+
+/// Each tenant's periods, read from the database; `None` before there is one (nothing is
+/// created for it: the inventory can be read before anything is installed).
+async fn tenants_in_force(config: &Config) -> anyhow::Result<Option<Vec<TenantInForce>>> {
+    if let Some(path) = config.storage.url.strip_prefix("sqlite:") {
+        let path = path.trim_start_matches("//");
+        let path = path.split('?').next().unwrap_or(path);
+        if !std::path::Path::new(path).exists() {
+            return Ok(None);
+        }
+    }
+    let store = app::open_store(config).await?;
+    let instance = config.inbound.retention_days;
+    let tenants = store.list_tenants().await?;
+    Ok(Some(
+        tenants
+            .into_iter()
+            .map(|record| TenantInForce {
+                tenant: record.id.as_str().to_owned(),
+                retention_days: postroom_engine::retention::period(instance, record.retention_days),
+                own_period: record.retention_days.is_some(),
+                raw_mail_kept: record.store_raw,
+            })
+            .collect(),
+    ))
+}
+
 /// Prints the inventory generated from the code's declarations, then the periods the
-/// configuration puts in force; it needs no database, so it can be read before anything
-/// is installed.
-pub fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
-    let in_force = InForce::of(&app::load_config(globals)?);
+/// configuration puts in force, and each tenant's when there is a database already.
+pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
+    let config = app::load_config(globals)?;
+    let in_force = InForce::of(&config);
+    let tenants = tenants_in_force(&config).await?;
     match args.format {
         InventoryFormat::Markdown => {
             print!("{}{}", inventory::to_markdown(), in_force.to_markdown());
+            if let Some(tenants) = &tenants {
+                print!("{}", TenantInForce::rows(tenants));
+            }
         }
         InventoryFormat::Json => {
             let mut json = inventory::to_json();
             json["in_force"] = serde_json::to_value(&in_force)?;
+            json["tenants"] = serde_json::to_value(&tenants)?;
             println!("{}", serde_json::to_string_pretty(&json)?);
         }
     }

@@ -3,6 +3,7 @@
 mod audit;
 mod console;
 mod docs;
+mod feedback;
 mod import;
 pub mod init;
 mod inventory;
@@ -71,6 +72,10 @@ pub enum Command {
     Keys(keys::Args),
     /// Print what postroom stores, where, how it is protected and how long it is kept.
     DataInventory(inventory::Args),
+    /// Send feedback to the people who run this postroom (their incoming webhook,
+    /// `[operator] webhook_url_file`); your address goes along only with
+    /// --include-address.
+    Feedback(feedback::Args),
     /// Check the connection to the tenant's Jira site.
     Jira(jira::Args),
     /// Inspect the job queue: list, show and retry (dead) jobs.
@@ -109,7 +114,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Token(args) => token::run(&globals, args).await,
         Command::Keys(args) => keys::run(&globals, args),
         Command::Mailbox(args) => mailbox::run(&globals, args).await,
-        Command::DataInventory(args) => inventory::run(&globals, args),
+        Command::DataInventory(args) => inventory::run(&globals, args).await,
+        Command::Feedback(args) => feedback::run(&globals, args).await,
         Command::Jira(args) => jira::run(&globals, args).await,
         Command::Jobs(args) => jobs::run(&globals, args).await,
         Command::Sandbox(args) => sandbox::run(&globals, args).await,

@@ -232,6 +232,7 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         trusted_proxies: config.http.trusted_proxies.clone().into(),
         forge,
         usage_flags: config.usage.flags,
+        operator_events: config.operator.webhook_url.is_some(),
     });
     if let Some(cloud) = &cloud {
         router = router.merge(cloud.router());
@@ -250,6 +251,14 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
              minutes): {link}",
             console_settings.public_url
         );
+        if cloud.is_some() {
+            eprintln!(
+                "postroom: the Forge app's console pages in the sandbox's Cloud sites, as Jira \
+                 shows them: {}{}",
+                console_settings.public_url,
+                crate::forge::sandbox::PLATFORM_MOUNT
+            );
+        }
     }
     if let Some(addr) = config.http.metrics_addr {
         tasks.push(http::serve_metrics(addr, shutdown.clone()).await?);
@@ -341,6 +350,19 @@ fn start_workers(
     registry.register(postroom_engine::intake::JOB_KIND, inbound.clone());
     registry.register(postroom_engine::intake::REPROCESS_JOB_KIND, inbound.clone());
     registry.register(postroom_engine::intake::RELEASE_JOB_KIND, inbound);
+    if let Some(url) = &config.operator.webhook_url {
+        match crate::operator::OperatorWebhook::new(
+            store.clone(),
+            intake.keyring().clone(),
+            trackers.clone(),
+            url.clone(),
+        ) {
+            Ok(webhook) => {
+                registry.register(postroom_engine::operator::OPERATOR_EVENT_JOB, webhook)
+            }
+            Err(e) => tracing::warn!(error = %e, "operator events cannot be sent"),
+        }
+    }
     registry.register(
         postroom_engine::webhooks::NOTIFY_JOB,
         Notifier::new(store.clone(), intake.keyring().clone(), trackers.clone()),

@@ -48,6 +48,13 @@ enum TenantCommand {
         /// to the operator's.
         #[arg(long, value_name = "DAYS")]
         retention_days: Option<u32>,
+        /// Keep this site's raw mail for the audit (`true`, the default) or not (`false`:
+        /// each raw mail is deleted as soon as it is processed, whatever its mailbox or
+        /// listener says). Without raw mail nothing can be diagnosed from the original,
+        /// reprocessed, released after a hold, made a test case of or downloaded; the
+        /// processing report stays.
+        #[arg(long, value_name = "BOOL")]
+        store_raw: Option<bool>,
         #[command(flatten)]
         identity: IdentityArgs,
     },
@@ -151,12 +158,17 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
             name,
             site,
             retention_days,
+            store_raw,
             identity,
         } => {
             if let Some(days) = retention_days {
                 retention(&config, &store, &name, days).await?;
             }
+            if let Some(keep) = store_raw {
+                raw_mail(&store, &name, keep).await?;
+            }
             let other = retention_days.is_some()
+                || store_raw.is_some()
                 || identity.bounce_address.is_some()
                 || identity.dkim_key.is_some();
             if identity.bounce_address.is_some() || identity.dkim_key.is_some() {
@@ -281,6 +293,21 @@ async fn retention(config: &Config, store: &Store, name: &str, days: u32) -> any
         println!("tenant {id} keeps its audit data {most} days (the instance's period)");
     } else {
         println!("tenant {id} keeps its audit data {days} days");
+    }
+    Ok(())
+}
+
+async fn raw_mail(store: &Store, name: &str, keep: bool) -> anyhow::Result<()> {
+    let id = app::tenant_id(name)?;
+    let tenant = store.tenant(&id).await?;
+    tenant.set_store_raw(keep, app::now_ms()).await?;
+    if keep {
+        println!("tenant {id} keeps raw mail for the audit where its mailboxes and listeners do");
+    } else {
+        println!(
+            "tenant {id} keeps no raw mail: each is deleted once processed (mail taken in \
+             before keeps its own setting until its retention ends)"
+        );
     }
     Ok(())
 }
@@ -495,7 +522,7 @@ async fn describe(
             "none (postroom tenant webhook-secret NAME)"
         };
     Ok(format!(
-        "tenant:         {}\njira url:       {}\njira auth:      {}\njira account:   {}\nstate:          {}\nwebhook path:   /webhooks/jira/{}\nwebhook secret: {}\nretention:      {} days{}\nbounce address: {}\ndkim key:       {}\n",
+        "tenant:         {}\njira url:       {}\njira auth:      {}\njira account:   {}\nstate:          {}\nwebhook path:   /webhooks/jira/{}\nwebhook secret: {}\nretention:      {} days{}\nraw mail:       {}\nbounce address: {}\ndkim key:       {}\n",
         record.id,
         record.jira.url.as_deref().unwrap_or("(not configured)"),
         record.jira.auth.as_deref().unwrap_or("-"),
@@ -508,6 +535,11 @@ async fn describe(
             " (the site's own)"
         } else {
             " (the instance's)"
+        },
+        if record.store_raw {
+            "kept for the audit where its mailboxes and listeners keep it"
+        } else {
+            "not kept: deleted once processed (the site opted out)"
         },
         record
             .bounce_address

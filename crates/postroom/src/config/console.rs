@@ -14,6 +14,10 @@ pub struct ConsoleConfig {
     pub session_idle_minutes: u64,
     /// Hours after sign-in after which a session ends however busy it is (1–12).
     pub session_max_hours: u64,
+    /// Minutes between two checks that a session signed in through Jira still holds a
+    /// grant the provider honours (its refresh token, the site among the account's); a
+    /// revoked grant ends the session at its next request after that. 0: on every request.
+    pub session_check_minutes: u64,
     pub oauth: OauthConfig,
 }
 
@@ -22,6 +26,7 @@ impl Default for ConsoleConfig {
         Self {
             session_idle_minutes: 60,
             session_max_hours: 12,
+            session_check_minutes: 5,
             oauth: OauthConfig::default(),
         }
     }

@@ -10,6 +10,7 @@ mod env;
 mod error;
 mod inbound;
 mod locate;
+mod operator;
 mod secret;
 mod secrets;
 mod usage;
@@ -22,6 +23,7 @@ use serde::{Deserialize, Serialize};
 pub use console::{ConsoleConfig, OauthConfig, OauthEndpoints, OauthProvider};
 pub use error::ConfigError;
 pub use inbound::{InboundConfig, SmtpConfig};
+pub use operator::OperatorConfig;
 pub use secret::Secret;
 pub use secrets::Secrets;
 pub use usage::UsageConfig;
@@ -61,6 +63,7 @@ pub struct Config {
     pub console: ConsoleConfig,
     pub forge: ForgeConfig,
     pub usage: UsageConfig,
+    pub operator: OperatorConfig,
 }
 
 /// `shutdown_grace_secs`, 10 unless set.
@@ -486,6 +489,7 @@ impl Config {
             self.jira.token = Some(secret);
         }
         self.console.read_secret_files()?;
+        self.operator.read_secret_files()?;
         self.secrets.read_files()
     }
 }

@@ -58,6 +58,12 @@ impl CloudSites {
         let platform = ForgePlatform::with_app_id(&app_id, &base)
             .context("cannot start the sandbox's Forge platform")?;
         platform.set_own_url(&format!("{base}{PLATFORM_MOUNT}"));
+        platform.set_console_resource(
+            crate::http::console_resource()
+                .into_iter()
+                .map(|(path, bytes)| (path.to_owned(), bytes.to_vec()))
+                .collect(),
+        );
         let mut sites = Vec::new();
         for (name, mount, cloud_id) in SITES {
             let site_config = SandboxConfig {

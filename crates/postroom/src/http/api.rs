@@ -57,6 +57,7 @@ use super::{ApiError, AppState, access_log, audit, jobs, overview, session, temp
         templates::favourites,
         usage::report,
         usage::show,
+        super::feedback::send,
     ),
     components(schemas(
         super::error::ErrorBody,
@@ -65,6 +66,8 @@ use super::{ApiError, AppState, access_log, audit, jobs, overview, session, temp
         session::Role,
         session::SessionBody,
         session::LinkBody,
+        super::feedback::FeedbackBody,
+        super::feedback::FeedbackQueued,
         overview::OverviewBody,
         overview::ForgeBody,
         overview::ListenerBody,
@@ -134,6 +137,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/audit/sent/{id}/mime", get(audit::sent_mime))
         .route("/usage", get(usage::show))
         .route("/usage/flags", post(usage::report))
+        .route("/feedback", post(super::feedback::send))
         .merge(templates::routes())
         .route_layer(middleware::from_fn_with_state(state, access_log::record))
         .fallback(unknown_route)

@@ -1,7 +1,9 @@
 //! Who is calling: the one extractor that authenticates `/api/v1` requests.
 //!
 //! A handler that takes an [`ApiCaller`] runs only for a valid, unrevoked API token
-//! (`Authorization: Bearer pr_…`) or a live console session (its cookie); everything else
+//! (`Authorization: Bearer pr_…`), a live console session (its cookie), or — when postroom
+//! is a Forge app's remote — a valid Forge invocation token from the console's pages inside
+//! Jira (see [`super::forge::api_caller`]); everything else
 //! answers 401 before the handler runs. A session's state-changing request (anything but
 //! GET, HEAD and OPTIONS) must also carry the session's CSRF token in `X-CSRF-Token`, or it
 //! answers 403 and changes nothing: the cookie is sent by the browser on its own, the token
@@ -39,6 +41,28 @@ pub struct ApiCaller {
     pub role: Role,
     /// For a project administrator, the keys of the projects they administer or lead.
     pub projects: BTreeSet<String>,
+    /// The person's own Forge user token, when they called from the console inside Jira
+    /// (`x-forge-oauth-user`): what they do in Jira is done with it, as them, within the
+    /// call. Never serialised.
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub forge_user: Option<UserToken>,
+}
+
+/// A person's Forge user token and when it expires.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserToken {
+    pub token: postroom_jira::Secret,
+    pub expires_at_ms: i64,
+}
+
+impl UserToken {
+    /// The Jira authentication that acts as the person.
+    pub fn auth(&self) -> postroom_jira::Auth {
+        let held = postroom_jira::SystemToken::default();
+        held.offer(self.token.clone(), self.expires_at_ms);
+        postroom_jira::Auth::Forge(held)
+    }
 }
 
 /// Which audit entries a caller may see.
@@ -98,6 +122,7 @@ impl From<Authenticated> for ApiCaller {
                 Scope::Agent => Role::Agent,
             },
             projects: BTreeSet::new(),
+            forge_user: None,
         }
     }
 }
@@ -124,6 +149,10 @@ impl FromRequestParts<AppState> for ApiCaller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let caller: ApiCaller = match bearer_token(parts) {
+            // postroom's own tokens are `pr_…`; a JWT is Forge's invocation token.
+            Some(token) if state.forge.is_some() && is_jwt(token) => {
+                super::forge::api_caller(state, &parts.headers).await?
+            }
             Some(token) => state
                 .store
                 .authenticate(token)
@@ -138,6 +167,18 @@ impl FromRequestParts<AppState> for ApiCaller {
         }
         Ok(caller)
     }
+}
+
+/// Whether `token` is shaped like a JWT (three base64url parts), as Forge's invocation
+/// tokens are and postroom's API tokens never are.
+fn is_jwt(token: &str) -> bool {
+    let parts: Vec<&str> = token.split('.').collect();
+    parts.len() == 3
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
 }
 
 /// The token of an `Authorization: Bearer …` header (scheme case-insensitive).
@@ -175,5 +216,15 @@ mod tests {
         assert_eq!(bearer_token(&parts(Some("Bearer "))), None);
         assert_eq!(bearer_token(&parts(Some("pr_abc"))), None);
         assert_eq!(bearer_token(&parts(None)), None);
+    }
+
+    #[test]
+    fn only_three_part_base64url_tokens_look_like_jwts() {
+        assert!(is_jwt("eyJh.eyJz.c2ln"));
+        assert!(!is_jwt("pr_abc"));
+        assert!(!is_jwt("a.b"));
+        assert!(!is_jwt("a..c"));
+        assert!(!is_jwt("a.b.c.d"));
+        assert!(!is_jwt("a.b+.c"));
     }
 }

@@ -20,6 +20,31 @@ const INDEX: &[u8] = include_bytes!("../../../../ui/dist/index.html");
 const SCRIPT: &[u8] = include_bytes!("../../../../ui/dist/assets/console.js");
 const STYLE: &[u8] = include_bytes!("../../../../ui/dist/assets/console.css");
 
+/// The chunks of Forge's bridge, which the bundle loads only inside Jira (see
+/// `ui/src/transport.ts`). postroom never serves them; they are part of the Forge app's
+/// resource, which `serve --sandbox` hands its Forge platform.
+const BRIDGE_CHUNKS: [(&str, &[u8]); 2] = [
+    (
+        "assets/forge-out.js",
+        include_bytes!("../../../../ui/dist/assets/forge-out.js"),
+    ),
+    (
+        "assets/forge-iframe-resizer.js",
+        include_bytes!("../../../../ui/dist/assets/forge-iframe-resizer.js"),
+    ),
+];
+
+/// Every file of the bundle by its path in `ui/dist`: the Forge app's `console` resource.
+pub fn resource() -> Vec<(&'static str, &'static [u8])> {
+    let mut files = vec![
+        ("index.html", INDEX),
+        ("assets/console.js", SCRIPT),
+        ("assets/console.css", STYLE),
+    ];
+    files.extend(BRIDGE_CHUNKS);
+    files
+}
+
 /// The policy of every console page. `frame-src 'self'` lets a mail's HTML be shown in a
 /// sandboxed frame of this origin with a policy of its own.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \

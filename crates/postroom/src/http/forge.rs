@@ -1,5 +1,6 @@
 //! `POST /forge/lifecycle`, `/forge/events` and `/forge/schedule`: the endpoints Forge
-//! calls as postroom's app's remote backend.
+//! calls as postroom's app's remote backend; and [`api_caller`], which lets the console's
+//! pages inside Jira call `/api/v1` through Forge's bridge.
 //!
 //! Each call's invocation token is verified before its body is read; a call that fails gets
 //! 401 and nothing is stored. The installation, its site and licence are taken from the
@@ -12,6 +13,7 @@ use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use postroom_engine::operator::OperatorEvent;
 use postroom_engine::webhooks::{ReceiveError, Received};
 use postroom_store::TenantStore;
 use postroom_store::forge::{ForgeInstallation, ForgeSite, Installed};
@@ -99,7 +101,7 @@ async fn installed(
 async fn keep_context(
     edge: &ForgeEdge,
     tenant: &TenantStore,
-    call: &Call,
+    invocation: &Invocation,
     headers: &HeaderMap,
     known: Option<Option<bool>>,
 ) {
@@ -112,15 +114,15 @@ async fn keep_context(
     {
         tracing::warn!(tenant = %tenant.id(), error = %format!("{e:#}"), "cannot keep the app system token");
     }
-    if known == Some(call.invocation.licence_active) {
+    if known == Some(invocation.licence_active) {
         return;
     }
     match tenant
-        .set_forge_licence(call.invocation.licence_active, now)
+        .set_forge_licence(invocation.licence_active, now)
         .await
     {
         Ok(true) => {
-            tracing::info!(tenant = %tenant.id(), active = ?call.invocation.licence_active, "the site's licence changed")
+            tracing::info!(tenant = %tenant.id(), active = ?invocation.licence_active, "the site's licence changed")
         }
         Ok(false) => {}
         Err(e) => {
@@ -170,7 +172,7 @@ pub async fn lifecycle(State(state): State<AppState>, headers: HeaderMap, body: 
                 Ok(t) => t,
                 Err(e) => return ApiError::Internal(e.into()).into_response(),
             };
-            keep_context(&edge, &tenant, &call, &headers, None).await;
+            keep_context(&edge, &tenant, &call.invocation, &headers, None).await;
             let label = match outcome {
                 Installed::New(_) => {
                     tracing::info!(tenant = %tenant.id(), "a site installed the app");
@@ -182,6 +184,11 @@ pub async fn lifecycle(State(state): State<AppState>, headers: HeaderMap, body: 
                 }
                 Installed::Unchanged(_) => "unchanged",
             };
+            if label != "unchanged" {
+                state
+                    .tell_operator(&tenant, &OperatorEvent::Installed)
+                    .await;
+            }
             answer(StatusCode::OK, label)
         }
         "avi:forge:uninstalled:app" => {
@@ -192,6 +199,11 @@ pub async fn lifecycle(State(state): State<AppState>, headers: HeaderMap, body: 
             {
                 Ok(true) => {
                     tracing::warn!(installation = %call.invocation.installation_id, "a site uninstalled the app: its mail is refused, its data kept for a reinstall");
+                    if let Ok((_, tenant)) = installed(&state, &call).await {
+                        state
+                            .tell_operator(&tenant, &OperatorEvent::Uninstalled)
+                            .await;
+                    }
                     answer(StatusCode::OK, "uninstalled")
                 }
                 Ok(false) => answer(StatusCode::OK, "unchanged"),
@@ -219,7 +231,7 @@ pub async fn jira_event(State(state): State<AppState>, headers: HeaderMap, body:
     keep_context(
         &edge,
         &tenant,
-        &call,
+        &call.invocation,
         &headers,
         Some(installation.licence_active),
     )
@@ -269,10 +281,81 @@ pub async fn schedule(State(state): State<AppState>, headers: HeaderMap, body: B
     keep_context(
         &edge,
         &tenant,
-        &call,
+        &call.invocation,
         &headers,
         Some(installation.licence_active),
     )
     .await;
     answer(StatusCode::OK, "ok")
+}
+
+/// The caller of an `/api/v1` request that the console's pages inside Jira made through
+/// Forge's bridge (`invokeRemote`): the invocation token names the installation and the
+/// person, and the person's role is read from the site's Jira as for any sign-in. No CSRF
+/// token is needed: nothing the browser sends on its own (a cookie) authenticates it.
+pub(super) async fn api_caller(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<super::auth::ApiCaller, ApiError> {
+    let Some(edge) = state.forge.clone() else {
+        return Err(ApiError::Unauthorized);
+    };
+    let authorization = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let invocation = edge.verifier.verify(authorization).await.map_err(|e| {
+        metrics::counter!("postroom_forge_calls_total", "outcome" => "unauthorized").increment(1);
+        tracing::info!(reason = %e, "Forge call to the API refused");
+        ApiError::Unauthorized
+    })?;
+    // The console is for people: a trigger's token names nobody.
+    let Some(principal) = invocation.principal.clone().filter(|p| !p.is_empty()) else {
+        return Err(ApiError::Unauthorized);
+    };
+    let installation = state
+        .store
+        .forge_installation(&invocation.installation_id)
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?
+        .ok_or(ApiError::Unauthorized)?;
+    if installation.uninstalled_at_ms.is_some() {
+        return Err(ApiError::Gone(
+            "postroom was uninstalled from this site; reinstall the app to use it again".to_owned(),
+        ));
+    }
+    let tenant = state
+        .store
+        .tenant(&installation.tenant)
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    keep_context(
+        &edge,
+        &tenant,
+        &invocation,
+        headers,
+        Some(installation.licence_active),
+    )
+    .await;
+    let (role, projects) = super::session::role_of(state, &installation.tenant, &principal).await?;
+    let forge_user = headers
+        .get("x-forge-oauth-user")
+        .and_then(|v| v.to_str().ok())
+        .filter(|t| !t.is_empty())
+        .map(|token| super::auth::UserToken {
+            token: postroom_jira::Secret::new(token),
+            expires_at_ms: crate::forge::tokens::expiry_of(token, now_ms()),
+        });
+    Ok(super::auth::ApiCaller {
+        tenant: installation.tenant,
+        account_id: principal,
+        scope: if role == super::session::Role::Admin {
+            postroom_store::tokens::Scope::Admin
+        } else {
+            postroom_store::tokens::Scope::Agent
+        },
+        token_id: None,
+        role,
+        projects,
+        forge_user,
+    })
 }

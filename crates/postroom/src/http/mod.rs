@@ -6,12 +6,14 @@ mod audit;
 mod auth;
 mod console;
 mod error;
+mod feedback;
 mod forge;
 mod health;
 mod jobs;
 mod json_body;
 mod mail;
 mod metrics;
+mod oauth_grant;
 mod overview;
 mod readiness;
 mod session;
@@ -28,6 +30,7 @@ use postroom_store::Store;
 
 pub use access_log::purge_forever as purge_access_log_forever;
 pub use auth::ApiCaller;
+pub use console::resource as console_resource;
 pub use error::{ApiError, FieldError};
 pub use metrics::{MetricsAccess, serve_loopback as serve_metrics};
 pub use readiness::Readiness;
@@ -57,9 +60,34 @@ pub struct AppState {
     pub forge: Option<crate::forge::ForgeEdge>,
     /// `usage.flags`: whether the local usage flags are counted.
     pub usage_flags: bool,
+    /// Whether operator events are sent (`[operator] webhook_url_file` is set): installs,
+    /// uninstalls and feedback are queued for the operator's webhook.
+    pub operator_events: bool,
 }
 
 impl AppState {
+    /// Queues `event` of `tenant` for the operator, when operator events are sent. A
+    /// failure is logged, never passed on: telling the operator must not fail the install.
+    pub(crate) async fn tell_operator(
+        &self,
+        tenant: &postroom_store::TenantStore,
+        event: &postroom_engine::operator::OperatorEvent,
+    ) {
+        if !self.operator_events {
+            return;
+        }
+        if let Err(e) = postroom_engine::operator::queue(
+            tenant,
+            self.intake.keyring(),
+            event,
+            crate::app::now_ms(),
+        )
+        .await
+        {
+            tracing::warn!(tenant = %tenant.id(), error = %e, "cannot queue an operator event");
+        }
+    }
+
     /// The store of the caller's tenant.
     pub(crate) async fn tenant_of(
         &self,

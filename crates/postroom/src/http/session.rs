@@ -20,6 +20,7 @@ use sha2::{Digest, Sha256};
 use super::auth::ApiCaller;
 use super::error::ErrorBody;
 use super::json_body::JsonBody;
+use super::oauth_grant::Grant;
 use super::signin::OauthClient;
 use super::{ApiError, AppState};
 use crate::app;
@@ -54,6 +55,9 @@ pub struct ConsoleSettings {
     pub oauth: Option<Arc<OauthClient>>,
     /// The listeners this process runs, `(name, address)`, for the overview.
     pub listeners: Vec<(String, String)>,
+    /// How often a session signed in through OAuth has its grant confirmed by the
+    /// provider (`console.session_check_minutes`); 0: on every request.
+    pub check_every_ms: i64,
 }
 
 impl Default for ConsoleSettings {
@@ -64,6 +68,7 @@ impl Default for ConsoleSettings {
             public_url: "http://127.0.0.1:8080".to_owned(),
             oauth: None,
             listeners: Vec::new(),
+            check_every_ms: 5 * 60 * 1000,
         }
     }
 }
@@ -146,6 +151,13 @@ pub(super) async fn caller(parts: &Parts, state: &AppState) -> Result<ApiCaller,
             "this request needs the session's CSRF token in {CSRF_HEADER}"
         )));
     }
+    if session.via == SignInVia::Oauth
+        && app::now_ms().saturating_sub(session.checked_at_ms) >= state.console.check_every_ms
+        && let Some(oauth) = &state.console.oauth
+        && oauth.tenant == session.tenant
+    {
+        super::oauth_grant::confirm(state, oauth, &session, secret).await?;
+    }
     let (role, projects) = role_of(state, &session.tenant, &session.account_id).await?;
     Ok(ApiCaller {
         tenant: session.tenant,
@@ -158,6 +170,7 @@ pub(super) async fn caller(parts: &Parts, state: &AppState) -> Result<ApiCaller,
         token_id: None,
         role,
         projects,
+        forge_user: None,
     })
 }
 
@@ -262,27 +275,49 @@ pub async fn link(
                     .to_owned(),
             )
         })?;
-    start(&state, &tenant, &account_id, SignInVia::Link).await
+    start(&state, &tenant, &account_id, None).await
 }
 
-/// Starts a session and answers with it and its cookie.
+/// Starts a session and answers with it and its cookie: signed in through Jira's OAuth
+/// when its `grant` is given (kept sealed with the session), else by a one-time link.
 pub async fn start(
     state: &AppState,
     tenant: &TenantId,
     account_id: &str,
-    via: SignInVia,
+    grant: Option<&Grant>,
 ) -> Result<Response, ApiError> {
     let (role, projects) = role_of(state, tenant, account_id).await?;
-    let (secret, _) = state
+    let internal = |e: anyhow::Error| ApiError::Internal(e);
+    let store = state
         .store
         .tenant(tenant)
         .await
-        .map_err(|e| ApiError::Internal(e.into()))?
-        .console()
-        .start_session(account_id, via, state.console.policy, app::now_ms())
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?;
-    tracing::info!(tenant = %tenant.as_str(), via = via.as_str(), "console session started");
+        .map_err(|e| internal(e.into()))?;
+    let (policy, now) = (state.console.policy, app::now_ms());
+    let (secret, session) = match grant {
+        None => store
+            .console()
+            .start_session(account_id, SignInVia::Link, policy, now)
+            .await
+            .map_err(|e| internal(e.into()))?,
+        Some(grant) => {
+            let cipher = state
+                .intake
+                .keyring()
+                .cipher(&store)
+                .map_err(|e| internal(e.into()))?;
+            store
+                .console()
+                .start_oauth_session(account_id, &cipher, &grant.to_json(), policy, now)
+                .await
+                .map_err(|e| internal(e.into()))?
+        }
+    };
+    tracing::info!(
+        tenant = %tenant.as_str(),
+        via = session.via.as_str(),
+        "console session started"
+    );
     let body = SessionBody {
         tenant: tenant.clone(),
         account_id: account_id.to_owned(),

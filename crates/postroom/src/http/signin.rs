@@ -8,7 +8,9 @@
 //!    token, and (Atlassian) asks which sites the token reaches: the tenant's Jira must be one
 //!    of them, otherwise 403 — an Atlassian account of another site never gets in. Then the
 //!    token's account is read (`/me`; on Data Center `/rest/api/2/myself`) and a session is
-//!    started. The token is not kept.
+//!    started. The tokens are kept with the session, sealed, only so that
+//!    [`super::oauth_grant`] can ask the provider from time to time whether the grant still
+//!    stands; they are never used to act in Jira.
 
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -16,10 +18,10 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use postroom_core::tenant::TenantId;
-use postroom_store::console::SignInVia;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use super::oauth_grant::Grant;
 use super::session::{self, cookie};
 use super::{ApiError, AppState};
 use crate::config::{OauthProvider, Secret};
@@ -30,8 +32,9 @@ const FLOW_COOKIE: &str = "postroom_oauth";
 /// How long a person has to answer the provider's consent page.
 const FLOW_SECS: i64 = 600;
 
-/// The scopes asked of Atlassian: who the account is, and enough of Jira to read its roles.
-const ATLASSIAN_SCOPES: &str = "read:me read:jira-user read:jira-work";
+/// The scopes asked of Atlassian: who the account is, enough of Jira to read its roles,
+/// and a refresh token (`offline_access`), whose refusal later tells a revoked grant.
+const ATLASSIAN_SCOPES: &str = "read:me read:jira-user read:jira-work offline_access";
 
 /// The scope asked of Data Center: reading (`myself`).
 const DATA_CENTER_SCOPES: &str = "READ";
@@ -57,31 +60,59 @@ pub struct OauthClient {
 
 /// What can go wrong after the provider sent the browser back.
 #[derive(Debug, thiserror::Error)]
-enum SignInError {
+pub(super) enum SignInError {
     #[error("the sign-in was cancelled or refused by Jira")]
     Refused,
     #[error("the sign-in took too long or came from another browser; start again")]
     State,
     #[error("Jira's sign-in did not answer as expected: {0}")]
     Provider(String),
+    /// The provider answered 401 or 403 to the token: it no longer stands.
+    #[error("Jira's sign-in refused the token at {url} ({status})")]
+    TokenRefused { url: String, status: StatusCode },
     #[error("your Atlassian account has no access to {0}, the Jira site of this postroom")]
     OtherSite(String),
 }
 
 impl OauthClient {
-    async fn exchange(&self, code: &str, verifier: &str) -> Result<String, SignInError> {
-        #[derive(Deserialize)]
-        struct Token {
-            access_token: String,
-        }
-        let fields = [
+    async fn exchange(&self, code: &str, verifier: &str) -> Result<Grant, SignInError> {
+        self.token(&[
             ("grant_type", "authorization_code"),
-            ("client_id", self.client_id.as_str()),
-            ("client_secret", self.client_secret.expose()),
             ("code", code),
             ("redirect_uri", self.redirect_uri.as_str()),
             ("code_verifier", verifier),
+        ])
+        .await
+    }
+
+    /// A new grant for `refresh_token` (which the provider may rotate: the answer's
+    /// refresh token, when it sends one, replaces it).
+    pub(super) async fn refresh(&self, refresh_token: &str) -> Result<Grant, SignInError> {
+        let mut grant = self
+            .token(&[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh_token),
+            ])
+            .await?;
+        grant
+            .refresh_token
+            .get_or_insert_with(|| refresh_token.to_owned());
+        Ok(grant)
+    }
+
+    /// A request to the token endpoint with the client's credentials and `grant` fields.
+    async fn token(&self, grant: &[(&str, &str)]) -> Result<Grant, SignInError> {
+        #[derive(Deserialize)]
+        struct Token {
+            access_token: String,
+            refresh_token: Option<String>,
+            expires_in: Option<i64>,
+        }
+        let mut fields = vec![
+            ("client_id", self.client_id.as_str()),
+            ("client_secret", self.client_secret.expose()),
         ];
+        fields.extend_from_slice(grant);
         // Atlassian's token endpoint takes JSON; Data Center's takes a form.
         let request = match self.provider {
             OauthProvider::Atlassian => self.http.post(&self.token_url).json(
@@ -104,17 +135,33 @@ impl OauthClient {
             .send()
             .await
             .map_err(|e| SignInError::Provider(format!("token endpoint: {e}")))?;
-        if !response.status().is_success() {
+        let status = response.status();
+        // OAuth 2.0 answers a revoked or unknown grant with 400 `invalid_grant`, a refused
+        // client with 401.
+        if matches!(
+            status,
+            StatusCode::BAD_REQUEST | StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
+        ) {
+            return Err(SignInError::TokenRefused {
+                url: "the token endpoint".to_owned(),
+                status,
+            });
+        }
+        if !status.is_success() {
             return Err(SignInError::Provider(format!(
-                "token endpoint answered {}",
-                response.status()
+                "token endpoint answered {status}"
             )));
         }
         let token: Token = response
             .json()
             .await
             .map_err(|e| SignInError::Provider(format!("token endpoint: {e}")))?;
-        Ok(token.access_token)
+        Ok(Grant {
+            access_token: token.access_token,
+            refresh_token: token.refresh_token.filter(|t| !t.is_empty()),
+            expires_at_ms: crate::app::now_ms()
+                .saturating_add(token.expires_in.unwrap_or(3600).saturating_mul(1000)),
+        })
     }
 
     async fn get<T: serde::de::DeserializeOwned>(
@@ -129,11 +176,15 @@ impl OauthClient {
             .send()
             .await
             .map_err(|e| SignInError::Provider(format!("{url}: {e}")))?;
-        if !response.status().is_success() {
-            return Err(SignInError::Provider(format!(
-                "{url} answered {}",
-                response.status()
-            )));
+        let status = response.status();
+        if matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) {
+            return Err(SignInError::TokenRefused {
+                url: url.to_owned(),
+                status,
+            });
+        }
+        if !status.is_success() {
+            return Err(SignInError::Provider(format!("{url} answered {status}")));
         }
         response
             .json()
@@ -142,7 +193,7 @@ impl OauthClient {
     }
 
     /// The account the token belongs to, if the tenant's site is among the token's sites.
-    async fn account(&self, token: &str) -> Result<String, SignInError> {
+    pub(super) async fn account(&self, token: &str) -> Result<String, SignInError> {
         #[derive(Deserialize)]
         struct Resource {
             url: String,
@@ -246,9 +297,8 @@ pub async fn callback(
     let cleared = state.console.cookie(FLOW_COOKIE, "", "/auth", 0)?;
     let outcome = finish(&oauth, &headers, &callback).await;
     let mut response = match outcome {
-        Ok(account_id) => {
-            let started =
-                session::start(&state, &oauth.tenant, &account_id, SignInVia::Oauth).await?;
+        Ok((account_id, grant)) => {
+            let started = session::start(&state, &oauth.tenant, &account_id, Some(&grant)).await?;
             let mut redirect = Redirect::to("/#/").into_response();
             if let Some(cookie) = started.headers().get(header::SET_COOKIE) {
                 redirect
@@ -282,7 +332,7 @@ async fn finish(
     oauth: &OauthClient,
     headers: &HeaderMap,
     callback: &Callback,
-) -> Result<String, SignInError> {
+) -> Result<(String, Grant), SignInError> {
     if callback.error.is_some() {
         return Err(SignInError::Refused);
     }
@@ -300,8 +350,9 @@ async fn finish(
         return Err(SignInError::State);
     }
     let code = callback.code.as_deref().ok_or(SignInError::Refused)?;
-    let token = oauth.exchange(code, verifier).await?;
-    oauth.account(&token).await
+    let grant = oauth.exchange(code, verifier).await?;
+    let account = oauth.account(&grant.access_token).await?;
+    Ok((account, grant))
 }
 
 /// A small page of the sign-in's outcome: no script, the console's stylesheet.

@@ -61,16 +61,34 @@ impl Console {
             OauthProvider::Atlassian,
             testing::sqlite().await.unwrap(),
             usage_flags,
+            ConsoleSettings::default().check_every_ms,
         )
         .await
     }
 
     /// Like [`Console::start_with`], on `store` (a database of any backend).
     pub async fn start_on(provider: OauthProvider, store: TestStore) -> Self {
-        Self::start_full(provider, store, true).await
+        Self::start_full(
+            provider,
+            store,
+            true,
+            ConsoleSettings::default().check_every_ms,
+        )
+        .await
     }
 
-    async fn start_full(provider: OauthProvider, store: TestStore, usage_flags: bool) -> Self {
+    /// Signing in through the sandbox as `provider`, with a session's grant confirmed by
+    /// the provider on every request (`console.session_check_minutes = 0`).
+    pub async fn start_checking_grants(provider: OauthProvider) -> Self {
+        Self::start_full(provider, testing::sqlite().await.unwrap(), true, 0).await
+    }
+
+    async fn start_full(
+        provider: OauthProvider,
+        store: TestStore,
+        usage_flags: bool,
+        check_every_ms: i64,
+    ) -> Self {
         let sandbox = Sandbox::start(jira_sandbox::SandboxConfig::default())
             .await
             .unwrap();
@@ -164,11 +182,13 @@ impl Console {
                 public_url: base.clone(),
                 oauth: Some(Arc::new(oauth)),
                 listeners: vec![("http".to_owned(), addr.to_string())],
+                check_every_ms,
                 ..ConsoleSettings::default()
             },
             trusted_proxies: Vec::new().into(),
             forge: None,
             usage_flags,
+            operator_events: false,
         });
         let paths = served_paths(&router);
         tokio::spawn(async move {

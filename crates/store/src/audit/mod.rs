@@ -201,6 +201,24 @@ impl TenantStore {
         .await?;
         row.as_ref().map(from_row).transpose()
     }
+
+    /// One message of the audit with its sealed report (`None` before it has a result),
+    /// read in one query: a result recorded meanwhile (a reprocess finishing) cannot pair
+    /// the old record with the new report.
+    pub async fn audit_record(
+        &self,
+        id: &str,
+    ) -> Result<Option<(AuditEntry, Option<Vec<u8>>)>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{SELECT_WITH_REPORT} WHERE i.tenant_id = $1 AND i.id = $2"
+        )))
+        .bind(self.id().as_str())
+        .bind(id)
+        .fetch_optional(self.db().pool())
+        .await?;
+        row.map(|row| Ok((from_row(&row)?, row.try_get("report")?)))
+            .transpose()
+    }
 }
 
 /// `text` for a LIKE pattern with `\` as its escape: its own `%`, `_` and `\` match
@@ -216,12 +234,24 @@ fn like_escaped(text: &str) -> String {
     out
 }
 
-const SELECT: &str = "SELECT i.id, i.mailbox, i.source, i.dedupe_hash, i.message_id_sha256, \
-                      i.size, i.status, i.reason, i.received_at_ms, i.store_raw, \
-                      r.status AS result_status, r.issue_key, r.comment_id, r.sender_hash, \
-                      r.processed_at_ms \
-                      FROM intake i LEFT JOIN inbound_results r \
-                      ON r.tenant_id = i.tenant_id AND r.intake_id = i.id";
+const SELECT: &str = concat!(
+    "SELECT i.id, i.mailbox, i.source, i.dedupe_hash, i.message_id_sha256, \
+     i.size, i.status, i.reason, i.received_at_ms, i.store_raw, \
+     r.status AS result_status, r.issue_key, r.comment_id, r.sender_hash, \
+     r.processed_at_ms ",
+    "FROM intake i LEFT JOIN inbound_results r \
+     ON r.tenant_id = i.tenant_id AND r.intake_id = i.id"
+);
+
+/// [`SELECT`] with the sealed report as well, for one message shown whole.
+const SELECT_WITH_REPORT: &str = concat!(
+    "SELECT i.id, i.mailbox, i.source, i.dedupe_hash, i.message_id_sha256, \
+     i.size, i.status, i.reason, i.received_at_ms, i.store_raw, \
+     r.status AS result_status, r.issue_key, r.comment_id, r.sender_hash, \
+     r.processed_at_ms, r.report ",
+    "FROM intake i LEFT JOIN inbound_results r \
+     ON r.tenant_id = i.tenant_id AND r.intake_id = i.id"
+);
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<AuditEntry, StoreError> {
     let intake = crate::intake::from_row(row)?;

@@ -5,6 +5,13 @@
 //! are 256 random bits, which makes a plain hash safe to store and to look up directly
 //! (as for API tokens). A session is tenant-scoped: it is made through a [`TenantStore`]
 //! and names the tenant it belongs to when looked up.
+//!
+//! A session signed in through Jira's OAuth keeps that sign-in's grant (its access and
+//! refresh token, as the caller serialises them) sealed with the tenant's data key, bound
+//! to the session's row: the HTTP edge asks the provider every few minutes whether the
+//! grant still stands, and ends the session when it does not. Whichever request claims a
+//! due check first ([`Console::claim_check`]) makes it, on any instance, so a rotating
+//! refresh token is never used twice.
 
 mod secret;
 
@@ -12,6 +19,8 @@ use sqlx::Row;
 
 pub use secret::Secret;
 
+use crate::crypto::{Place, TenantCipher};
+use crate::tenant_secrets::SecretError;
 use crate::{Store, StoreError, TenantStore};
 use postroom_core::tenant::TenantId;
 
@@ -41,6 +50,21 @@ impl SignInVia {
             SignInVia::Oauth => "oauth",
         }
     }
+
+    fn parse(text: &str) -> Result<Self, StoreError> {
+        match text {
+            "link" => Ok(SignInVia::Link),
+            "oauth" => Ok(SignInVia::Oauth),
+            other => Err(StoreError::Corrupt(format!(
+                "console_sessions.via: {other:?}"
+            ))),
+        }
+    }
+}
+
+/// Where a session's grant is sealed: its own row, so it cannot be moved to another.
+fn grant_place(id_hash: &str) -> Place {
+    Place::column("console_sessions", "grant_sealed", id_hash)
 }
 
 /// How long sessions last: idle timeout and absolute lifetime, in milliseconds.
@@ -70,6 +94,9 @@ pub struct Session {
     pub created_at_ms: i64,
     /// When it ends at the latest (absolute lifetime).
     pub expires_at_ms: i64,
+    pub via: SignInVia,
+    /// When the provider last confirmed the session's grant (its sign-in, at first).
+    pub checked_at_ms: i64,
 }
 
 /// A tenant's console sign-ins.
@@ -95,19 +122,63 @@ impl Console {
         policy: SessionPolicy,
         now_ms: i64,
     ) -> Result<(Secret, Session), StoreError> {
+        let secret = Secret::new("ps_");
+        let session = self
+            .insert_session(&secret, account_id, via, None, policy, now_ms)
+            .await?;
+        Ok((secret, session))
+    }
+
+    /// Starts a session of a sign-in through Jira's OAuth, keeping its `grant` sealed
+    /// with `cipher` (this tenant's) for [`Console::grant`].
+    pub async fn start_oauth_session(
+        &self,
+        account_id: &str,
+        cipher: &TenantCipher,
+        grant: &str,
+        policy: SessionPolicy,
+        now_ms: i64,
+    ) -> Result<(Secret, Session), SecretError> {
+        self.tenant.check_cipher(cipher)?;
+        let secret = Secret::new("ps_");
+        let sealed = cipher.seal_str(&grant_place(&secret.hash()), grant)?;
+        let session = self
+            .insert_session(
+                &secret,
+                account_id,
+                SignInVia::Oauth,
+                Some(&sealed),
+                policy,
+                now_ms,
+            )
+            .await?;
+        Ok((secret, session))
+    }
+
+    async fn insert_session(
+        &self,
+        secret: &Secret,
+        account_id: &str,
+        via: SignInVia,
+        grant_sealed: Option<&[u8]>,
+        policy: SessionPolicy,
+        now_ms: i64,
+    ) -> Result<Session, StoreError> {
         if account_id.trim().is_empty() {
             return Err(StoreError::Invalid("account id is empty".to_owned()));
         }
-        let secret = Secret::new("ps_");
         let session = Session {
             tenant: self.tenant.id().clone(),
             account_id: account_id.to_owned(),
             created_at_ms: now_ms,
             expires_at_ms: now_ms.saturating_add(policy.lifetime_ms),
+            via,
+            checked_at_ms: now_ms,
         };
         sqlx::query(
             "INSERT INTO console_sessions (id_hash, tenant_id, account_id, via, created_at_ms, \
-             last_seen_ms, expires_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+             last_seen_ms, expires_at_ms, grant_sealed, checked_at_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(secret.hash())
         .bind(self.tenant.id().as_str())
@@ -116,9 +187,86 @@ impl Console {
         .bind(now_ms)
         .bind(now_ms)
         .bind(session.expires_at_ms)
+        .bind(grant_sealed.map(<[u8]>::to_vec))
+        .bind(now_ms)
         .execute(self.tenant.db().pool())
         .await?;
-        Ok((secret, session))
+        Ok(session)
+    }
+
+    /// The grant of the session whose cookie holds `secret`, opened with `cipher`; `None`
+    /// when there is no such session of this tenant or it has no grant (a link's).
+    pub async fn grant(
+        &self,
+        cipher: &TenantCipher,
+        secret: &str,
+    ) -> Result<Option<String>, SecretError> {
+        self.tenant.check_cipher(cipher)?;
+        let Some(hash) = Secret::hash_of("ps_", secret) else {
+            return Ok(None);
+        };
+        let sealed: Option<Option<Vec<u8>>> = sqlx::query_scalar(
+            "SELECT grant_sealed FROM console_sessions WHERE id_hash = $1 AND tenant_id = $2",
+        )
+        .bind(&hash)
+        .bind(self.tenant.id().as_str())
+        .fetch_optional(self.tenant.db().pool())
+        .await
+        .map_err(StoreError::from)?;
+        match sealed.flatten() {
+            Some(sealed) => Ok(Some(cipher.open_str(&grant_place(&hash), &sealed)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Claims the due check of the session whose cookie holds `secret`: true for the one
+    /// caller that moved its `checked_at_ms` from `seen_ms` (what it read) to `now_ms`;
+    /// false when another request, on this instance or another, claimed it first.
+    pub async fn claim_check(
+        &self,
+        secret: &str,
+        seen_ms: i64,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let Some(hash) = Secret::hash_of("ps_", secret) else {
+            return Ok(false);
+        };
+        let done = sqlx::query(
+            "UPDATE console_sessions SET checked_at_ms = $1 \
+             WHERE id_hash = $2 AND tenant_id = $3 AND checked_at_ms = $4",
+        )
+        .bind(now_ms)
+        .bind(&hash)
+        .bind(self.tenant.id().as_str())
+        .bind(seen_ms)
+        .execute(self.tenant.db().pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Replaces the grant of the session whose cookie holds `secret` (the provider rotated
+    /// its refresh token); false when the session is gone.
+    pub async fn replace_grant(
+        &self,
+        cipher: &TenantCipher,
+        secret: &str,
+        grant: &str,
+    ) -> Result<bool, SecretError> {
+        self.tenant.check_cipher(cipher)?;
+        let Some(hash) = Secret::hash_of("ps_", secret) else {
+            return Ok(false);
+        };
+        let sealed = cipher.seal_str(&grant_place(&hash), grant)?;
+        let done = sqlx::query(
+            "UPDATE console_sessions SET grant_sealed = $1 WHERE id_hash = $2 AND tenant_id = $3",
+        )
+        .bind(sealed)
+        .bind(&hash)
+        .bind(self.tenant.id().as_str())
+        .execute(self.tenant.db().pool())
+        .await
+        .map_err(StoreError::from)?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Makes a one-time sign-in link token for `account_id`, good for 10 minutes.
@@ -168,8 +316,8 @@ impl Store {
             return Ok(None);
         };
         let row = sqlx::query(
-            "SELECT tenant_id, account_id, created_at_ms, last_seen_ms, expires_at_ms \
-             FROM console_sessions WHERE id_hash = $1",
+            "SELECT tenant_id, account_id, created_at_ms, last_seen_ms, expires_at_ms, via, \
+             checked_at_ms FROM console_sessions WHERE id_hash = $1",
         )
         .bind(&hash)
         .fetch_optional(self.db().pool())
@@ -195,6 +343,8 @@ impl Store {
             account_id: row.try_get("account_id")?,
             created_at_ms: row.try_get("created_at_ms")?,
             expires_at_ms,
+            via: SignInVia::parse(&row.try_get::<String, _>("via")?)?,
+            checked_at_ms: row.try_get("checked_at_ms")?,
         }))
     }
 

@@ -1,7 +1,7 @@
 //! The declarations themselves. A new table, column or blob kind is declared here in the
 //! same change that creates it; the drift test enforces that.
 
-use super::{BlobDecl, ColumnDecl, FileDecl, Protection, TableDecl};
+use super::{BlobDecl, ColumnDecl, FileDecl, Protection, SentDecl, TableDecl};
 use crate::blobs::BlobKind;
 
 const fn col(name: &'static str, holds: &'static str, protection: Protection) -> ColumnDecl {
@@ -58,9 +58,11 @@ pub const TABLES: &[TableDecl] = &[
     },
     TableDecl {
         name: "console_sessions",
-        what: "console sessions: account id, how it signed in, start, last use, end",
-        protection: "only a SHA-256 hash of the session cookie",
-        kept: "idle timeout (console.session_idle_minutes), at most 12 hours; sign-out ends it",
+        what: "console sessions: account id, how it signed in, start, last use, end; for a \
+               sign-in through Jira, its OAuth tokens, to check the access still stands",
+        protection: "only a SHA-256 hash of the session cookie; the OAuth tokens sealed",
+        kept: "idle timeout (console.session_idle_minutes), at most 12 hours; sign-out, or a \
+               grant the provider no longer honours, ends it",
         tenant_column: Some("tenant_id"),
         columns: &[
             col("id_hash", "SHA-256 of the session cookie", Protection::Hash),
@@ -72,6 +74,16 @@ pub const TABLES: &[TableDecl] = &[
             col(
                 "expires_at_ms",
                 "end of its absolute lifetime",
+                Protection::None,
+            ),
+            col(
+                "grant_sealed",
+                "OAuth access and refresh token of a sign-in through Jira",
+                Protection::Encrypted,
+            ),
+            col(
+                "checked_at_ms",
+                "when the provider last confirmed the grant",
                 Protection::None,
             ),
         ],
@@ -827,6 +839,11 @@ pub const TABLES: &[TableDecl] = &[
             ),
             col("dkim_key", "name of the site's DKIM key", Protection::None),
             col(
+                "store_raw",
+                "whether the site keeps raw mail for the audit",
+                Protection::None,
+            ),
+            col(
                 "jira_account",
                 "the service account postroom acts as",
                 Protection::Clear,
@@ -896,3 +913,15 @@ pub const FILES: &[FileDecl] = &[
         kept: "until tenant erase, which destroys it (crypto-shredding)",
     },
 ];
+
+/// What leaves postroom for someone other than the site's own Jira and mail.
+pub const SENT: &[SentDecl] = &[SentDecl {
+    to: "the operator's incoming webhook (`[operator] webhook_url_file`)",
+    what: "operator events: a site installed or uninstalled the app (the site's URL), an \
+           administrator's feedback (its text; their address only when they asked for it \
+           to be included)",
+    protection: "queued as a job sealed with the tenant key; never sent when the webhook \
+                 is unset",
+    kept: "not kept once delivered (the job is deleted); what the operator's chat keeps \
+           is theirs",
+}];

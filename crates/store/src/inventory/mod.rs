@@ -12,7 +12,7 @@ mod render;
 
 use serde::Serialize;
 
-pub use declarations::{BLOBS, FILES, TABLES};
+pub use declarations::{BLOBS, FILES, SENT, TABLES};
 pub use drift::drift;
 pub use erase::{EraseError, EraseReport, erase_tenant};
 pub use render::{to_json, to_markdown};
@@ -64,6 +64,15 @@ pub struct BlobDecl {
     #[serde(skip)]
     pub kind: BlobKind,
     pub prefix: &'static str,
+    pub what: &'static str,
+    pub protection: &'static str,
+    pub kept: &'static str,
+}
+
+/// Something postroom sends out of its own keeping (to the operator), with what it holds.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct SentDecl {
+    pub to: &'static str,
     pub what: &'static str,
     pub protection: &'static str,
     pub kept: &'static str,

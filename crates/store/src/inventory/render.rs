@@ -1,6 +1,6 @@
 //! The inventory as a Markdown table (for people) or JSON (for tools).
 
-use super::{BLOBS, FILES, TABLES};
+use super::{BLOBS, FILES, SENT, TABLES};
 
 /// The table of DESIGN.md §5 for what exists: one row per table, blob prefix and key file.
 pub fn to_markdown() -> String {
@@ -23,15 +23,22 @@ pub fn to_markdown() -> String {
             f.what, f.path, f.protection, f.kept
         ));
     }
+    for sent in SENT {
+        out.push_str(&format!(
+            "| {} | sent to {} | {} | {} |\n",
+            sent.what, sent.to, sent.protection, sent.kept
+        ));
+    }
     out
 }
 
-/// Everything, columns included: `{"tables": […], "blobs": […], "files": […]}`.
+/// Everything, columns included: `{"tables": […], "blobs": […], "files": […], "sent": […]}`.
 pub fn to_json() -> serde_json::Value {
     serde_json::json!({
         "tables": TABLES,
         "blobs": BLOBS,
         "files": FILES,
+        "sent": SENT,
     })
 }
 
@@ -44,7 +51,7 @@ mod tests {
         let md = to_markdown();
         assert_eq!(
             md.lines().count(),
-            2 + TABLES.len() + BLOBS.len() + FILES.len()
+            2 + TABLES.len() + BLOBS.len() + FILES.len() + SENT.len()
         );
         assert!(md.contains("`api_tokens`") && md.contains("7 days"));
     }

@@ -160,9 +160,8 @@ pub async fn show(
     let scope = caller.audit_scope()?;
     let tenant = tenant(&state, &caller).await?;
     let audit = Audit::new(state.intake.clone());
-    let entry = audit.entry(&tenant, &id).await.map_err(api_error)?;
+    let (entry, report) = audit.record(&tenant, &id).await.map_err(api_error)?;
     in_scope(&scope, &entry, &id)?;
-    let report = audit.report(&tenant, &id).await.map_err(api_error)?;
     Ok(Json(AuditDetail {
         item: AuditItem::from(&entry),
         report,

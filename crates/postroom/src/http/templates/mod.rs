@@ -60,10 +60,12 @@ pub fn routes() -> Router<AppState> {
         .route("/agent/favourites", get(favourites))
 }
 
-/// What a handler needs to build the service: the tenant's Jira and its templates.
+/// What a handler needs to build the service: the tenant's Jira and its templates, and
+/// for a person calling from inside Jira, a client that acts as them.
 struct Ctx {
     site: Arc<TenantJira>,
     templates: Templates,
+    as_person: Option<JiraClient>,
 }
 
 impl Ctx {
@@ -80,9 +82,23 @@ impl Ctx {
             .tenant(&caller.tenant)
             .await
             .map_err(|e| ApiError::Internal(e.into()))?;
+        // From inside Jira the person's own user token comes with the call: reading issues,
+        // previewing and posting are then done as them, within the call.
+        let as_person = match &caller.forge_user {
+            Some(user) => Some(Self::connected(&site).await?.acting_as(user.auth())),
+            None => None,
+        };
         Ok(Self {
             site,
             templates: Templates::new(tenant),
+            as_person,
+        })
+    }
+
+    async fn connected(site: &TenantJira) -> Result<&JiraClient, ApiError> {
+        site.client().await.map_err(|e| {
+            tracing::warn!(error = %e, "cannot connect to Jira");
+            ApiError::ServiceUnavailable("Jira is not answering; try again later".to_owned())
         })
     }
 
@@ -91,10 +107,10 @@ impl Ctx {
         state: &'a AppState,
         caller: &ApiCaller,
     ) -> Result<Responses<'a, JiraClient>, ApiError> {
-        let client = self.site.client().await.map_err(|e| {
-            tracing::warn!(error = %e, "cannot connect to Jira");
-            ApiError::ServiceUnavailable("Jira is not answering; try again later".to_owned())
-        })?;
+        let client = match &self.as_person {
+            Some(client) => client,
+            None => Self::connected(&self.site).await?,
+        };
         Ok(Responses::new(
             client,
             self.templates.clone(),

@@ -23,6 +23,10 @@ use jsonwebtoken::jwk::{Jwk, JwkSet};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 
+mod custom_ui;
+
+pub use custom_ui::{ResourceFiles, UI_INVOCATION_TIMEOUT};
+
 use crate::error::SandboxError;
 use crate::time::now_ms;
 use crate::{ForgeSite, SandboxHandle, uuid_like};
@@ -127,6 +131,8 @@ struct Inner {
     http: reqwest::Client,
     jwks_served: AtomicU64,
     retry_delay: Duration,
+    /// The console resource's files, as deployed (see [`custom_ui`]).
+    console: RwLock<Arc<custom_ui::ResourceFiles>>,
 }
 
 impl ForgePlatform {
@@ -160,6 +166,7 @@ impl ForgePlatform {
                 http,
                 jwks_served: AtomicU64::new(0),
                 retry_delay: Duration::from_millis(200),
+                console: RwLock::new(Arc::new(HashMap::new())),
             }),
         })
     }
@@ -190,11 +197,17 @@ impl ForgePlatform {
     }
 
     /// The platform's routes: `GET /.well-known/jwks.json` (the remote's `[forge]
-    /// jwks_url`) and the relay sites hand Jira events to.
+    /// jwks_url`), the relay sites hand Jira events to, and the app's console pages as
+    /// Forge hosts them (`/`, `/ui/…`, see [`custom_ui`]).
     pub fn router(&self) -> Router {
         Router::new()
             .route("/.well-known/jwks.json", get(jwks))
             .route("/relay/{installation}", post(relay))
+            .route("/", get(custom_ui::index))
+            .route("/ui/{uuid}/{module}", get(custom_ui::page_root))
+            .route("/ui/{uuid}/{module}/", get(custom_ui::page_index))
+            .route("/ui/{uuid}/{module}/__invoke", post(custom_ui::invoke))
+            .route("/ui/{uuid}/{module}/{*path}", get(custom_ui::file))
             .with_state(self.clone())
     }
 
