@@ -35,11 +35,14 @@ export function Reply(props: {
     first.current?.focus();
   }, [chosen.template.id]);
 
-  const answered = () => Object.fromEntries(Object.entries(values).filter(([, v]) => v.trim() !== ''));
+  const answered = (given: Record<string, string> = values) =>
+    Object.fromEntries(Object.entries(given).filter(([, v]) => v.trim() !== ''));
 
-  const refresh = async () => {
+  // The field's own value is taken as it is at the blur: a blur right after typing can come
+  // before the state of that typing is rendered, and the preview would miss the last words.
+  const refresh = async (path: string, value: string) => {
     try {
-      const preview = await pickerApi.render(chosen.template.id, issue.key, answered(), false);
+      const preview = await pickerApi.render(chosen.template.id, issue.key, answered({ ...values, [path]: value }), false);
       setText(preview.text);
     } catch (e) {
       props.failed(message(e));
@@ -124,7 +127,7 @@ export function Reply(props: {
                     setValues({ ...values, [path]: e.currentTarget.value });
                     setUnanswered(unanswered.filter((p) => p !== path));
                   }}
-                  onBlur={refresh}
+                  onBlur={(e) => void refresh(path, e.currentTarget.value)}
                 />
                 {unanswered.includes(path) && (
                   <span id={`${fieldId(path)}-error`} class="error-text">
