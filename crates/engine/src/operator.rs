@@ -8,6 +8,7 @@
 //! address only when they asked for it to be included. The delivery itself (HTTP) is the
 //! binary's; here are the event, the queueing and the message.
 
+use postroom_core::message::EmailAddress;
 use postroom_store::TenantStore;
 use postroom_store::crypto::{CryptoError, Keyring, Place};
 use postroom_store::queue::NewJob;
@@ -73,14 +74,12 @@ impl OperatorEvent {
         let reply_to = match reply_to.map(str::trim) {
             None | Some("") => None,
             Some(address) => {
-                let shaped = address
-                    .split_once('@')
-                    .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
-                    && !address.chars().any(|c| c.is_whitespace() || c.is_control());
-                if !shaped {
-                    return Err(OperatorError::BadAddress);
-                }
-                Some(address.to_owned())
+                // An address the operator can answer: a dotted domain, not a local name.
+                let parsed = EmailAddress::parse(address)
+                    .ok()
+                    .filter(|a| a.domain().contains('.'))
+                    .ok_or(OperatorError::BadAddress)?;
+                Some(parsed.as_str().to_owned())
             }
         };
         Ok(Self::Feedback {

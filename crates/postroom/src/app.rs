@@ -101,6 +101,27 @@ pub fn format_ms(ms: i64) -> String {
     mail_parser::DateTime::from_timestamp(ms.div_euclid(1000)).to_rfc3339()
 }
 
+/// Whether postroom may call `url`: HTTPS, or plain HTTP only on loopback (a local relay,
+/// the sandbox, a test), so that nothing it sends crosses a network in clear.
+pub fn https_or_loopback(url: &str) -> bool {
+    let Ok(parsed) = reqwest::Url::parse(url) else {
+        return false;
+    };
+    let loopback = parsed.host_str().is_some_and(|host| {
+        host == "localhost"
+            || host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    });
+    match parsed.scheme() {
+        "https" => true,
+        "http" => loopback,
+        _ => false,
+    }
+}
+
 /// A database URL with any password replaced, for messages and logs.
 pub fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {

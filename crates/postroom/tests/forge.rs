@@ -174,6 +174,13 @@ impl World {
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
+    /// An invocation token of the console's admin page on `site`, for `account` (`None`: a
+    /// trigger's, naming nobody); signed whether or not the app is installed there.
+    fn person(&self, site: &ForgeSite, account: Option<&str>) -> String {
+        let claims = self.platform.claims(site, "postroom-admin", account);
+        self.platform.sign(&claims).unwrap()
+    }
+
     async fn post(&self, path: &str, bearer: Option<&str>, body: &Value) -> (u16, String) {
         let mut request = reqwest::Client::new()
             .post(format!("{}{path}", self.served.base))
@@ -830,10 +837,7 @@ async fn the_console_inside_jira_calls_the_api_as_the_person_its_token_names() {
     let world = world(2, &[]).await;
     let a = world.install(0, "acme").await;
     let b = world.install(1, "globex").await;
-    let as_person = |site: &ForgeSite, account: Option<&str>| {
-        let claims = world.platform.claims(site, "postroom-admin", account);
-        world.platform.sign(&claims).unwrap()
-    };
+    let as_person = |site: &ForgeSite, account: Option<&str>| world.person(site, account);
 
     // The site's administrator, on the site's own tenant; no CSRF token is handed out, since
     // no cookie is involved.
@@ -1059,10 +1063,7 @@ async fn the_operator_hears_of_installs_uninstalls_and_feedback_even_after_their
 
     // The API twin, as the console's form sends it (here from inside Jira): administrators
     // only.
-    let as_person = |account: &str| {
-        let claims = world.platform.claims(&a, "postroom-admin", Some(account));
-        world.platform.sign(&claims).unwrap()
-    };
+    let as_person = |account: &str| world.person(&a, Some(account));
     let post = |account: &str| {
         reqwest::Client::new()
             .post(format!("{}/api/v1/feedback", world.served.base))

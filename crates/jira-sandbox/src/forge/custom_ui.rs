@@ -22,6 +22,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::{ForgePlatform, SYSTEM_TOKEN_TTL};
+use crate::routes::signin::escape;
 use crate::state::seed::{ADMIN_ACCOUNT_ID, AGENT_ACCOUNT_ID};
 
 /// How long a Custom UI's call to its remote may take (Forge's limit for UI invocations).
@@ -91,13 +92,6 @@ impl ForgePlatform {
 /// The installation id of the `uuid` a page's URL names.
 fn installation(uuid: &str) -> String {
     format!("ari:cloud:ecosystem::installation/{uuid}")
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// `GET /`: every installation's console pages, for the administrator and the agent.

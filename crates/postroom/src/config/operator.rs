@@ -38,21 +38,14 @@ impl OperatorConfig {
 /// Whether `url` is one postroom posts operator events to: HTTPS, or HTTP on loopback (a
 /// local relay or a test). The URL itself is never echoed: it is the webhook's secret.
 fn check_url(url: &str) -> Result<(), String> {
-    let refused = || "the webhook URL must be https:// (http:// only on loopback)".to_owned();
-    let parsed = reqwest::Url::parse(url.trim())
-        .map_err(|e| format!("the file does not hold a URL ({e})"))?;
-    let loopback = parsed.host_str().is_some_and(|host| {
-        host == "localhost"
-            || host
-                .trim_start_matches('[')
-                .trim_end_matches(']')
-                .parse::<std::net::IpAddr>()
-                .is_ok_and(|ip| ip.is_loopback())
-    });
-    match parsed.scheme() {
-        "https" => Ok(()),
-        "http" if loopback => Ok(()),
-        _ => Err(refused()),
+    let url = url.trim();
+    if reqwest::Url::parse(url).is_err() {
+        return Err("the file does not hold a URL".to_owned());
+    }
+    if crate::app::https_or_loopback(url) {
+        Ok(())
+    } else {
+        Err("the webhook URL must be https:// (http:// only on loopback)".to_owned())
     }
 }
 

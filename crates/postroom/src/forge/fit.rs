@@ -6,8 +6,6 @@
 //! leeway. The site's API base URL must be HTTPS (plain HTTP only on loopback, where the
 //! sandbox plays Forge), so a token can never point postroom's Jira calls elsewhere.
 
-use std::net::IpAddr;
-
 use jsonwebtoken::{Algorithm, Validation};
 use serde::Deserialize;
 
@@ -157,18 +155,10 @@ impl FitVerifier {
 
 /// HTTPS anywhere, plain HTTP only to a loopback address.
 fn check_api_base_url(url: &str) -> Result<(), FitError> {
-    let refuse = || FitError::ApiBaseUrl(url.to_owned());
-    let parsed = reqwest::Url::parse(url).map_err(|_| refuse())?;
-    match parsed.scheme() {
-        "https" => Ok(()),
-        "http" => {
-            let host = parsed.host_str().unwrap_or_default();
-            let bare = host.trim_start_matches('[').trim_end_matches(']');
-            let loopback =
-                host == "localhost" || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
-            if loopback { Ok(()) } else { Err(refuse()) }
-        }
-        _ => Err(refuse()),
+    if crate::app::https_or_loopback(url) {
+        Ok(())
+    } else {
+        Err(FitError::ApiBaseUrl(url.to_owned()))
     }
 }
 

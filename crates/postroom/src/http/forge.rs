@@ -46,21 +46,12 @@ async fn verified(
         )
         .into_response());
     };
-    let authorization = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let invocation = match edge.verifier.verify(authorization).await {
-        Ok(invocation) => invocation,
-        Err(e) => {
-            metrics::counter!("postroom_forge_calls_total", "outcome" => "unauthorized")
-                .increment(1);
-            tracing::info!(reason = %e, "Forge call refused");
-            return Err((
-                StatusCode::UNAUTHORIZED,
-                Json(json!({"error": "the Forge invocation token is not valid"})),
-            )
-                .into_response());
-        }
+    let Some(invocation) = invocation_of(&edge, headers).await else {
+        return Err((
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"error": "the Forge invocation token is not valid"})),
+        )
+            .into_response());
     };
     let body = to_bytes(body, limit).await.map_err(|_| {
         ApiError::PayloadTooLarge(format!(
@@ -69,6 +60,23 @@ async fn verified(
         .into_response()
     })?;
     Ok((edge, Call { invocation, body }))
+}
+
+/// The verified invocation of a call's token; `None` (counted and logged, the reason never
+/// echoed) when it is not valid.
+async fn invocation_of(edge: &ForgeEdge, headers: &HeaderMap) -> Option<Invocation> {
+    let authorization = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    match edge.verifier.verify(authorization).await {
+        Ok(invocation) => Some(invocation),
+        Err(e) => {
+            metrics::counter!("postroom_forge_calls_total", "outcome" => "unauthorized")
+                .increment(1);
+            tracing::info!(reason = %e, "Forge call refused");
+            None
+        }
+    }
 }
 
 /// The installation the call is for, when the app is installed there.
@@ -300,14 +308,9 @@ pub(super) async fn api_caller(
     let Some(edge) = state.forge.clone() else {
         return Err(ApiError::Unauthorized);
     };
-    let authorization = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let invocation = edge.verifier.verify(authorization).await.map_err(|e| {
-        metrics::counter!("postroom_forge_calls_total", "outcome" => "unauthorized").increment(1);
-        tracing::info!(reason = %e, "Forge call to the API refused");
-        ApiError::Unauthorized
-    })?;
+    let invocation = invocation_of(&edge, headers)
+        .await
+        .ok_or(ApiError::Unauthorized)?;
     // The console is for people: a trigger's token names nobody.
     let Some(principal) = invocation.principal.clone().filter(|p| !p.is_empty()) else {
         return Err(ApiError::Unauthorized);
@@ -348,11 +351,7 @@ pub(super) async fn api_caller(
     Ok(super::auth::ApiCaller {
         tenant: installation.tenant,
         account_id: principal,
-        scope: if role == super::session::Role::Admin {
-            postroom_store::tokens::Scope::Admin
-        } else {
-            postroom_store::tokens::Scope::Agent
-        },
+        scope: role.scope(),
         token_id: None,
         role,
         projects,

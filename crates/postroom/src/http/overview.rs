@@ -188,7 +188,7 @@ async fn forge(
                 edge.erase_after_days,
             )
         }
-        None => (None, 30),
+        None => (None, crate::config::ForgeConfig::default().erase_after_days),
     };
     Ok(Some(ForgeBody {
         installed_at_ms: installation.installed_at_ms,

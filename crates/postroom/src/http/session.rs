@@ -43,6 +43,16 @@ pub enum Role {
     Agent,
 }
 
+impl Role {
+    /// The API scope the role acts with: administrators' or agents'.
+    pub fn scope(self) -> Scope {
+        match self {
+            Role::Admin => Scope::Admin,
+            Role::ProjectAdmin | Role::Agent => Scope::Agent,
+        }
+    }
+}
+
 /// The console's settings, from `[console]` and `[http]`.
 #[derive(Debug, Clone)]
 pub struct ConsoleSettings {
@@ -162,11 +172,7 @@ pub(super) async fn caller(parts: &Parts, state: &AppState) -> Result<ApiCaller,
     Ok(ApiCaller {
         tenant: session.tenant,
         account_id: session.account_id,
-        scope: if role == Role::Admin {
-            Scope::Admin
-        } else {
-            Scope::Agent
-        },
+        scope: role.scope(),
         token_id: None,
         role,
         projects,
