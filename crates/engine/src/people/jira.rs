@@ -9,7 +9,7 @@ use postroom_core::ports::tracker::{IssueUpdate, Tracker};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::{Found, FoundMessage};
+use super::{Found, FoundBy, FoundMessage};
 
 /// An issue the person's mail became, or was added to as a comment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -43,10 +43,11 @@ pub struct JiraPart {
 }
 
 impl JiraPart {
-    /// The issues and comments `messages` became.
+    /// The issues and comments the person's own mails among `messages` became (a mail
+    /// that only names them made someone else's issue).
     pub(super) fn of(messages: &[FoundMessage]) -> Self {
         let mut issues: Vec<JiraIssue> = Vec::new();
-        for message in messages {
+        for message in messages.iter().filter(|m| m.found_by == FoundBy::Address) {
             let Some(key) = &message.issue_key else {
                 continue;
             };
