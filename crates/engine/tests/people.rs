@@ -4,8 +4,8 @@
 //! is found only by the deep search; a damaged stored mail is named and skipped, never
 //! stops the request, and is deleted by the erase all the same.
 
-use object_store::{ObjectStoreExt, PutPayload};
 use object_store::path::Path;
+use object_store::{ObjectStoreExt, PutPayload};
 use postroom_engine::intake::{Intake, Origin};
 use postroom_engine::people::{People, Subject};
 use postroom_store::blobs::{BlobConfig, BlobStore};

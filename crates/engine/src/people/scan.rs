@@ -134,26 +134,43 @@ pub(super) fn optional(blob: Result<Vec<u8>, IntakeError>) -> Result<Option<Vec<
 
 /// Whether `haystack` holds `needle` (a lower-case address) as a whole address: any case,
 /// and not as the tail or head of a longer one (`ann@a.example` is not in
-/// `joann@a.example` nor in `ann@a.example.org`).
+/// `joann@a.example` nor in `ann@a.example.org`). Only the `@`s of the haystack are looked
+/// at (memchr finds them), so a deep search costs a pass over each mail, not a comparison
+/// at every byte.
 pub(crate) fn mentions(haystack: &[u8], needle: &str) -> bool {
-    let needle = needle.as_bytes();
-    if needle.is_empty() || haystack.len() < needle.len() {
+    let Some((local, domain)) = needle.as_bytes().split_at_checked(
+        needle
+            .bytes()
+            .position(|b| b == b'@')
+            .unwrap_or(needle.len()),
+    ) else {
+        return false;
+    };
+    let Some(domain) = domain.strip_prefix(b"@") else {
+        return false;
+    };
+    if local.is_empty() || domain.is_empty() {
         return false;
     }
-    let local = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+/=?^_`{|}~.-".contains(&b);
-    let domain = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'.';
-    haystack
-        .windows(needle.len())
-        .enumerate()
-        .filter(|(_, w)| w.eq_ignore_ascii_case(needle))
-        .any(|(at, _)| {
-            let before = at.checked_sub(1).map(|i| haystack[i]);
-            let after = haystack.get(at + needle.len()).copied();
-            !before.is_some_and(local)
-                && !after.is_some_and(|b| {
-                    domain(b) && !(b == b'.' && ends_sentence(haystack, at + needle.len()))
-                })
-        })
+    let local_char = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+/=?^_`{|}~.-".contains(&b);
+    let domain_char = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'.';
+    memchr::memchr_iter(b'@', haystack).any(|at| {
+        let (Some(start), end) = (at.checked_sub(local.len()), at + 1 + domain.len()) else {
+            return false;
+        };
+        let (Some(before), Some(after)) = (haystack.get(start..at), haystack.get(at + 1..end))
+        else {
+            return false;
+        };
+        before.eq_ignore_ascii_case(local)
+            && after.eq_ignore_ascii_case(domain)
+            && !start
+                .checked_sub(1)
+                .is_some_and(|i| local_char(haystack[i]))
+            && !haystack
+                .get(end)
+                .is_some_and(|&b| domain_char(b) && !(b == b'.' && ends_sentence(haystack, end)))
+    })
 }
 
 /// A dot that ends a sentence (`write to ann@a.example.`), not one that continues the
