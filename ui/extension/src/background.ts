@@ -39,6 +39,8 @@ chrome.runtime.onStartup.addListener(() => void sync());
 chrome.storage.onChanged.addListener((_changes, area) => area === 'local' && void sync());
 chrome.permissions.onAdded.addListener(() => void sync());
 chrome.permissions.onRemoved.addListener(() => void sync());
+// The toolbar button opens the options: the picker itself lives on Jira's pages.
+chrome.action.onClicked.addListener(() => void chrome.runtime.openOptionsPage());
 
 /** A picker frame asks which named site its tab shows: the site, or null. */
 chrome.runtime.onMessage.addListener((message: unknown, sender, reply: (answer: { site: string | null }) => void) => {
