@@ -26,7 +26,10 @@ async fn issue_page_shows_the_issue_with_the_editor_asked_for() {
     let (status, cloud) = page(&site, &format!("/browse/{key}")).await;
     assert_eq!(status, 200);
     assert!(cloud.contains("Printer &lt;b&gt;on fire&lt;/b&gt; &amp; smoking"));
-    assert!(!cloud.contains("<b>on fire"), "the summary is text, not markup");
+    assert!(
+        !cloud.contains("<b>on fire"),
+        "the summary is text, not markup"
+    );
     assert!(cloud.contains("data-color-mode=\"light\""));
     assert!(cloud.contains("class=\"ProseMirror\" contenteditable=\"true\""));
     assert!(!cloud.contains("<textarea"));
@@ -47,12 +50,18 @@ async fn the_navigator_reads_the_selected_issue_and_keys_are_case_insensitive() 
     let key = site.create("Navigator issue").await;
     let (status, body) = page(
         &site,
-        &format!("/issues/?jql=project%3DSUP&selectedIssue={}", key.to_lowercase()),
+        &format!(
+            "/issues/?jql=project%3DSUP&selectedIssue={}",
+            key.to_lowercase()
+        ),
     )
     .await;
     assert_eq!(status, 200);
     assert!(body.contains("Navigator issue"));
-    assert!(body.contains(&format!("[{key}]")), "the page names the issue by its key");
+    assert!(
+        body.contains(&format!("[{key}]")),
+        "the page names the issue by its key"
+    );
 }
 
 #[tokio::test]

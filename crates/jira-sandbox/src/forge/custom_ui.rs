@@ -112,8 +112,8 @@ const BRIDGE_SCRIPT: &str = r#"// The Jira sandbox's Forge bridge: invokeRemote,
 pub type ResourceFiles = HashMap<String, Vec<u8>>;
 
 impl ForgePlatform {
-    /// Uploads the files of one of the manifest's resources ([`CONSOLE_RESOURCE`], [`PICKER_RESOURCE`]), as
-    /// `forge deploy` does.
+    /// Uploads the files of one of the manifest's resources ([`CONSOLE_RESOURCE`],
+    /// [`PICKER_RESOURCE`]), as `forge deploy` does.
     pub fn set_resource(&self, resource: &'static str, files: ResourceFiles) {
         self.inner
             .resources

@@ -57,11 +57,34 @@ pub async fn navigator_page(State(app): State<App>, Query(params): Query<PagePar
     page(&app, &key, &params)
 }
 
+/// Jira Cloud's comment editor: the Atlassian editor's ProseMirror element.
+const CLOUD_EDITOR: &str = "<form data-testid=\"issue.activity.comment\" action=\"#\">\
+     <div class=\"ak-editor-content-area\">\
+     <div class=\"ProseMirror\" contenteditable=\"true\" role=\"textbox\" \
+     aria-multiline=\"true\" aria-label=\"Main content area, start typing to enter text.\" \
+     translate=\"no\"><p><br></p></div></div>\
+     <button type=\"button\">Save</button></form>";
+
+/// Jira Data Center's comment editor: a wiki-markup text area.
+const SERVER_EDITOR: &str = "<form id=\"issue-comment-add\" class=\"aui\" action=\"#\">\
+     <label for=\"comment\">Comment</label>\
+     <textarea id=\"comment\" name=\"comment\" class=\"textarea long-field wiki-textfield \
+     mentionable\" rows=\"6\"></textarea>\
+     <button type=\"button\" id=\"issue-comment-add-submit\">Add</button></form>";
+
+const NOT_FOUND: &str = "<!doctype html><title>Issue not found</title>\
+     <p>This issue does not exist, or you may not see it.</p>";
+
+/// The page's look: enough to see which theme it is in and where the editor is.
+const STYLE: &str = "html[data-color-mode=dark]{background:#1d2125;color:#b6c2cf}\
+     .ProseMirror,textarea{display:block;min-height:6em;width:40em;\
+     border:1px solid #8590a2;padding:8px}";
+
 fn page(app: &App, key: &str, params: &PageParams) -> Response {
     let (key, summary, status) = {
         let site = app.store.read();
         let Some(issue) = site.issue_id(key).and_then(|id| site.issues.get(&id)) else {
-            return (StatusCode::NOT_FOUND, Html("<!doctype html><title>Issue not found</title><p>This issue does not exist, or you may not see it.</p>".to_owned())).into_response();
+            return (StatusCode::NOT_FOUND, Html(NOT_FOUND)).into_response();
         };
         let status = site
             .status(&issue.status)
@@ -74,30 +97,18 @@ fn page(app: &App, key: &str, params: &PageParams) -> Response {
         _ => "light",
     };
     let editor = match params.editor.as_deref() {
-        Some("none") => String::new(),
-        Some("server") => "<form id=\"issue-comment-add\" class=\"aui\" action=\"#\">\
-             <label for=\"comment\">Comment</label>\
-             <textarea id=\"comment\" name=\"comment\" class=\"textarea long-field \
-             wiki-textfield mentionable\" rows=\"6\"></textarea>\
-             <button type=\"button\" id=\"issue-comment-add-submit\">Add</button></form>"
-            .to_owned(),
-        _ => "<form data-testid=\"issue.activity.comment\" action=\"#\">\
-             <div class=\"ak-editor-content-area\">\
-             <div class=\"ProseMirror\" contenteditable=\"true\" role=\"textbox\" \
-             aria-multiline=\"true\" aria-label=\"Main content area, start typing to enter \
-             text.\" translate=\"no\"><p><br></p></div></div>\
-             <button type=\"button\">Save</button></form>"
-            .to_owned(),
+        Some("none") => "",
+        Some("server") => SERVER_EDITOR,
+        _ => CLOUD_EDITOR,
     };
     Html(format!(
         "<!doctype html><html lang=\"en\" data-color-mode=\"{mode}\"><head>\
          <meta charset=\"utf-8\"><title>[{key}] {summary} - Jira</title>\
-         <style>html[data-color-mode=dark]{{background:#1d2125;color:#b6c2cf}}\
-         .ProseMirror,textarea{{display:block;min-height:6em;width:40em;\
-         border:1px solid #8590a2;padding:8px}}</style></head><body>\
+         <style>{STYLE}</style></head><body>\
          <main id=\"jira-frontend\"><nav aria-label=\"Breadcrumbs\">{key}</nav>\
          <h1 data-testid=\"issue.views.issue-base.foundation.summary.heading\">{summary}</h1>\
-         <p>Status: <span data-testid=\"issue.views.issue-base.foundation.status.status-field-wrapper\">{status}</span></p>\
+         <p>Status: <span data-testid=\"issue.views.issue-base.foundation.status.\
+         status-field-wrapper\">{status}</span></p>\
          <section aria-label=\"Activity\"><h2>Activity</h2>{editor}</section>\
          </main></body></html>",
         key = escape(&key),
