@@ -162,6 +162,11 @@ test('the extension inserts a chosen reply into Jira, falls back to the clipboar
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), expected);
   await page.screenshot({ path: `${shots}clipboard.png` });
 
+  // A page of a named site that shows no issue: no picker.
+  await page.goto(`${site}/browse/${issue.key.toLowerCase()}-draft`);
+  await page.waitForTimeout(1500);
+  assert.equal(await page.locator('#postroom-picker').count(), 0, 'no picker without an issue key');
+
   // A site the agent did not name: no content script, no request, and the picker's page
   // framed by that site itself refuses to work.
   const requests = apiRequests();
