@@ -36,7 +36,7 @@ async fn issue_page_shows_the_issue_with_the_editor_asked_for() {
 
     let (_, server) = page(&site, &format!("/browse/{key}?editor=server&theme=dark")).await;
     assert!(server.contains("<textarea id=\"comment\" name=\"comment\""));
-    assert!(!server.contains("ProseMirror"));
+    assert!(!server.contains("class=\"ProseMirror\""));
     assert!(server.contains("data-color-mode=\"dark\""));
 
     let (_, none) = page(&site, &format!("/browse/{key}?editor=none")).await;
