@@ -11,6 +11,11 @@ import { loadSettings, matchPattern, onSite } from './settings';
 
 const SCRIPT_ID = 'postroom-picker';
 
+// The token is for the extension's own pages only: the content script, which runs inside
+// Jira's pages, has no use for it and may not read it. (Chromium only: Firefox has no such
+// setting, and there the content script simply never reads the storage.)
+void chrome.storage.local.setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' }).catch(() => undefined);
+
 let syncing: Promise<void> = Promise.resolve();
 
 /** Registers the content script for the named, granted sites (one sync at a time). */
