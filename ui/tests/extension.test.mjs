@@ -70,9 +70,10 @@ function apiRequests() {
   return { seen, stop: () => context.off('request', listen) };
 }
 
-async function noAxeViolations(page, name) {
-  await page.evaluate(axe.source);
-  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+/** No serious or critical axe violation in `target`, a page or a frame. */
+async function noAxeViolations(target, name) {
+  await target.evaluate(axe.source);
+  const result = await target.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
   const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   assert.deepEqual(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), [], name);
 }
@@ -138,6 +139,8 @@ test('the extension inserts a chosen reply into Jira, falls back to the clipboar
   await frame.getByText(/^Inserted into Jira's comment editor/).waitFor();
   assert.equal((await page.locator('.ProseMirror').innerText()).trim(), expected);
   await page.screenshot({ path: `${shots}insert.png` });
+  const pickerFrame = page.frames().find((f) => f.url().startsWith(`chrome-extension://${extensionId()}/picker.html`));
+  await noAxeViolations(pickerFrame, 'the picker in its frame');
 
   // Posting goes through postroom, as the token's agent.
   await frame.getByRole('button', { name: 'Post reply' }).click();
@@ -149,6 +152,7 @@ test('the extension inserts a chosen reply into Jira, falls back to the clipboar
   // Jira Data Center's textarea, in the issue navigator's address; and the dark theme.
   frame = await chooseOn(page, `${site}/issues/?selectedIssue=${issue.key}&editor=server&theme=dark`, name);
   assert.equal(await frame.locator('html').getAttribute('data-color-mode'), 'dark');
+  await noAxeViolations(page.frames().find((f) => f.url().includes('theme=dark')), 'the picker in its frame, dark');
   await page.locator('#comment').fill('Before. ');
   await frame.getByRole('button', { name: "Insert into Jira's comment" }).click();
   await frame.getByText(/^Inserted into Jira's comment editor/).waitFor();
