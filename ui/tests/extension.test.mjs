@@ -142,12 +142,15 @@ test('the extension inserts a chosen reply into Jira, falls back to the clipboar
   const pickerFrame = page.frames().find((f) => f.url().startsWith(`chrome-extension://${extensionId()}/picker.html`));
   await noAxeViolations(pickerFrame, 'the picker in its frame');
 
-  // Posting goes through postroom, as the token's agent.
+  // Posting goes through postroom.
   await frame.getByRole('button', { name: 'Post reply' }).click();
   await frame.getByText(new RegExp(`posted on ${issue.key}`)).waitFor();
   const seen = await jira('GET', `/issue/${issue.key}?fields=comment`);
   assert.equal(seen.fields.comment.comments.length, 1);
   assert.match(JSON.stringify(seen.fields.comment.comments[0].body), new RegExp(`about ${issue.key}: we are on it`));
+  // With an API token there is no user token of the agent's: postroom posts with the site's
+  // own Jira credentials (the sandbox's administrator), as the console's agent page does.
+  assert.equal(seen.fields.comment.comments[0].author.accountId, '557058:0b5e0000-0000-4000-8000-000000000001');
 
   // Jira Data Center's textarea, in the issue navigator's address; and the dark theme.
   frame = await chooseOn(page, `${site}/issues/?selectedIssue=${issue.key}&editor=server&theme=dark`, name);
