@@ -58,6 +58,9 @@ use super::{ApiError, AppState, access_log, audit, jobs, overview, session, temp
         usage::report,
         usage::show,
         super::feedback::send,
+        super::people::find,
+        super::people::export,
+        super::people::erase,
     ),
     components(schemas(
         super::error::ErrorBody,
@@ -68,6 +71,8 @@ use super::{ApiError, AppState, access_log, audit, jobs, overview, session, temp
         session::LinkBody,
         super::feedback::FeedbackBody,
         super::feedback::FeedbackQueued,
+        super::people::PersonBody,
+        super::people::ErasedBody,
         overview::OverviewBody,
         overview::ForgeBody,
         overview::ListenerBody,
@@ -138,6 +143,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/usage", get(usage::show))
         .route("/usage/flags", post(usage::report))
         .route("/feedback", post(super::feedback::send))
+        .route("/people/find", post(super::people::find))
+        .route("/people/export", post(super::people::export))
+        .route("/people/erase", post(super::people::erase))
         .merge(templates::routes())
         .route_layer(middleware::from_fn_with_state(state, access_log::record))
         .fallback(unknown_route)
