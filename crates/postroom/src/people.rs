@@ -71,6 +71,12 @@ pub fn describe(found: &Found) -> String {
     if let Some(note) = &found.jira.note {
         let _ = writeln!(out, "  note: {note}");
     }
+    if !found.unreadable.is_empty() {
+        let _ = writeln!(out, "stored mails that could not be opened (left out):");
+        for what in &found.unreadable {
+            let _ = writeln!(out, "  {what}");
+        }
+    }
     let _ = writeln!(out, "not covered:");
     for line in NOT_COVERED {
         let _ = writeln!(out, "  - {line}");

@@ -38,8 +38,7 @@ impl Site {
         .unwrap();
         let db_url = format!("sqlite:{}", dir.path().join("data/postroom.db").display());
         let served =
-            Served::start_with_args(dir.path(), &["--sandbox", "--smtp", "127.0.0.1:0"], &[])
-                .await;
+            Served::start_with_args(dir.path(), &["--sandbox", "--smtp", "127.0.0.1:0"], &[]).await;
         let smtp = listening(&served, "smtp");
         Self {
             served,
@@ -103,10 +102,18 @@ async fn each_outcome_costs_the_documented_jira_requests() {
     let site = Site::start().await;
     let alice = "Alice <alice@customer.example>";
     let first = site
-        .cost("support@example.com", &mail(alice, "a1@c.example", "One", ""), 1)
+        .cost(
+            "support@example.com",
+            &mail(alice, "a1@c.example", "One", ""),
+            1,
+        )
         .await;
     let again = site
-        .cost("support@example.com", &mail(alice, "a2@c.example", "Two", ""), 2)
+        .cost(
+            "support@example.com",
+            &mail(alice, "a2@c.example", "Two", ""),
+            2,
+        )
         .await;
     let stranger = site
         .cost(
@@ -118,7 +125,12 @@ async fn each_outcome_costs_the_documented_jira_requests() {
     let reply = site
         .cost(
             "support@example.com",
-            &mail(alice, "a3@c.example", "Re: Two", "In-Reply-To: <a2@c.example>\r\n"),
+            &mail(
+                alice,
+                "a3@c.example",
+                "Re: Two",
+                "In-Reply-To: <a2@c.example>\r\n",
+            ),
             4,
         )
         .await;
@@ -160,7 +172,10 @@ async fn each_outcome_costs_the_documented_jira_requests() {
         counts(&[
             (&format!("GET {}", p("/{key}")), 1),
             (&format!("GET {}", p("/{key}/watchers")), 1),
-            ("GET /sandbox/jira/rest/servicedeskapi/request/{key}/participant", 1),
+            (
+                "GET /sandbox/jira/rest/servicedeskapi/request/{key}/participant",
+                1
+            ),
             (&format!("POST {}", p("/{key}/comment")), 1),
         ])
     );
@@ -187,17 +202,28 @@ async fn a_service_request_for_an_outsider_costs_the_documented_jira_requests() 
     let site = Site::start_with(SERVICE_PROFILE).await;
     let olga = "Olga <olga@outside.example>";
     let first = site
-        .cost("support@example.com", &mail(olga, "o1@o.example", "VPN down", ""), 1)
+        .cost(
+            "support@example.com",
+            &mail(olga, "o1@o.example", "VPN down", ""),
+            1,
+        )
         .await;
     let again = site
-        .cost("support@example.com", &mail(olga, "o2@o.example", "VPN still down", ""), 2)
+        .cost(
+            "support@example.com",
+            &mail(olga, "o2@o.example", "VPN still down", ""),
+            2,
+        )
         .await;
     let steady = [
         ("GET /sandbox/jira/rest/api/3/user/search", 1),
         ("POST /sandbox/jira/rest/servicedeskapi/customer", 1),
         ("POST /sandbox/jira/rest/servicedeskapi/request", 1),
         ("PUT /sandbox/jira/rest/api/3/issue/{key}", 1),
-        ("PUT /sandbox/jira/rest/api/3/issue/{key}/properties/{prop}", 1),
+        (
+            "PUT /sandbox/jira/rest/api/3/issue/{key}/properties/{prop}",
+            1,
+        ),
     ];
     // The first also asks which Jira it is and lists the service desks (once each).
     let mut once = steady.to_vec();

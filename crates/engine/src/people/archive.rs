@@ -6,7 +6,7 @@ use postroom_store::TenantStore;
 use postroom_store::blobs::BlobKind;
 use serde::Serialize;
 
-use super::scan::optional;
+use super::scan::readable;
 use super::{Found, NOT_COVERED, People, PeopleError};
 
 /// The archive's table of contents and counts (`summary.json`).
@@ -19,6 +19,8 @@ struct Summary<'a> {
     deep: bool,
     counts: super::Counts,
     not_covered: &'static [&'static str],
+    /// Stored mails that could not be opened, left out.
+    unreadable: Vec<String>,
     files: Vec<String>,
 }
 
@@ -35,6 +37,7 @@ impl People {
         now_ms: i64,
     ) -> Result<Vec<u8>, PeopleError> {
         let files = &mut Vec::new();
+        let mut unreadable = found.unreadable.clone();
         json(files, "messages.json", &found.messages)?;
         json(files, "sent_mail.json", &found.sent)?;
         json(files, "suppression.json", &found.suppression)?;
@@ -44,7 +47,9 @@ impl People {
         json(files, "canned_responses.json", &found.canned_responses)?;
         json(files, "jira.json", &found.jira)?;
         for message in found.messages.iter().filter(|m| m.raw_kept) {
-            if let Some(raw) = optional(self.intake.raw(tenant, &message.id).await)? {
+            let raw = self.intake.raw(tenant, &message.id).await;
+            let what = format!("raw mail of message {}", message.id);
+            if let Some(raw) = readable(raw, &what, &mut unreadable)? {
                 files.push((format!("raw/{}.eml", message.id), raw));
             }
         }
@@ -53,7 +58,8 @@ impl People {
                 .intake
                 .blob(tenant, BlobKind::SentMime, &sent.item.id)
                 .await;
-            if let Some(mime) = optional(mime)? {
+            let what = format!("MIME of sent message {}", sent.item.id);
+            if let Some(mime) = readable(mime, &what, &mut unreadable)? {
                 files.push((format!("sent/{}.eml", sent.item.id), mime));
             }
         }
@@ -62,7 +68,8 @@ impl People {
                 .intake
                 .blob(tenant, BlobKind::TestCaseMail, &case.id)
                 .await;
-            if let Some(mail) = optional(mail)? {
+            let what = format!("mail of test case {}", case.id);
+            if let Some(mail) = readable(mail, &what, &mut unreadable)? {
                 files.push((format!("test_cases/{}.eml", case.id), mail));
             }
         }
@@ -74,6 +81,7 @@ impl People {
             deep: found.deep,
             counts: found.counts(),
             not_covered: NOT_COVERED,
+            unreadable,
             files: files.iter().map(|(name, _)| name.clone()).collect(),
         };
         let summary = serde_json::to_vec_pretty(&summary).map_err(std::io::Error::other)?;

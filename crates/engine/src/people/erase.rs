@@ -30,23 +30,16 @@ impl People {
         suppression: SuppressionChoice,
     ) -> Result<Erased, PeopleError> {
         let mut erased = Erased::default();
-        let raw: Vec<String> = found
-            .messages
-            .iter()
-            .filter(|m| m.raw_kept)
-            .map(|m| m.id.clone())
-            .collect();
-        let mime: Vec<String> = found
-            .sent
-            .iter()
-            .filter(|s| s.item.mime_kept)
-            .map(|s| s.item.id.clone())
-            .collect();
+        // Every message's and sent mail's blob is deleted, not only those found readable:
+        // a damaged one goes too (deleting a missing one is no error).
+        let raw: Vec<String> = found.messages.iter().map(|m| m.id.clone()).collect();
+        let mime: Vec<String> = found.sent.iter().map(|s| s.item.id.clone()).collect();
         self.intake.discard_raw(tenant, &raw).await?;
         self.intake
             .discard(tenant, BlobKind::SentMime, &mime)
             .await?;
-        erased.blobs = raw.len() + mime.len();
+        let counts = found.counts();
+        erased.blobs = counts.raw_mails + counts.sent_mime;
         for case in &found.test_cases {
             let cases = [case.id.clone()];
             self.intake

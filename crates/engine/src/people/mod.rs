@@ -170,6 +170,9 @@ pub struct Found {
     pub canned_responses: Option<AgentRows>,
     /// What postroom cannot erase itself, in Jira.
     pub jira: JiraPart,
+    /// Stored mails that could not be opened (damaged, or sealed with a key that is gone),
+    /// named so an administrator can look; they are not searched, exported or counted.
+    pub unreadable: Vec<String>,
     #[serde(skip)]
     subject_value: Subject,
     #[serde(skip)]
@@ -285,6 +288,7 @@ impl People {
             test_cases: Vec::new(),
             canned_responses: None,
             jira: JiraPart::default(),
+            unreadable: Vec::new(),
             subject_value: subject.clone(),
             address_hash: None,
         };
@@ -297,7 +301,13 @@ impl People {
                 let rows = tenant.rows_of_address(&hash).await?;
                 for record in rows.messages {
                     let (message, _) = self
-                        .message(tenant, &cipher, record, FoundBy::Address)
+                        .message(
+                            tenant,
+                            &cipher,
+                            record,
+                            FoundBy::Address,
+                            &mut found.unreadable,
+                        )
                         .await?;
                     found.messages.push(message);
                 }
@@ -356,13 +366,14 @@ impl People {
     }
 
     /// The message of `record` as found, its report opened, with its raw mail when that
-    /// is still stored.
+    /// is still stored and opens (one that does not is named in `unreadable`).
     async fn message(
         &self,
         tenant: &TenantStore,
         cipher: &TenantCipher,
         (entry, sealed): AuditRecord,
         found_by: FoundBy,
+        unreadable: &mut Vec<String>,
     ) -> Result<(FoundMessage, Option<Vec<u8>>), PeopleError> {
         let id = entry.intake.id.clone();
         let report = sealed
@@ -376,7 +387,11 @@ impl People {
             .map(str::to_owned);
         let raw = match entry.status() {
             AuditStatus::Refused => None,
-            _ => scan::optional(self.intake.raw(tenant, &id).await)?,
+            _ => scan::readable(
+                self.intake.raw(tenant, &id).await,
+                &format!("raw mail of message {id}"),
+                unreadable,
+            )?,
         };
         let result = entry.result.as_ref();
         let message = FoundMessage {

@@ -35,7 +35,13 @@ pub(super) async fn deep(
                 continue;
             }
             let (message, raw) = people
-                .message(tenant, cipher, record, FoundBy::Mentioned)
+                .message(
+                    tenant,
+                    cipher,
+                    record,
+                    FoundBy::Mentioned,
+                    &mut found.unreadable,
+                )
                 .await?;
             let in_report = message
                 .report
@@ -63,11 +69,13 @@ pub(super) async fn deep(
             let facts = serde_json::to_vec(&item.item).unwrap_or_default();
             let hit = mentions(&facts, &needle)
                 || (item.item.mime_kept
-                    && optional(
+                    && readable(
                         people
                             .intake
                             .blob(tenant, BlobKind::SentMime, &item.item.id)
                             .await,
+                        &format!("MIME of sent message {}", item.item.id),
+                        &mut found.unreadable,
                     )?
                     .is_some_and(|mime| mentions(&mime, &needle)));
             if hit {
@@ -77,11 +85,13 @@ pub(super) async fn deep(
         }
     }
     for case in tenant.test_cases().await? {
-        let mail = optional(
+        let mail = readable(
             people
                 .intake
                 .blob(tenant, BlobKind::TestCaseMail, &case.id)
                 .await,
+            &format!("mail of test case {}", case.id),
+            &mut found.unreadable,
         )?;
         if mail.is_some_and(|m| mentions(&m, &needle)) {
             found.test_cases.push(FoundTestCase {
@@ -95,6 +105,22 @@ pub(super) async fn deep(
         .messages
         .sort_by(|a, b| (a.received_at_ms, &a.id).cmp(&(b.received_at_ms, &b.id)));
     Ok(())
+}
+
+/// A blob that may not open: `None` then, and `what` noted in `unreadable` with why. A
+/// damaged blob must not stop a person's request; a storage failure does (retry later).
+pub(super) fn readable(
+    blob: Result<Vec<u8>, IntakeError>,
+    what: &str,
+    unreadable: &mut Vec<String>,
+) -> Result<Option<Vec<u8>>, PeopleError> {
+    match blob {
+        Err(IntakeError::Blob(BlobError::Crypto(e)) | IntakeError::Crypto(e)) => {
+            unreadable.push(format!("{what}: {e}"));
+            Ok(None)
+        }
+        other => optional(other),
+    }
 }
 
 /// A blob that may have gone meanwhile (a purge): `None` then.
