@@ -10,7 +10,7 @@ export default tseslint.config(
     files: ['tests/**/*.mjs'],
     languageOptions: {
       globals: Object.fromEntries(
-        ['process', 'Buffer', 'URL', 'fetch', 'window', 'document', 'performance'].map((name) => [name, 'readonly']),
+        ['process', 'Buffer', 'URL', 'fetch', 'window', 'document', 'performance', 'navigator', 'chrome'].map((name) => [name, 'readonly']),
       ),
     },
   },

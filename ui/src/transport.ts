@@ -19,6 +19,14 @@ export class ApiFailure extends Error {
     this.status = status;
     this.fieldErrors = fieldErrors;
   }
+
+  /** The API's error body, as a failure. */
+  static from(status: number, parsed: unknown): ApiFailure {
+    const error = parsed as { error?: unknown; errors?: unknown } | null;
+    const message = typeof error?.error === 'string' ? error.error : `postroom answered ${status}`;
+    const fields = Array.isArray(error?.errors) ? (error.errors as { field: string; message: string }[]) : [];
+    return new ApiFailure(status, message, fields);
+  }
 }
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -35,14 +43,6 @@ export interface Transport {
   setCsrf(token: string | null): void;
   /** Whether the person signs in and out here (not inside Jira, where Jira signs them in). */
   readonly ownSignIn: boolean;
-}
-
-/** The API's error body, as an {@link ApiFailure}. */
-function failure(status: number, parsed: unknown): ApiFailure {
-  const error = parsed as { error?: unknown; errors?: unknown } | null;
-  const message = typeof error?.error === 'string' ? error.error : `postroom answered ${status}`;
-  const fields = Array.isArray(error?.errors) ? (error.errors as { field: string; message: string }[]) : [];
-  return new ApiFailure(status, message, fields);
 }
 
 const STATE_CHANGING: ReadonlySet<Method> = new Set(['POST', 'PUT', 'DELETE']);
@@ -85,7 +85,7 @@ export class FetchTransport implements Transport {
         parsed = null;
       }
     }
-    if (!response.ok) throw failure(response.status, parsed);
+    if (!response.ok) throw ApiFailure.from(response.status, parsed);
     return parsed as T;
   }
 }
@@ -116,7 +116,7 @@ export class ForgeTransport implements Transport {
     }
     const status = answer?.status ?? 0;
     const parsed = answer?.body ?? null;
-    if (status < 200 || status > 299) throw failure(status, parsed);
+    if (status < 200 || status > 299) throw ApiFailure.from(status, parsed);
     return parsed as T;
   }
 }
@@ -127,5 +127,12 @@ function insideJira(): boolean {
   return typeof bridge?.callBridge === 'function';
 }
 
-/** The transport of this page's host. */
-export const transport: Transport = insideJira() ? new ForgeTransport() : new FetchTransport();
+function hostTransport(): Transport {
+  return insideJira() ? new ForgeTransport() : new FetchTransport();
+}
+
+/**
+ * The transport of this page's host. Marked pure so that a bundle which takes only
+ * {@link ApiFailure} from here (the extension's) leaves both transports and Forge's bridge out.
+ */
+export const transport: Transport = /* @__PURE__ */ hostTransport();

@@ -7,7 +7,7 @@
 // Run: POSTROOM_CONSOLE_URL=http://127.0.0.1:PORT npm run journeys
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { accessible, base, launch, open, sandbox, sandboxAdmin, screenshots, signIn } from './support.mjs';
+import { accessible, api, base, jira, launch, open, screenshots, signIn } from './support.mjs';
 
 let browser;
 
@@ -18,33 +18,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-/** A JSON call through the signed-in page's own session (with its CSRF token). */
-async function api(page, method, path, body) {
-  return page.evaluate(
-    async ([method, path, body]) => {
-      const session = await (await fetch('/api/v1/session')).json();
-      const response = await fetch(`/api/v1${path}`, {
-        method,
-        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': session.csrf_token },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: response.status, body: await response.text() };
-    },
-    [method, path, body],
-  );
-}
-
-/** A Jira REST call to the sandbox as its administrator. */
-async function jira(method, path, body) {
-  const response = await fetch(`${sandbox}/rest/api/3${path}`, {
-    method,
-    headers: { Authorization: sandboxAdmin, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  assert.ok(response.ok, `${method} ${path}: ${response.status}`);
-  return response.status === 204 ? null : response.json();
-}
 
 /** Types `text` into the focused search box one key at a time; the milliseconds from each
  * key stroke to the list showing that query's answer. */

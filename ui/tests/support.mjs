@@ -70,3 +70,41 @@ export async function screenshots(page, name) {
   }
   await page.setViewportSize({ width: 1280, height: 900 });
 }
+
+/** A JSON call through the signed-in page's own session (with its CSRF token). */
+export async function api(page, method, path, body) {
+  return page.evaluate(
+    async ([method, path, body]) => {
+      const session = await (await fetch('/api/v1/session')).json();
+      const response = await fetch(`/api/v1${path}`, {
+        method,
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': session.csrf_token },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: response.status, body: await response.text() };
+    },
+    [method, path, body],
+  );
+}
+
+/** A Jira REST call to the sandbox as its administrator. */
+export async function jira(method, path, body) {
+  const response = await fetch(`${sandbox}/rest/api/3${path}`, {
+    method,
+    headers: { Authorization: sandboxAdmin, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  assert.ok(response.ok, `${method} ${path}: ${response.status}`);
+  return response.status === 204 ? null : response.json();
+}
+
+/** A template for `project` made by the sandbox's administrator through the console's API. */
+export async function adminTemplate(browser, template) {
+  const admin = await open(browser);
+  await signIn(admin.page, 'Sandbox Admin');
+  await admin.page.getByRole('heading', { name: 'Overview' }).waitFor();
+  const made = await api(admin.page, 'POST', '/templates', template);
+  assert.equal(made.status, 201, made.body);
+  await admin.context.close();
+  return JSON.parse(made.body);
+}

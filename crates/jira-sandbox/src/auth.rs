@@ -45,9 +45,12 @@ pub struct Principal {
 /// Paths answered without site credentials: serverInfo (as on Jira), the OAuth token
 /// endpoints, and the sign-in endpoints of `routes::signin` (the consent pages are a
 /// browser's; accessible-resources and `/me` check the OAuth token themselves, for any
-/// site's account).
+/// site's account), and the stand-in issue pages of `routes::browse`, whose reader Jira
+/// would have signed in with a cookie the sandbox does not have.
 fn is_public(app: &App, path: &str) -> bool {
     path.ends_with("/serverInfo")
+        || path.starts_with("/browse/")
+        || path == "/issues/"
         || path == app.config.oauth_token_path
         || matches!(
             path,

@@ -58,8 +58,9 @@ pub use config::{RetryPolicy, SandboxConfig};
 pub use error::{ApiError, SandboxError};
 pub use faults::FaultConfig;
 pub use forge::{
-    DELIVERY_RETRIES, DELIVERY_TIMEOUT, Delivery, EVENTS_PATH, ForgePlatform, LIFECYCLE_PATH,
-    ResourceFiles, SCHEDULE_PATH, SYSTEM_TOKEN_TTL, UI_INVOCATION_TIMEOUT,
+    CONSOLE_RESOURCE, DELIVERY_RETRIES, DELIVERY_TIMEOUT, Delivery, EVENTS_PATH, ForgePlatform,
+    LIFECYCLE_PATH, PICKER_RESOURCE, ResourceFiles, SCHEDULE_PATH, SYSTEM_TOKEN_TTL,
+    UI_INVOCATION_TIMEOUT,
 };
 pub use state::seed::{
     ADMIN_ACCOUNT_ID, ADMIN_EMAIL, ADMIN_PAT, AGENT_ACCOUNT_ID, AGENT_EMAIL, AGENT_PAT, API_TOKEN,

@@ -5,8 +5,11 @@
 import { useState } from 'preact/hooks';
 import { PageHeader } from '../components/PageHeader';
 import { Picker, message } from '../picker/Picker';
-import { pickerApi } from '../picker/api';
+import { pickerApiOver } from '../picker/api';
 import type { Answerable, IssueBrief } from '../picker/api';
+import { transport } from '../transport';
+
+const pickerApi = pickerApiOver(transport);
 
 export function Agent() {
   const [query, setQuery] = useState('');
@@ -82,7 +85,7 @@ export function Agent() {
           <p class="issue-brief">
             <strong>{issue.key}</strong> {issue.summary} <span class="lozenge">{issue.status}</span>
           </p>
-          <Picker key={issue.key} issue={issue} host="console" />
+          <Picker key={issue.key} issue={issue} host="console" api={pickerApi} />
         </>
       )}
     </>

@@ -1,20 +1,27 @@
 /**
  * The canned-response picker: search as you type among the templates this agent may use on
  * this issue, choose with the keyboard, review the reply filled from the issue, answer
- * what the issue does not say, and post it. Built to be embedded: it needs only an issue
- * and its host's name, talks only through {@link pickerApi}, and shows its own status
- * instead of relying on the console's flags.
+ * what the issue does not say, and post it — or, where the host can, insert it into
+ * Jira's own comment editor. Built to be embedded: it needs only an issue, its host's name
+ * and the host's {@link PickerApi}, and shows its own status instead of relying on the
+ * console's flags.
  *
  * Keys: type to search; ↑ ↓ move; Enter inserts the highlighted template; Esc goes back
  * (from a reply to the list, from the list to an empty search).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiFailure } from '../transport';
-import { pickerApi } from './api';
-import type { Answerable, TemplateHit } from './api';
+import type { Answerable, PickerApi, TemplateHit } from './api';
 import { Reply } from './Reply';
 
-export type Host = 'console' | 'extension';
+/** Where the picker is shown: postroom's console, Jira's issue view (Forge), the extension. */
+export type Host = 'console' | 'jira' | 'extension';
+
+/**
+ * What a host does with a finished reply besides posting it: the extension puts it into
+ * Jira's comment editor (or the clipboard) and answers what it did, in words for the agent.
+ */
+export type Insert = (text: string) => Promise<string>;
 
 export interface Chosen {
   template: TemplateHit;
@@ -22,8 +29,8 @@ export interface Chosen {
   missing: string[];
 }
 
-export function Picker(props: { issue: Answerable; host: Host }) {
-  const { issue } = props;
+export function Picker(props: { issue: Answerable; host: Host; api: PickerApi; insert?: Insert }) {
+  const { issue, api: pickerApi } = props;
   const [query, setQuery] = useState('');
   const [hits, setHits] = useState<TemplateHit[]>([]);
   const [shownFor, setShownFor] = useState<string | null>(null);
@@ -119,11 +126,14 @@ export function Picker(props: { issue: Answerable; host: Host }) {
       {chosen ? (
         <Reply
           issue={issue}
+          api={pickerApi}
+          {...(props.insert ? { insert: props.insert } : {})}
           chosen={chosen}
           favourite={favourites.has(chosen.template.id)}
           toggleFavourite={() => toggleFavourite(chosen.template.id)}
           back={() => reset(null)}
           posted={(text) => reset(text)}
+          inserted={(text) => setStatus({ kind: 'info', text })}
           saved={(text) => setStatus({ kind: 'info', text })}
           failed={(text) => setStatus({ kind: 'error', text })}
         />

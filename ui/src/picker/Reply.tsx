@@ -1,25 +1,28 @@
 /**
  * One chosen template on its way to the issue: the preview filled from the issue, a prompt
  * for each variable the issue has no value for, public reply or internal note (service
- * desks), an optional transition, post; and "save this reply as a template".
+ * desks), an optional transition, post — or insert it into Jira's comment editor where
+ * the host offers that; and "save this reply as a template".
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { pickerApi } from './api';
-import type { Answerable } from './api';
-import type { Chosen } from './Picker';
+import type { Answerable, PickerApi } from './api';
+import type { Chosen, Insert } from './Picker';
 import { message } from './Picker';
 
 export function Reply(props: {
   issue: Answerable;
+  api: PickerApi;
+  insert?: Insert;
   chosen: Chosen;
   favourite: boolean;
   toggleFavourite: () => void;
   back: () => void;
   posted: (text: string) => void;
+  inserted: (text: string) => void;
   saved: (text: string) => void;
   failed: (text: string) => void;
 }) {
-  const { issue, chosen } = props;
+  const { issue, chosen, api: pickerApi } = props;
   const [text, setText] = useState(chosen.text);
   const [missing] = useState(chosen.missing);
   const [values, setValues] = useState<Record<string, string>>({});
@@ -49,14 +52,17 @@ export function Reply(props: {
     }
   };
 
-  const post = async (event: Event) => {
-    event.preventDefault();
+  /** Whether every variable the issue has no value for is answered; else marks them. */
+  const complete = () => {
     const open = missing.filter((path) => !(values[path] ?? '').trim());
     setUnanswered(open);
-    if (open.length > 0) {
-      document.getElementById(fieldId(open[0] ?? ''))?.focus();
-      return;
-    }
+    if (open.length > 0) document.getElementById(fieldId(open[0] ?? ''))?.focus();
+    return open.length === 0;
+  };
+
+  const post = async (event: Event) => {
+    event.preventDefault();
+    if (!complete()) return;
     setBusy(true);
     try {
       const done = await pickerApi.apply(chosen.template.id, {
@@ -71,6 +77,18 @@ export function Reply(props: {
     } catch (e) {
       props.failed(message(e));
       setBusy(false);
+    }
+  };
+
+  // The text is rendered again with every answer: the preview may not have caught up yet.
+  const insert = async (host: Insert) => {
+    if (!complete()) return;
+    try {
+      const preview = await pickerApi.render(chosen.template.id, issue.key, answered(), false);
+      setText(preview.text);
+      props.inserted(await host(preview.text));
+    } catch (e) {
+      props.failed(message(e));
     }
   };
 
@@ -172,6 +190,11 @@ export function Reply(props: {
           <button type="submit" class="button button-primary" disabled={busy}>
             {issue.service_desk && visibility === 'internal' ? 'Post internal note' : 'Post reply'}
           </button>
+          {props.insert && (
+            <button type="button" class="button" onClick={() => props.insert && void insert(props.insert)}>
+              Insert into Jira's comment
+            </button>
+          )}
           <button type="button" class="button button-subtle" onClick={props.back}>
             Back to the list
           </button>

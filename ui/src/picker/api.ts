@@ -1,10 +1,11 @@
 /**
- * The picker's calls, one function each, over the host's {@link transport}: the same in the
- * console's `/agent` page and, later, inside Jira and the browser extension.
+ * The picker's calls, one function each, over a host's {@link Transport}: the console's
+ * `/agent` page and the Forge app's issue view use the host's own transport
+ * (`../transport`), the browser extension one that carries the agent's API token.
  *
  * The shapes are those of postroom's OpenAPI description (`/api/v1/openapi.json`).
  */
-import { transport } from '../transport';
+import type { Transport } from '../transport';
 
 export interface Transition {
   id: string;
@@ -50,7 +51,8 @@ export type PickerFlag = 'picker_opened' | 'filters_used' | 'extension_used' | '
 
 const id = encodeURIComponent;
 
-export const pickerApi = {
+/** The picker's calls over `transport`. */
+export const pickerApiOver = (transport: Transport) => ({
   findIssues: (q: string) => transport.json<IssueBrief[]>('GET', `/agent/issues?q=${id(q)}`),
   issue: (key: string) => transport.json<Answerable>('GET', `/agent/issues/${id(key)}`),
   search: (q: string, project: string, limit = 20) =>
@@ -65,4 +67,6 @@ export const pickerApi = {
   savePersonal: (name: string, body: string) =>
     transport.json<TemplateHit>('POST', '/templates', { name, body, scope: { kind: 'personal' } }),
   flag: (flag: PickerFlag) => transport.json<null>('POST', '/usage/flags', { flag }),
-};
+});
+
+export type PickerApi = ReturnType<typeof pickerApiOver>;

@@ -6,9 +6,12 @@
 //! the person's user token, 25 seconds to answer, and a JSON answer handed back as
 //! `{status, headers, body}`.
 //!
-//! Jira would show the page in an iframe of its own admin or project settings; the sandbox
-//! serves it whole, and takes the person from `?account=` since it has no sign-in. The
-//! index (`/`) links every installation's pages for the sandbox's administrator and agent.
+//! Jira would show the page in an iframe of its own admin or project settings, or of an
+//! issue's Activity section; the sandbox serves it whole, and takes the person from
+//! `?account=` since it has no sign-in, and for the issue view the issue from `?issue=` and
+//! Jira's theme from `?theme=` (what `view.getContext()` and `view.theme.enable()` hand the
+//! page). The index (`/`) links every installation's pages for the sandbox's administrator
+//! and agent, and opens an issue's view by its key.
 
 use std::collections::HashMap;
 use std::sync::{Arc, PoisonError};
@@ -28,26 +31,66 @@ use crate::state::seed::{ADMIN_ACCOUNT_ID, AGENT_ACCOUNT_ID};
 /// How long a Custom UI's call to its remote may take (Forge's limit for UI invocations).
 pub const UI_INVOCATION_TIMEOUT: Duration = Duration::from_secs(25);
 
-/// The modules of `app/forge/manifest.yml` that show the console, with what Jira calls the
-/// place they appear in.
-const MODULES: [(&str, &str); 2] = [
-    ("postroom-admin", "Jira settings → Apps → postroom"),
-    ("postroom-project", "Project settings → postroom"),
+/// The manifest's resource every settings page shows: the console.
+pub const CONSOLE_RESOURCE: &str = "console";
+/// The manifest's resource of the issue view: the canned-response picker.
+pub const PICKER_RESOURCE: &str = "picker";
+
+/// The modules of `app/forge/manifest.yml` with a page, with what Jira calls the place
+/// they appear in and the resource they show.
+const MODULES: [(&str, &str, &str); 2] = [
+    (
+        "postroom-admin",
+        "Jira settings → Apps → postroom",
+        CONSOLE_RESOURCE,
+    ),
+    (
+        "postroom-project",
+        "Project settings → postroom",
+        CONSOLE_RESOURCE,
+    ),
 ];
+
+/// The issue-view module (`jira:issueActivity`): a tab of an issue's Activity section.
+const ISSUE_MODULE: (&str, &str, &str) = (
+    "postroom-issue",
+    "Issue → Activity → postroom",
+    PICKER_RESOURCE,
+);
 
 /// The file the host puts on every page of the app before the app's own script.
 const BRIDGE_FILE: &str = "__bridge.js";
 
-/// The stand-in for the bridge Forge injects into a Custom UI page: `invokeRemote` only
+/// The stand-in for the bridge Forge injects into a Custom UI page: `invokeRemote`
 /// (`callBridge('invoke', …)` with `invokeType` `ui-remote-fetch`), carried to the
-/// platform, which calls the remote.
-const BRIDGE_SCRIPT: &str = r#"// The Jira sandbox's Forge bridge: carries invokeRemote to the platform.
+/// platform, which calls the remote; `getContext` (the module, the person, and on the issue
+/// view the issue); and `enableTheming`, which sets Jira's colour mode on `<html>` as
+/// Forge does.
+const BRIDGE_SCRIPT: &str = r#"// The Jira sandbox's Forge bridge: invokeRemote, getContext, enableTheming.
 (() => {
-  const account = new URLSearchParams(location.search).get('account') || '';
+  const params = new URLSearchParams(location.search);
+  const account = params.get('account') || '';
+  const issue = params.get('issue') || '';
+  const colorMode = params.get('theme') === 'dark' ? 'dark' : 'light';
+  const moduleKey = location.pathname.split('/').filter(Boolean).slice(-1)[0] || '';
+  const context = () => ({
+    accountId: account,
+    moduleKey,
+    locale: 'en-US',
+    theme: { colorMode },
+    extension: issue
+      ? { type: 'jira:issueActivity', issue: { key: issue }, project: { key: issue.split('-')[0] } }
+      : { type: moduleKey === 'postroom-admin' ? 'jira:adminPage' : 'jira:projectSettingsPage' },
+  });
   globalThis.__bridge = {
     callBridge: async (name, payload) => {
+      if (name === 'getContext') return context();
+      if (name === 'enableTheming') {
+        document.documentElement.setAttribute('data-color-mode', colorMode);
+        return undefined;
+      }
       if (name !== 'invoke' || !payload || payload.invokeType !== 'ui-remote-fetch') {
-        throw new Error('The sandbox bridge offers invokeRemote only, not ' + name);
+        throw new Error('The sandbox bridge offers invokeRemote, getContext and enableTheming, not ' + name);
       }
       const answer = await fetch('__invoke?account=' + encodeURIComponent(account), {
         method: 'POST',
@@ -69,21 +112,22 @@ const BRIDGE_SCRIPT: &str = r#"// The Jira sandbox's Forge bridge: carries invok
 pub type ResourceFiles = HashMap<String, Vec<u8>>;
 
 impl ForgePlatform {
-    /// Uploads the files of the resource every console module shows (`console` in the
-    /// manifest), as `forge deploy` does.
-    pub fn set_console_resource(&self, files: ResourceFiles) {
-        *self
-            .inner
-            .console
+    /// Uploads the files of one of the manifest's resources ([`CONSOLE_RESOURCE`],
+    /// [`PICKER_RESOURCE`]), as `forge deploy` does.
+    pub fn set_resource(&self, resource: &'static str, files: ResourceFiles) {
+        self.inner
+            .resources
             .write()
-            .unwrap_or_else(PoisonError::into_inner) = Arc::new(files);
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(resource, Arc::new(files));
     }
 
-    fn console_file(&self, path: &str) -> Option<Vec<u8>> {
+    fn resource_file(&self, resource: &str, path: &str) -> Option<Vec<u8>> {
         self.inner
-            .console
+            .resources
             .read()
             .unwrap_or_else(PoisonError::into_inner)
+            .get(resource)?
             .get(path)
             .cloned()
     }
@@ -94,7 +138,8 @@ fn installation(uuid: &str) -> String {
     format!("ari:cloud:ecosystem::installation/{uuid}")
 }
 
-/// `GET /`: every installation's console pages, for the administrator and the agent.
+/// `GET /`: every installation's console pages, for the administrator and the agent, and a
+/// form that opens an issue's view.
 pub(super) async fn index(State(platform): State<ForgePlatform>) -> Html<String> {
     let mut installs: Vec<(String, String)> = platform
         .inner
@@ -122,7 +167,7 @@ pub(super) async fn index(State(platform): State<ForgePlatform>) -> Html<String>
     for (site, id) in &installs {
         let uuid = id.rsplit('/').next().unwrap_or(id);
         items.push_str(&format!("<li><h2>{}</h2><ul>", escape(site)));
-        for (module, place) in MODULES {
+        for (module, place, _) in MODULES {
             for (who, account) in [
                 ("the administrator", ADMIN_ACCOUNT_ID),
                 ("the agent", AGENT_ACCOUNT_ID),
@@ -135,7 +180,22 @@ pub(super) async fn index(State(platform): State<ForgePlatform>) -> Html<String>
                 ));
             }
         }
-        items.push_str("</ul></li>");
+        let (module, place, _) = ISSUE_MODULE;
+        items.push_str(&format!(
+            "</ul><form method=\"get\" action=\"{own}/ui/{uuid}/{module}/\" \
+             aria-label=\"{place} on {site}\"><h3>{place}</h3>\
+             <label>Issue key <input name=\"issue\" required></label> \
+             <label>As <select name=\"account\"><option value=\"{agent}\">the agent</option>\
+             <option value=\"{admin}\">the administrator</option></select></label> \
+             <label>Jira's theme <select name=\"theme\"><option>light</option>\
+             <option>dark</option></select></label> \
+             <button type=\"submit\">Open the issue's activity</button></form></li>",
+            own = escape(&own),
+            place = escape(place),
+            site = escape(site),
+            agent = escape(AGENT_ACCOUNT_ID),
+            admin = escape(ADMIN_ACCOUNT_ID),
+        ));
     }
     if installs.is_empty() {
         items.push_str("<li>The app is installed nowhere yet.</li>");
@@ -172,21 +232,30 @@ pub(super) async fn file(
     serve(&platform, &uuid, &module, &path)
 }
 
-/// A file of the console resource for `module` of installation `uuid`, with the bridge
-/// on its page.
+/// The resource a module of the manifest shows.
+fn resource_of(module: &str) -> Option<&'static str> {
+    MODULES
+        .iter()
+        .chain([&ISSUE_MODULE])
+        .find(|(key, _, _)| *key == module)
+        .map(|(_, _, resource)| *resource)
+}
+
+/// A file of the resource `module` shows for installation `uuid`, with the bridge on its
+/// page.
 fn serve(platform: &ForgePlatform, uuid: &str, module: &str, path: &str) -> Response {
-    if platform.installed(&installation(uuid)).is_none()
-        || !MODULES.iter().any(|(key, _)| *key == module)
-    {
+    let Some(resource) =
+        resource_of(module).filter(|_| platform.installed(&installation(uuid)).is_some())
+    else {
         return (StatusCode::NOT_FOUND, "no such app page").into_response();
-    }
+    };
     if path == BRIDGE_FILE {
         return typed(
             "text/javascript; charset=utf-8",
             BRIDGE_SCRIPT.as_bytes().to_vec(),
         );
     }
-    let Some(bytes) = platform.console_file(path) else {
+    let Some(bytes) = platform.resource_file(resource, path) else {
         return (StatusCode::NOT_FOUND, "no such file in the resource").into_response();
     };
     if path == "index.html" {

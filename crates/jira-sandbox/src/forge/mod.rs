@@ -25,7 +25,7 @@ use serde_json::{Value, json};
 
 mod custom_ui;
 
-pub use custom_ui::{ResourceFiles, UI_INVOCATION_TIMEOUT};
+pub use custom_ui::{CONSOLE_RESOURCE, PICKER_RESOURCE, ResourceFiles, UI_INVOCATION_TIMEOUT};
 
 use crate::error::SandboxError;
 use crate::time::now_ms;
@@ -131,8 +131,8 @@ struct Inner {
     http: reqwest::Client,
     jwks_served: AtomicU64,
     retry_delay: Duration,
-    /// The console resource's files, as deployed (see [`custom_ui`]).
-    console: RwLock<Arc<custom_ui::ResourceFiles>>,
+    /// Each resource's files by the resource's key, as deployed (see [`custom_ui`]).
+    resources: RwLock<HashMap<&'static str, Arc<custom_ui::ResourceFiles>>>,
 }
 
 impl ForgePlatform {
@@ -166,7 +166,7 @@ impl ForgePlatform {
                 http,
                 jwks_served: AtomicU64::new(0),
                 retry_delay: Duration::from_millis(200),
-                console: RwLock::new(Arc::new(HashMap::new())),
+                resources: RwLock::new(HashMap::new()),
             }),
         })
     }

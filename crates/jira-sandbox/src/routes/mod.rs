@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod attachments;
+pub mod browse;
 pub mod comments;
 pub mod fields;
 pub mod issues;
@@ -107,6 +108,9 @@ pub fn router(app: App) -> Router {
             get(signin::accessible_resources),
         )
         .route("/me", get(signin::me))
+        // The stand-in for Jira's issue page (browser extension tests).
+        .route("/browse/{key}", get(browse::issue_page))
+        .route("/issues/", get(browse::navigator_page))
         // Jira Data Center's own OAuth 2.0 provider, at its documented paths.
         .route(
             "/rest/oauth2/latest/authorize",

@@ -7,7 +7,9 @@ use std::net::SocketAddr;
 
 use anyhow::Context;
 use axum::Router;
-use jira_sandbox::{ForgePlatform, SandboxConfig, SandboxHandle};
+use jira_sandbox::{
+    CONSOLE_RESOURCE, ForgePlatform, PICKER_RESOURCE, SandboxConfig, SandboxHandle,
+};
 use postroom_store::Store;
 
 use crate::config::{Config, ForgeConfig};
@@ -58,12 +60,18 @@ impl CloudSites {
         let platform = ForgePlatform::with_app_id(&app_id, &base)
             .context("cannot start the sandbox's Forge platform")?;
         platform.set_own_url(&format!("{base}{PLATFORM_MOUNT}"));
-        platform.set_console_resource(
-            crate::http::console_resource()
-                .into_iter()
-                .map(|(path, bytes)| (path.to_owned(), bytes.to_vec()))
-                .collect(),
-        );
+        for (resource, files) in [
+            (CONSOLE_RESOURCE, crate::http::console_resource()),
+            (PICKER_RESOURCE, crate::http::picker_resource()),
+        ] {
+            platform.set_resource(
+                resource,
+                files
+                    .into_iter()
+                    .map(|(path, bytes)| (path.to_owned(), bytes.to_vec()))
+                    .collect(),
+            );
+        }
         let mut sites = Vec::new();
         for (name, mount, cloud_id) in SITES {
             let site_config = SandboxConfig {

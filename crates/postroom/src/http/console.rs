@@ -45,6 +45,37 @@ pub fn resource() -> Vec<(&'static str, &'static [u8])> {
     files
 }
 
+/// The Forge app's `picker` resource, the issue view's own bundle (`ui/dist/issue`, see
+/// `ui/src/issue.tsx`). postroom never serves it itself: only Jira shows it, and
+/// `serve --sandbox` hands it to its Forge platform.
+const PICKER: [(&str, &[u8]); 5] = [
+    (
+        "index.html",
+        include_bytes!("../../../../ui/dist/issue/index.html"),
+    ),
+    (
+        "assets/issue.js",
+        include_bytes!("../../../../ui/dist/issue/assets/issue.js"),
+    ),
+    (
+        "assets/issue.css",
+        include_bytes!("../../../../ui/dist/issue/assets/issue.css"),
+    ),
+    (
+        "assets/forge-out.js",
+        include_bytes!("../../../../ui/dist/issue/assets/forge-out.js"),
+    ),
+    (
+        "assets/forge-iframe-resizer.js",
+        include_bytes!("../../../../ui/dist/issue/assets/forge-iframe-resizer.js"),
+    ),
+];
+
+/// Every file of the issue view's bundle by its path in `ui/dist/issue`.
+pub fn picker_resource() -> Vec<(&'static str, &'static [u8])> {
+    PICKER.to_vec()
+}
+
 /// The policy of every console page. `frame-src 'self'` lets a mail's HTML be shown in a
 /// sandboxed frame of this origin with a policy of its own.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \

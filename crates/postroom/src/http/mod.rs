@@ -31,7 +31,7 @@ use postroom_store::Store;
 
 pub use access_log::purge_forever as purge_access_log_forever;
 pub use auth::ApiCaller;
-pub use console::resource as console_resource;
+pub use console::{picker_resource, resource as console_resource};
 pub use error::{ApiError, FieldError};
 pub use metrics::{MetricsAccess, serve_loopback as serve_metrics};
 pub use readiness::Readiness;
