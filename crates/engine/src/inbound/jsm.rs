@@ -213,10 +213,28 @@ pub(super) async fn add_participants<T: Tracker>(
     Ok(())
 }
 
-/// The customer account of `address`: created, or found when Jira says it exists (a
-/// repeat of an earlier attempt, or a customer from the portal). `None`, reported, when
-/// Jira will do neither.
+/// The customer account of `address`: remembered from the last few minutes, created, or
+/// found when Jira says it exists (a repeat of an earlier attempt, or a customer from the
+/// portal). `None`, reported, when Jira will do neither.
 async fn customer<T: Tracker>(
+    job: &Job<'_, T>,
+    address: &str,
+    name: Option<&str>,
+    report: &mut Report,
+) -> Result<Option<String>, Failure> {
+    let tenant = job.tenant.id();
+    if let Some(known) = job.users.customer(tenant, address) {
+        return Ok(Some(known));
+    }
+    let found = made_or_found(job, address, name, report).await?;
+    if let Some(id) = &found {
+        job.users.remember_customer(tenant, address, id);
+    }
+    Ok(found)
+}
+
+/// Makes the customer account of `address`, or finds it when Jira says it exists.
+async fn made_or_found<T: Tracker>(
     job: &Job<'_, T>,
     address: &str,
     name: Option<&str>,

@@ -27,6 +27,9 @@ pub(super) struct UserCache {
     entries: Mutex<HashMap<Key, Entry>>,
     /// Tenant and project → whether postroom may set the reporter there.
     reporter_rights: Mutex<HashMap<Key, (Instant, bool)>>,
+    /// Tenant and lower-cased address → the JSM customer account postroom made or found
+    /// for it, so the next request of the same customer skips making it again.
+    customers: Mutex<HashMap<Key, (Instant, String)>>,
 }
 
 impl UserCache {
@@ -63,6 +66,33 @@ impl UserCache {
         }
         entries.insert(key, (Instant::now(), found.clone()));
         found
+    }
+
+    /// The JSM customer account of `address`, when postroom made or found it in the last
+    /// [`TTL`].
+    pub(super) fn customer(&self, tenant: &TenantId, address: &str) -> Option<String> {
+        let key = (tenant.clone(), address.to_ascii_lowercase());
+        self.customers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&key)
+            .filter(|(at, _)| at.elapsed() < TTL)
+            .map(|(_, id)| id.clone())
+    }
+
+    /// Remembers the JSM customer account postroom made or found for `address`.
+    pub(super) fn remember_customer(&self, tenant: &TenantId, address: &str, account_id: &str) {
+        let mut customers = self
+            .customers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if customers.len() >= MAX_ENTRIES {
+            customers.clear();
+        }
+        customers.insert(
+            (tenant.clone(), address.to_ascii_lowercase()),
+            (Instant::now(), account_id.to_owned()),
+        );
     }
 
     /// Whether postroom's account holds `MODIFY_REPORTER` in `project` (remembered too).
