@@ -19,6 +19,7 @@ const SOURCES: &[&str] = &[
     "src/config/secrets.rs",
     "src/config/usage.rs",
     "src/config/operator.rs",
+    "src/config/backup.rs",
     "../mail/src/imap/settings.rs",
     "../mail/src/send/settings.rs",
 ];

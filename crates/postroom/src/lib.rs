@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod audit;
+pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod console;

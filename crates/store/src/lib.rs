@@ -8,6 +8,7 @@
 
 pub mod access_log;
 pub mod audit;
+pub mod backup;
 pub mod blobs;
 pub mod console;
 pub mod conversations;

@@ -30,6 +30,9 @@ struct InForce {
     retention_days: u32,
     /// Where raw mail is not kept past its processing (`store_raw = false`).
     raw_mail_not_kept: Vec<String>,
+    /// `[backup] schedule` and `keep`: how often `serve` makes a backup, how many it keeps.
+    backup_schedule: String,
+    backup_keep: u32,
 }
 
 impl InForce {
@@ -51,6 +54,8 @@ impl InForce {
         Self {
             retention_days: config.inbound.retention_days,
             raw_mail_not_kept: off,
+            backup_schedule: config.backup.schedule.clone(),
+            backup_keep: config.backup.keep,
         }
     }
 
@@ -64,7 +69,10 @@ impl InForce {
         format!(
             "\n## Periods in force\n\n| data | kept | setting |\n| --- | --- | --- |\n\
              | intake records, raw inbound e-mail, processing reports (every tenant) | {days} days | `inbound.retention_days` |\n\
-             | raw inbound e-mail deleted once processed | {not_kept} | `store_raw` of `[inbound]`, `[smtp]`, `[[mailboxes]]`; a site's own opt-out: `tenant set --store-raw false` |\n"
+             | raw inbound e-mail deleted once processed | {not_kept} | `store_raw` of `[inbound]`, `[smtp]`, `[[mailboxes]]`; a site's own opt-out: `tenant set --store-raw false` |\n\
+             | backups made by `serve` (`[backup] schedule = \"{schedule}\"`) | the newest {keep} | `[backup] keep` |\n",
+            keep = self.backup_keep,
+            schedule = self.backup_schedule,
         )
     }
 }

@@ -98,6 +98,7 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let tenant = app::ensure_default_tenant(&store, &config).await?;
+    crate::backup::schedule(&config, &tenant, app::now_ms()).await?;
     let profile =
         profiles::for_serve(&config, &store, &tenant, args.sandbox, app::now_ms()).await?;
     let routes = MailRoutes::default();
@@ -361,6 +362,17 @@ fn start_workers(
                 registry.register(postroom_engine::operator::OPERATOR_EVENT_JOB, webhook)
             }
             Err(e) => tracing::warn!(error = %e, "operator events cannot be sent"),
+        }
+    }
+    if matches!(config.backup.period(), Ok(Some(_))) {
+        match crate::backup::ScheduledBackups::new(
+            config,
+            store.clone(),
+            blobs.clone(),
+            intake.keyring().clone(),
+        ) {
+            Ok(backups) => registry.register(crate::backup::BACKUP_JOB, backups),
+            Err(e) => tracing::warn!(error = %e, "scheduled backups cannot be made"),
         }
     }
     registry.register(

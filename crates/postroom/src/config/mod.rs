@@ -5,6 +5,7 @@
 //! laid over it (errors name the variable), then the whole is validated (errors name the
 //! file line or the variable that set the key).
 
+mod backup;
 mod console;
 mod env;
 mod error;
@@ -20,6 +21,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use backup::{BackupConfig, Target as BackupTargetSpec};
 pub use console::{ConsoleConfig, OauthConfig, OauthEndpoints, OauthProvider};
 pub use error::ConfigError;
 pub use inbound::{InboundConfig, SmtpConfig};
@@ -64,6 +66,7 @@ pub struct Config {
     pub forge: ForgeConfig,
     pub usage: UsageConfig,
     pub operator: OperatorConfig,
+    pub backup: BackupConfig,
 }
 
 /// `shutdown_grace_secs`, 10 unless set.
@@ -473,6 +476,7 @@ impl Config {
             ));
         }
         self.console.validate()?;
+        self.backup.validate()?;
         if self.jira.token.is_some() && self.jira.token_file.is_some() {
             return Err((
                 "jira.token_file".to_owned(),

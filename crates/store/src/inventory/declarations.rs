@@ -912,6 +912,16 @@ pub const FILES: &[FileDecl] = &[
         protection: "wrapped by the master key (AES-256-GCM); file mode 0600",
         kept: "until tenant erase, which destroys it (crypto-shredding)",
     },
+    FileDecl {
+        path: "backups: `[backup] to` (default DATA_DIR/backups) or s3://BUCKET/PREFIX",
+        what: "backups: a snapshot of the database and every blob (`postroom backup`)",
+        protection: "sealed with a key per backup, wrapped by the master key; tenant data \
+                     inside stays sealed with its tenant key, so an erased tenant stays \
+                     unreadable in older backups; the master key and the key vault are never \
+                     inside",
+        kept: "`serve` makes one every `[backup] schedule` (weekly) and keeps the newest \
+               `[backup] keep` (8) at `[backup] to`; older ones are deleted",
+    },
 ];
 
 /// What leaves postroom for someone other than the site's own Jira and mail.
