@@ -15,6 +15,7 @@ pub mod keys;
 pub mod operator;
 pub mod profiles;
 pub mod reference;
+pub mod retention;
 pub mod sandbox;
 pub mod sites;
 pub mod telemetry;

@@ -36,7 +36,7 @@ pub use db::{Backend, Db, backend_of};
 pub use error::StoreError;
 pub use queue::{LeasedJob, NewJob, Queue, QueueError, TenantTx};
 pub use tenant_secrets::{SecretError, SiteSecret};
-pub use tenants::{JiraConnection, TenantRecord, TenantStore};
+pub use tenants::{JiraConnection, OwnRetention, TenantRecord, TenantStore};
 
 use postroom_core::tenant::TenantId;
 

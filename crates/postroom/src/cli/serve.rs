@@ -181,7 +181,7 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
     }
     tokio::spawn(http::purge_access_log_forever(store.clone()));
     tokio::spawn(purge_forever(
-        Retention::new(intake.clone(), config.inbound.retention_days),
+        Retention::new(intake.clone(), config.retention_policy()),
         store.clone(),
     ));
     let forge =
@@ -227,6 +227,7 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         intake,
         trackers,
         upload_store_raw: config.inbound.store_raw,
+        retention: config.retention_policy(),
         webhooks,
         metrics: http::MetricsAccess::new(metrics),
         console: console_settings.clone(),
@@ -488,7 +489,7 @@ async fn purge_forever(retention: Retention, store: postroom_store::Store) {
                 sent_mail = purged.sent_mail,
                 sent_mime = purged.sent_mime,
                 webhook_events = purged.webhook_events,
-                days = retention.days(),
+                default_days = retention.policy().default_days,
                 "audit data past its retention purged"
             ),
             Err(e) => tracing::warn!(error = %e, "cannot purge the audit data"),

@@ -829,7 +829,17 @@ pub const TABLES: &[TableDecl] = &[
             col("jira_auth", "auth method name", Protection::None),
             col(
                 "retention_days",
-                "the site's own retention period",
+                "the site's own period for intake records and raw mail",
+                Protection::None,
+            ),
+            col(
+                "reports_days",
+                "the site's own period for processing reports",
+                Protection::None,
+            ),
+            col(
+                "sent_mail_days",
+                "the site's own period for records of sent mail",
                 Protection::None,
             ),
             col(
