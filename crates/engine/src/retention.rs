@@ -122,7 +122,8 @@ impl Policy {
     pub fn periods(&self, own: &OwnRetention) -> Periods {
         let pick = |kind: Kind, own: Option<u32>| {
             let (min, max) = (self.min.get(kind), self.max.get(kind).max(1));
-            own.unwrap_or(self.default_days).clamp(min.min(max).max(1), max)
+            own.unwrap_or(self.default_days)
+                .clamp(min.min(max).max(1), max)
         };
         Periods {
             intake: pick(Kind::Intake, own.intake),
@@ -188,8 +189,7 @@ impl Retention {
         now_ms: i64,
     ) -> Result<Purged, IntakeError> {
         let periods = self.periods_of(tenant).await?;
-        let cutoff =
-            |days: u32| now_ms.saturating_sub(i64::from(days).saturating_mul(DAY_MS));
+        let cutoff = |days: u32| now_ms.saturating_sub(i64::from(days).saturating_mul(DAY_MS));
         let (intake_cutoff, reports_cutoff, sent_cutoff) = (
             cutoff(periods.intake),
             cutoff(periods.reports),
@@ -302,7 +302,10 @@ mod tests {
             },
         };
         let periods = policy.periods(&own(Some(3), Some(200), Some(60)));
-        assert_eq!((periods.intake, periods.reports, periods.sent_mail), (7, 200, 30));
+        assert_eq!(
+            (periods.intake, periods.reports, periods.sent_mail),
+            (7, 200, 30)
+        );
         assert!(policy.check(Kind::Reports, 14).is_ok());
         assert!(policy.check(Kind::Reports, 365).is_ok());
         let err = policy.check(Kind::Reports, 13).unwrap_err();

@@ -28,7 +28,9 @@ const SCHEDULE_NAME: &str = "backup";
 
 /// The target `--to`/`--from` names, else `[backup] to`, else `DATA_DIR/backups`.
 pub fn target(config: &Config, named: Option<&str>) -> anyhow::Result<BackupTarget> {
-    let text = named.map(str::to_owned).or_else(|| config.backup.to.clone());
+    let text = named
+        .map(str::to_owned)
+        .or_else(|| config.backup.to.clone());
     let spec = match text {
         Some(text) => BackupTargetSpec::parse(&text).map_err(|e| anyhow::anyhow!("{e}"))?,
         None => BackupTargetSpec::Directory(config.storage.data_dir.join("backups")),
@@ -65,7 +67,9 @@ fn s3_config(config: &Config, bucket: String) -> anyhow::Result<BlobConfig> {
         .filter(|r| !r.is_empty())
         .unwrap_or_else(|| "us-east-1".to_owned());
     Ok(BlobConfig::S3(S3Config {
-        allow_http: endpoint.as_deref().is_some_and(|e| e.starts_with("http://")),
+        allow_http: endpoint
+            .as_deref()
+            .is_some_and(|e| e.starts_with("http://")),
         endpoint,
         bucket,
         region,
@@ -114,7 +118,11 @@ pub async fn declare(tenant: &TenantStore, period: Duration, now_ms: i64) -> any
 /// Declares the schedule `[backup] schedule` asks for on `tenant`, or removes it when
 /// the schedule is `off`.
 pub async fn schedule(config: &Config, tenant: &TenantStore, now_ms: i64) -> anyhow::Result<()> {
-    match config.backup.period().map_err(|e| anyhow::anyhow!("backup.schedule: {e}"))? {
+    match config
+        .backup
+        .period()
+        .map_err(|e| anyhow::anyhow!("backup.schedule: {e}"))?
+    {
         Some(period) => declare(tenant, period, now_ms).await,
         None => {
             tenant

@@ -98,12 +98,26 @@ async fn round_trip(db: Option<String>, restored_db: Option<String>, expected_me
         .env("POSTROOM_JIRA__URL", &jira)
         .env("POSTROOM_JIRA__EMAIL", jira_sandbox::ADMIN_EMAIL)
         .env("POSTROOM_JIRA__TOKEN", jira_sandbox::API_TOKEN)
-        .args(["template", "add", "--name", "Thanks", "--body", "Thank you!"])
+        .args([
+            "template",
+            "add",
+            "--name",
+            "Thanks",
+            "--body",
+            "Thank you!",
+        ])
         .output()
         .unwrap();
     assert!(added.status.success(), "{added:?}");
     let token = site
-        .ok(&["token", "create", "--account-id", "557058:f00", "--scope", "admin"])
+        .ok(&[
+            "token",
+            "create",
+            "--account-id",
+            "557058:f00",
+            "--scope",
+            "admin",
+        ])
         .trim()
         .to_owned();
     let (status, api_before) = api_audit(&served, &token).await;
@@ -115,15 +129,14 @@ async fn round_trip(db: Option<String>, restored_db: Option<String>, expected_me
     let to = backups.path().to_str().unwrap();
     let made = site.ok(&["backup", "create", "--to", to]);
     assert!(made.contains(expected_method), "{made}");
-    let id = made
-        .split_whitespace()
-        .nth(1)
-        .unwrap()
-        .to_owned();
+    let id = made.split_whitespace().nth(1).unwrap().to_owned();
     served.stop_gracefully();
     let listed = site.ok(&["backup", "list", "--from", to]);
     assert!(listed.contains(&id), "{listed}");
-    assert!(site.ok(&["backup", "verify", &id, "--from", to]).contains("intact"));
+    assert!(
+        site.ok(&["backup", "verify", &id, "--from", to])
+            .contains("intact")
+    );
 
     // A fresh site: nothing but the keys, kept apart from the backup.
     let restored = Site::new(restored_db, &[]);

@@ -36,10 +36,16 @@ fn periods_out_of_bounds_are_refused_and_the_purge_uses_the_sites_own() {
     let site = Site::new(None, &[("postroom.toml", CONFIG)]);
     // Taking a mail in makes the tenant `default`.
     let mail = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/mail/new_request.eml");
-    assert!(site.ok(&["process", mail.to_str().unwrap()]).contains("1 taken in"));
+    assert!(
+        site.ok(&["process", mail.to_str().unwrap()])
+            .contains("1 taken in")
+    );
     for (args, needles) in [
         (["--intake-days", "1"], ["min_days.intake", "2 to 30 days"]),
-        (["--reports-days", "91"], ["max_days.reports", "1 to 90 days"]),
+        (
+            ["--reports-days", "91"],
+            ["max_days.reports", "1 to 90 days"],
+        ),
     ] {
         let mut all = vec!["tenant", "set", "default"];
         all.extend(args);
@@ -56,7 +62,10 @@ fn periods_out_of_bounds_are_refused_and_the_purge_uses_the_sites_own() {
         "--reports-days",
         "60",
     ]);
-    assert!(out.contains("raw mail 3 days, processing reports 60 days"), "{out}");
+    assert!(
+        out.contains("raw mail 3 days, processing reports 60 days"),
+        "{out}"
+    );
     let json = inventory(&site);
     assert_eq!(
         json["tenants"][0]["periods"],
@@ -97,7 +106,13 @@ fn periods_out_of_bounds_are_refused_and_the_purge_uses_the_sites_own() {
     );
 }
 
-async fn call(served: &Served, method: reqwest::Method, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
+async fn call(
+    served: &Served,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
     let mut request = reqwest::Client::new()
         .request(method, format!("{}{path}", served.base))
         .bearer_auth(token);
@@ -114,20 +129,51 @@ async fn administrators_set_the_sites_periods_and_raw_mail_through_the_api() {
     let site = Site::new(None, &[("postroom.toml", CONFIG)]);
     let served = Served::start(site.path(), &[]).await;
     let admin = site
-        .ok(&["token", "create", "--account-id", "557058:a", "--scope", "admin"])
+        .ok(&[
+            "token",
+            "create",
+            "--account-id",
+            "557058:a",
+            "--scope",
+            "admin",
+        ])
         .trim()
         .to_owned();
     let agent = site
-        .ok(&["token", "create", "--account-id", "557058:b", "--scope", "agent"])
+        .ok(&[
+            "token",
+            "create",
+            "--account-id",
+            "557058:b",
+            "--scope",
+            "agent",
+        ])
         .trim()
         .to_owned();
     use reqwest::Method;
-    let (status, body) = call(&served, Method::GET, "/api/v1/settings/retention", &admin, None).await;
+    let (status, body) = call(
+        &served,
+        Method::GET,
+        "/api/v1/settings/retention",
+        &admin,
+        None,
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body["in_force"], json!({"intake": 30, "reports": 30, "sent_mail": 30}));
+    assert_eq!(
+        body["in_force"],
+        json!({"intake": 30, "reports": 30, "sent_mail": 30})
+    );
     assert_eq!(body["min_days"]["intake"], 2);
     assert_eq!(body["max_days"]["reports"], 90);
-    let (status, _) = call(&served, Method::GET, "/api/v1/settings/retention", &agent, None).await;
+    let (status, _) = call(
+        &served,
+        Method::GET,
+        "/api/v1/settings/retention",
+        &agent,
+        None,
+    )
+    .await;
     assert_eq!(status, 403);
 
     let (status, body) = call(
@@ -140,7 +186,14 @@ async fn administrators_set_the_sites_periods_and_raw_mail_through_the_api() {
     .await;
     assert_eq!(status, 422, "{body}");
     assert!(body.to_string().contains("reports"), "{body}");
-    let (_, unchanged) = call(&served, Method::GET, "/api/v1/settings/retention", &admin, None).await;
+    let (_, unchanged) = call(
+        &served,
+        Method::GET,
+        "/api/v1/settings/retention",
+        &admin,
+        None,
+    )
+    .await;
     assert_eq!(unchanged["own"]["intake"], Value::Null, "nothing changed");
     let (status, body) = call(
         &served,
@@ -151,7 +204,10 @@ async fn administrators_set_the_sites_periods_and_raw_mail_through_the_api() {
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body["in_force"], json!({"intake": 30, "reports": 90, "sent_mail": 7}));
+    assert_eq!(
+        body["in_force"],
+        json!({"intake": 30, "reports": 90, "sent_mail": 7})
+    );
     let (status, _) = call(
         &served,
         Method::PUT,
@@ -162,7 +218,14 @@ async fn administrators_set_the_sites_periods_and_raw_mail_through_the_api() {
     .await;
     assert_eq!(status, 422, "unknown fields are refused");
 
-    let (status, body) = call(&served, Method::GET, "/api/v1/settings/raw-mail", &admin, None).await;
+    let (status, body) = call(
+        &served,
+        Method::GET,
+        "/api/v1/settings/raw-mail",
+        &admin,
+        None,
+    )
+    .await;
     assert_eq!((status, body), (200, json!({"store_raw": true})));
     let (status, body) = call(
         &served,
@@ -184,5 +247,8 @@ async fn administrators_set_the_sites_periods_and_raw_mail_through_the_api() {
         .text()
         .await
         .unwrap();
-    assert!(document.contains("no raw mail to diagnose or replay"), "opt-out description");
+    assert!(
+        document.contains("no raw mail to diagnose or replay"),
+        "opt-out description"
+    );
 }

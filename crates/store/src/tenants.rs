@@ -101,9 +101,9 @@ impl TenantStore {
         .bind(periods.reports.map(i64::from))
         .bind(periods.sent_mail.map(i64::from))
         .bind(now_ms)
-            .bind(self.tenant.as_str())
-            .execute(self.db.pool())
-            .await?;
+        .bind(self.tenant.as_str())
+        .execute(self.db.pool())
+        .await?;
         Ok(())
     }
 

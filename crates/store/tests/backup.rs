@@ -11,9 +11,7 @@ use object_store::local::LocalFileSystem;
 use object_store::{ObjectStore, ObjectStoreExt};
 use postroom_core::tenant::TenantId;
 use postroom_store::access_log::AccessEntry;
-use postroom_store::backup::{
-    self, BackupError, BackupTarget, CreateOptions, Method, PgDumpUse,
-};
+use postroom_store::backup::{self, BackupError, BackupTarget, CreateOptions, Method, PgDumpUse};
 use postroom_store::blobs::testing::TestBlobs;
 use postroom_store::blobs::{self, BlobConfig, BlobKind, BlobStore, TenantBlobs};
 use postroom_store::crypto::{CryptoError, KeyVault, Keyring, MasterKey};
@@ -54,7 +52,11 @@ async fn fill(store: &Store, keys: &Keyring, blobs: &BlobStore) {
             .unwrap();
         let sealed = TenantBlobs::new(blobs.clone(), keys.cipher(&handle).unwrap());
         sealed
-            .put(BlobKind::InboundMail, "m1", format!("{name} mail").as_bytes())
+            .put(
+                BlobKind::InboundMail,
+                "m1",
+                format!("{name} mail").as_bytes(),
+            )
             .await
             .unwrap();
         sealed
@@ -148,10 +150,9 @@ fn cases() -> Vec<Case> {
         source: blobs::testing::local().unwrap(),
         _keep: (Some(dir), None),
     }];
-    if let (Some(source), Some(bucket)) = (
-        blobs::testing::s3().unwrap(),
-        blobs::testing::s3().unwrap(),
-    ) {
+    if let (Some(source), Some(bucket)) =
+        (blobs::testing::s3().unwrap(), blobs::testing::s3().unwrap())
+    {
         out.push(Case {
             target: BackupTarget::open(&bucket.config, "backups/weekly").unwrap(),
             raw: Arc::clone(bucket.store.raw()),
@@ -168,7 +169,10 @@ async fn empty_like(db: &TestStore) -> (String, Option<tempfile::TempDir>) {
     match db.backend() {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().unwrap();
-            let url = format!("sqlite:{}", dir.path().join("restored/postroom.db").display());
+            let url = format!(
+                "sqlite:{}",
+                dir.path().join("restored/postroom.db").display()
+            );
             (url, Some(dir))
         }
         Backend::Postgres => (testing::postgres_url().await.unwrap().unwrap(), None),
@@ -218,7 +222,10 @@ async fn a_backup_restores_the_same_rows_and_blobs_on_every_backend_and_target()
             match (db.backend(), pg_dump) {
                 (Backend::Sqlite, _) => assert_eq!(contents.method, Method::SqliteVacuumInto),
                 (Backend::Postgres, PgDumpUse::Auto) => {
-                    assert!(matches!(contents.method, Method::PgDump { .. }), "{contents:?}")
+                    assert!(
+                        matches!(contents.method, Method::PgDump { .. }),
+                        "{contents:?}"
+                    )
                 }
                 (Backend::Postgres, PgDumpUse::Never) => {
                     assert!(matches!(contents.method, Method::TableExport { .. }))
@@ -243,7 +250,11 @@ async fn a_backup_restores_the_same_rows_and_blobs_on_every_backend_and_target()
             assert_eq!(restored.blobs, 6);
             let again = Store::open(&restored_url).await.unwrap();
             again.migrate().await.unwrap();
-            assert_eq!(rows(&again).await, rows(store).await, "{backend:?} {pg_dump:?}");
+            assert_eq!(
+                rows(&again).await,
+                rows(store).await,
+                "{backend:?} {pg_dump:?}"
+            );
             assert_eq!(
                 objects(&restored_blobs.store).await,
                 objects(&case.source.store).await
@@ -274,26 +285,14 @@ async fn a_backup_restores_the_same_rows_and_blobs_on_every_backend_and_target()
                 .unwrap();
 
             // A second restore into the now-filled place is refused, changing nothing.
-            let refused = backup::restore(
-                target,
-                &id,
-                &keys,
-                &restored_url,
-                &restored_blobs.store,
-            )
-            .await
-            .unwrap_err();
+            let refused = backup::restore(target, &id, &keys, &restored_url, &restored_blobs.store)
+                .await
+                .unwrap_err();
             assert!(matches!(refused, BackupError::NotEmpty(_)), "{refused}");
             let empty_db = empty_like(&db).await;
-            let refused = backup::restore(
-                target,
-                &id,
-                &keys,
-                &empty_db.0,
-                &restored_blobs.store,
-            )
-            .await
-            .unwrap_err();
+            let refused = backup::restore(target, &id, &keys, &empty_db.0, &restored_blobs.store)
+                .await
+                .unwrap_err();
             assert!(refused.to_string().contains("blob store"), "{refused}");
         }
     }

@@ -78,11 +78,7 @@ impl InForce {
              | a site's own periods may be (intake records and raw mail; reports; sent-mail records) | {bounds} | `[retention] min_days`, `max_days`; `tenant set --intake-days/--reports-days/--sent-mail-days`, `PUT /api/v1/settings/retention` |\n\
              | backups made by `serve` (`[backup] schedule = \"{schedule}\"`) | the newest {keep} | `[backup] keep` |\n",
             bounds = Kind::ALL
-                .map(|k| format!(
-                    "{}–{} days",
-                    self.policy.min.get(k),
-                    self.policy.max.get(k)
-                ))
+                .map(|k| format!("{}–{} days", self.policy.min.get(k), self.policy.max.get(k)))
                 .join("; "),
             keep = self.backup_keep,
             schedule = self.backup_schedule,
@@ -111,7 +107,10 @@ impl TenantInForce {
              | --- | --- | --- | --- | --- |\n",
         );
         let days = |days: u32, own: Option<u32>| {
-            format!("{days} days{}", if own.is_some() { " (its own)" } else { "" })
+            format!(
+                "{days} days{}",
+                if own.is_some() { " (its own)" } else { "" }
+            )
         };
         for t in tenants {
             out.push_str(&format!(

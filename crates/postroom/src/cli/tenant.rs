@@ -307,8 +307,7 @@ async fn retention(
     let id = app::tenant_id(name)?;
     let tenant = store.tenant(&id).await?;
     let periods =
-        crate::retention::apply(&config.retention_policy(), &tenant, change, app::now_ms())
-            .await?;
+        crate::retention::apply(&config.retention_policy(), &tenant, change, app::now_ms()).await?;
     println!(
         "tenant {id} keeps intake records and raw mail {} days, processing reports {} days, \
          sent-mail records {} days",

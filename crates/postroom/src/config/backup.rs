@@ -53,7 +53,8 @@ impl BackupConfig {
     }
 
     pub(super) fn validate(&self) -> Result<(), (String, String)> {
-        self.period().map_err(|e| ("backup.schedule".to_owned(), e))?;
+        self.period()
+            .map_err(|e| ("backup.schedule".to_owned(), e))?;
         if self.keep == 0 {
             return Err((
                 "backup.keep".to_owned(),

@@ -225,7 +225,8 @@ where
     let staged = path.with_extension("restoring");
     let _ = std::fs::remove_file(&staged);
     let file = private_file_options().open(&staged).map_err(io)?;
-    let mut file = tokio::io::BufWriter::with_capacity(FRAME_BYTES, tokio::fs::File::from_std(file));
+    let mut file =
+        tokio::io::BufWriter::with_capacity(FRAME_BYTES, tokio::fs::File::from_std(file));
     let written = async {
         while let Some(chunk) = next().await? {
             file.write_all(&chunk).await.map_err(io)?;

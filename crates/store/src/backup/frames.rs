@@ -175,15 +175,19 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
         if self.read_up_to(&mut sealed).await? < sealed.len() {
             return Err(self.corrupt("the file ends inside a frame (truncated)"));
         }
-        let plain = match aead::open(&self.binding.key, &self.binding.aad(self.index, false), &sealed)
-        {
+        let plain = match aead::open(
+            &self.binding.key,
+            &self.binding.aad(self.index, false),
+            &sealed,
+        ) {
             Ok(plain) => plain,
             Err(_) => {
-                let plain =
-                    aead::open(&self.binding.key, &self.binding.aad(self.index, true), &sealed)
-                        .map_err(|_| {
-                            self.corrupt(&format!("frame {} failed verification", self.index))
-                        })?;
+                let plain = aead::open(
+                    &self.binding.key,
+                    &self.binding.aad(self.index, true),
+                    &sealed,
+                )
+                .map_err(|_| self.corrupt(&format!("frame {} failed verification", self.index)))?;
                 self.done = true;
                 plain
             }

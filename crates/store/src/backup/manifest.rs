@@ -130,10 +130,7 @@ impl Manifest {
     }
 
     /// Unwraps the backup's key and opens the contents.
-    pub(crate) fn open(
-        &self,
-        keyring: &Keyring,
-    ) -> Result<([u8; KEY_LEN], Contents), BackupError> {
+    pub(crate) fn open(&self, keyring: &Keyring) -> Result<([u8; KEY_LEN], Contents), BackupError> {
         let wrapped =
             hex::decode(&self.wrapped_key).map_err(|_| corrupt(&self.id, "wrapped key"))?;
         let key = keyring.unwrap_backup_key(&self.id, &self.master_key_id, &wrapped)?;

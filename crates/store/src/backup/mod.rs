@@ -53,7 +53,10 @@ pub(crate) fn looks_like_id(name: &str) -> bool {
     bytes.len() == 16
         && bytes[8] == b'T'
         && bytes[15] == b'Z'
-        && bytes[..8].iter().chain(&bytes[9..15]).all(u8::is_ascii_digit)
+        && bytes[..8]
+            .iter()
+            .chain(&bytes[9..15])
+            .all(u8::is_ascii_digit)
 }
 
 #[cfg(test)]

@@ -57,7 +57,12 @@ where
     Fut: std::future::Future<Output = Result<(), BackupError>>,
 {
     let mut child = Command::new(&tool.path)
-        .args(["--format=custom", "--no-owner", "--no-privileges", "--dbname"])
+        .args([
+            "--format=custom",
+            "--no-owner",
+            "--no-privileges",
+            "--dbname",
+        ])
         .arg(url)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -133,7 +138,10 @@ where
     if status.success() {
         Ok(())
     } else {
-        Err(failed("pg_restore", &format!("{status}: {}", message.trim())))
+        Err(failed(
+            "pg_restore",
+            &format!("{status}: {}", message.trim()),
+        ))
     }
 }
 

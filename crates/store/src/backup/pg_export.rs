@@ -44,10 +44,13 @@ where
     let mut out = Vec::with_capacity(FRAME_BYTES);
     for table in tables_in_order(&mut conn).await? {
         let columns = columns_of(&mut conn, &table).await?;
-        push_line(&mut out, &TableHeader {
-            table: table.clone(),
-            columns: columns.clone(),
-        })?;
+        push_line(
+            &mut out,
+            &TableHeader {
+                table: table.clone(),
+                columns: columns.clone(),
+            },
+        )?;
         let select = format!(
             "SELECT {} FROM {}",
             columns
@@ -91,7 +94,7 @@ where
         for line in frame.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
             if line.first() == Some(&b'{') {
                 if let Some(header) = &current {
-                    rows += insert(&mut tx, header, &mut batch).await?;
+                    rows += insert(&mut *tx, header, &mut batch).await?;
                 }
                 let header: TableHeader = parse(line)?;
                 tables.push(header.table.clone());
@@ -107,15 +110,15 @@ where
             }
             batch.push(values);
             if batch.len() * header.columns.len() >= PARAMS_PER_INSERT {
-                rows += insert(&mut tx, header, &mut batch).await?;
+                rows += insert(&mut *tx, header, &mut batch).await?;
             }
         }
     }
     if let Some(header) = &current {
-        rows += insert(&mut tx, header, &mut batch).await?;
+        rows += insert(&mut *tx, header, &mut batch).await?;
     }
     for table in &tables {
-        advance_sequences(&mut tx, table).await?;
+        advance_sequences(&mut *tx, table).await?;
     }
     tx.commit().await?;
     Ok(rows)
@@ -161,7 +164,7 @@ async fn insert(
 /// Moves each serial column's sequence past the restored ids.
 async fn advance_sequences(tx: &mut PgConnection, table: &str) -> Result<(), BackupError> {
     let serials = sqlx::query(
-        "SELECT column_name::text AS name, pg_get_serial_sequence(quote_ident($1), column_name) AS seq \
+        "SELECT column_name::text AS name, pg_get_serial_sequence(quote_ident($1), column_name::text) AS seq \
          FROM information_schema.columns \
          WHERE table_schema = current_schema() AND table_name = $1",
     )
@@ -276,7 +279,9 @@ mod tests {
 
     #[test]
     fn parents_come_before_children_and_cycles_do_not_hang() {
-        let names = ["jobs", "tenants", "audit", "tokens"].map(str::to_owned).to_vec();
+        let names = ["jobs", "tenants", "audit", "tokens"]
+            .map(str::to_owned)
+            .to_vec();
         let mut parents = BTreeMap::new();
         parents.insert("jobs".to_owned(), vec!["tenants".to_owned()]);
         parents.insert("audit".to_owned(), vec!["jobs".to_owned()]);
