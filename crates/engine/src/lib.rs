@@ -12,6 +12,7 @@ pub mod inbound;
 pub mod intake;
 pub mod operator;
 pub mod outbound;
+pub mod people;
 pub mod profiles;
 pub mod responses;
 pub mod retention;

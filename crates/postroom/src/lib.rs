@@ -13,6 +13,7 @@ pub mod http;
 pub mod inbound;
 pub mod keys;
 pub mod operator;
+pub mod people;
 pub mod profiles;
 pub mod reference;
 pub mod retention;

@@ -36,6 +36,7 @@ fn expected(method: &str, path: &str) -> Option<Door> {
         (_, p) if p.starts_with("/api/v1/agent/") => Anyone,
         ("get", "/api/v1/usage") | ("post", "/api/v1/feedback") => Admins,
         (_, p) if p.starts_with("/api/v1/settings/") => Admins,
+        ("post", p) if p.starts_with("/api/v1/people/") => Admins,
         (_, p) if p.starts_with("/api/v1/templates") => Anyone,
         ("get", "/api/v1/audit" | "/api/v1/audit/{id}") => AuditReaders,
         ("post", "/api/v1/audit/{id}/reprocess" | "/api/v1/audit/{id}/release") => AuditReaders,

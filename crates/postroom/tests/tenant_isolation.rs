@@ -38,6 +38,9 @@ enum Class {
     Creates,
     /// Reads or writes no site's stored data by id; why.
     NoTenantData(&'static str),
+    /// Looks a person up by the address in the body, in the caller's site only: 200, none
+    /// of another site's (asked about B's customer, A finds and erases nothing of B's).
+    AboutPerson,
 }
 
 fn classify(method: &str, path: &str) -> Option<Class> {
@@ -68,6 +71,7 @@ fn classify(method: &str, path: &str) -> Option<Class> {
             "reads or changes the caller's own site's settings; takes no id",
         ),
         ("post", "/api/v1/mail" | "/api/v1/templates" | "/api/v1/templates/import") => Creates,
+        ("post", p) if p.starts_with("/api/v1/people/") => AboutPerson,
         (
             "get",
             "/api/v1/overview"
@@ -161,6 +165,9 @@ fn body_of(method: &str, path: &str, b: &SiteB) -> Option<Body> {
         }
         ("post", "/api/v1/session/link") => Body::Json(json!({"token": GHOST})),
         ("post", "/api/v1/usage/flags") => Body::Json(json!({"flag": "picker_opened"})),
+        ("post", p) if p.starts_with("/api/v1/people/") => {
+            Body::Json(json!({"address": B_SENDER, "deep": true}))
+        }
         _ => return None,
     })
 }
@@ -275,6 +282,18 @@ async fn sweep(
                     wrong.push(format!("{method} {path} with B's id shows {leak:?}"));
                 }
             }
+            Class::AboutPerson => {
+                let (status, body) =
+                    call(console, &auth, method, path, body_of(method, path, b)).await;
+                if status != 200 {
+                    wrong.push(format!(
+                        "{method} {path} about B's customer: {status} {body}"
+                    ));
+                }
+                for leak in b.leaks(&body) {
+                    wrong.push(format!("{method} {path} about B's customer shows {leak:?}"));
+                }
+            }
             Class::List => {
                 for query in queries(path, b) {
                     let (status, body) =
@@ -340,7 +359,18 @@ async fn b_reaches_its_own(
                     ));
                 }
             }
-            Class::Creates | Class::NoTenantData(_) => {}
+            // B's own look-up finds B's customer; erasing them would spoil the other
+            // routes' ids, and the export is the same look-up written as an archive.
+            Class::AboutPerson if path == "/api/v1/people/find" => {
+                let (status, body) =
+                    call(console, &auth, method, path, body_of(method, path, b)).await;
+                if status != 200 || b.leaks(&body).is_empty() {
+                    wrong.push(format!(
+                        "B's own {method} {path} finds none of B: {status} {body}"
+                    ));
+                }
+            }
+            Class::AboutPerson | Class::Creates | Class::NoTenantData(_) => {}
         }
     }
     wrong

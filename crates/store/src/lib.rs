@@ -21,6 +21,7 @@ pub mod intake;
 pub mod inventory;
 pub mod mailboxes;
 pub mod outbound;
+pub mod people;
 pub mod queue;
 pub mod templates;
 mod tenant_secrets;

@@ -79,6 +79,22 @@ pub fn append(existing: Option<&str>, entries: &[String]) -> Option<String> {
     added.then_some(text)
 }
 
+/// The field's text without `address` (any case), each remaining entry written as
+/// `Name <address>` or the bare address; `None` when the address is not in it. Erasing a
+/// person's data (`person erase --jira`) writes this back.
+pub fn without(text: &str, address: &str) -> Option<String> {
+    let all = entries(text);
+    let kept: Vec<String> = all
+        .iter()
+        .filter(|(_, a)| !a.eq_ignore_ascii_case(address))
+        .map(|(name, a)| match name {
+            Some(name) => format!("{name} <{a}>"),
+            None => a.clone(),
+        })
+        .collect();
+    (kept.len() < all.len()).then(|| kept.join(", "))
+}
+
 #[cfg(test)]
 mod tests {
 
@@ -136,5 +152,20 @@ mod tests {
             None
         );
         assert_eq!(append(Some("  "), &[]), None);
+    }
+
+    #[test]
+    fn without_removes_every_entry_of_the_address_and_keeps_the_rest() {
+        let text = "Frank <frank@f.example>, ANN@a.example; \"Lee, Bo\" <bo@c.example>";
+        assert_eq!(
+            without(text, "ann@A.example").as_deref(),
+            Some("Frank <frank@f.example>, Bo <bo@c.example>")
+        );
+        assert_eq!(
+            without("ann@a.example", "ann@a.example").as_deref(),
+            Some("")
+        );
+        assert_eq!(without(text, "joann@a.example"), None);
+        assert_eq!(without("", "ann@a.example"), None);
     }
 }

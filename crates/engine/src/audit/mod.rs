@@ -8,7 +8,7 @@
 //! replaces the old one in the audit, and its report says it was a reprocess of what.
 
 mod bundle;
-mod sent;
+pub(crate) mod sent;
 
 use postroom_store::audit::{AuditEntry, AuditStatus};
 use postroom_store::blobs::BlobError;

@@ -76,7 +76,7 @@ impl Audit {
 
 /// The record with its sealed facts opened; facts that cannot be opened leave the opened
 /// fields empty and say so in the notes rather than hiding the record.
-fn item(
+pub(crate) fn item(
     cipher: &postroom_store::crypto::TenantCipher,
     sent: &SentMail,
     mime_kept: bool,

@@ -195,6 +195,10 @@ pub fn open_address(
     cipher: &postroom_store::crypto::TenantCipher,
     entry: &postroom_store::outbound::Suppression,
 ) -> Result<String, String> {
+    if entry.address.is_empty() {
+        // A marker left by `person erase`: only the keyed hash is kept.
+        return Ok(format!("(erased; {})", entry.address_hash));
+    }
     cipher
         .open_str(
             &suppression_place(&entry.address_hash, "address"),

@@ -263,7 +263,7 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// Writes a file that must not exist yet, readable by its owner only: a bundle holds mail.
-fn write_new(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+pub(super) fn write_new(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]

@@ -13,6 +13,7 @@ mod jobs;
 mod keys;
 mod mailbox;
 mod migrate;
+mod person;
 mod process;
 mod profile;
 mod sandbox;
@@ -91,6 +92,8 @@ pub enum Command {
     Sandbox(sandbox::Args),
     /// Canned responses: list, show, add, edit, render, apply, export, import.
     Template(template::Args),
+    /// A person's data (by address, or an agent's Jira account id): find, export, erase.
+    Person(person::Args),
     /// The suppression list (addresses whose mail bounced): list, clear.
     Suppression(suppression::Args),
     /// Test cases: real mail with its expected plan, replayed to check a profile change.
@@ -126,6 +129,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Process(args) => process::run(&globals, args).await,
         Command::Profile(args) => profile::run(&globals, args).await,
         Command::Template(args) => template::run(&globals, args).await,
+        Command::Person(args) => person::run(&globals, args).await,
         Command::Suppression(args) => suppression::run(&globals, args).await,
         Command::Testcase(args) => testcase::run(&globals, args).await,
         Command::Docs(args) => docs::run(&globals, args),

@@ -64,6 +64,9 @@ use super::{
         settings::set_retention,
         settings::raw_mail,
         settings::set_raw_mail,
+        super::people::find,
+        super::people::export,
+        super::people::erase,
     ),
     components(schemas(
         super::error::ErrorBody,
@@ -79,6 +82,8 @@ use super::{
         settings::RetentionUpdate,
         settings::RawMailBody,
         super::feedback::FeedbackQueued,
+        super::people::PersonBody,
+        super::people::ErasedBody,
         overview::OverviewBody,
         overview::ForgeBody,
         overview::ListenerBody,
@@ -157,6 +162,9 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/settings/raw-mail",
             get(settings::raw_mail).put(settings::set_raw_mail),
         )
+        .route("/people/find", post(super::people::find))
+        .route("/people/export", post(super::people::export))
+        .route("/people/erase", post(super::people::erase))
         .merge(templates::routes())
         .route_layer(middleware::from_fn_with_state(state, access_log::record))
         .fallback(unknown_route)

@@ -15,6 +15,7 @@ mod mail;
 mod metrics;
 mod oauth_grant;
 mod overview;
+mod people;
 mod readiness;
 mod session;
 mod settings;

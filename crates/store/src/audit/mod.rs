@@ -244,7 +244,7 @@ const SELECT: &str = concat!(
 );
 
 /// [`SELECT`] with the sealed report as well, for one message shown whole.
-const SELECT_WITH_REPORT: &str = concat!(
+pub(crate) const SELECT_WITH_REPORT: &str = concat!(
     "SELECT i.id, i.mailbox, i.source, i.dedupe_hash, i.message_id_sha256, \
      i.size, i.status, i.reason, i.received_at_ms, i.store_raw, \
      r.status AS result_status, r.issue_key, r.comment_id, r.sender_hash, \
@@ -253,7 +253,7 @@ const SELECT_WITH_REPORT: &str = concat!(
      ON r.tenant_id = i.tenant_id AND r.intake_id = i.id"
 );
 
-fn from_row(row: &sqlx::any::AnyRow) -> Result<AuditEntry, StoreError> {
+pub(crate) fn from_row(row: &sqlx::any::AnyRow) -> Result<AuditEntry, StoreError> {
     let intake = crate::intake::from_row(row)?;
     let status: Option<String> = row.try_get("result_status")?;
     let result = match status {

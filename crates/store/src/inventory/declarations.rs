@@ -89,6 +89,31 @@ pub const TABLES: &[TableDecl] = &[
         ],
     },
     TableDecl {
+        name: "person_requests",
+        what: "requests about a person's data (find, export, erase): who asked, when, how much was found or erased",
+        protection: "never whose data: no address, no hash of one, no account id of the person",
+        kept: "until tenant erase (the record that a request was answered)",
+        tenant_column: Some("tenant_id"),
+        columns: &[
+            col("tenant_id", "owning tenant", Protection::None),
+            col("id", "request id (random)", Protection::None),
+            col("action", "find, export or erase", Protection::None),
+            col(
+                "subject",
+                "whether an address or an account id was named",
+                Protection::None,
+            ),
+            col("deep", "whether raw mail was scanned too", Protection::None),
+            col(
+                "requested_by",
+                "who asked: cli, or the Jira account id of the administrator",
+                Protection::Clear,
+            ),
+            col("requested_at_ms", "when", Protection::None),
+            col("outcome", "counts per kind of record", Protection::None),
+        ],
+    },
+    TableDecl {
         name: "console_links",
         what: "one-time console sign-in links: account id, creation and expiry",
         protection: "only a SHA-256 hash of the link's token",

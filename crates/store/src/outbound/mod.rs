@@ -435,13 +435,13 @@ const COUNT_SENT: &str = "SELECT COUNT(*) AS n FROM sent_mail WHERE tenant_id = 
 /// How long a rate counter row is kept after its last use.
 pub const COUNTER_RETENTION_MS: i64 = 24 * 60 * 60 * 1000;
 
-const SENT_COLUMNS: &str = "SELECT id, kind, issue_key, recipient_hash, message_id_hash, facts, \
+pub(crate) const SENT_COLUMNS: &str = "SELECT id, kind, issue_key, recipient_hash, message_id_hash, facts, \
                             status, detail, created_at_ms, sent_at_ms";
 
-const COLUMNS: &str = "address_hash, address, hard, failures, suppressed, status, diagnostic, \
+pub(crate) const COLUMNS: &str = "address_hash, address, hard, failures, suppressed, status, diagnostic, \
                        withheld, first_at_ms, last_at_ms";
 
-fn sent_from_row(row: &sqlx::any::AnyRow) -> Result<SentMail, StoreError> {
+pub(crate) fn sent_from_row(row: &sqlx::any::AnyRow) -> Result<SentMail, StoreError> {
     let status: String = row.try_get("status")?;
     Ok(SentMail {
         id: row.try_get("id")?,
@@ -457,7 +457,7 @@ fn sent_from_row(row: &sqlx::any::AnyRow) -> Result<SentMail, StoreError> {
     })
 }
 
-fn suppression_from_row(row: &sqlx::any::AnyRow) -> Result<Suppression, StoreError> {
+pub(crate) fn suppression_from_row(row: &sqlx::any::AnyRow) -> Result<Suppression, StoreError> {
     Ok(Suppression {
         address_hash: row.try_get("address_hash")?,
         address: row.try_get("address")?,
