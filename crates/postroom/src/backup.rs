@@ -144,12 +144,12 @@ pub struct ScheduledBackups {
 
 #[derive(Debug)]
 struct Inner {
+    /// The configuration the target is made from at each run, so that a directory target
+    /// is created by the first backup, not by every start.
+    config: Config,
     store: Store,
-    url: String,
     blobs: BlobStore,
     keyring: Keyring,
-    target: BackupTarget,
-    keep: usize,
 }
 
 impl ScheduledBackups {
@@ -159,14 +159,15 @@ impl ScheduledBackups {
         blobs: BlobStore,
         keyring: Keyring,
     ) -> anyhow::Result<Self> {
+        if let Some(to) = &config.backup.to {
+            BackupTargetSpec::parse(to).map_err(|e| anyhow::anyhow!("backup.to: {e}"))?;
+        }
         Ok(Self {
             inner: Arc::new(Inner {
+                config: config.clone(),
                 store,
-                url: config.storage.url.clone(),
                 blobs,
                 keyring,
-                target: target(config, None)?,
-                keep: usize::try_from(config.backup.keep).unwrap_or(usize::MAX),
             }),
         })
     }
@@ -176,21 +177,23 @@ impl ScheduledBackups {
     pub async fn make_and_prune(
         &self,
         now_ms: i64,
-    ) -> Result<(String, Contents, Vec<String>), backup::BackupError> {
+    ) -> anyhow::Result<(String, Contents, Vec<String>)> {
         let inner = &self.inner;
+        let target = target(&inner.config, None)?;
         let (id, contents) = backup::create(
             &inner.store,
-            &inner.url,
+            &inner.config.storage.url,
             &inner.blobs,
             &inner.keyring,
-            &inner.target,
+            &target,
             CreateOptions {
                 now_ms,
                 pg_dump: PgDumpUse::Auto,
             },
         )
         .await?;
-        let deleted = inner.target.prune(inner.keep).await?;
+        let keep = usize::try_from(inner.config.backup.keep).unwrap_or(usize::MAX);
+        let deleted = target.prune(keep).await?;
         Ok((id, contents, deleted))
     }
 }
@@ -215,7 +218,7 @@ impl Handler for ScheduledBackups {
                 }
                 Err(e) => {
                     metrics::counter!("postroom_backup_failures_total").increment(1);
-                    Err(JobError::Transient(format!("backup failed: {e}")))
+                    Err(JobError::Transient(format!("backup failed: {e:#}")))
                 }
             }
         })
