@@ -92,7 +92,7 @@ pub async fn retention(
 ) -> Result<Json<RetentionBody>, ApiError> {
     caller.require_admin()?;
     let tenant = state.tenant_of(&caller).await?;
-    let own = tenant.record().await?.retention;
+    let own = tenant.record().await.map_err(internal)?.retention;
     Ok(Json(body(&state, &own)))
 }
 
@@ -127,9 +127,9 @@ pub async fn set_retention(
                     message: e.to_string(),
                 }],
             },
-            RetentionError::Store(e) => e.into(),
+            RetentionError::Store(e) => internal(e),
         })?;
-    let own = tenant.record().await?.retention;
+    let own = tenant.record().await.map_err(internal)?.retention;
     Ok(Json(body(&state, &own)))
 }
 
@@ -144,7 +144,7 @@ pub async fn raw_mail(
     caller.require_admin()?;
     let tenant = state.tenant_of(&caller).await?;
     Ok(Json(RawMailBody {
-        store_raw: tenant.keeps_raw_mail().await?,
+        store_raw: tenant.keeps_raw_mail().await.map_err(internal)?,
     }))
 }
 
@@ -166,7 +166,10 @@ pub async fn set_raw_mail(
     caller.require_admin()?;
     let body: RawMailBody = parse(&bytes, "store_raw")?;
     let tenant = state.tenant_of(&caller).await?;
-    tenant.set_store_raw(body.store_raw, now_ms()).await?;
+    tenant
+        .set_store_raw(body.store_raw, now_ms())
+        .await
+        .map_err(internal)?;
     Ok(Json(body))
 }
 
@@ -183,6 +186,10 @@ fn body(state: &AppState, own: &postroom_store::OwnRetention) -> RetentionBody {
         max_days: policy.max.into(),
         default_days: policy.default_days,
     }
+}
+
+fn internal(e: postroom_store::StoreError) -> ApiError {
+    ApiError::Internal(e.into())
 }
 
 fn parse<T: for<'de> Deserialize<'de>>(bytes: &[u8], field: &str) -> Result<T, ApiError> {

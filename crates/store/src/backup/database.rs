@@ -163,7 +163,7 @@ where
             write_file(&path, &mut next).await
         }
         (Method::PgDump { version }, Backend::Postgres) => {
-            let major = version.split('.').next().and_then(|m| m.parse().ok());
+            let major: Option<u32> = version.split('.').next().and_then(|m| m.parse().ok());
             let (server, _) = server_version(url).await?;
             let tool = match major {
                 Some(major) if major <= server => pg_dump::find("pg_restore", server).await,

@@ -151,20 +151,25 @@ impl BackupTarget {
         }
     }
 
-    /// The ids of the backups at the target, oldest first (complete or not).
+    /// The ids of the backups at the target, oldest first (complete or not). Taken from
+    /// the files themselves, so a folder left empty by a deletion is no backup.
     pub async fn ids(&self) -> Result<Vec<String>, BackupError> {
-        let listed = self
+        let depth = self.prefix.as_ref().map_or(0, |p| p.parts().count());
+        let files: Vec<Path> = self
             .store
-            .list_with_delimiter(self.prefix.as_ref())
+            .list(self.prefix.as_ref())
+            .map_ok(|meta| meta.location)
+            .try_collect()
             .await
             .map_err(BackupError::object(self.description.clone()))?;
-        let mut ids: Vec<String> = listed
-            .common_prefixes
+        let mut ids: Vec<String> = files
             .iter()
-            .filter_map(|p| p.filename().map(str::to_owned))
+            .filter_map(|path| path.parts().nth(depth))
+            .map(|part| part.as_ref().to_owned())
             .filter(|name| looks_like_id(name))
             .collect();
         ids.sort();
+        ids.dedup();
         Ok(ids)
     }
 
