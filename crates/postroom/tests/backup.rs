@@ -48,19 +48,39 @@ impl Site {
         }
     }
 
-    /// What an administrator sees of the site's data, command by command.
-    fn views(&self, audit_id: &str) -> Vec<String> {
-        [
+    /// Runs `postroom ARGS` against the sandbox Jira of `served` (canned responses need
+    /// the site to check who may see them); its stdout.
+    fn with_jira(&self, served: &Served, args: &[&str]) -> String {
+        let out = support::postroom(self.path())
+            .env("POSTROOM_STORAGE__URL", &self.db_url)
+            .env(
+                "POSTROOM_JIRA__URL",
+                format!("{}/sandbox/jira", served.base),
+            )
+            .env("POSTROOM_JIRA__EMAIL", jira_sandbox::ADMIN_EMAIL)
+            .env("POSTROOM_JIRA__TOKEN", jira_sandbox::API_TOKEN)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// What an administrator sees of the site's data, command by command, while `served`
+    /// runs.
+    fn views(&self, served: &Served, audit_id: &str) -> Vec<String> {
+        let mut views: Vec<String> = [
             &["audit", "list"][..],
             &["audit", "show", audit_id],
             &["audit", "raw", audit_id],
-            &["template", "list"],
             &["profile", "export"],
             &["token", "list"],
         ]
         .iter()
         .map(|args| self.ok(args))
-        .collect()
+        .collect();
+        views.push(self.with_jira(served, &["template", "list"]));
+        views
     }
 }
 
@@ -89,26 +109,20 @@ async fn round_trip(db: Option<String>, restored_db: Option<String>, expected_me
     let site = Site::new(db, &[("profile.json", PROFILE)]);
     site.ok(&["profile", "import", "profile.json"]);
     let served = site.serve().await;
-    let jira = format!("{}/sandbox/jira", served.base);
     let out = site.ok(&["process", mail_file().to_str().unwrap()]);
     assert!(out.contains("1 taken in"), "{out}");
     let audit_id = site.wait_created().await;
-    let added = support::postroom(site.path())
-        .env("POSTROOM_STORAGE__URL", &site.db_url)
-        .env("POSTROOM_JIRA__URL", &jira)
-        .env("POSTROOM_JIRA__EMAIL", jira_sandbox::ADMIN_EMAIL)
-        .env("POSTROOM_JIRA__TOKEN", jira_sandbox::API_TOKEN)
-        .args([
+    site.with_jira(
+        &served,
+        &[
             "template",
             "add",
             "--name",
             "Thanks",
             "--body",
             "Thank you!",
-        ])
-        .output()
-        .unwrap();
-    assert!(added.status.success(), "{added:?}");
+        ],
+    );
     let token = site
         .ok(&[
             "token",
@@ -122,7 +136,8 @@ async fn round_trip(db: Option<String>, restored_db: Option<String>, expected_me
         .to_owned();
     let (status, api_before) = api_audit(&served, &token).await;
     assert_eq!(status, 200);
-    let before = site.views(&audit_id);
+    let before = site.views(&served, &audit_id);
+    assert!(before[5].contains("Thanks"), "{before:?}");
 
     // Made while serve runs: the online backup.
     let backups = tempfile::tempdir().unwrap();
@@ -149,7 +164,6 @@ async fn round_trip(db: Option<String>, restored_db: Option<String>, expected_me
     copy_keys(site.path(), restored.path());
     let out = restored.ok(&["backup", "restore", &id, "--from", to]);
     assert!(out.contains(&format!("restored backup {id}")), "{out}");
-    assert_eq!(restored.views(&audit_id), before);
     let again = restored.run(&["backup", "restore", &id, "--from", to]);
     assert!(!again.status.success());
     assert!(
@@ -157,6 +171,7 @@ async fn round_trip(db: Option<String>, restored_db: Option<String>, expected_me
         "{again:?}"
     );
     let served = restored.serve().await;
+    assert_eq!(restored.views(&served, &audit_id), before);
     assert_eq!(api_audit(&served, &token).await, (200, api_before));
     served.stop_gracefully();
 
