@@ -94,7 +94,7 @@ where
         for line in frame.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
             if line.first() == Some(&b'{') {
                 if let Some(header) = &current {
-                    rows += insert(&mut *tx, header, &mut batch).await?;
+                    rows += insert(&mut tx, header, &mut batch).await?;
                 }
                 let header: TableHeader = parse(line)?;
                 tables.push(header.table.clone());
@@ -110,15 +110,15 @@ where
             }
             batch.push(values);
             if batch.len() * header.columns.len() >= PARAMS_PER_INSERT {
-                rows += insert(&mut *tx, header, &mut batch).await?;
+                rows += insert(&mut tx, header, &mut batch).await?;
             }
         }
     }
     if let Some(header) = &current {
-        rows += insert(&mut *tx, header, &mut batch).await?;
+        rows += insert(&mut tx, header, &mut batch).await?;
     }
     for table in &tables {
-        advance_sequences(&mut *tx, table).await?;
+        advance_sequences(&mut tx, table).await?;
     }
     tx.commit().await?;
     Ok(rows)

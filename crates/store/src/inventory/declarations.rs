@@ -948,8 +948,9 @@ pub const FILES: &[FileDecl] = &[
         kept: "until tenant erase, which destroys it (crypto-shredding)",
     },
     FileDecl {
-        path: "backups: `[backup] to` (default DATA_DIR/backups) or s3://BUCKET/PREFIX",
-        what: "backups: a snapshot of the database and every blob (`postroom backup`)",
+        path: "backups/<ID>/{database,blobs,manifest.json}",
+        what: "backups (`postroom backup`): a snapshot of the database and every blob; at \
+               `[backup] to` instead when set (a directory or s3://BUCKET/PREFIX)",
         protection: "sealed with a key per backup, wrapped by the master key; tenant data \
                      inside stays sealed with its tenant key, so an erased tenant stays \
                      unreadable in older backups; the master key and the key vault are never \
