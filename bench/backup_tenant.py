@@ -29,6 +29,9 @@ def run(postroom, cwd, *args):
 
 
 def du(path):
+    if os.path.isfile(path):
+        return os.path.getsize(path) + sum(
+            os.path.getsize(path + s) for s in ("-wal",) if os.path.exists(path + s))
     total = 0
     for root, _, files in os.walk(path):
         for name in files:
