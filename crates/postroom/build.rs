@@ -19,6 +19,8 @@ const SOURCES: &[&str] = &[
     "src/config/secrets.rs",
     "src/config/usage.rs",
     "src/config/operator.rs",
+    "src/config/backup.rs",
+    "src/config/retention.rs",
     "../mail/src/imap/settings.rs",
     "../mail/src/send/settings.rs",
 ];

@@ -6,7 +6,7 @@
 //! run it as of any day.
 
 use postroom_store::blobs::BlobKind;
-use postroom_store::{Store, TenantStore};
+use postroom_store::{OwnRetention, Store, TenantStore};
 
 use crate::intake::{Intake, IntakeError};
 
@@ -18,10 +18,119 @@ const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 /// Days a notification's full MIME and an unprocessed webhook payload are kept.
 const SHORT_DAYS: i64 = 7;
 
-/// A site's retention period in days: its own when it chose one, never more than the
-/// instance's (the operator's bound) and never less than a day.
-pub fn period(instance_days: u32, own: Option<u32>) -> u32 {
-    own.map_or(instance_days, |days| days.clamp(1, instance_days.max(1)))
+/// A kind of audit data with a period of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Intake records and raw mail.
+    Intake,
+    /// Processing results with their sealed reports.
+    Reports,
+    /// Records of mail postroom sent (and, for at most a week, its MIME).
+    SentMail,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 3] = [Kind::Intake, Kind::Reports, Kind::SentMail];
+
+    /// The name used in settings, flags and the API (`intake`, `reports`, `sent_mail`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Intake => "intake",
+            Kind::Reports => "reports",
+            Kind::SentMail => "sent_mail",
+        }
+    }
+}
+
+/// Days per kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Periods {
+    pub intake: u32,
+    pub reports: u32,
+    pub sent_mail: u32,
+}
+
+impl Periods {
+    pub fn get(&self, kind: Kind) -> u32 {
+        match kind {
+            Kind::Intake => self.intake,
+            Kind::Reports => self.reports,
+            Kind::SentMail => self.sent_mail,
+        }
+    }
+}
+
+/// A period the operator's bounds do not allow.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{kind} period {days} days is outside this instance's bounds: {min} to {max} days \
+     ([retention] min_days.{kind}, max_days.{kind})",
+    kind = kind.name()
+)]
+pub struct OutOfBounds {
+    pub kind: Kind,
+    pub days: u32,
+    pub min: u32,
+    pub max: u32,
+}
+
+/// The operator's retention policy: the period of a site that chose none (`[inbound]
+/// retention_days`) and, per kind, the least and most a site may choose (`[retention]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Policy {
+    pub default_days: u32,
+    pub min: Periods,
+    pub max: Periods,
+}
+
+impl Policy {
+    /// One period for every kind and no choice beyond it but shorter: the bounds before
+    /// `[retention]` existed (1 day to `days`).
+    pub fn uniform(days: u32) -> Self {
+        let days = days.max(1);
+        let all = |d| Periods {
+            intake: d,
+            reports: d,
+            sent_mail: d,
+        };
+        Self {
+            default_days: days,
+            min: all(1),
+            max: all(days),
+        }
+    }
+
+    /// Checks a period a site asks for.
+    pub fn check(&self, kind: Kind, days: u32) -> Result<(), OutOfBounds> {
+        let (min, max) = (self.min.get(kind), self.max.get(kind));
+        if (min..=max).contains(&days) {
+            Ok(())
+        } else {
+            Err(OutOfBounds {
+                kind,
+                days,
+                min,
+                max,
+            })
+        }
+    }
+
+    /// The periods in force for a site with `own` choices: each its own, else the
+    /// instance's, always within the kind's bounds (bounds narrowed after a site chose
+    /// win over its choice).
+    pub fn periods(&self, own: &OwnRetention) -> Periods {
+        let pick = |kind: Kind, own: Option<u32>| {
+            let (min, max) = (self.min.get(kind), self.max.get(kind).max(1));
+            own.unwrap_or(self.default_days)
+                .clamp(min.min(max).max(1), max)
+        };
+        Periods {
+            intake: pick(Kind::Intake, own.intake),
+            reports: pick(Kind::Reports, own.reports),
+            sent_mail: pick(Kind::SentMail, own.sent_mail),
+        }
+    }
 }
 
 /// What one purge deleted.
@@ -52,53 +161,60 @@ impl Purged {
     }
 }
 
-/// The purge of the audit data, with the period in force.
+/// The purge of the audit data, with the policy in force.
 #[derive(Debug, Clone)]
 pub struct Retention {
     intake: Intake,
-    days: u32,
+    policy: Policy,
 }
 
 impl Retention {
-    pub fn new(intake: Intake, days: u32) -> Self {
-        Self { intake, days }
+    pub fn new(intake: Intake, policy: Policy) -> Self {
+        Self { intake, policy }
     }
 
-    pub fn days(&self) -> u32 {
-        self.days
+    pub fn policy(&self) -> &Policy {
+        &self.policy
     }
 
-    /// The period of `tenant`: see [`period`].
-    pub async fn days_of(&self, tenant: &TenantStore) -> Result<u32, IntakeError> {
-        Ok(period(self.days, tenant.record().await?.retention_days))
+    /// The periods of `tenant`: see [`Policy::periods`].
+    pub async fn periods_of(&self, tenant: &TenantStore) -> Result<Periods, IntakeError> {
+        Ok(self.policy.periods(&tenant.record().await?.retention))
     }
 
-    /// Deletes one tenant's intake rows, raw mail and results older than its period.
+    /// Deletes one tenant's audit data older than its period of each kind.
     pub async fn purge_tenant(
         &self,
         tenant: &TenantStore,
         now_ms: i64,
     ) -> Result<Purged, IntakeError> {
-        let days = self.days_of(tenant).await?;
-        let cutoff = now_ms.saturating_sub(i64::from(days).saturating_mul(DAY_MS));
-        let reports = tenant.purge_results_before(cutoff).await?;
-        let (rows, with_blob) = tenant.purge_intake_before(cutoff).await?;
+        let periods = self.periods_of(tenant).await?;
+        let cutoff = |days: u32| now_ms.saturating_sub(i64::from(days).saturating_mul(DAY_MS));
+        let (intake_cutoff, reports_cutoff, sent_cutoff) = (
+            cutoff(periods.intake),
+            cutoff(periods.reports),
+            cutoff(periods.sent_mail),
+        );
+        let reports = tenant.purge_results_before(reports_cutoff).await?;
+        let (rows, with_blob) = tenant.purge_intake_before(intake_cutoff).await?;
         self.intake.discard_raw(tenant, &with_blob).await?;
         // Places and claims of mail whose job died for good; a settled message left none.
-        tenant.purge_conversations_before(cutoff).await?;
-        // Sent-mail records share the reports' period; the hourly-cap counters are only
-        // needed for a day (DESIGN.md §5).
+        tenant.purge_conversations_before(intake_cutoff).await?;
+        // The hourly-cap counters are only needed for a day (DESIGN.md §5).
         let counters = now_ms.saturating_sub(postroom_store::outbound::COUNTER_RETENTION_MS);
-        // Notifications' MIME and unprocessed webhook payloads are kept a week at most,
-        // and never longer than the audit period (DESIGN.md §5).
-        let week = now_ms.saturating_sub(SHORT_DAYS * DAY_MS).max(cutoff);
-        let mime = tenant.sent_mime_before(week).await?;
+        // Notifications' MIME is kept a week at most, and never longer than the records of
+        // sent mail; unprocessed webhook payloads a week at most, and their rows never
+        // longer than the intake period (DESIGN.md §5).
+        let week = now_ms.saturating_sub(SHORT_DAYS * DAY_MS);
+        let mime = tenant.sent_mime_before(week.max(sent_cutoff)).await?;
         self.intake
             .discard(tenant, BlobKind::SentMime, &mime)
             .await?;
         tenant.forget_sent_mime(&mime).await?;
-        let sent_mail = tenant.purge_sent_mail_before(cutoff, counters).await?;
-        let webhook_events = tenant.purge_webhook_events(week, cutoff).await?;
+        let sent_mail = tenant.purge_sent_mail_before(sent_cutoff, counters).await?;
+        let webhook_events = tenant
+            .purge_webhook_events(week.max(intake_cutoff), intake_cutoff)
+            .await?;
         Ok(Purged {
             intake: rows,
             raw_mail: with_blob.len() as u64,
@@ -149,14 +265,53 @@ fn publish(purged: Purged, failed: u64, now_ms: i64) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
-    use super::period;
+    use super::*;
+
+    fn own(intake: Option<u32>, reports: Option<u32>, sent_mail: Option<u32>) -> OwnRetention {
+        OwnRetention {
+            intake,
+            reports,
+            sent_mail,
+        }
+    }
 
     #[test]
-    fn a_sites_period_stays_within_the_instances() {
-        assert_eq!(period(30, None), 30);
-        assert_eq!(period(30, Some(7)), 7);
-        assert_eq!(period(30, Some(90)), 30, "never more than the operator's");
-        assert_eq!(period(30, Some(0)), 1, "never less than a day");
+    fn a_sites_periods_are_its_own_within_the_operators_bounds() {
+        let uniform = Policy::uniform(30);
+        assert_eq!(uniform.periods(&own(None, None, None)).reports, 30);
+        assert_eq!(uniform.periods(&own(Some(7), None, None)).intake, 7);
+        assert_eq!(
+            uniform.periods(&own(Some(90), None, None)).intake,
+            30,
+            "never more than the operator's"
+        );
+        assert_eq!(uniform.periods(&own(Some(0), None, None)).intake, 1);
+        let policy = Policy {
+            default_days: 30,
+            min: Periods {
+                intake: 7,
+                reports: 14,
+                sent_mail: 1,
+            },
+            max: Periods {
+                intake: 90,
+                reports: 365,
+                sent_mail: 30,
+            },
+        };
+        let periods = policy.periods(&own(Some(3), Some(200), Some(60)));
+        assert_eq!(
+            (periods.intake, periods.reports, periods.sent_mail),
+            (7, 200, 30)
+        );
+        assert!(policy.check(Kind::Reports, 14).is_ok());
+        assert!(policy.check(Kind::Reports, 365).is_ok());
+        let err = policy.check(Kind::Reports, 13).unwrap_err();
+        assert_eq!((err.min, err.max), (14, 365));
+        assert!(err.to_string().contains("max_days.reports"), "{err}");
+        assert!(policy.check(Kind::SentMail, 31).is_err());
+        assert!(policy.check(Kind::Intake, 0).is_err());
     }
 }

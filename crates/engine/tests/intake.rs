@@ -7,12 +7,12 @@ use std::sync::Arc;
 
 use postroom_core::tenant::TenantId;
 use postroom_engine::intake::{Intake, IntakeError, Origin, dedupe_hash};
-use postroom_engine::retention::Retention;
+use postroom_engine::retention::{Policy, Retention};
 use postroom_store::blobs::{self, BlobConfig, BlobKind, BlobStore, TenantBlobs};
 use postroom_store::crypto::{KeyVault, Keyring, MasterKey};
 use postroom_store::intake::IntakeSource;
 use postroom_store::testing;
-use postroom_store::{JiraConnection, TenantStore};
+use postroom_store::{JiraConnection, OwnRetention, TenantStore};
 
 const MAIL: &[u8] =
     b"Message-ID: <one@example.com>\r\nFrom: a@example.com\r\nSubject: hi\r\n\r\nbody\r\n";
@@ -296,7 +296,7 @@ async fn every_deliverys_own_recipients_are_kept_with_the_one_record_and_purged_
         assert_eq!(s.tenant.recipients(&ids[0]).await.unwrap().len(), 3);
 
         let day = 24 * 60 * 60 * 1000;
-        let retention = Retention::new(s.intake.clone(), 30);
+        let retention = Retention::new(s.intake.clone(), Policy::uniform(30));
         retention.purge_tenant(&s.tenant, 31 * day).await.unwrap();
         assert!(s.tenant.recipients(&ids[0]).await.unwrap().is_empty());
     }
@@ -321,7 +321,7 @@ async fn records_and_raw_mail_are_purged_after_thirty_days() {
             )
             .await
             .unwrap();
-        let retention = Retention::new(s.intake.clone(), 30);
+        let retention = Retention::new(s.intake.clone(), Policy::uniform(30));
         let purged = retention.purge_tenant(&s.tenant, 31 * day).await.unwrap();
         assert_eq!((purged.intake, purged.raw_mail, purged.reports), (1, 1, 0));
         assert!(s.tenant.intake(&old.id).await.unwrap().is_none());
@@ -340,7 +340,7 @@ async fn a_site_with_its_own_shorter_period_is_purged_sooner() {
             .accept(&s.tenant, &origin("smtp"), MAIL, 0)
             .await
             .unwrap();
-        let retention = Retention::new(s.intake.clone(), 30);
+        let retention = Retention::new(s.intake.clone(), Policy::uniform(30));
         assert_eq!(
             retention
                 .purge_tenant(&s.tenant, 8 * day)
@@ -350,8 +350,17 @@ async fn a_site_with_its_own_shorter_period_is_purged_sooner() {
             0,
             "within the instance's 30 days"
         );
-        s.tenant.set_retention_days(Some(7), 1).await.unwrap();
-        assert_eq!(retention.days_of(&s.tenant).await.unwrap(), 7);
+        s.tenant
+            .set_retention(
+                &OwnRetention {
+                    intake: Some(7),
+                    ..OwnRetention::default()
+                },
+                1,
+            )
+            .await
+            .unwrap();
+        assert_eq!(retention.periods_of(&s.tenant).await.unwrap().intake, 7);
         let purged = retention.purge_tenant(&s.tenant, 8 * day).await.unwrap();
         assert_eq!((purged.intake, purged.raw_mail), (1, 1));
         assert!(s.tenant.intake(&taken.id).await.unwrap().is_none());

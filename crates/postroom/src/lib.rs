@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod audit;
+pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod console;
@@ -15,6 +16,7 @@ pub mod operator;
 pub mod people;
 pub mod profiles;
 pub mod reference;
+pub mod retention;
 pub mod sandbox;
 pub mod sites;
 pub mod telemetry;

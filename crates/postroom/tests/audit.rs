@@ -202,14 +202,18 @@ async fn the_audit(db_url: Option<String>) {
     let day = |n: i64| postroom::app::format_ms(now_ms() + n * DAY_MS);
     let stays = site.ok(&["audit", "purge", "--now", &day(29)]);
     assert!(
-        stays.starts_with("purged 0 intake record(s), 0 raw mail(s) and 0 report(s)"),
+        stays.starts_with(
+            "purged 0 intake record(s) and 0 raw mail(s) older than 30 days, 0 report(s)"
+        ),
         "{stays}"
     );
     assert_eq!(site.list(&[]).len(), 1);
     assert_eq!(site.raw_blobs(), 1);
     let gone = site.ok(&["audit", "purge", "--now", &day(31)]);
     assert!(
-        gone.starts_with("purged 1 intake record(s), 1 raw mail(s) and 1 report(s)"),
+        gone.starts_with(
+            "purged 1 intake record(s) and 1 raw mail(s) older than 30 days, 1 report(s)"
+        ),
         "{gone}"
     );
     assert!(site.list(&[]).is_empty());
@@ -444,7 +448,8 @@ async fn a_site_that_opts_out_keeps_no_raw_mail_whatever_its_sources_say() {
     assert!(shown.contains("raw mail:       not kept"), "{shown}");
     let inventory = site.ok(&["data-inventory"]);
     assert!(
-        inventory.contains("| default | 30 days | not kept (the site opted out) |"),
+        inventory
+            .contains("| default | 30 days | 30 days | 30 days | not kept (the site opted out) |"),
         "{inventory}"
     );
     let _served = site.serve().await;

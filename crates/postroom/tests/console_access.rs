@@ -35,6 +35,7 @@ fn expected(method: &str, path: &str) -> Option<Door> {
         ("post", "/api/v1/mail" | "/api/v1/usage/flags") => Anyone,
         (_, p) if p.starts_with("/api/v1/agent/") => Anyone,
         ("get", "/api/v1/usage") | ("post", "/api/v1/feedback") => Admins,
+        (_, p) if p.starts_with("/api/v1/settings/") => Admins,
         ("post", p) if p.starts_with("/api/v1/people/") => Admins,
         (_, p) if p.starts_with("/api/v1/templates") => Anyone,
         ("get", "/api/v1/audit" | "/api/v1/audit/{id}") => AuditReaders,

@@ -98,6 +98,7 @@ async fn start(with_jira: bool) -> Api {
         intake,
         trackers,
         upload_store_raw: true,
+        retention: postroom_engine::retention::Policy::uniform(30),
         webhooks,
         metrics: http::MetricsAccess::default(),
         console: http::ConsoleSettings::default(),

@@ -67,6 +67,9 @@ fn classify(method: &str, path: &str) -> Option<Class> {
         ("post", "/api/v1/feedback") => NoTenantData(
             "passes the caller's own words to the operator; takes no id and reads nothing stored",
         ),
+        (_, "/api/v1/settings/retention" | "/api/v1/settings/raw-mail") => {
+            NoTenantData("reads or changes the caller's own site's settings; takes no id")
+        }
         ("post", "/api/v1/mail" | "/api/v1/templates" | "/api/v1/templates/import") => Creates,
         ("post", p) if p.starts_with("/api/v1/people/") => AboutPerson,
         (

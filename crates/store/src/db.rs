@@ -105,7 +105,7 @@ pub fn backend_of(url: &str) -> Result<Backend, StoreError> {
 }
 
 /// The file path of a `sqlite:` URL, with or without `//` and query string.
-fn sqlite_path(url: &str) -> &str {
+pub(crate) fn sqlite_path(url: &str) -> &str {
     let rest = url.strip_prefix("sqlite:").unwrap_or(url);
     let rest = rest.strip_prefix("//").unwrap_or(rest);
     rest.split_once('?').map_or(rest, |(path, _)| path)

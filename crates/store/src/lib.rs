@@ -8,6 +8,7 @@
 
 pub mod access_log;
 pub mod audit;
+pub mod backup;
 pub mod blobs;
 pub mod console;
 pub mod conversations;
@@ -36,7 +37,7 @@ pub use db::{Backend, Db, backend_of};
 pub use error::StoreError;
 pub use queue::{LeasedJob, NewJob, Queue, QueueError, TenantTx};
 pub use tenant_secrets::{SecretError, SiteSecret};
-pub use tenants::{JiraConnection, TenantRecord, TenantStore};
+pub use tenants::{JiraConnection, OwnRetention, TenantRecord, TenantStore};
 
 use postroom_core::tenant::TenantId;
 

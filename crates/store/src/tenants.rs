@@ -21,9 +21,8 @@ pub struct JiraConnection {
 pub struct TenantRecord {
     pub id: TenantId,
     pub jira: JiraConnection,
-    /// The site's own retention period in days, when it chose one (never more than the
-    /// operator's).
-    pub retention_days: Option<u32>,
+    /// The site's own periods in days, per kind, where it chose one.
+    pub retention: OwnRetention,
     /// The site's own bounce address (the base of its VERP return paths), if it has one.
     pub bounce_address: Option<String>,
     /// The name of the site's DKIM key among the operator's, if it has one.
@@ -33,6 +32,18 @@ pub struct TenantRecord {
     pub store_raw: bool,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
+}
+
+/// A site's own retention periods in days, per kind of audit data; `None`: the
+/// instance's. Bounds are the edge's to check (the operator's `[retention]`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct OwnRetention {
+    /// Intake records and raw mail (column `retention_days`).
+    pub intake: Option<u32>,
+    /// Processing results with their reports.
+    pub reports: Option<u32>,
+    /// Records of mail postroom sent.
+    pub sent_mail: Option<u32>,
 }
 
 /// The handle through which all of one tenant's rows are read and written.
@@ -63,7 +74,7 @@ impl TenantStore {
     /// This tenant's own registry entry.
     pub async fn record(&self) -> Result<TenantRecord, StoreError> {
         let row = sqlx::query(
-            "SELECT id, jira_url, jira_auth, jira_account, retention_days, bounce_address, dkim_key, store_raw, created_at_ms, updated_at_ms \
+            "SELECT id, jira_url, jira_auth, jira_account, retention_days, reports_days, sent_mail_days, bounce_address, dkim_key, store_raw, created_at_ms, updated_at_ms \
              FROM tenants WHERE id = $1",
         )
         .bind(self.tenant.as_str())
@@ -75,18 +86,24 @@ impl TenantStore {
         }
     }
 
-    /// Sets this tenant's own retention period (`None`: the operator's).
-    pub async fn set_retention_days(
+    /// Sets this tenant's own retention periods, every kind at once (`None`s: the
+    /// operator's).
+    pub async fn set_retention(
         &self,
-        days: Option<u32>,
+        periods: &OwnRetention,
         now_ms: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE tenants SET retention_days = $1, updated_at_ms = $2 WHERE id = $3")
-            .bind(days.map(i64::from))
-            .bind(now_ms)
-            .bind(self.tenant.as_str())
-            .execute(self.db.pool())
-            .await?;
+        sqlx::query(
+            "UPDATE tenants SET retention_days = $1, reports_days = $2, sent_mail_days = $3, \
+             updated_at_ms = $4 WHERE id = $5",
+        )
+        .bind(periods.intake.map(i64::from))
+        .bind(periods.reports.map(i64::from))
+        .bind(periods.sent_mail.map(i64::from))
+        .bind(now_ms)
+        .bind(self.tenant.as_str())
+        .execute(self.db.pool())
+        .await?;
         Ok(())
     }
 
@@ -215,7 +232,7 @@ pub(crate) async fn exists(db: &Db, id: &TenantId) -> Result<bool, StoreError> {
 
 pub(crate) async fn list(db: &Db) -> Result<Vec<TenantRecord>, StoreError> {
     let rows = sqlx::query(
-        "SELECT id, jira_url, jira_auth, jira_account, retention_days, bounce_address, dkim_key, store_raw, created_at_ms, updated_at_ms \
+        "SELECT id, jira_url, jira_auth, jira_account, retention_days, reports_days, sent_mail_days, bounce_address, dkim_key, store_raw, created_at_ms, updated_at_ms \
          FROM tenants ORDER BY id",
     )
     .fetch_all(db.pool())
@@ -233,17 +250,23 @@ fn record_from_row(row: &sqlx::any::AnyRow) -> Result<TenantRecord, StoreError> 
             auth: row.try_get("jira_auth")?,
             account: row.try_get("jira_account")?,
         },
-        retention_days: row
-            .try_get::<Option<i64>, _>("retention_days")?
-            .map(|d| {
-                u32::try_from(d)
-                    .map_err(|_| StoreError::Corrupt(format!("tenants.retention_days: {d}")))
-            })
-            .transpose()?,
+        retention: OwnRetention {
+            intake: days(row, "retention_days")?,
+            reports: days(row, "reports_days")?,
+            sent_mail: days(row, "sent_mail_days")?,
+        },
         bounce_address: row.try_get("bounce_address")?,
         dkim_key: row.try_get("dkim_key")?,
         store_raw: row.try_get::<i64, _>("store_raw")? != 0,
         created_at_ms: row.try_get("created_at_ms")?,
         updated_at_ms: row.try_get("updated_at_ms")?,
     })
+}
+
+fn days(row: &sqlx::any::AnyRow, column: &str) -> Result<Option<u32>, StoreError> {
+    row.try_get::<Option<i64>, _>(column)?
+        .map(|d| {
+            u32::try_from(d).map_err(|_| StoreError::Corrupt(format!("tenants.{column}: {d}")))
+        })
+        .transpose()
 }

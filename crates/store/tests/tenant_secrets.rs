@@ -7,7 +7,7 @@ use postroom_core::tenant::TenantId;
 use postroom_store::crypto::{KeyVault, Keyring, MasterKey};
 use postroom_store::inventory::erase_tenant;
 use postroom_store::testing;
-use postroom_store::{JiraConnection, SecretError, SiteSecret, StoreError};
+use postroom_store::{JiraConnection, OwnRetention, SecretError, SiteSecret, StoreError};
 use sqlx::Row;
 
 const TOKEN: &str = "a-jira-token-that-must-not-leak";
@@ -128,12 +128,25 @@ async fn a_sites_retention_and_identity_are_kept_and_cleared() {
         )
         .await
         .unwrap();
-    assert_eq!(acme.record().await.unwrap().retention_days, None);
-    acme.set_retention_days(Some(7), 2).await.unwrap();
+    assert_eq!(
+        acme.record().await.unwrap().retention,
+        OwnRetention::default()
+    );
+    let own = OwnRetention {
+        intake: Some(7),
+        reports: None,
+        sent_mail: Some(90),
+    };
+    acme.set_retention(&own, 2).await.unwrap();
     let record = acme.record().await.unwrap();
-    assert_eq!((record.retention_days, record.updated_at_ms), (Some(7), 2));
-    acme.set_retention_days(None, 3).await.unwrap();
-    assert_eq!(acme.record().await.unwrap().retention_days, None);
+    assert_eq!((record.retention, record.updated_at_ms), (own, 2));
+    acme.set_retention(&OwnRetention::default(), 3)
+        .await
+        .unwrap();
+    assert_eq!(
+        acme.record().await.unwrap().retention,
+        OwnRetention::default()
+    );
 
     acme.set_identity(Some("bounces@acme.example"), Some("acme"), 4)
         .await

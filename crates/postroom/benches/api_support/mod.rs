@@ -43,6 +43,7 @@ pub async fn serve(store: Store, trackers: Trackers, dir: &Path) -> String {
         intake,
         trackers,
         upload_store_raw: true,
+        retention: postroom_engine::retention::Policy::uniform(30),
         webhooks,
         metrics: http::MetricsAccess::default(),
         console: http::ConsoleSettings::default(),

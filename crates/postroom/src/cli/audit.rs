@@ -159,11 +159,12 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         }
         AuditCommand::Show { id } => {
             let (entry, report) = o.audit.record(&o.tenant, &id).await?;
-            // The site's own period when it chose one (`tenant set --retention-days`).
-            let days = postroom_engine::retention::period(
-                o.config.inbound.retention_days,
-                o.tenant.record().await?.retention_days,
-            );
+            // The site's own intake period when it chose one (`tenant set --intake-days`).
+            let days = o
+                .config
+                .retention_policy()
+                .periods(&o.tenant.record().await?.retention)
+                .intake;
             print!("{}", audit::describe(&entry, report.as_ref(), days));
         }
         AuditCommand::Raw { id } => {
@@ -242,14 +243,19 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
                 }
                 None => app::now_ms(),
             };
-            let retention = Retention::new(o.intake.clone(), o.config.inbound.retention_days);
+            let retention = Retention::new(o.intake.clone(), o.config.retention_policy());
+            let periods = retention.periods_of(&o.tenant).await?;
             let purged = retention.purge_tenant(&o.tenant, now_ms).await?;
             println!(
-                "purged {} intake record(s), {} raw mail(s) and {} report(s) older than {} days",
+                "purged {} intake record(s) and {} raw mail(s) older than {} days, {} report(s) \
+                 older than {} days and {} sent-mail record(s) older than {} days",
                 purged.intake,
                 purged.raw_mail,
+                periods.intake,
                 purged.reports,
-                retention.days()
+                periods.reports,
+                purged.sent_mail,
+                periods.sent_mail
             );
         }
     }

@@ -92,6 +92,23 @@ pub const STARTER: &str = r#"# postroom configuration.
 # stays). [smtp] and each [[mailboxes]] entry have their own store_raw.
 # store_raw = true
 
+# The bounds within which each site sets its own periods (`tenant set --intake-days …`);
+# by default 1 day to [inbound] retention_days.
+# [retention.min_days]
+# intake = 7
+# [retention.max_days]
+# intake = 90
+# reports = 365
+# sent_mail = 90
+
+[backup]
+# Encrypted backups of the database and the blobs (`postroom backup`). Name another disk
+# or a bucket: the default DATA_DIR/backups shares the data's disk. Backups never hold the
+# master key or the key vault: keep those apart.
+# to = "/mnt/backups/postroom"   # or "s3://BUCKET/PREFIX"
+# schedule = "weekly"            # daily, weekly, a duration such as "12h", or "off"
+# keep = 8
+
 [smtp]
 # SMTP / LMTP listeners (`serve --smtp ADDR` / `--lmtp ADDR` override).
 # addr = "0.0.0.0:25"

@@ -3,6 +3,8 @@
 
 use std::process::ExitCode;
 
+use postroom_engine::retention::{Kind, Periods, Policy};
+use postroom_store::OwnRetention;
 use postroom_store::inventory;
 use serde::Serialize;
 
@@ -30,6 +32,11 @@ struct InForce {
     retention_days: u32,
     /// Where raw mail is not kept past its processing (`store_raw = false`).
     raw_mail_not_kept: Vec<String>,
+    /// `[backup] schedule` and `keep`: how often `serve` makes a backup, how many it keeps.
+    backup_schedule: String,
+    backup_keep: u32,
+    /// `[retention]`: the least and most days a site may choose, per kind.
+    policy: Policy,
 }
 
 impl InForce {
@@ -51,6 +58,9 @@ impl InForce {
         Self {
             retention_days: config.inbound.retention_days,
             raw_mail_not_kept: off,
+            backup_schedule: config.backup.schedule.clone(),
+            backup_keep: config.backup.keep,
+            policy: config.retention_policy(),
         }
     }
 
@@ -64,7 +74,14 @@ impl InForce {
         format!(
             "\n## Periods in force\n\n| data | kept | setting |\n| --- | --- | --- |\n\
              | intake records, raw inbound e-mail, processing reports (every tenant) | {days} days | `inbound.retention_days` |\n\
-             | raw inbound e-mail deleted once processed | {not_kept} | `store_raw` of `[inbound]`, `[smtp]`, `[[mailboxes]]`; a site's own opt-out: `tenant set --store-raw false` |\n"
+             | raw inbound e-mail deleted once processed | {not_kept} | `store_raw` of `[inbound]`, `[smtp]`, `[[mailboxes]]`; a site's own opt-out: `tenant set --store-raw false` |\n\
+             | a site's own periods may be (intake records and raw mail; reports; sent-mail records) | {bounds} | `[retention] min_days`, `max_days`; `tenant set --intake-days/--reports-days/--sent-mail-days`, `PUT /api/v1/settings/retention` |\n\
+             | backups made by `serve` (`[backup] schedule = \"{schedule}\"`) | the newest {keep} | `[backup] keep` |\n",
+            bounds = Kind::ALL
+                .map(|k| format!("{}–{} days", self.policy.min.get(k), self.policy.max.get(k)))
+                .join("; "),
+            keep = self.backup_keep,
+            schedule = self.backup_schedule,
         )
     }
 }
@@ -73,10 +90,11 @@ impl InForce {
 #[derive(Debug, Serialize)]
 struct TenantInForce {
     tenant: String,
-    /// Days its intake records, raw mail and reports are kept.
-    retention_days: u32,
-    /// Whether the site chose that period itself (`tenant set --retention-days`).
-    own_period: bool,
+    /// Days each kind of its audit data is kept.
+    periods: Periods,
+    /// The periods the site chose itself (`tenant set --intake-days …`); null: the
+    /// instance's.
+    own: OwnRetention,
     /// False when the site opted out of the raw-mail audit (`tenant set --store-raw false`).
     raw_mail_kept: bool,
 }
@@ -84,15 +102,23 @@ struct TenantInForce {
 impl TenantInForce {
     fn rows(tenants: &[Self]) -> String {
         let mut out = String::from(
-            "\n## Periods in force per tenant\n\n| tenant | audit data kept | raw mail |\n\
-             | --- | --- | --- |\n",
+            "\n## Periods in force per tenant\n\n| tenant | intake records and raw mail | \
+             processing reports | sent-mail records | raw mail |\n\
+             | --- | --- | --- | --- | --- |\n",
         );
+        let days = |days: u32, own: Option<u32>| {
+            format!(
+                "{days} days{}",
+                if own.is_some() { " (its own)" } else { "" }
+            )
+        };
         for t in tenants {
             out.push_str(&format!(
-                "| {} | {} days{} | {} |\n",
+                "| {} | {} | {} | {} | {} |\n",
                 t.tenant,
-                t.retention_days,
-                if t.own_period { " (its own)" } else { "" },
+                days(t.periods.intake, t.own.intake),
+                days(t.periods.reports, t.own.reports),
+                days(t.periods.sent_mail, t.own.sent_mail),
                 if t.raw_mail_kept {
                     "kept where its sources keep it"
                 } else {
@@ -115,15 +141,15 @@ async fn tenants_in_force(config: &Config) -> anyhow::Result<Option<Vec<TenantIn
         }
     }
     let store = app::open_store(config).await?;
-    let instance = config.inbound.retention_days;
+    let policy = config.retention_policy();
     let tenants = store.list_tenants().await?;
     Ok(Some(
         tenants
             .into_iter()
             .map(|record| TenantInForce {
                 tenant: record.id.as_str().to_owned(),
-                retention_days: postroom_engine::retention::period(instance, record.retention_days),
-                own_period: record.retention_days.is_some(),
+                periods: policy.periods(&record.retention),
+                own: record.retention,
                 raw_mail_kept: record.store_raw,
             })
             .collect(),

@@ -1,6 +1,7 @@
 //! The command line: one module per subcommand, each with its own `Args` and `run`.
 
 mod audit;
+mod backup;
 mod console;
 mod docs;
 mod feedback;
@@ -55,6 +56,8 @@ pub enum Command {
     /// The processing audit: list, show, raw, reprocess, release (a held reply), flag
     /// (support bundle), purge.
     Audit(audit::Args),
+    /// Encrypted backups of the database and the blobs: create, list, verify, restore.
+    Backup(backup::Args),
     /// The web console: print a one-time sign-in link; end an account's sessions.
     Console(console::Args),
     /// Write a commented starter `postroom.toml` (never overwrites one).
@@ -109,6 +112,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     match cli.command {
         Command::Audit(args) => audit::run(&globals, args).await,
+        Command::Backup(args) => backup::run(&globals, args).await,
         Command::Console(args) => console::run(&globals, args).await,
         Command::Init(args) => init::run(&globals, args),
         Command::Serve(args) => serve::run(&globals, args).await,

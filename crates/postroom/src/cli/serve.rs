@@ -98,6 +98,7 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let tenant = app::ensure_default_tenant(&store, &config).await?;
+    crate::backup::schedule(&config, &tenant, app::now_ms()).await?;
     let profile =
         profiles::for_serve(&config, &store, &tenant, args.sandbox, app::now_ms()).await?;
     let routes = MailRoutes::default();
@@ -180,7 +181,7 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
     }
     tokio::spawn(http::purge_access_log_forever(store.clone()));
     tokio::spawn(purge_forever(
-        Retention::new(intake.clone(), config.inbound.retention_days),
+        Retention::new(intake.clone(), config.retention_policy()),
         store.clone(),
     ));
     let forge =
@@ -226,6 +227,7 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         intake,
         trackers,
         upload_store_raw: config.inbound.store_raw,
+        retention: config.retention_policy(),
         webhooks,
         metrics: http::MetricsAccess::new(metrics),
         console: console_settings.clone(),
@@ -363,6 +365,17 @@ fn start_workers(
             Err(e) => tracing::warn!(error = %e, "operator events cannot be sent"),
         }
     }
+    if matches!(config.backup.period(), Ok(Some(_))) {
+        match crate::backup::ScheduledBackups::new(
+            config,
+            store.clone(),
+            blobs.clone(),
+            intake.keyring().clone(),
+        ) {
+            Ok(backups) => registry.register(crate::backup::BACKUP_JOB, backups),
+            Err(e) => tracing::warn!(error = %e, "scheduled backups cannot be made"),
+        }
+    }
     registry.register(
         postroom_engine::webhooks::NOTIFY_JOB,
         Notifier::new(store.clone(), intake.keyring().clone(), trackers.clone()),
@@ -476,7 +489,7 @@ async fn purge_forever(retention: Retention, store: postroom_store::Store) {
                 sent_mail = purged.sent_mail,
                 sent_mime = purged.sent_mime,
                 webhook_events = purged.webhook_events,
-                days = retention.days(),
+                default_days = retention.policy().default_days,
                 "audit data past its retention purged"
             ),
             Err(e) => tracing::warn!(error = %e, "cannot purge the audit data"),

@@ -13,10 +13,11 @@ use anyhow::Context;
 use postroom_core::message::EmailAddress;
 use postroom_core::tenant::TenantId;
 use postroom_store::inventory::erase_tenant;
-use postroom_store::{JiraConnection, SiteSecret, Store, TenantRecord, TenantStore};
+use postroom_store::{JiraConnection, OwnRetention, SiteSecret, Store, TenantRecord, TenantStore};
 
 use super::Globals;
 use crate::config::{Config, JiraAuth};
+use crate::retention::RetentionChange;
 use crate::sites::{self, SiteSource};
 use crate::{app, keys};
 
@@ -43,11 +44,23 @@ enum TenantCommand {
         name: String,
         #[command(flatten)]
         site: SiteArgs,
-        /// Keep this site's audit data (intake, raw mail, reports, sent mail) this many
-        /// days: at most `[inbound] retention_days`, the operator's period; `0` returns
-        /// to the operator's.
+        /// Keep all of this site's audit data (intake records and raw mail, processing
+        /// reports, sent-mail records) this many days: each within the operator's
+        /// `[retention] min_days` and `max_days`; `0` returns to the instance's period.
         #[arg(long, value_name = "DAYS")]
         retention_days: Option<u32>,
+        /// Keep this site's intake records and raw mail this many days (within
+        /// `[retention] min_days.intake` and `max_days.intake`; `0`: the instance's).
+        #[arg(long, value_name = "DAYS")]
+        intake_days: Option<u32>,
+        /// Keep this site's processing reports this many days (within `[retention]
+        /// min_days.reports` and `max_days.reports`; `0`: the instance's).
+        #[arg(long, value_name = "DAYS")]
+        reports_days: Option<u32>,
+        /// Keep this site's records of sent mail this many days (within `[retention]
+        /// min_days.sent_mail` and `max_days.sent_mail`; `0`: the instance's).
+        #[arg(long, value_name = "DAYS")]
+        sent_mail_days: Option<u32>,
         /// Keep this site's raw mail for the audit (`true`, the default) or not (`false`:
         /// each raw mail is deleted as soon as it is processed, whatever its mailbox or
         /// listener says). Without raw mail nothing can be diagnosed from the original,
@@ -158,16 +171,25 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
             name,
             site,
             retention_days,
+            intake_days,
+            reports_days,
+            sent_mail_days,
             store_raw,
             identity,
         } => {
-            if let Some(days) = retention_days {
-                retention(&config, &store, &name, days).await?;
+            let base = retention_days.map_or_else(RetentionChange::default, RetentionChange::all);
+            let change = RetentionChange {
+                intake: intake_days.or(base.intake),
+                reports: reports_days.or(base.reports),
+                sent_mail: sent_mail_days.or(base.sent_mail),
+            };
+            if !change.is_empty() {
+                retention(&config, &store, &name, change).await?;
             }
             if let Some(keep) = store_raw {
                 raw_mail(&store, &name, keep).await?;
             }
-            let other = retention_days.is_some()
+            let other = !change.is_empty()
                 || store_raw.is_some()
                 || identity.bounce_address.is_some()
                 || identity.dkim_key.is_some();
@@ -276,24 +298,21 @@ async fn set(config: &Config, store: &Store, name: &str, site: SiteArgs) -> anyh
     Ok(())
 }
 
-async fn retention(config: &Config, store: &Store, name: &str, days: u32) -> anyhow::Result<()> {
+async fn retention(
+    config: &Config,
+    store: &Store,
+    name: &str,
+    change: RetentionChange,
+) -> anyhow::Result<()> {
     let id = app::tenant_id(name)?;
     let tenant = store.tenant(&id).await?;
-    let most = config.inbound.retention_days;
-    if days > most {
-        anyhow::bail!(
-            "--retention-days {days}: this instance keeps audit data at most {most} days \
-             ([inbound] retention_days)"
-        );
-    }
-    tenant
-        .set_retention_days((days > 0).then_some(days), app::now_ms())
-        .await?;
-    if days == 0 {
-        println!("tenant {id} keeps its audit data {most} days (the instance's period)");
-    } else {
-        println!("tenant {id} keeps its audit data {days} days");
-    }
+    let periods =
+        crate::retention::apply(&config.retention_policy(), &tenant, change, app::now_ms()).await?;
+    println!(
+        "tenant {id} keeps intake records and raw mail {} days, processing reports {} days, \
+         sent-mail records {} days",
+        periods.intake, periods.reports, periods.sent_mail
+    );
     Ok(())
 }
 
@@ -530,9 +549,15 @@ async fn describe(
         state(config, record, tenant).await?,
         record.id,
         webhook,
-        postroom_engine::retention::period(config.inbound.retention_days, record.retention_days),
-        if record.retention_days.is_some() {
-            " (the site's own)"
+        {
+            let periods = config.retention_policy().periods(&record.retention);
+            format!(
+                "intake {}, reports {}, sent mail {}",
+                periods.intake, periods.reports, periods.sent_mail
+            )
+        },
+        if record.retention != OwnRetention::default() {
+            " (the site's own where it chose)"
         } else {
             " (the instance's)"
         },

@@ -5,12 +5,14 @@
 //! laid over it (errors name the variable), then the whole is validated (errors name the
 //! file line or the variable that set the key).
 
+mod backup;
 mod console;
 mod env;
 mod error;
 mod inbound;
 mod locate;
 mod operator;
+mod retention;
 mod secret;
 mod secrets;
 mod usage;
@@ -20,10 +22,12 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use backup::{BackupConfig, Target as BackupTargetSpec};
 pub use console::{ConsoleConfig, OauthConfig, OauthEndpoints, OauthProvider};
 pub use error::ConfigError;
 pub use inbound::{InboundConfig, SmtpConfig};
 pub use operator::OperatorConfig;
+pub use retention::{KindDays, RetentionConfig};
 pub use secret::Secret;
 pub use secrets::Secrets;
 pub use usage::UsageConfig;
@@ -64,6 +68,8 @@ pub struct Config {
     pub forge: ForgeConfig,
     pub usage: UsageConfig,
     pub operator: OperatorConfig,
+    pub backup: BackupConfig,
+    pub retention: RetentionConfig,
 }
 
 /// `shutdown_grace_secs`, 10 unless set.
@@ -473,6 +479,8 @@ impl Config {
             ));
         }
         self.console.validate()?;
+        self.backup.validate()?;
+        self.retention.validate(self.inbound.retention_days)?;
         if self.jira.token.is_some() && self.jira.token_file.is_some() {
             return Err((
                 "jira.token_file".to_owned(),
@@ -480,6 +488,11 @@ impl Config {
             ));
         }
         Ok(())
+    }
+
+    /// The retention policy in force: `[inbound] retention_days` within `[retention]`.
+    pub fn retention_policy(&self) -> postroom_engine::retention::Policy {
+        self.retention.policy(self.inbound.retention_days)
     }
 
     fn read_secret_files(&mut self) -> Result<(), (String, String)> {

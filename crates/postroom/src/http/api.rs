@@ -8,7 +8,9 @@ use axum::routing::{get, post};
 use utoipa::OpenApi;
 
 use super::auth::ApiCaller;
-use super::{ApiError, AppState, access_log, audit, jobs, overview, session, templates, usage};
+use super::{
+    ApiError, AppState, access_log, audit, jobs, overview, session, settings, templates, usage,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -58,6 +60,10 @@ use super::{ApiError, AppState, access_log, audit, jobs, overview, session, temp
         usage::report,
         usage::show,
         super::feedback::send,
+        settings::retention,
+        settings::set_retention,
+        settings::raw_mail,
+        settings::set_raw_mail,
         super::people::find,
         super::people::export,
         super::people::erase,
@@ -70,6 +76,11 @@ use super::{ApiError, AppState, access_log, audit, jobs, overview, session, temp
         session::SessionBody,
         session::LinkBody,
         super::feedback::FeedbackBody,
+        settings::KindDaysBody,
+        settings::OwnBody,
+        settings::RetentionBody,
+        settings::RetentionUpdate,
+        settings::RawMailBody,
         super::feedback::FeedbackQueued,
         super::people::PersonBody,
         super::people::ErasedBody,
@@ -143,6 +154,14 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/usage", get(usage::show))
         .route("/usage/flags", post(usage::report))
         .route("/feedback", post(super::feedback::send))
+        .route(
+            "/settings/retention",
+            get(settings::retention).put(settings::set_retention),
+        )
+        .route(
+            "/settings/raw-mail",
+            get(settings::raw_mail).put(settings::set_raw_mail),
+        )
         .route("/people/find", post(super::people::find))
         .route("/people/export", post(super::people::export))
         .route("/people/erase", post(super::people::erase))

@@ -18,6 +18,7 @@ mod overview;
 mod people;
 mod readiness;
 mod session;
+mod settings;
 mod signin;
 mod templates;
 mod usage;
@@ -64,6 +65,9 @@ pub struct AppState {
     /// Whether operator events are sent (`[operator] webhook_url_file` is set): installs,
     /// uninstalls and feedback are queued for the operator's webhook.
     pub operator_events: bool,
+    /// The retention policy (`[inbound] retention_days` within `[retention]`) a site's
+    /// own periods are checked against.
+    pub retention: postroom_engine::retention::Policy,
 }
 
 impl AppState {

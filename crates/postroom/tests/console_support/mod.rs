@@ -176,6 +176,7 @@ impl Console {
             intake: intake.clone(),
             trackers: trackers.clone(),
             upload_store_raw: true,
+            retention: postroom_engine::retention::Policy::uniform(30),
             webhooks,
             metrics: http::MetricsAccess::default(),
             console: ConsoleSettings {

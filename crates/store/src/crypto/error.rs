@@ -23,6 +23,9 @@ pub enum CryptoError {
     /// A wrapped data key was wrapped by a master key this instance does not hold.
     #[error("the key of tenant {tenant} is wrapped by master key {key_id}, which is not loaded")]
     UnknownMasterKey { tenant: TenantId, key_id: String },
+    /// The key of a backup could not be wrapped or opened (which backup, what is wrong).
+    #[error("the key of backup {backup} {message}")]
+    BackupKey { backup: String, message: String },
     /// The master key file or value could not be read or is not 64 hex digits.
     #[error("master key {origin}: {message}")]
     MasterKey { origin: String, message: String },

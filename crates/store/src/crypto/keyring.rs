@@ -170,6 +170,47 @@ impl Keyring {
         self.rotate(current)
     }
 
+    /// Wraps a backup's own data key under the current master key, bound to the backup's
+    /// id: a backup opens only where this master key (or a successor that still holds it as
+    /// previous) is loaded, and never under another backup's id. Returns the master key id
+    /// and the wrapped bytes.
+    pub(crate) fn wrap_backup_key(
+        &self,
+        backup: &str,
+        key: &[u8; KEY_LEN],
+    ) -> Result<(String, Vec<u8>), CryptoError> {
+        let current = self.read_masters().current.clone();
+        let sealed = aead::seal(current.bytes(), &backup_aad(backup), key)
+            .map_err(|_| backup_key_error(backup, "cannot be wrapped"))?;
+        Ok((current.id(), sealed))
+    }
+
+    /// Opens a key made by [`Keyring::wrap_backup_key`].
+    pub(crate) fn unwrap_backup_key(
+        &self,
+        backup: &str,
+        master_id: &str,
+        sealed: &[u8],
+    ) -> Result<[u8; KEY_LEN], CryptoError> {
+        let master = match self.master_for(master_id) {
+            Some(master) => master,
+            None => {
+                self.reload()?;
+                self.master_for(master_id).ok_or_else(|| {
+                    backup_key_error(
+                        backup,
+                        &format!("is wrapped by master key {master_id}, which is not loaded"),
+                    )
+                })?
+            }
+        };
+        let bytes = aead::open(master.bytes(), &backup_aad(backup), sealed)
+            .map_err(|_| backup_key_error(backup, "failed verification (altered or moved)"))?;
+        bytes
+            .try_into()
+            .map_err(|_| backup_key_error(backup, "has the wrong length"))
+    }
+
     /// Rereads the key files, when this keyring has them.
     fn reload(&self) -> Result<(), CryptoError> {
         let Some(file) = &self.file else {
@@ -263,4 +304,16 @@ impl Keyring {
 /// A wrapped key is bound to its tenant: a key file copied to another tenant's name fails.
 fn wrap_aad(tenant: &TenantId) -> Vec<u8> {
     format!("postroom/v1/tenant-key/{tenant}").into_bytes()
+}
+
+/// A backup's key is bound to the backup's id, so a manifest copied under another id fails.
+fn backup_aad(backup: &str) -> Vec<u8> {
+    format!("postroom/v1/backup-key/{backup}").into_bytes()
+}
+
+fn backup_key_error(backup: &str, message: &str) -> CryptoError {
+    CryptoError::BackupKey {
+        backup: backup.to_owned(),
+        message: message.to_owned(),
+    }
 }

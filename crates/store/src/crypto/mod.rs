@@ -6,7 +6,7 @@
 //! of them unreadable (crypto-shredding). The associated data of each ciphertext names its
 //! tenant and its place, so a ciphertext copied to another row or tenant fails to open.
 
-mod aead;
+pub(crate) mod aead;
 mod cipher;
 mod error;
 mod keyring;

@@ -854,7 +854,17 @@ pub const TABLES: &[TableDecl] = &[
             col("jira_auth", "auth method name", Protection::None),
             col(
                 "retention_days",
-                "the site's own retention period",
+                "the site's own period for intake records and raw mail",
+                Protection::None,
+            ),
+            col(
+                "reports_days",
+                "the site's own period for processing reports",
+                Protection::None,
+            ),
+            col(
+                "sent_mail_days",
+                "the site's own period for records of sent mail",
                 Protection::None,
             ),
             col(
@@ -936,6 +946,17 @@ pub const FILES: &[FileDecl] = &[
         what: "one data key per tenant",
         protection: "wrapped by the master key (AES-256-GCM); file mode 0600",
         kept: "until tenant erase, which destroys it (crypto-shredding)",
+    },
+    FileDecl {
+        path: "backups/<ID>/{database,blobs,manifest.json}",
+        what: "backups (`postroom backup`): a snapshot of the database and every blob; at \
+               `[backup] to` instead when set (a directory or s3://BUCKET/PREFIX)",
+        protection: "sealed with a key per backup, wrapped by the master key; tenant data \
+                     inside stays sealed with its tenant key, so an erased tenant stays \
+                     unreadable in older backups; the master key and the key vault are never \
+                     inside",
+        kept: "`serve` makes one every `[backup] schedule` (weekly) and keeps the newest \
+               `[backup] keep` (8) at `[backup] to`; older ones are deleted",
     },
 ];
 

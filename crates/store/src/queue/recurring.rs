@@ -49,6 +49,17 @@ impl TenantJobs {
         .await?;
         Ok(())
     }
+
+    /// Removes the declaration of the recurring job `name` (a schedule switched off); jobs
+    /// already enqueued stay. True when there was one.
+    pub async fn forget_recurring(&self, name: &str) -> Result<bool, QueueError> {
+        let done = sqlx::query("DELETE FROM job_recurring WHERE tenant_id = $1 AND name = $2")
+            .bind(self.store.id().as_str())
+            .bind(name)
+            .execute(self.store.db().pool())
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
 }
 
 impl Queue {
