@@ -92,7 +92,7 @@ pub(crate) fn is_known(list: &[Field], name: &str) -> bool {
 }
 
 /// The field with id `name`, else the one named `name` (any case).
-fn find<'a>(list: &'a [Field], name: &str) -> Option<&'a Field> {
+pub(crate) fn find<'a>(list: &'a [Field], name: &str) -> Option<&'a Field> {
     list.iter()
         .find(|f| f.id == name)
         .or_else(|| list.iter().find(|f| f.name.eq_ignore_ascii_case(name)))

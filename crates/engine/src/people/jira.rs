@@ -91,11 +91,7 @@ impl Found {
             return;
         };
         let id = match tracker.fields().await {
-            Ok(list) => list
-                .iter()
-                .find(|f| f.id == field)
-                .or_else(|| list.iter().find(|f| f.name.eq_ignore_ascii_case(field)))
-                .map(|f| f.id.clone()),
+            Ok(list) => crate::inbound::fields::find(&list, field).map(|f| f.id.clone()),
             Err(e) => {
                 self.jira.note = Some(format!("Jira's fields could not be read: {e}"));
                 return;

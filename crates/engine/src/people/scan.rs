@@ -138,17 +138,10 @@ pub(super) fn optional(blob: Result<Vec<u8>, IntakeError>) -> Result<Option<Vec<
 /// at (memchr finds them), so a deep search costs a pass over each mail, not a comparison
 /// at every byte.
 pub(crate) fn mentions(haystack: &[u8], needle: &str) -> bool {
-    let Some((local, domain)) = needle.as_bytes().split_at_checked(
-        needle
-            .bytes()
-            .position(|b| b == b'@')
-            .unwrap_or(needle.len()),
-    ) else {
+    let Some((local, domain)) = needle.split_once('@') else {
         return false;
     };
-    let Some(domain) = domain.strip_prefix(b"@") else {
-        return false;
-    };
+    let (local, domain) = (local.as_bytes(), domain.as_bytes());
     if local.is_empty() || domain.is_empty() {
         return false;
     }
