@@ -54,6 +54,10 @@ export interface Overview {
     url: string | null;
     reachable: boolean | null;
     requests_per_sec: number | null;
+    limit_seen: number | null;
+    throttled: number | null;
+    waited_secs: number | null;
+    concurrency: number | null;
     rate_limit_headers: Record<string, string>;
   };
   queue: DepthRow[];

@@ -23,6 +23,15 @@ pub struct FaultConfig {
     /// Writes per second allowed per issue; beyond it: 429 with
     /// `RateLimit-Reason: jira-per-issue-on-write`.
     pub issue_writes_per_sec: Option<f64>,
+    /// Requests allowed per quota window on the whole site (Jira's hourly points quota,
+    /// counting one point a request); beyond it: 429 with `RateLimit-Reason:
+    /// jira-quota-tenant-based` (or `jira-quota-global-based` with `quota_global`) and a
+    /// `Retry-After` reaching the window's end.
+    pub quota_requests: Option<u64>,
+    /// The quota window in milliseconds; 0 means Jira's hour.
+    pub quota_window_ms: u64,
+    /// The quota is the app's across all sites, not this site's.
+    pub quota_global: bool,
     /// Fraction (0..=1) of requests answered 500 before doing anything.
     pub error_500_rate: f64,
     /// Fraction (0..=1) of requests answered 503 before doing anything.
@@ -60,6 +69,8 @@ pub struct Faults {
     config: Mutex<FaultConfig>,
     outage_until: Mutex<Option<Instant>>,
     buckets: Mutex<HashMap<String, Bucket>>,
+    /// The current quota window's start and the requests counted in it.
+    quota: Mutex<Option<(Instant, u64)>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -79,6 +90,7 @@ impl Faults {
         *lock(&self.outage_until) = (config.outage_ms > 0)
             .then(|| Instant::now() + Duration::from_millis(config.outage_ms));
         lock(&self.buckets).clear();
+        *lock(&self.quota) = None;
         *lock(&self.config) = config;
     }
 
@@ -90,6 +102,41 @@ impl Faults {
     /// Whether an outage is in progress.
     pub fn in_outage(&self) -> bool {
         lock(&self.outage_until).is_some_and(|until| Instant::now() < until)
+    }
+
+    /// Counts one request against the site's quota window.
+    pub fn take_quota(&self) -> Result<(), Throttle> {
+        let (limit, window_ms, global) = {
+            let c = lock(&self.config);
+            (c.quota_requests, c.quota_window_ms, c.quota_global)
+        };
+        let Some(limit) = limit else {
+            return Ok(());
+        };
+        let window = Duration::from_millis(if window_ms == 0 { 3_600_000 } else { window_ms });
+        let now = Instant::now();
+        let mut quota = lock(&self.quota);
+        let (start, used) = match *quota {
+            Some((start, used)) if now.duration_since(start) < window => (start, used),
+            _ => (now, 0),
+        };
+        if used < limit {
+            *quota = Some((start, used + 1));
+            return Ok(());
+        }
+        *quota = Some((start, used));
+        let left = window.saturating_sub(now.duration_since(start));
+        let retry_after_secs = left.as_secs() + u64::from(left.subsec_nanos() > 0);
+        let reset_ms = now_ms() + i64::try_from(left.as_millis()).unwrap_or(i64::MAX / 2);
+        Err(Throttle {
+            retry_after_secs: retry_after_secs.max(1),
+            reset: reset_minute(reset_ms),
+            reason: if global {
+                "jira-quota-global-based"
+            } else {
+                "jira-quota-tenant-based"
+            },
+        })
     }
 
     /// Takes one token from the endpoint bucket (`endpoint` = method + route).
@@ -194,6 +241,28 @@ mod tests {
             faults.take_endpoint("GET /issue").is_ok(),
             "other endpoints have their own bucket"
         );
+    }
+
+    #[test]
+    fn the_quota_refuses_until_its_window_ends_naming_its_scope() {
+        let faults = Faults::new(FaultConfig {
+            quota_requests: Some(2),
+            quota_window_ms: 5_000,
+            ..Default::default()
+        });
+        assert!(faults.take_quota().is_ok());
+        assert!(faults.take_quota().is_ok());
+        let t = faults.take_quota().unwrap_err();
+        assert_eq!(t.reason, "jira-quota-tenant-based");
+        assert!((4..=5).contains(&t.retry_after_secs), "{t:?}");
+        faults.set(FaultConfig {
+            quota_requests: Some(0),
+            quota_global: true,
+            ..Default::default()
+        });
+        let t = faults.take_quota().unwrap_err();
+        assert_eq!(t.reason, "jira-quota-global-based");
+        assert!(t.retry_after_secs > 3_000, "Jira's hour: {t:?}");
     }
 
     #[test]

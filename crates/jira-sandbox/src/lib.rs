@@ -68,7 +68,7 @@ pub use state::seed::{
     OAUTH_CLIENT_SECRET, OTHER_CLOUD_ID, OTHER_SITE_URL, OUTSIDER_ACCOUNT_ID, OUTSIDER_EMAIL,
     SANDBOX_CLOUD_ID,
 };
-pub use stats::StatsSnapshot;
+pub use stats::{LoggedRequest, StatsSnapshot};
 pub use webhooks::signature as webhook_signature;
 
 use app::{App, Inner};
@@ -241,7 +241,12 @@ impl SandboxHandle {
         self.app.stats.snapshot()
     }
 
-    /// Zeroes the counters.
+    /// The request log (the last 200,000 requests), oldest first.
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        self.app.stats.requests()
+    }
+
+    /// Zeroes the counters and empties the request log.
     pub fn reset_stats(&self) {
         self.app.stats.reset();
     }

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use crate::app::App;
 use crate::error::ApiError;
 use crate::faults::Throttle;
+use crate::stats::LoggedRequest;
 
 /// `METHOD route` of a request, using the matched route template when there is one.
 fn endpoint(req: &Request) -> String {
@@ -19,12 +20,37 @@ fn endpoint(req: &Request) -> String {
     format!("{} {route}", req.method())
 }
 
-/// Middleware: counts each request and response by endpoint.
+/// Middleware: counts each request and response by endpoint, and logs it with its times.
 pub async fn count(State(app): State<App>, req: Request, next: Next) -> Response {
+    let received = std::time::Instant::now();
     let key = endpoint(&req);
+    let method = req.method().to_string();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| req.uri().path().to_owned(), |m| m.as_str().to_owned());
+    let path = req.uri().path().to_owned();
     app.stats.request(&key);
     let response = next.run(req).await;
-    app.stats.response(&key, response.status().as_u16());
+    let status = response.status().as_u16();
+    app.stats.response(&key, status);
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    app.stats.log(LoggedRequest {
+        received_ms: app.stats.since_start_ms(received),
+        answered_ms: app.stats.since_start_ms(std::time::Instant::now()),
+        method,
+        route,
+        path,
+        status,
+        retry_after_secs: header("retry-after").and_then(|v| v.parse().ok()),
+        reason: header("ratelimit-reason"),
+    });
     response
 }
 
@@ -68,6 +94,9 @@ pub async fn inject(State(app): State<App>, req: Request, next: Next) -> Respons
             "Service unavailable (sandbox outage).",
         )
         .into_response();
+    }
+    if let Err(t) = app.faults.take_quota() {
+        return throttled(&app, &t);
     }
     if let Err(t) = app.faults.take_endpoint(&endpoint(&req)) {
         return throttled(&app, &t);

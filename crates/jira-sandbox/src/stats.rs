@@ -1,14 +1,52 @@
-//! Request and effect counters, so tests can assert "exactly one create".
+//! Request and effect counters, so tests can assert "exactly one create", and a log of the
+//! last requests with their times, so tests can assert order and pauses.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
+use std::time::Instant;
 
 use serde::Serialize;
 
+/// Requests the log keeps (the oldest go first).
+const LOG_LIMIT: usize = 200_000;
+
 /// Counters since start (or the last reset).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Stats {
     inner: Mutex<StatsSnapshot>,
+    log: Mutex<VecDeque<LoggedRequest>>,
+    epoch: Instant,
+}
+
+impl Default for Stats {
+    fn default() -> Self {
+        Self {
+            inner: Mutex::new(StatsSnapshot::default()),
+            log: Mutex::new(VecDeque::new()),
+            epoch: Instant::now(),
+        }
+    }
+}
+
+/// One request as the site saw it, as served by `GET /_sandbox/requests`. Times are
+/// milliseconds since the site started. The query is left out (it may hold an address).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoggedRequest {
+    /// When the request arrived.
+    pub received_ms: f64,
+    /// When its answer was sent.
+    pub answered_ms: f64,
+    pub method: String,
+    /// The matched route template, e.g. `/rest/api/3/issue/{key}/comment`.
+    pub route: String,
+    /// The path as sent.
+    pub path: String,
+    pub status: u16,
+    /// `Retry-After` of the answer, in seconds.
+    pub retry_after_secs: Option<u64>,
+    /// `RateLimit-Reason` of the answer.
+    pub reason: Option<String>,
 }
 
 /// A copy of the counters, as served by `GET /_sandbox/stats`.
@@ -68,9 +106,35 @@ impl Stats {
         self.with(|s| s.clone())
     }
 
-    /// Zeroes all counters.
+    /// Zeroes all counters and empties the request log.
     pub fn reset(&self) {
         self.with(|s| *s = StatsSnapshot::default());
+        self.log_lock().clear();
+    }
+
+    fn log_lock(&self) -> std::sync::MutexGuard<'_, VecDeque<LoggedRequest>> {
+        self.log
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Milliseconds from the site's start to `at`.
+    pub fn since_start_ms(&self, at: Instant) -> f64 {
+        at.saturating_duration_since(self.epoch).as_secs_f64() * 1000.0
+    }
+
+    /// Adds a request to the log.
+    pub fn log(&self, request: LoggedRequest) {
+        let mut log = self.log_lock();
+        if log.len() >= LOG_LIMIT {
+            log.pop_front();
+        }
+        log.push_back(request);
+    }
+
+    /// The logged requests, oldest first.
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        self.log_lock().iter().cloned().collect()
     }
 }
 
@@ -90,7 +154,20 @@ mod tests {
         assert_eq!(snap.responses["POST /rest/api/3/issue 201"], 1);
         assert_eq!(snap.effect("issue_created"), 1);
         assert_eq!(snap.effect("never"), 0);
+        let at = stats.since_start_ms(Instant::now());
+        stats.log(LoggedRequest {
+            received_ms: at,
+            answered_ms: at,
+            method: "POST".into(),
+            route: "/rest/api/3/issue".into(),
+            path: "/rest/api/3/issue".into(),
+            status: 201,
+            retry_after_secs: None,
+            reason: None,
+        });
+        assert_eq!(stats.requests().len(), 1);
         stats.reset();
         assert_eq!(stats.snapshot(), StatsSnapshot::default());
+        assert!(stats.requests().is_empty());
     }
 }

@@ -74,8 +74,7 @@ fn creates(c: &mut Criterion) {
         .build()
         .unwrap();
     let unlimited = Politeness {
-        requests_per_sec: 10_000.0,
-        burst: 10_000.0,
+        start_rate: 10_000.0,
         max_concurrency: 16,
         ..Politeness::default()
     };
@@ -100,8 +99,8 @@ fn creates(c: &mut Criterion) {
 
     let limit = 20.0;
     let polite = Politeness {
-        requests_per_sec: limit,
-        burst: 1.0,
+        requests_per_sec: Some(limit),
+        burst_secs: 0.0,
         max_concurrency: 16,
         ..Politeness::default()
     };

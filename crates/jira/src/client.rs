@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::auth::{Auth, AuthState, OAuthTokens};
 use crate::config::{JiraConfig, Politeness};
 use crate::headers::RateLimitInfo;
-use crate::limiter::Limiter;
+use crate::limiter::{Limiter, PaceReport};
 use crate::transport::Call;
 
 /// A Jira REST client for one tenant, implementing [`postroom_core::ports::tracker::Tracker`]
@@ -87,7 +87,11 @@ impl JiraClient {
                 base_url: config.base_url.trim_end_matches('/').to_owned(),
                 dialect: config.dialect.unwrap_or(Dialect::CloudV3),
                 auth: AuthState::new(config.auth),
-                limiter: Arc::new(Limiter::new(&config.politeness, &config.tenant)),
+                limiter: Arc::new(Limiter::new(
+                    &config.politeness,
+                    config.app_budget.clone(),
+                    &config.tenant,
+                )),
                 politeness: config.politeness,
                 tenant: config.tenant,
                 index_lag_allowance: config.index_lag_allowance,
@@ -160,9 +164,14 @@ impl JiraClient {
             .load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    /// The limiter's current adaptive rate, requests per second.
+    /// Requests per second sent to the site, as last measured.
     pub fn current_rate(&self) -> f64 {
-        self.inner.limiter.rate()
+        self.inner.limiter.report().requests_per_sec
+    }
+
+    /// The site's pace: rates, the limits seen, 429s, time spent waiting.
+    pub fn pace(&self) -> PaceReport {
+        self.inner.limiter.report()
     }
 
     pub(crate) fn remember_rate_headers(&self, info: &RateLimitInfo) {

@@ -1,10 +1,12 @@
 //! How to reach one tenant's Jira and how politely to talk to it.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use postroom_core::ports::tracker::Dialect;
 
 use crate::auth::Auth;
+use crate::limiter::AppBudget;
 
 /// Everything a [`crate::JiraClient`] needs for one tenant.
 #[derive(Debug, Clone)]
@@ -26,6 +28,9 @@ pub struct JiraConfig {
     /// How long after a create whose answer was lost the issue is still looked for (the
     /// job retrying with growing pauses) before it is created anew.
     pub unknown_outcome_max: Duration,
+    /// The app's hourly quota, shared with the other sites reached through the Forge app;
+    /// `None` for a site reached with its own credentials.
+    pub app_budget: Option<Arc<AppBudget>>,
 }
 
 impl JiraConfig {
@@ -39,6 +44,7 @@ impl JiraConfig {
             politeness: Politeness::default(),
             index_lag_allowance: Duration::from_secs(10),
             unknown_outcome_max: Duration::from_secs(300),
+            app_budget: None,
         }
     }
 }
@@ -48,12 +54,15 @@ impl JiraConfig {
 /// busy tenant from starving the others.
 #[derive(Debug, Clone)]
 pub struct Politeness {
-    /// Requests in flight at once.
+    /// Requests in flight at once, at most: the adaptive limit starts lower and grows up to it.
     pub max_concurrency: usize,
-    /// Sustained requests per second (token bucket rate). The adaptive limit never exceeds it.
-    pub requests_per_sec: f64,
-    /// Bucket size: requests that may go out at once after a quiet spell.
-    pub burst: f64,
+    /// A ceiling on the site's requests per second, all endpoints together; `None`: none
+    /// but what Jira's answers teach.
+    pub requests_per_sec: Option<f64>,
+    /// The rate each endpoint starts at, before the answers show what the site allows.
+    pub start_rate: f64,
+    /// Seconds' worth of requests an endpoint may send at once after a quiet spell.
+    pub burst_secs: f64,
     /// Tries per call, the first included, for retryable failures.
     pub max_attempts: u32,
     /// First backoff for 5xx, timeouts and connection errors; doubled each try, with jitter.
@@ -70,9 +79,10 @@ pub struct Politeness {
 impl Default for Politeness {
     fn default() -> Self {
         Self {
-            max_concurrency: 8,
-            requests_per_sec: 10.0,
-            burst: 10.0,
+            max_concurrency: 16,
+            requests_per_sec: None,
+            start_rate: 10.0,
+            burst_secs: 1.0,
             max_attempts: 8,
             base_backoff: Duration::from_millis(200),
             max_backoff: Duration::from_secs(10),

@@ -58,7 +58,9 @@ pub(crate) fn read(headers: &HeaderMap, now: SystemTime) -> RateLimitInfo {
         reset_in: get("x-ratelimit-reset").and_then(|v| parse_reset(v, now)),
         limit: get("x-ratelimit-limit").and_then(|v| v.parse().ok()),
         remaining: get("x-ratelimit-remaining").and_then(|v| v.parse().ok()),
-        reason: get("ratelimit-reason").map(str::to_owned),
+        reason: get("ratelimit-reason")
+            .or_else(|| get("x-beta-ratelimit-reason"))
+            .map(str::to_owned),
         near_limit: get("x-ratelimit-nearlimit").is_some_and(|v| v.eq_ignore_ascii_case("true")),
         raw,
     }

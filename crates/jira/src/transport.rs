@@ -15,6 +15,7 @@ use reqwest::{Method, StatusCode, Url};
 use serde_json::Value;
 
 use crate::client::JiraClient;
+use crate::limiter::{CallScope, Priority, ThrottleScope};
 use crate::{errors, headers};
 
 /// What a call sends.
@@ -134,13 +135,8 @@ impl JiraClient {
             Ok(url) => url,
             Err(e) => return Step::Done(Err(e)),
         };
-        let Some(_permit) = inner.limiter.acquire().await else {
-            return Step::Done(Err(TrackerError::Permanent {
-                what,
-                status: 0,
-                message: "the client is shut down".into(),
-            }));
-        };
+        let scope = CallScope::of(&call.method, &call.path);
+        let permit = inner.limiter.acquire(&scope, Priority::current()).await;
         let request = match self.build(call, url) {
             Ok(r) => r,
             Err(e) => return Step::Done(Err(e)),
@@ -170,16 +166,12 @@ impl JiraClient {
         metrics::counter!("postroom_jira_responses_total", "tenant" => inner.tenant.clone(), "status" => status.as_u16().to_string())
             .increment(1);
         if status.is_success() || status.is_redirection() {
-            if info.near_limit {
-                inner.limiter.ease_off();
-            } else {
-                inner.limiter.succeeded();
-            }
+            permit.succeeded(info.near_limit);
             if info.remaining == Some(0.0)
                 && let Some(wait) = info.reset_in
             {
                 // The quota is spent: nothing more until it resets.
-                inner.limiter.pause(wait);
+                inner.limiter.pause_site(wait);
             }
             return Step::Done(Ok(Reply {
                 status: status.as_u16(),
@@ -193,10 +185,11 @@ impl JiraClient {
                 .wait()
                 .unwrap_or_else(|| backoff(&inner.politeness, attempt));
             if status == StatusCode::TOO_MANY_REQUESTS {
-                inner.limiter.throttled(wait);
+                permit.throttled(wait, ThrottleScope::from_reason(info.reason.as_deref()));
             } else {
-                inner.limiter.pause(wait);
+                inner.limiter.pause_site(wait);
             }
+            drop(permit);
             let may_retry = status == StatusCode::TOO_MANY_REQUESTS || call.idempotent;
             if may_retry && !last && wait <= inner.politeness.max_inline_wait {
                 // The limiter holds every request of the tenant until the wait is over.

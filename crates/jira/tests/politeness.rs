@@ -38,10 +38,9 @@ async fn storm(dialect: Dialect) {
         rate_limit_per_sec: Some(2.0),
         ..FaultConfig::default()
     });
-    // The client believes it may send 20/s: the sandbox's 429s must teach it otherwise.
+    // The client starts at 20/s: the sandbox's 429s must teach it otherwise.
     let politeness = Politeness {
-        requests_per_sec: 20.0,
-        burst: 20.0,
+        start_rate: 20.0,
         max_concurrency: 8,
         ..common::fast()
     };
@@ -64,10 +63,18 @@ async fn storm(dialect: Dialect) {
         0,
         "a request came before its Retry-After"
     );
+    let pace = jira.pace();
+    let create = pace
+        .endpoints
+        .iter()
+        .find(|e| e.endpoint.starts_with("POST /rest/api/") && e.endpoint.ends_with("/issue"))
+        .unwrap_or_else(|| panic!("{pace:?}"));
+    assert!(create.limit_seen.is_some(), "{pace:?}");
     assert!(
-        jira.current_rate() < 20.0,
-        "the adaptive rate must have come down"
+        create.rate < 20.0,
+        "the adaptive rate must have come down: {pace:?}"
     );
+    assert!(pace.throttled > 0);
     assert!(jira.rate_limit_headers_seen().contains_key("retry-after"));
 }
 

@@ -212,8 +212,7 @@ fn unlimited(c: &mut Criterion) {
             .unwrap();
         let politeness = Politeness {
             max_concurrency: 16,
-            requests_per_sec: 10_000.0,
-            burst: 10_000.0,
+            start_rate: 10_000.0,
             ..Politeness::default()
         };
         let rig = rt.block_on(rig(
@@ -263,8 +262,8 @@ fn limited(c: &mut Criterion) {
         ..FaultConfig::default()
     });
     let politeness = Politeness {
-        requests_per_sec: 10.0,
-        burst: 1.0,
+        requests_per_sec: Some(10.0),
+        burst_secs: 0.0,
         ..Politeness::default()
     };
     let rig = rt.block_on(rig(&store.store, &sandbox, politeness, DEFAULT_THREAD_WAIT));
@@ -302,8 +301,7 @@ fn ordering(c: &mut Criterion) {
     group.sample_size(10);
     let politeness = Politeness {
         max_concurrency: 16,
-        requests_per_sec: 10_000.0,
-        burst: 10_000.0,
+        start_rate: 10_000.0,
         ..Politeness::default()
     };
     for (name, wait) in [

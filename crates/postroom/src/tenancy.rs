@@ -160,6 +160,8 @@ pub struct Tenancy {
     pub holder: String,
     /// The app system tokens of the sites that installed the Forge app.
     pub forge: ForgeTokens,
+    /// The Forge app's hourly quota, which all its sites' clients share.
+    pub app_budget: Arc<postroom_jira::AppBudget>,
 }
 
 /// What is running for one tenant.
@@ -364,6 +366,7 @@ impl Tenancy {
             &installation.site.api_base_url,
             auth,
             &label,
+            &self.app_budget,
         ) {
             Ok(client) => {
                 self.trackers.insert(id.clone(), client);

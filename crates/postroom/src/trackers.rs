@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::Context;
 use postroom_core::tenant::TenantId;
 use postroom_engine::responses::FactsCache;
-use postroom_jira::{Auth, JiraClient, JiraConfig, OAuthTokens, Secret};
+use postroom_jira::{AppBudget, Auth, JiraClient, JiraConfig, OAuthTokens, Secret};
 use tokio::sync::OnceCell;
 
 use crate::config::{self, JiraAuth};
@@ -46,14 +46,18 @@ pub fn client_config(jira: &config::JiraConfig, tenant: &str) -> anyhow::Result<
 }
 
 /// The client settings of a site reached through the Forge app: its API base URL, the
-/// app's system token, and `[jira]`'s politeness like every site.
+/// app's system token, `[jira]`'s politeness like every site, and the app's hourly budget
+/// that all Forge sites share.
 pub fn forge_client_config(
     jira: &config::JiraConfig,
     api_base_url: &str,
     auth: Auth,
     tenant: &str,
+    app_budget: &Arc<AppBudget>,
 ) -> anyhow::Result<JiraConfig> {
-    build(jira, api_base_url.to_owned(), auth, tenant)
+    let mut config = build(jira, api_base_url.to_owned(), auth, tenant)?;
+    config.app_budget = Some(Arc::clone(app_budget));
+    Ok(config)
 }
 
 fn build(
@@ -64,13 +68,24 @@ fn build(
 ) -> anyhow::Result<JiraConfig> {
     let mut client_config = JiraConfig::new(url, auth);
     client_config.tenant = tenant.to_owned();
-    let rate = jira.requests_per_sec;
+    if let Some(rate) = jira.requests_per_sec {
+        anyhow::ensure!(
+            rate.is_finite() && rate > 0.0,
+            "jira.requests_per_sec must be a positive number, not {rate}"
+        );
+    }
+    let start = jira.start_rate;
     anyhow::ensure!(
-        rate.is_finite() && rate > 0.0,
-        "jira.requests_per_sec must be a positive number, not {rate}"
+        start.is_finite() && start > 0.0,
+        "jira.start_rate must be a positive number, not {start}"
     );
-    client_config.politeness.requests_per_sec = rate;
-    client_config.politeness.burst = rate.max(1.0);
+    anyhow::ensure!(
+        jira.max_concurrency > 0,
+        "jira.max_concurrency must be at least 1"
+    );
+    client_config.politeness.requests_per_sec = jira.requests_per_sec;
+    client_config.politeness.start_rate = start;
+    client_config.politeness.max_concurrency = jira.max_concurrency;
     client_config.index_lag_allowance = Duration::from_secs(jira.index_lag_allowance_secs);
     client_config.unknown_outcome_max = Duration::from_secs(jira.unknown_outcome_max_secs);
     Ok(client_config)

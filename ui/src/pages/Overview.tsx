@@ -110,6 +110,14 @@ function Body({ data }: { data: Data }) {
             <dd>{data.jira.reachable === null ? 'not checked yet' : data.jira.reachable ? 'yes' : 'no'}</dd>
             <dt>Pace</dt>
             <dd>{data.jira.requests_per_sec === null ? '—' : `${data.jira.requests_per_sec.toFixed(1)} requests/s`}</dd>
+            <dt>Limit seen</dt>
+            <dd>{data.jira.limit_seen === null ? 'none yet' : `${data.jira.limit_seen.toFixed(1)} requests/s`}</dd>
+            <dt>Rate-limited (429)</dt>
+            <dd>{data.jira.throttled === null ? '—' : `${data.jira.throttled} times`}</dd>
+            <dt>Time spent waiting</dt>
+            <dd>{data.jira.waited_secs === null ? '—' : `${data.jira.waited_secs.toFixed(1)} s`}</dd>
+            <dt>In flight at once</dt>
+            <dd>{data.jira.concurrency === null ? '—' : `up to ${data.jira.concurrency}`}</dd>
             {Object.entries(data.jira.rate_limit_headers).map(([name, value]) => (
               <Fragment key={name}>
                 <dt>{name}</dt>

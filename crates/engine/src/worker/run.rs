@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use postroom_core::ports::tracker::Priority;
 use postroom_core::tenant::SiteLabels;
 use postroom_store::Store;
 use postroom_store::queue::{Failure, LeasedJob, Queue, Verdict};
@@ -140,8 +141,13 @@ impl Worker {
                 ctx.job().clone(),
                 self.config.lease,
             ));
+            let priority = if ctx.job().bulk {
+                Priority::Bulk
+            } else {
+                Priority::Live
+            };
             let finished = tokio::select! {
-                r = handler.run(&mut ctx) => Some(r),
+                r = priority.scope(handler.run(&mut ctx)) => Some(r),
                 () = cut_off(shutdown, self.config.grace) => None,
             };
             heartbeat.abort();

@@ -19,13 +19,14 @@ use crate::error::{ApiError, ApiResult};
 use crate::faults::FaultConfig;
 use crate::state::model::{AccountType, User};
 use crate::state::seed::API_TOKEN;
-use crate::stats::StatsSnapshot;
+use crate::stats::{LoggedRequest, StatsSnapshot};
 
 /// Routes nested under `/_sandbox`.
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/faults", get(get_faults).put(set_faults))
         .route("/stats", get(stats).delete(reset_stats))
+        .route("/requests", get(requests))
         .route("/oauth/codes", post(code))
         .route("/oauth/revoke", post(revoke))
         .route("/accounts", post(account))
@@ -69,6 +70,15 @@ async fn stats(
 ) -> ApiResult<Json<StatsSnapshot>> {
     admin(&who)?;
     Ok(Json(app.stats.snapshot()))
+}
+
+/// `GET /_sandbox/requests`: the request log, oldest first (emptied with the stats).
+async fn requests(
+    State(app): State<App>,
+    Extension(who): Extension<Principal>,
+) -> ApiResult<Json<Vec<LoggedRequest>>> {
+    admin(&who)?;
+    Ok(Json(app.stats.requests()))
 }
 
 async fn reset_stats(

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)] // helpers shared by several test files
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -20,38 +21,92 @@ use postroom_jira::{Auth, JiraClient, JiraConfig, Politeness, Secret};
 /// this long after the 429 are not counted as early.
 const IN_FLIGHT_GRACE: Duration = Duration::from_millis(25);
 
-/// Watches the traffic: the moment before which Jira said nobody may come back.
+/// Watches the traffic: for each scope a 429 named (its endpoint, its issue, or the whole
+/// site), the moment before which Jira said nobody may come back.
 #[derive(Debug, Default)]
 pub struct Recorder {
-    not_before: Mutex<Option<(Instant, Instant)>>,
+    not_before: Mutex<HashMap<String, (Instant, Instant)>>,
     pub early: AtomicU64,
     pub requests: AtomicU64,
     pub throttled: AtomicU64,
 }
 
+/// `METHOD path` with every segment holding a digit (a key, an id) replaced by `{}`.
+fn endpoint(method: &str, path: &str) -> String {
+    let route: Vec<&str> = path
+        .split('/')
+        .map(|s| {
+            if s.len() > 1 && s.bytes().any(|b| b.is_ascii_digit()) {
+                "{}"
+            } else {
+                s
+            }
+        })
+        .collect();
+    format!("{method} {}", route.join("/"))
+}
+
+/// The issue a write targets, upper case.
+fn written_issue(method: &str, path: &str) -> Option<String> {
+    if method == "GET" {
+        return None;
+    }
+    let mut segments = path.split('/');
+    segments.find(|s| *s == "issue")?;
+    segments
+        .next()
+        .filter(|s| !s.is_empty() && !matches!(*s, "bulk" | "createmeta" | "picker"))
+        .map(str::to_ascii_uppercase)
+}
+
+/// The scopes a request falls in: the site, its endpoint, the issue it writes.
+fn scopes(method: &str, path: &str) -> Vec<String> {
+    let mut scopes = vec!["site".to_owned(), endpoint(method, path)];
+    scopes.extend(written_issue(method, path).map(|i| format!("issue {i}")));
+    scopes
+}
+
 async fn record(State(rec): State<Arc<Recorder>>, req: Request, next: Next) -> Response {
     let arrived = Instant::now();
     rec.requests.fetch_add(1, Ordering::Relaxed);
-    if let Some((answered, nb)) = *rec.not_before.lock().unwrap()
-        && arrived > answered + IN_FLIGHT_GRACE
-        && arrived < nb
+    let method = req.method().to_string();
+    let path = req.uri().path().to_owned();
     {
-        rec.early.fetch_add(1, Ordering::Relaxed);
+        let nb = rec.not_before.lock().unwrap();
+        let early = scopes(&method, &path).iter().any(|scope| {
+            nb.get(scope).is_some_and(|(answered, until)| {
+                arrived > *answered + IN_FLIGHT_GRACE && arrived < *until
+            })
+        });
+        if early {
+            rec.early.fetch_add(1, Ordering::Relaxed);
+        }
     }
     let response = next.run(req).await;
     if response.status() == 429 {
         rec.throttled.fetch_add(1, Ordering::Relaxed);
-        let secs: u64 = response
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let secs: u64 = header("retry-after")
             .and_then(|v| v.parse().ok())
             .unwrap_or(0);
+        let scope = match header("ratelimit-reason").as_deref() {
+            Some("jira-burst-based") => endpoint(&method, &path),
+            Some("jira-per-issue-on-write") => written_issue(&method, &path)
+                .map_or_else(|| endpoint(&method, &path), |i| format!("issue {i}")),
+            _ => "site".to_owned(),
+        };
         let now = Instant::now();
         let until = now + Duration::from_secs(secs);
         let mut nb = rec.not_before.lock().unwrap();
-        if nb.is_none_or(|(_, old)| old < until) {
-            *nb = Some((now, until));
+        let entry = nb.entry(scope).or_insert((now, until));
+        if entry.1 < until {
+            *entry = (now, until);
         }
     }
     response
@@ -96,8 +151,7 @@ pub async fn start(context_path: &str) -> Site {
 pub fn fast() -> Politeness {
     Politeness {
         max_concurrency: 8,
-        requests_per_sec: 1000.0,
-        burst: 1000.0,
+        start_rate: 1000.0,
         base_backoff: Duration::from_millis(20),
         max_backoff: Duration::from_millis(500),
         ..Politeness::default()

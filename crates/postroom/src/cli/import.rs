@@ -61,11 +61,13 @@ impl Tally {
 
 /// Takes every message of `paths` in for `--tenant`, counted against `mailbox`; with
 /// `wait`, then waits for a running `serve` to carry them out and prints what became of each.
+/// With `bulk`, the jobs are released at the bulk priority (after the site's live mail).
 pub async fn run(
     globals: &Globals,
     paths: Vec<String>,
     mailbox: String,
     wait: bool,
+    bulk: bool,
 ) -> anyhow::Result<ExitCode> {
     let config = app::load_config(globals)?;
     crate::telemetry::init(&config.log, globals.log_format);
@@ -137,7 +139,7 @@ pub async fn run(
             // Storage is failing: stop rather than report every following message.
             Err(e) => {
                 // What was taken in is safe: let it go to the workers now, not after the hold.
-                if let Err(release) = tenant.jobs().release(&tally.jobs, app::now_ms()).await {
+                if let Err(release) = release(&tenant, &tally.jobs, bulk).await {
                     tracing::warn!(error = %release, "cannot release the imported messages; they run when their hold ends");
                 }
                 return Err(anyhow::Error::new(e).context(format!("{label}: cannot take it in")));
@@ -151,9 +153,7 @@ pub async fn run(
     if progress {
         eprintln!();
     }
-    tenant
-        .jobs()
-        .release(&tally.jobs, app::now_ms())
+    release(&tenant, &tally.jobs, bulk)
         .await
         .context("releasing the imported messages to the workers")?;
     println!("{}", tally.line());
@@ -165,6 +165,20 @@ pub async fn run(
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Lets the held jobs go to the workers, at the bulk priority for a `--bulk` import.
+async fn release(
+    tenant: &postroom_store::TenantStore,
+    jobs: &[i64],
+    bulk: bool,
+) -> Result<u64, postroom_store::queue::QueueError> {
+    let jobs_of = tenant.jobs();
+    if bulk {
+        jobs_of.release_bulk(jobs, app::now_ms()).await
+    } else {
+        jobs_of.release(jobs, app::now_ms()).await
+    }
 }
 
 /// Waits (at most [`WAIT`]) until every message has a result, then prints one line per

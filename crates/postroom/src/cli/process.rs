@@ -49,6 +49,11 @@ pub struct Args {
     /// status and its issue (`-` when none), tab-separated.
     #[arg(long, conflicts_with = "dry_run")]
     wait: bool,
+    /// Without --dry-run: an import of existing mail, not urgent. Its messages are carried
+    /// out after the site's live mail, and their Jira requests wait behind those of live
+    /// mail and of agents at a page, so an import never slows the work people wait for.
+    #[arg(long, conflicts_with = "dry_run")]
+    bulk: bool,
     /// Without --dry-run: the mailbox name the messages are recorded under (a message the
     /// tenant already took in, through any mailbox or source, is a duplicate and stored once).
     #[arg(long, value_name = "NAME", default_value = "file")]
@@ -78,7 +83,7 @@ enum OutputFormat {
 
 pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
     if !args.dry_run {
-        return super::import::run(globals, args.paths, args.mailbox, args.wait).await;
+        return super::import::run(globals, args.paths, args.mailbox, args.wait, args.bulk).await;
     }
     let profile = match &args.profile {
         Some(path) => read_profile(path)?,

@@ -132,6 +132,9 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         labels: site_labels(&config, &keyring),
         holder: holder.clone(),
         forge: forge_tokens.clone(),
+        app_budget: Arc::new(postroom_jira::AppBudget::new(
+            config.forge.requests_per_hour,
+        )),
     }
     .start(shutdown.clone())
     .await?;

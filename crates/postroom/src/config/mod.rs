@@ -118,6 +118,10 @@ pub struct ForgeConfig {
     /// Days an uninstalled site's data is kept so that a reinstall finds everything; after
     /// them the site's tenant is crypto-shredded.
     pub erase_after_days: u32,
+    /// The app's hourly quota of Jira requests across all the sites that installed it
+    /// (Jira Cloud's global pool of points, counted one a request): every Forge site draws
+    /// on it, and a 429 naming the app's quota pauses them all. Set it to your app's tier.
+    pub requests_per_hour: u32,
 }
 
 impl Default for ForgeConfig {
@@ -126,6 +130,7 @@ impl Default for ForgeConfig {
             app_id: None,
             jwks_url: "https://forge.cdn.prod.atlassian-dev.net/.well-known/jwks.json".to_owned(),
             erase_after_days: 30,
+            requests_per_hour: 65_000,
         }
     }
 }
@@ -299,9 +304,15 @@ pub struct JiraConfig {
     pub token: Option<Secret>,
     /// A file holding the token (mode 0600); read at start.
     pub token_file: Option<PathBuf>,
-    /// Requests per second postroom sends this site at most; it slows down further by
-    /// itself when Jira answers 429.
-    pub requests_per_sec: f64,
+    /// A ceiling on the requests per second postroom sends this site, all endpoints
+    /// together; unset: none. Below it postroom finds by itself what the site allows (it
+    /// speeds up while answers come back without 429 and latency stays steady, and slows
+    /// down on 429 and rising latency).
+    pub requests_per_sec: Option<f64>,
+    /// Requests per second each endpoint starts at, before the site's answers show more.
+    pub start_rate: f64,
+    /// Requests in flight at once to this site, at most (the number in use adapts below it).
+    pub max_concurrency: usize,
     /// Seconds a create whose answer was lost is looked for in search before the mail's
     /// job gives up for the moment: longer than the site's search index lag.
     pub index_lag_allowance_secs: u64,
@@ -318,7 +329,9 @@ impl Default for JiraConfig {
             email: None,
             token: None,
             token_file: None,
-            requests_per_sec: 10.0,
+            requests_per_sec: None,
+            start_rate: 10.0,
+            max_concurrency: 16,
             index_lag_allowance_secs: 10,
             unknown_outcome_max_secs: 300,
         }

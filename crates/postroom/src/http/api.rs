@@ -4,7 +4,9 @@ use axum::Json;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
+use axum::response::Response;
 use axum::routing::{get, post};
+use postroom_core::ports::tracker::Priority;
 use utoipa::OpenApi;
 
 use super::auth::ApiCaller;
@@ -166,8 +168,15 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/people/export", post(super::people::export))
         .route("/people/erase", post(super::people::erase))
         .merge(templates::routes())
+        .route_layer(middleware::from_fn(interactive))
         .route_layer(middleware::from_fn_with_state(state, access_log::record))
         .fallback(unknown_route)
+}
+
+/// Someone waits on every API request (an agent at the picker, an administrator at the
+/// console): the Jira requests it makes go before live mail's and a bulk import's.
+async fn interactive(request: axum::extract::Request, next: middleware::Next) -> Response {
+    Priority::Interactive.scope(next.run(request)).await
 }
 
 /// An API path that does not exist answers in the API's own error format.

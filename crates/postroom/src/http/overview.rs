@@ -47,8 +47,18 @@ pub struct JiraBody {
     /// Whether this process has connected to it (tried now, for at most 3 seconds, when it
     /// had not yet); later failures show in the queue and the dead jobs. Null without Jira.
     pub reachable: Option<bool>,
-    /// Requests per second postroom allows itself now (it slows down after a 429).
+    /// Requests per second postroom sent the site, as last measured.
     pub requests_per_sec: Option<f64>,
+    /// The lowest rate (requests/s) at which an endpoint of the site last answered 429;
+    /// null while none has.
+    pub limit_seen: Option<f64>,
+    /// 429s that slowed postroom down or paused a scope, since this process started.
+    pub throttled: Option<u64>,
+    /// Seconds postroom's requests spent waiting for the site's pace, summed, since this
+    /// process started.
+    pub waited_secs: Option<f64>,
+    /// Requests in flight at once allowed now (it adapts up to `jira.max_concurrency`).
+    pub concurrency: Option<usize>,
     /// The latest rate-limit headers Jira sent (`X-RateLimit-Remaining`, `Retry-After`, …).
     pub rate_limit_headers: BTreeMap<String, String>,
 }
@@ -243,6 +253,10 @@ async fn jira(state: &AppState, caller: &ApiCaller) -> JiraBody {
             url: None,
             reachable: None,
             requests_per_sec: None,
+            limit_seen: None,
+            throttled: None,
+            waited_secs: None,
+            concurrency: None,
             rate_limit_headers: BTreeMap::new(),
         };
     };
@@ -251,11 +265,16 @@ async fn jira(state: &AppState, caller: &ApiCaller) -> JiraBody {
         Ok(Ok(client)) => Some(client),
         _ => None,
     };
+    let pace = client.map(postroom_jira::JiraClient::pace);
     JiraBody {
         configured: true,
         url: Some(site.site_url().to_owned()),
         reachable: Some(client.is_some()),
-        requests_per_sec: client.map(|c| c.current_rate()),
+        requests_per_sec: pace.as_ref().map(|p| p.requests_per_sec),
+        limit_seen: pace.as_ref().and_then(|p| p.limit_seen),
+        throttled: pace.as_ref().map(|p| p.throttled),
+        waited_secs: pace.as_ref().map(|p| p.waited_secs),
+        concurrency: pace.as_ref().map(|p| p.concurrency),
         rate_limit_headers: client
             .map(|c| c.rate_limit_headers_seen())
             .unwrap_or_default(),

@@ -113,18 +113,29 @@ impl TenantJobs {
     /// last message is taken in); a job already due, running or gone is left as it is.
     /// Returns how many were released.
     pub async fn release(&self, ids: &[i64], now_ms: i64) -> Result<u64, QueueError> {
+        self.release_as(ids, now_ms, false).await
+    }
+
+    /// Like [`TenantJobs::release`], for a bulk import: the jobs are handed out after the
+    /// tenant's live ones (`postroom process --bulk`).
+    pub async fn release_bulk(&self, ids: &[i64], now_ms: i64) -> Result<u64, QueueError> {
+        self.release_as(ids, now_ms, true).await
+    }
+
+    async fn release_as(&self, ids: &[i64], now_ms: i64, bulk: bool) -> Result<u64, QueueError> {
         let mut released = 0;
         // Bounded statements: a large import releases thousands of jobs.
         for chunk in ids.chunks(500) {
-            let params: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+            let params: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 4)).collect();
             let sql = format!(
-                "UPDATE jobs SET run_at_ms = $1 WHERE tenant_id = $2 AND state = 'ready' \
-                 AND run_at_ms > $1 AND id IN ({})",
+                "UPDATE jobs SET run_at_ms = $1, priority = $3 WHERE tenant_id = $2 \
+                 AND state = 'ready' AND run_at_ms > $1 AND id IN ({})",
                 params.join(", ")
             );
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(now_ms)
-                .bind(self.store.id().as_str());
+                .bind(self.store.id().as_str())
+                .bind(i64::from(bulk));
             for id in chunk {
                 query = query.bind(*id);
             }

@@ -67,6 +67,9 @@ pub struct LeasedJob {
     pub locked_until_ms: i64,
     pub run_at_ms: i64,
     pub created_at_ms: i64,
+    /// Part of a bulk import (`postroom process --bulk`): handed out after the tenant's live
+    /// jobs, and its Jira requests wait behind live ones.
+    pub bulk: bool,
 }
 
 impl std::fmt::Debug for LeasedJob {
@@ -78,6 +81,7 @@ impl std::fmt::Debug for LeasedJob {
             .field("payload_len", &self.payload.len())
             .field("attempts", &self.attempts)
             .field("lease_seq", &self.lease_seq)
+            .field("bulk", &self.bulk)
             .field("locked_until_ms", &self.locked_until_ms)
             .finish_non_exhaustive()
     }

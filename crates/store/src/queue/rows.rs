@@ -10,7 +10,7 @@ use crate::StoreError;
 
 /// The columns [`leased_job`] reads, for RETURNING and SELECT lists.
 pub(super) const LEASED_COLUMNS: &str = "id, tenant_id, kind, payload, idempotency_key, \
-     attempts, lease_seq, locked_until_ms, run_at_ms, created_at_ms";
+     attempts, lease_seq, locked_until_ms, run_at_ms, created_at_ms, priority";
 
 /// The columns [`job_record`] reads.
 pub(super) const RECORD_COLUMNS: &str = "id, kind, idempotency_key, state, attempts, \
@@ -33,6 +33,7 @@ pub(super) fn leased_job(row: &AnyRow) -> Result<LeasedJob, StoreError> {
         locked_until_ms: row.try_get("locked_until_ms")?,
         run_at_ms: row.try_get("run_at_ms")?,
         created_at_ms: row.try_get("created_at_ms")?,
+        bulk: row.try_get::<i64, _>("priority")? > 0,
     })
 }
 

@@ -47,10 +47,10 @@ impl Queue {
     ///
     /// The hand-out order, in full: first the tenant — not one in `busy.at_limit`; one not
     /// in `busy.at_share` before one that is; then the one served least recently — then
-    /// that tenant's jobs by run time and id. So a tenant whose Jira hangs cannot hold
-    /// every worker while another tenant's mail waits. Priorities of jobs within a
-    /// tenant, when they come, belong in the last step (before the run time), and must not
-    /// reach across tenants.
+    /// that tenant's jobs, live before bulk, then by run time and id. So a tenant whose Jira
+    /// hangs cannot hold every worker while another tenant's mail waits, and a tenant's
+    /// import never holds back its live mail; the priority orders only within a tenant, never
+    /// across tenants.
     pub async fn take_sharing(
         &self,
         kinds: &[&str],
@@ -88,7 +88,7 @@ impl Queue {
              LEFT JOIN job_turns t ON t.tenant_id = tn.id WHERE EXISTS (SELECT 1 FROM jobs j \
              WHERE j.tenant_id = tn.id AND j.{READY2} AND j.kind IN ({kind_list})){skipped} \
              ORDER BY {shared}COALESCE(t.served_seq, 0), tn.id LIMIT 1) \
-             ORDER BY run_at_ms, id LIMIT $3{skip_locked}) RETURNING {LEASED_COLUMNS}",
+             ORDER BY priority, run_at_ms, id LIMIT $3{skip_locked}) RETURNING {LEASED_COLUMNS}",
             READY2 = "state = 'ready' AND j.run_at_ms <= $1 AND j.locked_until_ms <= $1",
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -106,7 +106,7 @@ impl Queue {
             .iter()
             .map(leased_job)
             .collect::<Result<Vec<_>, StoreError>>()?;
-        jobs.sort_by_key(|j| (j.run_at_ms, j.id));
+        jobs.sort_by_key(|j| (j.bulk, j.run_at_ms, j.id));
         if let Some(first) = jobs.first() {
             self.served(first.tenant.as_str()).await?;
         }

@@ -9,6 +9,7 @@
 //! tasks on a multi-threaded runtime, which a bare `async fn` in a public trait cannot promise.
 
 mod error;
+mod priority;
 mod types;
 
 use std::future::Future;
@@ -16,6 +17,7 @@ use std::future::Future;
 use serde_json::Value;
 
 pub use error::{FieldError, TrackerError};
+pub use priority::Priority;
 pub use types::{
     Attachment, Comment, Created, Dialect, Field, IDEMPOTENCY_PROPERTY, IdempotencyKey,
     IdempotencyKeyError, Issue, IssueRef, IssueType, IssueTypeRef, IssueUpdate, NewComment,
