@@ -286,3 +286,64 @@ async fn depth_counts_ready_and_dead_jobs_by_tenant_and_kind() {
         assert_eq!(depth[0].oldest_due_ms, Some(0));
     }
 }
+
+/// Enqueues held jobs, as an import does, and returns their ids.
+async fn enqueue_held(tenant: &TenantStore, keys: &[&str]) -> Vec<i64> {
+    let mut tx = tenant.begin().await.unwrap();
+    let mut ids = Vec::new();
+    for key in keys {
+        let job = NewJob {
+            kind: KIND.to_owned(),
+            payload: Vec::new(),
+            idempotency_key: (*key).to_owned(),
+            run_at_ms: 1_000_000,
+        };
+        ids.push(tx.enqueue(&job, 0).await.unwrap().unwrap());
+    }
+    tx.commit().await.unwrap();
+    ids
+}
+
+#[tokio::test]
+async fn a_bulk_import_goes_after_its_tenants_live_jobs_but_keeps_its_turn() {
+    for t in testing::all_backends().await.unwrap() {
+        let a = tenant(&t, "a").await;
+        let b = tenant(&t, "b").await;
+        let imported = enqueue_held(&a, &["import-1", "import-2"]).await;
+        assert_eq!(a.jobs().release_bulk(&imported, 10).await.unwrap(), 2);
+        let other = enqueue_held(&b, &["b-import"]).await;
+        b.jobs().release_bulk(&other, 10).await.unwrap();
+        // Live mail arrives after the import was released, and still goes first.
+        let mut tx = a.begin().await.unwrap();
+        tx.enqueue(
+            &NewJob {
+                kind: KIND.to_owned(),
+                payload: Vec::new(),
+                idempotency_key: "live".to_owned(),
+                run_at_ms: 20,
+            },
+            20,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let queue = t.store.queue();
+        let mut order = Vec::new();
+        for _ in 0..4 {
+            for job in queue.take(&[KIND], 1, 30, 1_000).await.unwrap() {
+                order.push((job.idempotency_key.clone(), job.bulk));
+            }
+        }
+        assert_eq!(
+            order,
+            [
+                ("live".to_owned(), false),
+                ("b-import".to_owned(), true),
+                ("import-1".to_owned(), true),
+                ("import-2".to_owned(), true),
+            ],
+            "live first within a tenant, tenants in turn: {:?}",
+            t.backend()
+        );
+    }
+}
