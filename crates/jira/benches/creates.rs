@@ -4,36 +4,18 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // benchmark set-up
 
+mod support;
+
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use futures::future::join_all;
-use jira_sandbox::{Credentials, FaultConfig, RunningSandbox, Sandbox, SandboxConfig};
-use postroom_core::adf;
-use postroom_core::ports::tracker::{Dialect, IdempotencyKey, IssueTypeRef, NewIssue, Tracker};
-use postroom_jira::{Auth, JiraClient, JiraConfig, Politeness, Secret};
-use serde_json::Map;
-use std::sync::atomic::{AtomicU64, Ordering};
+use jira_sandbox::{FaultConfig, RunningSandbox, Sandbox, SandboxConfig};
+use postroom_core::ports::tracker::Tracker;
+use postroom_jira::{JiraClient, Politeness};
+use support::issue;
 
 const BATCH: u64 = 50;
-
-static NEXT: AtomicU64 = AtomicU64::new(0);
-
-fn issue() -> NewIssue {
-    let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    NewIssue {
-        project: "SUP".into(),
-        issue_type: IssueTypeRef::Id("10001".into()),
-        summary: format!("Bench {n}"),
-        description: Some(adf::from_text("A short mail body\nwith two lines.")),
-        reporter: None,
-        fields: Map::new(),
-        properties: Vec::new(),
-        idempotency_key: IdempotencyKey::parse(&format!("<bench-{n}@mail.test>")).unwrap(),
-        may_exist: false,
-        unknown_since_ms: None,
-    }
-}
 
 async fn setup(faults: FaultConfig, politeness: Politeness) -> (RunningSandbox, JiraClient) {
     let sandbox = Sandbox::start(SandboxConfig {
@@ -42,17 +24,7 @@ async fn setup(faults: FaultConfig, politeness: Politeness) -> (RunningSandbox, 
     })
     .await
     .unwrap();
-    let admin = Credentials::admin();
-    let mut config = JiraConfig::new(
-        sandbox.base_url.clone(),
-        Auth::ApiToken {
-            email: admin.email,
-            token: Secret::new(admin.api_token),
-        },
-    );
-    config.dialect = Some(Dialect::CloudV3);
-    config.politeness = politeness;
-    let client = JiraClient::connect(config).await.unwrap();
+    let client = support::client(&sandbox, politeness).await;
     (sandbox, client)
 }
 

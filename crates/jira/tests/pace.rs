@@ -218,7 +218,11 @@ async fn a_burst_limit_pauses_its_endpoint_and_a_quota_limit_the_whole_site() {
         .filter(|r| r.reason.as_deref() == Some("jira-quota-tenant-based"))
         .collect();
     assert!(!quota.is_empty(), "the quota must have been reached");
-    assert_eq!(early(&log), Vec::<String>::new(), "requests inside the quota pause");
+    assert_eq!(
+        early(&log),
+        Vec::<String>::new(),
+        "requests inside the quota pause"
+    );
     assert!(jira.pace().throttled > 0);
 }
 
@@ -241,7 +245,10 @@ async fn an_interactive_request_overtakes_queued_bulk_requests() {
             join_all((0..20).map(|n| {
                 let jira = jira.clone();
                 let key = key.clone();
-                async move { jira.add_comment(&key, &comment(&format!("import {n}"))).await }
+                async move {
+                    jira.add_comment(&key, &comment(&format!("import {n}")))
+                        .await
+                }
             }))
             .await
         }))
