@@ -411,3 +411,90 @@ async fn usage_flags_are_counted_here_only_and_not_at_all_when_switched_off() {
         console.sandbox.shutdown().await;
     }
 }
+
+/// The issue's check of «Interactive work first»: an agent's apply, made through the API,
+/// is served before the requests of a bulk import and of live mail already queued on the
+/// same site (live work queued too shows that the API marks its requests interactive).
+#[tokio::test]
+async fn an_agents_apply_goes_before_a_bulk_imports_queued_requests() {
+    use postroom_core::ports::tracker::{NewComment, Priority, Tracker};
+    use postroom_core::tenant::TenantId;
+    use reqwest::Method;
+    let console = Console::start().await;
+    let busy = issue(&console).await;
+    let key = issue(&console).await;
+    let admin = console.session(Who::Admin).await;
+    let agent = console.session(Who::Agent).await;
+    let draft = json!({"name": "Thanks", "body": "Thank you.", "scope": {"kind": "global"}});
+    let (status, made) = call(&console, &admin, Method::POST, "/templates", Some(draft)).await;
+    assert_eq!(status, 201, "{made}");
+    let id = made["id"].as_str().unwrap().to_owned();
+    // One request at a time, four a second: the import queues up behind the pace.
+    console.pace_default_site(postroom_jira::Politeness {
+        start_rate: 4.0,
+        requests_per_sec: Some(4.0),
+        max_concurrency: 1,
+        ..postroom_jira::Politeness::default()
+    });
+    let site = console.trackers.get(&TenantId::default_tenant()).unwrap();
+    let jira = site.client().await.unwrap().clone();
+    let mut import = tokio::task::JoinSet::new();
+    for n in 0..16 {
+        let jira = jira.clone();
+        let busy = busy.clone();
+        let priority = if n % 2 == 0 {
+            Priority::Bulk
+        } else {
+            Priority::Live
+        };
+        import.spawn(priority.scope(async move {
+            let comment = NewComment {
+                body: postroom_core::adf::from_text(&format!("imported {n}")),
+                visibility: None,
+                public: None,
+                properties: Vec::new(),
+            };
+            jira.add_comment(&busy, &comment).await.map(|_| ())
+        }));
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    let asked = console.sandbox.handle.requests().len();
+    let apply = json!({"issue": key, "public": false});
+    let (status, applied) = call(
+        &console,
+        &agent,
+        Method::POST,
+        &format!("/templates/{id}/apply"),
+        Some(apply),
+    )
+    .await;
+    assert_eq!(status, 200, "{applied}");
+    let log = console.sandbox.handle.requests();
+    assert!(
+        log.iter()
+            .skip(asked)
+            .any(|r| r.path.contains(&format!("/{key}"))),
+        "the apply reached the site"
+    );
+    let overtaken = log
+        .iter()
+        .skip(asked)
+        .take_while(|r| !r.path.contains(&format!("/{key}")))
+        .filter(|r| r.path.contains(&format!("/{busy}/")))
+        .count();
+    assert!(
+        overtaken <= 1,
+        "the apply must go before the queued work (one request may be on its way): \
+         {overtaken} queued requests went first"
+    );
+    let imported = import.join_all().await;
+    assert!(imported.iter().all(Result::is_ok), "{imported:?}");
+    let posted = console
+        .sandbox
+        .handle
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("/comment") && r.status == 201)
+        .count();
+    assert_eq!(posted, 17, "the queued 16 comments and the agent's");
+}

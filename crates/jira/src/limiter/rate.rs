@@ -7,10 +7,11 @@
 //!   limit (the caller wanted at least 70 % of it) and latency stayed steady, until the
 //!   first 429 or the configured ceiling;
 //! - **after a 429** the rate at which it came is remembered as the limit seen, and the rate
-//!   falls to 95 % of it; a second 429 within 10 s of a decrease means the limit itself has
+//!   falls to 97 % of it (the pause Jira asks for already costs a second's worth or more); a second 429 within 10 s of a decrease means the limit itself has
 //!   fallen, and the rate halves instead, as often as needed;
 //! - **below the limit seen** it climbs back by 20 % a second; **at it**, it probes upwards by
-//!   1 % of the limit a second, so that a limit that rose is found again;
+//!   0.5 % of the limit a second (at least 0.1 request/s), so that a limit that rose is found
+//!   again;
 //! - **rising latency** (the smoothed latency above twice its floor plus 50 ms) means Jira is
 //!   struggling before it says so: while the caller uses at least half the rate, it eases by
 //!   10 % a second and does not grow.
@@ -160,7 +161,7 @@ impl AdaptiveRate {
             self.limit_seen = Some(self.rate);
         } else {
             self.limit_seen = Some(self.rate);
-            self.set_rate(self.rate * 0.95);
+            self.set_rate(self.rate * 0.97);
         }
         self.tokens = self.tokens.min(0.0);
         self.last_decrease = Some(now);
@@ -188,7 +189,7 @@ impl AdaptiveRate {
             let grown = match self.limit_seen {
                 None => self.rate * 2.0,
                 Some(limit) if self.rate < 0.9 * limit => (self.rate * 1.2).min(0.9 * limit),
-                Some(limit) => self.rate + (0.01 * limit).max(0.1),
+                Some(limit) => self.rate + (0.005 * limit).max(0.1),
             };
             self.set_rate(grown);
         }
@@ -275,18 +276,18 @@ mod tests {
         let t0 = Instant::now();
         let mut b = AdaptiveRate::new(50.0, None, 1.0, t0);
         assert!(b.throttled(t0, t0));
-        assert!((b.rate() - 47.5).abs() < 1e-9);
+        assert!((b.rate() - 48.5).abs() < 1e-9);
         assert_eq!(b.limit_seen(), Some(50.0));
         // An answer to a request sent before the decrease: the same event.
         assert!(!b.throttled(t0 - secs(0.01), t0 + secs(0.02)));
-        assert!((b.rate() - 47.5).abs() < 1e-9);
+        assert!((b.rate() - 48.5).abs() < 1e-9);
         // A new 429 within 10 s: the limit fell.
         assert!(b.throttled(t0 + secs(2.0), t0 + secs(2.0)));
-        assert!((b.rate() - 23.75).abs() < 1e-9);
-        assert_eq!(b.limit_seen(), Some(23.75));
+        assert!((b.rate() - 24.25).abs() < 1e-9);
+        assert_eq!(b.limit_seen(), Some(24.25));
         // Much later: a small step again.
         assert!(b.throttled(t0 + secs(30.0), t0 + secs(30.0)));
-        assert!((b.rate() - 23.75 * 0.95).abs() < 1e-9);
+        assert!((b.rate() - 24.25 * 0.97).abs() < 1e-9);
     }
 
     #[test]
@@ -294,7 +295,7 @@ mod tests {
         let t0 = Instant::now();
         let mut b = AdaptiveRate::new(50.0, None, 1.0, t0);
         b.throttled(t0, t0);
-        b.throttled(t0 + secs(1.0), t0 + secs(1.0)); // 23.75, limit seen 23.75
+        b.throttled(t0 + secs(1.0), t0 + secs(1.0)); // 24.25, limit seen 24.25
         let t = t0 + secs(20.0);
         let mut b2 = AdaptiveRate::new(10.0, None, 1.0, t);
         b2.limit_seen = Some(50.0);
@@ -305,8 +306,8 @@ mod tests {
         let before = b2.rate();
         drive(&mut b2, t + secs(23.1), 5.0, 0.02);
         let probed = b2.rate() - before;
-        assert!(probed > 0.4 && probed < 6.0, "probing is slow: +{probed}");
-        assert!(b.rate() < 24.0);
+        assert!(probed > 0.4 && probed < 3.0, "probing is slow: +{probed}");
+        assert!(b.rate() < 25.0);
     }
 
     #[test]

@@ -229,6 +229,13 @@ impl Console {
     }
 
     /// A new admin API token of tenant `name` for the sandbox's administrator.
+    /// Replaces the default site's client with one paced by `politeness`.
+    pub fn pace_default_site(&self, politeness: postroom_jira::Politeness) {
+        let mut config = jira_config(&self.sandbox);
+        config.politeness = politeness;
+        self.trackers.insert(TenantId::default_tenant(), config);
+    }
+
     pub async fn admin_token(&self, name: &str) -> String {
         let tenant = self
             .store
