@@ -33,6 +33,7 @@ pub(super) fn apply_overrides(
     env: impl IntoIterator<Item = (String, String)>,
 ) -> Result<Applied, ConfigError> {
     let defaults = toml::Table::try_from(Config::default()).unwrap_or_default();
+    let declared = crate::reference::key_types();
     let mut applied = Applied::default();
     let mut vars: Vec<(String, String)> = env
         .into_iter()
@@ -57,7 +58,11 @@ pub(super) fn apply_overrides(
                 message: format!("no configuration section {:?}", path[0]),
             });
         };
-        let typed = typed_value(lookup(section, &path[1..]), &value);
+        let typed = match lookup(section, &path[1..]) {
+            Some(template) => typed_value(Some(template), &value),
+            // Unset by default: read as the type the key is declared with.
+            None => declared_value(declared.get(&key).map(String::as_str), &value),
+        };
         insert(table, &path, typed);
         applied.by_key.push((key, name));
     }
@@ -83,6 +88,17 @@ fn typed_value(template: Option<&toml::Value>, raw: &str) -> toml::Value {
                 .map(|item| toml::Value::String(item.to_owned()))
                 .collect(),
         )),
+        _ => None,
+    };
+    parsed.unwrap_or_else(|| toml::Value::String(raw.to_owned()))
+}
+
+/// A value for a key without a default, read by its declared type's name.
+fn declared_value(ty: Option<&str>, raw: &str) -> toml::Value {
+    let parsed = match ty {
+        Some("integer") => raw.parse().ok().map(toml::Value::Integer),
+        Some("number") => raw.parse().ok().map(toml::Value::Float),
+        Some("boolean") => raw.parse().ok().map(toml::Value::Boolean),
         _ => None,
     };
     parsed.unwrap_or_else(|| toml::Value::String(raw.to_owned()))

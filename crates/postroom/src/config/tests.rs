@@ -110,6 +110,29 @@ fn environment_overrides_the_file_and_is_named_in_errors() {
 }
 
 #[test]
+fn a_key_unset_by_default_is_read_from_the_environment_as_its_declared_type() {
+    let config = load_text(
+        "",
+        &[
+            ("POSTROOM_JIRA__REQUESTS_PER_SEC", "200"),
+            ("POSTROOM_RETENTION__MAX_DAYS__REPORTS", "30"),
+        ],
+    )
+    .unwrap();
+    assert_eq!(config.jira.requests_per_sec, Some(200.0));
+    assert_eq!(config.retention.max_days.reports, Some(30));
+    let error = load_text("", &[("POSTROOM_JIRA__REQUESTS_PER_SEC", "fast")])
+        .map(|_| ())
+        .map_err(|e| e.to_string());
+    assert!(
+        error
+            .as_ref()
+            .is_err_and(|e| e.contains("POSTROOM_JIRA__REQUESTS_PER_SEC")),
+        "{error:?}"
+    );
+}
+
+#[test]
 fn tooling_variables_without_a_section_separator_are_not_configuration() {
     let config = load_text(
         "",

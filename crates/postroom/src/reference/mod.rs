@@ -6,6 +6,8 @@
 mod cli;
 mod config;
 
+pub(crate) use config::key_types;
+
 /// The command that writes these pages, as the pages and the test name it.
 pub const COMMAND: &str = "cargo run -p postroom -- docs reference --out docs/reference";
 

@@ -2,6 +2,7 @@
 //! meaning, walked from [`Config`] through the declarations `build.rs` captured (their doc
 //! comments are the meanings), with the defaults of `Config::default()`.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 mod declared;
@@ -24,7 +25,8 @@ struct Row {
     doc: String,
 }
 
-pub(super) fn markdown() -> String {
+/// Every key's row, by table, from the declarations.
+fn sections() -> Vec<Section> {
     let defaults = toml::Value::try_from(Config::default()).ok();
     let mut sections = vec![Section {
         title: "Top level".to_owned(),
@@ -34,6 +36,21 @@ pub(super) fn markdown() -> String {
     if let Some(root) = find("Config", "src/config/mod.rs") {
         walk(root, &Place::root(defaults.as_ref()), 0, &mut sections);
     }
+    sections
+}
+
+/// The type each key is declared with, as the reference names it (`integer`, `number`,
+/// `boolean`, …): how an environment override of a key that is unset by default is read.
+pub(crate) fn key_types() -> HashMap<String, String> {
+    sections()
+        .into_iter()
+        .flat_map(|s| s.rows)
+        .map(|row| (row.key, row.ty))
+        .collect()
+}
+
+pub(super) fn markdown() -> String {
+    let sections = sections();
     let mut out = format!(
         "# Configuration reference\n\n{}\nEvery key of `postroom.toml`, from the declarations \
          in the code. `postroom init` writes a commented starter file. A key inside \
