@@ -7,11 +7,13 @@
 //!   limit (the caller wanted at least 70 % of it) and latency stayed steady, until the
 //!   first 429 or the configured ceiling;
 //! - **after a 429** the rate at which it came is remembered as the limit seen, and the rate
-//!   falls to 97 % of it (the pause Jira asks for already costs a second's worth or more); a second 429 within 10 s of a decrease means the limit itself has
-//!   fallen, and the rate halves instead, as often as needed;
-//! - **below the limit seen** it climbs back by 20 % a second; **at it**, it probes upwards by
-//!   0.5 % of the limit a second (at least 0.1 request/s), so that a limit that rose is found
-//!   again;
+//!   falls to 97 % of it (the pause Jira asks for already costs a second's worth or more);
+//!   a second 429 within 10 s of a decrease means the limit itself has fallen, and the rate
+//!   halves instead, as often as needed;
+//! - **below the limit seen** it closes 30 % of the gap a second (fast when far, gently
+//!   near); **at it**, it probes upwards by 0.5 % of the limit a second (at least 0.1
+//!   request/s), so that a limit that rose is found again and one that did not is passed
+//!   slowly, with few 429s;
 //! - **rising latency** (the smoothed latency above twice its floor plus 50 ms) means Jira is
 //!   struggling before it says so: while the caller uses at least half the rate, it eases by
 //!   10 % a second and does not grow.
@@ -156,13 +158,8 @@ impl AdaptiveRate {
         let repeated = self
             .last_decrease
             .is_some_and(|d| now.saturating_duration_since(d) < REPEAT);
-        if repeated {
-            self.set_rate(self.rate * 0.5);
-            self.limit_seen = Some(self.rate);
-        } else {
-            self.limit_seen = Some(self.rate);
-            self.set_rate(self.rate * 0.97);
-        }
+        self.limit_seen = Some(self.rate);
+        self.set_rate(self.rate * if repeated { 0.5 } else { 0.97 });
         self.tokens = self.tokens.min(0.0);
         self.last_decrease = Some(now);
         self.window_start = now;
@@ -188,7 +185,9 @@ impl AdaptiveRate {
         } else if demand >= 0.7 * self.rate {
             let grown = match self.limit_seen {
                 None => self.rate * 2.0,
-                Some(limit) if self.rate < 0.9 * limit => (self.rate * 1.2).min(0.9 * limit),
+                Some(limit) if self.rate < limit => {
+                    (self.rate + (0.3 * (limit - self.rate)).max(0.1)).min(limit)
+                }
                 Some(limit) => self.rate + (0.005 * limit).max(0.1),
             };
             self.set_rate(grown);
@@ -284,7 +283,7 @@ mod tests {
         // A new 429 within 10 s: the limit fell.
         assert!(b.throttled(t0 + secs(2.0), t0 + secs(2.0)));
         assert!((b.rate() - 24.25).abs() < 1e-9);
-        assert_eq!(b.limit_seen(), Some(24.25));
+        assert_eq!(b.limit_seen(), Some(48.5), "the rate the 429 came at");
         // Much later: a small step again.
         assert!(b.throttled(t0 + secs(30.0), t0 + secs(30.0)));
         assert!((b.rate() - 24.25 * 0.97).abs() < 1e-9);
@@ -295,12 +294,16 @@ mod tests {
         let t0 = Instant::now();
         let mut b = AdaptiveRate::new(50.0, None, 1.0, t0);
         b.throttled(t0, t0);
-        b.throttled(t0 + secs(1.0), t0 + secs(1.0)); // 24.25, limit seen 24.25
+        b.throttled(t0 + secs(1.0), t0 + secs(1.0)); // 24.25, limit seen 48.5
         let t = t0 + secs(20.0);
         let mut b2 = AdaptiveRate::new(10.0, None, 1.0, t);
         b2.limit_seen = Some(50.0);
         drive(&mut b2, t, 3.1, 0.02);
-        assert!(b2.rate() > 14.0 && b2.rate() <= 45.0, "{}", b2.rate());
+        assert!(
+            b2.rate() > 30.0 && b2.rate() < 50.0,
+            "fast while far: {}",
+            b2.rate()
+        );
         drive(&mut b2, t + secs(3.1), 20.0, 0.02);
         assert!(b2.rate() > 45.0, "{}", b2.rate());
         let before = b2.rate();
