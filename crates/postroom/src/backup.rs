@@ -172,6 +172,22 @@ impl ScheduledBackups {
         })
     }
 
+    /// The target backups go to and are listed and verified at.
+    pub fn target(&self) -> anyhow::Result<BackupTarget> {
+        target(&self.inner.config, None)
+    }
+
+    /// The master keys that open the backups' manifests.
+    pub fn keyring(&self) -> &Keyring {
+        &self.inner.keyring
+    }
+
+    /// `[backup] schedule` and `keep`, as configured.
+    pub fn policy(&self) -> (&str, u32) {
+        let backup = &self.inner.config.backup;
+        (&backup.schedule, backup.keep)
+    }
+
     /// Makes one backup as of `now_ms` and deletes those beyond `keep`; returns the new
     /// backup's id and contents and the ids deleted.
     pub async fn make_and_prune(

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use utoipa::OpenApi;
 
 use super::auth::ApiCaller;
@@ -67,6 +67,17 @@ use super::{
         super::people::find,
         super::people::export,
         super::people::erase,
+        super::suppressions::list,
+        super::suppressions::clear,
+        super::backups::list,
+        super::backups::create,
+        super::backups::verify,
+        super::tokens::list,
+        super::tokens::create,
+        super::tokens::revoke,
+        access_log::list,
+        super::inventory::show,
+        super::site_erase::erase,
     ),
     components(schemas(
         super::error::ErrorBody,
@@ -84,6 +95,22 @@ use super::{
         super::feedback::FeedbackQueued,
         super::people::PersonBody,
         super::people::ErasedBody,
+        super::suppressions::SuppressionBody,
+        super::suppressions::SuppressionList,
+        super::suppressions::ClearBody,
+        super::suppressions::ClearedBody,
+        super::backups::BackupBody,
+        super::backups::BackupsBody,
+        super::backups::VerifiedBody,
+        super::tokens::TokenBody,
+        super::tokens::TokenList,
+        super::tokens::NewToken,
+        super::tokens::MadeToken,
+        access_log::AccessLine,
+        access_log::AccessLog,
+        super::inventory::InventoryBody,
+        super::site_erase::EraseSiteBody,
+        super::site_erase::SiteErased,
         overview::OverviewBody,
         overview::ForgeBody,
         overview::ListenerBody,
@@ -165,6 +192,21 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/people/find", post(super::people::find))
         .route("/people/export", post(super::people::export))
         .route("/people/erase", post(super::people::erase))
+        .route("/suppressions", get(super::suppressions::list))
+        .route("/suppressions/clear", post(super::suppressions::clear))
+        .route(
+            "/backups",
+            get(super::backups::list).post(super::backups::create),
+        )
+        .route("/backups/{id}/verify", post(super::backups::verify))
+        .route(
+            "/tokens",
+            get(super::tokens::list).post(super::tokens::create),
+        )
+        .route("/tokens/{id}", delete(super::tokens::revoke))
+        .route("/access-log", get(access_log::list))
+        .route("/inventory", get(super::inventory::show))
+        .route("/site/erase", post(super::site_erase::erase))
         .merge(templates::routes())
         .route_layer(middleware::from_fn_with_state(state, access_log::record))
         .fallback(unknown_route)
