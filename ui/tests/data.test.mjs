@@ -38,11 +38,14 @@ function mail(from, subject) {
   ].join('\r\n');
 }
 
-/** A delivery status notification: the mail whose Message-ID is `original` bounced for good. */
-function bounce(to, original) {
+/**
+ * A delivery status notification: postroom's mail `sent` (an entry of the sent-mail audit)
+ * bounced for good. It comes back to that mail's VERP return path, `bounces+ID@…`.
+ */
+function bounce(to, sent) {
   return [
     'From: Mail Delivery System <MAILER-DAEMON@mx.customer.example>',
-    'To: support@example.com',
+    `To: bounces+${sent}@mail.example.com`,
     'Subject: Undelivered Mail Returned to Sender',
     `Message-ID: <dsn-${Date.now()}@mx.customer.example>`,
     `Date: ${new Date().toUTCString()}`,
@@ -70,7 +73,6 @@ function bounce(to, original) {
     '',
     'From: Example Support <support@example.com>',
     `To: ${to}`,
-    `Message-ID: <${original}>`,
     '',
     '--b1--',
     '',
@@ -117,12 +119,9 @@ test('an address that bounced is found on the suppression list, cleared, and get
   const { context, page, problems } = await adminAt();
   const customer = unique('bouncing');
   assert.equal(await upload(page, mail(customer, 'My parcel never came')), 202);
-  // The acknowledgement goes out; its Message-ID is what the bounce quotes.
+  // The acknowledgement goes out, and bounces.
   const ack = await eventually('the acknowledgement', async () => (await sentTo(page, 'acknowledgement', customer)).find((e) => e.status === 'sent'));
-  const mime = await api(page, 'GET', `/audit/sent/${ack.id}/mime`);
-  const original = /^Message-ID:\s*<([^>]+)>/im.exec(mime.body)?.[1];
-  assert.ok(original, mime.body.slice(0, 400));
-  assert.equal(await upload(page, bounce(customer, original)), 202);
+  assert.equal(await upload(page, bounce(customer, ack.id)), 202);
 
   await section(page, 'Suppression list');
   const row = page.locator('tbody tr', { hasText: customer });
@@ -130,7 +129,7 @@ test('an address that bounced is found on the suppression list, cleared, and get
     await page.getByRole('button', { name: 'Find' }).click();
     return (await row.count()) > 0;
   });
-  await page.getByLabel('Address').fill(customer.replace('@customer.example', '@Customer.Example'));
+  await page.getByLabel('Address', { exact: true }).fill(customer.replace('@customer.example', '@Customer.Example'));
   await page.getByRole('button', { name: 'Find' }).click();
   await row.waitFor();
   assert.equal(await page.locator('tbody tr').count(), 1, 'found by its address, in any case');
@@ -267,7 +266,11 @@ test('the inventory, the access log and erasing the site are there, on a phone t
   const refused = await api(page, 'POST', '/site/erase', { confirm: 'defaul' });
   assert.equal(refused.status, 422);
   assert.equal((await api(page, 'GET', '/whoami')).status, 200);
-  assert.deepEqual(problems, []);
+  // The browser logs the refusals this journey asked for (a period out of bounds, a wrong name).
+  assert.deepEqual(
+    problems.filter((p) => !/status of 422/.test(p)),
+    [],
+  );
   await context.close();
 });
 
@@ -289,14 +292,14 @@ test('feedback reaches the operator, with the address only when ticked', async (
     await page.getByRole('link', { name: 'Feedback' }).click();
     await page.getByRole('heading', { name: 'Feedback', level: 1 }).waitFor();
     const anonymous = `The suppression list saved my day ${Date.now()}`;
-    await page.getByLabel('Your feedback').fill(anonymous);
+    await page.getByLabel('Your feedback', { exact: true }).fill(anonymous);
     await page.getByRole('button', { name: 'Send feedback' }).click();
     await page.getByText('Thank you: your feedback is on its way').waitFor();
     const first = await eventually('the feedback at the webhook', async () => received.find((b) => b.includes(anonymous)));
     assert.doesNotMatch(first, /@/, 'no address unless asked');
 
     const answerable = `Please call me about backups ${Date.now()}`;
-    await page.getByLabel('Your feedback').fill(answerable);
+    await page.getByLabel('Your feedback', { exact: true }).fill(answerable);
     await page.getByLabel('Include my address so you can answer').check();
     await page.getByLabel('Your address').fill('admin.journey@example.com');
     await accessible(page, 'feedback');

@@ -77,9 +77,9 @@ fn classify(method: &str, path: &str) -> Option<Class> {
         ("post", "/api/v1/mail" | "/api/v1/templates" | "/api/v1/templates/import") => Creates,
         ("post", p) if p.starts_with("/api/v1/people/") => AboutPerson,
         ("post", "/api/v1/suppressions/clear") => ClearsPerson,
-        ("get", "/api/v1/inventory") => NoTenantData(
-            "the code's declarations and the caller's own site's periods; takes no id",
-        ),
+        ("get", "/api/v1/inventory") => {
+            NoTenantData("the code's declarations and the caller's own site's periods; takes no id")
+        }
         ("get", "/api/v1/access-log") => NoTenantData(
             "the caller's own site's lines (route templates, statuses, accounts); takes no id",
         ),
@@ -93,10 +93,7 @@ fn classify(method: &str, path: &str) -> Option<Class> {
         ),
         ("post", "/api/v1/tokens") => Creates,
         ("delete", "/api/v1/tokens/{id}") => ById(Thing::Token),
-        (
-            "get",
-            "/api/v1/suppressions" | "/api/v1/tokens",
-        ) => List,
+        ("get", "/api/v1/suppressions" | "/api/v1/tokens") => List,
         (
             "get",
             "/api/v1/overview"
@@ -413,10 +410,7 @@ async fn b_reaches_its_own(
                 }
             }
             // B's own clear would spoil the snapshot that proves A's left B's entry alone.
-            Class::AboutPerson
-            | Class::ClearsPerson
-            | Class::Creates
-            | Class::NoTenantData(_) => {}
+            Class::AboutPerson | Class::ClearsPerson | Class::Creates | Class::NoTenantData(_) => {}
         }
     }
     wrong

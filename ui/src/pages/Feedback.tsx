@@ -6,7 +6,7 @@ import { useState } from 'preact/hooks';
 import { dataApi } from '../api';
 import { useFlags } from '../components/Flags';
 import { PageHeader } from '../components/PageHeader';
-import { ErrorText, failureText } from '../components/Failure';
+import { ErrorText, useSubmit } from '../components/Failure';
 
 const MAX = 4000;
 
@@ -14,27 +14,16 @@ export function Feedback() {
   const [text, setText] = useState('');
   const [include, setInclude] = useState(false);
   const [address, setAddress] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const flag = useFlags();
-  const send = async (event: Event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await dataApi.feedback(text.trim(), include ? address.trim() : null);
-      flag({
-        kind: 'success',
-        title: 'Thank you: your feedback is on its way',
-        description: include ? 'They can answer you at the address you gave.' : 'It carries no address of yours.',
-      });
-      setText('');
-    } catch (e) {
-      setError(failureText(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit: send } = useSubmit(async () => {
+    await dataApi.feedback(text.trim(), include ? address.trim() : null);
+    flag({
+      kind: 'success',
+      title: 'Thank you: your feedback is on its way',
+      description: include ? 'They can answer you at the address you gave.' : 'It carries no address of yours.',
+    });
+    setText('');
+  });
   return (
     <>
       <PageHeader title="Feedback" />

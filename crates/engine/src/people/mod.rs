@@ -24,10 +24,10 @@ use postroom_core::message::EmailAddress;
 use postroom_core::redact::Redactor;
 use postroom_store::audit::AuditStatus;
 use postroom_store::crypto::{CryptoError, TenantCipher};
+use postroom_store::outbound::Suppression;
 use postroom_store::people::{
     AgentRows, AuditRecord, PersonAction, PersonRequest, SentRecord, SubjectKind, ThreadEntry,
 };
-use postroom_store::outbound::Suppression;
 use postroom_store::{StoreError, TenantStore};
 use serde::Serialize;
 

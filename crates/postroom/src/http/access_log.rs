@@ -4,11 +4,11 @@
 
 use std::net::{IpAddr, SocketAddr};
 
+use axum::Json;
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use postroom_mail::smtp::Network;
-use axum::Json;
 use postroom_store::access_log::{AccessEntry, RETENTION_MS, truncate_ip};
 use serde::Serialize;
 

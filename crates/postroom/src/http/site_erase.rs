@@ -62,13 +62,10 @@ pub async fn erase(
             message,
         }],
     };
-    let body: EraseSiteBody =
-        serde_json::from_slice(&bytes).map_err(|e| refuse(e.to_string()))?;
+    let body: EraseSiteBody = serde_json::from_slice(&bytes).map_err(|e| refuse(e.to_string()))?;
     let id = &caller.tenant;
     if body.confirm.trim() != id.as_str() {
-        return Err(refuse(format!(
-            "type the site's name, {id}, to erase it"
-        )));
+        return Err(refuse(format!("type the site's name, {id}, to erase it")));
     }
     let tenant = state.tenant_of(&caller).await?;
     let installation = tenant.forge_installation().await.map_err(internal)?;

@@ -7,8 +7,8 @@
 //! stored keyed hashes; to clear, it travels in the body, never in the path.
 
 use axum::Json;
-use axum::extract::{Query, State};
 use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
 use postroom_core::message::EmailAddress;
 use postroom_engine::outbound::open_address;
 use postroom_engine::people::FoundSuppression;
@@ -77,10 +77,14 @@ pub async fn list(
     let tenant = state.tenant_of(&caller).await?;
     let entries = match query.address.as_deref().filter(|a| !a.trim().is_empty()) {
         Some(text) => {
-            let hash = hash_of(&state, text).map_err(|message| {
-                ApiError::BadRequest(format!("address: {message}"))
-            })?;
-            tenant.suppression(&hash).await.map_err(internal)?.into_iter().collect()
+            let hash = hash_of(&state, text)
+                .map_err(|message| ApiError::BadRequest(format!("address: {message}")))?;
+            tenant
+                .suppression(&hash)
+                .await
+                .map_err(internal)?
+                .into_iter()
+                .collect()
         }
         None => tenant.suppressions().await.map_err(internal)?,
     };
@@ -117,7 +121,11 @@ pub async fn clear(
         serde_json::from_slice(&bytes).map_err(|e| unprocessable(e.to_string()))?;
     let hash = hash_of(&state, &body.address).map_err(unprocessable)?;
     let tenant = state.tenant_of(&caller).await?;
-    match tenant.clear_suppressions(Some(&hash)).await.map_err(internal)? {
+    match tenant
+        .clear_suppressions(Some(&hash))
+        .await
+        .map_err(internal)?
+    {
         0 => Err(ApiError::NotFound(
             "that address is not on the suppression list".to_owned(),
         )),
@@ -128,8 +136,8 @@ pub async fn clear(
 /// The keyed hash of a typed address, or what is wrong with it (never the address itself,
 /// which must not reach a log through an error).
 fn hash_of(state: &AppState, text: &str) -> Result<String, String> {
-    let address = EmailAddress::parse(text.trim())
-        .map_err(|e| format!("not an e-mail address: {e}"))?;
+    let address =
+        EmailAddress::parse(text.trim()).map_err(|e| format!("not an e-mail address: {e}"))?;
     Ok(keys::redactor(state.intake.keyring())
         .address(&address)
         .to_string())

@@ -107,8 +107,7 @@ pub async fn create(
     let body: NewToken =
         serde_json::from_slice(&bytes).map_err(|e| invalid("body", e.to_string()))?;
     let name = body.name.trim();
-    if name.is_empty() || name.chars().count() > MAX_NAME || name.chars().any(char::is_control)
-    {
+    if name.is_empty() || name.chars().count() > MAX_NAME || name.chars().any(char::is_control) {
         return Err(invalid(
             "name",
             format!("a name of 1 to {MAX_NAME} characters, on one line"),

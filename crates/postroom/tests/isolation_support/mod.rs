@@ -203,7 +203,7 @@ pub async fn seed_b(console: &Console, b_site_url: &str) -> SiteB {
     })
     .await
     .unwrap();
-    let mime_key = TenantBlobs::new(console.intake.blobs().clone(), cipher)
+    let mime_key = TenantBlobs::new(console.intake.blobs().clone(), cipher.clone())
         .put(
             BlobKind::SentMime,
             &sent_id,

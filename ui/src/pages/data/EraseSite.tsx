@@ -7,26 +7,13 @@ import { useState } from 'preact/hooks';
 import { api, dataApi } from '../../api';
 import type { SiteErased } from '../../api';
 import { Show, useLoad } from '../../components/Load';
-import { ErrorText, failureText } from '../../components/Failure';
+import { ErrorText, useSubmit } from '../../components/Failure';
 
 export function EraseSite(props: { tenant: string }) {
   const [loaded] = useLoad(api.overview, []);
   const [typed, setTyped] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<SiteErased | null>(null);
-  const erase = async (event: Event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      setDone(await dataApi.eraseSite(typed.trim()));
-    } catch (e) {
-      setError(failureText(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit: erase } = useSubmit(async () => setDone(await dataApi.eraseSite(typed.trim())));
   if (done)
     return (
       <div class="section-message section-message-success" role="status">

@@ -8,7 +8,7 @@ import { useState } from 'preact/hooks';
 import { dataApi } from '../../api';
 import type { PersonErased, PersonFound, PersonQuery } from '../../api';
 import { useFlags } from '../../components/Flags';
-import { ErrorText, failureText } from '../../components/Failure';
+import { ErrorText, failureText, useSubmit } from '../../components/Failure';
 
 type By = 'address' | 'account_id';
 
@@ -18,24 +18,13 @@ export function Person() {
   const [deep, setDeep] = useState(false);
   const [asked, setAsked] = useState<PersonQuery | null>(null);
   const [found, setFound] = useState<PersonFound | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const find = async (event: Event) => {
-    event.preventDefault();
+  const { busy, error, submit: find } = useSubmit(async () => {
     const query: PersonQuery = by === 'address' ? { address: value.trim(), deep } : { account_id: value.trim(), deep };
-    setBusy(true);
-    setError(null);
-    try {
-      setFound(await dataApi.findPerson(query));
-      setAsked(query);
-    } catch (e) {
-      setFound(null);
-      setAsked(null);
-      setError(failureText(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+    setFound(null);
+    setAsked(null);
+    setFound(await dataApi.findPerson(query));
+    setAsked(query);
+  });
   return (
     <>
       <p>
@@ -174,25 +163,13 @@ function Erase(props: { asked: PersonQuery; who: string; erased: () => void }) {
   const [typed, setTyped] = useState('');
   const [includeSuppression, setIncludeSuppression] = useState(false);
   const [jira, setJira] = useState(false);
-  const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<PersonErased | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const flag = useFlags();
   const matches = typed.trim().toLowerCase() === props.who.toLowerCase();
-  const erase = async (event: Event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const result = await dataApi.erasePerson({ ...props.asked, include_suppression: includeSuppression, jira });
-      setDone(result);
-      flag({ kind: 'success', title: `${props.who}'s data is erased` });
-    } catch (e) {
-      setError(failureText(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit: erase } = useSubmit(async () => {
+    setDone(await dataApi.erasePerson({ ...props.asked, include_suppression: includeSuppression, jira }));
+    flag({ kind: 'success', title: `${props.who}'s data is erased` });
+  });
   if (done)
     return (
       <div role="status" class="section-message section-message-success">

@@ -9,7 +9,7 @@ import { useFlags } from '../../components/Flags';
 import { Show, useLoad } from '../../components/Load';
 import { Table } from '../../components/Table';
 import { when } from '../../format';
-import { ErrorText, failureText } from '../../components/Failure';
+import { ErrorText, useSubmit } from '../../components/Failure';
 import { ApiFailure } from '../../transport';
 
 export function Tokens() {
@@ -17,23 +17,13 @@ export function Tokens() {
   const [name, setName] = useState('');
   const [scope, setScope] = useState<ApiToken['scope']>('agent');
   const [made, setMade] = useState<{ token: ApiToken; secret: string } | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const flag = useFlags();
-  const create = async (event: Event) => {
-    event.preventDefault();
-    setBusy('new');
-    setError(null);
-    try {
-      setMade(await dataApi.createToken(name.trim(), scope));
-      setName('');
-      reload();
-    } catch (e) {
-      setError(failureText(e));
-    } finally {
-      setBusy(null);
-    }
-  };
+  const { busy: creating, error, submit: create } = useSubmit(async () => {
+    setMade(await dataApi.createToken(name.trim(), scope));
+    setName('');
+    reload();
+  });
   const revoke = async (token: ApiToken) => {
     setBusy(token.id);
     try {
@@ -61,7 +51,7 @@ export function Tokens() {
             <option value="admin">admin: everything an administrator may do</option>
           </select>
         </div>
-        <button type="submit" class="button button-primary" disabled={busy !== null || !name.trim()}>
+        <button type="submit" class="button button-primary" disabled={creating || busy !== null || !name.trim()}>
           Make a token
         </button>
       </form>
