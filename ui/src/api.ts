@@ -142,7 +142,25 @@ export interface SiteErased {
   emptied: boolean;
 }
 
+export interface JiraCheck {
+  url: string | null;
+  auth: string | null;
+  account: string | null;
+  connected: boolean;
+  report: {
+    deployment_type: string;
+    version: string;
+    account_name: string;
+    account_id: string;
+    can_see_email_addresses: boolean;
+    projects: { key: string; name: string; can_set_reporter: boolean | null }[];
+    rate_limit_headers: Record<string, string>;
+  } | null;
+  problem: string | null;
+}
+
 export const dataApi = {
+  jiraCheck: () => transport.json<JiraCheck>('GET', '/settings/jira/check'),
   suppressions: (address: string) =>
     transport.json<{ entries: SuppressionEntry[] }>(
       'GET',

@@ -12,6 +12,7 @@ export type Route =
   | { page: 'agent' }
   | { page: 'data'; section: DataSection }
   | { page: 'feedback' }
+  | { page: 'settings' }
   | { page: 'link'; token: string }
   | { page: 'not-found' };
 
@@ -51,6 +52,8 @@ export function parse(hash: string, pathname = '/'): Route {
     }
     case 'feedback':
       return { page: 'feedback' };
+    case 'settings':
+      return { page: 'settings' };
     case 'link':
       return { page: 'link', token: parts[1] ?? '' };
     default:

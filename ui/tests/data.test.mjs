@@ -314,3 +314,16 @@ test('feedback reaches the operator, with the address only when ticked', async (
     await new Promise((resolve) => listener.close(resolve));
   }
 });
+
+test("settings test the site's Jira connection as `jira check` does", async () => {
+  const { context, page, problems } = await adminAt();
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
+  await page.getByRole('button', { name: 'Test the connection' }).click();
+  await page.getByText(/^Connected to http/).waitFor();
+  await page.getByRole('cell', { name: 'SUP', exact: true }).waitFor();
+  await accessible(page, 'settings');
+  await screenshots(page, 'settings');
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -71,6 +71,9 @@ fn classify(method: &str, path: &str) -> Option<Class> {
         ("post", "/api/v1/feedback") => NoTenantData(
             "passes the caller's own words to the operator; takes no id and reads nothing stored",
         ),
+        ("get", "/api/v1/settings/jira/check") => {
+            NoTenantData("asks the caller's own site's Jira; takes no id")
+        }
         (_, "/api/v1/settings/retention" | "/api/v1/settings/raw-mail") => {
             NoTenantData("reads or changes the caller's own site's settings; takes no id")
         }

@@ -78,6 +78,7 @@ use super::{
         access_log::list,
         super::inventory::show,
         super::site_erase::erase,
+        super::jira_check::check,
     ),
     components(schemas(
         super::error::ErrorBody,
@@ -111,6 +112,7 @@ use super::{
         super::inventory::InventoryBody,
         super::site_erase::EraseSiteBody,
         super::site_erase::SiteErased,
+        super::jira_check::JiraCheckBody,
         overview::OverviewBody,
         overview::ForgeBody,
         overview::ListenerBody,
@@ -207,6 +209,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/access-log", get(access_log::list))
         .route("/inventory", get(super::inventory::show))
         .route("/site/erase", post(super::site_erase::erase))
+        .route("/settings/jira/check", get(super::jira_check::check))
         .merge(templates::routes())
         .route_layer(middleware::from_fn_with_state(state, access_log::record))
         .fallback(unknown_route)

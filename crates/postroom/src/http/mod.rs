@@ -11,6 +11,7 @@ mod feedback;
 mod forge;
 mod health;
 mod inventory;
+mod jira_check;
 mod jobs;
 mod json_body;
 mod mail;
