@@ -16,6 +16,180 @@ export interface Session {
   csrf_token: string | null;
 }
 
+/* People and data: the suppression list, a person's data, backups, the data inventory with
+ * the site's periods, API tokens, the access log, erasing the site, and feedback. */
+
+export interface SuppressionEntry {
+  address: string;
+  address_hash: string;
+  suppressed: boolean;
+  hard: boolean;
+  bounces: number;
+  withheld: number;
+  status: string | null;
+  diagnostic: string | null;
+  first_at_ms: number;
+  last_at_ms: number;
+}
+
+/** Whom a person's-data request is about: an address or an agent's account id. */
+export interface PersonQuery {
+  address?: string;
+  account_id?: string;
+  deep?: boolean;
+}
+
+/** What `/people/find` answers: every record per kind, opened, and what is not covered. */
+export interface PersonFound {
+  deep: boolean;
+  messages: { id: string; received_at_ms: number; mailbox: string; status: string; issue_key: string | null; raw_kept: boolean }[];
+  sent: { id?: string; kind?: string; status?: string; issue_key?: string | null; created_at_ms?: number }[];
+  suppression: { suppressed: boolean; hard: boolean; bounces: number; withheld: number; status: string | null } | null;
+  rate_counters: unknown[];
+  thread_map: unknown[];
+  test_cases: { id: string; name: string }[];
+  canned_responses: Record<string, unknown> | null;
+  jira: { issues: { key: string; created: boolean; comments: string[] }[]; email_fields: { key: string }[]; note: string | null };
+  unreadable: string[];
+  not_covered: string[];
+}
+
+export interface PersonErased {
+  found: PersonFound;
+  erased: {
+    blobs: number;
+    test_cases: number;
+    rows: { intake: number; reports: number; sent_mail: number; thread_map: number; counters: number; suppression_removed: boolean; suppression_marker: boolean };
+  };
+}
+
+export interface Backup {
+  id: string;
+  created_at_ms: number | null;
+  stored_bytes: number | null;
+  blobs: number | null;
+  method: string | null;
+  problem: string | null;
+}
+
+export interface Backups {
+  target: string;
+  schedule: string;
+  keep: number;
+  last_backup_at_ms: number | null;
+  backups: Backup[];
+}
+
+export interface Verified {
+  id: string;
+  intact: boolean;
+  problem: string | null;
+  backup: Backup | null;
+}
+
+export interface KindDays {
+  intake: number;
+  reports: number;
+  sent_mail: number;
+}
+
+export interface Retention {
+  in_force: KindDays;
+  own: { intake: number | null; reports: number | null; sent_mail: number | null };
+  min_days: KindDays;
+  max_days: KindDays;
+  default_days: number;
+}
+
+export interface Declared {
+  name?: string;
+  path?: string;
+  prefix?: string;
+  to?: string;
+  what: string;
+  protection: string;
+  kept: string;
+}
+
+export interface Inventory {
+  declared: { tables: Declared[]; blobs: Declared[]; files: Declared[]; sent: Declared[] };
+  in_force: KindDays;
+  raw_mail_kept: boolean;
+}
+
+export interface ApiToken {
+  id: string;
+  account_id: string;
+  name: string;
+  scope: 'admin' | 'agent';
+  created_at_ms: number;
+}
+
+export interface AccessLine {
+  at_ms: number;
+  method: string;
+  route: string;
+  status: number;
+  account_id: string | null;
+  ip: string | null;
+}
+
+export interface SiteErased {
+  tenant: string;
+  key_destroyed: boolean;
+  blobs: number;
+  rows: number;
+  emptied: boolean;
+}
+
+export interface JiraCheck {
+  url: string | null;
+  auth: string | null;
+  account: string | null;
+  connected: boolean;
+  report: {
+    deployment_type: string;
+    version: string;
+    account_name: string;
+    account_id: string;
+    can_see_email_addresses: boolean;
+    projects: { key: string; name: string; can_set_reporter: boolean | null }[];
+    rate_limit_headers: Record<string, string>;
+  } | null;
+  problem: string | null;
+}
+
+export const dataApi = {
+  jiraCheck: () => transport.json<JiraCheck>('GET', '/settings/jira/check'),
+  suppressions: (address: string) =>
+    transport.json<{ entries: SuppressionEntry[] }>(
+      'GET',
+      `/suppressions${address.trim() ? `?address=${encodeURIComponent(address.trim())}` : ''}`,
+    ),
+  clearSuppression: (address: string) => transport.json<{ cleared: number }>('POST', '/suppressions/clear', { address }),
+  findPerson: (query: PersonQuery) => transport.json<PersonFound>('POST', '/people/find', query),
+  /** The export archive; null where this host cannot download a file (inside Jira). */
+  exportPerson: (query: PersonQuery) => (transport.blob ? transport.blob('POST', '/people/export', query) : null),
+  erasePerson: (query: PersonQuery & { include_suppression: boolean; jira: boolean }) =>
+    transport.json<PersonErased>('POST', '/people/erase', query),
+  backups: () => transport.json<Backups>('GET', '/backups'),
+  backUpNow: () => transport.json<Backups>('POST', '/backups'),
+  verifyBackup: (id: string) => transport.json<Verified>('POST', `/backups/${encodeURIComponent(id)}/verify`),
+  inventory: () => transport.json<Inventory>('GET', '/inventory'),
+  retention: () => transport.json<Retention>('GET', '/settings/retention'),
+  setRetention: (change: Partial<KindDays>) => transport.json<Retention>('PUT', '/settings/retention', change),
+  rawMail: () => transport.json<{ store_raw: boolean }>('GET', '/settings/raw-mail'),
+  setRawMail: (storeRaw: boolean) => transport.json<{ store_raw: boolean }>('PUT', '/settings/raw-mail', { store_raw: storeRaw }),
+  tokens: () => transport.json<{ tokens: ApiToken[] }>('GET', '/tokens'),
+  createToken: (name: string, scope: ApiToken['scope']) =>
+    transport.json<{ token: ApiToken; secret: string }>('POST', '/tokens', { name, scope }),
+  revokeToken: (id: string) => transport.json<null>('DELETE', `/tokens/${encodeURIComponent(id)}`),
+  accessLog: () => transport.json<{ entries: AccessLine[] }>('GET', '/access-log'),
+  eraseSite: (confirm: string) => transport.json<SiteErased>('POST', '/site/erase', { confirm }),
+  feedback: (text: string, includeAddress: string | null) =>
+    transport.json<{ job_id: number | null }>('POST', '/feedback', includeAddress ? { text, include_address: includeAddress } : { text }),
+};
+
 export interface DepthRow {
   kind: string;
   ready: number;

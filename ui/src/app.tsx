@@ -7,8 +7,11 @@ import { SectionMessage } from './components/Load';
 import { Agent } from './pages/Agent';
 import { Audit } from './pages/Audit';
 import { AuditEntry } from './pages/AuditEntry';
+import { Data } from './pages/data/Data';
+import { Feedback } from './pages/Feedback';
 import { Jobs } from './pages/Jobs';
 import { Overview } from './pages/Overview';
+import { Settings } from './pages/Settings';
 import { LinkSignIn, SignIn } from './pages/SignIn';
 import { useRoute } from './route';
 import type { Route } from './route';
@@ -20,7 +23,7 @@ type Auth = { state: 'checking' } | { state: 'signed-out'; refused: string | nul
 
 /** Which pages each role reaches; the server enforces the same on every API call. */
 const PAGES: Record<Role, ReadonlySet<Route['page']>> = {
-  admin: new Set(['overview', 'audit', 'audit-entry', 'jobs', 'agent']),
+  admin: new Set(['overview', 'audit', 'audit-entry', 'jobs', 'agent', 'data', 'settings', 'feedback']),
   project_admin: new Set(['audit', 'audit-entry', 'agent']),
   agent: new Set(['agent']),
 };
@@ -102,6 +105,9 @@ function Frame(props: { session: Session; route: Route; signedOut: () => void })
             {allowed.has('audit') && <NavItem href="#/audit" label="Audit" current={page === 'audit' || page === 'audit-entry'} />}
             {allowed.has('jobs') && <NavItem href="#/jobs" label="Jobs" current={page === 'jobs'} />}
             {allowed.has('agent') && <NavItem href="#/agent" label="Answer" current={page === 'agent'} />}
+            {allowed.has('data') && <NavItem href="#/data" label="People and data" current={page === 'data'} />}
+            {allowed.has('settings') && <NavItem href="#/settings" label="Settings" current={page === 'settings'} />}
+            {allowed.has('feedback') && <NavItem href="#/feedback" label="Feedback" current={page === 'feedback'} />}
           </ul>
         </nav>
         <div class="account">
@@ -132,6 +138,9 @@ function Page(props: { route: Route; session: Session; page: Route['page'] }) {
   if (route.page === 'audit') return <Audit from={route.from} status={route.status} />;
   if (route.page === 'audit-entry') return <AuditEntry id={route.id} session={props.session} />;
   if (route.page === 'jobs') return <Jobs />;
+  if (route.page === 'data') return <Data section={route.section} session={props.session} />;
+  if (route.page === 'feedback') return <Feedback />;
+  if (route.page === 'settings') return <Settings />;
   if (props.page === 'agent') return <Agent />;
   if (props.page === 'audit') return <Audit from="" status="" />;
   return <Overview />;

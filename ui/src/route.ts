@@ -10,8 +10,20 @@ export type Route =
   | { page: 'audit-entry'; id: string }
   | { page: 'jobs' }
   | { page: 'agent' }
+  | { page: 'data'; section: DataSection }
+  | { page: 'feedback' }
+  | { page: 'settings' }
   | { page: 'link'; token: string }
   | { page: 'not-found' };
+
+/** The parts of "People and data" (`#/data/SECTION`), in the order its tabs show them. */
+export const DATA_SECTIONS = ['suppressions', 'person', 'backups', 'inventory', 'tokens', 'access-log', 'erase'] as const;
+export type DataSection = (typeof DATA_SECTIONS)[number];
+
+function dataSection(part: string | undefined): DataSection | null {
+  if (part === undefined) return 'suppressions';
+  return (DATA_SECTIONS as readonly string[]).includes(part) ? (part as DataSection) : null;
+}
 
 /**
  * The route of a fragment; `/agent` (the agent's bookmark, served the same page) opens the
@@ -34,6 +46,14 @@ export function parse(hash: string, pathname = '/'): Route {
       return { page: 'jobs' };
     case 'agent':
       return { page: 'agent' };
+    case 'data': {
+      const section = dataSection(parts[1]);
+      return section ? { page: 'data', section } : { page: 'not-found' };
+    }
+    case 'feedback':
+      return { page: 'feedback' };
+    case 'settings':
+      return { page: 'settings' };
     case 'link':
       return { page: 'link', token: parts[1] ?? '' };
     default:

@@ -39,6 +39,11 @@ export interface Transport {
    * where the host cannot open postroom's own addresses (inside Jira).
    */
   href(path: string): string | null;
+  /**
+   * A request whose answer is a file to save (a person's export), as a `Blob`; absent
+   * where the host cannot hand the browser a file (inside Jira, the extension).
+   */
+  blob?(method: Method, path: string, body?: unknown): Promise<Blob>;
   /** Remembers the CSRF token of the signed-in session (ignored where none is needed). */
   setCsrf(token: string | null): void;
   /** Whether the person signs in and out here (not inside Jira, where Jira signs them in). */
@@ -65,17 +70,7 @@ export class FetchTransport implements Transport {
   }
 
   async json<T>(method: Method, path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { Accept: 'application/json' };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    if (STATE_CHANGING.has(method) && this.#csrf) headers['X-CSRF-Token'] = this.#csrf;
-    const init: RequestInit = { method, headers, credentials: 'same-origin', cache: 'no-store' };
-    if (body !== undefined) init.body = JSON.stringify(body);
-    let response: Response;
-    try {
-      response = await fetch(this.href(path), init);
-    } catch {
-      throw new ApiFailure(0, 'postroom is not answering. Check that it is running, then try again.');
-    }
+    const response = await this.#send(method, path, body, 'application/json');
     const text = await response.text();
     let parsed: unknown = null;
     if (text) {
@@ -87,6 +82,31 @@ export class FetchTransport implements Transport {
     }
     if (!response.ok) throw ApiFailure.from(response.status, parsed);
     return parsed as T;
+  }
+
+  async blob(method: Method, path: string, body?: unknown): Promise<Blob> {
+    const response = await this.#send(method, path, body, '*/*');
+    if (response.ok) return response.blob();
+    let parsed: unknown = null;
+    try {
+      parsed = JSON.parse(await response.text());
+    } catch {
+      parsed = null;
+    }
+    throw ApiFailure.from(response.status, parsed);
+  }
+
+  async #send(method: Method, path: string, body: unknown, accept: string): Promise<Response> {
+    const headers: Record<string, string> = { Accept: accept };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (STATE_CHANGING.has(method) && this.#csrf) headers['X-CSRF-Token'] = this.#csrf;
+    const init: RequestInit = { method, headers, credentials: 'same-origin', cache: 'no-store' };
+    if (body !== undefined) init.body = JSON.stringify(body);
+    try {
+      return await fetch(this.href(path), init);
+    } catch {
+      throw new ApiFailure(0, 'postroom is not answering. Check that it is running, then try again.');
+    }
   }
 }
 

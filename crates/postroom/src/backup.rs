@@ -26,6 +26,9 @@ pub const BACKUP_JOB: &str = "backup";
 /// The recurring job's name.
 const SCHEDULE_NAME: &str = "backup";
 
+/// Held while this process makes a backup (see [`ScheduledBackups::make_and_prune`]).
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// The target `--to`/`--from` names, else `[backup] to`, else `DATA_DIR/backups`.
 pub fn target(config: &Config, named: Option<&str>) -> anyhow::Result<BackupTarget> {
     let text = named
@@ -172,12 +175,32 @@ impl ScheduledBackups {
         })
     }
 
+    /// The target backups go to and are listed and verified at.
+    pub fn target(&self) -> anyhow::Result<BackupTarget> {
+        target(&self.inner.config, None)
+    }
+
+    /// The master keys that open the backups' manifests.
+    pub fn keyring(&self) -> &Keyring {
+        &self.inner.keyring
+    }
+
+    /// `[backup] schedule` and `keep`, as configured.
+    pub fn policy(&self) -> (&str, u32) {
+        let backup = &self.inner.config.backup;
+        (&backup.schedule, backup.keep)
+    }
+
     /// Makes one backup as of `now_ms` and deletes those beyond `keep`; returns the new
-    /// backup's id and contents and the ids deleted.
+    /// backup's id and contents and the ids deleted. One at a time in this process: two
+    /// started in the same second (the schedule and an administrator's "back up now", or
+    /// two clicks) would otherwise both pass the check that the id is free and write the
+    /// same files; the second now finds the first and is refused.
     pub async fn make_and_prune(
         &self,
         now_ms: i64,
     ) -> anyhow::Result<(String, Contents, Vec<String>)> {
+        let _one_at_a_time = ONE_AT_A_TIME.lock().await;
         let inner = &self.inner;
         let target = target(&inner.config, None)?;
         let (id, contents) = backup::create(

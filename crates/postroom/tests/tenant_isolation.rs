@@ -41,6 +41,10 @@ enum Class {
     /// Looks a person up by the address in the body, in the caller's site only: 200, none
     /// of another site's (asked about B's customer, A finds and erases nothing of B's).
     AboutPerson,
+    /// Clears the entry of the address in the body from the caller's suppression list:
+    /// asked about B's suppressed customer, A gets 404 (not on A's list), and B's entry
+    /// stays (B's snapshot).
+    ClearsPerson,
 }
 
 fn classify(method: &str, path: &str) -> Option<Class> {
@@ -67,11 +71,32 @@ fn classify(method: &str, path: &str) -> Option<Class> {
         ("post", "/api/v1/feedback") => NoTenantData(
             "passes the caller's own words to the operator; takes no id and reads nothing stored",
         ),
+        ("get", "/api/v1/settings/jira/check") => {
+            NoTenantData("asks the caller's own site's Jira; takes no id")
+        }
         (_, "/api/v1/settings/retention" | "/api/v1/settings/raw-mail") => {
             NoTenantData("reads or changes the caller's own site's settings; takes no id")
         }
         ("post", "/api/v1/mail" | "/api/v1/templates" | "/api/v1/templates/import") => Creates,
         ("post", p) if p.starts_with("/api/v1/people/") => AboutPerson,
+        ("post", "/api/v1/suppressions/clear") => ClearsPerson,
+        ("get", "/api/v1/inventory") => {
+            NoTenantData("the code's declarations and the caller's own site's periods; takes no id")
+        }
+        ("get", "/api/v1/access-log") => NoTenantData(
+            "the caller's own site's lines (route templates, statuses, accounts); takes no id",
+        ),
+        (_, p) if p.starts_with("/api/v1/backups") => NoTenantData(
+            "the instance's backups, for the administrators of its own site only (409 \
+             here: none configured); names no site's data",
+        ),
+        ("post", "/api/v1/site/erase") => NoTenantData(
+            "erases the caller's own site only, once it typed its own name; A typing B's \
+             name is refused",
+        ),
+        ("post", "/api/v1/tokens") => Creates,
+        ("delete", "/api/v1/tokens/{id}") => ById(Thing::Token),
+        ("get", "/api/v1/suppressions" | "/api/v1/tokens") => List,
         (
             "get",
             "/api/v1/overview"
@@ -145,6 +170,7 @@ fn queries(path: &str, b: &SiteB) -> Vec<String> {
             "?status=created".to_owned(),
         ],
         "/api/v1/templates/search" => vec![String::new(), format!("?q={MARK}")],
+        "/api/v1/suppressions" => vec![String::new(), format!("?address={B_SENDER}")],
         _ => vec![String::new()],
     }
 }
@@ -168,6 +194,9 @@ fn body_of(method: &str, path: &str, b: &SiteB) -> Option<Body> {
         ("post", p) if p.starts_with("/api/v1/people/") => {
             Body::Json(json!({"address": B_SENDER, "deep": true}))
         }
+        ("post", "/api/v1/suppressions/clear") => Body::Json(json!({"address": B_SENDER})),
+        ("post", "/api/v1/site/erase") => Body::Json(json!({"confirm": B})),
+        ("post", "/api/v1/tokens") => Body::Json(json!({"name": "alpha", "scope": "agent"})),
         _ => return None,
     })
 }
@@ -230,6 +259,7 @@ async fn snapshot_b(console: &Console, b: &SiteB) -> Vec<String> {
         "/api/v1/audit/sent",
         "/api/v1/templates",
         "/api/v1/templates/export",
+        "/api/v1/suppressions",
     ] {
         let (status, body) = call(console, &auth, "get", path, None).await;
         assert_eq!(status, 200, "{path}: {body}");
@@ -280,6 +310,18 @@ async fn sweep(
                 }
                 for leak in b.leaks(&body) {
                     wrong.push(format!("{method} {path} with B's id shows {leak:?}"));
+                }
+            }
+            Class::ClearsPerson => {
+                let (status, body) =
+                    call(console, &auth, method, path, body_of(method, path, b)).await;
+                if status != 404 {
+                    wrong.push(format!(
+                        "{method} {path} about B's customer: {status} {body}, not 404"
+                    ));
+                }
+                for leak in b.leaks(&body) {
+                    wrong.push(format!("{method} {path} about B's customer shows {leak:?}"));
                 }
             }
             Class::AboutPerson => {
@@ -370,7 +412,8 @@ async fn b_reaches_its_own(
                     ));
                 }
             }
-            Class::AboutPerson | Class::Creates | Class::NoTenantData(_) => {}
+            // B's own clear would spoil the snapshot that proves A's left B's entry alone.
+            Class::AboutPerson | Class::ClearsPerson | Class::Creates | Class::NoTenantData(_) => {}
         }
     }
     wrong

@@ -24,6 +24,7 @@ use postroom_core::message::EmailAddress;
 use postroom_core::redact::Redactor;
 use postroom_store::audit::AuditStatus;
 use postroom_store::crypto::{CryptoError, TenantCipher};
+use postroom_store::outbound::Suppression;
 use postroom_store::people::{
     AgentRows, AuditRecord, PersonAction, PersonRequest, SentRecord, SubjectKind, ThreadEntry,
 };
@@ -144,6 +145,23 @@ pub struct FoundSuppression {
     pub diagnostic: Option<String>,
     pub first_at_ms: i64,
     pub last_at_ms: i64,
+}
+
+impl FoundSuppression {
+    /// The entry `s` with its diagnostic opened; one that cannot be opened says so.
+    pub fn open(cipher: &TenantCipher, s: &Suppression) -> Self {
+        Self {
+            suppressed: s.suppressed,
+            hard: s.hard,
+            bounces: s.failures,
+            withheld: s.withheld,
+            status: s.status.clone(),
+            diagnostic: crate::outbound::open_diagnostic(cipher, s)
+                .unwrap_or_else(|e| Some(format!("(unreadable: {e})"))),
+            first_at_ms: s.first_at_ms,
+            last_at_ms: s.last_at_ms,
+        }
+    }
 }
 
 /// A test case whose mail names the person (`deep`).
@@ -314,17 +332,9 @@ impl People {
                 for record in rows.sent {
                     found.sent.push(sent(&cipher, record, FoundBy::Address));
                 }
-                found.suppression = rows.suppression.map(|s| FoundSuppression {
-                    suppressed: s.suppressed,
-                    hard: s.hard,
-                    bounces: s.failures,
-                    withheld: s.withheld,
-                    status: s.status.clone(),
-                    diagnostic: crate::outbound::open_diagnostic(&cipher, &s)
-                        .unwrap_or_else(|e| Some(format!("(unreadable: {e})"))),
-                    first_at_ms: s.first_at_ms,
-                    last_at_ms: s.last_at_ms,
-                });
+                found.suppression = rows
+                    .suppression
+                    .map(|s| FoundSuppression::open(&cipher, &s));
                 found.rate_counters = rows.counters;
                 found.address_hash = Some(hash);
                 if deep {

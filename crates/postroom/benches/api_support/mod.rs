@@ -50,6 +50,7 @@ pub async fn serve(store: Store, trackers: Trackers, dir: &Path) -> String {
         trusted_proxies: Vec::new().into(),
         usage_flags: true,
         operator_events: false,
+        backups: None,
         forge: None,
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -224,6 +224,18 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         console_settings.policy.idle_ms,
     ));
     let cloud_store = store.clone();
+    let backups = match crate::backup::ScheduledBackups::new(
+        &config,
+        store.clone(),
+        blobs.clone(),
+        intake.keyring().clone(),
+    ) {
+        Ok(backups) => Some(backups),
+        Err(e) => {
+            tracing::warn!(error = %e, "backups cannot be listed or made from the API");
+            None
+        }
+    };
     let mut router = http::router(AppState {
         store,
         readiness: readiness.clone(),
@@ -238,6 +250,7 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         forge,
         usage_flags: config.usage.flags,
         operator_events: config.operator.webhook_url.is_some(),
+        backups,
     });
     if let Some(cloud) = &cloud {
         router = router.merge(cloud.router());

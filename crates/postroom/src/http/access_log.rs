@@ -1,16 +1,20 @@
 //! The access log of `/api/v1`: time, method, route template, status, tenant, account id
-//! and truncated IP of every request; never a token, a query string or a body.
+//! and truncated IP of every request; never a token, a query string or a body. Its
+//! administrators read their site's last 7 days at `GET /api/v1/access-log`.
 
 use std::net::{IpAddr, SocketAddr};
 
+use axum::Json;
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use postroom_mail::smtp::Network;
-use postroom_store::access_log::{AccessEntry, truncate_ip};
+use postroom_store::access_log::{AccessEntry, RETENTION_MS, truncate_ip};
+use serde::Serialize;
 
-use super::AppState;
-use super::auth::CallerSlot;
+use super::auth::{ApiCaller, CallerSlot};
+use super::error::ErrorBody;
+use super::{ApiError, AppState};
 
 /// Records the request after it was answered. A failure to record is logged, never turned
 /// into an error for the caller, whose request has already been served.
@@ -50,6 +54,62 @@ pub async fn record(State(state): State<AppState>, mut request: Request, next: N
         tracing::warn!(error = %e, "cannot write the access log");
     }
     response
+}
+
+/// At most this many entries are listed, newest first.
+const LISTED: i64 = 1000;
+
+/// One line of the access log, as the site's administrators see it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AccessLine {
+    pub at_ms: i64,
+    pub method: String,
+    /// The route template (`/api/v1/audit/{id}`), never the path with its ids.
+    pub route: String,
+    pub status: u16,
+    /// The Jira account id of the caller; null when the request had none (a refusal).
+    pub account_id: Option<String>,
+    /// The client's address cut to its /24 or /48.
+    pub ip: Option<String>,
+}
+
+/// The site's access log.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AccessLog {
+    /// The newest 1,000 entries of the last 7 days, newest first.
+    pub entries: Vec<AccessLine>,
+}
+
+/// Who called this site's API and console in the last 7 days: time, route, status,
+/// account and truncated address, newest first (at most 1,000). Administrators only.
+#[utoipa::path(get, path = "/api/v1/access-log", tag = "console",
+    responses((status = 200, body = AccessLog), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<Json<AccessLog>, ApiError> {
+    caller.require_admin()?;
+    let tenant = state.tenant_of(&caller).await?;
+    let since = crate::app::now_ms() - RETENTION_MS;
+    let entries = tenant
+        .access_log(LISTED)
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    Ok(Json(AccessLog {
+        entries: entries
+            .into_iter()
+            .filter(|e| e.at_ms >= since)
+            .map(|e| AccessLine {
+                at_ms: e.at_ms,
+                method: e.method,
+                route: e.route,
+                status: e.status,
+                account_id: e.account_id,
+                ip: e.ip,
+            })
+            .collect(),
+    }))
 }
 
 /// The client's address: the peer's, unless the peer is one of `http.trusted_proxies`;

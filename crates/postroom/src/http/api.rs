@@ -5,7 +5,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use postroom_core::ports::tracker::Priority;
 use utoipa::OpenApi;
 
@@ -69,6 +69,18 @@ use super::{
         super::people::find,
         super::people::export,
         super::people::erase,
+        super::suppressions::list,
+        super::suppressions::clear,
+        super::backups::list,
+        super::backups::create,
+        super::backups::verify,
+        super::tokens::list,
+        super::tokens::create,
+        super::tokens::revoke,
+        access_log::list,
+        super::inventory::show,
+        super::site_erase::erase,
+        super::jira_check::check,
     ),
     components(schemas(
         super::error::ErrorBody,
@@ -86,6 +98,23 @@ use super::{
         super::feedback::FeedbackQueued,
         super::people::PersonBody,
         super::people::ErasedBody,
+        super::suppressions::SuppressionBody,
+        super::suppressions::SuppressionList,
+        super::suppressions::ClearBody,
+        super::suppressions::ClearedBody,
+        super::backups::BackupBody,
+        super::backups::BackupsBody,
+        super::backups::VerifiedBody,
+        super::tokens::TokenBody,
+        super::tokens::TokenList,
+        super::tokens::NewToken,
+        super::tokens::MadeToken,
+        access_log::AccessLine,
+        access_log::AccessLog,
+        super::inventory::InventoryBody,
+        super::site_erase::EraseSiteBody,
+        super::site_erase::SiteErased,
+        super::jira_check::JiraCheckBody,
         overview::OverviewBody,
         overview::ForgeBody,
         overview::ListenerBody,
@@ -167,6 +196,22 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/people/find", post(super::people::find))
         .route("/people/export", post(super::people::export))
         .route("/people/erase", post(super::people::erase))
+        .route("/suppressions", get(super::suppressions::list))
+        .route("/suppressions/clear", post(super::suppressions::clear))
+        .route(
+            "/backups",
+            get(super::backups::list).post(super::backups::create),
+        )
+        .route("/backups/{id}/verify", post(super::backups::verify))
+        .route(
+            "/tokens",
+            get(super::tokens::list).post(super::tokens::create),
+        )
+        .route("/tokens/{id}", delete(super::tokens::revoke))
+        .route("/access-log", get(access_log::list))
+        .route("/inventory", get(super::inventory::show))
+        .route("/site/erase", post(super::site_erase::erase))
+        .route("/settings/jira/check", get(super::jira_check::check))
         .merge(templates::routes())
         .route_layer(middleware::from_fn(interactive))
         .route_layer(middleware::from_fn_with_state(state, access_log::record))

@@ -4,11 +4,14 @@ mod access_log;
 mod api;
 mod audit;
 mod auth;
+mod backups;
 mod console;
 mod error;
 mod feedback;
 mod forge;
 mod health;
+mod inventory;
+mod jira_check;
 mod jobs;
 mod json_body;
 mod mail;
@@ -20,7 +23,10 @@ mod readiness;
 mod session;
 mod settings;
 mod signin;
+mod site_erase;
+mod suppressions;
 mod templates;
+mod tokens;
 mod usage;
 mod webhooks;
 
@@ -68,6 +74,9 @@ pub struct AppState {
     /// The retention policy (`[inbound] retention_days` within `[retention]`) a site's
     /// own periods are checked against.
     pub retention: postroom_engine::retention::Policy,
+    /// The instance's backups, for the administrators of its own site; `None` when
+    /// `[backup] to` cannot be used (the routes answer 409).
+    pub backups: Option<crate::backup::ScheduledBackups>,
 }
 
 impl AppState {

@@ -9,7 +9,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use postroom_engine::people::{Erased, Found, People, PeopleError, Subject};
+use postroom_engine::people::{Erased, Found, NOT_COVERED, People, PeopleError, Subject};
 use postroom_store::TenantStore;
 use postroom_store::people::{PersonAction, SuppressionChoice};
 use serde::{Deserialize, Serialize};
@@ -42,11 +42,29 @@ pub struct PersonBody {
     pub jira: bool,
 }
 
+/// What was found, with what postroom does not cover, said with every answer so that
+/// nobody assumes more.
+#[derive(Debug, Serialize)]
+pub struct FoundBody {
+    #[serde(flatten)]
+    pub found: Found,
+    pub not_covered: &'static [&'static str],
+}
+
+impl From<Found> for FoundBody {
+    fn from(found: Found) -> Self {
+        Self {
+            found,
+            not_covered: NOT_COVERED,
+        }
+    }
+}
+
 /// What an erase removed, with what was found (and what stays in Jira).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErasedBody {
     #[schema(value_type = Object)]
-    pub found: Found,
+    pub found: FoundBody,
     #[schema(value_type = Object)]
     pub erased: Erased,
 }
@@ -54,14 +72,16 @@ pub struct ErasedBody {
 /// Everything postroom holds about a person, each record opened, and what sits in Jira
 /// with issue keys. Administrators only.
 #[utoipa::path(post, path = "/api/v1/people/find", tag = "people", request_body = PersonBody,
-    responses((status = 200, body = Object, description = "What was found, per kind"),
+    responses((status = 200, body = Object,
+               description = "What was found, per kind, and `not_covered`: what postroom \
+                              does not cover"),
               (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn find(
     State(state): State<AppState>,
     caller: ApiCaller,
     JsonBody(bytes): JsonBody,
-) -> Result<Json<Found>, ApiError> {
+) -> Result<Json<FoundBody>, ApiError> {
     let (tenant, people, _, found) = start(&state, &caller, &bytes, false).await?;
     let outcome = serde_json::to_value(found.counts()).map_err(|e| ApiError::Internal(e.into()))?;
     record(
@@ -73,7 +93,7 @@ pub async fn find(
         outcome,
     )
     .await?;
-    Ok(Json(found))
+    Ok(Json(found.into()))
 }
 
 /// One tar archive: a JSON file per kind of record plus the raw mails, sent messages and
@@ -147,7 +167,10 @@ pub async fn erase(
         outcome,
     )
     .await?;
-    Ok(Json(ErasedBody { found, erased }))
+    Ok(Json(ErasedBody {
+        found: found.into(),
+        erased,
+    }))
 }
 
 /// Checks the caller and the body, then finds the person (and looks in Jira).

@@ -190,6 +190,7 @@ impl Console {
             forge: None,
             usage_flags,
             operator_events: false,
+            backups: None,
         });
         let paths = served_paths(&router);
         tokio::spawn(async move {

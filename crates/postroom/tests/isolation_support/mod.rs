@@ -11,8 +11,9 @@ use postroom_store::blobs::{BlobKind, TenantBlobs};
 use postroom_store::crypto::Place;
 use postroom_store::inbound::{InboundResult, ResultStatus};
 use postroom_store::mailboxes::Mailboxes;
-use postroom_store::outbound::{SentMail, SentStatus};
+use postroom_store::outbound::{BounceRecord, SentMail, SentStatus};
 use postroom_store::queue::{Failure, RetryPolicy};
+use postroom_store::tokens::{ApiTokens, Scope};
 use postroom_store::{NewJob, TenantStore};
 use reqwest::Method;
 use reqwest::header::{CONTENT_TYPE, COOKIE};
@@ -38,6 +39,8 @@ pub enum Thing {
     DeadJob,
     /// A canned response's id.
     Template,
+    /// An API token's public id (a spare one: not the one B's calls are made with).
+    Token,
 }
 
 /// Site B with its data: an id of each kind and the strings that must never reach A.
@@ -200,7 +203,7 @@ pub async fn seed_b(console: &Console, b_site_url: &str) -> SiteB {
     })
     .await
     .unwrap();
-    let mime_key = TenantBlobs::new(console.intake.blobs().clone(), cipher)
+    let mime_key = TenantBlobs::new(console.intake.blobs().clone(), cipher.clone())
         .put(
             BlobKind::SentMime,
             &sent_id,
@@ -220,7 +223,31 @@ pub async fn seed_b(console: &Console, b_site_url: &str) -> SiteB {
     )
     .await
     .unwrap();
+    let suppression_place = |column| Place::column("suppressions", column, sender_hash.as_str());
+    tx.record_bounce(
+        &BounceRecord {
+            address_hash: sender_hash.clone(),
+            address: cipher
+                .seal(&suppression_place("address"), B_SENDER.as_bytes())
+                .unwrap(),
+            hard: true,
+            status: Some("5.1.1".to_owned()),
+            diagnostic: Some(
+                cipher
+                    .seal(&suppression_place("diagnostic"), b"550 bmark no such user")
+                    .unwrap(),
+            ),
+            at_ms: postroom::app::now_ms(),
+        },
+        3,
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
+    let (spare, _) = ApiTokens::new(tenant(console, B).await)
+        .create("bmark-spare-account", "bmark spare", Scope::Agent, 1)
+        .await
+        .unwrap();
     let queue = console.store.store.queue();
     let taken = queue.take(&["bmark.kind"], 1, 1, 60_000).await.unwrap();
     queue
@@ -265,12 +292,14 @@ pub async fn seed_b(console: &Console, b_site_url: &str) -> SiteB {
     ids.insert(Thing::Sent, sent_id);
     ids.insert(Thing::DeadJob, taken[0].id.to_string());
     ids.insert(Thing::Template, template["id"].as_str().unwrap().to_owned());
+    ids.insert(Thing::Token, spare.id.clone());
     let markers = vec![
         MARK.to_owned(),
         intake[0].clone(),
         intake[1].clone(),
         ids[&Thing::Template].clone(),
         whoami["token_id"].as_str().unwrap().to_owned(),
+        spare.id,
         sender_hash.clone(),
         format!("\"{b_site_url}\""),
     ];
