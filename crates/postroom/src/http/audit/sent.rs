@@ -143,3 +143,27 @@ pub async fn sent_mime(
         .map_err(api_error)?;
     Ok(([(header::CONTENT_TYPE, "message/rfc822")], bytes).into_response())
 }
+
+/// A sent notification's HTML as it went out (its text as HTML when it has none), for the
+/// console's sandboxed frame: under the same policy as a mail taken in (no script, no
+/// request anywhere). Kept as long as its MIME (7 days).
+#[utoipa::path(get, path = "/api/v1/audit/sent/{id}/html", tag = "audit",
+    params(("id" = String, Path, description = "Sent-mail id")),
+    responses((status = 200, content_type = "text/html", body = String,
+               description = "The message's HTML, under a sandboxing Content-Security-Policy"),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody,
+               description = "Unknown id, or its MIME is not kept")))]
+pub async fn sent_html(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let tenant = tenant(&state, &caller).await?;
+    let bytes = Audit::new(state.intake.clone())
+        .sent_mime(&tenant, &id)
+        .await
+        .map_err(api_error)?;
+    super::mail::html_of(&bytes, &id)
+}
