@@ -1,5 +1,5 @@
-// The sent-mail audit: an agent's public comment on a SUP issue is mailed to its reporter
-// (the journey profile's notification rule); the administrator finds that message on the
+// The sent-mail audit: a customer's mail makes an issue, and an agent's public comment on it
+// is mailed to the customer (the journey profile's notification rule); the administrator finds that message on the
 // Sent page, opens it — recipient, status, the message as it went out in a frame with no
 // permission, its MIME to download — in light and dark, at 1280 and 375 px.
 //
@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { accessible, api, jira, launch, open, sandbox, screenshots, signIn } from './support.mjs';
+import { accessible, api, launch, open, sandbox, screenshots, signIn } from './support.mjs';
 
 let browser;
 
@@ -21,39 +21,66 @@ after(async () => {
 
 test('an administrator finds a sent notification and sees it as it went out', async () => {
   const stamp = Date.now();
-  const issue = await jira('POST', '/issue', {
-    fields: { project: { key: 'SUP' }, summary: `Journey sent ${stamp}`, issuetype: { id: '10001' } },
-  });
-  const agent = `Basic ${Buffer.from('agent@example.com:sandbox').toString('base64')}`;
-  const comment = await fetch(`${sandbox}/rest/api/3/issue/${issue.key}/comment`, {
-    method: 'POST',
-    headers: { Authorization: agent, 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      body: { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text: `Answer ${stamp}` }] }] },
-    }),
-  });
-  assert.equal(comment.status, 201);
-
+  const sender = `sent.${stamp}@example.net`;
   const { context, page, problems } = await open(browser);
   await signIn(page, 'Sandbox Admin');
   await page.getByRole('heading', { name: 'Overview' }).waitFor();
+  const raw = [
+    `From: Journey Customer <${sender}>`,
+    'To: support@example.com',
+    `Subject: Journey sent ${stamp}`,
+    `Message-ID: <journey-sent-${stamp}@example.net>`,
+    `Date: ${new Date().toUTCString()}`,
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    'Where is my parcel?',
+    '',
+  ].join('\r\n');
+  const taken = await page.evaluate(async (body) => {
+    const session = await (await fetch('/api/v1/session')).json();
+    const response = await fetch('/api/v1/mail', {
+      method: 'POST',
+      headers: { 'Content-Type': 'message/rfc822', 'X-CSRF-Token': session.csrf_token },
+      body,
+    });
+    return response.status;
+  }, raw);
+  assert.equal(taken, 202);
+  let key;
+  for (let i = 0; i < 100 && !key; i += 1) {
+    const list = JSON.parse((await api(page, 'GET', `/audit?from=${encodeURIComponent(sender)}`)).body);
+    key = list.entries.find((e) => e.issue_key)?.issue_key;
+    if (!key) await sleep(300);
+  }
+  assert.ok(key, 'the mail made an issue');
+  // An agent's public comment is mailed to the customer (the journey profile's rule).
+  const agent = `Basic ${Buffer.from('agent@example.com:sandbox').toString('base64')}`;
+  const comment = await fetch(`${sandbox}/rest/api/3/issue/${key}/comment`, {
+    method: 'POST',
+    headers: { Authorization: agent, 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      body: { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text: `On its way ${stamp}` }] }] },
+    }),
+  });
+  assert.equal(comment.status, 201);
   let entry;
   for (let i = 0; i < 100 && !entry; i += 1) {
-    const list = JSON.parse((await api(page, 'GET', '/audit/sent?since=1h')).body);
-    entry = list.entries.find((e) => e.issue_key === issue.key && e.status !== 'queued');
+    const list = JSON.parse((await api(page, 'GET', '/audit/sent?kind=notification&since=1h')).body);
+    entry = list.entries.find((e) => e.issue_key === key && e.status !== 'queued');
     if (!entry) await sleep(300);
   }
-  assert.ok(entry, `a message about ${issue.key} was sent`);
+  assert.ok(entry, `a notification about ${key} was sent`);
+  const issue = { key };
 
   await page.getByRole('link', { name: 'Sent' }).click();
   await page.getByRole('heading', { name: 'Sent mail' }).waitFor();
-  const row = page.locator('tbody tr', { hasText: issue.key });
+  const row = page.locator('tbody tr', { hasText: issue.key }).filter({ hasText: 'notification' });
   await row.waitFor();
   await accessible(page, 'sent mail');
   await screenshots(page, 'sent');
   await row.getByRole('link').click();
   await page.getByRole('heading', { name: 'Sent message' }).waitFor();
-  assert.equal(await page.locator('dd', { hasText: issue.key }).count(), 1);
+  assert.equal(await page.locator('dt:text-is("Issue") + dd').innerText(), issue.key);
   if (entry.mime_kept) {
     const frame = page.locator('iframe.mail-frame');
     assert.equal(await frame.getAttribute('sandbox'), '', 'a frame with no permission');

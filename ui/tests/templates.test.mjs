@@ -55,7 +55,7 @@ test('a project administrator writes a project template: its agents see it, othe
   await lead.page.getByLabel('Tags, separated by commas').fill('journey, welcome');
   await lead.page.getByLabel('Who may use it').selectOption('projects');
   await lead.page.getByLabel('Project keys, separated by commas').fill('SUP');
-  const body = lead.page.getByLabel('Body');
+  const body = lead.page.getByRole('textbox', { name: 'Body', exact: true });
   await body.fill('About ');
   await body.press('End');
   await lead.page.getByRole('button', { name: 'issue.key', exact: true }).click();
@@ -103,7 +103,7 @@ test('a project administrator writes a project template: its agents see it, othe
   assert.equal(change.status, 403, 'the server refuses what the page hides');
   await seen.getByRole('link', { name }).click();
   await agent.page.getByRole('heading', { name }).waitFor();
-  assert.ok(await agent.page.getByLabel('Body').isDisabled(), 'shown read-only');
+  assert.ok(await agent.page.getByRole('textbox', { name: 'Body', exact: true }).isDisabled(), 'shown read-only');
   await accessible(agent.page, 'a template an agent may only use');
   await agent.context.close();
 
@@ -139,7 +139,7 @@ test('an import with an error is refused and shown at its line of the file', asy
   await page.getByRole('link', { name: 'Canned responses' }).click();
   await page.getByRole('link', { name: 'Import' }).click();
   await page.getByRole('heading', { name: 'Import templates' }).waitFor();
-  await page.getByLabel('Templates file').setInputFiles({ name: 'journey.json', mimeType: 'application/json', buffer: Buffer.from(file) });
+  await page.getByLabel('Templates file', { exact: true }).setInputFiles({ name: 'journey.json', mimeType: 'application/json', buffer: Buffer.from(file) });
   await page.getByRole('button', { name: 'Import journey.json' }).click();
   const shown = page.locator('#import-problems li').first();
   await shown.waitFor();
@@ -216,7 +216,7 @@ test('a template named like markup is shown as text', async () => {
   const id = JSON.parse(made.body).id;
   for (const route of ['#/templates', `#/templates/${id}`, '#/insights']) {
     await page.goto(`${base}/${route}`);
-    await page.getByText(name).first().waitFor();
+    await page.locator('main a, main h1').filter({ hasText: name }).first().waitFor();
     assert.equal(await page.locator('main img').count(), 0, `${route}: no image element`);
     assert.equal(await page.locator('main script').count(), 0, `${route}: no script element`);
   }

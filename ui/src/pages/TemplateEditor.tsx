@@ -286,7 +286,8 @@ function FieldErrors(props: { field: string; errors: Errors; source?: string }) 
   if (!list || list.length === 0) return null;
   const lines = props.source?.split('\n') ?? [];
   return (
-    <ul id={`template-${props.field}-error`} class="field-errors" role="alert">
+    <div id={`template-${props.field}-error`} role="alert">
+      <ul class="field-errors">
       {list.map((text, i) => {
         const line = lineIn(text);
         const source = line !== null ? lines[line - 1] : undefined;
@@ -301,7 +302,8 @@ function FieldErrors(props: { field: string; errors: Errors; source?: string }) 
           </li>
         );
       })}
-    </ul>
+      </ul>
+    </div>
   );
 }
 

@@ -102,7 +102,8 @@ export function TemplateImport() {
       {problems && (
         <section class="card" aria-labelledby="import-problems-title">
           <h2 id="import-problems-title">Nothing was imported: {problems.length === 1 ? 'one problem' : `${problems.length} problems`}</h2>
-          <ul id="import-problems" class="import-problems" role="alert">
+          <div id="import-problems" role="alert">
+          <ul class="import-problems">
             {problems.map((p, i) => (
               <li key={i}>
                 <p class="error-text">
@@ -117,6 +118,7 @@ export function TemplateImport() {
               </li>
             ))}
           </ul>
+          </div>
         </section>
       )}
     </>
