@@ -47,7 +47,9 @@ async fn no_route_shows_another_persons_personal_template() {
         &agent,
         &Method::POST,
         "/templates",
-        Some(json!({"name": NAME, "body": BODY, "tags": ["quokka"], "scope": {"kind": "personal"}})),
+        Some(
+            json!({"name": NAME, "body": BODY, "tags": ["quokka"], "scope": {"kind": "personal"}}),
+        ),
     )
     .await;
     assert_eq!(status, 201, "{made}");
@@ -119,7 +121,9 @@ async fn no_route_shows_another_persons_personal_template() {
                 let named = path.contains(&id);
                 for secret in [NAME, "Quokka personal body", id.as_str()] {
                     if text.contains(secret) && !(named && secret == id) {
-                        leaks.push(format!("{who:?} {method} {path} ({status}) shows {secret:?}: {text}"));
+                        leaks.push(format!(
+                            "{who:?} {method} {path} ({status}) shows {secret:?}: {text}"
+                        ));
                     }
                 }
             }
@@ -135,11 +139,22 @@ async fn no_route_shows_another_persons_personal_template() {
 async fn template_changes_without_the_csrf_token_are_refused_and_change_nothing() {
     let console = Console::start().await;
     let admin = console.session(Who::Admin).await;
-    let draft = json!({"name": "<img src=x onerror=alert(1)>", "body": "Hi", "scope": {"kind": "global"}});
-    let (status, made) = call(&console, &admin, &Method::POST, "/templates", Some(draft.clone())).await;
+    let draft =
+        json!({"name": "<img src=x onerror=alert(1)>", "body": "Hi", "scope": {"kind": "global"}});
+    let (status, made) = call(
+        &console,
+        &admin,
+        &Method::POST,
+        "/templates",
+        Some(draft.clone()),
+    )
+    .await;
     assert_eq!(status, 201, "{made}");
     let made: Value = serde_json::from_str(&made).unwrap();
-    assert_eq!(made["name"], "<img src=x onerror=alert(1)>", "kept as written: the page sets it as text");
+    assert_eq!(
+        made["name"], "<img src=x onerror=alert(1)>",
+        "kept as written: the page sets it as text"
+    );
     let id = made["id"].as_str().unwrap();
     let (_, before) = call(&console, &admin, &Method::GET, "/templates", None).await;
 
@@ -149,13 +164,20 @@ async fn template_changes_without_the_csrf_token_are_refused_and_change_nothing(
         (Method::PUT, format!("/templates/{id}"), Some(draft.clone())),
         (Method::DELETE, format!("/templates/{id}"), None),
         (Method::POST, "/templates/import".to_owned(), Some(import)),
-        (Method::POST, "/templates/preview".to_owned(), Some(json!({"body": "x", "issue": "SUP-1"}))),
+        (
+            Method::POST,
+            "/templates/preview".to_owned(),
+            Some(json!({"body": "x", "issue": "SUP-1"})),
+        ),
     ];
     for forged in [String::new(), "0".repeat(64)] {
         let without = (admin.0.clone(), forged.clone());
         for (method, path, body) in &attempts {
             let (status, text) = call(&console, &without, method, path, body.clone()).await;
-            assert_eq!(status, 403, "{method} {path} with CSRF token {forged:?}: {text}");
+            assert_eq!(
+                status, 403,
+                "{method} {path} with CSRF token {forged:?}: {text}"
+            );
         }
     }
     let (_, after) = call(&console, &admin, &Method::GET, "/templates", None).await;

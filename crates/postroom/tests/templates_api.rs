@@ -477,11 +477,17 @@ async fn the_editor_previews_an_unsaved_body_and_refuses_one_that_cannot_compile
     let (status, shown) = api
         .call(&api.agent, Method::POST, "/templates/preview", Some(good))
         .await;
-    assert_eq!((status, shown["text"].as_str()), (200, Some(&*format!("About {key}."))));
+    assert_eq!(
+        (status, shown["text"].as_str()),
+        (200, Some(&*format!("About {key}.")))
+    );
 
     for (body, says) in [
         ("Hi\nthere {% if %}", "line 2"),
-        ("Hi\n\n{{ reporter.frist_name }}", "unknown variable reporter.frist_name (line 3)"),
+        (
+            "Hi\n\n{{ reporter.frist_name }}",
+            "unknown variable reporter.frist_name (line 3)",
+        ),
     ] {
         let (status, refused) = api
             .call(
@@ -504,7 +510,10 @@ async fn the_editor_previews_an_unsaved_body_and_refuses_one_that_cannot_compile
             Some(json!({"body": "x", "issue": "SUP-999999"})),
         )
         .await;
-    assert_eq!(status, 422, "an issue that does not exist is the issue field's problem");
+    assert_eq!(
+        status, 422,
+        "an issue that does not exist is the issue field's problem"
+    );
 }
 
 #[tokio::test]
@@ -512,12 +521,20 @@ async fn insights_count_api_uses_of_the_templates_one_administers_only() {
     let api = start(true).await;
     let key = api.issue().await;
     let shared = api
-        .create(&api.admin, "Shared", json!({"kind": "projects", "values": ["SUP"]}))
+        .create(
+            &api.admin,
+            "Shared",
+            json!({"kind": "projects", "values": ["SUP"]}),
+        )
         .await;
     let personal = api
         .create(&api.agent, "Agent's own", json!({"kind": "personal"}))
         .await;
-    for (token, id) in [(&api.agent, &shared), (&api.agent, &personal), (&api.admin, &shared)] {
+    for (token, id) in [
+        (&api.agent, &shared),
+        (&api.agent, &personal),
+        (&api.admin, &shared),
+    ] {
         let (status, done) = api
             .call(
                 token,
@@ -534,7 +551,11 @@ async fn insights_count_api_uses_of_the_templates_one_administers_only() {
         .await;
     assert_eq!(status, 200, "{admin}");
     let templates = admin["templates"].as_array().unwrap();
-    assert_eq!(templates.len(), 1, "the agent's personal template is theirs: {admin}");
+    assert_eq!(
+        templates.len(),
+        1,
+        "the agent's personal template is theirs: {admin}"
+    );
     assert_eq!(templates[0]["id"], *shared);
     assert_eq!(templates[0]["posted"], 2);
     assert_eq!(admin["agents"].as_array().unwrap().len(), 2);
@@ -554,7 +575,11 @@ async fn insights_count_api_uses_of_the_templates_one_administers_only() {
         .iter()
         .map(|t| t["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["Agent's own"], "an agent administers only their own");
+    assert_eq!(
+        names,
+        ["Agent's own"],
+        "an agent administers only their own"
+    );
     assert_eq!(mine["templates"][0]["posted"], 1);
 
     let path = format!("/templates/insights?template={personal}");

@@ -224,7 +224,13 @@ mod tests {
         }
     }
 
-    fn week(week_ms: i64, template_id: &str, account_id: &str, inserted: i64, posted: i64) -> WeekOfUse {
+    fn week(
+        week_ms: i64,
+        template_id: &str,
+        account_id: &str,
+        inserted: i64,
+        posted: i64,
+    ) -> WeekOfUse {
         WeekOfUse {
             week_ms,
             template_id: template_id.into(),
@@ -238,7 +244,12 @@ mod tests {
     fn counts_only_the_managed_templates_per_template_agent_and_week() {
         let managed = vec![
             template("a", Scope::Projects(vec!["SUP".into()]), 0, None),
-            template("b", Scope::Projects(vec!["SUP".into(), "OPS".into()]), 0, None),
+            template(
+                "b",
+                Scope::Projects(vec!["SUP".into(), "OPS".into()]),
+                0,
+                None,
+            ),
         ];
         let w1 = postroom_core::usage::week_start(NOW - 7 * DAY);
         let w2 = postroom_core::usage::week_start(NOW);
@@ -255,8 +266,16 @@ mod tests {
             .map(|t| (t.template.id.as_str(), t.counts.inserted, t.counts.posted))
             .collect();
         assert_eq!(per_template, [("a", 3, 1), ("b", 0, 1)]);
-        let agents: Vec<(&str, i64)> = got.agents.iter().map(|(a, c)| (a.as_str(), c.uses())).collect();
-        assert_eq!(agents, [("ann", 3), ("bob", 2)], "eve used no managed template");
+        let agents: Vec<(&str, i64)> = got
+            .agents
+            .iter()
+            .map(|(a, c)| (a.as_str(), c.uses()))
+            .collect();
+        assert_eq!(
+            agents,
+            [("ann", 3), ("bob", 2)],
+            "eve used no managed template"
+        );
         let weeks: Vec<(i64, i64)> = got.weeks.iter().map(|(w, c)| (*w, c.uses())).collect();
         assert_eq!(weeks, [(w2, 4), (w1, 1)]);
         let top: Vec<(&str, &str)> = got
@@ -278,7 +297,16 @@ mod tests {
         let got = aggregate(managed, &weeks, Some("a"), NOW);
         assert_eq!(got.agents.len(), 1);
         assert_eq!(got.agents[0].0, "ann");
-        assert_eq!(got.weeks, [(w, Counts { inserted: 1, posted: 0 })]);
+        assert_eq!(
+            got.weeks,
+            [(
+                w,
+                Counts {
+                    inserted: 1,
+                    posted: 0
+                }
+            )]
+        );
         assert_eq!(got.templates.len(), 2);
     }
 
@@ -291,7 +319,13 @@ mod tests {
             template("new", Scope::Global, NOW - 5 * DAY, None),
             template("inserted only", Scope::Global, 0, None),
         ];
-        let weeks = [week(postroom_core::usage::week_start(NOW - 3 * DAY), "inserted only", "ann", 1, 0)];
+        let weeks = [week(
+            postroom_core::usage::week_start(NOW - 3 * DAY),
+            "inserted only",
+            "ann",
+            1,
+            0,
+        )];
         let got = aggregate(managed, &weeks, None, NOW);
         let unused: Vec<&str> = got.unused.iter().map(|t| t.id.as_str()).collect();
         assert_eq!(unused, ["never", "long ago"]);

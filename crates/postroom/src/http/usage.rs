@@ -10,12 +10,12 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use postroom_core::usage::UsageFlag;
 use postroom_core::canned::Scope;
+use postroom_core::usage::UsageFlag;
 use postroom_store::templates::Templates;
 use postroom_store::usage::Usage;
-use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 
 use super::auth::ApiCaller;
 use super::error::ErrorBody;

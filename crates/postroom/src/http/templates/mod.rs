@@ -28,7 +28,7 @@ pub use agent::{__path_favour, __path_favourites, __path_issue, __path_issues, _
 pub use agent::{
     AnswerableBody, IssueBody, TransitionBody, favour, favourites, issue, issues, unfavour,
 };
-pub use editor::{DraftPreviewRequest, __path_preview, __path_variables, preview, variables};
+pub use editor::{__path_preview, __path_variables, DraftPreviewRequest, preview, variables};
 pub use handlers::__path_apply;
 pub use handlers::__path_create;
 pub use handlers::__path_delete;
@@ -41,14 +41,14 @@ pub use handlers::__path_search;
 pub use handlers::__path_update;
 pub use handlers::{apply, create, delete, export, get_one, import, list, render, search, update};
 
-pub use insights::{
-    AgentUseBody, CountsBody, InsightsBody, ProjectTopBody, TemplateUseBody, UnusedBody,
-    WeekUseBody, __path_insights, insights,
-};
 /// The schemas of the OpenAPI document.
 pub use dto::{
     AppliedBody, ApplyRequestBody, DraftBody, ExportBody, ImportedBody, PreviewBody, RenderRequest,
     ScopeBody, ScopeKind, TemplateBody,
+};
+pub use insights::{
+    __path_insights, AgentUseBody, CountsBody, InsightsBody, ProjectTopBody, TemplateUseBody,
+    UnusedBody, WeekUseBody, insights,
 };
 
 /// The template routes, relative to `/api/v1`.
