@@ -97,7 +97,7 @@ test('a project administrator writes a project template: its agents see it, othe
   await agent.page.goto(`${base}/#/templates`);
   const seen = agent.page.getByRole('row', { name: new RegExp(name) });
   await seen.waitFor();
-  assert.match(await seen.innerText(), /use it/);
+  assert.match(await seen.innerText(), /use it/i);
   assert.equal(await seen.getByRole('button', { name: /^Delete/ }).count(), 0, 'an agent may not delete it');
   const change = await api(agent.page, 'PUT', `/templates/${id}`, { name: 'x', body: 'y', scope: { kind: 'projects', values: ['SUP'] } });
   assert.equal(change.status, 403, 'the server refuses what the page hides');
@@ -154,7 +154,11 @@ test('an import with an error is refused and shown at its line of the file', asy
   await page.getByRole('button', { name: 'Import', exact: true }).click();
   await page.getByRole('heading', { name: 'Canned responses' }).waitFor();
   await page.getByRole('row', { name: new RegExp(good) }).waitFor();
-  assert.deepEqual(problems, []);
+  assert.deepEqual(
+    problems.filter((p) => !/status of 422/.test(p)),
+    [],
+    'nothing went wrong but the refusal itself',
+  );
   await context.close();
 });
 

@@ -15,11 +15,13 @@ import { scopeText } from './Templates';
 const day = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' });
 
 export function InsightsPage(props: { template: string }) {
-  const [loaded] = useLoad(() => api.insights(props.template), [props.template]);
+  // The figures say which template they were narrowed to: while the next ones load, the
+  // page keeps showing the last ones under their own heading.
+  const [loaded] = useLoad(() => api.insights(props.template).then((insights) => ({ insights, of: props.template })), [props.template]);
   return (
     <>
       <PageHeader title="Insights" />
-      <Show loaded={loaded}>{(insights) => <Figures insights={insights} template={props.template} />}</Show>
+      <Show loaded={loaded}>{(shown) => <Figures insights={shown.insights} template={shown.of} />}</Show>
     </>
   );
 }

@@ -135,13 +135,18 @@ pub async fn sent_mime(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    caller.require_admin()?;
-    let tenant = tenant(&state, &caller).await?;
-    let bytes = Audit::new(state.intake.clone())
-        .sent_mime(&tenant, &id)
-        .await
-        .map_err(api_error)?;
+    let bytes = mime_of(&state, &caller, &id).await?;
     Ok(([(header::CONTENT_TYPE, "message/rfc822")], bytes).into_response())
+}
+
+/// The kept MIME of sent message `id`, for an administrator.
+async fn mime_of(state: &AppState, caller: &ApiCaller, id: &str) -> Result<Vec<u8>, ApiError> {
+    caller.require_admin()?;
+    let tenant = tenant(state, caller).await?;
+    Audit::new(state.intake.clone())
+        .sent_mime(&tenant, id)
+        .await
+        .map_err(api_error)
 }
 
 /// A sent notification's HTML as it went out (its text as HTML when it has none), for the
@@ -159,11 +164,6 @@ pub async fn sent_html(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    caller.require_admin()?;
-    let tenant = tenant(&state, &caller).await?;
-    let bytes = Audit::new(state.intake.clone())
-        .sent_mime(&tenant, &id)
-        .await
-        .map_err(api_error)?;
+    let bytes = mime_of(&state, &caller, &id).await?;
     super::mail::html_of(&bytes, &id)
 }
