@@ -36,7 +36,7 @@ function Figures(props: { insights: Insights; template: string }) {
         Uses of the templates you administer over the last 365 days: inserted into a reply, and posted. Counts only.
       </p>
       <form class="filters" aria-label="Narrow Insights" onSubmit={(e) => e.preventDefault()}>
-        <div class="field">
+        <div class="field field-names">
           <label for="insights-template">Per agent and per week of</label>
           <select
             id="insights-template"
