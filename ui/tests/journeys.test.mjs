@@ -6,7 +6,7 @@
 // Run: POSTROOM_CONSOLE_URL=http://127.0.0.1:PORT npm run journeys
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { accessible, base, launch, open as openIn, sandbox, sandboxAdmin, screenshots, signIn } from './support.mjs';
+import { accessible, base, launch, open as openIn, sandbox, sandboxAdmin, screenshots, signIn, upload } from './support.mjs';
 
 let browser;
 
@@ -19,19 +19,6 @@ after(async () => {
 });
 
 const open = (width, colorScheme) => openIn(browser, width, colorScheme);
-
-/** Takes a mail in through the API, as the signed-in page's own session. */
-async function upload(page, raw) {
-  return page.evaluate(async (body) => {
-    const session = await (await fetch('/api/v1/session')).json();
-    const response = await fetch('/api/v1/mail', {
-      method: 'POST',
-      headers: { 'Content-Type': 'message/rfc822', 'X-CSRF-Token': session.csrf_token },
-      body,
-    });
-    return response.status;
-  }, raw);
-}
 
 function mail(from, to, subject) {
   const id = `<journey-${Date.now()}-${Math.random().toString(16).slice(2)}@example.net>`;

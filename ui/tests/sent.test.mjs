@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { accessible, api, launch, open, sandbox, screenshots, signIn } from './support.mjs';
+import { accessible, api, launch, open, sandbox, screenshots, signIn, upload } from './support.mjs';
 
 let browser;
 
@@ -36,16 +36,7 @@ test('an administrator finds a sent notification and sees it as it went out', as
     'Where is my parcel?',
     '',
   ].join('\r\n');
-  const taken = await page.evaluate(async (body) => {
-    const session = await (await fetch('/api/v1/session')).json();
-    const response = await fetch('/api/v1/mail', {
-      method: 'POST',
-      headers: { 'Content-Type': 'message/rfc822', 'X-CSRF-Token': session.csrf_token },
-      body,
-    });
-    return response.status;
-  }, raw);
-  assert.equal(taken, 202);
+  assert.equal(await upload(page, raw), 202);
   let key;
   for (let i = 0; i < 100 && !key; i += 1) {
     const list = JSON.parse((await api(page, 'GET', `/audit?from=${encodeURIComponent(sender)}`)).body);

@@ -87,6 +87,19 @@ export async function api(page, method, path, body) {
   );
 }
 
+/** Takes a mail in through the API, as the signed-in page's own session; its status. */
+export async function upload(page, raw) {
+  return page.evaluate(async (body) => {
+    const session = await (await fetch('/api/v1/session')).json();
+    const response = await fetch('/api/v1/mail', {
+      method: 'POST',
+      headers: { 'Content-Type': 'message/rfc822', 'X-CSRF-Token': session.csrf_token },
+      body,
+    });
+    return response.status;
+  }, raw);
+}
+
 /** A Jira REST call to the sandbox as its administrator. */
 export async function jira(method, path, body) {
   const response = await fetch(`${sandbox}/rest/api/3${path}`, {
