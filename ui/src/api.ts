@@ -291,7 +291,100 @@ export interface Usage {
   insights: { week_ms: number; template_id: string; account_id: string; inserted: number; posted: number }[];
 }
 
+export type ScopeKind = 'personal' | 'projects' | 'groups' | 'global';
+
+export interface ScopeValue {
+  kind: ScopeKind;
+  values?: string[];
+}
+
+/** What an author writes; what an export file carries. */
+export interface Draft {
+  name: string;
+  body: string;
+  description: string;
+  folder: string | null;
+  tags: string[];
+  scope: ScopeValue;
+}
+
+export interface Template extends Draft {
+  id: string;
+  owner_account_id: string;
+  created_at_ms: number;
+  updated_at_ms: number;
+  usage_count: number;
+  last_used_at_ms: number | null;
+  /** `administer`: the caller may change and delete it; `use`: only use it. */
+  access: 'use' | 'administer';
+}
+
+export interface DraftPreview {
+  text: string;
+  missing: string[];
+}
+
+export interface Counts {
+  inserted: number;
+  posted: number;
+}
+
+export interface Insights {
+  templates: (Counts & {
+    id: string;
+    name: string;
+    folder: string | null;
+    scope: ScopeValue;
+    created_at_ms: number;
+    last_used_at_ms: number | null;
+  })[];
+  agents: (Counts & { account_id: string })[];
+  weeks: (Counts & { week_ms: number })[];
+  unused: { id: string; name: string; created_at_ms: number; last_used_at_ms: number | null }[];
+  top_by_project: (Counts & { project: string; template_id: string; name: string })[];
+}
+
+const seg = encodeURIComponent;
+
+export interface SentEntry {
+  id: string;
+  /** `notification`, `acknowledgement` or `notice`. */
+  kind: string;
+  /** `queued`, `sent`, `skipped` or `failed`. */
+  status: string;
+  /** Why it was skipped or failed (a bounce says so here). */
+  detail: string | null;
+  issue_key: string | null;
+  created_at_ms: number;
+  sent_at_ms: number | null;
+  to: string | null;
+  subject: string | null;
+  event: string | null;
+  notes: string[];
+  mime_kept: boolean;
+}
+
 export const api = {
+  sent: (query: { kind?: string; since?: string }) => {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) if (value) params.set(key, value);
+    const text = params.toString();
+    return transport.json<{ entries: SentEntry[] }>('GET', `/audit/sent${text ? `?${text}` : ''}`);
+  },
+  sentEntry: (id: string) => transport.json<SentEntry>('GET', `/audit/sent/${seg(id)}`),
+  sentMimeHref: (id: string) => transport.href(`/audit/sent/${seg(id)}/mime`),
+  sentHtmlHref: (id: string) => transport.href(`/audit/sent/${seg(id)}/html`),
+  templates: () => transport.json<Template[]>('GET', '/templates'),
+  template: (id: string) => transport.json<Template>('GET', `/templates/${seg(id)}`),
+  createTemplate: (draft: Draft) => transport.json<Template>('POST', '/templates', draft),
+  updateTemplate: (id: string, draft: Draft) => transport.json<Template>('PUT', `/templates/${seg(id)}`, draft),
+  deleteTemplate: (id: string) => transport.json<null>('DELETE', `/templates/${seg(id)}`),
+  variables: () => transport.json<string[]>('GET', '/templates/variables'),
+  previewDraft: (body: string, issue: string) => transport.json<DraftPreview>('POST', '/templates/preview', { body, issue }),
+  exportTemplates: () => transport.json<unknown>('GET', '/templates/export'),
+  importTemplates: (file: unknown) => transport.json<{ imported: Template[] }>('POST', '/templates/import', file),
+  insights: (template: string) =>
+    transport.json<Insights>('GET', `/templates/insights${template ? `?template=${seg(template)}` : ''}`),
   usage: () => transport.json<Usage>('GET', '/usage'),
   session: () => transport.json<Session>('GET', '/session'),
   signInWithLink: (token: string) => transport.json<Session>('POST', '/session/link', { token }),

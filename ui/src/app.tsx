@@ -9,10 +9,16 @@ import { Audit } from './pages/Audit';
 import { AuditEntry } from './pages/AuditEntry';
 import { Data } from './pages/data/Data';
 import { Feedback } from './pages/Feedback';
+import { InsightsPage } from './pages/Insights';
 import { Jobs } from './pages/Jobs';
 import { Overview } from './pages/Overview';
+import { Sent } from './pages/Sent';
+import { SentMail } from './pages/SentMail';
 import { Settings } from './pages/Settings';
 import { LinkSignIn, SignIn } from './pages/SignIn';
+import { TemplateEditor } from './pages/TemplateEditor';
+import { TemplateImport } from './pages/TemplateImport';
+import { Templates } from './pages/Templates';
 import { useRoute } from './route';
 import type { Route } from './route';
 import { setMode, storedMode } from './theme';
@@ -21,11 +27,17 @@ import { ApiFailure, transport } from './transport';
 
 type Auth = { state: 'checking' } | { state: 'signed-out'; refused: string | null } | { state: 'signed-in'; session: Session };
 
+/**
+ * Canned responses and their Insights reach every role: each sees the templates and
+ * figures their scope allows (the API decides, per template).
+ */
+const TEMPLATE_PAGES: Route['page'][] = ['templates', 'template', 'templates-import', 'insights'];
+
 /** Which pages each role reaches; the server enforces the same on every API call. */
 const PAGES: Record<Role, ReadonlySet<Route['page']>> = {
-  admin: new Set(['overview', 'audit', 'audit-entry', 'jobs', 'agent', 'data', 'settings', 'feedback']),
-  project_admin: new Set(['audit', 'audit-entry', 'agent']),
-  agent: new Set(['agent']),
+  admin: new Set(['overview', 'audit', 'audit-entry', 'sent', 'sent-entry', 'jobs', 'agent', ...TEMPLATE_PAGES, 'data', 'settings', 'feedback']),
+  project_admin: new Set(['audit', 'audit-entry', 'agent', ...TEMPLATE_PAGES]),
+  agent: new Set(['agent', ...TEMPLATE_PAGES]),
 };
 
 export function App() {
@@ -103,8 +115,17 @@ function Frame(props: { session: Session; route: Route; signedOut: () => void })
           <ul class="nav">
             {allowed.has('overview') && <NavItem href="#/overview" label="Overview" current={page === 'overview'} />}
             {allowed.has('audit') && <NavItem href="#/audit" label="Audit" current={page === 'audit' || page === 'audit-entry'} />}
+            {allowed.has('sent') && <NavItem href="#/sent" label="Sent" current={page === 'sent' || page === 'sent-entry'} />}
             {allowed.has('jobs') && <NavItem href="#/jobs" label="Jobs" current={page === 'jobs'} />}
             {allowed.has('agent') && <NavItem href="#/agent" label="Answer" current={page === 'agent'} />}
+            {allowed.has('templates') && (
+              <NavItem
+                href="#/templates"
+                label="Canned responses"
+                current={page === 'templates' || page === 'template' || page === 'templates-import'}
+              />
+            )}
+            {allowed.has('insights') && <NavItem href="#/insights" label="Insights" current={page === 'insights'} />}
             {allowed.has('data') && <NavItem href="#/data" label="People and data" current={page === 'data'} />}
             {allowed.has('settings') && <NavItem href="#/settings" label="Settings" current={page === 'settings'} />}
             {allowed.has('feedback') && <NavItem href="#/feedback" label="Feedback" current={page === 'feedback'} />}
@@ -141,6 +162,12 @@ function Page(props: { route: Route; session: Session; page: Route['page'] }) {
   if (route.page === 'data') return <Data section={route.section} session={props.session} />;
   if (route.page === 'feedback') return <Feedback />;
   if (route.page === 'settings') return <Settings />;
+  if (route.page === 'sent') return <Sent kind={route.kind} since={route.since} />;
+  if (route.page === 'sent-entry') return <SentMail id={route.id} />;
+  if (route.page === 'templates') return <Templates />;
+  if (route.page === 'template') return <TemplateEditor id={route.id} session={props.session} />;
+  if (route.page === 'templates-import') return <TemplateImport />;
+  if (route.page === 'insights') return <InsightsPage template={route.template} />;
   if (props.page === 'agent') return <Agent />;
   if (props.page === 'audit') return <Audit from="" status="" />;
   return <Overview />;

@@ -17,6 +17,7 @@ export function appearance(status: string): 'success' | 'removed' | 'moved' | 'i
   switch (status) {
     case 'created':
     case 'commented':
+    case 'sent':
       return 'success';
     case 'failed':
     case 'rejected':
@@ -27,6 +28,7 @@ export function appearance(status: string): 'success' | 'removed' | 'moved' | 'i
       return 'moved';
     case 'pending':
     case 'ready':
+    case 'queued':
       return 'inprogress';
     default:
       return 'default';

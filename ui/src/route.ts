@@ -13,6 +13,12 @@ export type Route =
   | { page: 'data'; section: DataSection }
   | { page: 'feedback' }
   | { page: 'settings' }
+  | { page: 'sent'; kind: string; since: string }
+  | { page: 'sent-entry'; id: string }
+  | { page: 'templates' }
+  | { page: 'template'; id: string }
+  | { page: 'templates-import' }
+  | { page: 'insights'; template: string }
   | { page: 'link'; token: string }
   | { page: 'not-found' };
 
@@ -54,6 +60,15 @@ export function parse(hash: string, pathname = '/'): Route {
       return { page: 'feedback' };
     case 'settings':
       return { page: 'settings' };
+    case 'sent':
+      return parts[1]
+        ? { page: 'sent-entry', id: parts[1] }
+        : { page: 'sent', kind: query.get('kind') ?? '', since: query.get('since') ?? '' };
+    case 'templates':
+      if (parts[1] === 'import') return { page: 'templates-import' };
+      return parts[1] ? { page: 'template', id: parts[1] } : { page: 'templates' };
+    case 'insights':
+      return { page: 'insights', template: query.get('template') ?? '' };
     case 'link':
       return { page: 'link', token: parts[1] ?? '' };
     default:

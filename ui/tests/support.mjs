@@ -87,7 +87,7 @@ export async function api(page, method, path, body) {
   );
 }
 
-/** Takes a mail in through the API, as the signed-in page's own session. */
+/** Takes a mail in through the API, as the signed-in page's own session; its status. */
 export async function upload(page, raw) {
   return page.evaluate(async (body) => {
     const session = await (await fetch('/api/v1/session')).json();

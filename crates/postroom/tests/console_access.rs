@@ -10,7 +10,6 @@ mod console_support;
 use console_support::{Console, Who};
 use reqwest::Method;
 use reqwest::header::COOKIE;
-use serde_json::Value;
 
 /// Who a route lets through its door (a handler may still refuse one resource).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,21 +79,7 @@ async fn call(console: &Console, method: &str, path: &str, auth: Option<(String,
 #[tokio::test]
 async fn every_route_answers_each_role_as_the_table_says() {
     let console = Console::start().await;
-    let document: Value = console
-        .http
-        .get(format!("{}/api/v1/openapi.json", console.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let mut routes = Vec::new();
-    for (path, item) in document["paths"].as_object().unwrap() {
-        for method in item.as_object().unwrap().keys() {
-            routes.push((method.clone(), path.clone()));
-        }
-    }
+    let routes = console.documented_routes().await;
     assert!(
         routes.len() > 20,
         "the document lists the routes: {routes:?}"

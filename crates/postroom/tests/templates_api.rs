@@ -455,3 +455,134 @@ async fn without_jira_the_api_says_so_with_503() {
         401
     );
 }
+
+#[tokio::test]
+async fn the_editor_previews_an_unsaved_body_and_refuses_one_that_cannot_compile() {
+    let api = start(true).await;
+    let key = api.issue().await;
+    let (status, variables) = api
+        .call(&api.agent, Method::GET, "/templates/variables", None)
+        .await;
+    assert_eq!(status, 200, "{variables}");
+    let variables: Vec<&str> = variables
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    for wanted in ["issue.key", "reporter.first_name", "today"] {
+        assert!(variables.contains(&wanted), "{wanted} in {variables:?}");
+    }
+
+    let good = json!({"body": "About {{ issue.key }}.", "issue": key});
+    let (status, shown) = api
+        .call(&api.agent, Method::POST, "/templates/preview", Some(good))
+        .await;
+    assert_eq!(
+        (status, shown["text"].as_str()),
+        (200, Some(&*format!("About {key}.")))
+    );
+
+    for (body, says) in [
+        ("Hi\nthere {% if %}", "line 2"),
+        (
+            "Hi\n\n{{ reporter.frist_name }}",
+            "unknown variable reporter.frist_name (line 3)",
+        ),
+    ] {
+        let (status, refused) = api
+            .call(
+                &api.agent,
+                Method::POST,
+                "/templates/preview",
+                Some(json!({"body": body, "issue": key})),
+            )
+            .await;
+        assert_eq!(status, 422, "{refused}");
+        assert_eq!(refused["errors"][0]["field"], "body");
+        let message = refused["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains(says), "{message}");
+    }
+    let (status, _) = api
+        .call(
+            &api.agent,
+            Method::POST,
+            "/templates/preview",
+            Some(json!({"body": "x", "issue": "SUP-999999"})),
+        )
+        .await;
+    assert_eq!(
+        status, 422,
+        "an issue that does not exist is the issue field's problem"
+    );
+}
+
+#[tokio::test]
+async fn insights_count_api_uses_of_the_templates_one_administers_only() {
+    let api = start(true).await;
+    let key = api.issue().await;
+    let shared = api
+        .create(
+            &api.admin,
+            "Shared",
+            json!({"kind": "projects", "values": ["SUP"]}),
+        )
+        .await;
+    let personal = api
+        .create(&api.agent, "Agent's own", json!({"kind": "personal"}))
+        .await;
+    for (token, id) in [
+        (&api.agent, &shared),
+        (&api.agent, &personal),
+        (&api.admin, &shared),
+    ] {
+        let (status, done) = api
+            .call(
+                token,
+                Method::POST,
+                &format!("/templates/{id}/apply"),
+                Some(json!({"issue": key})),
+            )
+            .await;
+        assert_eq!(status, 200, "{done}");
+    }
+
+    let (status, admin) = api
+        .call(&api.admin, Method::GET, "/templates/insights", None)
+        .await;
+    assert_eq!(status, 200, "{admin}");
+    let templates = admin["templates"].as_array().unwrap();
+    assert_eq!(
+        templates.len(),
+        1,
+        "the agent's personal template is theirs: {admin}"
+    );
+    assert_eq!(templates[0]["id"], *shared);
+    assert_eq!(templates[0]["posted"], 2);
+    assert_eq!(admin["agents"].as_array().unwrap().len(), 2);
+    assert_eq!(admin["weeks"][0]["posted"], 2, "{admin}");
+    assert_eq!(admin["top_by_project"][0]["project"], "SUP");
+    assert_eq!(admin["top_by_project"][0]["template_id"], *shared);
+    assert!(!admin.to_string().contains(&personal));
+    assert!(!admin.to_string().contains("Agent's own"));
+
+    let (status, mine) = api
+        .call(&api.agent, Method::GET, "/templates/insights", None)
+        .await;
+    assert_eq!(status, 200, "{mine}");
+    let names: Vec<&str> = mine["templates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["Agent's own"],
+        "an agent administers only their own"
+    );
+    assert_eq!(mine["templates"][0]["posted"], 1);
+
+    let path = format!("/templates/insights?template={personal}");
+    assert_eq!(api.call(&api.admin, Method::GET, &path, None).await.0, 404);
+}

@@ -77,6 +77,12 @@ fn classify(method: &str, path: &str) -> Option<Class> {
         (_, "/api/v1/settings/retention" | "/api/v1/settings/raw-mail") => {
             NoTenantData("reads or changes the caller's own site's settings; takes no id")
         }
+        ("get", "/api/v1/templates/variables") => {
+            NoTenantData("the variables of the caller's own site's Jira fields; takes no id")
+        }
+        ("post", "/api/v1/templates/preview") => NoTenantData(
+            "renders the body it is sent for an issue of the caller's own site's Jira; no stored id",
+        ),
         ("post", "/api/v1/mail" | "/api/v1/templates" | "/api/v1/templates/import") => Creates,
         ("post", p) if p.starts_with("/api/v1/people/") => AboutPerson,
         ("post", "/api/v1/suppressions/clear") => ClearsPerson,
@@ -105,7 +111,8 @@ fn classify(method: &str, path: &str) -> Option<Class> {
             | "/api/v1/audit/sent"
             | "/api/v1/templates"
             | "/api/v1/templates/search"
-            | "/api/v1/templates/export",
+            | "/api/v1/templates/export"
+            | "/api/v1/templates/insights",
         ) => List,
         (_, p) if p.starts_with("/api/v1/audit/sent/{id}") => ById(Thing::Sent),
         (_, p) if p.starts_with("/api/v1/audit/{id}") => ById(Thing::Intake),
@@ -186,6 +193,9 @@ fn body_of(method: &str, path: &str, b: &SiteB) -> Option<Body> {
             "format": "postroom.templates", "version": 1, "templates": [draft("alpha imported")]
         })),
         ("post", "/api/v1/templates/{id}/render") => Body::Json(json!({"issue": b.issue_key})),
+        ("post", "/api/v1/templates/preview") => {
+            Body::Json(json!({"body": "About {{ issue.key }}", "issue": b.issue_key}))
+        }
         ("post", "/api/v1/templates/{id}/apply") => {
             Body::Json(json!({"issue": b.issue_key, "public": true}))
         }

@@ -14,7 +14,7 @@ pub mod search;
 
 pub use access::{Access, Action, CallerFacts, ProjectFacts, access, may_create};
 pub use exchange::{EXPORT_FORMAT, EXPORT_VERSION, Export, ImportError, parse_import};
-pub use model::{Draft, Problem, Scope, Template};
+pub use model::{Draft, Problem, Scope, Template, body_problems};
 pub use search::{Hit, Mine, RecentUse, SearchIndex};
 
 #[cfg(test)]

@@ -160,19 +160,7 @@ impl Draft {
             short_text(&mut out, &format!("tags[{i}]"), tag);
         }
         self.scope_problems(&mut out);
-        if self.body.trim().is_empty() {
-            out.push(Problem::new("body", "must not be empty"));
-        } else {
-            match Compiled::new(&self.body, Format::Markup) {
-                Ok(compiled) => {
-                    out.extend(compiled.unknown_variables(schema).into_iter().map(|u| {
-                        let at = u.line.map(|l| format!(" (line {l})")).unwrap_or_default();
-                        Problem::new("body", format!("unknown variable {}{at}", u.name))
-                    }))
-                }
-                Err(e) => out.push(Problem::new("body", e.to_string())),
-            }
-        }
+        out.extend(body_problems(&self.body, schema));
         out
     }
 
@@ -226,6 +214,26 @@ impl Draft {
             Scope::Groups(groups) => dedupe(groups, |g| g.trim().to_owned()),
             Scope::Personal | Scope::Global => {}
         }
+    }
+}
+
+/// The problems of a body alone (field `body`), as a save would find them: empty, not
+/// compiling (with the line and the reason), or naming variables `schema` does not know.
+/// The editor's live preview checks an unsaved body with this before rendering it.
+pub fn body_problems(body: &str, schema: &Schema) -> Vec<Problem> {
+    if body.trim().is_empty() {
+        return vec![Problem::new("body", "must not be empty")];
+    }
+    match Compiled::new(body, Format::Markup) {
+        Ok(compiled) => compiled
+            .unknown_variables(schema)
+            .into_iter()
+            .map(|u| {
+                let at = u.line.map(|l| format!(" (line {l})")).unwrap_or_default();
+                Problem::new("body", format!("unknown variable {}{at}", u.name))
+            })
+            .collect(),
+        Err(e) => vec![Problem::new("body", e.to_string())],
     }
 }
 

@@ -26,6 +26,11 @@ impl Schema {
         self
     }
 
+    /// The listed paths, sorted: what an editor offers to insert.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.paths.iter().map(String::as_str)
+    }
+
     /// True when a template may use `path`.
     pub fn knows(&self, path: &str) -> bool {
         if self.paths.contains(path) {

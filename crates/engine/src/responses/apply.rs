@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use postroom_core::canned::body_problems;
 use postroom_core::markup;
 use postroom_core::ports::tracker::{IssueUpdate, NewComment, Tracker, TrackerError};
 use postroom_core::template::{CalendarDate, Compiled, Format, IssueContext};
@@ -130,6 +131,35 @@ impl<T: Tracker> Responses<'_, T> {
         today: CalendarDate,
     ) -> Result<Preview, ResponsesError> {
         let template = self.get(id).await?.template;
+        self.render_body(&template.draft.body, issue, values, today)
+            .await
+    }
+
+    /// Renders a body that is not saved for `issue`: the editor's live preview. The body is
+    /// checked first as a save would check it, so a body the editor could not save is
+    /// refused here with the same problems (line and reason), not half rendered. Nothing is
+    /// counted or kept.
+    pub async fn preview_body(
+        &self,
+        body: &str,
+        issue: &str,
+        today: CalendarDate,
+    ) -> Result<Preview, ResponsesError> {
+        let problems = body_problems(body, &self.schema().await?);
+        if !problems.is_empty() {
+            return Err(ResponsesError::Invalid(problems));
+        }
+        self.render_body(body, issue, &BTreeMap::new(), today).await
+    }
+
+    /// Renders `body` for `issue` as the caller, who must be allowed to browse it.
+    async fn render_body(
+        &self,
+        body: &str,
+        issue: &str,
+        values: &BTreeMap<String, String>,
+        today: CalendarDate,
+    ) -> Result<Preview, ResponsesError> {
         self.require_browse(issue).await?;
         let issue = self.issue(issue, &[]).await?;
         let fields = self.cache.fields(self.tracker, &self.tenant).await?;
@@ -145,7 +175,7 @@ impl<T: Tracker> Responses<'_, T> {
         for (path, value) in values {
             context.fill(path, value);
         }
-        let rendered = Compiled::new(&template.draft.body, Format::Markup)?.render(&context)?;
+        let rendered = Compiled::new(body, Format::Markup)?.render(&context)?;
         Ok(Preview {
             text: rendered.text,
             missing: rendered.missing,

@@ -11,6 +11,7 @@ mod apply;
 mod error;
 mod facts;
 mod indexes;
+mod insights;
 mod manage;
 mod mine;
 mod scopes;
@@ -28,6 +29,7 @@ pub use apply::{Applied, ApplyRequest, Preview};
 pub use error::ResponsesError;
 pub use facts::{Administered, DEFAULT_ADMIN_GROUPS, FACTS_TTL, FactsCache};
 pub use indexes::{Prepared, SearchIndexes, USE_COUNTS_TTL};
+pub use insights::{Counts, Insights, ProjectTop, TemplateUse, UNUSED_AFTER_MS};
 pub use mine::{KeptMine, MineCopies};
 pub use scopes::{Decided, ScopeClasses};
 pub use starter::{starter, starter_languages};
@@ -125,6 +127,12 @@ impl<'a, T: Tracker> Responses<'a, T> {
             (template, access, _) if access.visible() => Ok(Visible { template, access }),
             _ => Err(ResponsesError::NotFound(id.to_owned())),
         }
+    }
+
+    /// The variables a body may use on this site, sorted: what the editor's variable picker
+    /// offers.
+    pub async fn variables(&self) -> Result<Vec<String>, ResponsesError> {
+        Ok(self.schema().await?.paths().map(str::to_owned).collect())
     }
 
     /// The variables a body may use on this site (custom fields by id and name).

@@ -44,6 +44,7 @@ use super::{
         audit::sent_list,
         audit::sent_show,
         audit::sent_mime,
+        audit::sent_html,
         templates::list,
         templates::search,
         templates::create,
@@ -54,6 +55,9 @@ use super::{
         templates::apply,
         templates::export,
         templates::import,
+        templates::preview,
+        templates::variables,
+        templates::insights,
         templates::favour,
         templates::unfavour,
         templates::issues,
@@ -143,6 +147,14 @@ use super::{
         templates::AppliedBody,
         templates::ExportBody,
         templates::ImportedBody,
+        templates::DraftPreviewRequest,
+        templates::InsightsBody,
+        templates::CountsBody,
+        templates::TemplateUseBody,
+        templates::AgentUseBody,
+        templates::WeekUseBody,
+        templates::UnusedBody,
+        templates::ProjectTopBody,
         templates::IssueBody,
         templates::AnswerableBody,
         templates::TransitionBody,
@@ -182,6 +194,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/audit/sent", get(audit::sent_list))
         .route("/audit/sent/{id}", get(audit::sent_show))
         .route("/audit/sent/{id}/mime", get(audit::sent_mime))
+        .route("/audit/sent/{id}/html", get(audit::sent_html))
         .route("/usage", get(usage::show))
         .route("/usage/flags", post(usage::report))
         .route("/feedback", post(super::feedback::send))

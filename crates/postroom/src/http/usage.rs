@@ -10,9 +10,12 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use postroom_core::canned::Scope;
 use postroom_core::usage::UsageFlag;
+use postroom_store::templates::Templates;
 use postroom_store::usage::Usage;
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 
 use super::auth::ApiCaller;
 use super::error::ErrorBody;
@@ -132,7 +135,8 @@ pub async fn report(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The usage flags and Insights of the last 365 days. Administrators only.
+/// The usage flags and Insights of the last 365 days, but those of other people's
+/// personal templates. Administrators only.
 #[utoipa::path(get, path = "/api/v1/usage", tag = "usage",
     responses((status = 200, body = UsageBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody)))]
@@ -141,11 +145,23 @@ pub async fn show(
     caller: ApiCaller,
 ) -> Result<Json<UsageBody>, ApiError> {
     caller.require_admin()?;
-    let usage = Usage::new(state.tenant_of(&caller).await?);
+    let tenant = state.tenant_of(&caller).await?;
+    let usage = Usage::new(tenant.clone());
     let now = now_ms();
     let internal = |e: postroom_store::StoreError| ApiError::Internal(e.into());
     let flags = usage.flags(now).await.map_err(internal)?;
-    let insights = usage.weeks(now).await.map_err(internal)?;
+    // Another person's personal template is theirs alone: not even its figures (nor its
+    // id) reach an administrator.
+    let others_personal: HashSet<String> = Templates::new(tenant)
+        .list()
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .filter(|t| t.draft.scope == Scope::Personal && t.owner != caller.account_id)
+        .map(|t| t.id)
+        .collect();
+    let mut insights = usage.weeks(now).await.map_err(internal)?;
+    insights.retain(|w| !others_personal.contains(&w.template_id));
     Ok(Json(UsageBody {
         flags_enabled: state.usage_flags,
         flags: flags

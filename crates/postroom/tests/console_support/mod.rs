@@ -302,6 +302,26 @@ impl Console {
             .unwrap()
     }
 
+    /// Every route of the OpenAPI document, as (lower-case method, full path).
+    pub async fn documented_routes(&self) -> Vec<(String, String)> {
+        let document: Value = self
+            .http
+            .get(format!("{}/api/v1/openapi.json", self.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let mut routes = Vec::new();
+        for (path, item) in document["paths"].as_object().unwrap() {
+            for method in item.as_object().unwrap().keys() {
+                routes.push((method.clone(), path.clone()));
+            }
+        }
+        routes
+    }
+
     /// A one-time link's token for `who`.
     pub async fn link(&self, who: Who) -> String {
         let tenant = self.tenant().await;

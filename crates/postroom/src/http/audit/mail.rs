@@ -40,8 +40,14 @@ pub async fn html(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let bytes = raw_mail(&state, &caller, &id).await?;
+    html_of(&bytes, &id)
+}
+
+/// A message's HTML (its text as HTML when it has none) under [`MAIL_HTML_POLICY`]: for
+/// the console's sandboxed frame, of a mail taken in or one postroom sent.
+pub(super) fn html_of(bytes: &[u8], id: &str) -> Result<Response, ApiError> {
     let html = mail_parser::MessageParser::default()
-        .parse(&bytes[..])
+        .parse(bytes)
         .and_then(|message| message.body_html(0).map(|html| html.into_owned()))
         .ok_or_else(|| ApiError::NotFound(format!("message {id} has no body to show")))?;
     Ok((

@@ -25,8 +25,8 @@ use crate::{app, audit, keys};
 
 pub use mail::{__path_bundle, __path_html, __path_testcase, TestCaseMade, bundle, html, testcase};
 pub use sent::{
-    __path_sent_list, __path_sent_mime, __path_sent_show, SentEntry, SentList, sent_list,
-    sent_mime, sent_show,
+    __path_sent_html, __path_sent_list, __path_sent_mime, __path_sent_show, SentEntry, SentList,
+    sent_html, sent_list, sent_mime, sent_show,
 };
 
 /// Filters of the audit list; every one optional.

@@ -135,11 +135,35 @@ pub async fn sent_mime(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    caller.require_admin()?;
-    let tenant = tenant(&state, &caller).await?;
-    let bytes = Audit::new(state.intake.clone())
-        .sent_mime(&tenant, &id)
-        .await
-        .map_err(api_error)?;
+    let bytes = mime_of(&state, &caller, &id).await?;
     Ok(([(header::CONTENT_TYPE, "message/rfc822")], bytes).into_response())
+}
+
+/// The kept MIME of sent message `id`, for an administrator.
+async fn mime_of(state: &AppState, caller: &ApiCaller, id: &str) -> Result<Vec<u8>, ApiError> {
+    caller.require_admin()?;
+    let tenant = tenant(state, caller).await?;
+    Audit::new(state.intake.clone())
+        .sent_mime(&tenant, id)
+        .await
+        .map_err(api_error)
+}
+
+/// A sent notification's HTML as it went out (its text as HTML when it has none), for the
+/// console's sandboxed frame: under the same policy as a mail taken in (no script, no
+/// request anywhere). Kept as long as its MIME (7 days).
+#[utoipa::path(get, path = "/api/v1/audit/sent/{id}/html", tag = "audit",
+    params(("id" = String, Path, description = "Sent-mail id")),
+    responses((status = 200, content_type = "text/html", body = String,
+               description = "The message's HTML, under a sandboxing Content-Security-Policy"),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody,
+               description = "Unknown id, or its MIME is not kept")))]
+pub async fn sent_html(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let bytes = mime_of(&state, &caller, &id).await?;
+    super::mail::html_of(&bytes, &id)
 }

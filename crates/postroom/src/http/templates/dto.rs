@@ -70,7 +70,7 @@ impl DraftBody {
         })
     }
 
-    fn of(draft: Draft) -> Self {
+    pub(super) fn of(draft: Draft) -> Self {
         let kind = match &draft.scope {
             Scope::Personal => ScopeKind::Personal,
             Scope::Projects(_) => ScopeKind::Projects,

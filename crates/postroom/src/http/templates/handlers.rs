@@ -25,7 +25,7 @@ use std::collections::BTreeMap;
 const MAX_LIMIT: usize = 100;
 
 /// A JSON body, with a field error naming where it does not fit the schema.
-fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
+pub(super) fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();

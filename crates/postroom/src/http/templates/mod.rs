@@ -8,7 +8,9 @@
 
 mod agent;
 mod dto;
+mod editor;
 mod handlers;
+mod insights;
 
 use axum::Router;
 use axum::routing::{get, post, put};
@@ -26,6 +28,7 @@ pub use agent::{__path_favour, __path_favourites, __path_issue, __path_issues, _
 pub use agent::{
     AnswerableBody, IssueBody, TransitionBody, favour, favourites, issue, issues, unfavour,
 };
+pub use editor::{__path_preview, __path_variables, DraftPreviewRequest, preview, variables};
 pub use handlers::__path_apply;
 pub use handlers::__path_create;
 pub use handlers::__path_delete;
@@ -43,6 +46,10 @@ pub use dto::{
     AppliedBody, ApplyRequestBody, DraftBody, ExportBody, ImportedBody, PreviewBody, RenderRequest,
     ScopeBody, ScopeKind, TemplateBody,
 };
+pub use insights::{
+    __path_insights, AgentUseBody, CountsBody, InsightsBody, ProjectTopBody, TemplateUseBody,
+    UnusedBody, WeekUseBody, insights,
+};
 
 /// The template routes, relative to `/api/v1`.
 pub fn routes() -> Router<AppState> {
@@ -51,6 +58,9 @@ pub fn routes() -> Router<AppState> {
         .route("/templates/search", get(search))
         .route("/templates/export", get(export))
         .route("/templates/import", post(import))
+        .route("/templates/preview", post(preview))
+        .route("/templates/variables", get(variables))
+        .route("/templates/insights", get(insights))
         .route("/templates/{id}", get(get_one).put(update).delete(delete))
         .route("/templates/{id}/render", post(render))
         .route("/templates/{id}/apply", post(apply))
