@@ -102,6 +102,24 @@ async fn run(
     (shifted, elapsed)
 }
 
+/// The first whole second after `from_ms` from which every 5 s window accepts between 80 %
+/// and 105 % of `limit` creates a second.
+fn followed_after(log: &[LoggedRequest], from_ms: f64, limit: f64) -> Option<f64> {
+    let end = log.iter().map(|r| r.received_ms).fold(0.0, f64::max);
+    let steps = ((end - from_ms) / 1000.0).floor() as u32;
+    (0..steps).map(f64::from).find(|&t| {
+        let mut at = from_ms + t * 1000.0;
+        while at + 5_000.0 <= end {
+            let (rate, _) = window(log, at, at + 5_000.0);
+            if !(0.8 * limit..=1.05 * limit).contains(&rate) {
+                return false;
+            }
+            at += 1_000.0;
+        }
+        true
+    })
+}
+
 /// The first second from `from_ms` after which no 429 came for 5 s.
 fn settled_after(log: &[LoggedRequest], from_ms: f64) -> Option<f64> {
     let throttles: Vec<f64> = log
@@ -156,9 +174,15 @@ fn main() {
         let (after, share) = window(&log, 40_000.0, 60_000.0);
         let settled = settled_after(&log, 20_000.0)
             .map_or_else(|| "not within the run".to_owned(), |s| format!("{s:.1} s"));
+        let followed = followed_after(&log, 20_000.0, 10.0)
+            .map_or_else(|| "not within the run".to_owned(), |s| format!("{s:.0} s"));
+        let (first, first_share) = window(&log, 20_000.0, 25_000.0);
         println!(
-            "(c) limit 50 → 10/s at 20 s: {before:.1}/s before, {after:.1}/s from 40 s to 60 s \
-             ({:.2} % 429s), last 429 {settled} after the drop",
+            "(c) limit 50 → 10/s at 20 s: {before:.1}/s before; {first:.1}/s with {:.1} % 429s \
+             in the 5 s after the drop; within 80–105 % of the new limit in every 5 s window \
+             from {followed} after it; {after:.1}/s from 40 s to 60 s ({:.2} % 429s); \
+             last 429 {settled} after the drop",
+            first_share * 100.0,
             share * 100.0
         );
 
