@@ -379,6 +379,11 @@ pub const TABLES: &[TableDecl] = &[
                 Protection::Clear,
             ),
             col("created_at_ms", "enqueue time", Protection::None),
+            col(
+                "priority",
+                "0 live, 1 bulk import (handed out after live work)",
+                Protection::None,
+            ),
         ],
     },
     TableDecl {
