@@ -30,6 +30,7 @@ pub async fn count(State(app): State<App>, req: Request, next: Next) -> Response
         .get::<MatchedPath>()
         .map_or_else(|| req.uri().path().to_owned(), |m| m.as_str().to_owned());
     let path = req.uri().path().to_owned();
+    let issue_write = written_issue(&req).map(|i| i.to_ascii_uppercase());
     app.stats.request(&key);
     let response = next.run(req).await;
     let status = response.status().as_u16();
@@ -47,6 +48,7 @@ pub async fn count(State(app): State<App>, req: Request, next: Next) -> Response
         method,
         route,
         path,
+        issue_write,
         status,
         retry_after_secs: header("retry-after").and_then(|v| v.parse().ok()),
         reason: header("ratelimit-reason"),

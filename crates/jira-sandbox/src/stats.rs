@@ -42,6 +42,8 @@ pub struct LoggedRequest {
     pub route: String,
     /// The path as sent.
     pub path: String,
+    /// The issue a write targets (key or id, upper case), as the per-issue limit counts it.
+    pub issue_write: Option<String>,
     pub status: u16,
     /// `Retry-After` of the answer, in seconds.
     pub retry_after_secs: Option<u64>,
@@ -161,6 +163,7 @@ mod tests {
             method: "POST".into(),
             route: "/rest/api/3/issue".into(),
             path: "/rest/api/3/issue".into(),
+            issue_write: None,
             status: 201,
             retry_after_secs: None,
             reason: None,

@@ -14,7 +14,7 @@ mod support;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use jira_sandbox::{FaultConfig, LoggedRequest, Sandbox, SandboxConfig};
 use postroom_core::ports::tracker::Tracker;
@@ -61,7 +61,7 @@ async fn run(
     instances: usize,
     secs: u64,
     change: Option<(u64, FaultConfig)>,
-) -> (Vec<LoggedRequest>, f64) {
+) -> Vec<LoggedRequest> {
     let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
     let mut clients = Vec::new();
     for _ in 0..instances {
@@ -74,7 +74,6 @@ async fn run(
     sandbox.handle.reset_stats();
     sandbox.handle.set_faults(faults);
     let stop = Arc::new(AtomicBool::new(false));
-    let started = Instant::now();
     let tasks = drive(&clients, &stop);
     if let Some((at, later)) = change {
         tokio::time::sleep(Duration::from_secs(at)).await;
@@ -89,17 +88,14 @@ async fn run(
     }
     let log = sandbox.handle.requests();
     let base = log.first().map_or(0.0, |r| r.received_ms);
-    let elapsed = started.elapsed().as_secs_f64();
     sandbox.shutdown().await;
-    let shifted = log
-        .into_iter()
+    log.into_iter()
         .map(|mut r| {
             r.received_ms -= base;
             r.answered_ms -= base;
             r
         })
-        .collect();
-    (shifted, elapsed)
+        .collect()
 }
 
 /// The first whole second after `from_ms` from which every 5 s window accepts between 80 %
@@ -139,7 +135,7 @@ fn main() {
         .build()
         .unwrap();
     rt.block_on(async {
-        let (log, _) = run(
+        let log = run(
             FaultConfig {
                 latency_ms: 20,
                 ..FaultConfig::default()
@@ -160,7 +156,7 @@ fn main() {
             rate_limit_per_sec: Some(rate),
             ..FaultConfig::default()
         };
-        let (log, _) = run(limit(50.0), 1, 60, None).await;
+        let log = run(limit(50.0), 1, 60, None).await;
         let (rate, share) = window(&log, 10_000.0, 60_000.0);
         println!(
             "(b) hidden limit 50/s: {rate:.1} creates/s accepted from 10 s to 60 s \
@@ -169,7 +165,7 @@ fn main() {
             share * 100.0
         );
 
-        let (log, _) = run(limit(50.0), 1, 60, Some((20, limit(10.0)))).await;
+        let log = run(limit(50.0), 1, 60, Some((20, limit(10.0)))).await;
         let (before, _) = window(&log, 10_000.0, 20_000.0);
         let (after, share) = window(&log, 40_000.0, 60_000.0);
         let settled = settled_after(&log, 20_000.0)
@@ -186,7 +182,7 @@ fn main() {
             share * 100.0
         );
 
-        let (log, _) = run(limit(30.0), 3, 60, None).await;
+        let log = run(limit(30.0), 3, 60, None).await;
         let (rate, share) = window(&log, 10_000.0, 60_000.0);
         println!(
             "(d) three clients, one site limited to 30/s: {rate:.1} creates/s accepted in all \

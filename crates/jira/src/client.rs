@@ -164,11 +164,6 @@ impl JiraClient {
             .load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    /// Requests per second sent to the site, as last measured.
-    pub fn current_rate(&self) -> f64 {
-        self.inner.limiter.report().requests_per_sec
-    }
-
     /// The site's pace: rates, the limits seen, 429s, time spent waiting.
     pub fn pace(&self) -> PaceReport {
         self.inner.limiter.report()

@@ -16,10 +16,6 @@ use postroom_core::ports::tracker::{
 use postroom_jira::{JiraClient, Politeness};
 use serde_json::Map;
 
-/// Requests already on their way when a 429 is answered cannot know of it: those received
-/// this soon after are not counted as early.
-const GRACE_MS: f64 = 50.0;
-
 fn issue(n: usize) -> NewIssue {
     NewIssue {
         project: "SUP".into(),
@@ -42,58 +38,6 @@ fn comment(text: &str) -> NewComment {
         public: None,
         properties: Vec::new(),
     }
-}
-
-/// The scope a logged 429 paused, as its reason names it.
-fn paused_scope(r: &LoggedRequest) -> String {
-    match r.reason.as_deref() {
-        Some("jira-burst-based") => format!("{} {}", r.method, r.route),
-        Some("jira-per-issue-on-write") => format!("issue {}", written(r).unwrap_or_default()),
-        _ => "site".to_owned(),
-    }
-}
-
-fn written(r: &LoggedRequest) -> Option<String> {
-    if r.method == "GET" {
-        return None;
-    }
-    let mut segments = r.path.split('/');
-    segments.find(|s| *s == "issue")?;
-    segments
-        .next()
-        .filter(|s| !s.is_empty())
-        .map(str::to_ascii_uppercase)
-}
-
-fn scopes_of(r: &LoggedRequest) -> Vec<String> {
-    let mut scopes = vec!["site".to_owned(), format!("{} {}", r.method, r.route)];
-    scopes.extend(written(r).map(|i| format!("issue {i}")));
-    scopes
-}
-
-/// Each pause (scope, from, until) the log's 429s asked for.
-fn pauses(log: &[LoggedRequest]) -> Vec<(String, f64, f64)> {
-    log.iter()
-        .filter(|r| r.status == 429)
-        .map(|r| {
-            let until = r.answered_ms + r.retry_after_secs.unwrap_or(0) as f64 * 1000.0;
-            (paused_scope(r), r.answered_ms, until)
-        })
-        .collect()
-}
-
-/// Requests received inside a pause of a scope they belong to.
-fn early(log: &[LoggedRequest]) -> Vec<String> {
-    let pauses = pauses(log);
-    log.iter()
-        .filter(|r| {
-            let scopes = scopes_of(r);
-            pauses.iter().any(|(scope, from, until)| {
-                scopes.contains(scope) && r.received_ms > from + GRACE_MS && r.received_ms < *until
-            })
-        })
-        .map(|r| format!("{} {} at {:.0} ms", r.method, r.path, r.received_ms))
-        .collect()
 }
 
 async fn client(site: &common::Site) -> JiraClient {
@@ -139,18 +83,22 @@ async fn a_per_issue_limit_pauses_writes_to_that_issue_only() {
     assert!(busy_done.iter().all(Result::is_ok), "{busy_done:?}");
     assert!(quiet_done.iter().all(Result::is_ok), "{quiet_done:?}");
     let log = site.handle.requests();
-    let pauses = pauses(&log);
+    let pauses = common::pauses(&log);
     assert!(
         pauses
             .iter()
             .any(|(scope, ..)| *scope == format!("issue {busy}")),
         "the busy issue must have been limited"
     );
-    assert_eq!(early(&log), Vec::<String>::new(), "requests inside a pause");
+    assert_eq!(
+        common::early(&log),
+        Vec::<String>::new(),
+        "requests inside a pause"
+    );
     // The other issues were written while the busy one was paused.
     let during: HashSet<&str> = log
         .iter()
-        .filter(|r| r.status == 201 && written(r).as_deref() != Some(busy.as_str()))
+        .filter(|r| r.status == 201 && r.issue_write.as_deref() != Some(busy.as_str()))
         .filter(|r| {
             pauses
                 .iter()
@@ -196,7 +144,11 @@ async fn a_burst_limit_pauses_its_endpoint_and_a_quota_limit_the_whole_site() {
             .any(|r| r.status == 429 && r.reason.as_deref() == Some("jira-burst-based")),
         "the burst limit must have fired"
     );
-    assert_eq!(early(&log), Vec::<String>::new(), "requests inside a pause");
+    assert_eq!(
+        common::early(&log),
+        Vec::<String>::new(),
+        "requests inside a pause"
+    );
 
     // The site's quota: 10 requests in a 3-second window, then nothing until it ends.
     site.handle.reset_stats();
@@ -219,7 +171,7 @@ async fn a_burst_limit_pauses_its_endpoint_and_a_quota_limit_the_whole_site() {
         .collect();
     assert!(!quota.is_empty(), "the quota must have been reached");
     assert_eq!(
-        early(&log),
+        common::early(&log),
         Vec::<String>::new(),
         "requests inside the quota pause"
     );

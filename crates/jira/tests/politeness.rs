@@ -5,7 +5,6 @@
 mod common;
 
 use std::collections::HashSet;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use futures::future::join_all;
@@ -54,14 +53,15 @@ async fn storm(dialect: Dialect) {
     assert_eq!(keys.len(), 50);
     let stats = site.handle.stats();
     assert_eq!(stats.effect("issue_created"), 50, "no duplicate creates");
+    let log = site.handle.requests();
     assert!(
-        site.recorder.throttled.load(Ordering::Relaxed) > 0,
+        log.iter().any(|r| r.status == 429),
         "the storm must have been throttled"
     );
     assert_eq!(
-        site.recorder.early.load(Ordering::Relaxed),
-        0,
-        "a request came before its Retry-After"
+        common::early(&log),
+        Vec::<String>::new(),
+        "requests came before their Retry-After"
     );
     let pace = jira.pace();
     let create = pace

@@ -87,21 +87,9 @@ impl AppBudget {
         }
     }
 
-    /// Requests left in the budget now.
-    pub fn remaining(&self) -> f64 {
-        let mut s = self.lock();
-        self.refill(&mut s, Instant::now());
-        s.tokens.max(0.0)
-    }
-
     /// Requests drawn since the start.
     pub fn spent(&self) -> u64 {
         self.lock().spent
-    }
-
-    /// The budget's size, requests an hour.
-    pub fn per_hour(&self) -> f64 {
-        self.per_hour
     }
 }
 

@@ -44,20 +44,65 @@ const WINDOW: Duration = Duration::from_secs(1);
 const START_CONCURRENCY: usize = 4;
 
 /// What a pause covers.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Pause {
     Site,
     Endpoint(String),
     Issue(String),
 }
 
-impl Pause {
-    fn describe(&self) -> String {
-        match self {
-            Pause::Site => "site".to_owned(),
-            Pause::Endpoint(e) => format!("endpoint {e}"),
-            Pause::Issue(i) => format!("issue {i}"),
+/// The pauses Jira asked for, by what they cover: looked up by the scope's own strings,
+/// so that checking a waiter allocates nothing.
+#[derive(Debug, Default)]
+struct Pauses {
+    site: Option<Instant>,
+    endpoints: HashMap<String, Instant>,
+    issues: HashMap<String, Instant>,
+}
+
+impl Pauses {
+    /// How long until no pause covers `scope`.
+    fn left(&self, scope: &CallScope, now: Instant) -> Duration {
+        let left = |until: Option<&Instant>| {
+            until.map_or(Duration::ZERO, |u| u.saturating_duration_since(now))
+        };
+        let issue = scope.issue_write.as_ref().and_then(|i| self.issues.get(i));
+        left(self.site.as_ref())
+            .max(left(self.endpoints.get(&scope.endpoint)))
+            .max(left(issue))
+    }
+
+    /// Holds `pause` until `until` at least (a shorter wait never shortens a longer one);
+    /// forgets the pauses that are over.
+    fn extend(&mut self, pause: Pause, until: Instant, now: Instant) {
+        self.endpoints.retain(|_, u| *u > now);
+        self.issues.retain(|_, u| *u > now);
+        let slot = match pause {
+            Pause::Site => self.site.get_or_insert(until),
+            Pause::Endpoint(e) => self.endpoints.entry(e).or_insert(until),
+            Pause::Issue(i) => self.issues.entry(i).or_insert(until),
+        };
+        if *slot < until {
+            *slot = until;
         }
+    }
+
+    /// The pauses not over yet, named, with the seconds left.
+    fn active(&self, now: Instant) -> Vec<(String, f64)> {
+        let site = self.site.iter().map(|u| ("site".to_owned(), *u));
+        let endpoints = self
+            .endpoints
+            .iter()
+            .map(|(e, u)| (format!("endpoint {e}"), *u));
+        let issues = self.issues.iter().map(|(i, u)| (format!("issue {i}"), *u));
+        let mut active: Vec<(String, f64)> = site
+            .chain(endpoints)
+            .chain(issues)
+            .filter(|(_, until)| *until > now)
+            .map(|(name, until)| (name, (until - now).as_secs_f64()))
+            .collect();
+        active.sort_by(|a, b| a.0.cmp(&b.0));
+        active
     }
 }
 
@@ -105,7 +150,7 @@ struct Window {
 #[derive(Debug)]
 struct State {
     endpoints: HashMap<String, AdaptiveRate>,
-    pauses: HashMap<Pause, Instant>,
+    pauses: Pauses,
     ceiling: Option<AdaptiveRate>,
     inflight: usize,
     concurrency: usize,
@@ -176,7 +221,7 @@ impl Limiter {
         Self {
             state: Mutex::new(State {
                 endpoints: HashMap::new(),
-                pauses: HashMap::new(),
+                pauses: Pauses::default(),
                 ceiling: ceiling.map(|c| AdaptiveRate::new(c, Some(c), p.burst_secs, now)),
                 inflight: 0,
                 concurrency: START_CONCURRENCY.min(max_concurrency),
@@ -259,35 +304,55 @@ impl Limiter {
     fn decide(&self, key: (Priority, u64), scope: &CallScope) -> Decision {
         let now = Instant::now();
         let mut guard = self.lock();
-        let s = &mut *guard;
-        let mine = self.ready_in(s, scope, now);
+        let State {
+            endpoints,
+            pauses,
+            ceiling,
+            inflight,
+            concurrency,
+            waiting,
+            window,
+            ..
+        } = &mut *guard;
+        let mut ready_in = |scope: &CallScope| {
+            let bucket = endpoints
+                .entry(scope.endpoint.clone())
+                .or_insert_with(|| self.fresh(now));
+            let mut wait = pauses.left(scope, now).max(bucket.ready_in(now));
+            if let Some(ceiling) = ceiling.as_mut() {
+                wait = wait.max(ceiling.ready_in(now));
+            }
+            if let Some(app) = &self.app {
+                wait = wait.max(app.ready_in(now));
+            }
+            wait
+        };
+        let mine = ready_in(scope);
         if !mine.is_zero() {
             return Decision::Sleep(mine);
         }
-        if s.inflight >= s.concurrency {
-            s.window.saturated = true;
+        if *inflight >= *concurrency {
+            window.saturated = true;
             return Decision::Sleep(RECHECK);
         }
-        let ahead: Vec<CallScope> = s.waiting.range(..key).map(|(_, v)| v.clone()).collect();
-        if ahead
-            .iter()
-            .any(|other| self.ready_in(s, other, now).is_zero())
+        if waiting
+            .range(..key)
+            .any(|(_, other)| ready_in(other).is_zero())
         {
             return Decision::Sleep(RECHECK);
         }
-        s.waiting.remove(&key);
-        s.endpoints
-            .entry(scope.endpoint.clone())
-            .or_insert_with(|| self.fresh(now))
-            .take(now);
-        if let Some(ceiling) = &mut s.ceiling {
+        waiting.remove(&key);
+        if let Some(bucket) = endpoints.get_mut(&scope.endpoint) {
+            bucket.take(now);
+        }
+        if let Some(ceiling) = ceiling {
             ceiling.take(now);
         }
         if let Some(app) = &self.app {
             app.take(now);
         }
-        s.inflight += 1;
-        s.window.sent = s.window.sent.saturating_add(1);
+        *inflight += 1;
+        window.sent = window.sent.saturating_add(1);
         Decision::Go
     }
 
@@ -295,41 +360,9 @@ impl Limiter {
         AdaptiveRate::new(self.start_rate, self.ceiling, self.burst_secs, now)
     }
 
-    /// How long until nothing holds a request in `scope` back but the slots and the queue.
-    fn ready_in(&self, s: &mut State, scope: &CallScope, now: Instant) -> Duration {
-        let mut wait = Duration::ZERO;
-        let mut paused = |pause: &Pause| {
-            if let Some(until) = s.pauses.get(pause) {
-                wait = wait.max(until.saturating_duration_since(now));
-            }
-        };
-        paused(&Pause::Site);
-        paused(&Pause::Endpoint(scope.endpoint.clone()));
-        if let Some(issue) = &scope.issue_write {
-            paused(&Pause::Issue(issue.clone()));
-        }
-        let bucket = s
-            .endpoints
-            .entry(scope.endpoint.clone())
-            .or_insert_with(|| self.fresh(now));
-        wait = wait.max(bucket.ready_in(now));
-        if let Some(ceiling) = &mut s.ceiling {
-            wait = wait.max(ceiling.ready_in(now));
-        }
-        if let Some(app) = &self.app {
-            wait = wait.max(app.ready_in(now));
-        }
-        wait
-    }
-
     fn pause_for(&self, pause: Pause, wait: Duration) {
-        let until = Instant::now() + wait;
-        let mut s = self.lock();
-        s.pauses.retain(|_, u| *u > Instant::now());
-        let slot = s.pauses.entry(pause).or_insert(until);
-        if *slot < until {
-            *slot = until;
-        }
+        let now = Instant::now();
+        self.lock().pauses.extend(pause, now + wait, now);
     }
 
     /// Jira asked the whole site to wait without throttling (503 with `Retry-After`, quota
@@ -354,13 +387,7 @@ impl Limiter {
             })
             .collect();
         endpoints.sort_by(|a, b| a.endpoint.cmp(&b.endpoint));
-        let mut paused: Vec<(String, f64)> = s
-            .pauses
-            .iter()
-            .filter(|(_, until)| **until > now)
-            .map(|(p, until)| (p.describe(), (*until - now).as_secs_f64()))
-            .collect();
-        paused.sort_by(|a, b| a.0.cmp(&b.0));
+        let paused = s.pauses.active(now);
         PaceReport {
             requests_per_sec: s.measured,
             limit_seen: endpoints
@@ -398,6 +425,14 @@ impl Limiter {
         let tenant = self.tenant.clone();
         metrics::gauge!("postroom_jira_requests_per_sec", "tenant" => tenant.clone())
             .set(s.measured);
+        if let Some(lowest) = s
+            .endpoints
+            .values()
+            .map(AdaptiveRate::rate)
+            .min_by(f64::total_cmp)
+        {
+            metrics::gauge!("postroom_jira_adaptive_rate", "tenant" => tenant.clone()).set(lowest);
+        }
         metrics::gauge!("postroom_jira_concurrency", "tenant" => tenant)
             .set(f64::from(u32::try_from(s.concurrency).unwrap_or(u32::MAX)));
     }
@@ -443,8 +478,6 @@ impl Permit<'_> {
             if bucket.congested() {
                 s.window.congested = true;
             }
-            metrics::gauge!("postroom_jira_adaptive_rate", "tenant" => l.tenant.clone())
-                .set(bucket.rate());
         }
         l.close_window(s, now);
     }
@@ -493,7 +526,6 @@ impl Permit<'_> {
                 .map_or(0.0, AdaptiveRate::rate);
             metrics::counter!("postroom_jira_throttled_total", "tenant" => l.tenant.clone(), "scope" => scope.as_str())
                 .increment(1);
-            metrics::gauge!("postroom_jira_adaptive_rate", "tenant" => l.tenant.clone()).set(rate);
             tracing::warn!(
                 tenant = %l.tenant,
                 scope = scope.as_str(),

@@ -79,6 +79,14 @@ async fn a_burst_limit_pauses_only_its_endpoint_and_method() {
     assert!(waited(&limiter, &other_issue).await >= Duration::from_secs(4));
     let report = limiter.report();
     assert_eq!(report.limit_seen, Some(100.0));
+    assert!(report.paused.is_empty(), "the pause is over: {report:?}");
+    let permit = limiter.acquire(&comment, Priority::Live).await;
+    permit.throttled(Duration::from_secs(5), ThrottleScope::Endpoint);
+    drop(permit);
+    let paused = limiter.report().paused;
+    assert_eq!(paused.len(), 1, "{paused:?}");
+    assert_eq!(paused[0].0, "endpoint POST /rest/api/3/issue/{}/comment");
+    assert!(paused[0].1 > 4.9 && paused[0].1 <= 5.0, "{paused:?}");
 }
 
 #[tokio::test(start_paused = true)]

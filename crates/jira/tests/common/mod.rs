@@ -1,122 +1,68 @@
 //! A sandbox site served over real HTTP on 127.0.0.1:0, optionally under a context path,
-//! behind a recorder that checks that no request arrives before a Retry-After it was given.
+//! and checks over its request log: that no request arrived in a scope Jira had paused
+//! before the pause was over.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)] // helpers shared by several test files
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{Request, State};
-use axum::middleware::{Next, from_fn_with_state};
-use axum::response::Response;
-use jira_sandbox::{Credentials, SandboxConfig, SandboxHandle};
+use jira_sandbox::{Credentials, LoggedRequest, SandboxConfig, SandboxHandle};
 use postroom_core::ports::tracker::Dialect;
 use postroom_jira::{Auth, JiraClient, JiraConfig, Politeness, Secret};
 
-/// Requests in flight when a 429 is answered cannot know of it yet: those arriving within
-/// this long after the 429 are not counted as early.
-const IN_FLIGHT_GRACE: Duration = Duration::from_millis(25);
+/// Requests already on their way when a 429 is answered cannot know of it: those the site
+/// receives this soon after are not counted as early.
+const IN_FLIGHT_GRACE_MS: f64 = 50.0;
 
-/// Watches the traffic: for each scope a 429 named (its endpoint, its issue, or the whole
-/// site), the moment before which Jira said nobody may come back.
-#[derive(Debug, Default)]
-pub struct Recorder {
-    not_before: Mutex<HashMap<String, (Instant, Instant)>>,
-    pub early: AtomicU64,
-    pub requests: AtomicU64,
-    pub throttled: AtomicU64,
-}
-
-/// `METHOD path` with every segment holding a digit (a key, an id) replaced by `{}`.
-fn endpoint(method: &str, path: &str) -> String {
-    let route: Vec<&str> = path
-        .split('/')
-        .map(|s| {
-            if s.len() > 1 && s.bytes().any(|b| b.is_ascii_digit()) {
-                "{}"
-            } else {
-                s
-            }
-        })
-        .collect();
-    format!("{method} {}", route.join("/"))
-}
-
-/// The issue a write targets, upper case.
-fn written_issue(method: &str, path: &str) -> Option<String> {
-    if method == "GET" {
-        return None;
+/// The scope a logged 429 paused, as its reason names it: an endpoint, an issue, the site.
+fn paused_scope(r: &LoggedRequest) -> String {
+    match (r.reason.as_deref(), &r.issue_write) {
+        (Some("jira-burst-based"), _) => format!("{} {}", r.method, r.route),
+        (Some("jira-per-issue-on-write"), Some(issue)) => format!("issue {issue}"),
+        _ => "site".to_owned(),
     }
-    let mut segments = path.split('/');
-    segments.find(|s| *s == "issue")?;
-    segments
-        .next()
-        .filter(|s| !s.is_empty() && !matches!(*s, "bulk" | "createmeta" | "picker"))
-        .map(str::to_ascii_uppercase)
 }
 
-/// The scopes a request falls in: the site, its endpoint, the issue it writes.
-fn scopes(method: &str, path: &str) -> Vec<String> {
-    let mut scopes = vec!["site".to_owned(), endpoint(method, path)];
-    scopes.extend(written_issue(method, path).map(|i| format!("issue {i}")));
+/// The scopes a logged request falls in.
+fn scopes_of(r: &LoggedRequest) -> Vec<String> {
+    let mut scopes = vec!["site".to_owned(), format!("{} {}", r.method, r.route)];
+    scopes.extend(r.issue_write.as_ref().map(|i| format!("issue {i}")));
     scopes
 }
 
-async fn record(State(rec): State<Arc<Recorder>>, req: Request, next: Next) -> Response {
-    let arrived = Instant::now();
-    rec.requests.fetch_add(1, Ordering::Relaxed);
-    let method = req.method().to_string();
-    let path = req.uri().path().to_owned();
-    {
-        let nb = rec.not_before.lock().unwrap();
-        let early = scopes(&method, &path).iter().any(|scope| {
-            nb.get(scope).is_some_and(|(answered, until)| {
-                arrived > *answered + IN_FLIGHT_GRACE && arrived < *until
+/// Each pause (scope, from, until; milliseconds) the log's 429s asked for.
+pub fn pauses(log: &[LoggedRequest]) -> Vec<(String, f64, f64)> {
+    log.iter()
+        .filter(|r| r.status == 429)
+        .map(|r| {
+            let until = r.answered_ms + r.retry_after_secs.unwrap_or(0) as f64 * 1000.0;
+            (paused_scope(r), r.answered_ms, until)
+        })
+        .collect()
+}
+
+/// The logged requests the site received inside a pause of a scope they belong to.
+pub fn early(log: &[LoggedRequest]) -> Vec<String> {
+    let pauses = pauses(log);
+    log.iter()
+        .filter(|r| {
+            let scopes = scopes_of(r);
+            pauses.iter().any(|(scope, from, until)| {
+                scopes.contains(scope)
+                    && r.received_ms > from + IN_FLIGHT_GRACE_MS
+                    && r.received_ms < *until
             })
-        });
-        if early {
-            rec.early.fetch_add(1, Ordering::Relaxed);
-        }
-    }
-    let response = next.run(req).await;
-    if response.status() == 429 {
-        rec.throttled.fetch_add(1, Ordering::Relaxed);
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
-        let secs: u64 = header("retry-after")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
-        let scope = match header("ratelimit-reason").as_deref() {
-            Some("jira-burst-based") => endpoint(&method, &path),
-            Some("jira-per-issue-on-write") => written_issue(&method, &path)
-                .map_or_else(|| endpoint(&method, &path), |i| format!("issue {i}")),
-            _ => "site".to_owned(),
-        };
-        let now = Instant::now();
-        let until = now + Duration::from_secs(secs);
-        let mut nb = rec.not_before.lock().unwrap();
-        let entry = nb.entry(scope).or_insert((now, until));
-        if entry.1 < until {
-            *entry = (now, until);
-        }
-    }
-    response
+        })
+        .map(|r| format!("{} {} at {:.0} ms", r.method, r.path, r.received_ms))
+        .collect()
 }
 
 /// A running site.
 pub struct Site {
     pub base_url: String,
     pub handle: SandboxHandle,
-    pub recorder: Arc<Recorder>,
 }
 
 /// Starts a site whose base URL ends in `context_path` (`""` or `/jira`).
@@ -125,26 +71,20 @@ pub async fn start(context_path: &str) -> Site {
     let addr = listener.local_addr().unwrap();
     let base_url = format!("http://{addr}{context_path}");
     let handle = SandboxHandle::new(SandboxConfig::default(), base_url.clone()).unwrap();
-    let recorder = Arc::new(Recorder::default());
     let site = if context_path.is_empty() {
         handle.router()
     } else {
         Router::new().nest(context_path, handle.router())
     };
-    let app = site.layer(from_fn_with_state(recorder.clone(), record));
     tokio::spawn(async move {
         axum::serve(
             listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
+            site.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .await
         .ok();
     });
-    Site {
-        base_url,
-        handle,
-        recorder,
-    }
+    Site { base_url, handle }
 }
 
 /// Generous limits, fast backoff: tests that want politeness set their own.

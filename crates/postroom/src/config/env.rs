@@ -33,7 +33,8 @@ pub(super) fn apply_overrides(
     env: impl IntoIterator<Item = (String, String)>,
 ) -> Result<Applied, ConfigError> {
     let defaults = toml::Table::try_from(Config::default()).unwrap_or_default();
-    let declared = crate::reference::key_types();
+    // Read from the declarations only when a key without a default is overridden.
+    let mut declared = None;
     let mut applied = Applied::default();
     let mut vars: Vec<(String, String)> = env
         .into_iter()
@@ -61,7 +62,10 @@ pub(super) fn apply_overrides(
         let typed = match lookup(section, &path[1..]) {
             Some(template) => typed_value(Some(template), &value),
             // Unset by default: read as the type the key is declared with.
-            None => declared_value(declared.get(&key).map(String::as_str), &value),
+            None => {
+                let types = declared.get_or_insert_with(crate::reference::key_types);
+                declared_value(types.get(&key).map(String::as_str), &value)
+            }
         };
         insert(table, &path, typed);
         applied.by_key.push((key, name));
