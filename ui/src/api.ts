@@ -46,6 +46,7 @@ export interface PersonFound {
   sent: { id?: string; kind?: string; status?: string; issue_key?: string | null; created_at_ms?: number }[];
   suppression: { suppressed: boolean; hard: boolean; bounces: number; withheld: number; status: string | null } | null;
   rate_counters: unknown[];
+  jira_accounts: unknown[];
   thread_map: unknown[];
   test_cases: { id: string; name: string }[];
   canned_responses: Record<string, unknown> | null;

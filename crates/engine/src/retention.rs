@@ -215,6 +215,10 @@ impl Retention {
         let webhook_events = tenant
             .purge_webhook_events(week.max(intake_cutoff), intake_cutoff)
             .await?;
+        // Remembered Jira account lookups are trusted an hour at most (inbound::users).
+        tenant
+            .forget_sender_accounts_before(now_ms.saturating_sub(crate::inbound::users::HIT_TTL_MS))
+            .await?;
         Ok(Purged {
             intake: rows,
             raw_mail: with_blob.len() as u64,

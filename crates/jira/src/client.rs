@@ -90,6 +90,7 @@ impl JiraClient {
                 limiter: Arc::new(Limiter::new(
                     &config.politeness,
                     config.app_budget.clone(),
+                    config.fleet.clone(),
                     &config.tenant,
                 )),
                 politeness: config.politeness,

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use postroom_core::ports::budget_ledger::BudgetLedger;
 use postroom_core::ports::tracker::Dialect;
 
 use crate::auth::Auth;
@@ -31,6 +32,18 @@ pub struct JiraConfig {
     /// The app's hourly quota, shared with the other sites reached through the Forge app;
     /// `None` for a site reached with its own credentials.
     pub app_budget: Option<Arc<AppBudget>>,
+    /// Where the instances sharing one database share this site's pauses; `None` for a
+    /// client alone (a command, a test).
+    pub fleet: Option<Fleet>,
+}
+
+/// The site as the instances of a fleet share it.
+#[derive(Debug, Clone)]
+pub struct Fleet {
+    /// The fleet's ledger (the store).
+    pub ledger: Arc<dyn BudgetLedger>,
+    /// The tenant id of the site: its ledger row is `site:TENANT`, deleted with the tenant.
+    pub site: String,
 }
 
 impl JiraConfig {
@@ -45,6 +58,7 @@ impl JiraConfig {
             index_lag_allowance: Duration::from_secs(10),
             unknown_outcome_max: Duration::from_secs(300),
             app_budget: None,
+            fleet: None,
         }
     }
 }

@@ -21,7 +21,7 @@ mod transport;
 pub use auth::{Auth, FORGE_TOKEN_WAIT, OAuthTokens, SystemToken};
 pub use check::{CheckReport, ProjectCheck, check};
 pub use client::JiraClient;
-pub use config::{JiraConfig, Politeness};
+pub use config::{Fleet, JiraConfig, Politeness};
 pub use limiter::{AppBudget, EndpointPace, PaceReport, Priority};
 /// The one secret type of the project, re-exported for the client's configuration.
 pub use postroom_core::secret::Secret;

@@ -20,13 +20,14 @@ pub async fn email_field(tenant: &TenantStore) -> anyhow::Result<Option<String>>
 pub fn describe(found: &Found) -> String {
     let c = found.counts();
     let mut out = String::new();
-    let rows: [(&str, usize); 14] = [
+    let rows: [(&str, usize); 15] = [
         ("messages they sent (or naming them)", c.messages),
         ("  with the raw mail still stored", c.raw_mails),
         ("mail postroom sent them", c.sent_mail),
         ("  with the MIME still stored", c.sent_mime),
         ("suppression entry", c.suppression),
         ("rate counters", c.rate_counters),
+        ("Jira account lookups", c.jira_accounts),
         ("thread-map entries", c.thread_map),
         ("test cases naming them", c.test_cases),
         ("canned-response uses", c.template_uses),
@@ -89,8 +90,15 @@ pub fn describe_erased(erased: &Erased) -> String {
     let r = &erased.rows;
     let mut out = format!(
         "erased: {} blob(s), {} intake record(s), {} report(s), {} sent-mail record(s), \
-         {} thread-map entr(ies), {} rate counter(s), {} test case(s)\n",
-        erased.blobs, r.intake, r.reports, r.sent_mail, r.thread_map, r.counters, erased.test_cases
+         {} thread-map entr(ies), {} rate counter(s), {} Jira account lookup(s), {} test case(s)\n",
+        erased.blobs,
+        r.intake,
+        r.reports,
+        r.sent_mail,
+        r.thread_map,
+        r.counters,
+        r.accounts,
+        erased.test_cases
     );
     if r.suppression_marker {
         out.push_str(

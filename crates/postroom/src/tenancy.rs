@@ -303,6 +303,14 @@ impl Tenancy {
         }
     }
 
+    /// The site as the instances on this database share it: its pauses, in the store.
+    fn fleet(&self, id: &TenantId) -> postroom_jira::Fleet {
+        postroom_jira::Fleet {
+            ledger: Arc::new(self.store.clone()),
+            site: id.as_str().to_owned(),
+        }
+    }
+
     /// (Re)builds the tenant's Jira client from its site, or drops it when it has none.
     async fn connect(&self, id: &TenantId) {
         let label = self.labels.of(id);
@@ -315,7 +323,8 @@ impl Tenancy {
                 .transpose()
         });
         match client {
-            Ok(Some(client)) => {
+            Ok(Some(mut client)) => {
+                client.fleet = Some(self.fleet(id));
                 self.trackers.insert(id.clone(), client);
                 metrics::gauge!("postroom_jira_configured", "tenant" => label).set(1.0);
                 tracing::info!(tenant = %id, "the tenant's Jira site is served");
@@ -368,7 +377,8 @@ impl Tenancy {
             &label,
             &self.app_budget,
         ) {
-            Ok(client) => {
+            Ok(mut client) => {
+                client.fleet = Some(self.fleet(id));
                 self.trackers.insert(id.clone(), client);
                 metrics::gauge!("postroom_jira_configured", "tenant" => label).set(1.0);
                 tracing::info!(tenant = %id, "the site's Jira is served through the Forge app");

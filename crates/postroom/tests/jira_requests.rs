@@ -20,7 +20,7 @@ struct Site {
     served: Served,
     smtp: String,
     db_url: String,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl Site {
@@ -37,15 +37,25 @@ impl Site {
         )
         .unwrap();
         let db_url = format!("sqlite:{}", dir.path().join("data/postroom.db").display());
-        let served =
-            Served::start_with_args(dir.path(), &["--sandbox", "--smtp", "127.0.0.1:0"], &[]).await;
+        let served = Self::serve(dir.path()).await;
         let smtp = listening(&served, "smtp");
         Self {
             served,
             smtp,
             db_url,
-            _dir: dir,
+            dir,
         }
+    }
+
+    async fn serve(dir: &std::path::Path) -> Served {
+        Served::start_with_args(dir, &["--sandbox", "--smtp", "127.0.0.1:0"], &[]).await
+    }
+
+    /// Stops `serve` and starts it again on the same data (the sandbox starts afresh).
+    async fn restart(&mut self) {
+        self.served.kill();
+        self.served = Self::serve(self.dir.path()).await;
+        self.smtp = listening(&self.served, "smtp");
     }
 
     /// The requests the sandbox received so far, by `METHOD route`.
@@ -165,19 +175,11 @@ async fn each_outcome_costs_the_documented_jira_requests() {
     // A known sender's account is remembered: one create, and the sender as a watcher.
     assert_eq!(again, counts(&[(&create, 1), (&watch, 1)]));
     assert_eq!(stranger, counts(&[(lookup, 1), (&create, 1), (&watch, 1)]));
-    // A reply reads who is on the issue (reporter, watchers, request participants) to
-    // decide whether the sender may comment, then comments.
+    // The reply of the customer whose mail opened the issue, copying nobody new, is on the
+    // issue by postroom's own record: the comment alone.
     assert_eq!(
         reply,
-        counts(&[
-            (&format!("GET {}", p("/{key}")), 1),
-            (&format!("GET {}", p("/{key}/watchers")), 1),
-            (
-                "GET /sandbox/jira/rest/servicedeskapi/request/{key}/participant",
-                1
-            ),
-            (&format!("POST {}", p("/{key}/comment")), 1),
-        ])
+        counts(&[(&format!("POST {}", p("/{key}/comment")), 1)])
     );
     // Each attachment is one upload after the create.
     assert_eq!(
@@ -188,6 +190,78 @@ async fn each_outcome_costs_the_documented_jira_requests() {
             (&watch, 1),
         ])
     );
+    // Anyone else's reply, or one that copies someone new, reads who is on the issue
+    // (reporter, watchers, request participants) to decide whether the sender may comment
+    // and who joins, then comments.
+    let copying = site
+        .cost(
+            "support@example.com",
+            &mail(
+                alice,
+                "a5@c.example",
+                "Re: Two",
+                "In-Reply-To: <a2@c.example>\r\nCc: Carol <carol@customer.example>\r\n",
+            ),
+            6,
+        )
+        .await;
+    for read in [
+        format!("GET {}", p("/{key}")),
+        format!("GET {}", p("/{key}/watchers")),
+        "GET /sandbox/jira/rest/servicedeskapi/request/{key}/participant".to_owned(),
+        format!("POST {}", p("/{key}/comment")),
+    ] {
+        assert_eq!(copying.get(&read), Some(&1), "{read}: {copying:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_senders_account_is_remembered_across_a_restart() {
+    let mut site = Site::start().await;
+    let alice = "Alice <alice@customer.example>";
+    let lookup = "GET /sandbox/jira/rest/api/3/user/search";
+    let first = site
+        .cost(
+            "support@example.com",
+            &mail(alice, "r1@c.example", "One", ""),
+            1,
+        )
+        .await;
+    assert_eq!(first.get(lookup), Some(&1), "{first:?}");
+    site.restart().await;
+    let after = site
+        .cost(
+            "support@example.com",
+            &mail(alice, "r2@c.example", "Two", ""),
+            2,
+        )
+        .await;
+    assert_eq!(
+        after.get(lookup),
+        None,
+        "looked up again after a restart: {after:?}"
+    );
+    assert_eq!(
+        after.get("POST /sandbox/jira/rest/api/3/issue/{key}/watchers"),
+        Some(&1),
+        "the remembered account is still made a watcher: {after:?}"
+    );
+    // The lookup is in the database, sealed: the address appears nowhere in it.
+    let store = postroom_store::Store::open(&site.db_url).await.unwrap();
+    let rows: Vec<(String, Option<Vec<u8>>)> =
+        sqlx::query_as("SELECT address_hash, account FROM sender_accounts")
+            .fetch_all(store.db().pool())
+            .await
+            .unwrap();
+    assert!(!rows.is_empty());
+    for (hash, account) in rows {
+        assert!(!hash.contains("alice"), "{hash}");
+        let sealed = account.unwrap_or_default();
+        assert!(
+            !String::from_utf8_lossy(&sealed).contains("Alice"),
+            "the account is sealed"
+        );
+    }
 }
 
 const SERVICE_PROFILE: &str = r#"{
@@ -232,8 +306,7 @@ async fn a_service_request_for_an_outsider_costs_the_documented_jira_requests() 
         ("GET /sandbox/jira/rest/servicedeskapi/servicedesk", 1),
     ]);
     assert_eq!(first, counts(&once));
-    // A customer made or found in the last 10 minutes is remembered: the request raised
-    // on their behalf, then the fields the request form cannot carry and the idempotency
-    // mark.
+    // A customer made or found in the last hour is remembered: the request raised on their
+    // behalf, then the fields the request form cannot carry and the idempotency mark.
     assert_eq!(again, counts(&steady[2..]));
 }

@@ -460,10 +460,7 @@ async fn reopen<T: Tracker>(
 async fn author<T: Tracker>(job: &Job<'_, T>, message: &Message) -> Option<Author> {
     let from = message.from.as_ref()?;
     let address = from.address.as_str().to_owned();
-    let account = job
-        .users
-        .mention(job.tenant.id(), job.tracker, &address)
-        .await;
+    let account = job.users.mention(job.tenant, job.tracker, &address).await;
     Some(Author {
         name: from.name.clone(),
         address,

@@ -213,7 +213,7 @@ pub(super) async fn add_participants<T: Tracker>(
     Ok(())
 }
 
-/// The customer account of `address`: remembered from the last few minutes, created, or
+/// The customer account of `address`: remembered from the last hour, created, or
 /// found when Jira says it exists (a repeat of an earlier attempt, or a customer from the
 /// portal). `None`, reported, when Jira will do neither.
 async fn customer<T: Tracker>(
@@ -222,13 +222,13 @@ async fn customer<T: Tracker>(
     name: Option<&str>,
     report: &mut Report,
 ) -> Result<Option<String>, Failure> {
-    let tenant = job.tenant.id();
-    if let Some(known) = job.users.customer(tenant, address) {
+    let tenant = job.tenant;
+    if let Some(known) = job.users.customer(tenant, address).await {
         return Ok(Some(known));
     }
     let found = made_or_found(job, address, name, report).await?;
     if let Some(id) = &found {
-        job.users.remember_customer(tenant, address, id);
+        job.users.remember_customer(tenant, address, id).await;
     }
     Ok(found)
 }

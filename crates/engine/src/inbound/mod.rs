@@ -20,7 +20,7 @@ mod on_issue;
 mod people;
 mod report;
 mod upload;
-mod users;
+pub(crate) mod users;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -151,6 +151,7 @@ impl<S: Sites> Inbound<S> {
         thread_wait: Duration,
     ) -> Self {
         let redactor = Redactor::new(intake.keyring().redaction_key());
+        let users = users::UserCache::new(redactor.clone(), intake.keyring().clone());
         Self {
             inner: Arc::new(Inner {
                 store,
@@ -159,7 +160,7 @@ impl<S: Sites> Inbound<S> {
                 sites,
                 profiles: ProfileCache::default(),
                 fields: fields::FieldCache::default(),
-                users: users::UserCache::default(),
+                users,
                 desks: jsm::DeskCache::default(),
                 outbound,
                 thread_wait,

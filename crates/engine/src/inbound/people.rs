@@ -96,11 +96,7 @@ async fn sort<T: Tracker>(
     }
     on.extend(cast.watchers.iter().cloned());
     for address in participants.iter().take(people.max_participants) {
-        match job
-            .users
-            .mention(job.tenant.id(), job.tracker, address)
-            .await
-        {
+        match job.users.mention(job.tenant, job.tracker, address).await {
             Some(m) if !on.contains(&m.id) => {
                 on.push(m.id.clone());
                 cast.watchers.push(m.id);

@@ -42,6 +42,7 @@ impl People {
         json(files, "sent_mail.json", &found.sent)?;
         json(files, "suppression.json", &found.suppression)?;
         json(files, "rate_counters.json", &found.rate_counters)?;
+        json(files, "jira_accounts.json", &found.jira_accounts)?;
         json(files, "thread_map.json", &found.thread_map)?;
         json(files, "test_cases.json", &found.test_cases)?;
         json(files, "canned_responses.json", &found.canned_responses)?;

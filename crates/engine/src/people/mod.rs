@@ -164,6 +164,18 @@ impl FoundSuppression {
     }
 }
 
+/// A remembered lookup of the Jira account the person's address belongs to.
+#[derive(Debug, Clone, Serialize)]
+pub struct FoundAccount {
+    /// `user` (the one active Jira user with the address) or `customer` (the JSM customer
+    /// account postroom made or found).
+    pub kind: &'static str,
+    /// The account id; `None` when the lookup found none.
+    pub account_id: Option<String>,
+    pub display_name: Option<String>,
+    pub looked_up_at_ms: i64,
+}
+
 /// A test case whose mail names the person (`deep`).
 #[derive(Debug, Clone, Serialize)]
 pub struct FoundTestCase {
@@ -182,6 +194,8 @@ pub struct Found {
     pub suppression: Option<FoundSuppression>,
     /// Hourly rate counters of postroom's mail to them: (kind, last send).
     pub rate_counters: Vec<(String, i64)>,
+    /// Remembered lookups of their Jira account.
+    pub jira_accounts: Vec<FoundAccount>,
     pub thread_map: Vec<ThreadEntry>,
     pub test_cases: Vec<FoundTestCase>,
     /// An agent's rows, when named by account id.
@@ -206,6 +220,7 @@ pub struct Counts {
     pub sent_mime: usize,
     pub suppression: usize,
     pub rate_counters: usize,
+    pub jira_accounts: usize,
     pub thread_map: usize,
     pub test_cases: usize,
     pub template_uses: usize,
@@ -229,6 +244,7 @@ impl Found {
             sent_mime: self.sent.iter().filter(|s| s.item.mime_kept).count(),
             suppression: usize::from(self.suppression.is_some()),
             rate_counters: self.rate_counters.len(),
+            jira_accounts: self.jira_accounts.len(),
             thread_map: self.thread_map.len(),
             test_cases: self.test_cases.len(),
             template_uses: len(|a| a.uses.len()),
@@ -302,6 +318,7 @@ impl People {
             sent: Vec::new(),
             suppression: None,
             rate_counters: Vec::new(),
+            jira_accounts: Vec::new(),
             thread_map: Vec::new(),
             test_cases: Vec::new(),
             canned_responses: None,
@@ -336,6 +353,9 @@ impl People {
                     .suppression
                     .map(|s| FoundSuppression::open(&cipher, &s));
                 found.rate_counters = rows.counters;
+                for row in tenant.sender_accounts_of(&hash).await? {
+                    found.jira_accounts.push(account(&cipher, &hash, &row));
+                }
                 found.address_hash = Some(hash);
                 if deep {
                     scan::deep(self, tenant, &cipher, address, &mut found).await?;
@@ -442,5 +462,24 @@ fn sent(cipher: &TenantCipher, (mail, mime_key): SentRecord, found_by: FoundBy) 
         found_by,
         message_id_hash: mail.message_id_hash.clone(),
         item: crate::audit::sent::item(cipher, &mail, mime_key.is_some()),
+    }
+}
+
+/// A remembered account lookup with its account opened; one that cannot be opened says so.
+fn account(
+    cipher: &TenantCipher,
+    hash: &str,
+    row: &postroom_store::sender_accounts::SenderAccount,
+) -> FoundAccount {
+    let (account_id, display_name) = match crate::inbound::users::open_account(cipher, hash, row) {
+        Ok(Some(a)) => (Some(a.id), Some(a.name).filter(|n| !n.is_empty())),
+        Ok(None) => (None, None),
+        Err(e) => (Some(format!("(unreadable: {e})")), None),
+    };
+    FoundAccount {
+        kind: row.kind.as_str(),
+        account_id,
+        display_name,
+        looked_up_at_ms: row.looked_up_at_ms,
     }
 }

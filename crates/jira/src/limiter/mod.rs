@@ -16,6 +16,10 @@
 //!
 //! The state is one mutex per site; waiters are woken when a slot frees or a waiter ahead
 //! goes, and otherwise sleep until the moment their scope allows them.
+//!
+//! In a fleet (instances sharing one database) a pause of the whole site is also written to
+//! the ledger, and a site in use reads the ledger's pause at most once a second, so that
+//! an instance holds back when another was told the site's quota is spent.
 
 mod budget;
 mod rate;
@@ -32,7 +36,7 @@ pub use budget::AppBudget;
 pub use postroom_core::ports::tracker::Priority;
 pub(crate) use scope::CallScope;
 
-use crate::config::Politeness;
+use crate::config::{Fleet, Politeness};
 use rate::AdaptiveRate;
 
 /// The longest a waiter sleeps without looking again: a bound on the delay when a waiter
@@ -42,6 +46,8 @@ const RECHECK: Duration = Duration::from_millis(100);
 const WINDOW: Duration = Duration::from_secs(1);
 /// Concurrency a site starts with (or `max_concurrency` when lower).
 const START_CONCURRENCY: usize = 4;
+/// A site in use reads the fleet's pause at most this often.
+const FLEET_SYNC: Duration = Duration::from_secs(1);
 
 /// What a pause covers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -160,6 +166,8 @@ struct State {
     measured: f64,
     throttled: u64,
     waited: Duration,
+    /// When the fleet's pause was last read.
+    synced: Option<Instant>,
 }
 
 /// One site's limiter; shared by all clones of its client (and its `acting_as` clients).
@@ -172,6 +180,7 @@ pub(crate) struct Limiter {
     burst_secs: f64,
     max_concurrency: usize,
     app: Option<std::sync::Arc<AppBudget>>,
+    fleet: Option<Fleet>,
     tenant: String,
 }
 
@@ -213,6 +222,7 @@ impl Limiter {
     pub(crate) fn new(
         p: &Politeness,
         app: Option<std::sync::Arc<AppBudget>>,
+        fleet: Option<Fleet>,
         tenant: &str,
     ) -> Self {
         let max_concurrency = p.max_concurrency.max(1);
@@ -236,6 +246,7 @@ impl Limiter {
                 measured: 0.0,
                 throttled: 0,
                 waited: Duration::ZERO,
+                synced: None,
             }),
             wake: Notify::new(),
             start_rate: p.start_rate,
@@ -243,7 +254,42 @@ impl Limiter {
             burst_secs: p.burst_secs,
             max_concurrency,
             app,
+            fleet,
             tenant: tenant.to_owned(),
+        }
+    }
+
+    /// The site's name in the fleet's ledger.
+    fn ledger_name(fleet: &Fleet) -> String {
+        format!("site:{}", fleet.site)
+    }
+
+    /// Takes on the site pause another instance of the fleet wrote, at most once a second;
+    /// the request that finds it due reads it, the others go on.
+    async fn sync_fleet(&self) {
+        let Some(fleet) = &self.fleet else { return };
+        {
+            let now = Instant::now();
+            let mut s = self.lock();
+            if s.synced
+                .is_some_and(|at| now.saturating_duration_since(at) < FLEET_SYNC)
+            {
+                return;
+            }
+            s.synced = Some(now);
+        }
+        let name = Self::ledger_name(fleet);
+        match fleet.ledger.paused_until(&name, budget::epoch_ms()).await {
+            Ok(Some(until)) => {
+                let now = Instant::now();
+                self.lock()
+                    .pauses
+                    .extend(Pause::Site, budget::instant_of(until), now);
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(tenant = %self.tenant, error = %e, "the fleet's pause of the site was not read");
+            }
         }
     }
 
@@ -258,6 +304,7 @@ impl Limiter {
     /// answer said.
     pub(crate) async fn acquire(&self, scope: &CallScope, priority: Priority) -> Permit<'_> {
         let started = Instant::now();
+        self.sync_fleet().await;
         let key = {
             let mut s = self.lock();
             let key = (priority, s.next_seq);
@@ -360,8 +407,17 @@ impl Limiter {
         AdaptiveRate::new(self.start_rate, self.ceiling, self.burst_secs, now)
     }
 
+    /// Holds `pause` for `wait`; a pause of the whole site is shared with the fleet.
     fn pause_for(&self, pause: Pause, wait: Duration) {
         let now = Instant::now();
+        if let (Pause::Site, Some(fleet)) = (&pause, &self.fleet) {
+            budget::record_pause(
+                &fleet.ledger,
+                &Self::ledger_name(fleet),
+                Some(&fleet.site),
+                wait,
+            );
+        }
         self.lock().pauses.extend(pause, now + wait, now);
     }
 

@@ -28,7 +28,7 @@ async fn waited(limiter: &Limiter, scope: &CallScope) -> Duration {
 
 #[tokio::test(start_paused = true)]
 async fn the_bucket_spaces_requests_after_the_burst() {
-    let limiter = Limiter::new(&politeness(2.0, 8), None, "t");
+    let limiter = Limiter::new(&politeness(2.0, 8), None, None, "t");
     let start = Instant::now();
     for _ in 0..4 {
         drop(limiter.acquire(&create(), Priority::Live).await);
@@ -43,7 +43,7 @@ async fn the_bucket_spaces_requests_after_the_burst() {
 
 #[tokio::test(start_paused = true)]
 async fn a_site_pause_holds_every_request_and_a_shorter_one_does_not_shorten_it() {
-    let limiter = Limiter::new(&politeness(100.0, 8), None, "t");
+    let limiter = Limiter::new(&politeness(100.0, 8), None, None, "t");
     let permit = limiter.acquire(&create(), Priority::Live).await;
     permit.throttled(Duration::from_secs(3), ThrottleScope::Site);
     drop(permit);
@@ -60,7 +60,7 @@ async fn a_site_pause_holds_every_request_and_a_shorter_one_does_not_shorten_it(
 
 #[tokio::test(start_paused = true)]
 async fn a_burst_limit_pauses_only_its_endpoint_and_method() {
-    let limiter = Limiter::new(&politeness(100.0, 8), None, "t");
+    let limiter = Limiter::new(&politeness(100.0, 8), None, None, "t");
     let comment = scope(Method::POST, "/rest/api/3/issue/SUP-1/comment");
     let permit = limiter.acquire(&comment, Priority::Live).await;
     permit.throttled(Duration::from_secs(5), ThrottleScope::Endpoint);
@@ -91,7 +91,7 @@ async fn a_burst_limit_pauses_only_its_endpoint_and_method() {
 
 #[tokio::test(start_paused = true)]
 async fn a_per_issue_limit_pauses_only_writes_to_that_issue() {
-    let limiter = Limiter::new(&politeness(100.0, 8), None, "t");
+    let limiter = Limiter::new(&politeness(100.0, 8), None, None, "t");
     let sup1 = scope(Method::POST, "/rest/api/3/issue/SUP-1/comment");
     let permit = limiter.acquire(&sup1, Priority::Live).await;
     permit.throttled(Duration::from_secs(5), ThrottleScope::Issue);
@@ -123,9 +123,9 @@ async fn a_per_issue_limit_pauses_only_writes_to_that_issue() {
 #[tokio::test(start_paused = true)]
 async fn the_apps_quota_pauses_every_site_that_shares_it() {
     let app = Arc::new(AppBudget::new(100_000));
-    let a = Limiter::new(&politeness(100.0, 8), Some(app.clone()), "a");
-    let b = Limiter::new(&politeness(100.0, 8), Some(app.clone()), "b");
-    let alone = Limiter::new(&politeness(100.0, 8), None, "c");
+    let a = Limiter::new(&politeness(100.0, 8), Some(app.clone()), None, "a");
+    let b = Limiter::new(&politeness(100.0, 8), Some(app.clone()), None, "b");
+    let alone = Limiter::new(&politeness(100.0, 8), None, None, "c");
     let permit = a.acquire(&create(), Priority::Live).await;
     permit.throttled(Duration::from_secs(7), ThrottleScope::App);
     drop(permit);
@@ -142,7 +142,7 @@ async fn the_ceiling_caps_the_site_and_concurrency_is_bounded() {
         max_concurrency: 2,
         ..Politeness::default()
     };
-    let limiter = Limiter::new(&p, None, "t");
+    let limiter = Limiter::new(&p, None, None, "t");
     let start = Instant::now();
     for n in 0..15 {
         let path = format!("/rest/api/3/issue/SUP-{n}");
@@ -172,7 +172,7 @@ async fn the_ceiling_caps_the_site_and_concurrency_is_bounded() {
 
 #[tokio::test(start_paused = true)]
 async fn an_interactive_request_goes_before_bulk_requests_that_waited_longer() {
-    let limiter = Arc::new(Limiter::new(&politeness(1000.0, 1), None, "t"));
+    let limiter = Arc::new(Limiter::new(&politeness(1000.0, 1), None, None, "t"));
     let held = limiter.acquire(&create(), Priority::Live).await;
     let order = Arc::new(Mutex::new(Vec::new()));
     let mut tasks = Vec::new();
@@ -202,7 +202,7 @@ async fn an_interactive_request_goes_before_bulk_requests_that_waited_longer() {
 
 #[tokio::test(start_paused = true)]
 async fn a_waiter_that_gives_up_leaves_the_queue() {
-    let limiter = Limiter::new(&politeness(1000.0, 1), None, "t");
+    let limiter = Limiter::new(&politeness(1000.0, 1), None, None, "t");
     let held = limiter.acquire(&create(), Priority::Live).await;
     let gave_up = tokio::time::timeout(
         Duration::from_millis(50),
@@ -217,7 +217,7 @@ async fn a_waiter_that_gives_up_leaves_the_queue() {
 
 #[tokio::test(start_paused = true)]
 async fn concurrency_grows_while_requests_queue_for_a_slot() {
-    let limiter = Arc::new(Limiter::new(&politeness(10_000.0, 16), None, "t"));
+    let limiter = Arc::new(Limiter::new(&politeness(10_000.0, 16), None, None, "t"));
     assert_eq!(limiter.report().concurrency, START_CONCURRENCY);
     let mut tasks = Vec::new();
     for _ in 0..64 {
@@ -236,4 +236,120 @@ async fn concurrency_grows_while_requests_queue_for_a_slot() {
     let report = limiter.report();
     assert_eq!(report.concurrency, 16, "{report:?}");
     assert!(report.requests_per_sec > 100.0, "{report:?}");
+}
+
+/// Instances sharing one database (real SQLite, and PostgreSQL when the run has it) through
+/// the store as their ledger.
+mod fleet {
+    use postroom_core::ports::budget_ledger::BudgetLedger;
+    use postroom_store::testing;
+
+    use super::*;
+
+    /// Takes every request `budgets` allow until `total` went or `limit` passed, then
+    /// another second to see that no more go; returns how many went.
+    async fn spend(budgets: &[&AppBudget], total: u64, limit: Duration) -> u64 {
+        let start = Instant::now();
+        let mut spent = 0;
+        let mut done_at = None;
+        while done_at.is_none_or(|at: Instant| at.elapsed() < Duration::from_secs(1)) {
+            for budget in budgets {
+                let now = Instant::now();
+                if budget.ready_in(now).is_zero() {
+                    budget.take(now);
+                    spent += 1;
+                }
+            }
+            if done_at.is_none() && (spent >= total || start.elapsed() > limit) {
+                done_at = Some(Instant::now());
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        spent
+    }
+
+    async fn until(what: &str, mut done: impl FnMut() -> bool) {
+        let start = Instant::now();
+        while !done() {
+            assert!(start.elapsed() < Duration::from_secs(10), "{what}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn two_instances_spend_one_app_budget_between_them() {
+        for t in testing::all_backends().await.unwrap() {
+            let ledger: Arc<dyn BudgetLedger> = Arc::new(t.store.clone());
+            let a = AppBudget::shared(20, Arc::clone(&ledger));
+            let b = AppBudget::shared(20, Arc::clone(&ledger));
+            // The hour's 20 between them, not 20 each (the bucket refills 0.006 a second).
+            assert_eq!(spend(&[&a, &b], 20, Duration::from_secs(10)).await, 20);
+            assert!(a.spent() > 0 && b.spent() > 0, "both drew");
+            // Each alone would spend its own.
+            let (c, d) = (AppBudget::new(20), AppBudget::new(20));
+            assert_eq!(spend(&[&c, &d], 40, Duration::from_secs(1)).await, 40);
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_pause_one_instance_is_told_of_holds_the_others_back() {
+        for t in testing::all_backends().await.unwrap() {
+            let ledger: Arc<dyn BudgetLedger> = Arc::new(t.store.clone());
+
+            // The app's quota.
+            let a = AppBudget::shared(3_600, Arc::clone(&ledger));
+            let b = AppBudget::shared(3_600, Arc::clone(&ledger));
+            until("b leases", || b.ready_in(Instant::now()).is_zero()).await;
+            a.pause(Duration::from_secs(30));
+            until("b takes on a's pause", || {
+                b.ready_in(Instant::now()) > Duration::from_secs(25)
+            })
+            .await;
+
+            // A site's quota.
+            let fleet = Fleet {
+                ledger: Arc::clone(&ledger),
+                site: "acme".to_owned(),
+            };
+            let one = Limiter::new(&politeness(100.0, 8), None, Some(fleet.clone()), "one");
+            let other = Limiter::new(&politeness(100.0, 8), None, Some(fleet), "other");
+            drop(other.acquire(&create(), Priority::Live).await);
+            one.pause_site(Duration::from_secs(30));
+            let start = Instant::now();
+            loop {
+                let paused = ledger
+                    .paused_until("site:acme", super::super::budget::epoch_ms())
+                    .await
+                    .unwrap();
+                if paused.is_some() {
+                    break;
+                }
+                assert!(
+                    start.elapsed() < Duration::from_secs(10),
+                    "the pause is shared"
+                );
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            // Past the other instance's next look at the ledger, its requests wait.
+            tokio::time::sleep(FLEET_SYNC + Duration::from_millis(100)).await;
+            let held = tokio::time::timeout(
+                Duration::from_secs(2),
+                other.acquire(&create(), Priority::Live),
+            )
+            .await;
+            assert!(
+                held.is_err(),
+                "the other instance sent during the site's pause"
+            );
+            assert!(
+                other
+                    .report()
+                    .paused
+                    .iter()
+                    .any(|(scope, _)| scope == "site"),
+                "{:?}",
+                other.report().paused
+            );
+        }
+    }
 }

@@ -132,9 +132,10 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         labels: site_labels(&config, &keyring),
         holder: holder.clone(),
         forge: forge_tokens.clone(),
-        app_budget: Arc::new(postroom_jira::AppBudget::new(
+        app_budget: postroom_jira::AppBudget::shared(
             config.forge.requests_per_hour,
-        )),
+            Arc::new(store.clone()),
+        ),
     }
     .start(shutdown.clone())
     .await?;

@@ -120,7 +120,8 @@ pub struct ForgeConfig {
     pub erase_after_days: u32,
     /// The app's hourly quota of Jira requests across all the sites that installed it
     /// (Jira Cloud's global pool of points, counted one a request): every Forge site draws
-    /// on it, and a 429 naming the app's quota pauses them all. Set it to your app's tier.
+    /// on it, with every instance on the same database, and a 429 naming the app's quota
+    /// pauses them all. Set it to your app's tier.
     pub requests_per_hour: u32,
 }
 

@@ -481,6 +481,55 @@ pub const TABLES: &[TableDecl] = &[
         ],
     },
     TableDecl {
+        name: "jira_budgets",
+        what: "request budgets shared by the instances on this database: the Forge app's hourly quota as a token bucket, and the pauses Jira asked for per site and for the app",
+        protection: "no personal data",
+        kept: "one row per site and one for the app, while they exist; a site's row goes with the site",
+        tenant_column: Some("tenant_id"),
+        columns: &[
+            col("name", "forge-app, or site:TENANT", Protection::None),
+            col(
+                "tenant_id",
+                "the site, for its own row; empty for the app's",
+                Protection::None,
+            ),
+            col("tokens", "requests left in the bucket", Protection::None),
+            col("granted", "what the last draw took", Protection::None),
+            col(
+                "refilled_at_ms",
+                "when the bucket was last refilled",
+                Protection::None,
+            ),
+            col(
+                "paused_until_ms",
+                "until when Jira asked to wait",
+                Protection::None,
+            ),
+        ],
+    },
+    TableDecl {
+        name: "sender_accounts",
+        what: "the Jira account (or JSM customer account) each sender's address belongs to, as last looked up, so the next mail needs no lookup",
+        protection: "address as keyed hash only; account id and display name sealed",
+        kept: "trusted 1 hour (an account found) or 10 minutes (none found), purged hourly after an hour; erased with the person",
+        tenant_column: Some("tenant_id"),
+        columns: &[
+            col("tenant_id", "owning tenant", Protection::None),
+            col(
+                "address_hash",
+                "keyed hash of the sender's address",
+                Protection::KeyedHash,
+            ),
+            col("kind", "user or customer", Protection::None),
+            col(
+                "account",
+                "the account id and display name; empty when none was found",
+                Protection::Encrypted,
+            ),
+            col("looked_up_at_ms", "when it was looked up", Protection::None),
+        ],
+    },
+    TableDecl {
         name: "sent_mail",
         what: "outbound mail postroom sent (acknowledgements, notices, notifications): kind, issue, status, times",
         protection: "recipient and content sealed; recipient and Message-ID as keyed hashes",

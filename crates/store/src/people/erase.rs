@@ -22,8 +22,8 @@ pub struct PersonErase {
     pub sent_ids: Vec<String>,
     /// Thread-map entries, by the keyed hash of their Message-ID.
     pub thread_hashes: Vec<String>,
-    /// The address's keyed hash, for its suppression entry and rate counters; `None`
-    /// when the person was named by a Jira account id only.
+    /// The address's keyed hash, for its suppression entry, rate counters and remembered
+    /// Jira account lookups; `None` when the person was named by a Jira account id only.
     pub address_hash: Option<String>,
     pub suppression: SuppressionChoice,
 }
@@ -36,6 +36,8 @@ pub struct PersonErased {
     pub sent_mail: u64,
     pub thread_map: u64,
     pub counters: u64,
+    /// Remembered Jira account lookups of the address.
+    pub accounts: u64,
     /// The suppression entry was deleted.
     pub suppression_removed: bool,
     /// The suppression entry was kept as a marker (keyed hash and counts only).
@@ -97,6 +99,14 @@ impl TenantStore {
         if let Some(hash) = &erase.address_hash {
             done.counters += sqlx::query(
                 "DELETE FROM send_counters WHERE tenant_id = $1 AND recipient_hash = $2",
+            )
+            .bind(&tenant)
+            .bind(hash)
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
+            done.accounts += sqlx::query(
+                "DELETE FROM sender_accounts WHERE tenant_id = $1 AND address_hash = $2",
             )
             .bind(&tenant)
             .bind(hash)

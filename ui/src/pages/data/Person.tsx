@@ -78,6 +78,7 @@ function Found(props: { found: PersonFound; asked: PersonQuery; erased: () => vo
     ['Mails postroom sent them', found.sent.length],
     ['Suppression entry', found.suppression ? 1 : 0],
     ['Rate counters', found.rate_counters.length],
+    ['Jira account lookups', found.jira_accounts.length],
     ['Threading entries', found.thread_map.length],
     ['Test cases', found.test_cases.length],
     ['Issues in Jira', found.jira.issues.length],
