@@ -77,6 +77,7 @@ async fn rig(
     sandbox: &RunningSandbox,
     politeness: Politeness,
     thread_wait: Duration,
+    workers: usize,
 ) -> Rig {
     let dir = tempfile::tempdir().unwrap();
     let tenant = store
@@ -118,7 +119,7 @@ async fn rig(
         store,
         registry,
         WorkerConfig {
-            concurrency: 8,
+            concurrency: workers,
             batch: 1,
             ..WorkerConfig::default()
         },
@@ -220,6 +221,7 @@ fn unlimited(c: &mut Criterion) {
             &sandbox,
             politeness,
             DEFAULT_THREAD_WAIT,
+            8,
         ));
         let mut latencies = Vec::new();
         group.bench_function(format!("{:?}", test_store.backend()), |b| {
@@ -266,7 +268,13 @@ fn limited(c: &mut Criterion) {
         burst_secs: 0.0,
         ..Politeness::default()
     };
-    let rig = rt.block_on(rig(&store.store, &sandbox, politeness, DEFAULT_THREAD_WAIT));
+    let rig = rt.block_on(rig(
+        &store.store,
+        &sandbox,
+        politeness,
+        DEFAULT_THREAD_WAIT,
+        8,
+    ));
     let before = sandbox.handle.stats();
     let mut busy = Duration::ZERO;
     group.bench_function("Sqlite", |b| {
@@ -292,6 +300,60 @@ fn limited(c: &mut Criterion) {
     );
 }
 
+/// Issue 28's end-to-end figure (a): a site without a limit that answers in 20 ms, and the
+/// client as `serve` builds it (the default politeness: it starts at 10 requests/s and learns
+/// the rest), with `serve`'s default number of inbound workers and with 16. Ten senders,
+/// one per connection, none a Jira user: once each is looked up (and remembered), a mail
+/// costs one request, the create.
+fn learnt(c: &mut Criterion) {
+    const CONNECTIONS: u64 = 10;
+    const PER_CONNECTION: u64 = 20;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut group = c.benchmark_group("inbound_to_issue_20ms_learnt");
+    group.throughput(Throughput::Elements(CONNECTIONS * PER_CONNECTION));
+    group.sample_size(10);
+    let stores = rt.block_on(testing::all_backends()).unwrap();
+    for test_store in &stores {
+        for workers in [4, 16] {
+            let sandbox = rt
+                .block_on(Sandbox::start(SandboxConfig::default()))
+                .unwrap();
+            sandbox.handle.set_faults(FaultConfig {
+                latency_ms: 20,
+                ..FaultConfig::default()
+            });
+            let rig = rt.block_on(rig(
+                &test_store.store,
+                &sandbox,
+                Politeness::default(),
+                DEFAULT_THREAD_WAIT,
+                workers,
+            ));
+            let mut latencies = Vec::new();
+            let name = format!("{:?}/{workers}_workers", test_store.backend());
+            group.bench_function(&name, |b| {
+                b.iter_custom(|iters| {
+                    let mut total = Duration::ZERO;
+                    for _ in 0..iters {
+                        let (took, lat) = rt.block_on(rig.batch(CONNECTIONS, PER_CONNECTION));
+                        total += took;
+                        latencies.extend(lat);
+                    }
+                    total
+                });
+            });
+            latencies.sort_unstable();
+            println!(
+                "inbound learnt {name}: latency from SMTP 250 to result over {} mails: p50 {} ms, p99 {} ms",
+                latencies.len(),
+                percentile(&latencies, 50.0),
+                percentile(&latencies, 99.0)
+            );
+        }
+    }
+    group.finish();
+}
+
 fn ordering(c: &mut Criterion) {
     const CONNECTIONS: u64 = 10;
     const PER_CONNECTION: u64 = 100;
@@ -312,7 +374,7 @@ fn ordering(c: &mut Criterion) {
         let sandbox = rt
             .block_on(Sandbox::start(SandboxConfig::default()))
             .unwrap();
-        let rig = rt.block_on(rig(&store.store, &sandbox, politeness.clone(), wait));
+        let rig = rt.block_on(rig(&store.store, &sandbox, politeness.clone(), wait, 8));
         group.bench_function(name, |b| {
             b.iter_custom(|iters| {
                 let mut total = Duration::ZERO;
@@ -329,7 +391,13 @@ fn ordering(c: &mut Criterion) {
     let sandbox = rt
         .block_on(Sandbox::start(SandboxConfig::default()))
         .unwrap();
-    let rig = rt.block_on(rig(&store.store, &sandbox, politeness, DEFAULT_THREAD_WAIT));
+    let rig = rt.block_on(rig(
+        &store.store,
+        &sandbox,
+        politeness,
+        DEFAULT_THREAD_WAIT,
+        8,
+    ));
     let (originals, replies) = rt.block_on(rig.pairs(50));
     println!(
         "inbound ordering: latency from SMTP 250 to result over 50 pairs sent back to back: \
@@ -401,5 +469,5 @@ impl Rig {
     }
 }
 
-criterion_group!(benches, unlimited, limited, ordering);
+criterion_group!(benches, unlimited, limited, learnt, ordering);
 criterion_main!(benches);
