@@ -199,6 +199,36 @@ fn percentile(sorted: &[i64], p: f64) -> i64 {
     sorted[rank.min(sorted.len() - 1)]
 }
 
+/// Benchmarks `rig` under `name` with batches of `connections × per_connection` mails, then
+/// prints the latency from each mail's `250` to its result.
+fn batches(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    rt: &tokio::runtime::Runtime,
+    rig: &Rig,
+    name: &str,
+    (connections, per_connection): (u64, u64),
+) {
+    let mut latencies = Vec::new();
+    group.bench_function(name, |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let (took, lat) = rt.block_on(rig.batch(connections, per_connection));
+                total += took;
+                latencies.extend(lat);
+            }
+            total
+        });
+    });
+    latencies.sort_unstable();
+    println!(
+        "inbound {name}: latency from SMTP 250 to result over {} mails: p50 {} ms, p99 {} ms",
+        latencies.len(),
+        percentile(&latencies, 50.0),
+        percentile(&latencies, 99.0)
+    );
+}
+
 fn unlimited(c: &mut Criterion) {
     const CONNECTIONS: u64 = 5;
     const PER_CONNECTION: u64 = 10;
@@ -223,26 +253,8 @@ fn unlimited(c: &mut Criterion) {
             DEFAULT_THREAD_WAIT,
             8,
         ));
-        let mut latencies = Vec::new();
-        group.bench_function(format!("{:?}", test_store.backend()), |b| {
-            b.iter_custom(|iters| {
-                let mut total = Duration::ZERO;
-                for _ in 0..iters {
-                    let (took, lat) = rt.block_on(rig.batch(CONNECTIONS, PER_CONNECTION));
-                    total += took;
-                    latencies.extend(lat);
-                }
-                total
-            });
-        });
-        latencies.sort_unstable();
-        println!(
-            "inbound {:?}: latency from SMTP 250 to result over {} mails: p50 {} ms, p99 {} ms",
-            test_store.backend(),
-            latencies.len(),
-            percentile(&latencies, 50.0),
-            percentile(&latencies, 99.0)
-        );
+        let name = format!("{:?}", test_store.backend());
+        batches(&mut group, &rt, &rig, &name, (CONNECTIONS, PER_CONNECTION));
     }
     group.finish();
 }
@@ -329,26 +341,8 @@ fn learnt(c: &mut Criterion) {
                 DEFAULT_THREAD_WAIT,
                 workers,
             ));
-            let mut latencies = Vec::new();
             let name = format!("{:?}/{workers}_workers", test_store.backend());
-            group.bench_function(&name, |b| {
-                b.iter_custom(|iters| {
-                    let mut total = Duration::ZERO;
-                    for _ in 0..iters {
-                        let (took, lat) = rt.block_on(rig.batch(CONNECTIONS, PER_CONNECTION));
-                        total += took;
-                        latencies.extend(lat);
-                    }
-                    total
-                });
-            });
-            latencies.sort_unstable();
-            println!(
-                "inbound learnt {name}: latency from SMTP 250 to result over {} mails: p50 {} ms, p99 {} ms",
-                latencies.len(),
-                percentile(&latencies, 50.0),
-                percentile(&latencies, 99.0)
-            );
+            batches(&mut group, &rt, &rig, &name, (CONNECTIONS, PER_CONNECTION));
         }
     }
     group.finish();
