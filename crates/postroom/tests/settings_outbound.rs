@@ -25,6 +25,8 @@ use reqwest::header::COOKIE;
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "s3cret-relay-pw";
+const WEBHOOK_SECRET: &str = "/settings/webhook-secret";
+const ROTATE: &str = "/settings/webhook-secret/rotate";
 
 async fn call(
     console: &Console,
@@ -352,14 +354,7 @@ async fn a_rotated_webhook_secret_refuses_deliveries_signed_with_the_old_one() {
         .await
         .unwrap();
     let admin = console.session(Who::Admin).await;
-    let (_, shown, _) = call(
-        &console,
-        Some(&admin),
-        "GET",
-        "/settings/webhook-secret",
-        None,
-    )
-    .await;
+    let (_, shown, _) = call(&console, Some(&admin), "GET", WEBHOOK_SECRET, None).await;
     assert_eq!(shown["set"], true, "{shown}");
     assert_eq!(shown["source"], "sandbox", "{shown}");
     assert_eq!(shown["rotated_at_ms"], 5);
@@ -388,28 +383,14 @@ async fn a_rotated_webhook_secret_refuses_deliveries_signed_with_the_old_one() {
     };
     assert_eq!(deliver("old-secret", "a").await.unwrap().status(), 200);
 
-    let (status, rotated, _) = call(
-        &console,
-        Some(&admin),
-        "POST",
-        "/settings/webhook-secret/rotate",
-        None,
-    )
-    .await;
+    let (status, rotated, _) = call(&console, Some(&admin), "POST", ROTATE, None).await;
     assert_eq!(status, 200, "{rotated}");
     let secret = rotated["secret"].as_str().unwrap();
     assert_eq!(secret.len(), 64);
     assert!(rotated["steps"].as_array().unwrap().len() >= 4);
     assert_eq!(deliver("old-secret", "b").await.unwrap().status(), 401);
     assert_eq!(deliver(secret, "c").await.unwrap().status(), 200);
-    let (_, shown, _) = call(
-        &console,
-        Some(&admin),
-        "GET",
-        "/settings/webhook-secret",
-        None,
-    )
-    .await;
+    let (_, shown, _) = call(&console, Some(&admin), "GET", WEBHOOK_SECRET, None).await;
     assert_eq!(shown["source"], "site", "{shown}");
     assert!(!shown.to_string().contains(secret));
 }
@@ -427,25 +408,11 @@ async fn a_webhook_secret_from_postroom_toml_cannot_be_rotated() {
     })
     .await;
     let admin = console.session(Who::Admin).await;
-    let (_, shown, _) = call(
-        &console,
-        Some(&admin),
-        "GET",
-        "/settings/webhook-secret",
-        None,
-    )
-    .await;
+    let (_, shown, _) = call(&console, Some(&admin), "GET", WEBHOOK_SECRET, None).await;
     assert_eq!(shown["source"], "postroom_toml", "{shown}");
     assert_eq!(shown["key"], "[webhooks] secret_file");
     assert_eq!(shown["rotatable"], false);
-    let (status, refused, _) = call(
-        &console,
-        Some(&admin),
-        "POST",
-        "/settings/webhook-secret/rotate",
-        None,
-    )
-    .await;
+    let (status, refused, _) = call(&console, Some(&admin), "POST", ROTATE, None).await;
     assert_eq!(status, 409, "{refused}");
     assert!(
         refused["error"]
