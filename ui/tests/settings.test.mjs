@@ -107,6 +107,9 @@ test('an administrator sees where outbound values come from, sends a test and ro
   await page.getByRole('heading', { name: 'Webhook secret' }).waitFor();
   assert.match(await page.locator('dt:text-is("Secret") + dd').innerText(), /^set/);
   await accessible(page, 'settings');
+  await page.setViewportSize({ width: 375, height: 900 });
+  await accessible(page, 'settings at 375 px');
+  await page.setViewportSize({ width: 1280, height: 900 });
   await screenshots(page, 'settings-outbound');
 
   // Rotate twice: the first secret is then the old one, and Jira signing with it is refused.
@@ -120,6 +123,9 @@ test('an administrator sees where outbound values come from, sends a test and ro
   assert.match(await page.getByRole('status').filter({ hasText: 'shown this once' }).innerText(), /webhooks\/jira/);
   assert.match(await page.locator('dt:text-is("Where from") + dd').innerText(), /this site/);
   await accessible(page, 'settings after a rotation');
+  await page.setViewportSize({ width: 375, height: 900 });
+  await accessible(page, 'settings after a rotation at 375 px');
+  await page.setViewportSize({ width: 1280, height: 900 });
   await screenshots(page, 'settings-webhook');
 
   // As the steps say: Jira's webhook gets the new secret, so notifications keep coming.
