@@ -26,6 +26,7 @@ mod settings_outbound;
 mod settings_sources;
 mod signin;
 mod site_erase;
+mod site_relay;
 mod suppressions;
 mod templates;
 mod test_mail;

@@ -9,8 +9,7 @@ use axum::Json;
 use axum::extract::State;
 use postroom_core::message::EmailAddress;
 use postroom_core::ports::mail_sender::RelaySecurity;
-use postroom_mail::send::{Security, SmtpSender, SmtpSettings};
-use postroom_store::{SiteRelay, SiteSecret, TenantStore};
+use postroom_store::{SiteSecret, TenantStore};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::auth::ApiCaller;
@@ -156,8 +155,9 @@ pub async fn update(
         serde_json::from_slice(&bytes).map_err(|e| invalid("body", e.to_string()))?;
     let tenant = state.tenant_of(&caller).await?;
     let record = tenant.record().await.map_err(internal)?;
+    let locked = locked_by(&state.outbound.transport);
     if update.relay.is_some()
-        && let Some(locked) = locked_by(&state.outbound.transport)
+        && let Some(locked) = locked
     {
         return Err(ApiError::Conflict(format!(
             "the outbound transport comes from {locked}: the site's own relay cannot be set here"
@@ -192,7 +192,7 @@ pub async fn update(
     }
     let removes_relay = matches!(update.relay, Some(None));
     let relay = match update.relay {
-        Some(Some(relay)) => Some(check_relay(&tenant, relay).await?),
+        Some(Some(relay)) => Some(super::site_relay::check(&tenant, relay).await?),
         _ => None,
     };
     let relay_after = match &relay {
@@ -200,7 +200,7 @@ pub async fn update(
         None if removes_relay => None,
         None => record.relay.as_ref(),
     };
-    if relay_after.is_some() && bounce.is_none() {
+    if relay_after.is_some() && locked.is_none() && bounce.is_none() {
         return Err(invalid(
             "bounce_address",
             "a site's own relay needs the site's own bounce address: the base of the return \
@@ -212,38 +212,8 @@ pub async fn update(
         .set_identity(bounce.as_deref(), dkim_key.as_deref(), now)
         .await
         .map_err(internal)?;
-    if removes_relay {
-        tenant.set_relay(None, now).await.map_err(internal)?;
-        tenant
-            .delete_secret(SiteSecret::SmtpPassword)
-            .await
-            .map_err(internal)?;
-    }
     let has_relay = relay_after.is_some();
-    if let Some((stored, password)) = relay {
-        tenant
-            .set_relay(Some(&stored), now)
-            .await
-            .map_err(internal)?;
-        match password {
-            PasswordChange::Keep => {}
-            PasswordChange::Remove => tenant
-                .delete_secret(SiteSecret::SmtpPassword)
-                .await
-                .map_err(internal)?,
-            PasswordChange::Set(password) => {
-                let cipher = state
-                    .intake
-                    .keyring()
-                    .cipher(&tenant)
-                    .map_err(|e| ApiError::Internal(e.into()))?;
-                tenant
-                    .put_secret(&cipher, SiteSecret::SmtpPassword, &password, now)
-                    .await
-                    .map_err(|e| ApiError::Internal(e.into()))?;
-            }
-        }
-    }
+    super::site_relay::save(&state, &tenant, relay, removes_relay, now).await?;
     tracing::info!(tenant = %tenant.id(), relay = has_relay, "the site's outbound settings changed");
     Ok(Json(body(&state, &tenant, warnings).await?))
 }
@@ -255,74 +225,6 @@ fn locked_by(transport: &InstanceTransport) -> Option<&'static str> {
         InstanceTransport::Sandbox(_) => Some("serve --sandbox (files in DATA_DIR/outbox)"),
         InstanceTransport::None => None,
     }
-}
-
-enum PasswordChange {
-    Keep,
-    Remove,
-    Set(String),
-}
-
-/// The relay as it will be stored, checked as a sender would check it (plain text only to
-/// a loopback host, a user name with a password).
-async fn check_relay(
-    tenant: &TenantStore,
-    relay: RelayUpdate,
-) -> Result<(SiteRelay, PasswordChange), ApiError> {
-    let host = relay.host.trim().to_owned();
-    if host.is_empty() || host.contains(char::is_whitespace) {
-        return Err(invalid(
-            "relay.host",
-            "give the relay's host name or IP address",
-        ));
-    }
-    let security = RelaySecurity::parse(relay.security.trim())
-        .ok_or_else(|| invalid("relay.security", "tls, starttls or plain"))?;
-    let username = relay
-        .username
-        .map(|u| u.trim().to_owned())
-        .filter(|u| !u.is_empty());
-    let password = match (&username, relay.password) {
-        (None, _) => PasswordChange::Remove,
-        (Some(_), Some(p)) if p.is_empty() => PasswordChange::Remove,
-        (Some(_), Some(p)) => PasswordChange::Set(p),
-        (Some(_), None) => PasswordChange::Keep,
-    };
-    let has_password = match &password {
-        PasswordChange::Keep => tenant
-            .has_secret(SiteSecret::SmtpPassword)
-            .await
-            .map_err(internal)?,
-        PasswordChange::Remove => false,
-        PasswordChange::Set(_) => true,
-    };
-    if username.is_some() && !has_password {
-        return Err(invalid(
-            "relay.password",
-            "a user name needs its password (none is stored)",
-        ));
-    }
-    let mut settings = SmtpSettings::new(
-        host.clone(),
-        relay.port.unwrap_or_else(|| security.default_port()),
-        match security {
-            RelaySecurity::Tls => Security::Tls,
-            RelaySecurity::StartTls => Security::StartTls,
-            RelaySecurity::Plain => Security::Plain,
-        },
-    );
-    settings.username = username.clone();
-    settings.password = has_password.then(|| postroom_core::secret::Secret::new("checked"));
-    SmtpSender::new(&settings).map_err(|e| invalid("relay", e.to_string()))?;
-    Ok((
-        SiteRelay {
-            host,
-            port: relay.port,
-            security: security.as_str().to_owned(),
-            username,
-        },
-        password,
-    ))
 }
 
 fn check_bounce(bounce: &str) -> Result<EmailAddress, ApiError> {
@@ -389,7 +291,7 @@ async fn body(
     })
 }
 
-fn invalid(field: &str, message: impl Into<String>) -> ApiError {
+pub(super) fn invalid(field: &str, message: impl Into<String>) -> ApiError {
     ApiError::Unprocessable {
         errors: vec![FieldError {
             field: field.to_owned(),
@@ -398,7 +300,7 @@ fn invalid(field: &str, message: impl Into<String>) -> ApiError {
     }
 }
 
-fn internal(e: postroom_store::StoreError) -> ApiError {
+pub(super) fn internal(e: postroom_store::StoreError) -> ApiError {
     ApiError::Internal(e.into())
 }
 
