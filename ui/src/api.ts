@@ -160,7 +160,75 @@ export interface JiraCheck {
   problem: string | null;
 }
 
+/* Settings: outbound mail (each value with where it comes from), its test send, and the
+ * webhook secret. */
+
+/** Where a setting's value comes from; `postroom_toml` values are read-only here. */
+export type SettingSource = 'postroom_toml' | 'sandbox' | 'site' | 'default';
+
+export interface SettingRow {
+  label: string;
+  value: string | null;
+  secret: boolean;
+  set: boolean;
+  source: SettingSource;
+  key: string | null;
+}
+
+export interface OutboundSettings {
+  transport: 'smtp' | 'file' | 'none';
+  transport_source: SettingSource;
+  settings: SettingRow[];
+  relay_editable: boolean;
+  relay_locked_by: string | null;
+  relay: { host: string; port: number; security: RelaySecurity; username: string | null; password_set: boolean } | null;
+  bounce_address: string | null;
+  dkim_key: string | null;
+  dkim_keys: string[];
+  warnings: string[];
+}
+
+export type RelaySecurity = 'starttls' | 'tls' | 'plain';
+
+/** A change of the outbound settings: a field left out stays; `relay: null` removes the relay. */
+export interface OutboundUpdate {
+  bounce_address?: string;
+  dkim_key?: string;
+  relay?: { host: string; port?: number; security: RelaySecurity; username?: string; password?: string } | null;
+}
+
+export interface TestMailAnswer {
+  id: string;
+  outcome: 'accepted' | 'refused' | 'unreachable' | 'broken' | 'misconfigured' | 'failed';
+  step: string | null;
+  code: number | null;
+  reply: string;
+}
+
+export interface WebhookSecretInfo {
+  set: boolean;
+  source: SettingSource | null;
+  key: string | null;
+  rotated_at_ms: number | null;
+  rotatable: boolean;
+  url: string;
+  events: string[];
+}
+
+export interface RotatedSecret {
+  secret: string;
+  url: string;
+  events: string[];
+  steps: string[];
+  rotated_at_ms: number;
+}
+
 export const dataApi = {
+  outbound: () => transport.json<OutboundSettings>('GET', '/settings/outbound'),
+  setOutbound: (update: OutboundUpdate) => transport.json<OutboundSettings>('PUT', '/settings/outbound', update),
+  testMail: (to: string) => transport.json<TestMailAnswer>('POST', '/settings/outbound/test', { to }),
+  webhookSecret: () => transport.json<WebhookSecretInfo>('GET', '/settings/webhook-secret'),
+  rotateWebhookSecret: () => transport.json<RotatedSecret>('POST', '/settings/webhook-secret/rotate'),
   jiraCheck: () => transport.json<JiraCheck>('GET', '/settings/jira/check'),
   suppressions: (address: string) =>
     transport.json<{ entries: SuppressionEntry[] }>(

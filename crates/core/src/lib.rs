@@ -29,6 +29,7 @@ pub mod secret;
 pub mod subject;
 pub mod template;
 pub mod tenant;
+pub mod test_mail;
 pub mod testcase;
 pub mod thread;
 pub mod usage;

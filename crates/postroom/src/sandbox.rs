@@ -6,6 +6,8 @@ use std::net::SocketAddr;
 use anyhow::Context;
 use axum::Router;
 use jira_sandbox::{ADMIN_EMAIL, API_TOKEN, SandboxConfig, SandboxHandle};
+use postroom_store::crypto::Keyring;
+use postroom_store::{SiteSecret, TenantStore};
 
 use crate::config::{Config, JiraAuth, JiraConfig, Secret};
 
@@ -94,6 +96,34 @@ pub fn loopback(bound: SocketAddr) -> SocketAddr {
     } else {
         bound
     }
+}
+
+/// Who made the webhook secret `serve --sandbox` makes, as the store notes it.
+pub const MADE_BY: &str = "sandbox";
+
+/// The tenant `default`'s webhook secret for the sandbox's webhook: the stored one (made at
+/// an earlier start, or rotated in the console since), else one made now and stored, so
+/// that it can be rotated like any site's and a rotation outlives a restart.
+pub async fn stored_webhook_secret(
+    tenant: &TenantStore,
+    keyring: &Keyring,
+    now_ms: i64,
+) -> anyhow::Result<Secret> {
+    let cipher = keyring.cipher(tenant)?;
+    if let Some(secret) = tenant.secret(&cipher, SiteSecret::WebhookSecret).await? {
+        return Ok(Secret::new(secret));
+    }
+    let secret = new_secret();
+    tenant
+        .put_secret_made_by(
+            &cipher,
+            SiteSecret::WebhookSecret,
+            &secret,
+            Some(MADE_BY),
+            now_ms,
+        )
+        .await?;
+    Ok(Secret::new(secret))
 }
 
 /// A new random webhook secret (256 bits, hex).

@@ -9,8 +9,6 @@ mod console_support;
 
 use console_support::{Console, Who};
 use postroom_core::tenant::TenantId;
-use postroom_store::crypto::Place;
-use postroom_store::outbound::BounceRecord;
 use reqwest::StatusCode;
 use reqwest::header::COOKIE;
 use serde_json::{Value, json};
@@ -51,32 +49,7 @@ async fn call(
 
 /// A hard bounce of Frank's address on the site `default`, as the inbound worker records it.
 async fn suppress_frank(console: &Console) {
-    let tenant = console.tenant().await;
-    let cipher = console.intake.keyring().cipher(&tenant).unwrap();
-    let address = postroom_core::message::EmailAddress::parse(FRANK).unwrap();
-    let hash = postroom::keys::redactor(console.intake.keyring())
-        .address(&address)
-        .to_string();
-    let place = |column| Place::column("suppressions", column, hash.as_str());
-    let mut tx = tenant.begin().await.unwrap();
-    tx.record_bounce(
-        &BounceRecord {
-            address_hash: hash.clone(),
-            address: cipher.seal(&place("address"), FRANK.as_bytes()).unwrap(),
-            hard: true,
-            status: Some("5.1.1".to_owned()),
-            diagnostic: Some(
-                cipher
-                    .seal(&place("diagnostic"), b"550 5.1.1 no such user")
-                    .unwrap(),
-            ),
-            at_ms: postroom::app::now_ms(),
-        },
-        3,
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    console_support::suppress(console, FRANK).await;
 }
 
 #[tokio::test]

@@ -74,9 +74,18 @@ fn classify(method: &str, path: &str) -> Option<Class> {
         ("get", "/api/v1/settings/jira/check") => {
             NoTenantData("asks the caller's own site's Jira; takes no id")
         }
-        (_, "/api/v1/settings/retention" | "/api/v1/settings/raw-mail") => {
-            NoTenantData("reads or changes the caller's own site's settings; takes no id")
-        }
+        (
+            _,
+            "/api/v1/settings/retention"
+            | "/api/v1/settings/raw-mail"
+            | "/api/v1/settings/outbound"
+            | "/api/v1/settings/webhook-secret"
+            | "/api/v1/settings/webhook-secret/rotate",
+        ) => NoTenantData("reads or changes the caller's own site's settings; takes no id"),
+        ("post", "/api/v1/settings/outbound/test") => NoTenantData(
+            "sends a test through the caller's own site's transport, recorded in its own \
+             sent mail; asked about B's customer, it reads nothing of B's",
+        ),
         ("get", "/api/v1/templates/variables") => {
             NoTenantData("the variables of the caller's own site's Jira fields; takes no id")
         }
@@ -205,6 +214,7 @@ fn body_of(method: &str, path: &str, b: &SiteB) -> Option<Body> {
             Body::Json(json!({"address": B_SENDER, "deep": true}))
         }
         ("post", "/api/v1/suppressions/clear") => Body::Json(json!({"address": B_SENDER})),
+        ("post", "/api/v1/settings/outbound/test") => Body::Json(json!({"to": B_SENDER})),
         ("post", "/api/v1/site/erase") => Body::Json(json!({"confirm": B})),
         ("post", "/api/v1/tokens") => Body::Json(json!({"name": "alpha", "scope": "agent"})),
         _ => return None,

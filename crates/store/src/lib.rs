@@ -38,8 +38,8 @@ pub mod webhooks;
 pub use db::{Backend, Db, backend_of};
 pub use error::StoreError;
 pub use queue::{LeasedJob, NewJob, Queue, QueueError, TenantTx};
-pub use tenant_secrets::{SecretError, SiteSecret};
-pub use tenants::{JiraConnection, OwnRetention, TenantRecord, TenantStore};
+pub use tenant_secrets::{SecretError, SecretInfo, SiteSecret};
+pub use tenants::{JiraConnection, OwnRetention, SiteRelay, TenantRecord, TenantStore};
 
 use postroom_core::tenant::TenantId;
 

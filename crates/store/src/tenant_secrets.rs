@@ -18,6 +18,16 @@ pub enum SiteSecret {
     WebhookSecret,
     /// The latest app system token Forge handed over for a site that installed the app.
     ForgeSystemToken,
+    /// The password of the site's own SMTP relay.
+    SmtpPassword,
+}
+
+/// When a secret was last set and by whom, without its value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretInfo {
+    pub updated_at_ms: i64,
+    /// `sandbox` for one `serve --sandbox` made; `None`: set for the site (console or CLI).
+    pub made_by: Option<String>,
 }
 
 impl SiteSecret {
@@ -26,6 +36,7 @@ impl SiteSecret {
             Self::JiraCredential => "jira_credential",
             Self::WebhookSecret => "webhook_secret",
             Self::ForgeSystemToken => "forge_system_token",
+            Self::SmtpPassword => "smtp_password",
         }
     }
 
@@ -56,17 +67,32 @@ impl TenantStore {
         value: &str,
         now_ms: i64,
     ) -> Result<(), SecretError> {
+        self.put_secret_made_by(cipher, which, value, None, now_ms)
+            .await
+    }
+
+    /// [`TenantStore::put_secret`], noting who made it (see [`SecretInfo::made_by`]).
+    pub async fn put_secret_made_by(
+        &self,
+        cipher: &TenantCipher,
+        which: SiteSecret,
+        value: &str,
+        made_by: Option<&str>,
+        now_ms: i64,
+    ) -> Result<(), SecretError> {
         self.check_cipher(cipher)?;
         let sealed = cipher.seal_str(&which.place(), value)?;
         sqlx::query(
-            "INSERT INTO tenant_secrets (tenant_id, name, sealed, updated_at_ms) \
-             VALUES ($1, $2, $3, $4) ON CONFLICT (tenant_id, name) DO UPDATE SET \
-             sealed = excluded.sealed, updated_at_ms = excluded.updated_at_ms",
+            "INSERT INTO tenant_secrets (tenant_id, name, sealed, updated_at_ms, made_by) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, name) DO UPDATE SET \
+             sealed = excluded.sealed, updated_at_ms = excluded.updated_at_ms, \
+             made_by = excluded.made_by",
         )
         .bind(self.id().as_str())
         .bind(which.name())
         .bind(sealed)
         .bind(now_ms)
+        .bind(made_by)
         .execute(self.db().pool())
         .await
         .map_err(StoreError::from)?;
@@ -100,6 +126,34 @@ impl TenantStore {
             .fetch_optional(self.db().pool())
             .await?;
         Ok(row.is_some())
+    }
+
+    /// When this tenant's `which` was set and by whom; `None` when it has none.
+    pub async fn secret_info(&self, which: SiteSecret) -> Result<Option<SecretInfo>, StoreError> {
+        let row = sqlx::query(
+            "SELECT updated_at_ms, made_by FROM tenant_secrets WHERE tenant_id = $1 AND name = $2",
+        )
+        .bind(self.id().as_str())
+        .bind(which.name())
+        .fetch_optional(self.db().pool())
+        .await?;
+        row.map(|row| {
+            Ok(SecretInfo {
+                updated_at_ms: row.try_get("updated_at_ms")?,
+                made_by: row.try_get("made_by")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Removes this tenant's `which`, if it has one.
+    pub async fn delete_secret(&self, which: SiteSecret) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM tenant_secrets WHERE tenant_id = $1 AND name = $2")
+            .bind(self.id().as_str())
+            .bind(which.name())
+            .execute(self.db().pool())
+            .await?;
+        Ok(())
     }
 
     pub(crate) fn check_cipher(&self, cipher: &TenantCipher) -> Result<(), SecretError> {

@@ -30,8 +30,23 @@ pub struct TenantRecord {
     /// False when the site opted out of the raw-mail audit: its raw mail is deleted as
     /// soon as it is processed, whatever its mailboxes and listeners say.
     pub store_raw: bool,
+    /// The site's own SMTP relay, when it sends through one instead of the instance's.
+    pub relay: Option<SiteRelay>,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
+}
+
+/// A site's own SMTP relay, set by its administrator when the operator's `postroom.toml`
+/// names no `[outbound]` transport. Its password is not here: it is sealed in
+/// `tenant_secrets` (`SiteSecret::SmtpPassword`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteRelay {
+    pub host: String,
+    /// `None`: the usual port of `security`.
+    pub port: Option<u16>,
+    /// `tls`, `starttls` or `plain` (checked by the edge, which knows the choices).
+    pub security: String,
+    pub username: Option<String>,
 }
 
 /// A site's own retention periods in days, per kind of audit data; `None`: the
@@ -74,7 +89,7 @@ impl TenantStore {
     /// This tenant's own registry entry.
     pub async fn record(&self) -> Result<TenantRecord, StoreError> {
         let row = sqlx::query(
-            "SELECT id, jira_url, jira_auth, jira_account, retention_days, reports_days, sent_mail_days, bounce_address, dkim_key, store_raw, created_at_ms, updated_at_ms \
+            "SELECT id, jira_url, jira_auth, jira_account, retention_days, reports_days, sent_mail_days, bounce_address, dkim_key, store_raw, smtp_host, smtp_port, smtp_security, smtp_username, created_at_ms, updated_at_ms \
              FROM tenants WHERE id = $1",
         )
         .bind(self.tenant.as_str())
@@ -140,6 +155,27 @@ impl TenantStore {
         )
         .bind(bounce_address)
         .bind(dkim_key)
+        .bind(now_ms)
+        .bind(self.tenant.as_str())
+        .execute(self.db.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Sets (or with `None` removes) this tenant's own SMTP relay.
+    pub async fn set_relay(
+        &self,
+        relay: Option<&SiteRelay>,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE tenants SET smtp_host = $1, smtp_port = $2, smtp_security = $3, \
+             smtp_username = $4, updated_at_ms = $5 WHERE id = $6",
+        )
+        .bind(relay.map(|r| r.host.as_str()))
+        .bind(relay.and_then(|r| r.port).map(i64::from))
+        .bind(relay.map(|r| r.security.as_str()))
+        .bind(relay.and_then(|r| r.username.as_deref()))
         .bind(now_ms)
         .bind(self.tenant.as_str())
         .execute(self.db.pool())
@@ -232,7 +268,7 @@ pub(crate) async fn exists(db: &Db, id: &TenantId) -> Result<bool, StoreError> {
 
 pub(crate) async fn list(db: &Db) -> Result<Vec<TenantRecord>, StoreError> {
     let rows = sqlx::query(
-        "SELECT id, jira_url, jira_auth, jira_account, retention_days, reports_days, sent_mail_days, bounce_address, dkim_key, store_raw, created_at_ms, updated_at_ms \
+        "SELECT id, jira_url, jira_auth, jira_account, retention_days, reports_days, sent_mail_days, bounce_address, dkim_key, store_raw, smtp_host, smtp_port, smtp_security, smtp_username, created_at_ms, updated_at_ms \
          FROM tenants ORDER BY id",
     )
     .fetch_all(db.pool())
@@ -258,9 +294,30 @@ fn record_from_row(row: &sqlx::any::AnyRow) -> Result<TenantRecord, StoreError> 
         bounce_address: row.try_get("bounce_address")?,
         dkim_key: row.try_get("dkim_key")?,
         store_raw: row.try_get::<i64, _>("store_raw")? != 0,
+        relay: relay_from_row(row)?,
         created_at_ms: row.try_get("created_at_ms")?,
         updated_at_ms: row.try_get("updated_at_ms")?,
     })
+}
+
+fn relay_from_row(row: &sqlx::any::AnyRow) -> Result<Option<SiteRelay>, StoreError> {
+    let Some(host) = row.try_get::<Option<String>, _>("smtp_host")? else {
+        return Ok(None);
+    };
+    let port = row
+        .try_get::<Option<i64>, _>("smtp_port")?
+        .map(|p| {
+            u16::try_from(p).map_err(|_| StoreError::Corrupt(format!("tenants.smtp_port: {p}")))
+        })
+        .transpose()?;
+    Ok(Some(SiteRelay {
+        host,
+        port,
+        security: row
+            .try_get::<Option<String>, _>("smtp_security")?
+            .unwrap_or_else(|| "starttls".to_owned()),
+        username: row.try_get("smtp_username")?,
+    }))
 }
 
 fn days(row: &sqlx::any::AnyRow, column: &str) -> Result<Option<u32>, StoreError> {

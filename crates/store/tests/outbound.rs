@@ -184,3 +184,31 @@ async fn hard_bounces_suppress_at_once_and_soft_ones_at_the_limit() {
         assert!(a.suppressions().await.unwrap().is_empty());
     }
 }
+
+#[tokio::test]
+async fn test_mail_is_recorded_and_counted_per_site_since_a_time() {
+    for t in testing::all_backends().await.unwrap() {
+        let a = tenant(&t, "a").await;
+        let b = tenant(&t, "b").await;
+        let test = |id: &str, at| SentMail {
+            kind: "test".to_owned(),
+            issue_key: None,
+            ..mail(id, "r1", SentStatus::Queued, at)
+        };
+        let mut tx = a.begin().await.unwrap();
+        for (id, at) in [("x1", 1_000), ("x2", 2_000), ("x3", 3_000)] {
+            tx.record_sent_mail(&test(id, at)).await.unwrap();
+        }
+        tx.finish_sent_mail("x2", SentStatus::Failed, Some("refused"), 2_500)
+            .await
+            .unwrap();
+        tx.record_sent_mail(&mail("ack", "r1", SentStatus::Queued, 2_000))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        // Every test since the time counts, failed ones too; other kinds and sites do not.
+        assert_eq!(a.sent_since("test", 1_500).await.unwrap(), (2, Some(2_000)));
+        assert_eq!(a.sent_since("test", 0).await.unwrap(), (3, Some(1_000)));
+        assert_eq!(b.sent_since("test", 0).await.unwrap(), (0, None));
+    }
+}

@@ -1,6 +1,7 @@
 /**
- * What postroom sent — notifications, acknowledgements and notices — newest first: to whom,
- * about which issue and event, and whether it went out, was skipped, failed or bounced.
+ * What postroom sent — notifications, acknowledgements, notices and the test messages of
+ * Settings — newest first: to whom, about which issue and event, and whether it went out, was
+ * skipped, failed or bounced.
  * Administrators only.
  */
 import { useState } from 'preact/hooks';
@@ -11,7 +12,7 @@ import { PageHeader } from '../components/PageHeader';
 import { Table } from '../components/Table';
 import { when } from '../format';
 
-const KINDS = ['notification', 'acknowledgement', 'notice'];
+const KINDS = ['notification', 'acknowledgement', 'notice', 'test'];
 
 export function Sent(props: { kind: string; since: string }) {
   const [kind, setKind] = useState(props.kind);

@@ -42,7 +42,8 @@ pub(super) struct Scope<'a> {
     pub redactor: &'a Redactor,
     pub cipher: &'a TenantCipher,
     pub now: i64,
-    /// A mail transport is configured: without one an answer is reported as not sent.
+    /// The instance has a mail transport: without one (and without a relay of the site's
+    /// own) an answer is reported as not sent.
     pub outbound: bool,
 }
 
@@ -70,8 +71,11 @@ pub(super) async fn prepare(
         report.lines.push(format!("{section}: not sent: {why}"));
         Ok(None)
     };
-    if !outbound {
-        return skip("no mail transport is configured ([outbound] in postroom.toml)");
+    if !outbound && tenant.record().await.map_err(transient)?.relay.is_none() {
+        return skip(
+            "no mail transport is configured ([outbound] in postroom.toml, or the site's own \
+             relay)",
+        );
     }
     let Some(templates) = profile.auto_reply(kind) else {
         return skip(&format!(

@@ -7,14 +7,13 @@
 //! recipient has their own job, so no refusal holds back another's mail.
 
 use postroom_core::message::EmailAddress;
-use postroom_core::ports::mail_sender::{
-    EnvelopeSender, MailSender, OutboundEnvelope, SiteIdentity,
-};
+use postroom_core::ports::mail_sender::{EnvelopeSender, MailSender, OutboundEnvelope};
 use postroom_core::verp::VerpToken;
 use postroom_store::crypto::{Keyring, TenantCipher};
 use postroom_store::outbound::{SentMail, SentStatus};
 use postroom_store::{Store, TenantStore};
 
+use super::identity::{IdentityError, site_identity};
 use super::{describe, open_sealed, refusal, refused_recipient, retry};
 use crate::worker::{JobContext, JobError, now_ms};
 
@@ -107,21 +106,6 @@ pub(super) async fn fail(ctx: &mut JobContext, q: &Queued, why: &str) -> Result<
     Ok(())
 }
 
-/// The tenant's own sending identity (`postroom tenant set --bounce-address/--dkim-key`);
-/// `Ok(Err(_))` when its stored bounce address does not read as one.
-async fn identity_of(tenant: &TenantStore) -> Result<Result<SiteIdentity, String>, JobError> {
-    let record = tenant.record().await.map_err(retry)?;
-    let bounce = match record.bounce_address.as_deref().map(EmailAddress::parse) {
-        None => None,
-        Some(Ok(address)) => Some(address),
-        Some(Err(e)) => return Ok(Err(format!("the site's bounce address: {e}"))),
-    };
-    Ok(Ok(SiteIdentity {
-        bounce,
-        dkim_key: record.dkim_key,
-    }))
-}
-
 /// Sends `message` to `to` with the row's VERP return path and records the outcome.
 /// `keep` runs after the server took it and returns where the sent MIME was kept, if it
 /// was (notifications keep it for the audit); `soft_limit` is the profile's bounce limit.
@@ -141,9 +125,10 @@ where
 {
     let id = &q.sent.id;
     let kind = q.sent.kind.clone();
-    let identity = match identity_of(&q.tenant).await? {
+    let identity = match site_identity(&q.tenant, &q.cipher).await {
         Ok(identity) => identity,
-        Err(why) => return fail(ctx, q, &why).await,
+        Err(IdentityError::Invalid(why)) => return fail(ctx, q, &why).await,
+        Err(e) => return Err(retry(e)),
     };
     let recipient = match (VerpToken::parse(id), EmailAddress::parse(to)) {
         (Ok(token), Ok(address)) => OutboundEnvelope {

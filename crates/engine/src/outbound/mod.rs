@@ -21,9 +21,11 @@ use postroom_store::crypto::{Keyring, Place};
 use postroom_store::outbound::{BounceRecord, SentMail};
 
 mod delivery;
+mod identity;
 mod notification;
 mod notify;
 
+pub use identity::{IdentityError, site_identity};
 pub use notification::Notifications;
 pub use notify::{NOTIFICATION_JOB, NOTIFICATION_KIND, Notifier};
 
@@ -37,7 +39,7 @@ use crate::worker::{Handler, JobContext, JobError, now_ms};
 pub const AUTO_REPLY_JOB: &str = "outbound.ack";
 
 /// Where a `sent_mail` row's sealed facts live (bound to the row).
-pub(crate) fn facts_place(id: &str) -> Place {
+pub fn facts_place(id: &str) -> Place {
     Place::column("sent_mail", "facts", id.to_owned())
 }
 
@@ -118,7 +120,7 @@ impl<M: MailSender + 'static> AutoReplies<M> {
 
 /// A send failure as it may be logged and stored: a server's reply text often quotes the
 /// recipient's address, so a refusal is described by its stage and code only.
-fn describe(e: &SendError) -> String {
+pub fn describe(e: &SendError) -> String {
     match e {
         SendError::Rejected { stage, reply } => {
             format!("the mail server refused at {stage} with {}", reply.code)

@@ -12,6 +12,7 @@ mod file;
 mod pool;
 mod reply;
 mod settings;
+mod sites;
 mod smtp;
 mod tls;
 mod transaction;
@@ -21,6 +22,7 @@ use postroom_core::ports::mail_sender::{MailSender, OutboundEnvelope, SendError,
 
 pub use file::FileSender;
 pub use settings::{DkimSettings, FileSettings, OutboundSettings, Security, SmtpSettings};
+pub use sites::SiteSenders;
 pub use smtp::SmtpSender;
 pub use wire::to_crlf;
 

@@ -14,7 +14,7 @@ use postroom_engine::outbound::{AutoReplies, Notifications, Notifier};
 use postroom_engine::retention::Retention;
 use postroom_engine::worker::{Registry, WorkerConfig, Workers};
 use postroom_mail::imap::Poller;
-use postroom_mail::send::{FileSettings, Outbound, OutboundSettings};
+use postroom_mail::send::SiteSenders;
 use postroom_mail::smtp::{Listener, ListenerConfig, Protocol, RateLimit, Tls};
 use postroom_store::mailboxes::Mailboxes;
 use tokio_util::sync::CancellationToken;
@@ -89,7 +89,7 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
     } else {
         None
     };
-    let webhook_secrets = webhook_secrets(&config, sandbox.as_ref(), bound)?;
+    let webhook_secrets = webhook_secrets(&config)?;
     let metrics = match &config.http.metrics_token_file {
         Some(path) => Some(
             crate::config::Secret::from_file(path)
@@ -98,6 +98,13 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let tenant = app::ensure_default_tenant(&store, &config).await?;
+    if let Some(sandbox) = &sandbox {
+        let secret = match webhook_secrets.get(tenant.id()) {
+            Some(secret) => secret.clone(),
+            None => sandbox::stored_webhook_secret(&tenant, &keyring, app::now_ms()).await?,
+        };
+        sandbox.register_receiver(bound, &secret)?;
+    }
     crate::backup::schedule(&config, &tenant, app::now_ms()).await?;
     let profile =
         profiles::for_serve(&config, &store, &tenant, args.sandbox, app::now_ms()).await?;
@@ -199,13 +206,13 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
             config.forge.erase_after_days,
         ));
     }
-    let outbound = outbound_sender(&config, args.sandbox)?;
+    let outbound = crate::outbound::OutboundSetup::from_config(&config, args.sandbox)?;
     tasks.push(start_workers(
         &config,
         &store,
         &intake,
         &blobs,
-        outbound,
+        &outbound.senders,
         &trackers,
         shutdown.clone(),
     ));
@@ -252,6 +259,7 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         usage_flags: config.usage.flags,
         operator_events: config.operator.webhook_url.is_some(),
         backups,
+        outbound,
     });
     if let Some(cloud) = &cloud {
         router = router.merge(cloud.router());
@@ -354,7 +362,7 @@ fn start_workers(
     store: &postroom_store::Store,
     intake: &Intake,
     blobs: &postroom_store::blobs::BlobStore,
-    outbound: Option<Outbound>,
+    senders: &Arc<SiteSenders>,
     trackers: &crate::trackers::Trackers,
     shutdown: CancellationToken,
 ) -> tokio::task::JoinHandle<()> {
@@ -363,7 +371,7 @@ fn start_workers(
         store.clone(),
         intake.clone(),
         trackers.clone(),
-        outbound.is_some(),
+        senders.has_instance_transport(),
         std::time::Duration::from_secs(config.inbound.thread_wait_secs),
     );
     registry.register(postroom_engine::intake::JOB_KIND, inbound.clone());
@@ -397,23 +405,22 @@ fn start_workers(
         postroom_engine::webhooks::NOTIFY_JOB,
         Notifier::new(store.clone(), intake.keyring().clone(), trackers.clone()),
     );
-    // Without a transport, queued mail waits for one (and is reported by `jobs`).
-    if let Some(sender) = outbound.map(Arc::new) {
-        registry.register(
-            postroom_engine::outbound::AUTO_REPLY_JOB,
-            AutoReplies::new(store.clone(), intake.keyring().clone(), Arc::clone(&sender)),
-        );
-        registry.register(
-            postroom_engine::outbound::NOTIFICATION_JOB,
-            Notifications::new(
-                store.clone(),
-                intake.keyring().clone(),
-                blobs.clone(),
-                sender,
-                trackers.clone(),
-            ),
-        );
-    }
+    // A site without any transport (no [outbound], no relay of its own) gets no
+    // acknowledgement queued; its notifications' jobs are parked with the reason.
+    registry.register(
+        postroom_engine::outbound::AUTO_REPLY_JOB,
+        AutoReplies::new(store.clone(), intake.keyring().clone(), Arc::clone(senders)),
+    );
+    registry.register(
+        postroom_engine::outbound::NOTIFICATION_JOB,
+        Notifications::new(
+            store.clone(),
+            intake.keyring().clone(),
+            blobs.clone(),
+            Arc::clone(senders),
+            trackers.clone(),
+        ),
+    );
     let workers = Workers::new(
         store,
         registry,
@@ -438,57 +445,19 @@ fn start_workers(
     tokio::spawn(workers.run(stopped))
 }
 
-/// Each tenant's Jira webhook secret: `[webhooks] secret_file` for the tenant `default`;
-/// under `--sandbox` without one, a secret made now, with which the sandbox's webhook to
-/// this receiver is (re)registered, so that the demo notifies.
+/// The webhook secrets of the configuration: `[webhooks] secret_file` for the tenant
+/// `default`. Every other secret is read from the store when a delivery comes.
 fn webhook_secrets(
     config: &Config,
-    sandbox: Option<&sandbox::Embedded>,
-    bound: SocketAddr,
 ) -> anyhow::Result<std::collections::HashMap<postroom_core::tenant::TenantId, crate::config::Secret>>
 {
     let mut secrets = std::collections::HashMap::new();
-    let default = postroom_core::tenant::TenantId::default_tenant();
     if let Some(path) = &config.webhooks.secret_file {
         let secret = crate::config::Secret::from_file(path)
             .map_err(|e| anyhow::anyhow!("[webhooks] secret_file: {e}"))?;
-        secrets.insert(default.clone(), secret);
-    }
-    if let Some(sandbox) = sandbox {
-        let secret = secrets
-            .entry(default)
-            .or_insert_with(|| crate::config::Secret::new(sandbox::new_secret()))
-            .clone();
-        sandbox.register_receiver(bound, &secret)?;
+        secrets.insert(postroom_core::tenant::TenantId::default_tenant(), secret);
     }
     Ok(secrets)
-}
-
-/// The sender of postroom's own mail: `[outbound]`, else under `--sandbox` `.eml` files in
-/// `DATA_DIR/outbox`, else none (acknowledgements are then reported as not sent).
-fn outbound_sender(config: &Config, sandbox: bool) -> anyhow::Result<Option<Outbound>> {
-    let settings = match (&config.outbound, sandbox) {
-        (Some(settings), _) => settings.clone(),
-        (None, true) => OutboundSettings::File(FileSettings {
-            dir: config.storage.data_dir.join("outbox"),
-            ..FileSettings::default()
-        }),
-        (None, false) => {
-            tracing::info!("no [outbound] mail transport: acknowledgements are not sent");
-            return Ok(None);
-        }
-    };
-    let sender = Outbound::from_settings(&settings).context("[outbound] cannot be used")?;
-    match &settings {
-        OutboundSettings::File(f) => eprintln!(
-            "postroom: outbound mail is written to {} (file transport)",
-            f.dir.display()
-        ),
-        OutboundSettings::Smtp(s) => {
-            tracing::info!(host = %s.host, port = s.port(), "outbound mail through SMTP");
-        }
-    }
-    Ok(Some(sender))
 }
 
 /// Deletes every tenant's intake records, raw mail and processing results past their

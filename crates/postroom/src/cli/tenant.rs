@@ -541,7 +541,7 @@ async fn describe(
             "none (postroom tenant webhook-secret NAME)"
         };
     Ok(format!(
-        "tenant:         {}\njira url:       {}\njira auth:      {}\njira account:   {}\nstate:          {}\nwebhook path:   /webhooks/jira/{}\nwebhook secret: {}\nretention:      {} days{}\nraw mail:       {}\nbounce address: {}\ndkim key:       {}\n",
+        "tenant:         {}\njira url:       {}\njira auth:      {}\njira account:   {}\nstate:          {}\nwebhook path:   /webhooks/jira/{}\nwebhook secret: {}\nretention:      {} days{}\nraw mail:       {}\nbounce address: {}\ndkim key:       {}\nsmtp relay:     {}\n",
         record.id,
         record.jira.url.as_deref().unwrap_or("(not configured)"),
         record.jira.auth.as_deref().unwrap_or("-"),
@@ -571,5 +571,19 @@ async fn describe(
             .as_deref()
             .unwrap_or("(the instance's)"),
         record.dkim_key.as_deref().unwrap_or("(the instance's)"),
+        match &record.relay {
+            Some(relay) => format!(
+                "{}{} ({}), set in the console{}",
+                relay.host,
+                relay.port.map(|p| format!(":{p}")).unwrap_or_default(),
+                relay.security,
+                if config.outbound.is_some() {
+                    "; not used: [outbound] of postroom.toml wins"
+                } else {
+                    ""
+                }
+            ),
+            None => "(the instance's)".to_owned(),
+        },
     ))
 }

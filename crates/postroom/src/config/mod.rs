@@ -55,8 +55,9 @@ pub struct Config {
     pub mailboxes: Vec<postroom_mail::imap::MailboxSettings>,
     /// `[outbound]`: how postroom's own mail (acknowledgements) leaves: `transport = "smtp"`
     /// with a relay, or `transport = "file"` writing `.eml` files. Unset: no mail is sent
-    /// (under `serve --sandbox`: files in `DATA_DIR/outbox`). Never written back out (it
-    /// may hold a password).
+    /// (under `serve --sandbox`: files in `DATA_DIR/outbox`), except by a site whose
+    /// administrator set its own relay in the console. Never written back out (it may hold
+    /// a password).
     #[serde(skip_serializing)]
     pub outbound: Option<postroom_mail::send::OutboundSettings>,
     /// `[secrets]`: what the `{"secret_ref": NAME}` references of profiles stand for on
@@ -88,8 +89,9 @@ impl Default for GraceSecs {
 #[serde(deny_unknown_fields, default)]
 pub struct WebhooksConfig {
     /// A file holding the secret the site's admin webhook signs with (`X-Hub-Signature`),
-    /// mode 0600. Unset: every delivery is refused with 401 (under `serve --sandbox` the
-    /// sandbox is registered with a secret generated at start).
+    /// mode 0600. Unset: the one stored for the site (`postroom tenant webhook-secret`, or
+    /// the console's Settings), else every delivery is refused with 401 (`serve --sandbox`
+    /// stores one at its first start and registers the sandbox with it).
     pub secret_file: Option<PathBuf>,
     /// Largest body taken, in bytes; larger deliveries are answered 413.
     pub max_body_bytes: usize,

@@ -85,6 +85,11 @@ use super::{
         super::inventory::show,
         super::site_erase::erase,
         super::jira_check::check,
+        super::settings_outbound::show,
+        super::settings_outbound::update,
+        super::test_mail::send,
+        super::webhook_secret::show,
+        super::webhook_secret::rotate,
     ),
     components(schemas(
         super::error::ErrorBody,
@@ -119,6 +124,16 @@ use super::{
         super::site_erase::EraseSiteBody,
         super::site_erase::SiteErased,
         super::jira_check::JiraCheckBody,
+        super::settings_outbound::Source,
+        super::settings_outbound::SettingBody,
+        super::settings_outbound::RelayBody,
+        super::settings_outbound::OutboundBody,
+        super::settings_outbound::OutboundUpdate,
+        super::settings_outbound::RelayUpdate,
+        super::test_mail::TestMailRequest,
+        super::test_mail::TestMailBody,
+        super::webhook_secret::WebhookSecretBody,
+        super::webhook_secret::RotatedBody,
         overview::OverviewBody,
         overview::ForgeBody,
         overview::ListenerBody,
@@ -225,6 +240,16 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/inventory", get(super::inventory::show))
         .route("/site/erase", post(super::site_erase::erase))
         .route("/settings/jira/check", get(super::jira_check::check))
+        .route(
+            "/settings/outbound",
+            get(super::settings_outbound::show).put(super::settings_outbound::update),
+        )
+        .route("/settings/outbound/test", post(super::test_mail::send))
+        .route("/settings/webhook-secret", get(super::webhook_secret::show))
+        .route(
+            "/settings/webhook-secret/rotate",
+            post(super::webhook_secret::rotate),
+        )
         .merge(templates::routes())
         .route_layer(middleware::from_fn(interactive))
         .route_layer(middleware::from_fn_with_state(state, access_log::record))

@@ -22,12 +22,17 @@ mod people;
 mod readiness;
 mod session;
 mod settings;
+mod settings_outbound;
+mod settings_sources;
 mod signin;
 mod site_erase;
+mod site_relay;
 mod suppressions;
 mod templates;
+mod test_mail;
 mod tokens;
 mod usage;
+mod webhook_secret;
 mod webhooks;
 
 use std::sync::Arc;
@@ -77,6 +82,9 @@ pub struct AppState {
     /// The instance's backups, for the administrators of its own site; `None` when
     /// `[backup] to` cannot be used (the routes answer 409).
     pub backups: Option<crate::backup::ScheduledBackups>,
+    /// How postroom's own mail leaves (`[outbound]`, the sandbox's files, or each site's
+    /// own relay), for Settings and its test send.
+    pub outbound: crate::outbound::OutboundSetup,
 }
 
 impl AppState {

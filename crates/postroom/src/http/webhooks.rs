@@ -31,10 +31,10 @@ pub struct WebhookReceiver {
     pub max_body_bytes: usize,
 }
 
-/// Each tenant's webhook secret: the configuration's (`[webhooks] secret_file`, or the
-/// one `serve --sandbox` made) for `default`, else the one sealed in the store by
-/// `postroom tenant webhook-secret`, read when a delivery comes (so a rotation holds at
-/// once).
+/// Each tenant's webhook secret: the configuration's (`[webhooks] secret_file`) for
+/// `default`, else the one sealed in the store (by `postroom tenant webhook-secret`, a
+/// rotation in the console, or `serve --sandbox` at its first start), read when a delivery
+/// comes (so a rotation holds at once).
 #[derive(Debug, Clone)]
 pub struct WebhookSecrets {
     configured: Arc<HashMap<TenantId, Secret>>,
@@ -49,6 +49,12 @@ impl WebhookSecrets {
             store,
             keyring,
         }
+    }
+
+    /// Whether `tenant`'s secret comes from the configuration (`[webhooks] secret_file`),
+    /// where the console cannot change it.
+    pub fn configured(&self, tenant: &TenantId) -> bool {
+        self.configured.contains_key(tenant)
     }
 
     /// `tenant`'s secret; `None` when it has none, or is no tenant of this instance.

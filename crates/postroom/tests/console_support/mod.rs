@@ -29,6 +29,14 @@ pub enum Who {
     Agent,
 }
 
+/// What some tests set up beyond the usual: how mail leaves (`[outbound]`, the sandbox's
+/// files or none) and the webhook secrets of the configuration.
+#[derive(Default)]
+pub struct Extras {
+    pub outbound: postroom::outbound::OutboundSetup,
+    pub webhook_secrets: std::collections::HashMap<TenantId, postroom::config::Secret>,
+}
+
 pub struct Console {
     pub base: String,
     pub sandbox: RunningSandbox,
@@ -62,6 +70,20 @@ impl Console {
             testing::sqlite().await.unwrap(),
             usage_flags,
             ConsoleSettings::default().check_every_ms,
+            Extras::default(),
+        )
+        .await
+    }
+
+    /// Like [`Console::start`], with how mail leaves and the configured webhook secrets
+    /// as `extras` say.
+    pub async fn start_extras(extras: Extras) -> Self {
+        Self::start_full(
+            OauthProvider::Atlassian,
+            testing::sqlite().await.unwrap(),
+            true,
+            ConsoleSettings::default().check_every_ms,
+            extras,
         )
         .await
     }
@@ -73,6 +95,7 @@ impl Console {
             store,
             true,
             ConsoleSettings::default().check_every_ms,
+            Extras::default(),
         )
         .await
     }
@@ -80,7 +103,14 @@ impl Console {
     /// Signing in through the sandbox as `provider`, with a session's grant confirmed by
     /// the provider on every request (`console.session_check_minutes = 0`).
     pub async fn start_checking_grants(provider: OauthProvider) -> Self {
-        Self::start_full(provider, testing::sqlite().await.unwrap(), true, 0).await
+        Self::start_full(
+            provider,
+            testing::sqlite().await.unwrap(),
+            true,
+            0,
+            Extras::default(),
+        )
+        .await
     }
 
     async fn start_full(
@@ -88,6 +118,7 @@ impl Console {
         store: TestStore,
         usage_flags: bool,
         check_every_ms: i64,
+        extras: Extras,
     ) -> Self {
         let sandbox = Sandbox::start(jira_sandbox::SandboxConfig::default())
             .await
@@ -136,7 +167,7 @@ impl Console {
                 intake.committed(),
             ),
             secrets: http::WebhookSecrets::new(
-                Default::default(),
+                extras.webhook_secrets,
                 store.store.clone(),
                 intake.keyring().clone(),
             ),
@@ -191,6 +222,7 @@ impl Console {
             usage_flags,
             operator_events: false,
             backups: None,
+            outbound: extras.outbound,
         });
         let paths = served_paths(&router);
         tokio::spawn(async move {
@@ -372,4 +404,51 @@ pub fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
         .filter_map(|v| v.to_str().ok())
         .find(|v| v.starts_with(&format!("{name}=")))
         .map(|v| v.split(';').next().unwrap_or("").to_owned())
+}
+
+/// A hard bounce of `address` on the site `default`, as the inbound worker records it.
+pub async fn suppress(console: &Console, address: &str) {
+    use postroom_store::crypto::Place;
+    let tenant = console.tenant().await;
+    let cipher = console.intake.keyring().cipher(&tenant).unwrap();
+    let parsed = postroom_core::message::EmailAddress::parse(address).unwrap();
+    let hash = postroom::keys::redactor(console.intake.keyring())
+        .address(&parsed)
+        .to_string();
+    let place = |column| Place::column("suppressions", column, hash.as_str());
+    let mut tx = tenant.begin().await.unwrap();
+    tx.record_bounce(
+        &postroom_store::outbound::BounceRecord {
+            address_hash: hash.clone(),
+            address: cipher.seal(&place("address"), address.as_bytes()).unwrap(),
+            hard: true,
+            status: Some("5.1.1".to_owned()),
+            diagnostic: Some(
+                cipher
+                    .seal(&place("diagnostic"), b"550 5.1.1 no such user")
+                    .unwrap(),
+            ),
+            at_ms: postroom::app::now_ms(),
+        },
+        3,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// A profile for the site `default` with its own address and no notification rule, so
+/// that a verified webhook delivery is taken (and dropped as unwanted).
+pub async fn minimal_profile(console: &Console) {
+    let profile = postroom_core::profile::Profile::load(
+        r#"{"own": {"addresses": ["support@default.example"]},
+            "default": {"project": "SUP", "issue_type": "Task"}}"#,
+    )
+    .unwrap();
+    let tenant = console.tenant().await;
+    let mut tx = tenant.begin().await.unwrap();
+    tx.put_profile(&serde_json::to_string(&profile.profile).unwrap(), 1)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
 }

@@ -885,7 +885,8 @@ pub const TABLES: &[TableDecl] = &[
     TableDecl {
         name: "tenant_secrets",
         what: "each site's secrets: the credential postroom reaches its Jira with, the secret \
-               its webhooks are signed with, the Forge app system token",
+               its webhooks are signed with, the Forge app system token, the password of its \
+               own SMTP relay",
         protection: "encrypted with the tenant's data key",
         kept: "until replaced, or tenant erase",
         tenant_column: Some("tenant_id"),
@@ -894,6 +895,11 @@ pub const TABLES: &[TableDecl] = &[
             col("name", "which secret", Protection::None),
             col("sealed", "the secret", Protection::Encrypted),
             col("updated_at_ms", "last change", Protection::None),
+            col(
+                "made_by",
+                "who made it (`sandbox`, or none: the site's administrator)",
+                Protection::None,
+            ),
         ],
     },
     TableDecl {
@@ -935,6 +941,19 @@ pub const TABLES: &[TableDecl] = &[
             col(
                 "jira_account",
                 "the service account postroom acts as",
+                Protection::Clear,
+            ),
+            col(
+                "smtp_host",
+                "the site's own SMTP relay (configuration, not a person's)",
+                Protection::Clear,
+            ),
+            col("smtp_port", "its port", Protection::None),
+            col("smtp_security", "tls, starttls or plain", Protection::None),
+            col(
+                "smtp_username",
+                "the account postroom signs in to the relay with (its password is sealed in \
+                 tenant_secrets)",
                 Protection::Clear,
             ),
             col("created_at_ms", "creation time", Protection::None),

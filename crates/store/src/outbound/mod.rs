@@ -328,6 +328,25 @@ impl TenantStore {
             .collect()
     }
 
+    /// How many messages of `kind` were recorded since `since_ms`, and when the first of
+    /// them was: what a per-site rate limit needs to say when there is room again.
+    pub async fn sent_since(
+        &self,
+        kind: &str,
+        since_ms: i64,
+    ) -> Result<(i64, Option<i64>), StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n, MIN(created_at_ms) AS first_ms FROM sent_mail \
+             WHERE tenant_id = $1 AND kind = $2 AND created_at_ms >= $3",
+        )
+        .bind(self.id().as_str())
+        .bind(kind)
+        .bind(since_ms)
+        .fetch_one(self.db().pool())
+        .await?;
+        Ok((row.try_get("n")?, row.try_get("first_ms")?))
+    }
+
     /// The blob key of a sent message's MIME, when it is kept.
     pub async fn sent_mime_key(&self, id: &str) -> Result<Option<String>, StoreError> {
         let row = sqlx::query("SELECT mime_key FROM sent_mail WHERE tenant_id = $1 AND id = $2")

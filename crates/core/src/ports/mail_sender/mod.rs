@@ -49,6 +49,62 @@ pub struct SiteIdentity {
     pub bounce: Option<EmailAddress>,
     /// The name of the DKIM key to sign with, instead of the adapter's default key.
     pub dkim_key: Option<String>,
+    /// The site's own SMTP relay, which its mail leaves through instead of the instance's
+    /// transport (only where the operator configured none).
+    pub relay: Option<SiteRelay>,
+}
+
+/// A site's own SMTP relay, as its administrator set it, with the password opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteRelay {
+    /// Host name or IP address (also the name its certificate must carry).
+    pub host: String,
+    pub port: u16,
+    pub security: RelaySecurity,
+    /// The account to sign in with; no AUTH without one.
+    pub username: Option<String>,
+    pub password: Option<crate::secret::Secret>,
+}
+
+/// How the connection to a site's relay is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelaySecurity {
+    /// TLS from the first byte (usually port 465).
+    Tls,
+    /// Upgraded with STARTTLS, which the server must offer (usually 587).
+    StartTls,
+    /// No encryption: to a loopback host only.
+    Plain,
+}
+
+impl RelaySecurity {
+    /// `tls`, `starttls` or `plain`, as stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Tls => "tls",
+            Self::StartTls => "starttls",
+            Self::Plain => "plain",
+        }
+    }
+
+    /// The kind named `text` (one of [`RelaySecurity::as_str`]).
+    pub fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "tls" => Self::Tls,
+            "starttls" => Self::StartTls,
+            "plain" => Self::Plain,
+            _ => return None,
+        })
+    }
+
+    /// The usual port for this kind of connection.
+    pub fn default_port(self) -> u16 {
+        match self {
+            Self::Tls => 465,
+            Self::StartTls => 587,
+            Self::Plain => 25,
+        }
+    }
 }
 
 /// One recipient the server refused while it accepted others.
