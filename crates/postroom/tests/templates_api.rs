@@ -107,6 +107,7 @@ async fn start(with_jira: bool) -> Api {
         usage_flags: true,
         operator_events: false,
         backups: None,
+        profile: Default::default(),
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

@@ -23,6 +23,7 @@ use postroom_store::outbound::{BounceRecord, SentMail};
 mod delivery;
 mod notification;
 mod notify;
+pub mod test_mail;
 
 pub use notification::Notifications;
 pub use notify::{NOTIFICATION_JOB, NOTIFICATION_KIND, Notifier};

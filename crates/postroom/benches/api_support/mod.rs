@@ -51,6 +51,7 @@ pub async fn serve(store: Store, trackers: Trackers, dir: &Path) -> String {
         usage_flags: true,
         operator_events: false,
         backups: None,
+        profile: Default::default(),
         forge: None,
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

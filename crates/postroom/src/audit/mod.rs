@@ -47,7 +47,7 @@ pub fn filter(
 }
 
 /// The kinds of mail postroom sends.
-pub const SENT_KINDS: [&str; 3] = ["notification", "acknowledgement", "notice"];
+pub const SENT_KINDS: [&str; 4] = ["notification", "acknowledgement", "notice", "test"];
 
 /// The filter of `audit sent` / `GET /api/v1/audit/sent`: the kind (checked) and the time
 /// from which (0: all kept).

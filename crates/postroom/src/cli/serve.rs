@@ -199,6 +199,7 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         ));
     }
     let outbound = outbound_sender(&config, args.sandbox)?;
+    let outbound_configured = outbound.is_some();
     tasks.push(start_workers(
         &config,
         &store,
@@ -251,6 +252,11 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         usage_flags: config.usage.flags,
         operator_events: config.operator.webhook_url.is_some(),
         backups,
+        profile: http::ProfileEdge {
+            config: Arc::new(config.clone()),
+            outbound: outbound_configured,
+            previews: Default::default(),
+        },
     });
     if let Some(cloud) = &cloud {
         router = router.merge(cloud.router());

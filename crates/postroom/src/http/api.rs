@@ -85,6 +85,12 @@ use super::{
         super::inventory::show,
         super::site_erase::erase,
         super::jira_check::check,
+        super::profile::show,
+        super::profile::replace,
+        super::notifications::defaults,
+        super::notifications::preview,
+        super::notifications::preview_html,
+        super::notifications::test,
     ),
     components(schemas(
         super::error::ErrorBody,
@@ -119,6 +125,14 @@ use super::{
         super::site_erase::EraseSiteBody,
         super::site_erase::SiteErased,
         super::jira_check::JiraCheckBody,
+        super::profile::ProfileBody,
+        super::profile::ProfileUpdate,
+        super::profile::StaleBody,
+        super::notifications::DefaultsBody,
+        super::notifications::PreviewRequest,
+        super::notifications::PreviewBody,
+        super::notifications::TestRequest,
+        super::notifications::TestQueued,
         overview::OverviewBody,
         overview::ForgeBody,
         overview::ListenerBody,
@@ -225,6 +239,23 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/inventory", get(super::inventory::show))
         .route("/site/erase", post(super::site_erase::erase))
         .route("/settings/jira/check", get(super::jira_check::check))
+        .route(
+            "/profile",
+            get(super::profile::show).put(super::profile::replace),
+        )
+        .route(
+            "/notifications/defaults",
+            get(super::notifications::defaults),
+        )
+        .route(
+            "/notifications/preview",
+            post(super::notifications::preview),
+        )
+        .route(
+            "/notifications/previews/{id}",
+            get(super::notifications::preview_html),
+        )
+        .route("/notifications/test", post(super::notifications::test))
         .merge(templates::routes())
         .route_layer(middleware::from_fn(interactive))
         .route_layer(middleware::from_fn_with_state(state, access_log::record))

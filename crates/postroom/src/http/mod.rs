@@ -16,9 +16,11 @@ mod jobs;
 mod json_body;
 mod mail;
 mod metrics;
+mod notifications;
 mod oauth_grant;
 mod overview;
 mod people;
+mod profile;
 mod readiness;
 mod session;
 mod settings;
@@ -41,6 +43,7 @@ pub use auth::ApiCaller;
 pub use console::{picker_resource, resource as console_resource};
 pub use error::{ApiError, FieldError};
 pub use metrics::{MetricsAccess, serve_loopback as serve_metrics};
+pub use profile::ProfileEdge;
 pub use readiness::Readiness;
 pub use session::ConsoleSettings;
 pub use signin::OauthClient;
@@ -77,6 +80,9 @@ pub struct AppState {
     /// The instance's backups, for the administrators of its own site; `None` when
     /// `[backup] to` cannot be used (the routes answer 409).
     pub backups: Option<crate::backup::ScheduledBackups>,
+    /// The profile's and the notification editor's routes: the configuration the profile
+    /// is checked against, whether mail can leave, the previews' frames.
+    pub profile: ProfileEdge,
 }
 
 impl AppState {

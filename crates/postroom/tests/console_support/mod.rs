@@ -191,6 +191,10 @@ impl Console {
             usage_flags,
             operator_events: false,
             backups: None,
+            profile: http::ProfileEdge {
+                outbound: true,
+                ..Default::default()
+            },
         });
         let paths = served_paths(&router);
         tokio::spawn(async move {
