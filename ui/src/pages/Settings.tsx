@@ -10,6 +10,7 @@ import type { JiraCheck } from '../api';
 import { ErrorText, useSubmit } from '../components/Failure';
 import { PageHeader } from '../components/PageHeader';
 import { Table } from '../components/Table';
+import { OwnAddresses } from './settings/OwnAddresses';
 
 export function Settings() {
   const [checked, setChecked] = useState<JiraCheck | null>(null);
@@ -83,6 +84,7 @@ export function Settings() {
           />
         )}
       </section>
+      <OwnAddresses />
     </>
   );
 }
