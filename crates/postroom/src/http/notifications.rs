@@ -129,14 +129,36 @@ pub struct PreviewBody {
     pub fell_back: Vec<String>,
 }
 
-/// A test to send: the preview's request and one recipient.
+/// A test to send: one recipient, and what to render as for the preview. (Its fields are
+/// written out rather than flattened, so that unknown fields are refused here too and the
+/// OpenAPI schema stays one object.)
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TestRequest {
     /// One address.
     pub to: String,
-    /// What to render, as for the preview.
-    #[serde(flatten)]
-    pub preview: PreviewRequest,
+    pub event: String,
+    pub issue_key: Option<String>,
+    #[serde(default)]
+    pub example: bool,
+    pub subject: Option<String>,
+    pub text: Option<String>,
+    pub html: Option<String>,
+}
+
+impl TestRequest {
+    /// The recipient, and the preview's request.
+    fn split(self) -> (String, PreviewRequest) {
+        let preview = PreviewRequest {
+            event: self.event,
+            issue_key: self.issue_key,
+            example: self.example,
+            subject: self.subject,
+            text: self.text,
+            html: self.html,
+        };
+        (self.to, preview)
+    }
 }
 
 /// A queued test.
@@ -260,8 +282,8 @@ pub async fn test(
     JsonBody(bytes): JsonBody,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
-    let request: TestRequest = parse(&bytes)?;
-    let to = EmailAddress::parse(request.to.trim()).map_err(|e| field("to", e.to_string()))?;
+    let (to, request) = parse::<TestRequest>(&bytes)?.split();
+    let to = EmailAddress::parse(to.trim()).map_err(|e| field("to", e.to_string()))?;
     if !state.profile.outbound {
         return Err(ApiError::Conflict(
             "this postroom has no outbound mail transport ([outbound] in postroom.toml): \
@@ -276,7 +298,7 @@ pub async fn test(
                 .to_owned(),
         ));
     };
-    let rendered = render(&state, &caller, &request.preview, &profile, Some(&to)).await?;
+    let rendered = render(&state, &caller, &request, &profile, Some(&to)).await?;
     let compiled = profile.compiled.as_ref();
     let mail = TestMail {
         to,
