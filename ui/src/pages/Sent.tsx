@@ -1,7 +1,7 @@
 /**
- * What postroom sent — notifications, acknowledgements and notices — newest first: to whom,
- * about which issue and event, and whether it went out, was skipped, failed or bounced.
- * Administrators only.
+ * What postroom sent — notifications, acknowledgements, notices and an administrator's
+ * tests of the notification templates — newest first: to whom, about which issue and
+ * event, and whether it went out, was skipped, failed or bounced. Administrators only.
  */
 import { useState } from 'preact/hooks';
 import { api } from '../api';
@@ -11,7 +11,7 @@ import { PageHeader } from '../components/PageHeader';
 import { Table } from '../components/Table';
 import { when } from '../format';
 
-const KINDS = ['notification', 'acknowledgement', 'notice'];
+const KINDS = ['notification', 'acknowledgement', 'notice', 'test'];
 
 export function Sent(props: { kind: string; since: string }) {
   const [kind, setKind] = useState(props.kind);
