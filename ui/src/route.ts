@@ -13,6 +13,7 @@ export type Route =
   | { page: 'data'; section: DataSection }
   | { page: 'feedback' }
   | { page: 'settings' }
+  | { page: 'notifications' }
   | { page: 'sent'; kind: string; since: string }
   | { page: 'sent-entry'; id: string }
   | { page: 'templates' }
@@ -60,6 +61,8 @@ export function parse(hash: string, pathname = '/'): Route {
       return { page: 'feedback' };
     case 'settings':
       return { page: 'settings' };
+    case 'notifications':
+      return { page: 'notifications' };
     case 'sent':
       return parts[1]
         ? { page: 'sent-entry', id: parts[1] }

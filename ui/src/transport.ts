@@ -12,12 +12,15 @@
 export class ApiFailure extends Error {
   readonly status: number;
   readonly fieldErrors: { field: string; message: string }[];
+  /** The whole error body, for answers that say more than words (a 409's stored version). */
+  readonly body: unknown;
 
-  constructor(status: number, message: string, fieldErrors: { field: string; message: string }[] = []) {
+  constructor(status: number, message: string, fieldErrors: { field: string; message: string }[] = [], body: unknown = null) {
     super(message);
     this.name = 'ApiFailure';
     this.status = status;
     this.fieldErrors = fieldErrors;
+    this.body = body;
   }
 
   /** The API's error body, as a failure. */
@@ -25,7 +28,7 @@ export class ApiFailure extends Error {
     const error = parsed as { error?: unknown; errors?: unknown } | null;
     const message = typeof error?.error === 'string' ? error.error : `postroom answered ${status}`;
     const fields = Array.isArray(error?.errors) ? (error.errors as { field: string; message: string }[]) : [];
-    return new ApiFailure(status, message, fields);
+    return new ApiFailure(status, message, fields, parsed);
   }
 }
 

@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { accessible, api, launch, open, sandbox, screenshots, signIn, upload } from './support.mjs';
+import { accessible, agentComment, api, launch, mailedIssue, open, screenshots, signIn } from './support.mjs';
 
 let browser;
 
@@ -25,35 +25,9 @@ test('an administrator finds a sent notification and sees it as it went out', as
   const { context, page, problems } = await open(browser);
   await signIn(page, 'Sandbox Admin');
   await page.getByRole('heading', { name: 'Overview' }).waitFor();
-  const raw = [
-    `From: Journey Customer <${sender}>`,
-    'To: support@example.com',
-    `Subject: Journey sent ${stamp}`,
-    `Message-ID: <journey-sent-${stamp}@example.net>`,
-    `Date: ${new Date().toUTCString()}`,
-    'Content-Type: text/plain; charset=utf-8',
-    '',
-    'Where is my parcel?',
-    '',
-  ].join('\r\n');
-  assert.equal(await upload(page, raw), 202);
-  let key;
-  for (let i = 0; i < 100 && !key; i += 1) {
-    const list = JSON.parse((await api(page, 'GET', `/audit?from=${encodeURIComponent(sender)}`)).body);
-    key = list.entries.find((e) => e.issue_key)?.issue_key;
-    if (!key) await sleep(300);
-  }
-  assert.ok(key, 'the mail made an issue');
+  const key = await mailedIssue(page, sender, `Journey sent ${stamp}`, 'Where is my parcel?');
   // An agent's public comment is mailed to the customer (the journey profile's rule).
-  const agent = `Basic ${Buffer.from('agent@example.com:sandbox').toString('base64')}`;
-  const comment = await fetch(`${sandbox}/rest/api/3/issue/${key}/comment`, {
-    method: 'POST',
-    headers: { Authorization: agent, 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      body: { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text: `On its way ${stamp}` }] }] },
-    }),
-  });
-  assert.equal(comment.status, 201);
+  await agentComment(key, `On its way ${stamp}`);
   let entry;
   for (let i = 0; i < 100 && !entry; i += 1) {
     const list = JSON.parse((await api(page, 'GET', '/audit/sent?kind=notification&since=1h')).body);

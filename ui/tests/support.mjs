@@ -2,6 +2,7 @@
 // fails on any CSP violation, page error or request to another host, signing in through the
 // sandbox's OAuth, axe in light and dark, and screenshots at 1280 and 375 px.
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -120,4 +121,40 @@ export async function adminTemplate(browser, template) {
   assert.equal(made.status, 201, made.body);
   await admin.context.close();
   return JSON.parse(made.body);
+}
+
+/** A customer's mail from `from` taken in through the API; the key of the issue it made. */
+export async function mailedIssue(page, from, subject, text) {
+  const raw = [
+    `From: Journey Customer <${from}>`,
+    'To: support@example.com',
+    `Subject: ${subject}`,
+    `Message-ID: <journey-${Date.now()}-${Math.random().toString(16).slice(2)}@example.net>`,
+    `Date: ${new Date().toUTCString()}`,
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    text,
+    '',
+  ].join('\r\n');
+  assert.equal(await upload(page, raw), 202);
+  for (let i = 0; i < 100; i += 1) {
+    const list = JSON.parse((await api(page, 'GET', `/audit?from=${encodeURIComponent(from)}`)).body);
+    const key = list.entries.find((e) => e.issue_key)?.issue_key;
+    if (key) return key;
+    await sleep(300);
+  }
+  assert.fail(`the mail from ${from} made no issue`);
+}
+
+/** A public comment of the sandbox's agent on `key`: the journey profile mails it to the customer. */
+export async function agentComment(key, text) {
+  const agent = `Basic ${Buffer.from('agent@example.com:sandbox').toString('base64')}`;
+  const comment = await fetch(`${sandbox}/rest/api/3/issue/${key}/comment`, {
+    method: 'POST',
+    headers: { Authorization: agent, 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      body: { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] },
+    }),
+  });
+  assert.equal(comment.status, 201);
 }

@@ -108,6 +108,7 @@ async fn start(with_jira: bool) -> Api {
         operator_events: false,
         backups: None,
         outbound: Default::default(),
+        profile: Default::default(),
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

@@ -17,7 +17,7 @@ use std::collections::BTreeSet;
 
 use console_support::{Console, Who};
 use isolation_support::{
-    Auth, B, B_SENDER, Body, MARK, SiteB, Thing, call, draft, mail, seed_b, tenant,
+    Auth, B, B_OWN, B_SENDER, Body, MARK, SiteB, Thing, call, draft, mail, seed_b, tenant,
 };
 use postroom::config::OauthProvider;
 use serde_json::{Value, json};
@@ -45,6 +45,9 @@ enum Class {
     /// asked about B's suppressed customer, A gets 404 (not on A's list), and B's entry
     /// stays (B's snapshot).
     ClearsPerson,
+    /// Saves a profile that claims B's own address: 422 at that address, naming no site,
+    /// and B's profile stays (B's snapshot).
+    ClaimsOwn,
 }
 
 fn classify(method: &str, path: &str) -> Option<Class> {
@@ -93,6 +96,20 @@ fn classify(method: &str, path: &str) -> Option<Class> {
             "renders the body it is sent for an issue of the caller's own site's Jira; no stored id",
         ),
         ("post", "/api/v1/mail" | "/api/v1/templates" | "/api/v1/templates/import") => Creates,
+        ("get", "/api/v1/profile") => List,
+        ("put", "/api/v1/profile") => ClaimsOwn,
+        ("get", "/api/v1/notifications/defaults") => {
+            NoTenantData("postroom's own templates and variables; no site's data")
+        }
+        ("post", "/api/v1/notifications/preview") => NoTenantData(
+            "renders the templates it is sent for the example or an issue of the caller's own \
+             site's Jira; stores nothing",
+        ),
+        ("post", "/api/v1/notifications/test") => NoTenantData(
+            "sends to the address in the body from the caller's own site's profile, checked \
+             against its own suppression list and counted in its own allowance",
+        ),
+        ("get", "/api/v1/notifications/previews/{id}") => ById(Thing::Preview),
         ("post", p) if p.starts_with("/api/v1/people/") => AboutPerson,
         ("post", "/api/v1/suppressions/clear") => ClearsPerson,
         ("get", "/api/v1/inventory") => {
@@ -217,6 +234,14 @@ fn body_of(method: &str, path: &str, b: &SiteB) -> Option<Body> {
         ("post", "/api/v1/settings/outbound/test") => Body::Json(json!({"to": B_SENDER})),
         ("post", "/api/v1/site/erase") => Body::Json(json!({"confirm": B})),
         ("post", "/api/v1/tokens") => Body::Json(json!({"name": "alpha", "scope": "agent"})),
+        ("put", "/api/v1/profile") => Body::Json(json!({"base_version": 0, "profile": {
+            "own": {"addresses": [B_OWN]}, "default": {"action": "ignore"}}})),
+        ("post", "/api/v1/notifications/preview") => {
+            Body::Json(json!({"event": "comment_added", "issue_key": b.issue_key}))
+        }
+        ("post", "/api/v1/notifications/test") => {
+            Body::Json(json!({"to": B_SENDER, "event": "comment_added", "example": true}))
+        }
         _ => return None,
     })
 }
@@ -280,6 +305,7 @@ async fn snapshot_b(console: &Console, b: &SiteB) -> Vec<String> {
         "/api/v1/templates",
         "/api/v1/templates/export",
         "/api/v1/suppressions",
+        "/api/v1/profile",
     ] {
         let (status, body) = call(console, &auth, "get", path, None).await;
         assert_eq!(status, 200, "{path}: {body}");
@@ -342,6 +368,20 @@ async fn sweep(
                 }
                 for leak in b.leaks(&body) {
                     wrong.push(format!("{method} {path} about B's customer shows {leak:?}"));
+                }
+            }
+            Class::ClaimsOwn => {
+                let (status, body) =
+                    call(console, &auth, method, path, body_of(method, path, b)).await;
+                if status != 422 || !body.contains("own.addresses[0]") {
+                    wrong.push(format!(
+                        "{method} {path} claiming B's own address: {status} {body}, not 422 at it"
+                    ));
+                }
+                for leak in b.leaks(&body) {
+                    wrong.push(format!(
+                        "{method} {path} claiming B's address shows {leak:?}"
+                    ));
                 }
             }
             Class::AboutPerson => {
@@ -433,7 +473,12 @@ async fn b_reaches_its_own(
                 }
             }
             // B's own clear would spoil the snapshot that proves A's left B's entry alone.
-            Class::AboutPerson | Class::ClearsPerson | Class::Creates | Class::NoTenantData(_) => {}
+            // B saved its profile while seeding, and the snapshot shows it unchanged.
+            Class::AboutPerson
+            | Class::ClearsPerson
+            | Class::ClaimsOwn
+            | Class::Creates
+            | Class::NoTenantData(_) => {}
         }
     }
     wrong

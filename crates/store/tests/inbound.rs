@@ -54,6 +54,38 @@ async fn profile_versions_count_imports() {
 }
 
 #[tokio::test]
+async fn a_profile_is_stored_over_a_version_only_while_that_version_is_stored() {
+    for t in testing::all_backends().await.unwrap() {
+        let a = tenant(&t, "a").await;
+        let put = |document: &'static str, base: i64| {
+            let a = a.clone();
+            async move {
+                let mut tx = a.begin().await.unwrap();
+                let version = tx.put_profile_if(document, base, 10).await.unwrap();
+                tx.commit().await.unwrap();
+                version
+            }
+        };
+        assert_eq!(
+            put("{\"v\":1}", 3).await,
+            None,
+            "none is stored: only over 0"
+        );
+        assert_eq!(a.profile_version().await.unwrap(), None);
+        assert_eq!(put("{\"v\":1}", 0).await, Some(1));
+        assert_eq!(
+            put("{\"stale\":true}", 0).await,
+            None,
+            "version 1 is stored"
+        );
+        assert_eq!(put("{\"v\":2}", 1).await, Some(2));
+        assert_eq!(put("{\"stale\":true}", 1).await, None);
+        assert_eq!(a.profile().await.unwrap().unwrap().document, "{\"v\":2}");
+        assert_eq!(tenant(&t, "b").await.profile().await.unwrap(), None);
+    }
+}
+
+#[tokio::test]
 async fn a_message_id_keeps_its_first_issue_and_tenants_do_not_share_the_map() {
     for t in testing::all_backends().await.unwrap() {
         let a = tenant(&t, "a").await;

@@ -1,8 +1,7 @@
 /**
- * What postroom sent — notifications, acknowledgements, notices and the test messages of
- * Settings — newest first: to whom, about which issue and event, and whether it went out, was
- * skipped, failed or bounced.
- * Administrators only.
+ * What postroom sent — notifications, acknowledgements, notices, and the tests of Settings
+ * and of the notification templates — newest first: to whom, about which issue and event,
+ * and whether it went out, was skipped, failed or bounced. Administrators only.
  */
 import { useState } from 'preact/hooks';
 import { api } from '../api';

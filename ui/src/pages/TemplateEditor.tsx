@@ -12,6 +12,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api } from '../api';
 import type { Draft, ScopeKind, Session, Template } from '../api';
 import { useFlags } from '../components/Flags';
+import { Problems } from '../components/Problems';
 import { Show, useLoad } from '../components/Load';
 import { PageHeader } from '../components/PageHeader';
 import { ApiFailure } from '../transport';
@@ -42,12 +43,6 @@ function errorsOf(e: unknown): Errors {
     add('form', e instanceof Error ? e.message : String(e));
   }
   return out;
-}
-
-/** The 1-based line a message names ("line 2", "line 2, column 5"), or null. */
-export function lineIn(text: string): number | null {
-  const found = /line (\d+)/.exec(text);
-  return found ? Number(found[1]) : null;
 }
 
 function Editor(props: { template: Template | null; session: Session }) {
@@ -277,34 +272,9 @@ function Editor(props: { template: Template | null; session: Session }) {
   );
 }
 
-/**
- * A field's problems; for the body, each message that names a line is followed by that
- * line of the source, numbered, so the author sees where without counting.
- */
+/** A field's problems; for the body, with the line each message names. */
 function FieldErrors(props: { field: string; errors: Errors; source?: string }) {
-  const list = props.errors[props.field];
-  if (!list || list.length === 0) return null;
-  const lines = props.source?.split('\n') ?? [];
-  return (
-    <div id={`template-${props.field}-error`} role="alert">
-      <ul class="field-errors">
-      {list.map((text, i) => {
-        const line = lineIn(text);
-        const source = line !== null ? lines[line - 1] : undefined;
-        return (
-          <li key={i} class="error-text">
-            {text}
-            {source !== undefined && (
-              <code class="error-line">
-                <span class="error-line-number">{line}</span> {source}
-              </code>
-            )}
-          </li>
-        );
-      })}
-      </ul>
-    </div>
-  );
+  return <Problems id={`template-${props.field}-error`} messages={props.errors[props.field] ?? []} source={props.source} />;
 }
 
 function VariablePicker(props: { insert: (variable: string) => void }) {

@@ -9,6 +9,7 @@
 pub mod audience;
 pub mod event;
 mod message;
+pub mod preview;
 mod settings;
 pub mod signature;
 

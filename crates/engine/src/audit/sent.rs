@@ -13,7 +13,7 @@ use crate::outbound::open_sealed;
 #[derive(Debug, Clone, Serialize)]
 pub struct SentItem {
     pub id: String,
-    /// `acknowledgement`, `notice` or `notification`.
+    /// `acknowledgement`, `notice`, `notification` or `test`.
     pub kind: String,
     /// `queued`, `sent`, `skipped` or `failed`.
     pub status: String,

@@ -24,6 +24,7 @@ mod delivery;
 mod identity;
 mod notification;
 mod notify;
+pub mod test_mail;
 
 pub use identity::{IdentityError, site_identity};
 pub use notification::Notifications;

@@ -855,7 +855,8 @@ fn user_from(value: &Value) -> Option<User> {
     })
 }
 
-fn token() -> String {
+/// A random id for a `sent_mail` row (also its VERP token).
+pub(super) fn token() -> String {
     let mut bytes = [0u8; 12];
     rand::rng().fill_bytes(&mut bytes);
     hex::encode(bytes)

@@ -52,6 +52,7 @@ pub async fn serve(store: Store, trackers: Trackers, dir: &Path) -> String {
         operator_events: false,
         backups: None,
         outbound: Default::default(),
+        profile: Default::default(),
         forge: None,
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -83,7 +83,8 @@ enum AuditCommand {
         /// Only messages queued since TIME: RFC 3339, a date or an age (24h, 7d).
         #[arg(long, value_name = "TIME")]
         since: Option<String>,
-        /// Only this kind: notification, acknowledgement or notice.
+        /// Only this kind: notification, acknowledgement, notice or test (an administrator's
+        /// test of the notification templates).
         #[arg(long)]
         kind: Option<String>,
         /// At most this many.

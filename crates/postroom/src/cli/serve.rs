@@ -207,6 +207,7 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         ));
     }
     let outbound = crate::outbound::OutboundSetup::from_config(&config, args.sandbox)?;
+    let outbound_configured = outbound.transport != crate::outbound::InstanceTransport::None;
     tasks.push(start_workers(
         &config,
         &store,
@@ -260,6 +261,11 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         operator_events: config.operator.webhook_url.is_some(),
         backups,
         outbound,
+        profile: http::ProfileEdge {
+            config: Arc::new(config.clone()),
+            outbound: outbound_configured,
+            previews: Default::default(),
+        },
     });
     if let Some(cloud) = &cloud {
         router = router.merge(cloud.router());

@@ -90,6 +90,12 @@ use super::{
         super::test_mail::send,
         super::webhook_secret::show,
         super::webhook_secret::rotate,
+        super::profile::show,
+        super::profile::replace,
+        super::notifications::defaults,
+        super::notifications::preview,
+        super::notifications::preview_html,
+        super::notifications::test,
     ),
     components(schemas(
         super::error::ErrorBody,
@@ -134,6 +140,14 @@ use super::{
         super::test_mail::TestMailBody,
         super::webhook_secret::WebhookSecretBody,
         super::webhook_secret::RotatedBody,
+        super::profile::ProfileBody,
+        super::profile::ProfileUpdate,
+        super::profile::StaleBody,
+        super::notifications::DefaultsBody,
+        super::notifications::PreviewRequest,
+        super::notifications::PreviewBody,
+        super::notifications::TestRequest,
+        super::notifications::TestQueued,
         overview::OverviewBody,
         overview::ForgeBody,
         overview::ListenerBody,
@@ -250,6 +264,23 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/settings/webhook-secret/rotate",
             post(super::webhook_secret::rotate),
         )
+        .route(
+            "/profile",
+            get(super::profile::show).put(super::profile::replace),
+        )
+        .route(
+            "/notifications/defaults",
+            get(super::notifications::defaults),
+        )
+        .route(
+            "/notifications/preview",
+            post(super::notifications::preview),
+        )
+        .route(
+            "/notifications/previews/{id}",
+            get(super::notifications::preview_html),
+        )
+        .route("/notifications/test", post(super::notifications::test))
         .merge(templates::routes())
         .route_layer(middleware::from_fn(interactive))
         .route_layer(middleware::from_fn_with_state(state, access_log::record))

@@ -35,14 +35,14 @@ pub enum ApiError {
     PayloadTooLarge(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
-    #[error("the request has invalid fields")]
-    Unprocessable { errors: Vec<FieldError> },
-    /// Too many requests of this kind for now; `Retry-After` says when there is room.
+    /// The caller asked too often; `retry_after_secs` says when it may ask again.
     #[error("{message}")]
     TooManyRequests {
         message: String,
         retry_after_secs: u64,
     },
+    #[error("the request has invalid fields")]
+    Unprocessable { errors: Vec<FieldError> },
     /// A dependency (Jira) is not configured or not answering; the request may be retried.
     #[error("{0}")]
     ServiceUnavailable(String),
@@ -69,8 +69,8 @@ impl ApiError {
             ApiError::Gone(_) => StatusCode::GONE,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

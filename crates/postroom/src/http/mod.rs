@@ -16,9 +16,11 @@ mod jobs;
 mod json_body;
 mod mail;
 mod metrics;
+mod notifications;
 mod oauth_grant;
 mod overview;
 mod people;
+mod profile;
 mod readiness;
 mod session;
 mod settings;
@@ -46,6 +48,7 @@ pub use auth::ApiCaller;
 pub use console::{picker_resource, resource as console_resource};
 pub use error::{ApiError, FieldError};
 pub use metrics::{MetricsAccess, serve_loopback as serve_metrics};
+pub use profile::ProfileEdge;
 pub use readiness::Readiness;
 pub use session::ConsoleSettings;
 pub use signin::OauthClient;
@@ -85,6 +88,9 @@ pub struct AppState {
     /// How postroom's own mail leaves (`[outbound]`, the sandbox's files, or each site's
     /// own relay), for Settings and its test send.
     pub outbound: crate::outbound::OutboundSetup,
+    /// The profile's and the notification editor's routes: the configuration the profile
+    /// is checked against, whether mail can leave, the previews' frames.
+    pub profile: ProfileEdge,
 }
 
 impl AppState {

@@ -4,9 +4,10 @@
 //! project keys and fields it names, asked of the tenant's Jira.
 
 use anyhow::Context;
+use postroom_core::ports::tracker::Tracker;
 use postroom_core::profile::mailboxes::name_of;
 use postroom_core::profile::{
-    CheckedProfile, ProfileDocument, ProfileError, ProfileErrors, ValidationError,
+    CheckedProfile, Profile, ProfileDocument, ProfileError, ProfileErrors, ValidationError,
 };
 use postroom_jira::JiraClient;
 
@@ -32,6 +33,23 @@ pub async fn check(
     site: Option<&crate::config::JiraConfig>,
     tenant: &str,
     offline: bool,
+) -> anyhow::Result<Result<Checked, ProfileErrors>> {
+    let client = jira(site, tenant, offline).await?;
+    let jira = client.as_ref().map_err(|n| *n);
+    check_with(text, config, default_tenant, jira, None).await
+}
+
+/// [`check`] with the tenant's Jira already at hand (`Err`: why it is not asked), for a
+/// caller that holds a connected client: the API's `PUT /profile`. With `stored` (the
+/// profile being replaced), a project or field Jira does not know that `stored` names too
+/// is a note rather than a mistake: a profile imported with `--offline` can still be
+/// edited, while anything new is checked.
+pub async fn check_with<T: Tracker>(
+    text: &str,
+    config: &Config,
+    default_tenant: bool,
+    jira: Result<&T, &str>,
+    stored: Option<&Profile>,
 ) -> anyhow::Result<Result<Checked, ProfileErrors>> {
     let read = match ProfileDocument::read(text) {
         Ok(read) => read,
@@ -68,12 +86,28 @@ pub async fn check(
         }
     }
     problems.extend(mailboxes::resolve(&profile.mailboxes, &config.secrets, &shadowed).1);
-    match jira(site, tenant, offline).await? {
-        Ok(client) => problems.extend(
-            postroom_engine::profiles::unknown_in_jira(profile, &client)
+    match jira {
+        Ok(client) => {
+            let unknown = postroom_engine::profiles::unknown_in_jira(profile, client)
                 .await
-                .context(OFFLINE_HINT)?,
-        ),
+                .context(OFFLINE_HINT)?;
+            let named = profile.jira_references();
+            let before = stored.map(Profile::jira_references).unwrap_or_default();
+            for problem in unknown {
+                let kept = named
+                    .iter()
+                    .find(|r| r.path == problem.path)
+                    .is_some_and(|r| before.iter().any(|b| b.kind == r.kind && b.name == r.name));
+                if kept {
+                    notes.push(format!(
+                        "{}: {} (already in the stored profile, kept)",
+                        problem.path, problem.message
+                    ));
+                } else {
+                    problems.push(problem);
+                }
+            }
+        }
         Err(note) => notes.push(note.to_owned()),
     }
     for problem in &mut problems {

@@ -94,6 +94,25 @@ pub async fn owned_elsewhere(
     tenant: &TenantId,
     profile: &CheckedProfile,
 ) -> anyhow::Result<Result<(), String>> {
+    let taken: Vec<String> = claimed_elsewhere(store, tenant, profile)
+        .await?
+        .into_iter()
+        .map(|(own, other)| format!("own: {own} belongs to tenant {other}"))
+        .collect();
+    Ok(if taken.is_empty() {
+        Ok(())
+    } else {
+        Err(taken.join("; "))
+    })
+}
+
+/// Each own address, domain or catch-all of `profile` (as [`CheckedProfile::shared_own`]
+/// names it) that another tenant's stored profile already claims, with that tenant.
+pub async fn claimed_elsewhere(
+    store: &Store,
+    tenant: &TenantId,
+    profile: &CheckedProfile,
+) -> anyhow::Result<Vec<(String, TenantId)>> {
     let mut taken = Vec::new();
     for record in store.list_tenants().await? {
         if record.id == *tenant {
@@ -110,14 +129,10 @@ pub async fn owned_elsewhere(
             profile
                 .shared_own(&other)
                 .into_iter()
-                .map(|own| format!("own: {own} belongs to tenant {}", record.id)),
+                .map(|own| (own, record.id.clone())),
         );
     }
-    Ok(if taken.is_empty() {
-        Ok(())
-    } else {
-        Err(taken.join("; "))
-    })
+    Ok(taken)
 }
 
 /// Stores `profile` as the tenant's, as canonical JSON; returns the new version.

@@ -223,6 +223,10 @@ impl Console {
             operator_events: false,
             backups: None,
             outbound: extras.outbound,
+            profile: http::ProfileEdge {
+                outbound: true,
+                ..Default::default()
+            },
         });
         let paths = served_paths(&router);
         tokio::spawn(async move {

@@ -27,6 +27,9 @@ pub const B: &str = "bmark-site";
 pub const MARK: &str = "bmark";
 /// Who writes to site B.
 pub const B_SENDER: &str = "bob@bmark.example";
+/// B's own address (without [`MARK`], so that A's refusal to claim it can be told from a
+/// leak of B's data).
+pub const B_OWN: &str = "desk@beta-own.example";
 
 /// The kinds of B's things a path parameter can name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -41,6 +44,8 @@ pub enum Thing {
     Template,
     /// An API token's public id (a spare one: not the one B's calls are made with).
     Token,
+    /// A notification preview's id (kept in memory for its frame).
+    Preview,
 }
 
 /// Site B with its data: an id of each kind and the strings that must never reach A.
@@ -285,6 +290,39 @@ pub async fn seed_b(console: &Console, b_site_url: &str) -> SiteB {
     .await;
     assert_eq!(status, 201, "{made}");
     let template: Value = serde_json::from_str(&made).unwrap();
+    let (status, saved) = call(
+        console,
+        &auth,
+        "put",
+        "/api/v1/profile",
+        Some(Body::Json(json!({"base_version": 0, "profile": {
+            "//": "bmark profile",
+            "own": {"addresses": [B_OWN]},
+            "default": {"action": "ignore"},
+        }}))),
+    )
+    .await;
+    assert_eq!(status, 200, "{saved}");
+    let (status, previewed) = call(
+        console,
+        &auth,
+        "post",
+        "/api/v1/notifications/preview",
+        Some(Body::Json(
+            json!({"event": "comment_added", "example": true,
+                                "html": "<p>bmark preview html</p>"}),
+        )),
+    )
+    .await;
+    assert_eq!(status, 200, "{previewed}");
+    let previewed: Value = serde_json::from_str(&previewed).unwrap();
+    let preview_id = previewed["html_url"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
     let (_, whoami) = call(console, &auth, "get", "/api/v1/whoami", None).await;
     let whoami: Value = serde_json::from_str(&whoami).unwrap();
 
@@ -293,6 +331,7 @@ pub async fn seed_b(console: &Console, b_site_url: &str) -> SiteB {
     ids.insert(Thing::DeadJob, taken[0].id.to_string());
     ids.insert(Thing::Template, template["id"].as_str().unwrap().to_owned());
     ids.insert(Thing::Token, spare.id.clone());
+    ids.insert(Thing::Preview, preview_id.clone());
     let markers = vec![
         MARK.to_owned(),
         intake[0].clone(),
@@ -300,6 +339,7 @@ pub async fn seed_b(console: &Console, b_site_url: &str) -> SiteB {
         ids[&Thing::Template].clone(),
         whoami["token_id"].as_str().unwrap().to_owned(),
         spare.id,
+        preview_id,
         sender_hash.clone(),
         format!("\"{b_site_url}\""),
     ];

@@ -10,8 +10,8 @@ ALTER TABLE tenants ADD COLUMN smtp_username TEXT;
 -- CLI).
 ALTER TABLE tenant_secrets ADD COLUMN made_by TEXT;
 
--- The test messages of Settings → Outbound mail are recorded like any mail postroom sends,
--- as kind `test`.
+-- The tests an administrator sends (Settings → Outbound mail, and the notification editor)
+-- are recorded like any mail postroom sends, as kind `test`.
 ALTER TABLE sent_mail DROP CONSTRAINT sent_mail_kind_check;
 ALTER TABLE sent_mail ADD CONSTRAINT sent_mail_kind_check
     CHECK (kind IN ('acknowledgement', 'notice', 'notification', 'test'));

@@ -10,8 +10,9 @@ ALTER TABLE tenants ADD COLUMN smtp_username TEXT;
 -- CLI).
 ALTER TABLE tenant_secrets ADD COLUMN made_by TEXT;
 
--- The test messages of Settings → Outbound mail are recorded like any mail postroom sends,
--- as kind `test`. SQLite cannot change a CHECK constraint in place, so the table is rebuilt.
+-- The tests an administrator sends (Settings → Outbound mail, and the notification editor)
+-- are recorded like any mail postroom sends, as kind `test`. SQLite cannot change a CHECK
+-- constraint in place, so the table is rebuilt.
 CREATE TABLE sent_mail_next (
     tenant_id       TEXT NOT NULL REFERENCES tenants(id),
     id              TEXT NOT NULL,

@@ -96,6 +96,34 @@ impl TenantTx {
         Ok(row.try_get("version")?)
     }
 
+    /// Stores `document` as the tenant's profile only while the stored version is still
+    /// `base_version` (0: none is stored yet), and returns the new version; `None` when
+    /// someone stored another version first. The check and the write are one statement, so
+    /// two administrators saving at once cannot both win.
+    pub async fn put_profile_if(
+        &mut self,
+        document: &str,
+        base_version: i64,
+        now_ms: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        let tenant = self.tenant().as_str().to_owned();
+        let row = sqlx::query(
+            "INSERT INTO profiles (tenant_id, document, version, updated_at_ms) \
+             SELECT $1, $2, 1, $3 WHERE $4 = 0 OR EXISTS (SELECT 1 FROM profiles WHERE tenant_id = $1) \
+             ON CONFLICT (tenant_id) DO UPDATE SET document = excluded.document, \
+             version = profiles.version + 1, updated_at_ms = excluded.updated_at_ms \
+             WHERE profiles.version = $4 \
+             RETURNING version",
+        )
+        .bind(tenant)
+        .bind(document)
+        .bind(now_ms)
+        .bind(base_version)
+        .fetch_optional(self.conn())
+        .await?;
+        Ok(row.map(|r| r.try_get("version")).transpose()?)
+    }
+
     /// Maps the Message-ID hashed as `id_hash` to `issue_key`; an id already mapped keeps
     /// its first issue (a Message-ID belongs to one thread).
     pub async fn map_thread(

@@ -531,7 +531,7 @@ pub const TABLES: &[TableDecl] = &[
     },
     TableDecl {
         name: "sent_mail",
-        what: "outbound mail postroom sent (acknowledgements, notices, notifications): kind, issue, status, times",
+        what: "outbound mail postroom sent (acknowledgements, notices, notifications, an administrator's tests of the notification templates): kind, issue, status, times",
         protection: "recipient and content sealed; recipient and Message-ID as keyed hashes",
         kept: "30 days",
         tenant_column: Some("tenant_id"),
@@ -544,7 +544,7 @@ pub const TABLES: &[TableDecl] = &[
             ),
             col(
                 "kind",
-                "acknowledgement, notice or notification",
+                "acknowledgement, notice, notification or test",
                 Protection::None,
             ),
             col("issue_key", "the issue it is about", Protection::None),

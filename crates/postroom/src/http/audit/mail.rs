@@ -50,7 +50,13 @@ pub(super) fn html_of(bytes: &[u8], id: &str) -> Result<Response, ApiError> {
         .parse(bytes)
         .and_then(|message| message.body_html(0).map(|html| html.into_owned()))
         .ok_or_else(|| ApiError::NotFound(format!("message {id} has no body to show")))?;
-    Ok((
+    Ok(framed(html))
+}
+
+/// `html` under [`MAIL_HTML_POLICY`], for one of the console's sandboxed frames: a mail's
+/// HTML, or a notification's preview.
+pub(crate) fn framed(html: String) -> Response {
+    (
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
             (header::CONTENT_SECURITY_POLICY, MAIL_HTML_POLICY),
@@ -59,7 +65,7 @@ pub(super) fn html_of(bytes: &[u8], id: &str) -> Result<Response, ApiError> {
         ],
         html,
     )
-        .into_response())
+        .into_response()
 }
 
 /// Options of a test case made from the audit.

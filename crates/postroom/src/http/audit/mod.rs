@@ -23,6 +23,7 @@ use super::error::ErrorBody;
 use super::{ApiError, AppState};
 use crate::{app, audit, keys};
 
+pub(crate) use mail::framed;
 pub use mail::{__path_bundle, __path_html, __path_testcase, TestCaseMade, bundle, html, testcase};
 pub use sent::{
     __path_sent_html, __path_sent_list, __path_sent_mime, __path_sent_show, SentEntry, SentList,

@@ -20,7 +20,8 @@ use crate::{app, audit};
 pub struct SentQuery {
     /// Only mail queued since then: RFC 3339, a date or an age (`24h`, `7d`).
     since: Option<String>,
-    /// `notification`, `acknowledgement` or `notice`.
+    /// `notification`, `acknowledgement`, `notice` or `test` (an administrator's test of the
+    /// notification templates).
     kind: Option<String>,
     /// At most this many, newest first (1–10000, default 100).
     limit: Option<i64>,
@@ -30,7 +31,7 @@ pub struct SentQuery {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SentEntry {
     pub id: String,
-    /// `notification`, `acknowledgement` or `notice`.
+    /// `notification`, `acknowledgement`, `notice` or `test`.
     pub kind: String,
     /// `queued`, `sent`, `skipped` or `failed`.
     pub status: String,

@@ -1,0 +1,479 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+//! The profile and notification-editor API in-process, on a real SQLite store and the Jira
+//! sandbox: `PUT /profile` runs the checks of `profile import` and answers each mistake at
+//! its path, refuses a stale save with 409 and stores nothing either way, and wants the
+//! session's CSRF token; the preview renders by the real renderer and stores nothing; a
+//! test is recorded in the audit of sent mail, refused for a suppressed address and capped
+//! per site.
+
+mod console_support;
+
+use console_support::{Console, Who};
+use jira_sandbox::Credentials;
+use postroom_core::message::EmailAddress;
+use postroom_core::tenant::TenantId;
+use postroom_store::JiraConnection;
+use postroom_store::crypto::Place;
+use postroom_store::outbound::BounceRecord;
+use reqwest::header::COOKIE;
+use serde_json::{Value, json};
+
+/// A profile with one notification rule whose subject is `subject`.
+fn profile(subject: &str) -> Value {
+    json!({
+        "own": {"addresses": ["support@alpha.example"]},
+        "default": {"action": "ignore"},
+        "notifications": {"rules": [
+            {"name": "customers", "events": ["comment_added"], "to": ["reporter"],
+             "subject": subject},
+        ]},
+    })
+}
+
+/// `method path` with an admin session (and its CSRF token), the JSON `body` if any.
+async fn call(
+    console: &Console,
+    session: &(String, String),
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut request = console
+        .http
+        .request(method, format!("{}{path}", console.base))
+        .header(COOKIE, &session.0)
+        .header("X-CSRF-Token", &session.1);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+async fn stored_version(console: &Console) -> Option<i64> {
+    console.tenant().await.profile_version().await.unwrap()
+}
+
+fn fields(body: &Value) -> Vec<String> {
+    body["errors"]
+        .as_array()
+        .unwrap_or(&Vec::new())
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_profile_is_saved_only_valid_and_only_over_the_version_it_was_loaded_from() {
+    use reqwest::Method;
+    let console = Console::start().await;
+    let admin = console.session(Who::Admin).await;
+    let (status, empty) = call(&console, &admin, Method::GET, "/api/v1/profile", None).await;
+    assert_eq!(status, 200, "{empty}");
+    assert_eq!(empty["version"], 0);
+
+    // Every mistake at its path, nothing stored.
+    let mut bad = profile("[{{ issue.key }}] {{ issue.sumary }}");
+    bad["notifications"]["rules"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"events": ["resolved"], "to": ["address:not an address"]}));
+    let (status, refused) = call(
+        &console,
+        &admin,
+        Method::PUT,
+        "/api/v1/profile",
+        Some(json!({"base_version": 0, "profile": bad})),
+    )
+    .await;
+    assert_eq!(status, 422, "{refused}");
+    let at = fields(&refused);
+    assert!(
+        at.contains(&"notifications.rules[0].subject".to_owned()),
+        "{refused}"
+    );
+    assert!(
+        at.contains(&"notifications.rules[1].to[0]".to_owned()),
+        "{refused}"
+    );
+    assert!(refused.to_string().contains("issue.sumary"), "{refused}");
+    assert_eq!(stored_version(&console).await, None);
+
+    // A valid one is stored as version 1 and read back.
+    let (status, saved) = call(
+        &console,
+        &admin,
+        Method::PUT,
+        "/api/v1/profile",
+        Some(json!({"base_version": 0, "profile": profile("Re: {{ issue.key }}")})),
+    )
+    .await;
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(saved["version"], 1);
+    assert_eq!(stored_version(&console).await, Some(1));
+    let (_, read) = call(&console, &admin, Method::GET, "/api/v1/profile", None).await;
+    assert_eq!(read["version"], 1);
+    assert_eq!(
+        read["profile"]["notifications"]["rules"][0]["subject"],
+        "Re: {{ issue.key }}"
+    );
+
+    // A second editor who loaded version 0 is refused, and told what differs.
+    let mut theirs = profile("Re: {{ issue.key }}");
+    theirs["own"]["addresses"] = json!(["help@alpha.example"]);
+    let (status, stale) = call(
+        &console,
+        &admin,
+        Method::PUT,
+        "/api/v1/profile",
+        Some(json!({"base_version": 0, "profile": theirs})),
+    )
+    .await;
+    assert_eq!(status, 409, "{stale}");
+    assert_eq!(stale["version"], 1);
+    assert_eq!(stale["differs"], json!(["own"]));
+    let (_, read) = call(&console, &admin, Method::GET, "/api/v1/profile", None).await;
+    assert_eq!(
+        read["profile"]["own"]["addresses"][0],
+        "support@alpha.example"
+    );
+
+    // Without the session's CSRF token nothing is stored.
+    let refused = console
+        .http
+        .put(format!("{}/api/v1/profile", console.base))
+        .header(COOKIE, &admin.0)
+        .json(&json!({"base_version": 1, "profile": theirs}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    assert_eq!(stored_version(&console).await, Some(1));
+
+    // Project keys are asked of the site's Jira, as `profile import` does.
+    let mut unknown = profile("Re: {{ issue.key }}");
+    unknown["notifications"]["rules"][0]["projects"] = json!(["NOPE"]);
+    let (status, refused) = call(
+        &console,
+        &admin,
+        Method::PUT,
+        "/api/v1/profile",
+        Some(json!({"base_version": 1, "profile": unknown})),
+    )
+    .await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(
+        fields(&refused).contains(&"notifications.rules[0].projects[0]".to_owned()),
+        "{refused}"
+    );
+    console.sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_own_address_of_another_site_is_refused_at_its_field_without_naming_the_site() {
+    use reqwest::Method;
+    let console = Console::start().await;
+    let other = TenantId::parse("other-site").unwrap();
+    let other_store = console
+        .store
+        .store
+        .ensure_tenant(&other, &JiraConnection::default(), 1)
+        .await
+        .unwrap();
+    let theirs = postroom_core::profile::Profile::load(
+        r#"{"own": {"addresses": ["desk@other.example"]}, "default": {"action": "ignore"}}"#,
+    )
+    .unwrap();
+    postroom::profiles::store(&other_store, &theirs, 1)
+        .await
+        .unwrap();
+    let admin = console.session(Who::Admin).await;
+    let mut mine = profile("Re: {{ issue.key }}");
+    mine["own"]["addresses"] = json!(["support@alpha.example", "Desk@Other.example"]);
+    let (status, refused) = call(
+        &console,
+        &admin,
+        Method::PUT,
+        "/api/v1/profile",
+        Some(json!({"base_version": 0, "profile": mine})),
+    )
+    .await;
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(fields(&refused), vec!["own.addresses[1]"]);
+    assert!(refused.to_string().contains("another site"), "{refused}");
+    assert!(!refused.to_string().contains("other-site"), "{refused}");
+    assert_eq!(stored_version(&console).await, None);
+    console.sandbox.shutdown().await;
+}
+
+/// A new SUP issue, made through the sandbox's REST API.
+async fn issue(console: &Console, summary: &str) -> String {
+    let made: Value = console
+        .http
+        .post(format!("{}/rest/api/3/issue", console.sandbox.base_url))
+        .header("Authorization", Credentials::admin().basic_header())
+        .json(
+            &json!({"fields": {"project": {"key": "SUP"}, "summary": summary,
+                                  "issuetype": {"id": "10001"}}}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    made["key"].as_str().unwrap().to_owned()
+}
+
+/// Rows a preview must not add: deliveries, queued jobs, records of sent mail.
+async fn stored_rows(console: &Console) -> Vec<i64> {
+    let mut counts = Vec::new();
+    for table in ["webhook_events", "jobs", "sent_mail"] {
+        let row: (i64,) =
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+                .fetch_one(console.store.store.db().pool())
+                .await
+                .unwrap();
+        counts.push(row.0);
+    }
+    counts
+}
+
+#[tokio::test]
+async fn a_preview_renders_an_issue_of_jira_and_stores_nothing() {
+    use reqwest::Method;
+    let console = Console::start().await;
+    let key = issue(&console, "Printer <b>jams</b> on floor 3").await;
+    let admin = console.session(Who::Admin).await;
+    let before = stored_rows(&console).await;
+    let (status, shown) = call(
+        &console,
+        &admin,
+        Method::POST,
+        "/api/v1/notifications/preview",
+        Some(json!({"event": "status_changed", "issue_key": key,
+                    "subject": "{{ issue.key }}: {{ event.summary }}",
+                    "html": "<p>{{ issue.summary }}</p>"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{shown}");
+    assert_eq!(shown["subject"], format!("{key}: Status changed to Open."));
+    assert_eq!(
+        shown["html"],
+        "<p>Printer &lt;b&gt;jams&lt;&#x2f;b&gt; on floor 3</p>"
+    );
+    assert!(
+        shown["text"].as_str().unwrap().contains(&key),
+        "the default text"
+    );
+    assert_eq!(
+        stored_rows(&console).await,
+        before,
+        "a preview stores nothing"
+    );
+
+    // Its HTML is framed under the mail's policy, for this site's administrators.
+    let frame = console
+        .get(
+            &format!("{}{}", console.base, shown["html_url"].as_str().unwrap()),
+            &admin.0,
+        )
+        .await;
+    assert_eq!(frame.status(), 200);
+    let policy = frame.headers()["content-security-policy"].to_str().unwrap();
+    assert!(policy.starts_with("sandbox;"), "{policy}");
+    assert!(frame.text().await.unwrap().contains("floor 3"));
+    let agent = console.session(Who::Agent).await;
+    let refused = console
+        .get(
+            &format!("{}{}", console.base, shown["html_url"].as_str().unwrap()),
+            &agent.0,
+        )
+        .await;
+    assert_eq!(refused.status(), 403);
+
+    // A template that cannot compile: 422 at its part, with the line and the reason.
+    let (status, refused) = call(
+        &console,
+        &admin,
+        Method::POST,
+        "/api/v1/notifications/preview",
+        Some(json!({"event": "comment_added", "example": true,
+                    "text": "Hello\n{% if issue.key %}\nno end"})),
+    )
+    .await;
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(fields(&refused), vec!["text"]);
+    let message = refused["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("line"), "{message}");
+    assert_eq!(stored_rows(&console).await, before);
+
+    // An issue Jira does not show is said at its field.
+    let (status, refused) = call(
+        &console,
+        &admin,
+        Method::POST,
+        "/api/v1/notifications/preview",
+        Some(json!({"event": "comment_added", "issue_key": "SUP-99999"})),
+    )
+    .await;
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(fields(&refused), vec!["issue_key"]);
+    console.sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_test_is_recorded_as_sent_mail_refused_when_suppressed_and_capped_per_site() {
+    use reqwest::Method;
+    let console = Console::start().await;
+    let admin = console.session(Who::Admin).await;
+    let test = |to: &str| {
+        json!({"to": to, "event": "comment_added", "example": true,
+               "subject": "Test of {{ issue.key }}"})
+    };
+    // Without a sender in the profile nothing can be sent.
+    let (status, refused) = call(
+        &console,
+        &admin,
+        Method::POST,
+        "/api/v1/notifications/test",
+        Some(test("ops@alpha.example")),
+    )
+    .await;
+    assert_eq!(status, 409, "{refused}");
+    let (status, saved) = call(
+        &console,
+        &admin,
+        Method::PUT,
+        "/api/v1/profile",
+        Some(json!({"base_version": 0, "profile": profile("Re: {{ issue.key }}")})),
+    )
+    .await;
+    assert_eq!(status, 200, "{saved}");
+
+    let (status, queued) = call(
+        &console,
+        &admin,
+        Method::POST,
+        "/api/v1/notifications/test",
+        Some(test("ops@alpha.example")),
+    )
+    .await;
+    assert_eq!(status, 202, "{queued}");
+    let id = queued["id"].as_str().unwrap();
+    let (status, sent) = call(
+        &console,
+        &admin,
+        Method::GET,
+        &format!("/api/v1/audit/sent/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{sent}");
+    assert_eq!(sent["kind"], "test");
+    assert_eq!(sent["to"], "ops@alpha.example");
+    assert_eq!(sent["subject"], "Test of EXAMPLE-42");
+    assert_eq!(sent["status"], "queued");
+    let (_, listed) = call(
+        &console,
+        &admin,
+        Method::GET,
+        "/api/v1/audit/sent?kind=test",
+        None,
+    )
+    .await;
+    assert_eq!(listed["entries"][0]["id"], id, "{listed}");
+    let jobs: (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM jobs WHERE kind = 'outbound.notification'")
+            .fetch_one(console.store.store.db().pool())
+            .await
+            .unwrap();
+    assert_eq!(jobs.0, 1, "sent by the notification send job");
+
+    // A suppressed address is refused, and nothing is recorded for it.
+    let suppressed = "gone@customer.example";
+    let tenant = console.tenant().await;
+    let cipher = console.intake.keyring().cipher(&tenant).unwrap();
+    let hash = postroom::keys::redactor(console.intake.keyring())
+        .address(&EmailAddress::parse(suppressed).unwrap())
+        .to_string();
+    let mut tx = tenant.begin().await.unwrap();
+    tx.record_bounce(
+        &BounceRecord {
+            address_hash: hash.clone(),
+            address: cipher
+                .seal(
+                    &Place::column("suppressions", "address", hash.as_str()),
+                    suppressed.as_bytes(),
+                )
+                .unwrap(),
+            hard: true,
+            status: Some("5.1.1".to_owned()),
+            diagnostic: None,
+            at_ms: postroom::app::now_ms(),
+        },
+        3,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let (status, refused) = call(
+        &console,
+        &admin,
+        Method::POST,
+        "/api/v1/notifications/test",
+        Some(test(suppressed)),
+    )
+    .await;
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(fields(&refused), vec!["to"]);
+    assert!(
+        refused.to_string().contains("suppression list"),
+        "{refused}"
+    );
+
+    // Ten an hour per site; the eleventh is refused with when to try again.
+    for n in 2..=10 {
+        let (status, body) = call(
+            &console,
+            &admin,
+            Method::POST,
+            "/api/v1/notifications/test",
+            Some(test("ops@alpha.example")),
+        )
+        .await;
+        assert_eq!(status, 202, "test {n}: {body}");
+    }
+    let response = console
+        .http
+        .post(format!("{}/api/v1/notifications/test", console.base))
+        .header(COOKIE, &admin.0)
+        .header("X-CSRF-Token", &admin.1)
+        .json(&test("ops@alpha.example"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 429);
+    let wait: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((3000..=3600).contains(&wait), "{wait}");
+    let (_, listed) = call(
+        &console,
+        &admin,
+        Method::GET,
+        "/api/v1/audit/sent?kind=test",
+        None,
+    )
+    .await;
+    assert_eq!(listed["entries"].as_array().unwrap().len(), 10);
+    console.sandbox.shutdown().await;
+}

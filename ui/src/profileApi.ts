@@ -1,0 +1,111 @@
+/**
+ * The site's profile as the console edits it (`/profile`: read with its version, saved
+ * whole over the version it was loaded from), and the notification editor's calls:
+ * postroom's default templates and variables, the live preview and the test mail.
+ */
+import { ApiFailure, transport } from './transport';
+
+/** One notification rule, as the profile writes it. */
+export interface NotificationRule {
+  name?: string | null;
+  projects?: string[];
+  events: string[];
+  to: string[];
+  subject?: string | null;
+  text?: string | null;
+  html?: string | null;
+  [key: string]: unknown;
+}
+
+/** The profile's `notifications` section. */
+export interface NotificationSettings {
+  from?: string | null;
+  from_name?: string | null;
+  reply_to?: string | null;
+  max_recipients?: number;
+  attach_max_bytes?: number;
+  rules?: NotificationRule[];
+  [key: string]: unknown;
+}
+
+/** The profile: the sections the console edits typed, every other section kept as it is. */
+export interface Profile {
+  own?: { addresses?: string[]; domains?: string[]; [key: string]: unknown };
+  notifications?: NotificationSettings;
+  [key: string]: unknown;
+}
+
+export interface StoredProfile {
+  version: number;
+  profile: Profile;
+  notes: string[];
+}
+
+/** A save refused because another version was stored first. */
+export interface Stale {
+  error: string;
+  version: number;
+  differs: string[];
+}
+
+export interface Defaults {
+  subject: string;
+  text: string;
+  html: string;
+  variables: string[];
+  events: string[];
+}
+
+/** What to render: a rule's templates (empty: the default) for an issue or the example. */
+export interface PreviewRequest {
+  event: string;
+  issue_key?: string;
+  example?: boolean;
+  subject?: string;
+  text?: string;
+  html?: string;
+}
+
+export interface Preview {
+  subject: string;
+  text: string;
+  html: string;
+  html_url: string;
+  issue_key: string;
+  fell_back: string[];
+}
+
+export const profileApi = {
+  profile: () => transport.json<StoredProfile>('GET', '/profile'),
+  save: (baseVersion: number, profile: Profile) =>
+    transport.json<StoredProfile>('PUT', '/profile', { base_version: baseVersion, profile }),
+  defaults: () => transport.json<Defaults>('GET', '/notifications/defaults'),
+  preview: (request: PreviewRequest) => transport.json<Preview>('POST', '/notifications/preview', request),
+  /** Where a preview's HTML may be framed; null where the host cannot open postroom's own addresses. */
+  previewHref: (preview: Preview) => transport.href(preview.html_url.replace(/^\/api\/v1/, '')),
+  test: (request: PreviewRequest & { to: string }) =>
+    transport.json<{ id: string; status: string }>('POST', '/notifications/test', request),
+};
+
+/** The 409 of a save, when `e` is one. */
+export function staleOf(e: unknown): Stale | null {
+  if (!(e instanceof ApiFailure) || e.status !== 409) return null;
+  const body = e.body as Partial<Stale> | null;
+  return typeof body?.version === 'number' ? { error: e.message, version: body.version, differs: body.differs ?? [] } : null;
+}
+
+/** A refused save's messages by the JSON path they name (`own.addresses[1]`); `.` for the rest. */
+export function errorsByPath(e: unknown): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  const add = (path: string, text: string) => (out[path] = [...(out[path] ?? []), text]);
+  if (e instanceof ApiFailure && e.fieldErrors.length > 0) for (const f of e.fieldErrors) add(f.field, f.message);
+  else add('.', e instanceof Error ? e.message : String(e));
+  return out;
+}
+
+/** The messages at `path` or below it (`rules[1].to` takes `rules[1].to[0]`). */
+export function errorsAt(errors: Record<string, string[]>, path: string): string[] {
+  return Object.entries(errors)
+    .filter(([at]) => at === path || at.startsWith(`${path}[`) || at.startsWith(`${path}.`))
+    .flatMap(([, messages]) => messages);
+}
