@@ -5,7 +5,8 @@
 //! It is recorded in the sent-mail audit (kind `test`), so it shows on the Sent page and
 //! its bounce, if any, is matched by its VERP token like any of the site's mail. Against
 //! abuse: one recipient, a suppressed address is refused, and each site may send
-//! [`PER_HOUR`] tests an hour.
+//! [`TESTS_PER_HOUR`] tests an hour, these and the notification editor's together
+//! ([`test_mail::admit`](postroom_engine::outbound::test_mail::admit)).
 
 use postroom_core::message::EmailAddress;
 use postroom_core::ports::mail_sender::{
@@ -13,22 +14,14 @@ use postroom_core::ports::mail_sender::{
 };
 use postroom_core::test_mail::{self, SUBJECT, TestMail};
 use postroom_core::verp::VerpToken;
-use postroom_engine::outbound::{describe, facts_place, site_identity};
+use postroom_engine::outbound::test_mail::{self as gate, TEST_KIND, TESTS_PER_HOUR};
+use postroom_engine::outbound::{describe, facts_place, sent_mail_id, site_identity};
 use postroom_mail::send::{OutboundSettings, SiteSenders};
 use postroom_store::TenantStore;
 use postroom_store::crypto::Keyring;
 use postroom_store::outbound::{SentMail, SentStatus};
-use rand::RngCore;
 
 use crate::outbound::{InstanceTransport, OutboundSetup};
-
-/// The kind of the sent-mail record of a test.
-pub const KIND: &str = "test";
-
-/// Tests one site may send in an hour.
-pub const PER_HOUR: i64 = 10;
-
-const HOUR_MS: i64 = 3_600_000;
 
 /// Why no test was sent.
 #[derive(Debug, thiserror::Error)]
@@ -41,7 +34,8 @@ pub enum TestMailError {
     )]
     Suppressed(String),
     #[error(
-        "{PER_HOUR} test messages were sent in the last hour; try again in {retry_after_secs} s"
+        "{TESTS_PER_HOUR} test messages were sent in the last hour; try again in \
+         {retry_after_secs} s"
     )]
     RateLimited { retry_after_secs: u64 },
     #[error(
@@ -83,29 +77,21 @@ pub async fn send(
     let to = EmailAddress::parse(to.trim())
         .map_err(|e| TestMailError::BadAddress(format!("{to:?} is not one address: {e}")))?;
     let redactor = crate::keys::redactor(keyring);
-    let hash = redactor.address(&to).to_string();
-    let suppressed = tenant
-        .suppression(&hash)
+    let hash = gate::admit(tenant, &redactor, &to, now_ms)
         .await
-        .map_err(anyhow::Error::from)?;
-    if suppressed.is_some_and(|s| s.suppressed) {
-        return Err(TestMailError::Suppressed(to.as_str().to_owned()));
-    }
-    let (sent, first) = tenant
-        .sent_since(KIND, now_ms - HOUR_MS)
-        .await
-        .map_err(anyhow::Error::from)?;
-    if sent >= PER_HOUR {
-        let free_at = first.unwrap_or(now_ms) + HOUR_MS;
-        let retry_after_secs = u64::try_from((free_at - now_ms).max(1_000) / 1_000).unwrap_or(1);
-        return Err(TestMailError::RateLimited { retry_after_secs });
-    }
+        .map_err(|e| match e {
+            gate::TestMailError::Suppressed(address) => TestMailError::Suppressed(address),
+            gate::TestMailError::RateLimited { retry_after_secs } => {
+                TestMailError::RateLimited { retry_after_secs }
+            }
+            other => TestMailError::Internal(other.into()),
+        })?;
     let cipher = keyring.cipher(tenant).map_err(anyhow::Error::from)?;
     let identity = site_identity(tenant, &cipher)
         .await
         .map_err(anyhow::Error::from)?;
     let from = from_address(tenant, identity.bounce.as_ref(), &setup.transport).await?;
-    let id = token();
+    let id = sent_mail_id();
     let message_id = format!("test.{id}@{}", from.domain());
     let message = test_mail::compose(&TestMail {
         from: &from,
@@ -122,7 +108,7 @@ pub async fn send(
     let mut tx = tenant.begin().await.map_err(anyhow::Error::from)?;
     tx.record_sent_mail(&SentMail {
         id: id.clone(),
-        kind: KIND.to_owned(),
+        kind: TEST_KIND.to_owned(),
         issue_key: None,
         recipient_hash: hash,
         message_id_hash: redactor.message_id_key(&message_id),
@@ -263,13 +249,6 @@ fn about_tls(message: &str) -> bool {
     ["tls", "certificate", "handshake"]
         .iter()
         .any(|w| lower.contains(w))
-}
-
-/// A VERP token: 96 random bits as lower-case hex, as every sent-mail record's id.
-fn token() -> String {
-    let mut bytes = [0u8; 12];
-    rand::rng().fill_bytes(&mut bytes);
-    hex::encode(bytes)
 }
 
 #[cfg(test)]

@@ -17,7 +17,6 @@ use postroom_core::redact::Redactor;
 use postroom_store::crypto::{Place, TenantCipher};
 use postroom_store::outbound::{BounceRecord, SentMail, SentStatus};
 use postroom_store::{TenantStore, TenantTx};
-use rand::RngCore;
 
 use super::report::Report;
 use super::{Failure, retry, transient};
@@ -94,7 +93,7 @@ pub(super) async fn prepare(
         ));
         return Ok(Some(ReplyStep::Withheld(hash)));
     }
-    let id = token();
+    let id = crate::outbound::sent_mail_id();
     let prefix = match kind {
         ReplyKind::Acknowledgement => "ack",
         ReplyKind::Notice => "notice",
@@ -173,14 +172,6 @@ pub(super) async fn write(
         ReplyStep::Withheld(hash) => tx.note_withheld(hash).await.map_err(retry)?,
     }
     Ok(())
-}
-
-/// A VERP token: 96 random bits as lower-case hex, which survives servers that fold the
-/// case of a bounce address.
-fn token() -> String {
-    let mut bytes = [0u8; 12];
-    rand::rng().fill_bytes(&mut bytes);
-    hex::encode(bytes)
 }
 
 /// The suppression-list entry a bounce of postroom's own mail makes, or `None` when the

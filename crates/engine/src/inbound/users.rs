@@ -42,6 +42,15 @@ pub(crate) struct StoredAccount {
     pub name: String,
 }
 
+impl StoredAccount {
+    fn into_mention(self) -> Mention {
+        Mention {
+            text: format!("@{}", self.name),
+            id: self.id,
+        }
+    }
+}
+
 /// Where a remembered account is sealed: its row, by address hash and kind.
 pub(crate) fn account_place(address_hash: &str, kind: AccountKind) -> Place {
     Place::column(
@@ -96,10 +105,7 @@ impl UserCache {
     ) -> Option<Mention> {
         let book = self.book_for(tenant, address);
         if let Some(known) = book.recall(AccountKind::User).await {
-            return known.map(|a| Mention {
-                text: format!("@{}", a.name),
-                id: a.id,
-            });
+            return known.map(StoredAccount::into_mention);
         }
         let users = tracker.find_users_by_email(address).await.ok()?;
         let active: Vec<_> = users.into_iter().filter(|u| u.active).collect();
@@ -111,10 +117,7 @@ impl UserCache {
             _ => None,
         };
         book.keep(AccountKind::User, found.as_ref()).await;
-        found.map(|a| Mention {
-            text: format!("@{}", a.name),
-            id: a.id,
-        })
+        found.map(StoredAccount::into_mention)
     }
 
     /// The JSM customer account postroom made or found for `address` in the last

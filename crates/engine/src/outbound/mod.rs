@@ -27,6 +27,15 @@ mod notify;
 pub mod test_mail;
 
 pub use identity::{IdentityError, site_identity};
+
+/// A new sent-mail id, which is also the VERP token of its return path: 96 random bits as
+/// lower-case hex, which survives servers that fold the case of a bounce address.
+pub fn sent_mail_id() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 12];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
 pub use notification::Notifications;
 pub use notify::{NOTIFICATION_JOB, NOTIFICATION_KIND, Notifier};
 

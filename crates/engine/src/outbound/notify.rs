@@ -27,7 +27,6 @@ use postroom_store::crypto::{Keyring, Place, TenantCipher};
 use postroom_store::outbound::{SentMail, SentStatus};
 use postroom_store::queue::NewJob;
 use postroom_store::{Store, TenantStore, TenantTx};
-use rand::RngCore;
 use serde_json::Value;
 
 use super::facts_place;
@@ -336,7 +335,7 @@ impl<S: Sites> Notifier<S> {
                 notes.extend(words.fell_back.iter().map(|part| {
                     format!("the rule's {part} template failed; the default was used")
                 }));
-                let id = token();
+                let id = super::sent_mail_id();
                 let facts = NotificationFacts {
                     message_id: format!("n.{id}@{}", from.domain()),
                     to: parsed.as_str().to_owned(),
@@ -853,13 +852,6 @@ fn user_from(value: &Value) -> Option<User> {
             .map(str::to_owned),
         active: value.get("active").and_then(Value::as_bool).unwrap_or(true),
     })
-}
-
-/// A random id for a `sent_mail` row (also its VERP token).
-pub(super) fn token() -> String {
-    let mut bytes = [0u8; 12];
-    rand::rng().fill_bytes(&mut bytes);
-    hex::encode(bytes)
 }
 
 impl<S: Sites> Handler for Notifier<S> {

@@ -5,7 +5,9 @@
 //!
 //! It must not become a way to send mail at will: one recipient per test, never a
 //! suppressed one, and at most [`TESTS_PER_HOUR`] tests per site an hour, counted from
-//! the records themselves so that every instance and restart counts the same.
+//! the records themselves so that every instance and restart counts the same. [`admit`]
+//! is that gate, for these tests and for the plain test message of Settings alike: both
+//! are kind `test` and share the cap.
 
 use postroom_core::message::EmailAddress;
 use postroom_core::notify::{NotificationFacts, Words};
@@ -15,14 +17,13 @@ use postroom_store::crypto::Keyring;
 use postroom_store::outbound::{SentMail, SentStatus};
 use postroom_store::queue::NewJob;
 
-use super::notify::token;
-use super::{NOTIFICATION_JOB, facts_place};
+use super::{NOTIFICATION_JOB, facts_place, sent_mail_id};
 
 /// `sent_mail.kind` of a test.
 pub const TEST_KIND: &str = "test";
 
 /// Most tests one site may send within an hour.
-pub const TESTS_PER_HOUR: usize = 10;
+pub const TESTS_PER_HOUR: i64 = 10;
 
 const HOUR_MS: i64 = 3_600_000;
 
@@ -67,6 +68,34 @@ pub enum TestMailError {
     Json(#[from] serde_json::Error),
 }
 
+/// Whether a test to `to` may be sent now: not to a suppressed address, and not beyond
+/// the site's [`TESTS_PER_HOUR`]. Returns the recipient's keyed hash, for its record.
+pub async fn admit(
+    tenant: &TenantStore,
+    redactor: &Redactor,
+    to: &EmailAddress,
+    now_ms: i64,
+) -> Result<String, TestMailError> {
+    let recipient_hash = redactor.address(to).to_string();
+    let suppressed = tenant
+        .suppression(&recipient_hash)
+        .await?
+        .is_some_and(|s| s.suppressed);
+    if suppressed {
+        return Err(TestMailError::Suppressed(to.as_str().to_owned()));
+    }
+    let (sent, first) = tenant.sent_since(TEST_KIND, now_ms - HOUR_MS).await?;
+    if sent >= TESTS_PER_HOUR {
+        let wait_ms = u64::try_from(first.unwrap_or(now_ms) + HOUR_MS - now_ms)
+            .unwrap_or(0)
+            .max(1000);
+        return Err(TestMailError::RateLimited {
+            retry_after_secs: wait_ms.div_ceil(1000),
+        });
+    }
+    Ok(recipient_hash)
+}
+
 /// Records `mail` as a queued test and queues its send job, in one transaction; returns
 /// its `sent_mail` id (the id the audit shows it by).
 pub async fn queue(
@@ -76,31 +105,8 @@ pub async fn queue(
     now_ms: i64,
 ) -> Result<String, TestMailError> {
     let redactor = Redactor::new(keyring.redaction_key());
-    let recipient_hash = redactor.address(&mail.to).to_string();
-    let suppressed = tenant
-        .suppression(&recipient_hash)
-        .await?
-        .is_some_and(|s| s.suppressed);
-    if suppressed {
-        return Err(TestMailError::Suppressed(mail.to.as_str().to_owned()));
-    }
-    let recent = tenant
-        .recent_sent_mail(
-            Some(TEST_KIND),
-            now_ms - HOUR_MS,
-            i64::try_from(TESTS_PER_HOUR).unwrap_or(i64::MAX),
-        )
-        .await?;
-    if recent.len() >= TESTS_PER_HOUR {
-        let oldest = recent.last().map_or(now_ms, |(sent, _)| sent.created_at_ms);
-        let wait_ms = u64::try_from(oldest + HOUR_MS - now_ms)
-            .unwrap_or(0)
-            .max(1000);
-        return Err(TestMailError::RateLimited {
-            retry_after_secs: wait_ms.div_ceil(1000),
-        });
-    }
-    let id = token();
+    let recipient_hash = admit(tenant, &redactor, &mail.to, now_ms).await?;
+    let id = sent_mail_id();
     let domain = mail.from.domain().to_owned();
     let facts = NotificationFacts {
         message_id: format!("t.{id}@{domain}"),
