@@ -72,7 +72,7 @@ async fn site() -> Site {
     let blobs = BlobStore::open(&BlobConfig::Local(dir.path().join("blobs"))).unwrap();
     let intake = Intake::new(keyring.clone(), blobs.clone(), 1 << 20);
     let redactor = Redactor::new(keyring.redaction_key());
-    let cipher = keyring.cipher(&tenant).unwrap();
+    let cipher = keyring.cipher(&tenant).await.unwrap();
     let sealed = TenantBlobs::new(blobs, cipher.clone());
     let rows = rows();
     let started = Instant::now();

@@ -117,7 +117,8 @@ pub async fn queue(
 ) -> Result<Option<i64>, OperatorError> {
     let key = format!("operator:{}", crate::intake::new_id());
     let sealed = keyring
-        .cipher(tenant)?
+        .cipher(tenant)
+        .await?
         .seal(&place(&key), &serde_json::to_vec(event)?)?;
     let mut tx = tenant.begin().await?;
     let job = tx
@@ -136,14 +137,15 @@ pub async fn queue(
 }
 
 /// The event a job of [`OPERATOR_EVENT_JOB`] carries, opened with its tenant's key.
-pub fn open(
+pub async fn open(
     tenant: &TenantStore,
     keyring: &Keyring,
     idempotency_key: &str,
     payload: &[u8],
 ) -> Result<OperatorEvent, OperatorError> {
     let plain = keyring
-        .cipher(tenant)?
+        .cipher(tenant)
+        .await?
         .open(&place(idempotency_key), payload)?;
     Ok(serde_json::from_slice(&plain)?)
 }

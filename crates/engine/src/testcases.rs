@@ -57,7 +57,7 @@ impl TestCases {
         expected: &Snapshot,
         now_ms: i64,
     ) -> Result<String, TestCaseError> {
-        let cipher = self.keyring.cipher(tenant)?;
+        let cipher = self.keyring.cipher(tenant).await?;
         let id = new_id();
         let blobs = TenantBlobs::new(self.blobs.clone(), cipher.clone());
         blobs.put(BlobKind::TestCaseMail, &id, raw).await?;
@@ -86,7 +86,7 @@ impl TestCases {
             // Nothing to open: no need to open (or make) the tenant's key.
             return Ok(Vec::new());
         }
-        let cipher = self.keyring.cipher(tenant)?;
+        let cipher = self.keyring.cipher(tenant).await?;
         records.into_iter().map(|r| open(&cipher, r)).collect()
     }
 
@@ -96,12 +96,12 @@ impl TestCases {
             .test_case(id)
             .await?
             .ok_or_else(|| TestCaseError::NotFound(id.to_owned()))?;
-        open(&self.keyring.cipher(tenant)?, record)
+        open(&self.keyring.cipher(tenant).await?, record)
     }
 
     /// The mail of test case `id`, decrypted.
     pub async fn raw(&self, tenant: &TenantStore, id: &str) -> Result<Vec<u8>, TestCaseError> {
-        let blobs = TenantBlobs::new(self.blobs.clone(), self.keyring.cipher(tenant)?);
+        let blobs = TenantBlobs::new(self.blobs.clone(), self.keyring.cipher(tenant).await?);
         Ok(blobs.get(BlobKind::TestCaseMail, id).await?)
     }
 
@@ -113,7 +113,7 @@ impl TestCases {
         expected: &Snapshot,
         now_ms: i64,
     ) -> Result<(), TestCaseError> {
-        let sealed = seal(&self.keyring.cipher(tenant)?, id, expected)?;
+        let sealed = seal(&self.keyring.cipher(tenant).await?, id, expected)?;
         if tenant.set_test_case_expected(id, &sealed, now_ms).await? {
             Ok(())
         } else {
@@ -126,7 +126,7 @@ impl TestCases {
         if !tenant.delete_test_case(id).await? {
             return Err(TestCaseError::NotFound(id.to_owned()));
         }
-        let blobs = TenantBlobs::new(self.blobs.clone(), self.keyring.cipher(tenant)?);
+        let blobs = TenantBlobs::new(self.blobs.clone(), self.keyring.cipher(tenant).await?);
         blobs.delete(BlobKind::TestCaseMail, id).await?;
         Ok(())
     }

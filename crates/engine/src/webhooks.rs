@@ -148,7 +148,11 @@ impl Webhooks {
                 .lookup_key("whbody", &String::from_utf8_lossy(body)),
         };
         let store_error = |e: &dyn std::fmt::Display| ReceiveError::Store(e.to_string());
-        let cipher = inner.keyring.cipher(&store).map_err(|e| store_error(&e))?;
+        let cipher = inner
+            .keyring
+            .cipher(&store)
+            .await
+            .map_err(|e| store_error(&e))?;
         let id = new_id();
         let now = now_ms();
         let row = WebhookEvent {

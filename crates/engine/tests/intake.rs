@@ -47,7 +47,7 @@ async fn setups() -> Vec<Setup> {
                 )
                 .await
                 .unwrap();
-            let cipher = keyring.cipher(&tenant).unwrap();
+            let cipher = keyring.cipher(&tenant).await.unwrap();
             let setup = Setup {
                 intake: Intake::new(keyring, blob.store.clone(), 1024),
                 blobs: TenantBlobs::new(blob.store.clone(), cipher),

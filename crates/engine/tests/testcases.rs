@@ -40,7 +40,7 @@ async fn a_case_keeps_its_mail_and_plan_sealed_until_it_is_removed() {
         let blob = blobs::testing::local().unwrap();
         let cases = TestCases::new(keyring.clone(), blob.store.clone());
         let (acme, other) = (tenant(&db, "acme").await, tenant(&db, "other").await);
-        let stored = TenantBlobs::new(blob.store.clone(), keyring.cipher(&acme).unwrap());
+        let stored = TenantBlobs::new(blob.store.clone(), keyring.cipher(&acme).await.unwrap());
 
         let id = cases
             .add(&acme, "billing", MAIL, &snapshot("BIL"), 10)

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use anyhow::Context;
 use postroom_core::redact::Redactor;
 use postroom_store::blobs::{BlobConfig, BlobStore, S3Config};
-use postroom_store::crypto::{KeyVault, Keyring, MasterKey, MasterKeyFile, MasterKeySource};
+use postroom_store::crypto::{
+    KMS_RECHECK, KeyVault, Keyring, Kms, KmsSettings, MasterKey, MasterKeyFile, MasterKeySource,
+};
 
 use crate::config::Config;
 
@@ -32,8 +34,36 @@ pub fn vault_dir(config: &Config) -> PathBuf {
 
 /// The instance keyring. A master key given as a value is used as is (with
 /// `keys.previous_master_key` for keys not yet re-wrapped); otherwise the master key file
-/// is read, or generated when it does not exist yet.
+/// is read, or generated when it does not exist yet. With `[keys.kms]`, tenant data keys
+/// are kept with KMS.
 pub fn open_keyring(config: &Config) -> anyhow::Result<(Keyring, MasterKeySource)> {
+    let (keyring, source) = open_local_keyring(config)?;
+    match kms(config)? {
+        Some(kms) => Ok((keyring.with_kms(kms, KMS_RECHECK), source)),
+        None => Ok((keyring, source)),
+    }
+}
+
+/// The KMS client of `[keys.kms]`, when set.
+fn kms(config: &Config) -> anyhow::Result<Option<Kms>> {
+    let Some(section) = &config.keys.kms else {
+        return Ok(None);
+    };
+    let credentials = section
+        .credentials_file
+        .as_ref()
+        .context("keys.kms.credentials_file is required")?;
+    let (access_key_id, secret_access_key) = S3Config::read_credentials(credentials)?;
+    let settings = KmsSettings {
+        region: section.region.clone(),
+        endpoint: section.endpoint.clone(),
+        access_key_id,
+        secret_access_key,
+    };
+    Ok(Some(Kms::new(&settings).context("keys.kms")?))
+}
+
+fn open_local_keyring(config: &Config) -> anyhow::Result<(Keyring, MasterKeySource)> {
     let vault = KeyVault::new(vault_dir(config));
     match &config.keys.master_key {
         Some(value) => {

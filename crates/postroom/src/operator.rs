@@ -92,6 +92,7 @@ impl OperatorWebhook {
             &ctx.job().idempotency_key,
             ctx.payload(),
         )
+        .await
         .map_err(|e| JobError::Permanent(format!("the event cannot be read: {e}")))?;
         let text = event.message(&self.site(&tenant).await);
         let sent = inner

@@ -109,7 +109,7 @@ pub async fn stored_webhook_secret(
     keyring: &Keyring,
     now_ms: i64,
 ) -> anyhow::Result<Secret> {
-    let cipher = keyring.cipher(tenant)?;
+    let cipher = keyring.cipher(tenant).await?;
     if let Some(secret) = tenant.secret(&cipher, SiteSecret::WebhookSecret).await? {
         return Ok(Secret::new(secret));
     }

@@ -53,7 +53,7 @@ pub async fn jira_settings(
         .as_deref()
         .and_then(JiraAuth::parse)
         .with_context(|| format!("tenant {}: its Jira auth kind is not known", tenant.id()))?;
-    let cipher = keyring.cipher(tenant)?;
+    let cipher = keyring.cipher(tenant).await?;
     let token = tenant
         .secret(&cipher, SiteSecret::JiraCredential)
         .await
@@ -113,7 +113,7 @@ pub async fn webhook_secret(
     if let Some(secret) = config_secret {
         return Ok(Some(secret.clone()));
     }
-    let cipher = keyring.cipher(tenant)?;
+    let cipher = keyring.cipher(tenant).await?;
     Ok(tenant
         .secret(&cipher, SiteSecret::WebhookSecret)
         .await?

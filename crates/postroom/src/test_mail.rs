@@ -86,7 +86,7 @@ pub async fn send(
             }
             other => TestMailError::Internal(other.into()),
         })?;
-    let cipher = keyring.cipher(tenant).map_err(anyhow::Error::from)?;
+    let cipher = keyring.cipher(tenant).await.map_err(anyhow::Error::from)?;
     let identity = site_identity(tenant, &cipher)
         .await
         .map_err(anyhow::Error::from)?;

@@ -759,7 +759,7 @@ async fn uninstall_refuses_mail_reinstall_restores_and_the_keeping_period_ends_i
         .await
         .unwrap();
     let old_tenant = old.tenant(&id).await.unwrap();
-    let opened = match keyring.cipher(&old_tenant) {
+    let opened = match keyring.cipher(&old_tenant).await {
         Ok(cipher) => old_tenant
             .secret(&cipher, postroom_store::SiteSecret::ForgeSystemToken)
             .await

@@ -149,7 +149,7 @@ async fn report_lines(dir: &Path, results: usize) -> Vec<String> {
         MasterKeyFile::new(dir.join("data/master.key")),
     )
     .unwrap();
-    let cipher = keyring.cipher(&tenant).unwrap();
+    let cipher = keyring.cipher(&tenant).await.unwrap();
     let stored = support::at_least(results, "processing results", async || {
         tenant.recent_results(100).await.unwrap()
     })

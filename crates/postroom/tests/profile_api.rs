@@ -399,7 +399,7 @@ async fn a_test_is_recorded_as_sent_mail_refused_when_suppressed_and_capped_per_
     // A suppressed address is refused, and nothing is recorded for it.
     let suppressed = "gone@customer.example";
     let tenant = console.tenant().await;
-    let cipher = console.intake.keyring().cipher(&tenant).unwrap();
+    let cipher = console.intake.keyring().cipher(&tenant).await.unwrap();
     let hash = postroom::keys::redactor(console.intake.keyring())
         .address(&EmailAddress::parse(suppressed).unwrap())
         .to_string();

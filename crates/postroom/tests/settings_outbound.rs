@@ -342,7 +342,7 @@ async fn a_rotated_webhook_secret_refuses_deliveries_signed_with_the_old_one() {
     let console = Console::start().await;
     console_support::minimal_profile(&console).await;
     let tenant = console.tenant().await;
-    let cipher = console.intake.keyring().cipher(&tenant).unwrap();
+    let cipher = console.intake.keyring().cipher(&tenant).await.unwrap();
     tenant
         .put_secret_made_by(
             &cipher,

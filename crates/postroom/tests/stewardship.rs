@@ -178,6 +178,7 @@ async fn keys_rotate_beside_a_running_server_and_with_a_master_key_value() {
     let place = Place::column("t", "c", "1");
     let sealed = before
         .cipher(&tenant)
+        .await
         .unwrap()
         .seal(&place, b"secret")
         .unwrap();
@@ -193,7 +194,8 @@ async fn keys_rotate_beside_a_running_server_and_with_a_master_key_value() {
     );
     // A keyring loaded before the rotation follows it; a fresh one opens with the new key.
     let opened = before
-        .existing_cipher(tenant.id())
+        .existing_cipher(tenant.db(), tenant.id())
+        .await
         .unwrap()
         .open(&place, &sealed)
         .unwrap();
@@ -201,7 +203,8 @@ async fn keys_rotate_beside_a_running_server_and_with_a_master_key_value() {
     let after = keyring(dir.path());
     assert_eq!(
         after
-            .existing_cipher(tenant.id())
+            .existing_cipher(tenant.db(), tenant.id())
+            .await
             .unwrap()
             .open(&place, &sealed)
             .unwrap(),
@@ -282,7 +285,7 @@ async fn tenant_erase_shreds_the_key_so_blobs_and_old_copies_stay_unreadable() {
             .await
             .unwrap();
         let keys = keyring(dir.path());
-        let cipher = keys.cipher(&tenant).unwrap();
+        let cipher = keys.cipher(&tenant).await.unwrap();
         let tenant_blobs = TenantBlobs::new(backend.store.clone(), cipher.clone());
         tenant_blobs
             .put(BlobKind::InboundMail, "m1", b"From: a@example.com")
@@ -320,7 +323,7 @@ async fn tenant_erase_shreds_the_key_so_blobs_and_old_copies_stay_unreadable() {
             "{out}"
         );
         assert!(matches!(
-            keys.existing_cipher(&acme),
+            keys.existing_cipher(store.db(), &acme).await,
             Err(CryptoError::NoKey(_))
         ));
         assert!(tenant_blobs.keys().await.unwrap().is_empty());
@@ -329,7 +332,7 @@ async fn tenant_erase_shreds_the_key_so_blobs_and_old_copies_stay_unreadable() {
             .ensure_tenant(&acme, &JiraConnection::default(), 2)
             .await
             .unwrap();
-        let new_cipher = keyring(dir.path()).cipher(&reborn).unwrap();
+        let new_cipher = keyring(dir.path()).cipher(&reborn).await.unwrap();
         assert!(
             new_cipher
                 .open(&Place::column("t", "c", "1"), &backup_value)

@@ -70,7 +70,7 @@ async fn site(t: &TestStore, trackers: &Trackers, name: &str) -> (TenantStore, R
 async fn backlog(intake: &Intake, tenant: &TenantStore, count: usize) {
     let blobs = TenantBlobs::new(
         intake.blobs().clone(),
-        intake.keyring().cipher(tenant).unwrap(),
+        intake.keyring().cipher(tenant).await.unwrap(),
     );
     let mut tx = tenant.begin().await.unwrap();
     for n in 0..count {

@@ -26,7 +26,7 @@ fn blobs(c: &mut Criterion) {
         None,
     );
     let store = BlobStore::open(&BlobConfig::Local(dir.path().join("blobs"))).unwrap();
-    let blobs = TenantBlobs::new(store, keyring.cipher(&tenant).unwrap());
+    let blobs = TenantBlobs::new(store, rt.block_on(keyring.cipher(&tenant)).unwrap());
 
     let mut group = c.benchmark_group("blobs_local");
     for (label, size) in [("10KB", 10 * 1024), ("10MB", 10 * 1024 * 1024)] {

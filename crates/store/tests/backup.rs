@@ -52,7 +52,7 @@ async fn fill(store: &Store, keys: &Keyring, blobs: &BlobStore, big: bool) {
             })
             .await
             .unwrap();
-        let sealed = TenantBlobs::new(blobs.clone(), keys.cipher(&handle).unwrap());
+        let sealed = TenantBlobs::new(blobs.clone(), keys.cipher(&handle).await.unwrap());
         sealed
             .put(
                 BlobKind::InboundMail,
@@ -265,10 +265,13 @@ async fn a_backup_restores_the_same_rows_and_blobs_on_every_backend_and_target()
             // The restored store is a working one: sealed blobs open with the tenant keys,
             // and new rows take ids after the restored ones.
             let acme = again.tenant(&tenant("acme")).await.unwrap();
-            let mail = TenantBlobs::new(restored_blobs.store.clone(), keys.cipher(&acme).unwrap())
-                .get(BlobKind::InboundMail, "m1")
-                .await
-                .unwrap();
+            let mail = TenantBlobs::new(
+                restored_blobs.store.clone(),
+                keys.cipher(&acme).await.unwrap(),
+            )
+            .get(BlobKind::InboundMail, "m1")
+            .await
+            .unwrap();
             assert_eq!(mail, b"acme mail");
             again
                 .log_access(&AccessEntry {
@@ -399,7 +402,7 @@ async fn a_tenant_erased_after_the_backup_cannot_be_read_from_its_restore() {
         // The rows and blobs are back, sealed; the key that opens them is gone for good.
         let acme = restored.tenant(&tenant("acme")).await.unwrap();
         assert!(matches!(
-            keys.existing_cipher(&tenant("acme")),
+            keys.existing_cipher(restored.db(), &tenant("acme")).await,
             Err(CryptoError::NoKey(_))
         ));
         let sealed = restored_blobs
@@ -414,10 +417,13 @@ async fn a_tenant_erased_after_the_backup_cannot_be_read_from_its_restore() {
         assert!(!sealed.windows(9).any(|w| w == b"acme mail"));
         let _ = acme;
         let other = restored.tenant(&tenant("other")).await.unwrap();
-        let mail = TenantBlobs::new(restored_blobs.store.clone(), keys.cipher(&other).unwrap())
-            .get(BlobKind::InboundMail, "m1")
-            .await
-            .unwrap();
+        let mail = TenantBlobs::new(
+            restored_blobs.store.clone(),
+            keys.cipher(&other).await.unwrap(),
+        )
+        .get(BlobKind::InboundMail, "m1")
+        .await
+        .unwrap();
         assert_eq!(mail, b"other mail");
     }
 }

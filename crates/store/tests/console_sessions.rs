@@ -213,7 +213,7 @@ async fn an_oauth_sessions_grant_is_sealed_to_its_row_and_checked_by_one_caller_
         let b = t.tenant("b").await.unwrap();
         let dir = tempfile::tempdir().unwrap();
         let keys = Keyring::new(KeyVault::new(dir.path()), MasterKey::generate(), None);
-        let cipher = keys.cipher(&a).unwrap();
+        let cipher = keys.cipher(&a).await.unwrap();
         let (secret, started) = a
             .console()
             .start_oauth_session("acc-1", &cipher, GRANT, policy(), 5_000)
@@ -245,13 +245,13 @@ async fn an_oauth_sessions_grant_is_sealed_to_its_row_and_checked_by_one_caller_
         assert!(!sealed.windows(11).any(|w| w == b"at-secret-1"));
         assert!(
             a.console()
-                .grant(&keys.cipher(&b).unwrap(), secret.expose())
+                .grant(&keys.cipher(&b).await.unwrap(), secret.expose())
                 .await
                 .is_err()
         );
         assert_eq!(
             b.console()
-                .grant(&keys.cipher(&b).unwrap(), secret.expose())
+                .grant(&keys.cipher(&b).await.unwrap(), secret.expose())
                 .await
                 .unwrap(),
             None

@@ -44,7 +44,7 @@ async fn blobs_round_trip_encrypted_under_the_tenant_prefix() {
     let dir = tempfile::tempdir().unwrap();
     let keys = keyring(&dir);
     for backend in blobs::testing::all_backends().unwrap() {
-        let blobs = TenantBlobs::new(backend.store.clone(), keys.cipher(&a).unwrap());
+        let blobs = TenantBlobs::new(backend.store.clone(), keys.cipher(&a).await.unwrap());
         let body = b"From: alice@example.test\r\nSubject: printer on fire\r\n\r\nhelp".to_vec();
         for (name, bytes) in [
             ("m1.eml", body.clone()),
@@ -107,8 +107,8 @@ async fn a_blob_moved_to_another_key_or_tenant_or_altered_is_reported_as_tampere
     let dir = tempfile::tempdir().unwrap();
     let keys = keyring(&dir);
     for backend in blobs::testing::all_backends().unwrap() {
-        let blobs_a = TenantBlobs::new(backend.store.clone(), keys.cipher(&a).unwrap());
-        let blobs_b = TenantBlobs::new(backend.store.clone(), keys.cipher(&b).unwrap());
+        let blobs_a = TenantBlobs::new(backend.store.clone(), keys.cipher(&a).await.unwrap());
+        let blobs_b = TenantBlobs::new(backend.store.clone(), keys.cipher(&b).await.unwrap());
         blobs_a
             .put(BlobKind::InboundMail, "one", b"secret of a")
             .await
@@ -160,7 +160,10 @@ async fn a_column_value_opens_only_at_its_own_place_and_tenant() {
         let (a, b) = tenants(&db.store).await;
         let dir = tempfile::tempdir().unwrap();
         let keys = keyring(&dir);
-        let (ca, cb) = (keys.cipher(&a).unwrap(), keys.cipher(&b).unwrap());
+        let (ca, cb) = (
+            keys.cipher(&a).await.unwrap(),
+            keys.cipher(&b).await.unwrap(),
+        );
         let here = Place::column("reports", "sender", "41");
         let sealed = ca.seal_str(&here, "alice@example.test").unwrap();
         assert_eq!(ca.open_str(&here, &sealed).unwrap(), "alice@example.test");
@@ -190,17 +193,22 @@ async fn each_tenant_gets_one_data_key_that_survives_a_restart() {
     let vault = KeyVault::new(dir.path().join("keys"));
     let first = Keyring::new(vault.clone(), master.clone(), None);
     let place = Place::blob("a/inbound/x");
-    let sealed = first.cipher(&a).unwrap().seal(&place, b"x").unwrap();
-    first.cipher(&b).unwrap();
+    let sealed = first.cipher(&a).await.unwrap().seal(&place, b"x").unwrap();
+    first.cipher(&b).await.unwrap();
 
     let restarted = Keyring::new(vault.clone(), master, None);
     assert_eq!(
-        restarted.cipher(&a).unwrap().open(&place, &sealed).unwrap(),
+        restarted
+            .cipher(&a)
+            .await
+            .unwrap()
+            .open(&place, &sealed)
+            .unwrap(),
         b"x"
     );
     let other_master = Keyring::new(vault, MasterKey::generate(), None);
     assert!(matches!(
-        other_master.cipher(&a),
+        other_master.cipher(&a).await,
         Err(CryptoError::UnknownMasterKey { .. })
     ));
     #[cfg(unix)]
@@ -223,14 +231,19 @@ async fn rotation_rewraps_every_key_and_old_ciphertexts_still_open() {
     let vault = KeyVault::new(dir.path().join("keys"));
     let before = Keyring::new(vault.clone(), old.clone(), None);
     let place = Place::column("t", "c", "1");
-    let sealed_a = before.cipher(&a).unwrap().seal(&place, b"a").unwrap();
-    let sealed_b = before.cipher(&b).unwrap().seal(&place, b"b").unwrap();
+    let sealed_a = before.cipher(&a).await.unwrap().seal(&place, b"a").unwrap();
+    let sealed_b = before.cipher(&b).await.unwrap().seal(&place, b"b").unwrap();
 
     let new = MasterKey::generate();
     assert_eq!(before.rotate(new.clone()).unwrap(), 2);
     assert_eq!(before.current_id(), new.id());
     assert_eq!(
-        before.cipher(&a).unwrap().open(&place, &sealed_a).unwrap(),
+        before
+            .cipher(&a)
+            .await
+            .unwrap()
+            .open(&place, &sealed_a)
+            .unwrap(),
         b"a"
     );
     assert_eq!(
@@ -241,16 +254,26 @@ async fn rotation_rewraps_every_key_and_old_ciphertexts_still_open() {
 
     let after = Keyring::new(vault.clone(), new, None);
     assert_eq!(
-        after.cipher(&a).unwrap().open(&place, &sealed_a).unwrap(),
+        after
+            .cipher(&a)
+            .await
+            .unwrap()
+            .open(&place, &sealed_a)
+            .unwrap(),
         b"a"
     );
     assert_eq!(
-        after.cipher(&b).unwrap().open(&place, &sealed_b).unwrap(),
+        after
+            .cipher(&b)
+            .await
+            .unwrap()
+            .open(&place, &sealed_b)
+            .unwrap(),
         b"b"
     );
     let only_old = Keyring::new(vault, old, None);
     assert!(matches!(
-        only_old.cipher(&a),
+        only_old.cipher(&a).await,
         Err(CryptoError::UnknownMasterKey { .. })
     ));
 }
@@ -269,7 +292,12 @@ async fn file_rotation_is_followed_by_a_running_keyring_and_resumes_after_a_cras
     assert_eq!(source, MasterKeySource::Generated(file.path().to_owned()));
     let old_id = running.current_id();
     let place = Place::column("t", "c", "1");
-    let sealed_a = running.cipher(&a).unwrap().seal(&place, b"a").unwrap();
+    let sealed_a = running
+        .cipher(&a)
+        .await
+        .unwrap()
+        .seal(&place, b"a")
+        .unwrap();
 
     // An interrupted rotation left its new key behind: the next run uses it.
     let interrupted = MasterKey::generate();
@@ -285,13 +313,14 @@ async fn file_rotation_is_followed_by_a_running_keyring_and_resumes_after_a_cras
     // The running keyring still holds the old key only; it must follow the files.
     assert_eq!(
         running
-            .existing_cipher(a.id())
+            .existing_cipher(a.db(), a.id())
+            .await
             .unwrap()
             .open(&place, &sealed_a)
             .unwrap(),
         b"a"
     );
-    running.cipher(&b).unwrap();
+    running.cipher(&b).await.unwrap();
     assert_eq!(
         running.current_id(),
         interrupted.id(),
@@ -308,7 +337,8 @@ async fn file_rotation_is_followed_by_a_running_keyring_and_resumes_after_a_cras
     assert_eq!(source, MasterKeySource::File(file.path().to_owned()));
     assert_eq!(
         reopened
-            .existing_cipher(a.id())
+            .existing_cipher(a.db(), a.id())
+            .await
             .unwrap()
             .open(&place, &sealed_a)
             .unwrap(),
@@ -332,7 +362,8 @@ async fn concurrent_first_uses_share_one_complete_key() {
             .map(|_| {
                 let keyring = Keyring::new(vault.clone(), master.clone(), None);
                 let a = a.clone();
-                std::thread::spawn(move || keyring.cipher(&a).unwrap())
+                // Threads, not tasks: the vault's file work is truly concurrent this way.
+                std::thread::spawn(move || futures::executor::block_on(keyring.cipher(&a)).unwrap())
             })
             .collect();
         let ciphers: Vec<_> = threads.into_iter().map(|t| t.join().unwrap()).collect();

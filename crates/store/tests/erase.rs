@@ -31,6 +31,7 @@ async fn sealed_rows(db: &TestStore, keys: &Keyring, store: &Store) -> Vec<(Stri
         let handle = store.tenant(&tenant(name)).await.unwrap();
         let sealed = keys
             .cipher(&handle)
+            .await
             .unwrap()
             .seal_str(&Place::column("probe", "value", "1"), "alice@example.test")
             .unwrap();
@@ -62,8 +63,10 @@ async fn erase_shreds_the_key_so_blobs_and_database_copies_stay_unreadable() {
             let keys = Keyring::new(vault.clone(), master.clone(), None);
             let acme = store.tenant(&tenant("acme")).await.unwrap();
             let other = store.tenant(&tenant("other")).await.unwrap();
-            let blobs_acme = TenantBlobs::new(backend.store.clone(), keys.cipher(&acme).unwrap());
-            let blobs_other = TenantBlobs::new(backend.store.clone(), keys.cipher(&other).unwrap());
+            let blobs_acme =
+                TenantBlobs::new(backend.store.clone(), keys.cipher(&acme).await.unwrap());
+            let blobs_other =
+                TenantBlobs::new(backend.store.clone(), keys.cipher(&other).await.unwrap());
             blobs_acme
                 .put(BlobKind::InboundMail, "m1", b"acme mail")
                 .await
@@ -114,7 +117,7 @@ async fn erase_shreds_the_key_so_blobs_and_database_copies_stay_unreadable() {
             // After a restart with the same master key and vault, nothing of acme opens.
             let restarted = Keyring::new(vault.clone(), master.clone(), None);
             assert!(matches!(
-                restarted.existing_cipher(&tenant("acme")),
+                restarted.existing_cipher(store.db(), &tenant("acme")).await,
                 Err(CryptoError::NoKey(_))
             ));
             // A cipher made now is a new key: the old blob bytes and the backup fail.
@@ -122,7 +125,7 @@ async fn erase_shreds_the_key_so_blobs_and_database_copies_stay_unreadable() {
                 .ensure_tenant(&tenant("acme"), &JiraConnection::default(), 2)
                 .await
                 .unwrap();
-            let fresh = restarted.cipher(&revived).unwrap();
+            let fresh = restarted.cipher(&revived).await.unwrap();
             assert!(matches!(
                 fresh.open(&Place::blob("acme/inbound/m1"), &acme_blob),
                 Err(CryptoError::Tampered { .. })
@@ -152,7 +155,7 @@ async fn erase_shreds_the_key_so_blobs_and_database_copies_stay_unreadable() {
 
             // The other tenant is untouched.
             let (_, other_backup) = backup.iter().find(|(t, _)| t == "other").unwrap();
-            let other_cipher = restarted.cipher(&other).unwrap();
+            let other_cipher = restarted.cipher(&other).await.unwrap();
             assert_eq!(
                 other_cipher
                     .open_str(&Place::column("probe", "value", "1"), other_backup)

@@ -48,8 +48,8 @@ async fn secrets_are_sealed_per_tenant_and_erased_with_it() {
 
         let dir = tempfile::tempdir().unwrap();
         let keys = Keyring::new(KeyVault::new(dir.path()), MasterKey::generate(), None);
-        let acme_cipher = keys.cipher(&acme).unwrap();
-        let other_cipher = keys.cipher(&other).unwrap();
+        let acme_cipher = keys.cipher(&acme).await.unwrap();
+        let other_cipher = keys.cipher(&other).await.unwrap();
         assert!(!acme.has_secret(SiteSecret::JiraCredential).await.unwrap());
         assert_eq!(
             acme.secret(&acme_cipher, SiteSecret::JiraCredential)

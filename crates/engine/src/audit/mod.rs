@@ -80,7 +80,7 @@ impl Audit {
         let Some(sealed) = sealed else {
             return Ok((entry, None));
         };
-        let cipher = self.intake.keyring().cipher(tenant)?;
+        let cipher = self.intake.keyring().cipher(tenant).await?;
         let report = open_report(&cipher, id, &sealed).map_err(|why| AuditError::Report {
             id: id.to_owned(),
             why,
@@ -97,7 +97,7 @@ impl Audit {
         let Some(result) = tenant.inbound_result(id).await? else {
             return Ok(None);
         };
-        let cipher = self.intake.keyring().cipher(tenant)?;
+        let cipher = self.intake.keyring().cipher(tenant).await?;
         open_report(&cipher, id, &result.report)
             .map(Some)
             .map_err(|why| AuditError::Report {

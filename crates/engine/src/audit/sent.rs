@@ -42,7 +42,7 @@ impl Audit {
         since_ms: i64,
         limit: i64,
     ) -> Result<Vec<SentItem>, AuditError> {
-        let cipher = self.intake.keyring().cipher(tenant)?;
+        let cipher = self.intake.keyring().cipher(tenant).await?;
         Ok(tenant
             .recent_sent_mail(kind, since_ms, limit)
             .await?
@@ -57,7 +57,7 @@ impl Audit {
             .sent_mail(id)
             .await?
             .ok_or_else(|| AuditError::NotFound(id.to_owned()))?;
-        let cipher = self.intake.keyring().cipher(tenant)?;
+        let cipher = self.intake.keyring().cipher(tenant).await?;
         let kept = tenant.sent_mime_key(id).await?.is_some();
         Ok(item(&cipher, &sent, kept))
     }

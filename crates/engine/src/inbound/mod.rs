@@ -213,7 +213,7 @@ impl<S: Sites> Inbound<S> {
             Err(Failure::Refused(why)) => {
                 report.error = Some(why.clone());
                 let failed = Done::failed(&intake_id, report.sender_hash.clone());
-                let sealed = report.seal(&self.cipher(&tenant)?)?;
+                let sealed = report.seal(&self.cipher(&tenant).await?)?;
                 let mut tx = ctx.begin().await?;
                 tx.record_result(&failed.result(sealed, now_ms()))
                     .await
@@ -355,7 +355,7 @@ impl<S: Sites> Inbound<S> {
         };
         if status.is_some() {
             if let Some(bounce) = &classification.bounce {
-                let cipher = self.cipher(tenant)?;
+                let cipher = self.cipher(tenant).await?;
                 let scope = self.scope(tenant, &cipher);
                 done.bounce = acknowledge::bounce(&scope, bounce, report)
                     .await?
@@ -373,7 +373,7 @@ impl<S: Sites> Inbound<S> {
                     reason: reason.clone(),
                     original_subject: message.subject.clone(),
                 };
-                let cipher = self.cipher(tenant)?;
+                let cipher = self.cipher(tenant).await?;
                 let scope = self.scope(tenant, &cipher);
                 done.reply =
                     acknowledge::prepare(&scope, &profile, message, about, None, report).await?;
@@ -412,7 +412,7 @@ impl<S: Sites> Inbound<S> {
                 link: inner.sites.issue_link(tenant.id(), &effect.issue_key),
             };
             let key = Some(effect.issue_key.as_str());
-            let cipher = self.cipher(tenant)?;
+            let cipher = self.cipher(tenant).await?;
             let scope = self.scope(tenant, &cipher);
             done.reply =
                 acknowledge::prepare(&scope, &profile, message, about, key, report).await?;
@@ -433,7 +433,7 @@ impl<S: Sites> Inbound<S> {
         done: Done,
         mut report: Report,
     ) -> Result<(), JobError> {
-        let cipher = self.cipher(tenant)?;
+        let cipher = self.cipher(tenant).await?;
         let now = now_ms();
         let mut tx = ctx.begin().await?;
         // First, so that the report says what the acknowledgement's cap decided.
@@ -547,8 +547,13 @@ impl<S: Sites> Inbound<S> {
     }
 
     /// The tenant's data key, which seals the report and the thread's root Message-ID.
-    fn cipher(&self, tenant: &TenantStore) -> Result<TenantCipher, JobError> {
-        self.inner.intake.keyring().cipher(tenant).map_err(retry)
+    async fn cipher(&self, tenant: &TenantStore) -> Result<TenantCipher, JobError> {
+        self.inner
+            .intake
+            .keyring()
+            .cipher(tenant)
+            .await
+            .map_err(retry)
     }
 
     /// The tenant's compiled profile.

@@ -214,7 +214,7 @@ impl Book<'_> {
         if now_ms().saturating_sub(row.looked_up_at_ms) >= ttl {
             return None;
         }
-        let cipher = self.cipher()?;
+        let cipher = self.cipher().await?;
         match open_account(&cipher, &self.hash, &row) {
             Ok(account) => Some(account),
             Err(e) => {
@@ -229,7 +229,9 @@ impl Book<'_> {
         let sealed = match account {
             None => None,
             Some(account) => {
-                let Some(cipher) = self.cipher() else { return };
+                let Some(cipher) = self.cipher().await else {
+                    return;
+                };
                 let sealed = serde_json::to_vec(account)
                     .map_err(|e| e.to_string())
                     .and_then(|json| {
@@ -255,9 +257,9 @@ impl Book<'_> {
         }
     }
 
-    fn cipher(&self) -> Option<TenantCipher> {
+    async fn cipher(&self) -> Option<TenantCipher> {
         self.keyring
-            .cipher(self.tenant)
+            .cipher(self.tenant).await
             .inspect_err(|e| {
                 tracing::warn!(tenant = %self.tenant.id(), error = %e, "sender account lookups: no key");
             })

@@ -198,7 +198,7 @@ impl Intake {
         // A site that opted out of the raw-mail audit keeps none, whatever the source says.
         let store_raw = origin.store_raw && tenant.keeps_raw_mail().await?;
         let id = new_id();
-        let blobs = TenantBlobs::new(self.blobs.clone(), self.keyring.cipher(tenant)?);
+        let blobs = TenantBlobs::new(self.blobs.clone(), self.keyring.cipher(tenant).await?);
         blobs.put(BlobKind::InboundMail, &id, raw).await?;
         let headers = Message::parse_thread_headers(raw);
         let place = Place::of(Headers::of(&headers), now_ms, &self.redactor);
@@ -294,7 +294,7 @@ impl Intake {
         kind: BlobKind,
         name: &str,
     ) -> Result<Vec<u8>, IntakeError> {
-        let blobs = TenantBlobs::new(self.blobs.clone(), self.keyring.cipher(tenant)?);
+        let blobs = TenantBlobs::new(self.blobs.clone(), self.keyring.cipher(tenant).await?);
         Ok(blobs.get(kind, name).await?)
     }
 
@@ -318,7 +318,7 @@ impl Intake {
             // Nothing to delete: no need to open (or make) the tenant's key.
             return Ok(());
         }
-        let blobs = TenantBlobs::new(self.blobs.clone(), self.keyring.cipher(tenant)?);
+        let blobs = TenantBlobs::new(self.blobs.clone(), self.keyring.cipher(tenant).await?);
         for name in names {
             blobs.delete(kind, name).await?;
         }

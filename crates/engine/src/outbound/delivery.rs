@@ -40,7 +40,7 @@ async fn queued(
     if sent.status != SentStatus::Queued {
         return Ok(None);
     }
-    let cipher = keyring.cipher(&tenant).map_err(retry)?;
+    let cipher = keyring.cipher(&tenant).await.map_err(retry)?;
     Ok(Some(Queued {
         tenant,
         sent,

@@ -146,7 +146,7 @@ impl<S: Sites> Notifier<S> {
             // Processed before, or purged: nothing is left to do.
             return Ok(());
         };
-        let cipher = inner.keyring.cipher(&tenant).map_err(retry)?;
+        let cipher = inner.keyring.cipher(&tenant).await.map_err(retry)?;
         let body = cipher
             .open(&payload_place(&id), &payload)
             .map_err(|e| JobError::Permanent(format!("webhook event {id}: {e}")))?;

@@ -125,7 +125,7 @@ pub async fn queue(
         notes: vec!["a test of the notification templates, sent from the console".to_owned()],
         attachments: Vec::new(),
     };
-    let cipher = keyring.cipher(tenant)?;
+    let cipher = keyring.cipher(tenant).await?;
     let row = SentMail {
         id: id.clone(),
         kind: TEST_KIND.to_owned(),

@@ -310,7 +310,7 @@ impl People {
         subject: &Subject,
         deep: bool,
     ) -> Result<Found, PeopleError> {
-        let cipher = self.intake.keyring().cipher(tenant)?;
+        let cipher = self.intake.keyring().cipher(tenant).await?;
         let mut found = Found {
             subject: subject.kind(),
             deep,

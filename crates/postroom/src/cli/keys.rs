@@ -23,10 +23,14 @@ enum KeysCommand {
     /// finished by running it again. With `keys.master_key` given as a value, set the new
     /// value there and the old one in `keys.previous_master_key`, then run this: every
     /// tenant key is re-wrapped under the new value.
+    ///
+    /// With `[keys.kms]`, every tenant key still in the vault is then moved under its
+    /// tenant's own KMS key (made when missing) and its vault file deleted, and keys already
+    /// with KMS are re-wrapped under their KMS key's current material.
     Rotate,
 }
 
-pub fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
+pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
     let KeysCommand::Rotate = args.command;
     let config = app::load_config(globals)?;
     crate::telemetry::init(&config.log, globals.log_format);
@@ -53,6 +57,14 @@ pub fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
                 file.path().display()
             );
         }
+    }
+    if keyring.kms().is_some() {
+        let store = app::open_store(&config).await?;
+        let (moved, rewrapped) = keyring.move_to_kms(store.db()).await?;
+        println!(
+            "moved {moved} tenant key(s) from the vault under KMS; re-wrapped {rewrapped} \
+             KMS-kept key(s)"
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -119,7 +119,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Migrate(args) => migrate::run(&globals, args).await,
         Command::Tenant(args) => tenant::run(&globals, args).await,
         Command::Token(args) => token::run(&globals, args).await,
-        Command::Keys(args) => keys::run(&globals, args),
+        Command::Keys(args) => keys::run(&globals, args).await,
         Command::Mailbox(args) => mailbox::run(&globals, args).await,
         Command::DataInventory(args) => inventory::run(&globals, args).await,
         Command::Feedback(args) => feedback::run(&globals, args).await,

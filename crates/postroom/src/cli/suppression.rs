@@ -43,7 +43,7 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
     let (keyring, _) = keys::open_keyring(&config)?;
     match args.command {
         SuppressionCommand::List => {
-            let cipher = keyring.cipher(&tenant)?;
+            let cipher = keyring.cipher(&tenant).await?;
             println!(
                 "address\tsuppressed\tkind\tbounces\twithheld\tstatus\tlast_bounce\tdiagnostic"
             );

@@ -250,7 +250,7 @@ async fn add(config: &Config, store: &Store, name: &str, site: SiteArgs) -> anyh
     let (keyring, source) = keys::open_keyring(config)?;
     keys::announce(&source, &keys::vault_dir(config));
     let tenant = store.add_tenant(&id, &jira, app::now_ms()).await?;
-    let cipher = keyring.cipher(&tenant)?;
+    let cipher = keyring.cipher(&tenant).await?;
     tenant
         .put_secret(&cipher, SiteSecret::JiraCredential, &token, app::now_ms())
         .await?;
@@ -288,7 +288,7 @@ async fn set(config: &Config, store: &Store, name: &str, site: SiteArgs) -> anyh
     }
     if let Some(token) = token {
         let (keyring, _) = keys::open_keyring(config)?;
-        let cipher = keyring.cipher(&tenant)?;
+        let cipher = keyring.cipher(&tenant).await?;
         tenant
             .put_secret(&cipher, SiteSecret::JiraCredential, &token, app::now_ms())
             .await?;
@@ -441,7 +441,7 @@ async fn webhook_secret(
         );
     }
     let (keyring, _) = keys::open_keyring(config)?;
-    let cipher = keyring.cipher(&tenant)?;
+    let cipher = keyring.cipher(&tenant).await?;
     let secret = crate::sandbox::new_secret();
     tenant
         .put_secret(&cipher, SiteSecret::WebhookSecret, &secret, app::now_ms())

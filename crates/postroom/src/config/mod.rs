@@ -192,6 +192,26 @@ pub struct KeysConfig {
     /// The key vault: each tenant's wrapped data key; `DATA_DIR/keys` when unset. Back it
     /// up with the master key, apart from the database.
     pub vault_dir: Option<PathBuf>,
+    /// AWS KMS keeps the tenants' data keys instead of the vault (a fleet of instances): each
+    /// tenant gets a KMS key of its own, its data key wrapped by it is kept in the database,
+    /// and erasing the tenant disables that KMS key. `postroom keys rotate` moves keys still
+    /// in the vault under KMS.
+    pub kms: Option<KmsSection>,
+}
+
+/// `[keys.kms]`: the AWS KMS that wraps each tenant's data key.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct KmsSection {
+    /// The KMS region, e.g. `eu-west-1`.
+    pub region: String,
+    /// Unset for AWS itself (`https://kms.REGION.amazonaws.com`); another endpoint for a VPC
+    /// endpoint or a KMS-compatible server.
+    pub endpoint: Option<String>,
+    /// A file of `access_key_id = …` and `secret_access_key = …` lines (mode 0600), of an
+    /// identity allowed `kms:CreateKey`, `Encrypt`, `Decrypt`, `ReEncrypt*`, `DescribeKey`,
+    /// `DisableKey` and `ScheduleKeyDeletion`.
+    pub credentials_file: Option<PathBuf>,
 }
 
 /// `[http]`: the HTTP listener of the API, the console, webhooks, health and metrics.
@@ -471,6 +491,20 @@ impl Config {
                 "inbound.max_size".to_owned(),
                 "must be at least 1 byte".to_owned(),
             ));
+        }
+        if let Some(kms) = &self.keys.kms {
+            if kms.region.is_empty() {
+                return Err((
+                    "keys.kms.region".to_owned(),
+                    "the KMS region is required".to_owned(),
+                ));
+            }
+            if kms.credentials_file.is_none() {
+                return Err((
+                    "keys.kms.credentials_file".to_owned(),
+                    "KMS credentials are read from a file; name it".to_owned(),
+                ));
+            }
         }
         if let Some(s3) = &self.storage.s3 {
             if s3.bucket.is_empty() {

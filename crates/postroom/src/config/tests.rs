@@ -244,6 +244,28 @@ fn an_s3_section_needs_a_bucket_and_a_credentials_file() {
 }
 
 #[test]
+fn kms_keys_need_a_region_and_a_credentials_file_and_take_the_inline_form() {
+    for (text, key) in [
+        (
+            "[keys.kms]\ncredentials_file = \"/etc/kms\"\n",
+            "keys.kms.region",
+        ),
+        (
+            "[keys.kms]\nregion = \"eu-west-1\"\n",
+            "keys.kms.credentials_file",
+        ),
+    ] {
+        let error = load_text(text, &[]).map(|_| ()).map_err(|e| e.to_string());
+        assert!(error.as_ref().is_err_and(|e| e.contains(key)), "{error:?}");
+    }
+    let inline = "[keys]\nkms = { region = \"eu-west-1\", credentials_file = \"/etc/kms\" }\n";
+    let config = load_text(inline, &[]).unwrap();
+    let kms = config.keys.kms.unwrap();
+    assert_eq!(kms.region, "eu-west-1");
+    assert_eq!(kms.endpoint, None);
+}
+
+#[test]
 fn secrets_are_given_inline_or_read_from_files_and_a_missing_file_names_its_key() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("imap-billing");

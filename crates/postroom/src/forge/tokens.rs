@@ -98,7 +98,7 @@ impl ForgeTokens {
             token: token.to_owned(),
             expires_at_ms,
         })?;
-        let cipher = keyring.cipher(tenant)?;
+        let cipher = keyring.cipher(tenant).await?;
         tenant
             .put_secret(&cipher, SiteSecret::ForgeSystemToken, &sealed, now_ms)
             .await?;
@@ -115,7 +115,7 @@ impl ForgeTokens {
 
     /// Loads the token sealed for `tenant` (at start, or when its client is rebuilt).
     pub async fn load(&self, tenant: &TenantStore, keyring: &Keyring) -> anyhow::Result<()> {
-        let cipher = keyring.cipher(tenant)?;
+        let cipher = keyring.cipher(tenant).await?;
         let Some(sealed) = tenant.secret(&cipher, SiteSecret::ForgeSystemToken).await? else {
             return Ok(());
         };

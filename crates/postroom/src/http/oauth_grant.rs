@@ -119,6 +119,7 @@ pub(super) async fn confirm(
         .intake
         .keyring()
         .cipher(&tenant)
+        .await
         .map_err(|e| internal(e.into()))?;
     let kept = console
         .grant(&cipher, secret)

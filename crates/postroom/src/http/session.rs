@@ -311,6 +311,7 @@ pub async fn start(
                 .intake
                 .keyring()
                 .cipher(&store)
+                .await
                 .map_err(|e| internal(e.into()))?;
             store
                 .console()

@@ -112,6 +112,7 @@ pub(super) async fn save(
                 .intake
                 .keyring()
                 .cipher(tenant)
+                .await
                 .map_err(|e| ApiError::Internal(e.into()))?;
             tenant
                 .put_secret(&cipher, SiteSecret::SmtpPassword, &password, now)

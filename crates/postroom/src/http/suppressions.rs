@@ -92,6 +92,7 @@ pub async fn list(
         .intake
         .keyring()
         .cipher(&tenant)
+        .await
         .map_err(|e| ApiError::Internal(e.into()))?;
     Ok(Json(SuppressionList {
         entries: entries.iter().map(|e| body(&cipher, e)).collect(),

@@ -120,6 +120,7 @@ pub async fn rotate(
         .intake
         .keyring()
         .cipher(&tenant)
+        .await
         .map_err(|e| ApiError::Internal(e.into()))?;
     let secret = crate::sandbox::new_secret();
     let now = now_ms();

@@ -414,7 +414,7 @@ pub fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
 pub async fn suppress(console: &Console, address: &str) {
     use postroom_store::crypto::Place;
     let tenant = console.tenant().await;
-    let cipher = console.intake.keyring().cipher(&tenant).unwrap();
+    let cipher = console.intake.keyring().cipher(&tenant).await.unwrap();
     let parsed = postroom_core::message::EmailAddress::parse(address).unwrap();
     let hash = postroom::keys::redactor(console.intake.keyring())
         .address(&parsed)

@@ -162,7 +162,7 @@ pub async fn seed_b(console: &Console, b_site_url: &str) -> SiteB {
         intake.push(accepted["id"].as_str().unwrap().to_owned());
     }
     let site = tenant(console, B).await;
-    let cipher = console.intake.keyring().cipher(&site).unwrap();
+    let cipher = console.intake.keyring().cipher(&site).await.unwrap();
     let issue_key = "BMARK-41".to_owned();
     let sender = postroom_core::message::EmailAddress::parse(B_SENDER).unwrap();
     let sender_hash = postroom::keys::redactor(console.intake.keyring())

@@ -33,6 +33,11 @@ impl TenantCipher {
         &self.tenant
     }
 
+    /// Whether this cipher holds exactly `key` (a key moved between keepers is checked).
+    pub(crate) fn same_key(&self, key: &[u8; KEY_LEN]) -> bool {
+        *self.key == *key
+    }
+
     /// Encrypts `plaintext` for storage at `place`.
     pub fn seal(&self, place: &Place, plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
         aead::seal(&self.key, &place.aad(&self.tenant), plaintext).map_err(|_| {

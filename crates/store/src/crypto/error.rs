@@ -36,6 +36,17 @@ pub enum CryptoError {
         #[source]
         source: std::io::Error,
     },
+    /// KMS refused or could not be reached for the tenant's key; after an erasure this is
+    /// `DisabledException`.
+    #[error("the KMS key of tenant {tenant}: {source}")]
+    Kms {
+        tenant: TenantId,
+        #[source]
+        source: super::kms::KmsError,
+    },
+    /// The table of KMS-wrapped keys could not be read or written.
+    #[error("the tenant key table: {0}")]
+    KeyTable(#[from] crate::StoreError),
     /// A file in the key vault is not in the vault's format.
     #[error("key vault file {path} is malformed: {message}")]
     VaultFormat { path: PathBuf, message: String },

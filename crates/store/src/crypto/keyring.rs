@@ -2,14 +2,17 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::{Duration, Instant};
 
 use postroom_core::tenant::TenantId;
 
 use super::aead::{self, KEY_LEN, random_key};
+use super::kms::Kms;
+use super::kms_keys::{self, KmsWrapped};
 use super::rotation::{MasterKeyFile, read_key_file};
 use super::vault::WrappedKey;
 use super::{CryptoError, KeyVault, MasterKey, MasterKeySource, TenantCipher};
-use crate::TenantStore;
+use crate::{Db, TenantStore};
 
 /// Holds the current master key (which wraps every new or rotated data key), older ones
 /// (so keys not yet re-wrapped keep opening during a rotation), and a cache of unwrapped
@@ -18,13 +21,29 @@ use crate::TenantStore;
 /// A keyring made [`Keyring::from_file`] follows rotations done by another process (`keys
 /// rotate` beside a running `serve`): when a vault entry names a master key it does not
 /// hold, it rereads the key files and tries again, so a rotation needs no restart.
+///
+/// With [`Keyring::with_kms`], new data keys are wrapped by each tenant's own KMS key and
+/// kept in the database instead of the vault, so every instance of a fleet opens them; a
+/// key still in the vault (made before KMS was configured) keeps opening until `keys
+/// rotate` moves it. The master key then only wraps backup keys and derives the log hash.
 #[derive(Debug, Clone)]
 pub struct Keyring {
     vault: KeyVault,
     masters: Arc<RwLock<Masters>>,
     file: Option<MasterKeyFile>,
+    kms: Option<Kms>,
     cache: Arc<Mutex<HashMap<TenantId, TenantCipher>>>,
+    /// Under KMS: where each remembered cipher came from.
+    checked: Arc<Mutex<HashMap<TenantId, Checked>>>,
+    recheck: Duration,
 }
+
+/// The KMS key a remembered cipher came from (`None`: the vault), and when that was seen.
+type Checked = (Option<String>, Instant);
+
+/// How long a remembered KMS-kept key is used before `tenant_keys` is read again: how late
+/// another instance may learn that a tenant was erased.
+pub const KMS_RECHECK: Duration = Duration::from_secs(60);
 
 #[derive(Debug)]
 struct Masters {
@@ -41,8 +60,24 @@ impl Keyring {
                 older: previous.into_iter().collect(),
             })),
             file: None,
+            kms: None,
             cache: Arc::default(),
+            checked: Arc::default(),
+            recheck: KMS_RECHECK,
         }
+    }
+
+    /// This keyring, keeping tenant data keys with KMS from now on; a remembered key is
+    /// checked against the database every `recheck` (see [`Keyring::cipher`]).
+    pub fn with_kms(mut self, kms: Kms, recheck: Duration) -> Self {
+        self.kms = Some(kms);
+        self.recheck = recheck;
+        self
+    }
+
+    /// The KMS client, when tenant keys are kept by KMS.
+    pub fn kms(&self) -> Option<&Kms> {
+        self.kms.as_ref()
     }
 
     /// A keyring whose master key lives in `file` (generated there when missing) and which
@@ -58,7 +93,10 @@ impl Keyring {
             vault,
             masters: Arc::new(RwLock::new(Masters { current, older })),
             file: Some(file),
+            kms: None,
             cache: Arc::default(),
+            checked: Arc::default(),
+            recheck: KMS_RECHECK,
         };
         Ok((keyring, source))
     }
@@ -79,36 +117,150 @@ impl Keyring {
     }
 
     /// The cipher of the tenant behind `tenant`, creating its data key on first use.
-    pub fn cipher(&self, tenant: &TenantStore) -> Result<TenantCipher, CryptoError> {
+    ///
+    /// Under KMS a remembered key is checked against `tenant_keys` at most every
+    /// [`KMS_RECHECK`] (or as [`Keyring::with_kms`] says): another instance may have erased the tenant (and a new tenant of
+    /// the same name must never be sealed with the erased one's key).
+    pub async fn cipher(&self, tenant: &TenantStore) -> Result<TenantCipher, CryptoError> {
         let id = tenant.id();
         if let Some(cipher) = self.cached(id) {
-            return Ok(cipher);
-        }
-        let cipher = match self.vault.read(id)? {
-            Some(wrapped) => TenantCipher::new(id.clone(), self.unwrap_key(id, &wrapped)?),
-            None => {
-                // A new key is wrapped by the newest master key on disk, not a stale one.
-                self.reload()?;
-                let key = random_key();
-                match self.vault.write(id, &self.wrap(id, &key)?, false) {
-                    Ok(()) => TenantCipher::new(id.clone(), key),
-                    // Another process or task made the key first: use theirs.
-                    Err(CryptoError::Vault { source, .. })
-                        if source.kind() == std::io::ErrorKind::AlreadyExists =>
-                    {
-                        self.existing_cipher(id)?
-                    }
-                    Err(e) => return Err(e),
-                }
+            if self.kms.is_none() || self.still_current(tenant.db(), id).await? {
+                return Ok(cipher);
             }
+            self.forget(id);
+        }
+        let cipher = match &self.kms {
+            Some(kms) => {
+                let cipher = self.kms_cipher(kms, tenant.db(), id).await?;
+                let key = kms_keys::read(tenant.db(), id)
+                    .await?
+                    .map(|row| row.kms_key);
+                self.checked
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .insert(id.clone(), (key, Instant::now()));
+                cipher
+            }
+            None => self.vault_cipher(id)?,
         };
         self.remember(cipher.clone());
         Ok(cipher)
     }
 
+    /// Whether the KMS key a remembered cipher came from is still the tenant's.
+    async fn still_current(&self, db: &Db, id: &TenantId) -> Result<bool, CryptoError> {
+        let remembered = self
+            .checked
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(id)
+            .cloned();
+        if let Some((_, at)) = &remembered
+            && at.elapsed() < self.recheck
+        {
+            return Ok(true);
+        }
+        let now = kms_keys::read(db, id).await?.map(|row| row.kms_key);
+        let same = remembered.is_some_and(|(key, _)| key == now);
+        if same {
+            self.checked
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(id.clone(), (now, Instant::now()));
+        }
+        Ok(same)
+    }
+
+    fn vault_cipher(&self, id: &TenantId) -> Result<TenantCipher, CryptoError> {
+        if let Some(wrapped) = self.vault.read(id)? {
+            return Ok(TenantCipher::new(
+                id.clone(),
+                self.unwrap_key(id, &wrapped)?,
+            ));
+        }
+        // A new key is wrapped by the newest master key on disk, not a stale one.
+        self.reload()?;
+        let key = random_key();
+        match self.vault.write(id, &self.wrap(id, &key)?, false) {
+            Ok(()) => Ok(TenantCipher::new(id.clone(), key)),
+            // Another process or task made the key first: use theirs.
+            Err(CryptoError::Vault { source, .. })
+                if source.kind() == std::io::ErrorKind::AlreadyExists =>
+            {
+                self.vault_existing(id)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn kms_cipher(
+        &self,
+        kms: &Kms,
+        db: &Db,
+        id: &TenantId,
+    ) -> Result<TenantCipher, CryptoError> {
+        if let Some(row) = kms_keys::read(db, id).await? {
+            return self.kms_open(kms, id, &row).await;
+        }
+        if self.vault.read(id)?.is_some() {
+            return self.vault_existing(id);
+        }
+        let key = random_key();
+        let kms_key = kms.create_key(id).await.map_err(|e| kms_error(id, e))?;
+        let row = KmsWrapped {
+            wrapped: kms
+                .encrypt(&kms_key, id, &key)
+                .await
+                .map_err(|e| kms_error(id, e))?,
+            kms_key,
+        };
+        if kms_keys::insert(db, id, &row, now_ms()).await? {
+            tracing::info!(tenant = %id, "tenant data key made and wrapped by its KMS key");
+            return Ok(TenantCipher::new(id.clone(), key));
+        }
+        // Another instance made the tenant's key first: use theirs, retire this KMS key.
+        if let Err(e) = retire(kms, &row.kms_key).await {
+            tracing::warn!(tenant = %id, error = %e, "an unused KMS key could not be retired");
+        }
+        match kms_keys::read(db, id).await? {
+            Some(theirs) => self.kms_open(kms, id, &theirs).await,
+            None => Err(CryptoError::NoKey(id.clone())),
+        }
+    }
+
+    async fn kms_open(
+        &self,
+        kms: &Kms,
+        id: &TenantId,
+        row: &KmsWrapped,
+    ) -> Result<TenantCipher, CryptoError> {
+        let bytes = kms
+            .decrypt(&row.kms_key, id, &row.wrapped)
+            .await
+            .map_err(|e| kms_error(id, e))?;
+        let key = bytes.try_into().map_err(|_| CryptoError::Malformed {
+            tenant: id.clone(),
+            place: "tenant_keys.wrapped".to_owned(),
+        })?;
+        Ok(TenantCipher::new(id.clone(), key))
+    }
+
     /// The cipher of a tenant whose key must already exist; [`CryptoError::NoKey`] after
     /// the tenant was erased. Used to prove that erased data stays unreadable.
-    pub fn existing_cipher(&self, tenant: &TenantId) -> Result<TenantCipher, CryptoError> {
+    pub async fn existing_cipher(
+        &self,
+        db: &Db,
+        tenant: &TenantId,
+    ) -> Result<TenantCipher, CryptoError> {
+        if let Some(kms) = &self.kms
+            && let Some(row) = kms_keys::read(db, tenant).await?
+        {
+            return self.kms_open(kms, tenant, &row).await;
+        }
+        self.vault_existing(tenant)
+    }
+
+    fn vault_existing(&self, tenant: &TenantId) -> Result<TenantCipher, CryptoError> {
         match self.vault.read(tenant)? {
             Some(wrapped) => Ok(TenantCipher::new(
                 tenant.clone(),
@@ -118,13 +270,80 @@ impl Keyring {
         }
     }
 
-    /// Destroys the tenant's data key (crypto-shredding); true when there was one.
-    pub fn shred(&self, tenant: &TenantId) -> Result<bool, CryptoError> {
-        self.cache
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(tenant);
-        self.vault.destroy(tenant)
+    /// Destroys the tenant's data key (crypto-shredding); true when there was one. Under
+    /// KMS the tenant's KMS key is disabled, then scheduled for deletion: the wrapped key
+    /// row stays until the tenant's rows are deleted, and opens no more from that moment.
+    pub async fn shred(&self, db: &Db, tenant: &TenantId) -> Result<bool, CryptoError> {
+        self.forget(tenant);
+        let mut destroyed = false;
+        if let Some(kms) = &self.kms
+            && let Some(row) = kms_keys::read(db, tenant).await?
+        {
+            retire(kms, &row.kms_key)
+                .await
+                .map_err(|e| kms_error(tenant, e))?;
+            destroyed = true;
+        }
+        Ok(self.vault.destroy(tenant)? || destroyed)
+    }
+
+    /// Moves every data key still in the vault under its tenant's own KMS key (made when
+    /// missing), then deletes the vault file, and re-wraps those already with KMS under
+    /// their key's current material. Returns (moved, re-wrapped). Nothing to do without KMS.
+    pub async fn move_to_kms(&self, db: &Db) -> Result<(usize, usize), CryptoError> {
+        let Some(kms) = &self.kms else {
+            return Ok((0, 0));
+        };
+        let mut rewrapped = 0;
+        for tenant in kms_keys::tenants(db).await? {
+            let Some(row) = kms_keys::read(db, &tenant).await? else {
+                continue;
+            };
+            let wrapped = kms
+                .re_encrypt(&row.kms_key, &tenant, &row.wrapped)
+                .await
+                .map_err(|e| kms_error(&tenant, e))?;
+            kms_keys::replace(db, &tenant, &wrapped, now_ms()).await?;
+            rewrapped += 1;
+        }
+        let mut moved = 0;
+        for tenant in self.vault.tenants()? {
+            let Some(wrapped) = self.vault.read(&tenant)? else {
+                continue;
+            };
+            let key = self.unwrap_key(&tenant, &wrapped)?;
+            if kms_keys::read(db, &tenant).await?.is_none() {
+                let kms_key = kms
+                    .create_key(&tenant)
+                    .await
+                    .map_err(|e| kms_error(&tenant, e))?;
+                let row = KmsWrapped {
+                    wrapped: kms
+                        .encrypt(&kms_key, &tenant, &key)
+                        .await
+                        .map_err(|e| kms_error(&tenant, e))?,
+                    kms_key,
+                };
+                if !kms_keys::insert(db, &tenant, &row, now_ms()).await?
+                    && let Err(e) = retire(kms, &row.kms_key).await
+                {
+                    tracing::warn!(%tenant, error = %e, "an unused KMS key could not be retired");
+                }
+            }
+            // The vault copy goes only once the key opens through KMS to the same bytes: a
+            // copy left behind would outlive an erasure that disables the KMS key.
+            let kept = self.existing_cipher(db, &tenant).await?;
+            if kept.same_key(&key) {
+                self.vault.destroy(&tenant)?;
+                moved += 1;
+            } else {
+                return Err(CryptoError::Malformed {
+                    tenant,
+                    place: "tenant_keys (another key than the vault's)".to_owned(),
+                });
+            }
+        }
+        Ok((moved, rewrapped))
     }
 
     /// Re-wraps every data key not yet under `new`, one vault file at a time (each swap is
@@ -293,12 +512,49 @@ impl Keyring {
             .cloned()
     }
 
+    fn forget(&self, tenant: &TenantId) {
+        self.cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(tenant);
+        self.checked
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(tenant);
+    }
+
     fn remember(&self, cipher: TenantCipher) {
         self.cache
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(cipher.tenant().clone(), cipher);
     }
+}
+
+/// Takes a KMS key out of use for good: disabled first (from then on nothing it wrapped
+/// opens), then scheduled for deletion. Safe to repeat on a key already on its way out.
+async fn retire(kms: &Kms, key: &str) -> Result<(), super::kms::KmsError> {
+    match kms.key_state(key).await?.as_str() {
+        "PendingDeletion" => Ok(()),
+        "Disabled" => kms.schedule_key_deletion(key).await,
+        _ => {
+            kms.disable_key(key).await?;
+            kms.schedule_key_deletion(key).await
+        }
+    }
+}
+
+fn kms_error(tenant: &TenantId, source: super::kms::KmsError) -> CryptoError {
+    CryptoError::Kms {
+        tenant: tenant.clone(),
+        source,
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 /// A wrapped key is bound to its tenant: a key file copied to another tenant's name fails.

@@ -481,6 +481,28 @@ pub const TABLES: &[TableDecl] = &[
         ],
     },
     TableDecl {
+        name: "tenant_keys",
+        what: "each site's data key as AWS KMS wrapped it, when `[keys.kms]` keeps the keys (a fleet); the vault directory holds them otherwise",
+        protection: "the data key opens only through the site's own KMS key, which erasing the site disables",
+        kept: "while the site exists; its KMS key is disabled and scheduled for deletion first, then the row goes with the site",
+        tenant_column: Some("tenant_id"),
+        columns: &[
+            col("tenant_id", "owning tenant", Protection::None),
+            col("kms_key", "the ARN of the site's KMS key", Protection::None),
+            col(
+                "wrapped",
+                "the site's data key, wrapped by its KMS key",
+                Protection::WrappedByKms,
+            ),
+            col("created_at_ms", "when the key was made", Protection::None),
+            col(
+                "updated_at_ms",
+                "when it was last re-wrapped",
+                Protection::None,
+            ),
+        ],
+    },
+    TableDecl {
         name: "jira_budgets",
         what: "request budgets shared by the instances on this database: the Forge app's hourly quota as a token bucket, and the pauses Jira asked for per site and for the app",
         protection: "no personal data",

@@ -38,7 +38,7 @@ pub async fn erase_tenant(
     blob_store: &BlobStore,
     tenant: &TenantId,
 ) -> Result<EraseReport, EraseError> {
-    let key_destroyed = keyring.shred(tenant)?;
+    let key_destroyed = keyring.shred(store.db(), tenant).await?;
     let blobs = blobs::delete_prefix(blob_store, tenant.as_str()).await?;
     let mut tx = store.db().pool().begin().await.map_err(StoreError::from)?;
     let mut rows = 0;

@@ -33,6 +33,9 @@ pub enum Protection {
     Hash,
     /// Cut down before storing (an IP to its network).
     Truncated,
+    /// A data key wrapped by a key-management service (AWS KMS): it opens only through that
+    /// service, and no more once the key there is disabled.
+    WrappedByKms,
     /// Kept in clear text because it is neither personal nor secret beyond the site's
     /// own configuration; the declaration's `holds` says what it is.
     Clear,
