@@ -8,7 +8,7 @@ use async_imap::{Authenticator, Client, Session};
 use tokio::net::TcpStream;
 
 use super::error::ImapError;
-use super::oauth::TokenSource;
+use super::oauth::{RotationHook, TokenSource};
 use super::settings::{Auth, MailboxSettings, Security};
 use super::stream::{self, Stream};
 
@@ -40,6 +40,14 @@ impl Credentials {
                 client_secret.clone(),
                 refresh_token.clone(),
             )),
+        }
+    }
+
+    /// Hands a refresh token the endpoint rotates to `hook` (a password: nothing to do).
+    pub fn on_rotation(self, hook: RotationHook) -> Self {
+        match self {
+            Self::Tokens(tokens) => Self::Tokens(tokens.on_rotation(hook)),
+            other => other,
         }
     }
 }
