@@ -473,7 +473,7 @@ async fn mailboxes_connect_through_the_providers_consent_and_keep_rotated_tokens
     assert!(tenant.site_mailbox("stolen").await.unwrap().is_none());
 
     // An API token cannot start a consent (it would come back to no session).
-    let token = console.admin_token("connect").await;
+    let token = console.admin_token("default").await;
     let by_token = console
         .http
         .post(format!("{}/api/v1/mailboxes/connect", console.base))
