@@ -11,6 +11,7 @@ import { Data } from './pages/data/Data';
 import { Feedback } from './pages/Feedback';
 import { InsightsPage } from './pages/Insights';
 import { Jobs } from './pages/Jobs';
+import { Mailboxes } from './pages/Mailboxes';
 import { Notifications } from './pages/Notifications';
 import { Overview } from './pages/Overview';
 import { Sent } from './pages/Sent';
@@ -36,7 +37,7 @@ const TEMPLATE_PAGES: Route['page'][] = ['templates', 'template', 'templates-imp
 
 /** Which pages each role reaches; the server enforces the same on every API call. */
 const PAGES: Record<Role, ReadonlySet<Route['page']>> = {
-  admin: new Set(['overview', 'audit', 'audit-entry', 'sent', 'sent-entry', 'jobs', 'agent', ...TEMPLATE_PAGES, 'notifications', 'data', 'settings', 'feedback']),
+  admin: new Set(['overview', 'audit', 'audit-entry', 'sent', 'sent-entry', 'jobs', 'agent', ...TEMPLATE_PAGES, 'notifications', 'mailboxes', 'data', 'settings', 'feedback']),
   project_admin: new Set(['audit', 'audit-entry', 'agent', ...TEMPLATE_PAGES]),
   agent: new Set(['agent', ...TEMPLATE_PAGES]),
 };
@@ -130,6 +131,7 @@ function Frame(props: { session: Session; route: Route; signedOut: () => void })
             {allowed.has('notifications') && (
               <NavItem href="#/notifications" label="Notifications" current={page === 'notifications'} />
             )}
+            {allowed.has('mailboxes') && <NavItem href="#/mailboxes" label="Mailboxes" current={page === 'mailboxes'} />}
             {allowed.has('data') && <NavItem href="#/data" label="People and data" current={page === 'data'} />}
             {allowed.has('settings') && <NavItem href="#/settings" label="Settings" current={page === 'settings'} />}
             {allowed.has('feedback') && <NavItem href="#/feedback" label="Feedback" current={page === 'feedback'} />}
@@ -166,6 +168,7 @@ function Page(props: { route: Route; session: Session; page: Route['page'] }) {
   if (route.page === 'data') return <Data section={route.section} session={props.session} />;
   if (route.page === 'feedback') return <Feedback />;
   if (route.page === 'settings') return <Settings />;
+  if (route.page === 'mailboxes') return <Mailboxes focus={route.name} />;
   if (route.page === 'notifications') return <Notifications />;
   if (route.page === 'sent') return <Sent kind={route.kind} since={route.since} />;
   if (route.page === 'sent-entry') return <SentMail id={route.id} />;

@@ -13,6 +13,7 @@ export type Route =
   | { page: 'data'; section: DataSection }
   | { page: 'feedback' }
   | { page: 'settings' }
+  | { page: 'mailboxes'; name: string }
   | { page: 'notifications' }
   | { page: 'sent'; kind: string; since: string }
   | { page: 'sent-entry'; id: string }
@@ -61,6 +62,8 @@ export function parse(hash: string, pathname = '/'): Route {
       return { page: 'feedback' };
     case 'settings':
       return { page: 'settings' };
+    case 'mailboxes':
+      return { page: 'mailboxes', name: parts[1] ?? '' };
     case 'notifications':
       return { page: 'notifications' };
     case 'sent':

@@ -20,8 +20,8 @@ mod sink;
 mod stream;
 
 pub use error::ImapError;
-pub use oauth::{TokenError, TokenSource};
+pub use oauth::{RotationHook, TokenError, TokenSource};
 pub use poller::Poller;
-pub use probe::{FolderCount, ProbeReport, test_mailbox};
+pub use probe::{FolderCount, ProbeReport, ProbeStep, test_mailbox, test_mailbox_with};
 pub use settings::{AfterIntake, Auth, MailboxSettings, Secret, Security, SettingsError};
 pub use sink::{MessageSink, TakeError, Taken};

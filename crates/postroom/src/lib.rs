@@ -19,6 +19,7 @@ pub mod profiles;
 pub mod reference;
 pub mod retention;
 pub mod sandbox;
+pub mod site_mailboxes;
 pub mod sites;
 pub mod telemetry;
 pub mod tenancy;

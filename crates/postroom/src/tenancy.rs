@@ -27,6 +27,7 @@ use crate::config::Config;
 use crate::forge::ForgeTokens;
 use crate::inbound::MailboxSink;
 use crate::profiles::{self, SharedProfile};
+use crate::site_mailboxes::poll::{PollContext, SitePollers};
 use crate::trackers::{self, Trackers};
 
 /// How often the registry is read again.
@@ -203,8 +204,11 @@ impl Tenancy {
     /// tenant's addresses), then follows the registry in the background until `shutdown`.
     pub async fn start(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         let mut served: HashMap<TenantId, Served> = HashMap::new();
+        let mut site_pollers = SitePollers::default();
         let records = self.store.list_tenants().await?;
         self.step(&records, &mut served, &shutdown).await;
+        self.follow_site_mailboxes(&mut site_pollers, &served, &shutdown)
+            .await;
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(EVERY);
             tick.tick().await;
@@ -217,9 +221,34 @@ impl Tenancy {
                     Ok(records) => self.step(&records, &mut served, &shutdown).await,
                     Err(e) => tracing::warn!(error = %e, "cannot read the tenant registry"),
                 }
+                self.follow_site_mailboxes(&mut site_pollers, &served, &shutdown)
+                    .await;
             }
         });
         Ok(())
+    }
+
+    /// The console's mailboxes of every served site whose app is not uninstalled.
+    async fn follow_site_mailboxes(
+        &self,
+        pollers: &mut SitePollers,
+        served: &HashMap<TenantId, Served>,
+        shutdown: &CancellationToken,
+    ) {
+        let polled = served
+            .iter()
+            .filter(|(_, s)| s.forge != Some(ForgeState::Uninstalled))
+            .map(|(id, _)| id.clone())
+            .collect();
+        let cx = PollContext {
+            config: &self.config,
+            store: &self.store,
+            keyring: &self.keyring,
+            intake: &self.intake,
+            holder: &self.holder,
+            shutdown,
+        };
+        pollers.step(&cx, &polled).await;
     }
 
     async fn step(

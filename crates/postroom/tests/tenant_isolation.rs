@@ -110,6 +110,16 @@ fn classify(method: &str, path: &str) -> Option<Class> {
              against its own suppression list and counted in its own allowance",
         ),
         ("get", "/api/v1/notifications/previews/{id}") => ById(Thing::Preview),
+        ("get", "/api/v1/mailboxes") => List,
+        ("post", "/api/v1/mailboxes") => NoTenantData(
+            "adds a mailbox to the caller's own site from the body alone (the second \
+             principal's add of the same name: 409, already added)",
+        ),
+        ("post", "/api/v1/mailboxes/connect") => NoTenantData(
+            "starts a consent for a mailbox of the caller's own site (refused here: no \
+             provider set up, or a token instead of a session); names no stored id",
+        ),
+        (_, p) if p.starts_with("/api/v1/mailboxes/{id}") => ById(Thing::Mailbox),
         ("post", p) if p.starts_with("/api/v1/people/") => AboutPerson,
         ("post", "/api/v1/suppressions/clear") => ClearsPerson,
         ("get", "/api/v1/inventory") => {
@@ -164,6 +174,10 @@ const OUTSIDE_API: &[(&str, &str)] = &[
     (
         "/auth/callback",
         "ends that sign-in with the provider's one-time code and state",
+    ),
+    (
+        "/auth/mailbox/callback",
+        "ends a mailbox's consent for the caller's own site, in the session that started it",
     ),
     ("/healthz", "the instance's liveness"),
     ("/readyz", "the instance's readiness"),
@@ -234,6 +248,13 @@ fn body_of(method: &str, path: &str, b: &SiteB) -> Option<Body> {
         ("post", "/api/v1/settings/outbound/test") => Body::Json(json!({"to": B_SENDER})),
         ("post", "/api/v1/site/erase") => Body::Json(json!({"confirm": B})),
         ("post", "/api/v1/tokens") => Body::Json(json!({"name": "alpha", "scope": "agent"})),
+        ("post", "/api/v1/mailboxes") => Body::Json(json!({"name": "alpha-desk",
+            "server": "127.0.0.1", "port": 9, "security": "plain", "user": "al",
+            "password": "alpha-password"})),
+        ("put", "/api/v1/mailboxes/{id}") => Body::Json(json!({"server": "127.0.0.1",
+            "port": 9, "security": "plain", "user": "al"})),
+        ("post", "/api/v1/mailboxes/connect") => Body::Json(json!({"provider": "google",
+            "name": "alpha-gmail", "server": "127.0.0.1", "user": "al"})),
         ("put", "/api/v1/profile") => Body::Json(json!({"base_version": 0, "profile": {
             "own": {"addresses": [B_OWN]}, "default": {"action": "ignore"}}})),
         ("post", "/api/v1/notifications/preview") => {
@@ -306,6 +327,7 @@ async fn snapshot_b(console: &Console, b: &SiteB) -> Vec<String> {
         "/api/v1/templates/export",
         "/api/v1/suppressions",
         "/api/v1/profile",
+        "/api/v1/mailboxes",
     ] {
         let (status, body) = call(console, &auth, "get", path, None).await;
         assert_eq!(status, 200, "{path}: {body}");

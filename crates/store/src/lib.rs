@@ -25,6 +25,7 @@ pub mod outbound;
 pub mod people;
 pub mod queue;
 pub mod sender_accounts;
+pub mod site_mailboxes;
 pub mod templates;
 mod tenant_secrets;
 mod tenants;

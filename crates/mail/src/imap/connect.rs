@@ -8,7 +8,7 @@ use async_imap::{Authenticator, Client, Session};
 use tokio::net::TcpStream;
 
 use super::error::ImapError;
-use super::oauth::TokenSource;
+use super::oauth::{RotationHook, TokenSource};
 use super::settings::{Auth, MailboxSettings, Security};
 use super::stream::{self, Stream};
 
@@ -21,7 +21,7 @@ pub type ImapSession = Session<Stream>;
 #[derive(Debug)]
 pub enum Credentials {
     Password,
-    Tokens(TokenSource),
+    Tokens(Box<TokenSource>),
 }
 
 impl Credentials {
@@ -34,12 +34,20 @@ impl Credentials {
                 client_secret,
                 refresh_token,
                 ..
-            } => Self::Tokens(TokenSource::new(
+            } => Self::Tokens(Box::new(TokenSource::new(
                 token_url,
                 client_id,
                 client_secret.clone(),
                 refresh_token.clone(),
-            )),
+            ))),
+        }
+    }
+
+    /// Hands a refresh token the endpoint rotates to `hook` (a password: nothing to do).
+    pub fn on_rotation(self, hook: RotationHook) -> Self {
+        match self {
+            Self::Tokens(tokens) => Self::Tokens(Box::new(tokens.on_rotation(hook))),
+            other => other,
         }
     }
 }

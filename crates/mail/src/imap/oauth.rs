@@ -5,6 +5,7 @@
 //! than a general OAuth client. A token is reused until shortly before it expires, so a
 //! poller that reconnects often does not ask the endpoint every time.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
@@ -40,23 +41,40 @@ fn describe(description: &Option<String>) -> String {
         .unwrap_or_default()
 }
 
+/// Told the refresh token the endpoint handed out in place of the one it was given
+/// (Microsoft rotates them), so that it can be kept where the old one was.
+pub type RotationHook = Arc<dyn Fn(Secret) + Send + Sync>;
+
 #[derive(Deserialize)]
 struct Answer {
     access_token: Option<String>,
+    refresh_token: Option<String>,
     expires_in: Option<u64>,
     error: Option<String>,
     error_description: Option<String>,
 }
 
-/// Hands out a valid access token, refreshing it when needed.
-#[derive(Debug)]
+/// Hands out a valid access token, refreshing it when needed. A refresh token the
+/// endpoint rotates is used from then on, and handed to the [`RotationHook`] if there is
+/// one.
 pub struct TokenSource {
     http: reqwest::Client,
     token_url: String,
     client_id: String,
     client_secret: Secret,
-    refresh_token: Secret,
+    refresh_token: std::sync::Mutex<Secret>,
     cached: Mutex<Option<(Secret, Instant)>>,
+    rotated: Option<RotationHook>,
+}
+
+impl std::fmt::Debug for TokenSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenSource")
+            .field("token_url", &self.token_url)
+            .field("client_id", &self.client_id)
+            .field("rotation_hook", &self.rotated.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl TokenSource {
@@ -74,9 +92,23 @@ impl TokenSource {
             token_url: token_url.to_owned(),
             client_id: client_id.to_owned(),
             client_secret,
-            refresh_token,
+            refresh_token: std::sync::Mutex::new(refresh_token),
             cached: Mutex::new(None),
+            rotated: None,
         }
+    }
+
+    /// Hands every rotated refresh token to `hook`.
+    pub fn on_rotation(mut self, hook: RotationHook) -> Self {
+        self.rotated = Some(hook);
+        self
+    }
+
+    fn current_refresh_token(&self) -> Secret {
+        self.refresh_token
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     /// A token that is still valid for at least [`MARGIN`].
@@ -101,9 +133,10 @@ impl TokenSource {
     }
 
     async fn refresh(&self) -> Result<(Secret, Duration), TokenError> {
+        let refresh_token = self.current_refresh_token();
         let body = form(&[
             ("grant_type", "refresh_token"),
-            ("refresh_token", self.refresh_token.expose()),
+            ("refresh_token", refresh_token.expose()),
             ("client_id", &self.client_id),
             ("client_secret", self.client_secret.expose()),
         ]);
@@ -134,6 +167,19 @@ impl TokenSource {
             });
         }
         let token = answer.access_token.ok_or_else(malformed)?;
+        if let Some(new) = answer
+            .refresh_token
+            .filter(|t| !t.is_empty() && t != refresh_token.expose())
+        {
+            let new = Secret::new(new);
+            *self
+                .refresh_token
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = new.clone();
+            if let Some(hook) = &self.rotated {
+                hook(new);
+            }
+        }
         // Without `expires_in` the endpoint promises nothing: assume the common hour.
         let lifetime = Duration::from_secs(answer.expires_in.unwrap_or(3600));
         Ok((Secret::new(token), lifetime))

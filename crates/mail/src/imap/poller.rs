@@ -45,6 +45,12 @@ impl<S: MessageSink, M: MailboxState> Poller<S, M> {
         }
     }
 
+    /// Hands a refresh token the provider rotates to `hook`, to be kept in its place.
+    pub fn on_rotation(mut self, hook: super::oauth::RotationHook) -> Self {
+        self.credentials = self.credentials.on_rotation(hook);
+        self
+    }
+
     /// A shorter lease, for tests of the hand-over between instances.
     pub fn with_lease(mut self, lease: Duration) -> Self {
         self.lease = lease.max(Duration::from_millis(300));

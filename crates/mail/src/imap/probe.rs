@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::connect::{self, Credentials, ImapSession};
 use super::error::ImapError;
-use super::settings::{MailboxSettings, Security};
+use super::settings::MailboxSettings;
 
 /// One folder on the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -30,9 +30,76 @@ pub struct ProbeReport {
     pub waiting: u32,
 }
 
+/// The steps of a test, in order; a failure names the one it stopped at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProbeStep {
+    Dns,
+    Tcp,
+    Tls,
+    Authentication,
+    Folder,
+}
+
+impl ProbeStep {
+    pub const ALL: [ProbeStep; 5] = [
+        ProbeStep::Dns,
+        ProbeStep::Tcp,
+        ProbeStep::Tls,
+        ProbeStep::Authentication,
+        ProbeStep::Folder,
+    ];
+
+    /// The step in words: `DNS`, `TCP`, `TLS`, `authentication`, `folder`.
+    pub fn label(self) -> &'static str {
+        match self {
+            ProbeStep::Dns => "DNS",
+            ProbeStep::Tcp => "TCP",
+            ProbeStep::Tls => "TLS",
+            ProbeStep::Authentication => "authentication",
+            ProbeStep::Folder => "folder",
+        }
+    }
+
+    /// The step `error` stopped at; `None` for settings refused before any step.
+    pub fn of(error: &ImapError) -> Option<ProbeStep> {
+        Some(match error {
+            ImapError::Settings(_) => return None,
+            ImapError::Dns { .. } => ProbeStep::Dns,
+            ImapError::Connect { .. } | ImapError::PlainNotLoopback { .. } => ProbeStep::Tcp,
+            ImapError::Tls { .. } | ImapError::CaFile { .. } | ImapError::NoStarttls { .. } => {
+                ProbeStep::Tls
+            }
+            ImapError::LoginRefused { .. }
+            | ImapError::TokenRefused { .. }
+            | ImapError::Token(_) => ProbeStep::Authentication,
+            ImapError::NoFolder { .. } => ProbeStep::Folder,
+            ImapError::Protocol { during, .. } | ImapError::Timeout { during, .. } => match *during
+            {
+                "DNS lookup" => ProbeStep::Dns,
+                "TCP connect" | "greeting" => ProbeStep::Tcp,
+                "STARTTLS" | "TLS setup" | "TLS handshake" => ProbeStep::Tls,
+                "authentication" => ProbeStep::Authentication,
+                _ => ProbeStep::Folder,
+            },
+        })
+    }
+}
+
 /// Connects, authenticates, lists folders and counts, and checks the folder to read.
 pub async fn test_mailbox(settings: &MailboxSettings) -> Result<ProbeReport, ImapError> {
-    let credentials = Credentials::for_settings(settings);
+    test_mailbox_with(settings, None).await
+}
+
+/// [`test_mailbox`], handing a refresh token the provider rotates to `rotated`.
+pub async fn test_mailbox_with(
+    settings: &MailboxSettings,
+    rotated: Option<super::oauth::RotationHook>,
+) -> Result<ProbeReport, ImapError> {
+    let mut credentials = Credentials::for_settings(settings);
+    if let Some(hook) = rotated {
+        credentials = credentials.on_rotation(hook);
+    }
     let mut session = connect::open(settings, &credentials).await?;
     let result = survey(&mut session, settings).await;
     let _ = session.logout().await;
@@ -92,11 +159,7 @@ async fn survey(
     Ok(ProbeReport {
         server: settings.server.clone(),
         port: settings.port(),
-        security: match settings.security {
-            Security::Tls => "tls",
-            Security::Starttls => "starttls",
-            Security::Plain => "plain",
-        },
+        security: settings.security.as_str(),
         idle: caps.has_str("IDLE"),
         folders,
         waiting,

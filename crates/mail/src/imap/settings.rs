@@ -53,6 +53,17 @@ pub enum Security {
     Plain,
 }
 
+impl Security {
+    /// `tls`, `starttls` or `plain`, as the settings write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Security::Tls => "tls",
+            Security::Starttls => "starttls",
+            Security::Plain => "plain",
+        }
+    }
+}
+
 /// How postroom proves who it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "method", rename_all = "lowercase", deny_unknown_fields)]

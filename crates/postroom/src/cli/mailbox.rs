@@ -80,25 +80,52 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// The mailboxes `serve` would poll: the profile's only when the tenant `default` has one
-/// stored (a site without a database yet has just `[[mailboxes]]`).
+/// stored (a site without a database yet has just `[[mailboxes]]`), then those added in the
+/// console (one that cannot be used is named on stderr and left out).
 async fn polled(
     config: &crate::config::Config,
 ) -> anyhow::Result<Vec<postroom_mail::imap::MailboxSettings>> {
     let store = app::open_store(config).await?;
-    let stored = match store
+    let tenant = match store
         .tenant(&postroom_core::tenant::TenantId::default_tenant())
         .await
     {
-        Ok(tenant) => tenant.profile().await?,
+        Ok(tenant) => Some(tenant),
         Err(postroom_store::StoreError::UnknownTenant(_)) => None,
         Err(e) => return Err(e.into()),
+    };
+    let stored = match &tenant {
+        Some(tenant) => tenant.profile().await?,
+        None => None,
     };
     let profile = stored
         .map(|s| postroom_core::profile::Profile::load(&s.document))
         .transpose()
         .map_err(|e| anyhow::anyhow!("the stored profile cannot be read: {e}"))?;
-    Ok(crate::profiles::mailboxes::to_poll(
-        config,
-        profile.as_ref(),
-    ))
+    let mut all = crate::profiles::mailboxes::to_poll(config, profile.as_ref());
+    let Some(tenant) = tenant else {
+        return Ok(all);
+    };
+    let site = tenant.site_mailboxes().await?;
+    if site.is_empty() {
+        return Ok(all);
+    }
+    let (keyring, _) = crate::keys::open_keyring(config)?;
+    for stored in site {
+        if all.iter().any(|m| m.name == stored.name) {
+            eprintln!(
+                "postroom: console mailbox {} not polled: another of the same name wins",
+                stored.name
+            );
+            continue;
+        }
+        match crate::site_mailboxes::resolve(config, &keyring, &tenant, &stored).await {
+            Ok(settings) => all.push(settings),
+            Err(e) => eprintln!(
+                "postroom: console mailbox {} not polled: {e:#}",
+                stored.name
+            ),
+        }
+    }
+    Ok(all)
 }

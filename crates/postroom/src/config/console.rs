@@ -19,6 +19,78 @@ pub struct ConsoleConfig {
     /// revoked grant ends the session at its next request after that. 0: on every request.
     pub session_check_minutes: u64,
     pub oauth: OauthConfig,
+    /// `[console.oauth_google]`: the Google OAuth 2.0 app that connects Gmail and Google
+    /// Workspace mailboxes (scope `https://mail.google.com/`). Unset `client_id`: no
+    /// "Connect Google" button.
+    pub oauth_google: MailboxOauthConfig,
+    /// `[console.oauth_microsoft]`: the Microsoft Entra app that connects Microsoft 365
+    /// mailboxes (scopes `https://outlook.office.com/IMAP.AccessAsUser.All offline_access`).
+    /// Unset `client_id`: no "Connect Microsoft 365" button.
+    pub oauth_microsoft: MailboxOauthConfig,
+}
+
+/// The OAuth 2.0 app of a mail provider, for connecting its mailboxes in the console. The
+/// redirect URI to register with the provider is `PUBLIC_URL/auth/mailbox/callback`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MailboxOauthConfig {
+    /// The app's client id; unset: the provider cannot be connected.
+    pub client_id: Option<String>,
+    /// The client secret; prefer `client_secret_file`. Never written back out.
+    #[serde(skip_serializing)]
+    pub client_secret: Option<Secret>,
+    /// A file (mode 0600) holding the client secret; read at start.
+    pub client_secret_file: Option<PathBuf>,
+    /// The authorization endpoint; default: the provider's
+    /// (`https://accounts.google.com/o/oauth2/v2/auth`,
+    /// `https://login.microsoftonline.com/common/oauth2/v2.0/authorize`).
+    pub authorize_url: Option<String>,
+    /// The token endpoint; default: the provider's (`https://oauth2.googleapis.com/token`,
+    /// `https://login.microsoftonline.com/common/oauth2/v2.0/token`).
+    pub token_url: Option<String>,
+}
+
+impl MailboxOauthConfig {
+    fn validate(&self, table: &str) -> Result<(), (String, String)> {
+        if self.client_secret.is_some() && self.client_secret_file.is_some() {
+            return Err((
+                format!("console.{table}.client_secret_file"),
+                "set either client_secret or client_secret_file, not both".to_owned(),
+            ));
+        }
+        if self.client_id.is_some()
+            && self.client_secret.is_none()
+            && self.client_secret_file.is_none()
+        {
+            return Err((
+                format!("console.{table}.client_secret_file"),
+                "client_id is set but no client secret".to_owned(),
+            ));
+        }
+        for (key, url) in [
+            ("authorize_url", &self.authorize_url),
+            ("token_url", &self.token_url),
+        ] {
+            if let Some(url) = url
+                && !(url.starts_with("https://") || url.starts_with("http://"))
+            {
+                return Err((
+                    format!("console.{table}.{key}"),
+                    format!("{url:?} is not an http(s) URL"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn read_secret_file(&mut self, table: &str) -> Result<(), (String, String)> {
+        if let Some(path) = &self.client_secret_file {
+            let secret = Secret::from_file(path)
+                .map_err(|message| (format!("console.{table}.client_secret_file"), message))?;
+            self.client_secret = Some(secret);
+        }
+        Ok(())
+    }
 }
 
 impl Default for ConsoleConfig {
@@ -28,6 +100,8 @@ impl Default for ConsoleConfig {
             session_max_hours: 12,
             session_check_minutes: 5,
             oauth: OauthConfig::default(),
+            oauth_google: MailboxOauthConfig::default(),
+            oauth_microsoft: MailboxOauthConfig::default(),
         }
     }
 }
@@ -167,6 +241,8 @@ impl ConsoleConfig {
                 ));
             }
         }
+        self.oauth_google.validate("oauth_google")?;
+        self.oauth_microsoft.validate("oauth_microsoft")?;
         Ok(())
     }
 
@@ -176,6 +252,8 @@ impl ConsoleConfig {
                 .map_err(|message| ("console.oauth.client_secret_file".to_owned(), message))?;
             self.oauth.client_secret = Some(secret);
         }
+        self.oauth_google.read_secret_file("oauth_google")?;
+        self.oauth_microsoft.read_secret_file("oauth_microsoft")?;
         Ok(())
     }
 }

@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use backup::{BackupConfig, Target as BackupTargetSpec};
-pub use console::{ConsoleConfig, OauthConfig, OauthEndpoints, OauthProvider};
+pub use console::{ConsoleConfig, MailboxOauthConfig, OauthConfig, OauthEndpoints, OauthProvider};
 pub use error::ConfigError;
 pub use inbound::{InboundConfig, SmtpConfig};
 pub use operator::OperatorConfig;

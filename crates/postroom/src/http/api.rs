@@ -96,6 +96,12 @@ use super::{
         super::notifications::preview,
         super::notifications::preview_html,
         super::notifications::test,
+        super::mailboxes::list,
+        super::mailboxes::add,
+        super::mailboxes::edit,
+        super::mailboxes::remove,
+        super::mailbox_test::test,
+        super::mailbox_connect::start,
     ),
     components(schemas(
         super::error::ErrorBody,
@@ -148,6 +154,14 @@ use super::{
         super::notifications::PreviewBody,
         super::notifications::TestRequest,
         super::notifications::TestQueued,
+        super::mailboxes::MailboxEntry,
+        super::mailboxes::ProviderBody,
+        super::mailboxes::MailboxesBody,
+        super::mailbox_input::MailboxInput,
+        super::mailbox_test::StepBody,
+        super::mailbox_test::MailboxTestBody,
+        super::mailbox_connect::ConnectRequest,
+        super::mailbox_connect::ConnectBody,
         overview::OverviewBody,
         overview::ForgeBody,
         overview::ListenerBody,
@@ -281,6 +295,16 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(super::notifications::preview_html),
         )
         .route("/notifications/test", post(super::notifications::test))
+        .route(
+            "/mailboxes",
+            get(super::mailboxes::list).post(super::mailboxes::add),
+        )
+        .route("/mailboxes/connect", post(super::mailbox_connect::start))
+        .route(
+            "/mailboxes/{id}",
+            axum::routing::put(super::mailboxes::edit).delete(super::mailboxes::remove),
+        )
+        .route("/mailboxes/{id}/test", post(super::mailbox_test::test))
         .merge(templates::routes())
         .route_layer(middleware::from_fn(interactive))
         .route_layer(middleware::from_fn_with_state(state, access_log::record))

@@ -15,6 +15,10 @@ mod jira_check;
 mod jobs;
 mod json_body;
 mod mail;
+mod mailbox_connect;
+mod mailbox_input;
+mod mailbox_test;
+mod mailboxes;
 mod metrics;
 mod notifications;
 mod oauth_grant;
@@ -143,6 +147,7 @@ pub fn router(state: AppState) -> Router {
             console::routes()
                 .route("/auth/signin", get(signin::start))
                 .route("/auth/callback", get(signin::callback))
+                .route("/auth/mailbox/callback", get(mailbox_connect::callback))
                 .route_layer(axum::middleware::from_fn_with_state(
                     state.clone(),
                     access_log::record,

@@ -356,7 +356,7 @@ async fn finish(
 }
 
 /// A small page of the sign-in's outcome: no script, the console's stylesheet.
-fn page(status: StatusCode, title: &str, text: &str) -> Response {
+pub(super) fn page(status: StatusCode, title: &str, text: &str) -> Response {
     let escape = |s: &str| {
         s.replace('&', "&amp;")
             .replace('<', "&lt;")

@@ -35,6 +35,9 @@ pub enum Who {
 pub struct Extras {
     pub outbound: postroom::outbound::OutboundSetup,
     pub webhook_secrets: std::collections::HashMap<TenantId, postroom::config::Secret>,
+    /// The instance's configuration the profile and mailbox routes read (`[[mailboxes]]`,
+    /// `console.oauth_google`); default when `None`.
+    pub config: Option<postroom::config::Config>,
 }
 
 pub struct Console {
@@ -225,6 +228,7 @@ impl Console {
             outbound: extras.outbound,
             profile: http::ProfileEdge {
                 outbound: true,
+                config: Arc::new(extras.config.unwrap_or_default()),
                 ..Default::default()
             },
         });

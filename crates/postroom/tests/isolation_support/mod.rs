@@ -46,6 +46,8 @@ pub enum Thing {
     Token,
     /// A notification preview's id (kept in memory for its frame).
     Preview,
+    /// A mailbox added in the console (its name).
+    Mailbox,
 }
 
 /// Site B with its data: an id of each kind and the strings that must never reach A.
@@ -325,6 +327,18 @@ pub async fn seed_b(console: &Console, b_site_url: &str) -> SiteB {
         .to_owned();
     let (_, whoami) = call(console, &auth, "get", "/api/v1/whoami", None).await;
     let whoami: Value = serde_json::from_str(&whoami).unwrap();
+    let (status, mailbox) = call(
+        console,
+        &auth,
+        "post",
+        "/api/v1/mailboxes",
+        Some(Body::Json(
+            json!({"name": "bmark-desk", "server": "127.0.0.1", "port": 9,
+            "security": "plain", "user": "bmark-user", "password": "bmark-password"}),
+        )),
+    )
+    .await;
+    assert_eq!(status, 201, "{mailbox}");
 
     ids.insert(Thing::Intake, intake[0].clone());
     ids.insert(Thing::Sent, sent_id);
@@ -332,6 +346,7 @@ pub async fn seed_b(console: &Console, b_site_url: &str) -> SiteB {
     ids.insert(Thing::Template, template["id"].as_str().unwrap().to_owned());
     ids.insert(Thing::Token, spare.id.clone());
     ids.insert(Thing::Preview, preview_id.clone());
+    ids.insert(Thing::Mailbox, "bmark-desk".to_owned());
     let markers = vec![
         MARK.to_owned(),
         intake[0].clone(),

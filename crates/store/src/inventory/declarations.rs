@@ -552,6 +552,51 @@ pub const TABLES: &[TableDecl] = &[
         ],
     },
     TableDecl {
+        name: "site_mailboxes",
+        what: "the IMAP mailboxes a site's administrator added in the console: name, server, \
+               port, security, the mailbox's user name, folders, and its one credential (a \
+               password, or the refresh token of a Google or Microsoft 365 consent)",
+        protection: "the credential encrypted with the tenant's data key, never returned by the API; the rest no secrets (the user name is the mailbox's login, not a sender's)",
+        kept: "until the administrator removes the mailbox, or tenant erase",
+        tenant_column: Some("tenant_id"),
+        columns: &[
+            col("tenant_id", "owning tenant", Protection::None),
+            col(
+                "name",
+                "the administrator's name for the mailbox",
+                Protection::None,
+            ),
+            col(
+                "settings",
+                "server, port, security, user name, folders, poll interval (JSON)",
+                Protection::None,
+            ),
+            col(
+                "provider",
+                "google or microsoft for a connected mailbox",
+                Protection::None,
+            ),
+            col(
+                "sealed",
+                "the password or refresh token",
+                Protection::Encrypted,
+            ),
+            col("revision", "moves with every edit", Protection::None),
+            col("created_at_ms", "when it was added", Protection::None),
+            col("updated_at_ms", "last edit", Protection::None),
+            col(
+                "updated_by",
+                "the Jira account id that last edited it",
+                Protection::None,
+            ),
+            col(
+                "secret_updated_at_ms",
+                "when the credential was last set or rotated",
+                Protection::None,
+            ),
+        ],
+    },
+    TableDecl {
         name: "sent_mail",
         what: "outbound mail postroom sent (acknowledgements, notices, notifications, an administrator's tests of the notification templates): kind, issue, status, times",
         protection: "recipient and content sealed; recipient and Message-ID as keyed hashes",
