@@ -385,7 +385,7 @@ async fn mailboxes_connect_through_the_providers_consent_and_keep_rotated_tokens
     let done = connect(&console, &admin, "microsoft", m365).await;
     assert_eq!(done.status(), 303);
     let tenant = console.tenant().await;
-    let cipher = console.intake.keyring().cipher(&tenant).unwrap();
+    let cipher = console.intake.keyring().cipher(&tenant).await.unwrap();
     let first = tenant
         .site_mailbox_secret(&cipher, "m365")
         .await

@@ -36,8 +36,8 @@ async fn mailboxes_keep_their_credential_sealed_and_follow_edits() {
             .unwrap();
         let dir = tempfile::tempdir().unwrap();
         let keys = Keyring::new(KeyVault::new(dir.path()), MasterKey::generate(), None);
-        let cipher = keys.cipher(&acme).unwrap();
-        let other_cipher = keys.cipher(&other).unwrap();
+        let cipher = keys.cipher(&acme).await.unwrap();
+        let other_cipher = keys.cipher(&other).await.unwrap();
         let write = |settings: &'static str, secret: Option<&'static str>| MailboxWrite {
             name: "support",
             settings,

@@ -272,6 +272,7 @@ async fn finish(
         .intake
         .keyring()
         .cipher(&tenant)
+        .await
         .map_err(|e| e.to_string())?;
     let form = site_mailboxes::stored_form(&settings).map_err(|e| e.to_string())?;
     tenant

@@ -330,7 +330,12 @@ async fn save(
     provider: Option<&str>,
     secret: Option<&str>,
 ) -> Result<MailboxEntry, ApiError> {
-    let cipher = state.intake.keyring().cipher(tenant).map_err(internal)?;
+    let cipher = state
+        .intake
+        .keyring()
+        .cipher(tenant)
+        .await
+        .map_err(internal)?;
     let form = site_mailboxes::stored_form(settings).map_err(internal)?;
     tenant
         .put_site_mailbox(

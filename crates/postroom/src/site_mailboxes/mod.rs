@@ -98,7 +98,7 @@ pub async fn resolve(
     stored: &SiteMailbox,
 ) -> anyhow::Result<MailboxSettings> {
     let mut value = shown_form(stored)?;
-    let cipher = keyring.cipher(tenant)?;
+    let cipher = keyring.cipher(tenant).await?;
     let secret = tenant
         .site_mailbox_secret(&cipher, &stored.name)
         .await?
@@ -139,7 +139,7 @@ pub fn rotation_hook(keyring: &Keyring, tenant: &TenantStore, name: &str) -> Rot
         let tenant = tenant.clone();
         let name = name.clone();
         tokio::spawn(async move {
-            let kept = match keyring.cipher(&tenant) {
+            let kept = match keyring.cipher(&tenant).await {
                 Ok(cipher) => tenant
                     .rotate_site_mailbox_secret(
                         &cipher,
