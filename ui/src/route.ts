@@ -14,6 +14,8 @@ export type Route =
   | { page: 'feedback' }
   | { page: 'settings' }
   | { page: 'notifications' }
+  | { page: 'versions' }
+  | { page: 'testcases' }
   | { page: 'sent'; kind: string; since: string }
   | { page: 'sent-entry'; id: string }
   | { page: 'templates' }
@@ -63,6 +65,10 @@ export function parse(hash: string, pathname = '/'): Route {
       return { page: 'settings' };
     case 'notifications':
       return { page: 'notifications' };
+    case 'profile':
+      return parts[1] === 'versions' ? { page: 'versions' } : { page: 'not-found' };
+    case 'testcases':
+      return { page: 'testcases' };
     case 'sent':
       return parts[1]
         ? { page: 'sent-entry', id: parts[1] }
