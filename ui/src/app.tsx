@@ -20,6 +20,8 @@ import { Settings } from './pages/Settings';
 import { LinkSignIn, SignIn } from './pages/SignIn';
 import { TemplateEditor } from './pages/TemplateEditor';
 import { TemplateImport } from './pages/TemplateImport';
+import { TestCases } from './pages/TestCases';
+import { Versions } from './pages/Versions';
 import { Templates } from './pages/Templates';
 import { useRoute } from './route';
 import type { Route } from './route';
@@ -37,7 +39,7 @@ const TEMPLATE_PAGES: Route['page'][] = ['templates', 'template', 'templates-imp
 
 /** Which pages each role reaches; the server enforces the same on every API call. */
 const PAGES: Record<Role, ReadonlySet<Route['page']>> = {
-  admin: new Set(['overview', 'audit', 'audit-entry', 'sent', 'sent-entry', 'jobs', 'agent', ...TEMPLATE_PAGES, 'notifications', 'mailboxes', 'data', 'settings', 'feedback']),
+  admin: new Set(['overview', 'audit', 'audit-entry', 'sent', 'sent-entry', 'jobs', 'agent', ...TEMPLATE_PAGES, 'notifications', 'mailboxes', 'versions', 'testcases', 'data', 'settings', 'feedback']),
   project_admin: new Set(['audit', 'audit-entry', 'agent', ...TEMPLATE_PAGES]),
   agent: new Set(['agent', ...TEMPLATE_PAGES]),
 };
@@ -132,6 +134,8 @@ function Frame(props: { session: Session; route: Route; signedOut: () => void })
               <NavItem href="#/notifications" label="Notifications" current={page === 'notifications'} />
             )}
             {allowed.has('mailboxes') && <NavItem href="#/mailboxes" label="Mailboxes" current={page === 'mailboxes'} />}
+            {allowed.has('versions') && <NavItem href="#/profile/versions" label="Versions" current={page === 'versions'} />}
+            {allowed.has('testcases') && <NavItem href="#/testcases" label="Test cases" current={page === 'testcases'} />}
             {allowed.has('data') && <NavItem href="#/data" label="People and data" current={page === 'data'} />}
             {allowed.has('settings') && <NavItem href="#/settings" label="Settings" current={page === 'settings'} />}
             {allowed.has('feedback') && <NavItem href="#/feedback" label="Feedback" current={page === 'feedback'} />}
@@ -170,6 +174,8 @@ function Page(props: { route: Route; session: Session; page: Route['page'] }) {
   if (route.page === 'settings') return <Settings />;
   if (route.page === 'mailboxes') return <Mailboxes focus={route.name} />;
   if (route.page === 'notifications') return <Notifications />;
+  if (route.page === 'versions') return <Versions />;
+  if (route.page === 'testcases') return <TestCases />;
   if (route.page === 'sent') return <Sent kind={route.kind} since={route.since} />;
   if (route.page === 'sent-entry') return <SentMail id={route.id} />;
   if (route.page === 'templates') return <Templates />;

@@ -15,6 +15,8 @@ export type Route =
   | { page: 'settings' }
   | { page: 'mailboxes'; name: string }
   | { page: 'notifications' }
+  | { page: 'versions' }
+  | { page: 'testcases' }
   | { page: 'sent'; kind: string; since: string }
   | { page: 'sent-entry'; id: string }
   | { page: 'templates' }
@@ -66,6 +68,10 @@ export function parse(hash: string, pathname = '/'): Route {
       return { page: 'mailboxes', name: parts[1] ?? '' };
     case 'notifications':
       return { page: 'notifications' };
+    case 'profile':
+      return parts[1] === 'versions' ? { page: 'versions' } : { page: 'not-found' };
+    case 'testcases':
+      return { page: 'testcases' };
     case 'sent':
       return parts[1]
         ? { page: 'sent-entry', id: parts[1] }

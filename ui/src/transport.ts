@@ -47,6 +47,11 @@ export interface Transport {
    * where the host cannot hand the browser a file (inside Jira, the extension).
    */
   blob?(method: Method, path: string, body?: unknown): Promise<Blob>;
+  /**
+   * A POST whose body is a file as it is (an `.eml` as `message/rfc822`), answered in JSON;
+   * absent where the host cannot send a file (inside Jira).
+   */
+  upload?<T>(path: string, file: Blob, contentType: string): Promise<T>;
   /** Remembers the CSRF token of the signed-in session (ignored where none is needed). */
   setCsrf(token: string | null): void;
   /** Whether the person signs in and out here (not inside Jira, where Jira signs them in). */
@@ -73,7 +78,22 @@ export class FetchTransport implements Transport {
   }
 
   async json<T>(method: Method, path: string, body?: unknown): Promise<T> {
-    const response = await this.#send(method, path, body, 'application/json');
+    return FetchTransport.#answer<T>(await this.#send(method, path, body, 'application/json'));
+  }
+
+  async upload<T>(path: string, file: Blob, contentType: string): Promise<T> {
+    const headers: Record<string, string> = { Accept: 'application/json', 'Content-Type': contentType };
+    if (this.#csrf) headers['X-CSRF-Token'] = this.#csrf;
+    let response: Response;
+    try {
+      response = await fetch(this.href(path), { method: 'POST', headers, body: file, credentials: 'same-origin', cache: 'no-store' });
+    } catch {
+      throw new ApiFailure(0, 'postroom is not answering. Check that it is running, then try again.');
+    }
+    return FetchTransport.#answer<T>(response);
+  }
+
+  static async #answer<T>(response: Response): Promise<T> {
     const text = await response.text();
     let parsed: unknown = null;
     if (text) {

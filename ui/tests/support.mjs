@@ -88,6 +88,13 @@ export async function api(page, method, path, body) {
   );
 }
 
+/** The stored profile and its version, read through the signed-in page's session. */
+export async function storedProfile(page) {
+  const got = await api(page, 'GET', '/profile');
+  assert.equal(got.status, 200, got.body);
+  return JSON.parse(got.body);
+}
+
 /** Takes a mail in through the API, as the signed-in page's own session; its status. */
 export async function upload(page, raw) {
   return page.evaluate(async (body) => {

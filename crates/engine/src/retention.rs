@@ -148,6 +148,8 @@ pub struct Purged {
     pub sent_mime: u64,
     /// Jira webhook deliveries (payloads are dropped once processed, or after 7 days).
     pub webhook_events: u64,
+    /// Saved profile versions past a year and beyond the last 50.
+    pub profile_versions: u64,
 }
 
 impl Purged {
@@ -158,6 +160,7 @@ impl Purged {
         self.sent_mail += other.sent_mail;
         self.sent_mime += other.sent_mime;
         self.webhook_events += other.webhook_events;
+        self.profile_versions += other.profile_versions;
     }
 }
 
@@ -219,6 +222,8 @@ impl Retention {
         tenant
             .forget_sender_accounts_before(now_ms.saturating_sub(crate::inbound::users::HIT_TTL_MS))
             .await?;
+        // Profile versions: the last 50 or a year, whichever keeps more.
+        let profile_versions = tenant.prune_profile_versions(now_ms).await?;
         Ok(Purged {
             intake: rows,
             raw_mail: with_blob.len() as u64,
@@ -226,6 +231,7 @@ impl Retention {
             sent_mail,
             sent_mime: mime.len() as u64,
             webhook_events,
+            profile_versions,
         })
     }
 
@@ -262,6 +268,7 @@ fn publish(purged: Purged, failed: u64, now_ms: i64) {
         ("sent_mail", purged.sent_mail),
         ("sent_mime", purged.sent_mime),
         ("webhook_events", purged.webhook_events),
+        ("profile_versions", purged.profile_versions),
     ] {
         metrics::counter!("postroom_purge_deleted_total", "what" => what).increment(count);
         metrics::gauge!("postroom_purge_last_deleted", "what" => what).set(count as f64);

@@ -3,7 +3,9 @@
 //! site's own mail against a candidate profile. Computing plans is the caller's business
 //! (the dry-run path); this module keeps the mail and the expectation, always encrypted.
 
-use postroom_core::testcase::Snapshot;
+use postroom_core::message::ParseLimits;
+use postroom_core::profile::CheckedProfile;
+use postroom_core::testcase::{Change, Snapshot};
 use postroom_store::blobs::{BlobError, BlobKind, BlobStore, TenantBlobs};
 use postroom_store::crypto::{CryptoError, Keyring, Place, TenantCipher};
 use postroom_store::testcases::TestCaseRecord;
@@ -24,6 +26,17 @@ pub enum TestCaseError {
     Blob(#[from] BlobError),
     #[error("cannot open the tenant's key: {0}")]
     Crypto(#[from] CryptoError),
+    #[error("the mail of test case {id} cannot be read: {why}")]
+    Unreadable { id: String, why: String },
+}
+
+/// One case replayed against a profile: the plan it gives now and every field in which
+/// that differs from the expected plan (none: unchanged).
+#[derive(Debug, Clone)]
+pub struct Replayed {
+    pub case: TestCase,
+    pub actual: Snapshot,
+    pub changes: Vec<Change>,
 }
 
 /// One test case, opened.
@@ -119,6 +132,45 @@ impl TestCases {
         } else {
             Err(TestCaseError::NotFound(id.to_owned()))
         }
+    }
+
+    /// Replays the cases `ids` (every case, oldest first, when `None`) against `profile`
+    /// through the dry-run path: what `postroom testcase run` and `accept` and the API's
+    /// run and accept do. Every id is looked up before any is replayed, so a typo answers
+    /// [`TestCaseError::NotFound`] and replays nothing.
+    pub async fn replay(
+        &self,
+        tenant: &TenantStore,
+        ids: Option<&[String]>,
+        profile: &CheckedProfile,
+        limits: &ParseLimits,
+    ) -> Result<Vec<Replayed>, TestCaseError> {
+        let cases = match ids {
+            None => self.list(tenant).await?,
+            Some(ids) => {
+                let mut cases = Vec::with_capacity(ids.len());
+                for id in ids {
+                    cases.push(self.get(tenant, id).await?);
+                }
+                cases
+            }
+        };
+        let mut replayed = Vec::with_capacity(cases.len());
+        for case in cases {
+            let raw = self.raw(tenant, &case.id).await?;
+            let actual =
+                Snapshot::replay(&raw, limits, profile).map_err(|e| TestCaseError::Unreadable {
+                    id: case.id.clone(),
+                    why: e.to_string(),
+                })?;
+            let changes = case.expected.diff(&actual);
+            replayed.push(Replayed {
+                case,
+                actual,
+                changes,
+            });
+        }
+        Ok(replayed)
     }
 
     /// Deletes test case `id`: its row, then its mail.

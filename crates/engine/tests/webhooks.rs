@@ -42,7 +42,7 @@ async fn deliveries_arriving_together_are_each_stored_once_with_their_job() {
             .await
             .unwrap();
         let mut tx = tenant.begin().await.unwrap();
-        tx.put_profile(PROFILE, 1).await.unwrap();
+        tx.put_profile(PROFILE, "cli", 1).await.unwrap();
         tx.commit().await.unwrap();
         let keys = tempfile::tempdir().unwrap();
         let keyring = Keyring::new(KeyVault::new(keys.path()), MasterKey::generate(), None);

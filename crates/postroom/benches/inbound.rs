@@ -86,7 +86,7 @@ async fn rig(
         .unwrap();
     let profile: CheckedProfile = Profile::load(PROFILE).unwrap();
     let mut tx = tenant.begin().await.unwrap();
-    tx.put_profile(&serde_json::to_string(&profile.profile).unwrap(), 1)
+    tx.put_profile(&serde_json::to_string(&profile.profile).unwrap(), "cli", 1)
         .await
         .unwrap();
     tx.commit().await.unwrap();

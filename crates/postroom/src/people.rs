@@ -20,7 +20,7 @@ pub async fn email_field(tenant: &TenantStore) -> anyhow::Result<Option<String>>
 pub fn describe(found: &Found) -> String {
     let c = found.counts();
     let mut out = String::new();
-    let rows: [(&str, usize); 15] = [
+    let rows: [(&str, usize); 16] = [
         ("messages they sent (or naming them)", c.messages),
         ("  with the raw mail still stored", c.raw_mails),
         ("mail postroom sent them", c.sent_mail),
@@ -36,6 +36,7 @@ pub fn describe(found: &Found) -> String {
         ("templates they own", c.templates),
         ("API tokens", c.api_tokens),
         ("console sessions", c.console_sessions),
+        ("profile versions they saved", c.profile_versions),
     ];
     let _ = writeln!(
         out,
@@ -114,8 +115,8 @@ pub fn describe_erased(erased: &Erased) -> String {
             out,
             "erased for the account: {} use(s), {} weekly count(s), {} favourite(s), {} \
              personal template(s), {} token(s), {} session(s), {} sign-in link(s); {} shared \
-             template(s) kept without their owner; {} access-log line(s) kept without the \
-             account id",
+             template(s) kept without their owner; {} access-log line(s) and {} profile \
+             version(s) kept without the account id",
             a.uses,
             a.weekly,
             a.favourites,
@@ -124,7 +125,8 @@ pub fn describe_erased(erased: &Erased) -> String {
             a.sessions,
             a.links,
             a.shared_templates_disowned,
-            a.access_log
+            a.access_log,
+            a.profile_versions
         );
     }
     out

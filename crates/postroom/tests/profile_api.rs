@@ -190,7 +190,7 @@ async fn an_own_address_of_another_site_is_refused_at_its_field_without_naming_t
         r#"{"own": {"addresses": ["desk@other.example"]}, "default": {"action": "ignore"}}"#,
     )
     .unwrap();
-    postroom::profiles::store(&other_store, &theirs, 1)
+    postroom::profiles::store(&other_store, &theirs, "cli", 1)
         .await
         .unwrap();
     let admin = console.session(Who::Admin).await;
@@ -475,5 +475,343 @@ async fn a_test_is_recorded_as_sent_mail_refused_when_suppressed_and_capped_per_
     )
     .await;
     assert_eq!(listed["entries"].as_array().unwrap().len(), 10);
+    console.sandbox.shutdown().await;
+}
+
+/// `POST path` with an admin session and `bytes` as a `content_type` body.
+async fn post_raw(
+    console: &Console,
+    session: &(String, String),
+    path: &str,
+    content_type: &str,
+    bytes: Vec<u8>,
+) -> (u16, Value) {
+    let response = console
+        .http
+        .post(format!("{}{path}", console.base))
+        .header(COOKIE, &session.0)
+        .header("X-CSRF-Token", &session.1)
+        .header(reqwest::header::CONTENT_TYPE, content_type)
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+#[tokio::test]
+async fn every_save_is_kept_two_versions_compare_and_an_older_one_is_restored_over_the_current() {
+    use reqwest::Method;
+    let console = Console::start().await;
+    let admin = console.session(Who::Admin).await;
+    let put = |base: i64, subject: &str| json!({"base_version": base, "profile": profile(subject)});
+    for (base, subject) in [(0, "One {{ issue.key }}"), (1, "Two {{ issue.key }}")] {
+        let (status, saved) = call(
+            &console,
+            &admin,
+            Method::PUT,
+            "/api/v1/profile",
+            Some(put(base, subject)),
+        )
+        .await;
+        assert_eq!(status, 200, "{saved}");
+    }
+    let (status, list) = call(
+        &console,
+        &admin,
+        Method::GET,
+        "/api/v1/profile/versions",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{list}");
+    assert_eq!(list["current"], 2);
+    let versions = list["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(versions[0]["version"], 2);
+    assert_eq!(versions[0]["saved_by"], console.account(Who::Admin));
+    let (status, one) = call(
+        &console,
+        &admin,
+        Method::GET,
+        "/api/v1/profile/versions/1",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{one}");
+    assert_eq!(
+        one["profile"]["notifications"]["rules"][0]["subject"],
+        "One {{ issue.key }}"
+    );
+
+    let (status, diff) = call(
+        &console,
+        &admin,
+        Method::GET,
+        "/api/v1/profile/versions/1/diff/2",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{diff}");
+    assert_eq!(
+        diff["changes"],
+        json!([{"path": "notifications.rules[0].subject",
+                "before": "One {{ issue.key }}", "after": "Two {{ issue.key }}"}])
+    );
+    for (path, expected) in [
+        ("/api/v1/profile/versions/1/diff/9", 404),
+        ("/api/v1/profile/versions/9", 404),
+        ("/api/v1/profile/versions/latest", 400),
+    ] {
+        let (status, body) = call(&console, &admin, Method::GET, path, None).await;
+        assert_eq!(status, expected, "{path}: {body}");
+    }
+
+    // A restore over a version that is no longer the one in force is refused, as a PUT is.
+    let restore = "/api/v1/profile/versions/1/restore";
+    let (status, stale) = call(
+        &console,
+        &admin,
+        Method::POST,
+        restore,
+        Some(json!({"base_version": 1})),
+    )
+    .await;
+    assert_eq!(status, 409, "{stale}");
+    assert_eq!(stale["version"], 2);
+    let unguarded = console
+        .http
+        .post(format!("{}{restore}", console.base))
+        .header(COOKIE, &admin.0)
+        .json(&json!({"base_version": 2}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unguarded.status(), 403, "no CSRF token, no restore");
+    assert_eq!(stored_version(&console).await, Some(2));
+
+    let (status, restored) = call(
+        &console,
+        &admin,
+        Method::POST,
+        restore,
+        Some(json!({"base_version": 2})),
+    )
+    .await;
+    assert_eq!(status, 200, "{restored}");
+    assert_eq!(restored["version"], 3);
+    let (_, read) = call(&console, &admin, Method::GET, "/api/v1/profile", None).await;
+    assert_eq!(
+        read["profile"]["notifications"]["rules"][0]["subject"],
+        "One {{ issue.key }}"
+    );
+    let (_, same) = call(
+        &console,
+        &admin,
+        Method::GET,
+        "/api/v1/profile/versions/1/diff/3",
+        None,
+    )
+    .await;
+    assert_eq!(same["changes"], json!([]), "{same}");
+    let (status, _) = call(
+        &console,
+        &admin,
+        Method::POST,
+        "/api/v1/profile/versions/7/restore",
+        Some(json!({"base_version": 3})),
+    )
+    .await;
+    assert_eq!(status, 404);
+    console.sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn test_cases_are_uploaded_checked_and_run_against_the_profile_in_force_or_a_candidate() {
+    use reqwest::Method;
+    let console = Console::start().await;
+    let admin = console.session(Who::Admin).await;
+    let eml = b"From: ann@customer.example\r\nTo: support@alpha.example\r\n\
+                Subject: Invoice 42\r\nMessage-ID: <tc-1@customer.example>\r\n\r\nHello.\r\n"
+        .to_vec();
+    let rfc822 = "message/rfc822";
+
+    // Without a profile there is no plan to expect.
+    let (status, refused) =
+        post_raw(&console, &admin, "/api/v1/testcases", rfc822, eml.clone()).await;
+    assert_eq!(status, 409, "{refused}");
+    let (status, saved) = call(
+        &console,
+        &admin,
+        Method::PUT,
+        "/api/v1/profile",
+        Some(json!({"base_version": 0, "profile": profile("Re: {{ issue.key }}")})),
+    )
+    .await;
+    assert_eq!(status, 200, "{saved}");
+
+    // Bad uploads say what is wrong and keep nothing.
+    let huge = [eml.clone(), vec![b'x'; 1 << 20]].concat();
+    for (content_type, body, expected) in [
+        ("application/json", b"{}".to_vec(), 415),
+        (rfc822, b"just some words".to_vec(), 415),
+        (rfc822, b"  \r\n".to_vec(), 415),
+        (rfc822, huge, 413),
+    ] {
+        let (status, body) =
+            post_raw(&console, &admin, "/api/v1/testcases", content_type, body).await;
+        assert_eq!(status, expected, "{content_type}: {body}");
+    }
+    let (_, list) = call(&console, &admin, Method::GET, "/api/v1/testcases", None).await;
+    assert_eq!(list["cases"], json!([]), "{list}");
+
+    let (status, made) = post_raw(
+        &console,
+        &admin,
+        "/api/v1/testcases?name=invoice",
+        rfc822,
+        eml,
+    )
+    .await;
+    assert_eq!(status, 201, "{made}");
+    assert_eq!(made["name"], "invoice");
+    let id = made["id"].as_str().unwrap().to_owned();
+    let expected = made["expected"].as_array().unwrap();
+    assert!(
+        expected
+            .iter()
+            .any(|f| f["field"] == "action.kind" && f["value"] == "ignore"),
+        "{made}"
+    );
+    let (_, list) = call(&console, &admin, Method::GET, "/api/v1/testcases", None).await;
+    assert_eq!(list["cases"][0]["id"], id.as_str());
+
+    let run = "/api/v1/testcases/run";
+    let (status, in_force) = call(&console, &admin, Method::POST, run, Some(json!({}))).await;
+    assert_eq!(status, 200, "{in_force}");
+    assert_eq!(
+        (
+            &in_force["against"],
+            &in_force["changed"],
+            &in_force["cases"][0]["changed"]
+        ),
+        (&json!("in_force"), &json!(0), &json!(false))
+    );
+
+    // A candidate that makes an issue of every mail changes the plan: each field that
+    // moved, with the expected and the actual value.
+    let mut candidate = profile("Re: {{ issue.key }}");
+    candidate["default"] = json!({"project": "SUP", "issue_type": "Task"});
+    let (status, moved) = call(
+        &console,
+        &admin,
+        Method::POST,
+        run,
+        Some(json!({"ids": [id], "profile": candidate})),
+    )
+    .await;
+    assert_eq!(status, 200, "{moved}");
+    assert_eq!(moved["against"], "candidate");
+    assert_eq!(moved["changed"], 1);
+    let changes = moved["cases"][0]["changes"].as_array().unwrap();
+    let kind = changes
+        .iter()
+        .find(|c| c["field"] == "action.kind")
+        .unwrap_or_else(|| panic!("{moved}"));
+    assert_eq!(kind["expected"], "ignore");
+    assert_ne!(kind["actual"], "ignore");
+    assert!(
+        changes
+            .iter()
+            .any(|c| c["field"] == "action.project" && c["actual"] == "SUP"),
+        "{moved}"
+    );
+
+    // A candidate that is not valid is answered at its path; an unknown id is 404.
+    let mut broken = candidate.clone();
+    broken["notifications"]["rules"][0]["subject"] = json!("{{ issue.sumary }}");
+    let (status, refused) = call(
+        &console,
+        &admin,
+        Method::POST,
+        run,
+        Some(json!({"profile": broken})),
+    )
+    .await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(
+        fields(&refused).contains(&"profile.notifications.rules[0].subject".to_owned()),
+        "{refused}"
+    );
+    let (status, _) = call(
+        &console,
+        &admin,
+        Method::POST,
+        run,
+        Some(json!({"ids": ["nope"]})),
+    )
+    .await;
+    assert_eq!(status, 404);
+    for (method, path) in [
+        (Method::GET, "/api/v1/testcases/nope"),
+        (Method::DELETE, "/api/v1/testcases/nope"),
+        (Method::POST, "/api/v1/testcases/nope/accept"),
+    ] {
+        let (status, body) = call(&console, &admin, method, path, Some(json!({}))).await;
+        assert_eq!(status, 404, "{path}: {body}");
+    }
+    let unguarded = console
+        .http
+        .post(format!("{}{run}", console.base))
+        .header(COOKIE, &admin.0)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unguarded.status(), 403, "no CSRF token, no run");
+
+    // Accepting the candidate's plan makes it the expected one.
+    let (status, accepted) = call(
+        &console,
+        &admin,
+        Method::POST,
+        &format!("/api/v1/testcases/{id}/accept"),
+        Some(json!({"profile": candidate})),
+    )
+    .await;
+    assert_eq!(status, 200, "{accepted}");
+    let (_, again) = call(
+        &console,
+        &admin,
+        Method::POST,
+        run,
+        Some(json!({"profile": candidate})),
+    )
+    .await;
+    assert_eq!(again["changed"], 0, "{again}");
+
+    let (status, _) = call(
+        &console,
+        &admin,
+        Method::DELETE,
+        &format!("/api/v1/testcases/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (status, _) = call(
+        &console,
+        &admin,
+        Method::GET,
+        &format!("/api/v1/testcases/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
     console.sandbox.shutdown().await;
 }

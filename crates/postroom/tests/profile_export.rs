@@ -86,6 +86,23 @@ async fn version(site: &Site) -> Option<i64> {
         .unwrap()
 }
 
+/// The kept versions of the site's profile, newest first: number and who saved it.
+async fn kept(site: &Site) -> Vec<(i64, String)> {
+    let store = postroom_store::Store::open(&site.db_url).await.unwrap();
+    let tenant = store.tenant(&TenantId::default_tenant()).await.unwrap();
+    let mut kept = Vec::new();
+    for v in tenant.profile_versions().await.unwrap() {
+        let (_, document) = tenant
+            .profile_version_document(v.version)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(document.starts_with('{'), "{document}");
+        kept.push((v.version, v.saved_by));
+    }
+    kept
+}
+
 async fn export_import_export(db_url: Option<String>) {
     let jira = sandbox().await;
     let from = source(&jira.base_url, None);
@@ -136,6 +153,12 @@ async fn export_import_export(db_url: Option<String>) {
     );
     let round = cli(&from, &jira.base_url, &["profile", "export"]);
     assert_eq!(text(&round.stdout), document);
+    // Every import kept its version, saved by the command line.
+    assert_eq!(kept(&to).await, vec![(1, "cli".to_owned())]);
+    assert_eq!(
+        kept(&from).await,
+        vec![(2, "cli".to_owned()), (1, "cli".to_owned())]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -49,7 +49,7 @@ async fn site(t: &TestStore, trackers: &Trackers, name: &str) -> (TenantStore, R
     ))
     .unwrap();
     let mut tx = tenant.begin().await.unwrap();
-    tx.put_profile(&serde_json::to_string(&profile.profile).unwrap(), 1)
+    tx.put_profile(&serde_json::to_string(&profile.profile).unwrap(), "cli", 1)
         .await
         .unwrap();
     tx.commit().await.unwrap();

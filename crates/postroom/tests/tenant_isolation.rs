@@ -48,6 +48,10 @@ enum Class {
     /// Saves a profile that claims B's own address: 422 at that address, naming no site,
     /// and B's profile stays (B's snapshot).
     ClaimsOwn,
+    /// Lists or names versions of the caller's own profile by number, which every site
+    /// counts from 1: called with B's numbers, A gets its own versions or 404, never a byte
+    /// of B's, and B's profile stays (B's snapshot).
+    Numbered,
 }
 
 fn classify(method: &str, path: &str) -> Option<Class> {
@@ -96,8 +100,19 @@ fn classify(method: &str, path: &str) -> Option<Class> {
             "renders the body it is sent for an issue of the caller's own site's Jira; no stored id",
         ),
         ("post", "/api/v1/mail" | "/api/v1/templates" | "/api/v1/templates/import") => Creates,
-        ("get", "/api/v1/profile") => List,
+        ("get", "/api/v1/profile" | "/api/v1/testcases") => List,
+        ("get", "/api/v1/profile/versions") => Numbered,
         ("put", "/api/v1/profile") => ClaimsOwn,
+        (_, p) if p.starts_with("/api/v1/profile/versions/{version}") => Numbered,
+        ("post", "/api/v1/testcases") => NoTenantData(
+            "keeps the uploaded mail in the caller's own site, planned by its own profile \
+             (409 here: site A has none); takes no id",
+        ),
+        ("post", "/api/v1/testcases/run") => NoTenantData(
+            "replays the caller's own test cases against its own profile or the one sent \
+             (409 here: site A has none); B's case ids name none of A's",
+        ),
+        (_, p) if p.starts_with("/api/v1/testcases/{id}") => ById(Thing::TestCase),
         ("get", "/api/v1/notifications/defaults") => {
             NoTenantData("postroom's own templates and variables; no site's data")
         }
@@ -207,6 +222,11 @@ const OUTSIDE_API: &[(&str, &str)] = &[
     ),
 ];
 
+/// A version route with B's first version on each side.
+fn numbered(path: &str) -> String {
+    path.replace("{version}", "1").replace("{other}", "1")
+}
+
 /// Extra query strings a list route is also called with, naming B's data.
 fn queries(path: &str, b: &SiteB) -> Vec<String> {
     match path {
@@ -225,7 +245,14 @@ fn queries(path: &str, b: &SiteB) -> Vec<String> {
 /// The body a route is called with by site A.
 fn body_of(method: &str, path: &str, b: &SiteB) -> Option<Body> {
     Some(match (method, path) {
-        ("post", "/api/v1/mail") => Body::Mail(mail("al@alpha.example", "alpha upload")),
+        ("post", "/api/v1/mail" | "/api/v1/testcases") => {
+            Body::Mail(mail("al@alpha.example", "alpha upload"))
+        }
+        ("post", "/api/v1/testcases/run") => Body::Json(json!({"ids": [b.ids[&Thing::TestCase]]})),
+        ("post", "/api/v1/testcases/{id}/accept") => Body::Json(json!({})),
+        ("post", "/api/v1/profile/versions/{version}/restore") => {
+            Body::Json(json!({"base_version": 0}))
+        }
         ("post", "/api/v1/templates") | ("put", "/api/v1/templates/{id}") => {
             Body::Json(draft("alpha"))
         }
@@ -328,6 +355,8 @@ async fn snapshot_b(console: &Console, b: &SiteB) -> Vec<String> {
         "/api/v1/suppressions",
         "/api/v1/profile",
         "/api/v1/mailboxes",
+        "/api/v1/profile/versions",
+        "/api/v1/testcases",
     ] {
         let (status, body) = call(console, &auth, "get", path, None).await;
         assert_eq!(status, 200, "{path}: {body}");
@@ -404,6 +433,17 @@ async fn sweep(
                     wrong.push(format!(
                         "{method} {path} claiming B's address shows {leak:?}"
                     ));
+                }
+            }
+            Class::Numbered => {
+                let numbered = numbered(path);
+                let (status, body) =
+                    call(console, &auth, method, &numbered, body_of(method, path, b)).await;
+                if status >= 500 {
+                    wrong.push(format!("{method} {numbered}: {status} {body}"));
+                }
+                for leak in b.leaks(&body) {
+                    wrong.push(format!("{method} {numbered} shows {leak:?}"));
                 }
             }
             Class::AboutPerson => {
@@ -494,11 +534,23 @@ async fn b_reaches_its_own(
                     ));
                 }
             }
+            // B reads its own versions (its first one's document holds its mark); a
+            // restore would only add a version.
+            Class::Numbered if method == "get" => {
+                let (status, body) = call(console, &auth, method, &numbered(path), None).await;
+                let document = path == "/api/v1/profile/versions/{version}";
+                if status != 200 || (document && b.leaks(&body).is_empty()) {
+                    wrong.push(format!(
+                        "B's own {method} {path} shows none of B: {status} {body}"
+                    ));
+                }
+            }
             // B's own clear would spoil the snapshot that proves A's left B's entry alone.
             // B saved its profile while seeding, and the snapshot shows it unchanged.
             Class::AboutPerson
             | Class::ClearsPerson
             | Class::ClaimsOwn
+            | Class::Numbered
             | Class::Creates
             | Class::NoTenantData(_) => {}
         }

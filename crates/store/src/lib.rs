@@ -23,6 +23,7 @@ pub mod inventory;
 pub mod mailboxes;
 pub mod outbound;
 pub mod people;
+pub mod profile_versions;
 pub mod queue;
 pub mod sender_accounts;
 pub mod site_mailboxes;

@@ -41,10 +41,13 @@ async fn profile_versions_count_imports() {
         assert_eq!(a.profile().await.unwrap(), None);
         assert_eq!(a.profile_version().await.unwrap(), None);
         let mut tx = a.begin().await.unwrap();
-        assert_eq!(tx.put_profile("{}", 10).await.unwrap(), 1);
+        assert_eq!(tx.put_profile("{}", "cli", 10).await.unwrap(), 1);
         tx.commit().await.unwrap();
         let mut tx = a.begin().await.unwrap();
-        assert_eq!(tx.put_profile("{\"rules\":[]}", 20).await.unwrap(), 2);
+        assert_eq!(
+            tx.put_profile("{\"rules\":[]}", "cli", 20).await.unwrap(),
+            2
+        );
         tx.commit().await.unwrap();
         let stored = a.profile().await.unwrap().unwrap();
         assert_eq!(stored.document, "{\"rules\":[]}");
@@ -61,7 +64,7 @@ async fn a_profile_is_stored_over_a_version_only_while_that_version_is_stored() 
             let a = a.clone();
             async move {
                 let mut tx = a.begin().await.unwrap();
-                let version = tx.put_profile_if(document, base, 10).await.unwrap();
+                let version = tx.put_profile_if(document, base, "cli", 10).await.unwrap();
                 tx.commit().await.unwrap();
                 version
             }

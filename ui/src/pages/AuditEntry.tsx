@@ -31,7 +31,7 @@ function Body(props: { entry: AuditDetail; session: Session; reload: () => void 
         flag({
           kind: 'success',
           title: `Test case ${made.name} made`,
-          description: 'The command postroom testcase run replays it against the profile and tells when its plan changes.',
+          description: 'Test cases (or postroom testcase run) replays it against the profile and shows when its plan changes.',
         });
         return;
       }

@@ -229,6 +229,7 @@ pub struct Counts {
     pub templates: usize,
     pub api_tokens: usize,
     pub console_sessions: usize,
+    pub profile_versions: usize,
     pub jira_issues: usize,
     pub jira_email_fields: usize,
 }
@@ -253,6 +254,7 @@ impl Found {
             templates: len(|a| a.templates.len()),
             api_tokens: len(|a| a.tokens.len()),
             console_sessions: len(|a| a.sessions.len()),
+            profile_versions: len(|a| a.profile_versions.len()),
             jira_issues: self.jira.issues.len(),
             jira_email_fields: self.jira.email_fields.len(),
         }

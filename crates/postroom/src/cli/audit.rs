@@ -249,14 +249,16 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
             let purged = retention.purge_tenant(&o.tenant, now_ms).await?;
             println!(
                 "purged {} intake record(s) and {} raw mail(s) older than {} days, {} report(s) \
-                 older than {} days and {} sent-mail record(s) older than {} days",
+                 older than {} days, {} sent-mail record(s) older than {} days and {} \
+                 profile version(s) older than a year beyond the last 50",
                 purged.intake,
                 purged.raw_mail,
                 periods.intake,
                 purged.reports,
                 periods.reports,
                 purged.sent_mail,
-                periods.sent_mail
+                periods.sent_mail,
+                purged.profile_versions
             );
         }
     }

@@ -104,7 +104,13 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
                 );
                 return Ok(ExitCode::SUCCESS);
             }
-            let version = profiles::store(&tenant, &checked.profile, app::now_ms()).await?;
+            let version = profiles::store(
+                &tenant,
+                &checked.profile,
+                postroom_store::profile_versions::SAVED_BY_CLI,
+                app::now_ms(),
+            )
+            .await?;
             println!("profile imported: version {version}, {rules} rules");
         }
         ProfileCommand::Export { out } => {

@@ -481,6 +481,7 @@ async fn purge_forever(retention: Retention, store: postroom_store::Store) {
                 sent_mail = purged.sent_mail,
                 sent_mime = purged.sent_mime,
                 webhook_events = purged.webhook_events,
+                profile_versions = purged.profile_versions,
                 default_days = retention.policy().default_days,
                 "audit data past its retention purged"
             ),

@@ -15,7 +15,7 @@ use postroom_core::profile::{CheckedProfile, Profile};
 use postroom_core::testcase::Snapshot;
 use postroom_engine::audit::Audit;
 use postroom_engine::intake::Intake;
-use postroom_engine::testcases::{TestCase, TestCases};
+use postroom_engine::testcases::TestCases;
 use postroom_store::TenantStore;
 
 use super::Globals;
@@ -133,22 +133,19 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
             format,
         } => {
             let profile = profile(&o.tenant, file.as_deref()).await?;
+            let replayed = o.cases.replay(&o.tenant, None, &profile, &o.limits).await?;
             let mut changed = 0;
-            let cases = o.cases.list(&o.tenant).await?;
-            for case in &cases {
-                let actual = replay(&o.cases.raw(&o.tenant, &case.id).await?, &o, &profile)
-                    .with_context(|| format!("test case {}", case.id))?;
-                let changes = case.expected.diff(&actual);
-                if !changes.is_empty() {
+            for r in &replayed {
+                if !r.changes.is_empty() {
                     changed += 1;
                 }
                 match format {
-                    Format::Text => print!("{}", report::text(case, &changes)),
-                    Format::Json => println!("{}", report::json(case, &changes)),
+                    Format::Text => print!("{}", report::text(&r.case, &r.changes)),
+                    Format::Json => println!("{}", report::json(&r.case, &r.changes)),
                 }
             }
             if format == Format::Text {
-                println!("{}", report::summary(cases.len(), changed));
+                println!("{}", report::summary(replayed.len(), changed));
             }
             return Ok(if changed == 0 {
                 ExitCode::SUCCESS
@@ -174,16 +171,15 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
         TestCaseCommand::Accept { ids, profile: file } => {
             let profile = profile(&o.tenant, file.as_deref()).await?;
             // Every case is looked up before any is changed: a typo changes nothing.
-            let mut cases: Vec<TestCase> = Vec::with_capacity(ids.len());
-            for id in &ids {
-                cases.push(o.cases.get(&o.tenant, id).await?);
-            }
-            for case in cases {
-                let actual = replay(&o.cases.raw(&o.tenant, &case.id).await?, &o, &profile)?;
+            let replayed = o
+                .cases
+                .replay(&o.tenant, Some(ids.as_slice()), &profile, &o.limits)
+                .await?;
+            for r in replayed {
                 o.cases
-                    .accept(&o.tenant, &case.id, &actual, app::now_ms())
+                    .accept(&o.tenant, &r.case.id, &r.actual, app::now_ms())
                     .await?;
-                println!("test case {} accepted ({})", case.id, case.name);
+                println!("test case {} accepted ({})", r.case.id, r.case.name);
             }
         }
         TestCaseCommand::Remove { ids } => {

@@ -158,7 +158,7 @@ async fn demo_profile(store: &Store, name: &str, installation_id: &str) -> anyho
                 "default": {{"project": "SUP", "issue_type": "Task"}}}}"#
         );
         let profile = crate::profiles::read(&text, "the sandbox's Cloud demo")?;
-        crate::profiles::store(&tenant, &profile, crate::app::now_ms()).await?;
+        crate::profiles::store(&tenant, &profile, "sandbox", crate::app::now_ms()).await?;
     }
     Ok(id.as_str().to_owned())
 }

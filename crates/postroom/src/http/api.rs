@@ -92,6 +92,16 @@ use super::{
         super::webhook_secret::rotate,
         super::profile::show,
         super::profile::replace,
+        super::profile_versions::list,
+        super::profile_versions::show,
+        super::profile_versions::diff,
+        super::profile_versions::restore,
+        super::testcases::list,
+        super::testcases::upload,
+        super::testcases::show,
+        super::testcases::remove,
+        super::testcases::accept,
+        super::testcases::run,
         super::notifications::defaults,
         super::notifications::preview,
         super::notifications::preview_html,
@@ -149,6 +159,20 @@ use super::{
         super::profile::ProfileBody,
         super::profile::ProfileUpdate,
         super::profile::StaleBody,
+        super::profile_versions::VersionBody,
+        super::profile_versions::VersionList,
+        super::profile_versions::VersionDocument,
+        super::profile_versions::ChangeBody,
+        super::profile_versions::DiffBody,
+        super::profile_versions::RestoreRequest,
+        super::testcases::TestCaseBody,
+        super::testcases::TestCaseList,
+        super::testcases::TestCaseDetail,
+        super::testcases::FieldValue,
+        super::testcases::CandidateRequest,
+        super::testcases::RunRequest,
+        super::testcases::CaseResult,
+        super::testcases::RunBody,
         super::notifications::DefaultsBody,
         super::notifications::PreviewRequest,
         super::notifications::PreviewBody,
@@ -282,6 +306,31 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/profile",
             get(super::profile::show).put(super::profile::replace),
         )
+        .route("/profile/versions", get(super::profile_versions::list))
+        .route(
+            "/profile/versions/{version}",
+            get(super::profile_versions::show),
+        )
+        .route(
+            "/profile/versions/{version}/diff/{other}",
+            get(super::profile_versions::diff),
+        )
+        .route(
+            "/profile/versions/{version}/restore",
+            post(super::profile_versions::restore),
+        )
+        .route(
+            "/testcases",
+            get(super::testcases::list)
+                .post(super::testcases::upload)
+                .layer(DefaultBodyLimit::max(state.intake.max_size())),
+        )
+        .route("/testcases/run", post(super::testcases::run))
+        .route(
+            "/testcases/{id}",
+            get(super::testcases::show).delete(super::testcases::remove),
+        )
+        .route("/testcases/{id}/accept", post(super::testcases::accept))
         .route(
             "/notifications/defaults",
             get(super::notifications::defaults),

@@ -148,7 +148,7 @@ async fn refuse_too_large(
     ApiError::PayloadTooLarge(reason)
 }
 
-fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
+pub(super) fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -166,7 +166,7 @@ fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
 /// A message starts with a header field (`Name: value`, the name made of letters, digits
 /// and dashes as every real header is) or an mbox `From ` line; anything else (JSON, HTML,
 /// a file) is not one, whatever its Content-Type said.
-fn looks_like_a_message(body: &[u8]) -> bool {
+pub(super) fn looks_like_a_message(body: &[u8]) -> bool {
     let first_line = body.split(|b| *b == b'\n').next().unwrap_or_default();
     if first_line.starts_with(b"From ") {
         return true;

@@ -102,7 +102,8 @@ pub async fn show(
 /// to another site. Every mistake
 /// is answered at once (422, each at its JSON path, e.g. `notifications.rules[1].to[0]`)
 /// and nothing is stored. A `base_version` other than the stored version is answered 409
-/// with the stored version and nothing is stored. Administrators only.
+/// with the stored version and nothing is stored. The saved version is kept, with the
+/// caller's account id (`GET /profile/versions`). Administrators only.
 #[utoipa::path(put, path = "/api/v1/profile", tag = "profile",
     request_body = ProfileUpdate,
     responses((status = 200, body = ProfileBody),
@@ -116,30 +117,47 @@ pub async fn replace(
     JsonBody(bytes): JsonBody,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
-    let update: ProfileUpdate =
-        serde_json::from_slice(&bytes).map_err(|e| ApiError::Unprocessable {
-            errors: vec![FieldError {
-                field: ".".to_owned(),
-                message: e.to_string(),
-            }],
-        })?;
-    let tenant = state.tenant_of(&caller).await?;
+    let update: ProfileUpdate = body_of(&bytes)?;
+    save(&state, &caller, update.base_version, &update.profile).await
+}
+
+/// A JSON body read as `T`; what does not read is a 422 at the document.
+pub(super) fn body_of<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| ApiError::Unprocessable {
+        errors: vec![FieldError {
+            field: ".".to_owned(),
+            message: e.to_string(),
+        }],
+    })
+}
+
+/// Stores `profile` over `base_version` as `caller` after the checks of `profile import`
+/// (the new version is kept with the caller's account id): a save from `PUT /profile` or
+/// a restore of a kept version. Answers the stored profile, a 409 [`StaleBody`] or the
+/// 422 of the checks.
+pub(super) async fn save(
+    state: &AppState,
+    caller: &ApiCaller,
+    base_version: i64,
+    profile: &Value,
+) -> Result<Response, ApiError> {
+    let tenant = state.tenant_of(caller).await?;
     let (version, current) = stored(&tenant).await?;
-    if update.base_version != version {
-        return Ok(stale(version, &current, &update.profile));
+    if base_version != version {
+        return Ok(stale(version, &current, profile));
     }
-    let checked = check(&state, &caller.tenant, &update.profile, &current).await?;
+    let checked = check(state, &caller.tenant, profile, &current).await?;
     let document = serde_json::to_string_pretty(&checked.profile.profile)
         .map_err(|e| ApiError::Internal(e.into()))?;
     let mut tx = tenant.begin().await.map_err(internal)?;
     let saved = tx
-        .put_profile_if(&document, update.base_version, now_ms())
+        .put_profile_if(&document, base_version, &caller.account_id, now_ms())
         .await
         .map_err(internal)?;
     let Some(new_version) = saved else {
         drop(tx);
         let (version, current) = stored(&tenant).await?;
-        return Ok(stale(version, &current, &update.profile));
+        return Ok(stale(version, &current, profile));
     };
     tx.commit().await.map_err(internal)?;
     tracing::info!(tenant = %caller.tenant, version = new_version, "profile saved from the API");
@@ -153,7 +171,9 @@ pub async fn replace(
 }
 
 /// The stored profile and its version; the empty profile at version 0 when none is.
-async fn stored(tenant: &postroom_store::TenantStore) -> Result<(i64, Profile), ApiError> {
+pub(super) async fn stored(
+    tenant: &postroom_store::TenantStore,
+) -> Result<(i64, Profile), ApiError> {
     match tenant.profile().await.map_err(internal)? {
         Some(stored) => Ok((
             stored.version,
@@ -276,7 +296,7 @@ fn differs(current: &Profile, sent: &Value) -> Vec<String> {
         .collect()
 }
 
-fn internal(e: postroom_store::StoreError) -> ApiError {
+pub(super) fn internal(e: postroom_store::StoreError) -> ApiError {
     ApiError::Internal(e.into())
 }
 

@@ -135,23 +135,32 @@ pub async fn claimed_elsewhere(
     Ok(taken)
 }
 
-/// Stores `profile` as the tenant's, as canonical JSON; returns the new version.
+/// Stores `profile` as the tenant's, as canonical JSON, saved by `saved_by` (`cli`,
+/// `sandbox`: see [`postroom_store::profile_versions::ProfileVersion::saved_by`]); returns
+/// the new version, kept with the others.
 pub async fn store(
     tenant: &TenantStore,
     profile: &CheckedProfile,
+    saved_by: &str,
     now_ms: i64,
 ) -> anyhow::Result<i64> {
     put(
         tenant,
         &serde_json::to_string_pretty(&profile.profile)?,
+        saved_by,
         now_ms,
     )
     .await
 }
 
-async fn put(tenant: &TenantStore, document: &str, now_ms: i64) -> anyhow::Result<i64> {
+async fn put(
+    tenant: &TenantStore,
+    document: &str,
+    saved_by: &str,
+    now_ms: i64,
+) -> anyhow::Result<i64> {
     let mut tx = tenant.begin().await?;
-    let version = tx.put_profile(document, now_ms).await?;
+    let version = tx.put_profile(document, saved_by, now_ms).await?;
     tx.commit().await?;
     Ok(version)
 }
@@ -178,7 +187,7 @@ pub async fn for_serve(
         let version = match current {
             Some(c) if c.document == document => c.version,
             _ => {
-                let version = put(tenant, &document, now_ms).await?;
+                let version = put(tenant, &document, "config", now_ms).await?;
                 tracing::info!(version, "profile imported from inbound.profile");
                 version
             }
@@ -191,7 +200,7 @@ pub async fn for_serve(
     }
     if sandbox {
         let profile = demo()?;
-        let version = store(tenant, &profile, now_ms).await?;
+        let version = store(tenant, &profile, "sandbox", now_ms).await?;
         eprintln!(
             "postroom: demo profile stored: mail to support@example.com becomes an issue in project SUP"
         );

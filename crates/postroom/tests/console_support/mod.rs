@@ -455,7 +455,7 @@ pub async fn minimal_profile(console: &Console) {
     .unwrap();
     let tenant = console.tenant().await;
     let mut tx = tenant.begin().await.unwrap();
-    tx.put_profile(&serde_json::to_string(&profile.profile).unwrap(), 1)
+    tx.put_profile(&serde_json::to_string(&profile.profile).unwrap(), "cli", 1)
         .await
         .unwrap();
     tx.commit().await.unwrap();

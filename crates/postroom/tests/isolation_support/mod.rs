@@ -48,6 +48,8 @@ pub enum Thing {
     Preview,
     /// A mailbox added in the console (its name).
     Mailbox,
+    /// A test case's id.
+    TestCase,
 }
 
 /// Site B with its data: an id of each kind and the strings that must never reach A.
@@ -305,6 +307,16 @@ pub async fn seed_b(console: &Console, b_site_url: &str) -> SiteB {
     )
     .await;
     assert_eq!(status, 200, "{saved}");
+    let (status, case) = call(
+        console,
+        &auth,
+        "post",
+        "/api/v1/testcases?name=bmark%20case",
+        Some(Body::Mail(mail(B_SENDER, "bmark case mail"))),
+    )
+    .await;
+    assert_eq!(status, 201, "{case}");
+    let case: Value = serde_json::from_str(&case).unwrap();
     let (status, previewed) = call(
         console,
         &auth,
@@ -347,11 +359,13 @@ pub async fn seed_b(console: &Console, b_site_url: &str) -> SiteB {
     ids.insert(Thing::Token, spare.id.clone());
     ids.insert(Thing::Preview, preview_id.clone());
     ids.insert(Thing::Mailbox, "bmark-desk".to_owned());
+    ids.insert(Thing::TestCase, case["id"].as_str().unwrap().to_owned());
     let markers = vec![
         MARK.to_owned(),
         intake[0].clone(),
         intake[1].clone(),
         ids[&Thing::Template].clone(),
+        ids[&Thing::TestCase].clone(),
         whoami["token_id"].as_str().unwrap().to_owned(),
         spare.id,
         preview_id,

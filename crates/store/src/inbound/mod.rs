@@ -78,8 +78,15 @@ pub struct InboundResult {
 }
 
 impl TenantTx {
-    /// Stores `document` as the tenant's profile and returns its new version.
-    pub async fn put_profile(&mut self, document: &str, now_ms: i64) -> Result<i64, StoreError> {
+    /// Stores `document` as the tenant's profile, saved by `saved_by` (see
+    /// [`crate::profile_versions::ProfileVersion::saved_by`]), keeps it as a version, and
+    /// returns its new version.
+    pub async fn put_profile(
+        &mut self,
+        document: &str,
+        saved_by: &str,
+        now_ms: i64,
+    ) -> Result<i64, StoreError> {
         let tenant = self.tenant().as_str().to_owned();
         let row = sqlx::query(
             "INSERT INTO profiles (tenant_id, document, version, updated_at_ms) \
@@ -93,17 +100,22 @@ impl TenantTx {
         .bind(now_ms)
         .fetch_one(self.conn())
         .await?;
-        Ok(row.try_get("version")?)
+        let version = row.try_get("version")?;
+        self.keep_profile_version(version, document, saved_by, now_ms)
+            .await?;
+        Ok(version)
     }
 
     /// Stores `document` as the tenant's profile only while the stored version is still
     /// `base_version` (0: none is stored yet), and returns the new version; `None` when
     /// someone stored another version first. The check and the write are one statement, so
-    /// two administrators saving at once cannot both win.
+    /// two administrators saving at once cannot both win. A stored version is kept as
+    /// [`TenantTx::put_profile`] keeps it.
     pub async fn put_profile_if(
         &mut self,
         document: &str,
         base_version: i64,
+        saved_by: &str,
         now_ms: i64,
     ) -> Result<Option<i64>, StoreError> {
         let tenant = self.tenant().as_str().to_owned();
@@ -121,7 +133,13 @@ impl TenantTx {
         .bind(base_version)
         .fetch_optional(self.conn())
         .await?;
-        Ok(row.map(|r| r.try_get("version")).transpose()?)
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let version = row.try_get("version")?;
+        self.keep_profile_version(version, document, saved_by, now_ms)
+            .await?;
+        Ok(Some(version))
     }
 
     /// Maps the Message-ID hashed as `id_hash` to `issue_key`; an id already mapped keeps

@@ -203,6 +203,28 @@ pub const TABLES: &[TableDecl] = &[
         ],
     },
     TableDecl {
+        name: "profile_versions",
+        what: "every saved version of the tenant's profile, with who saved it and when, to compare and restore",
+        protection: "the site's own configuration, as the profile; secrets only as references; who saved it as a Jira account id",
+        kept: "365 days or the last 50 versions, whichever keeps more (pruned by the retention job); the account id is erased with the person",
+        tenant_column: Some("tenant_id"),
+        columns: &[
+            col("tenant_id", "owning tenant", Protection::None),
+            col("version", "the profile's version number", Protection::None),
+            col(
+                "document",
+                "profile JSON of that version (postroom's own addresses, rules, settings)",
+                Protection::Clear,
+            ),
+            col(
+                "saved_by",
+                "Jira account id of the console or API caller who saved it, or cli, config, sandbox",
+                Protection::Clear,
+            ),
+            col("saved_at_ms", "when it was saved", Protection::None),
+        ],
+    },
+    TableDecl {
         name: "profiles",
         what: "the tenant's profile document: own addresses, routing rules, thresholds",
         protection: "the site's own configuration; secrets only as references",

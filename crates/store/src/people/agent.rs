@@ -1,6 +1,6 @@
 //! An agent's data, by their Jira account id: canned-response use (per use, weekly counts,
 //! favourites), the templates they own, their API tokens, console sessions and links, and
-//! their lines of the access log.
+//! their lines of the access log, and who saved a profile version.
 
 use sqlx::Row;
 
@@ -54,6 +54,8 @@ pub struct AgentRows {
     pub sessions: Vec<AgentSession>,
     pub links: u64,
     pub access_log: u64,
+    /// The profile versions they saved (the documents are the site's, not theirs).
+    pub profile_versions: Vec<crate::profile_versions::ProfileVersion>,
 }
 
 impl AgentRows {
@@ -77,6 +79,8 @@ pub struct AgentErased {
     pub links: u64,
     /// Access-log lines kept without their account id.
     pub access_log: u64,
+    /// Profile versions kept without who saved them.
+    pub profile_versions: u64,
 }
 
 impl TenantStore {
@@ -194,6 +198,7 @@ impl TenantStore {
                 .collect::<Result<_, StoreError>>()?,
             links: count(&links)?,
             access_log: count(&access_log)?,
+            profile_versions: self.profile_versions_saved_by(account_id).await?,
         })
     }
 
@@ -238,6 +243,11 @@ impl TenantStore {
                 .await?,
             access_log: run(
                 "UPDATE access_log SET account_id = NULL WHERE tenant_id = $1 AND account_id = $2",
+            )
+            .await?,
+            profile_versions: run(
+                "UPDATE profile_versions SET saved_by = '(erased)' WHERE tenant_id = $1 \
+                 AND saved_by = $2",
             )
             .await?,
         };

@@ -6,8 +6,6 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use postroom_core::message::ParseLimits;
-use postroom_core::profile::Profile;
 use postroom_core::testcase::Snapshot;
 use postroom_engine::audit::Audit;
 use postroom_engine::testcases::TestCases;
@@ -102,22 +100,8 @@ pub async fn testcase(
     let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let raw = raw_mail(&state, &caller, &id).await?;
     let tenant = tenant(&state, &caller).await?;
-    let stored = tenant
-        .profile()
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?
-        .ok_or_else(|| {
-            ApiError::Conflict(
-                "the tenant has no profile yet: import one with `postroom profile import FILE`"
-                    .to_owned(),
-            )
-        })?;
-    let profile = Profile::load(&stored.document)
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("the stored profile is not valid: {e}")))?;
-    let limits = ParseLimits {
-        max_size: state.intake.max_size(),
-        ..ParseLimits::default()
-    };
+    let profile = crate::http::testcases::in_force(&tenant).await?;
+    let limits = crate::http::testcases::limits(&state);
     let expected = Snapshot::replay(&raw, &limits, &profile)
         .map_err(|e| ApiError::Conflict(format!("the mail cannot be read: {e}")))?;
     let name = query
