@@ -13,6 +13,7 @@ import { InsightsPage } from './pages/Insights';
 import { Jobs } from './pages/Jobs';
 import { Notifications } from './pages/Notifications';
 import { Overview } from './pages/Overview';
+import { Rules } from './pages/Rules';
 import { Sent } from './pages/Sent';
 import { SentMail } from './pages/SentMail';
 import { Settings } from './pages/Settings';
@@ -36,7 +37,7 @@ const TEMPLATE_PAGES: Route['page'][] = ['templates', 'template', 'templates-imp
 
 /** Which pages each role reaches; the server enforces the same on every API call. */
 const PAGES: Record<Role, ReadonlySet<Route['page']>> = {
-  admin: new Set(['overview', 'audit', 'audit-entry', 'sent', 'sent-entry', 'jobs', 'agent', ...TEMPLATE_PAGES, 'notifications', 'data', 'settings', 'feedback']),
+  admin: new Set(['overview', 'audit', 'audit-entry', 'sent', 'sent-entry', 'jobs', 'agent', ...TEMPLATE_PAGES, 'rules', 'notifications', 'data', 'settings', 'feedback']),
   project_admin: new Set(['audit', 'audit-entry', 'agent', ...TEMPLATE_PAGES]),
   agent: new Set(['agent', ...TEMPLATE_PAGES]),
 };
@@ -127,6 +128,7 @@ function Frame(props: { session: Session; route: Route; signedOut: () => void })
               />
             )}
             {allowed.has('insights') && <NavItem href="#/insights" label="Insights" current={page === 'insights'} />}
+            {allowed.has('rules') && <NavItem href="#/rules" label="Rules" current={page === 'rules'} />}
             {allowed.has('notifications') && (
               <NavItem href="#/notifications" label="Notifications" current={page === 'notifications'} />
             )}
@@ -167,6 +169,7 @@ function Page(props: { route: Route; session: Session; page: Route['page'] }) {
   if (route.page === 'feedback') return <Feedback />;
   if (route.page === 'settings') return <Settings />;
   if (route.page === 'notifications') return <Notifications />;
+  if (route.page === 'rules') return <Rules />;
   if (route.page === 'sent') return <Sent kind={route.kind} since={route.since} />;
   if (route.page === 'sent-entry') return <SentMail id={route.id} />;
   if (route.page === 'templates') return <Templates />;

@@ -14,6 +14,7 @@ export type Route =
   | { page: 'feedback' }
   | { page: 'settings' }
   | { page: 'notifications' }
+  | { page: 'rules' }
   | { page: 'sent'; kind: string; since: string }
   | { page: 'sent-entry'; id: string }
   | { page: 'templates' }
@@ -63,6 +64,8 @@ export function parse(hash: string, pathname = '/'): Route {
       return { page: 'settings' };
     case 'notifications':
       return { page: 'notifications' };
+    case 'rules':
+      return { page: 'rules' };
     case 'sent':
       return parts[1]
         ? { page: 'sent-entry', id: parts[1] }

@@ -51,6 +51,7 @@ fn expected(method: &str, path: &str) -> Option<Door> {
         (_, p) if p.starts_with("/api/v1/audit/sent") => Admins,
         ("get", "/api/v1/overview" | "/api/v1/jobs") => Admins,
         ("get" | "put", "/api/v1/profile") => Admins,
+        ("post", "/api/v1/profile/try" | "/api/v1/profile/regex") => Admins,
         (_, p) if p.starts_with("/api/v1/notifications/") => Admins,
         ("post", "/api/v1/jobs/{id}/retry" | "/api/v1/audit/{id}/testcase") => Admins,
         _ => return None,

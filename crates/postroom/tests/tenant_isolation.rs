@@ -98,6 +98,12 @@ fn classify(method: &str, path: &str) -> Option<Class> {
         ("post", "/api/v1/mail" | "/api/v1/templates" | "/api/v1/templates/import") => Creates,
         ("get", "/api/v1/profile") => List,
         ("put", "/api/v1/profile") => ClaimsOwn,
+        ("post", "/api/v1/profile/try") => NoTenantData(
+            "dry-runs the body's mail (here one to B's own address) under the body's profile and the caller's own site's profile in force; stores nothing",
+        ),
+        ("post", "/api/v1/profile/regex") => {
+            NoTenantData("compiles the body's pattern and tries it on the body's samples")
+        }
         ("get", "/api/v1/notifications/defaults") => {
             NoTenantData("postroom's own templates and variables; no site's data")
         }
@@ -236,6 +242,11 @@ fn body_of(method: &str, path: &str, b: &SiteB) -> Option<Body> {
         ("post", "/api/v1/tokens") => Body::Json(json!({"name": "alpha", "scope": "agent"})),
         ("put", "/api/v1/profile") => Body::Json(json!({"base_version": 0, "profile": {
             "own": {"addresses": [B_OWN]}, "default": {"action": "ignore"}}})),
+        ("post", "/api/v1/profile/try") => Body::Json(json!({
+            "mail": format!("From: al@alpha.example\r\nTo: {B_OWN}\r\nSubject: alpha\r\n\r\nhi\r\n"),
+            "profile": {"own": {"addresses": ["al@alpha.example"]}, "default": {"action": "ignore"}}})),
+        ("post", "/api/v1/profile/regex") => Body::Json(json!({
+            "kind": "address", "pattern": "*@beta-own.example", "samples": [B_OWN]})),
         ("post", "/api/v1/notifications/preview") => {
             Body::Json(json!({"event": "comment_added", "issue_key": b.issue_key}))
         }

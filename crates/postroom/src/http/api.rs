@@ -92,6 +92,8 @@ use super::{
         super::webhook_secret::rotate,
         super::profile::show,
         super::profile::replace,
+        super::profile_try::try_it,
+        super::profile_try::regex,
         super::notifications::defaults,
         super::notifications::preview,
         super::notifications::preview_html,
@@ -143,6 +145,10 @@ use super::{
         super::profile::ProfileBody,
         super::profile::ProfileUpdate,
         super::profile::StaleBody,
+        super::profile_try::TryRequest,
+        super::profile_try::TryBody,
+        super::profile_try::RegexRequest,
+        super::profile_try::RegexBody,
         super::notifications::DefaultsBody,
         super::notifications::PreviewRequest,
         super::notifications::PreviewBody,
@@ -268,6 +274,12 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/profile",
             get(super::profile::show).put(super::profile::replace),
         )
+        .route(
+            "/profile/try",
+            post(super::profile_try::try_it)
+                .layer(DefaultBodyLimit::max(super::profile_try::TRY_MAX_BODY)),
+        )
+        .route("/profile/regex", post(super::profile_try::regex))
         .route(
             "/notifications/defaults",
             get(super::notifications::defaults),

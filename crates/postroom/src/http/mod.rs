@@ -21,6 +21,7 @@ mod oauth_grant;
 mod overview;
 mod people;
 mod profile;
+mod profile_try;
 mod readiness;
 mod session;
 mod settings;
