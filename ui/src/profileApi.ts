@@ -168,6 +168,21 @@ export function staleOf(e: unknown): Stale | null {
   return typeof body?.version === 'number' ? { error: e.message, version: body.version, differs: body.differs ?? [] } : null;
 }
 
+/**
+ * Shows why a save was refused: the 409 (and scrolls to its message, `#stale-title`), or
+ * each mistake by its path (and focuses the first field marked invalid).
+ */
+export function showRefusal(e: unknown, stale: (found: Stale) => void, errors: (byPath: Record<string, string[]>) => void) {
+  const found = staleOf(e);
+  if (found) {
+    stale(found);
+    window.setTimeout(() => document.getElementById('stale-title')?.scrollIntoView(), 0);
+  } else {
+    errors(errorsByPath(e));
+    window.setTimeout(() => document.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus(), 0);
+  }
+}
+
 /** A refused save's messages by the JSON path they name (`own.addresses[1]`); `.` for the rest. */
 export function errorsByPath(e: unknown): Record<string, string[]> {
   const out: Record<string, string[]> = {};

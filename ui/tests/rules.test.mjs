@@ -9,7 +9,7 @@
 // Run: POSTROOM_CONSOLE_URL=http://127.0.0.1:PORT node --test tests/rules.test.mjs
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { accessible, api, jira, launch, mailedIssue, open, screenshots, signIn } from './support.mjs';
+import { accessible, jira, launch, mailedIssue, open, restoreProfile, screenshots, signIn, storedProfile } from './support.mjs';
 
 let browser;
 
@@ -21,11 +21,7 @@ after(async () => {
   await browser?.close();
 });
 
-async function profile(page) {
-  const got = await api(page, 'GET', '/profile');
-  assert.equal(got.status, 200, got.body);
-  return JSON.parse(got.body);
-}
+const profile = storedProfile;
 
 async function openRules(page) {
   await signIn(page, 'Sandbox Admin');
@@ -78,7 +74,7 @@ test('an administrator writes a rule, tries a mail under it, saves it and the ne
     await differs.waitFor();
     assert.match(await differs.innerText(), /action\.fields\.labels/);
     assert.match(await differs.innerText(), new RegExp(label));
-    assert.equal(await page.getByTestId('try-candidate-action').innerText(), 'create_issue');
+    assert.equal(await page.getByTestId('try-candidate-action').textContent(), 'create_issue');
     assert.match(await page.getByTestId('try-in-force').innerText(), new RegExp(`In force \\(version ${original.version}\\)`));
     assert.match(await page.getByTestId('try-candidate').innerText(), new RegExp(`Invoices ${stamp}`), 'the report names the rule');
 
@@ -125,9 +121,7 @@ test('an administrator writes a rule, tries a mail under it, saves it and the ne
       [],
     );
   } finally {
-    const now = await profile(page);
-    const put = await api(page, 'PUT', '/profile', { base_version: now.version, profile: original.profile });
-    assert.equal(put.status, 200, put.body);
+    await restoreProfile(page, original);
     await other.context.close();
     await context.close();
   }

@@ -158,3 +158,17 @@ export async function agentComment(key, text) {
   });
   assert.equal(comment.status, 201);
 }
+
+/** The site's stored profile and its version, as the signed-in page's session reads it. */
+export async function storedProfile(page) {
+  const got = await api(page, 'GET', '/profile');
+  assert.equal(got.status, 200, got.body);
+  return JSON.parse(got.body);
+}
+
+/** Puts `original` (a stored profile) back over whatever version is stored now. */
+export async function restoreProfile(page, original) {
+  const now = await storedProfile(page);
+  const put = await api(page, 'PUT', '/profile', { base_version: now.version, profile: original.profile });
+  assert.equal(put.status, 200, put.body);
+}

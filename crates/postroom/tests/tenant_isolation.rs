@@ -99,7 +99,8 @@ fn classify(method: &str, path: &str) -> Option<Class> {
         ("get", "/api/v1/profile") => List,
         ("put", "/api/v1/profile") => ClaimsOwn,
         ("post", "/api/v1/profile/try") => NoTenantData(
-            "dry-runs the body's mail (here one to B's own address) under the body's profile and the caller's own site's profile in force; stores nothing",
+            "dry-runs the body's mail (here one to B's own address) under the body's profile \
+             and the caller's own site's profile in force; stores nothing",
         ),
         ("post", "/api/v1/profile/regex") => {
             NoTenantData("compiles the body's pattern and tries it on the body's samples")

@@ -13,7 +13,7 @@ import { useFlags } from '../components/Flags';
 import { Show, useLoad } from '../components/Load';
 import { PageHeader } from '../components/PageHeader';
 import { Problems } from '../components/Problems';
-import { errorsByPath, profileApi, profileDraft, staleOf } from '../profileApi';
+import { profileApi, profileDraft, showRefusal } from '../profileApi';
 import type { Profile, Stale, StoredProfile } from '../profileApi';
 import { StaleMessage } from './notifications/StaleMessage';
 import { Errors, idOf, setIn } from './rules/fields';
@@ -110,14 +110,7 @@ function Editor(props: { stored: StoredProfile; reload: () => void }) {
       flag(saved.notes.length ? { kind: 'success', title, description: saved.notes.join(' ') } : { kind: 'success', title });
       props.reload();
     } catch (e) {
-      const found = staleOf(e);
-      if (found) {
-        setStale(found);
-        window.setTimeout(() => document.getElementById('stale-title')?.scrollIntoView(), 0);
-      } else {
-        setErrors(errorsByPath(e));
-        window.setTimeout(() => document.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus(), 0);
-      }
+      showRefusal(e, setStale, setErrors);
     } finally {
       setBusy(false);
     }

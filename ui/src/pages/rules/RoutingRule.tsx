@@ -6,6 +6,7 @@
  */
 import { useContext, useState } from 'preact/hooks';
 import { errorsAt } from '../../profileApi';
+import { RuleActions } from '../../components/RuleActions';
 import { StringList } from '../../components/StringList';
 import { Errors, SelectField, TextField, idOf, listAt, objectAt, setIn, textAt } from './fields';
 import type { Json } from './fields';
@@ -57,17 +58,7 @@ export function RoutingRule(props: {
           {index + 1}. {title}
           {!enabled && <span class="lozenge"> Off</span>}
         </h3>
-        <div class="rule-actions">
-          <button type="button" class="button button-subtle" disabled={index === 0} onClick={() => props.move(-1)}>
-            Move up<span class="visually-hidden"> ({title})</span>
-          </button>
-          <button type="button" class="button button-subtle" disabled={index === props.count - 1} onClick={() => props.move(1)}>
-            Move down<span class="visually-hidden"> ({title})</span>
-          </button>
-          <button type="button" class="button button-subtle" onClick={props.remove}>
-            Remove<span class="visually-hidden"> ({title})</span>
-          </button>
-        </div>
+        <RuleActions title={title} index={index} count={props.count} move={props.move} remove={props.remove} />
       </div>
       <div class="editor-row">
         <TextField path={`${path}.name`} label="Name" value={textAt(rule, 'name')} hint="Shown in each mail’s report." change={(v) => set(['name'], v.trim() === '' ? null : v)} />

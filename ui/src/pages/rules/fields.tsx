@@ -55,6 +55,20 @@ function described(path: string, hint: boolean, problems: string[]) {
   return [hint ? `${id}-hint` : '', problems.length ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
 }
 
+/** A field's hint and the server's messages at it, under the ids `described` names. */
+function Help(props: { id: string; hint: string | undefined; problems: string[] }) {
+  return (
+    <>
+      {props.hint && (
+        <p id={`${props.id}-hint`} class="subtle">
+          {props.hint}
+        </p>
+      )}
+      <Problems id={`${props.id}-error`} messages={props.problems} />
+    </>
+  );
+}
+
 function useProblems(path: string) {
   return errorsAt(useContext(Errors), path);
 }
@@ -89,12 +103,7 @@ export function TextField(props: {
       ) : (
         <input {...common} type={props.type ?? 'text'} onInput={(e) => props.change(e.currentTarget.value)} />
       )}
-      {props.hint && (
-        <p id={`${id}-hint`} class="subtle">
-          {props.hint}
-        </p>
-      )}
-      <Problems id={`${id}-error`} messages={problems} />
+      <Help id={id} hint={props.hint} problems={problems} />
       {props.children}
     </div>
   );
@@ -129,12 +138,7 @@ export function SelectField(props: {
           </option>
         ))}
       </select>
-      {props.hint && (
-        <p id={`${id}-hint`} class="subtle">
-          {props.hint}
-        </p>
-      )}
-      <Problems id={`${id}-error`} messages={problems} />
+      <Help id={id} hint={props.hint} problems={problems} />
     </div>
   );
 }
@@ -155,12 +159,7 @@ export function CheckField(props: { path: string; label: string; checked: boolea
         />
         {props.label}
       </label>
-      {props.hint && (
-        <p id={`${id}-hint`} class="subtle">
-          {props.hint}
-        </p>
-      )}
-      <Problems id={`${id}-error`} messages={problems} />
+      <Help id={id} hint={props.hint} problems={problems} />
     </div>
   );
 }
