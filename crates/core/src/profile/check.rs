@@ -154,6 +154,7 @@ impl Profile {
         check_internal(&self, "default", &self.default, &mut errors);
         let default_rule = CheckedRule {
             name: "default".to_owned(),
+            enabled: true,
             recipient: Vec::new(),
             sender: Vec::new(),
             subject: None,
