@@ -14,6 +14,7 @@ import { Jobs } from './pages/Jobs';
 import { Mailboxes } from './pages/Mailboxes';
 import { Notifications } from './pages/Notifications';
 import { Overview } from './pages/Overview';
+import { Rules } from './pages/Rules';
 import { Sent } from './pages/Sent';
 import { SentMail } from './pages/SentMail';
 import { Settings } from './pages/Settings';
@@ -39,7 +40,7 @@ const TEMPLATE_PAGES: Route['page'][] = ['templates', 'template', 'templates-imp
 
 /** Which pages each role reaches; the server enforces the same on every API call. */
 const PAGES: Record<Role, ReadonlySet<Route['page']>> = {
-  admin: new Set(['overview', 'audit', 'audit-entry', 'sent', 'sent-entry', 'jobs', 'agent', ...TEMPLATE_PAGES, 'notifications', 'mailboxes', 'versions', 'testcases', 'data', 'settings', 'feedback']),
+  admin: new Set(['overview', 'audit', 'audit-entry', 'sent', 'sent-entry', 'jobs', 'agent', ...TEMPLATE_PAGES, 'rules', 'notifications', 'mailboxes', 'versions', 'testcases', 'data', 'settings', 'feedback']),
   project_admin: new Set(['audit', 'audit-entry', 'agent', ...TEMPLATE_PAGES]),
   agent: new Set(['agent', ...TEMPLATE_PAGES]),
 };
@@ -130,6 +131,7 @@ function Frame(props: { session: Session; route: Route; signedOut: () => void })
               />
             )}
             {allowed.has('insights') && <NavItem href="#/insights" label="Insights" current={page === 'insights'} />}
+            {allowed.has('rules') && <NavItem href="#/rules" label="Rules" current={page === 'rules'} />}
             {allowed.has('notifications') && (
               <NavItem href="#/notifications" label="Notifications" current={page === 'notifications'} />
             )}
@@ -176,6 +178,7 @@ function Page(props: { route: Route; session: Session; page: Route['page'] }) {
   if (route.page === 'notifications') return <Notifications />;
   if (route.page === 'versions') return <Versions />;
   if (route.page === 'testcases') return <TestCases />;
+  if (route.page === 'rules') return <Rules />;
   if (route.page === 'sent') return <Sent kind={route.kind} since={route.since} />;
   if (route.page === 'sent-entry') return <SentMail id={route.id} />;
   if (route.page === 'templates') return <Templates />;

@@ -17,6 +17,7 @@ export type Route =
   | { page: 'notifications' }
   | { page: 'versions' }
   | { page: 'testcases' }
+  | { page: 'rules' }
   | { page: 'sent'; kind: string; since: string }
   | { page: 'sent-entry'; id: string }
   | { page: 'templates' }
@@ -72,6 +73,8 @@ export function parse(hash: string, pathname = '/'): Route {
       return parts[1] === 'versions' ? { page: 'versions' } : { page: 'not-found' };
     case 'testcases':
       return { page: 'testcases' };
+    case 'rules':
+      return { page: 'rules' };
     case 'sent':
       return parts[1]
         ? { page: 'sent-entry', id: parts[1] }

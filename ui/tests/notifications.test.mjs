@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { accessible, agentComment, api, jira, launch, mailedIssue, open, screenshots, signIn } from './support.mjs';
+import { accessible, agentComment, api, jira, launch, mailedIssue, open, restoreProfile, screenshots, signIn, storedProfile } from './support.mjs';
 
 const dataDir = process.env.POSTROOM_DATA_DIR;
 
@@ -29,18 +29,8 @@ after(async () => {
   await browser?.close();
 });
 
-async function profile(page) {
-  const got = await api(page, 'GET', '/profile');
-  assert.equal(got.status, 200, got.body);
-  return JSON.parse(got.body);
-}
-
-/** Puts `original` back over whatever version is stored now. */
-async function restore(page, original) {
-  const now = await profile(page);
-  const put = await api(page, 'PUT', '/profile', { base_version: now.version, profile: original.profile });
-  assert.equal(put.status, 200, put.body);
-}
+const profile = storedProfile;
+const restore = restoreProfile;
 
 /** The text of the element `selector` inside the preview frame of `width` px, once it says `expected`. */
 async function frameText(page, width, expected) {

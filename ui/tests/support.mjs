@@ -165,3 +165,10 @@ export async function agentComment(key, text) {
   });
   assert.equal(comment.status, 201);
 }
+
+/** Puts `original` (a stored profile) back over whatever version is stored now. */
+export async function restoreProfile(page, original) {
+  const now = await storedProfile(page);
+  const put = await api(page, 'PUT', '/profile', { base_version: now.version, profile: original.profile });
+  assert.equal(put.status, 200, put.body);
+}

@@ -32,6 +32,7 @@ pub mod tenant;
 pub mod test_mail;
 pub mod testcase;
 pub mod thread;
+pub mod try_it;
 pub mod usage;
 pub mod verp;
 pub mod wiki;

@@ -47,7 +47,7 @@ impl CheckedProfile {
     }
 }
 
-/// Picks the rule for a message.
+/// Picks the rule for a message: the first rule switched on whose conditions all hold.
 pub fn route<'p>(
     message: &Message,
     classification: &Classification,
@@ -61,7 +61,7 @@ pub fn route<'p>(
     let rule = profile
         .rules
         .iter()
-        .find(|r| matches(r, message, classification))
+        .find(|r| r.enabled && matches(r, message, classification))
         .unwrap_or(&profile.default_rule);
     Route::Rule(rule)
 }

@@ -54,3 +54,29 @@ fn own_addresses_include_sub_addresses_domains_and_delivered_to() {
     );
     assert_eq!(rule_of("From: a@x.example\n\nno recipients\n"), "not ours");
 }
+
+#[test]
+fn a_rule_switched_off_is_checked_but_never_matches() {
+    let raw = "From: ann@x.example\nTo: billing@example.com\nSubject: outage\n\nhi\n";
+    let mut profile = example().profile;
+    profile.rules[0].enabled = false;
+    let off = profile.clone().check().unwrap();
+    let m = msg(raw);
+    let c = classify(&m, &off.classify_context());
+    let Route::Rule(rule) = route(&m, &c, &off) else {
+        panic!("ours")
+    };
+    assert_eq!(rule.name, "outage", "the next rule decides");
+    // Written out only when off, so that documents without it keep their bytes.
+    let text = serde_json::to_string(&profile.rules[0]).unwrap();
+    assert!(text.contains(r#""enabled":false"#), "{text}");
+    assert!(
+        !serde_json::to_string(&profile.rules[1])
+            .unwrap()
+            .contains("enabled")
+    );
+    // Still checked while off.
+    profile.rules[0].matches.subject = Some("(".to_owned());
+    let errors = profile.check().unwrap_err();
+    assert_eq!(errors.0[0].path, "rules[0].match.subject");
+}

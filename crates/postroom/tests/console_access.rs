@@ -54,6 +54,7 @@ fn expected(method: &str, path: &str) -> Option<Door> {
         (_, p) if p.starts_with("/api/v1/mailboxes") => Admins,
         (_, p) if p.starts_with("/api/v1/profile/versions") => Admins,
         (_, p) if p.starts_with("/api/v1/testcases") => Admins,
+        ("post", "/api/v1/profile/try" | "/api/v1/profile/regex") => Admins,
         (_, p) if p.starts_with("/api/v1/notifications/") => Admins,
         ("post", "/api/v1/jobs/{id}/retry" | "/api/v1/audit/{id}/testcase") => Admins,
         _ => return None,

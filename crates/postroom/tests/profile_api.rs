@@ -815,3 +815,232 @@ async fn test_cases_are_uploaded_checked_and_run_against_the_profile_in_force_or
     assert_eq!(status, 404);
     console.sandbox.shutdown().await;
 }
+
+/// A customer's mail to the site's own address.
+const INVOICE_MAIL: &str = "From: Ann <ann@customer.example>\r\nTo: support@alpha.example\r\n\
+    Subject: Invoice 42 is wrong\r\nMessage-ID: <try-1@customer.example>\r\n\r\nPlease fix it.\r\n";
+
+/// A profile that makes every mail to the site an SUP task, and `rules` before it.
+fn processing(rules: Value) -> Value {
+    json!({
+        "own": {"addresses": ["support@alpha.example"]},
+        "rules": rules,
+        "default": {"project": "SUP", "issue_type": "Task"},
+    })
+}
+
+#[tokio::test]
+async fn try_it_shows_both_decisions_side_by_side_and_stores_nothing() {
+    use reqwest::Method;
+    let console = Console::start().await;
+    let admin = console.session(Who::Admin).await;
+    let post = |body: Value| {
+        call(
+            &console,
+            &admin,
+            Method::POST,
+            "/api/v1/profile/try",
+            Some(body),
+        )
+    };
+
+    // No profile in force: a candidate alone decides; without one there is nothing to try.
+    let (status, refused) = post(json!({"mail": INVOICE_MAIL})).await;
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(fields(&refused), vec!["profile"]);
+    let (status, alone) =
+        post(json!({"mail": INVOICE_MAIL, "profile": processing(json!([]))})).await;
+    assert_eq!(status, 200, "{alone}");
+    assert_eq!(alone["version"], 0);
+    assert!(alone["in_force"].is_null(), "{alone}");
+    assert_eq!(alone["candidate"]["action"]["kind"], "create_issue");
+    assert_eq!(alone["candidate"]["action"]["project"], "SUP");
+    assert_eq!(alone["mail"]["subject"], "Invoice 42 is wrong");
+    assert!(
+        alone["notes"].to_string().contains("no profile in force"),
+        "{alone}"
+    );
+
+    let (status, saved) = call(
+        &console,
+        &admin,
+        Method::PUT,
+        "/api/v1/profile",
+        Some(json!({"base_version": 0, "profile": processing(json!([]))})),
+    )
+    .await;
+    assert_eq!(status, 200, "{saved}");
+    let before = stored_rows(&console).await;
+
+    // A rule written in the candidate changes the decision; the profile in force does not.
+    let billing = processing(
+        json!([{"name": "invoices", "match": {"subject": "(?i)invoice"},
+                                     "then": {"project": "BIL", "labels": ["billing"]}}]),
+    );
+    let (status, tried) = post(json!({"mail": INVOICE_MAIL, "profile": billing})).await;
+    assert_eq!(status, 200, "{tried}");
+    assert_eq!(tried["version"], 1);
+    assert_eq!(tried["in_force"]["action"]["project"], "SUP");
+    assert_eq!(tried["candidate"]["action"]["project"], "BIL");
+    assert!(
+        tried["candidate"]["report"]
+            .to_string()
+            .contains("invoices"),
+        "the report names the rule: {tried}"
+    );
+    let changed: Vec<&str> = tried["differs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["field"].as_str().unwrap())
+        .collect();
+    assert!(changed.contains(&"action.project"), "{tried}");
+    assert!(changed.contains(&"action.fields.labels"), "{tried}");
+    assert!(
+        tried["notes"]
+            .to_string()
+            .contains("asked of Jira when the profile is saved")
+    );
+
+    // The same rule switched off decides nothing; an uploaded .eml (base64) reads alike.
+    let (status, tried) = post(json!({
+        "mail_base64": base64_of(INVOICE_MAIL), "profile": billing_rule_off()}))
+    .await;
+    assert_eq!(status, 200, "{tried}");
+    assert_eq!(tried["candidate"]["action"]["project"], "SUP");
+    assert_eq!(tried["differs"], json!([]));
+
+    // Without a candidate, the profile in force alone.
+    let (status, tried) = post(json!({"mail": INVOICE_MAIL})).await;
+    assert_eq!(status, 200, "{tried}");
+    assert!(tried["candidate"].is_null());
+    assert_eq!(tried["in_force"]["action"]["project"], "SUP");
+
+    // A bad candidate: every mistake at its path.
+    let bad = processing(
+        json!([{"match": {"subject": "(unclosed", "sender": ["re:["]},
+                                 "then": {"project": "lower"}}]),
+    );
+    let (status, refused) = post(json!({"mail": INVOICE_MAIL, "profile": bad})).await;
+    assert_eq!(status, 422, "{refused}");
+    let at = fields(&refused);
+    for path in [
+        "rules[0].match.subject",
+        "rules[0].match.sender[0]",
+        "rules[0].then.project",
+    ] {
+        assert!(at.contains(&path.to_owned()), "{path}: {refused}");
+    }
+    let (status, refused) = post(json!({"mail": INVOICE_MAIL, "profile": {"rules": "no"}})).await;
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(fields(&refused), vec!["rules"]);
+
+    // Bad mail: not base64, empty, neither, both.
+    for (body, at) in [
+        (json!({"mail_base64": "%%%"}), "mail_base64"),
+        (json!({"mail": " \r\n"}), "mail"),
+        (json!({}), "mail"),
+        (json!({"mail": INVOICE_MAIL, "mail_base64": "AA=="}), "mail"),
+    ] {
+        let (status, refused) = post(body.clone()).await;
+        assert_eq!(status, 422, "{body}: {refused}");
+        assert_eq!(fields(&refused), vec![at], "{body}");
+    }
+
+    // Huge mail: over 4 MiB refused with its size, a body over 16 MiB before it is read.
+    let huge = format!("{INVOICE_MAIL}{}", "x".repeat(4 * 1024 * 1024));
+    let (status, refused) = post(json!({"mail": huge})).await;
+    assert_eq!(status, 413, "{refused}");
+    assert!(
+        refused["error"].as_str().unwrap().contains("4194304 bytes"),
+        "{refused}"
+    );
+    let (status, refused) = post(json!({"mail": "x".repeat(17 * 1024 * 1024)})).await;
+    assert_eq!(status, 413, "{refused}");
+
+    // Without the session's CSRF token: refused.
+    let refused = console
+        .http
+        .post(format!("{}/api/v1/profile/try", console.base))
+        .header(COOKIE, &admin.0)
+        .json(&json!({"mail": INVOICE_MAIL}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+
+    assert_eq!(stored_rows(&console).await, before, "try it stores nothing");
+    assert_eq!(stored_version(&console).await, Some(1));
+    let intakes: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM intake")
+        .fetch_one(console.store.store.db().pool())
+        .await
+        .unwrap();
+    assert_eq!(intakes.0, 0, "no mail taken in");
+    console.sandbox.shutdown().await;
+}
+
+/// The billing rule of the try-it test, switched off.
+fn billing_rule_off() -> Value {
+    processing(json!([{"name": "invoices", "enabled": false,
+                       "match": {"subject": "(?i)invoice"}, "then": {"project": "BIL"}}]))
+}
+
+fn base64_of(text: &str) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(text)
+}
+
+#[tokio::test]
+async fn the_regex_tester_uses_the_servers_regex_and_says_why_a_pattern_fails() {
+    use reqwest::Method;
+    let console = Console::start().await;
+    let admin = console.session(Who::Admin).await;
+    let post = |body: Value| {
+        call(
+            &console,
+            &admin,
+            Method::POST,
+            "/api/v1/profile/regex",
+            Some(body),
+        )
+    };
+    // Rust syntax the browser's RegExp does not read: a leading (?i) and (?P<name>…).
+    let (status, tried) = post(
+        json!({"kind": "regex", "pattern": r"(?i)\b(?P<what>outage|down)\b",
+                                      "samples": ["Server DOWN", "all fine"]}),
+    )
+    .await;
+    assert_eq!(status, 200, "{tried}");
+    assert_eq!(tried["samples"][0]["matched"], true);
+    assert_eq!(tried["samples"][0]["groups"][1]["name"], "what");
+    assert_eq!(tried["samples"][0]["groups"][1]["text"], "DOWN");
+    assert_eq!(tried["samples"][1]["matched"], false);
+    let (status, tried) = post(json!({"kind": "address", "pattern": "*.partner.example",
+                                      "samples": ["ann@eu.partner.example"]}))
+    .await;
+    assert_eq!(status, 200, "{tried}");
+    assert_eq!(tried["samples"][0]["tried_on"], "eu.partner.example");
+    // What the browser would take but the profile refuses (lookahead) is refused here too.
+    let (status, refused) =
+        post(json!({"kind": "regex", "pattern": "a(?=b)", "samples": []})).await;
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(fields(&refused), vec!["pattern"]);
+    assert!(refused.to_string().contains("invalid regex"), "{refused}");
+    let (status, refused) = post(json!({"kind": "regex", "pattern": "a",
+                                        "samples": ["x".repeat(10_001)]}))
+    .await;
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(fields(&refused), vec!["samples[0]"]);
+    let (status, refused) = post(json!({"kind": "glob", "pattern": "a"})).await;
+    assert_eq!(status, 422, "{refused}");
+    let refused = console
+        .http
+        .post(format!("{}/api/v1/profile/regex", console.base))
+        .header(COOKIE, &admin.0)
+        .json(&json!({"kind": "regex", "pattern": "a"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403, "CSRF");
+    console.sandbox.shutdown().await;
+}

@@ -113,6 +113,13 @@ fn classify(method: &str, path: &str) -> Option<Class> {
              (409 here: site A has none); B's case ids name none of A's",
         ),
         (_, p) if p.starts_with("/api/v1/testcases/{id}") => ById(Thing::TestCase),
+        ("post", "/api/v1/profile/try") => NoTenantData(
+            "dry-runs the body's mail (here one to B's own address) under the body's profile \
+             and the caller's own site's profile in force; stores nothing",
+        ),
+        ("post", "/api/v1/profile/regex") => {
+            NoTenantData("compiles the body's pattern and tries it on the body's samples")
+        }
         ("get", "/api/v1/notifications/defaults") => {
             NoTenantData("postroom's own templates and variables; no site's data")
         }
@@ -284,6 +291,11 @@ fn body_of(method: &str, path: &str, b: &SiteB) -> Option<Body> {
             "name": "alpha-gmail", "server": "127.0.0.1", "user": "al"})),
         ("put", "/api/v1/profile") => Body::Json(json!({"base_version": 0, "profile": {
             "own": {"addresses": [B_OWN]}, "default": {"action": "ignore"}}})),
+        ("post", "/api/v1/profile/try") => Body::Json(json!({
+            "mail": format!("From: al@alpha.example\r\nTo: {B_OWN}\r\nSubject: alpha\r\n\r\nhi\r\n"),
+            "profile": {"own": {"addresses": ["al@alpha.example"]}, "default": {"action": "ignore"}}})),
+        ("post", "/api/v1/profile/regex") => Body::Json(json!({
+            "kind": "address", "pattern": "*@beta-own.example", "samples": [B_OWN]})),
         ("post", "/api/v1/notifications/preview") => {
             Body::Json(json!({"event": "comment_added", "issue_key": b.issue_key}))
         }

@@ -10,7 +10,7 @@ import { useState } from 'preact/hooks';
 import { useFlags } from '../components/Flags';
 import { Show, useLoad } from '../components/Load';
 import { PageHeader } from '../components/PageHeader';
-import { errorsAt, errorsByPath, profileApi, staleOf } from '../profileApi';
+import { errorsAt, profileApi, showRefusal } from '../profileApi';
 import type { Defaults, NotificationRule, NotificationSettings, Stale, StoredProfile } from '../profileApi';
 import { Problems } from '../components/Problems';
 import { StaleMessage } from './notifications/StaleMessage';
@@ -115,17 +115,11 @@ function Editor(props: { stored: StoredProfile; defaults: Defaults; reload: () =
       flag(saved.notes.length ? { kind: 'success', title, description: saved.notes.join(' ') } : { kind: 'success', title });
       props.reload();
     } catch (e) {
-      const found = staleOf(e);
-      if (found) {
-        setStale(found);
-        window.setTimeout(() => document.getElementById('stale-title')?.scrollIntoView(), 0);
-      } else {
-        const byPath = errorsByPath(e);
+      showRefusal(e, setStale, (byPath) => {
         const mine: Record<string, string[]> = {};
         for (const [path, messages] of Object.entries(byPath)) mine[path.replace(/^notifications\./, '')] = messages;
         setErrors(mine);
-        window.setTimeout(() => document.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus(), 0);
-      }
+      });
     } finally {
       setBusy(false);
     }

@@ -47,6 +47,8 @@ impl fmt::Display for ProfileErrors {
 pub struct CheckedRule {
     /// The rule's name, or `rules[i]`.
     pub name: String,
+    /// False for a rule switched off (`enabled: false`): checked, never matched.
+    pub(crate) enabled: bool,
     pub(crate) recipient: Vec<Pattern>,
     pub(crate) sender: Vec<Pattern>,
     pub(crate) subject: Option<Regex>,
@@ -132,7 +134,9 @@ impl Profile {
                 let then = merge(&self.default, &rule.then);
                 check_then(&format!("{path}.then"), &then, &mut errors);
                 check_internal(&self, &format!("{path}.then"), &then, &mut errors);
-                check_rule(&path, name, &rule.matches, then, &mut errors)
+                let mut checked = check_rule(&path, name, &rule.matches, then, &mut errors);
+                checked.enabled = rule.enabled;
+                checked
             })
             .collect::<Vec<_>>();
         let mut names = HashSet::new();
@@ -150,6 +154,7 @@ impl Profile {
         check_internal(&self, "default", &self.default, &mut errors);
         let default_rule = CheckedRule {
             name: "default".to_owned(),
+            enabled: true,
             recipient: Vec::new(),
             sender: Vec::new(),
             subject: None,
@@ -275,6 +280,7 @@ fn check_rule(
     });
     CheckedRule {
         name,
+        enabled: true,
         recipient,
         sender,
         subject,

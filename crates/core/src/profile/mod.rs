@@ -21,6 +21,7 @@ mod pattern;
 mod people;
 mod references;
 mod rules;
+pub mod tester;
 
 pub(crate) use check::DIRECTIVES;
 pub use check::{CheckedProfile, CheckedRule, ProfileErrors, ValidationError};

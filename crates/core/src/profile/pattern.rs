@@ -34,11 +34,16 @@ impl Pattern {
     /// True when `address` (already validated, lower-case domain) fits. A pattern without
     /// `@` is tried against the domain alone.
     pub fn matches(&self, address: &str) -> bool {
+        self.regex.is_match(self.tried_on(address))
+    }
+
+    /// The part of `address` the pattern is tried on: all of it, or its domain when the
+    /// pattern has no `@`.
+    pub fn tried_on<'a>(&self, address: &'a str) -> &'a str {
         if self.whole_address {
-            self.regex.is_match(address)
+            address
         } else {
-            let domain = address.rsplit_once('@').map_or(address, |(_, d)| d);
-            self.regex.is_match(domain)
+            address.rsplit_once('@').map_or(address, |(_, d)| d)
         }
     }
 }

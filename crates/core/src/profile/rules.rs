@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 /// One routing rule.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
     /// Name shown in the processing report; `rules[i]` when empty.
@@ -15,12 +15,38 @@ pub struct Rule {
     /// Free text for the reader.
     #[serde(rename = "//", default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// `false` switches the rule off without deleting it: it is still checked (so that
+    /// switching it on cannot reveal a mistake) but never matches. Left out of the JSON
+    /// when true, so documents without it stay as they were.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub enabled: bool,
     /// Every condition given must hold; an empty `match` matches everything.
     #[serde(default, rename = "match")]
     pub matches: Match,
     /// What the rule decides; unset keys come from the profile's `default`.
     #[serde(default)]
     pub then: Then,
+}
+
+impl Default for Rule {
+    fn default() -> Self {
+        Self {
+            name: None,
+            comment: None,
+            enabled: true,
+            matches: Match::default(),
+            then: Then::default(),
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// serde's `skip_serializing_if` passes a reference.
+fn is_true(value: &bool) -> bool {
+    *value
 }
 
 /// Conditions of a rule. Address patterns are globs (`*@example.com`) or, prefixed with

@@ -265,6 +265,7 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<ExitCode> {
             config: Arc::new(config.clone()),
             outbound: outbound_configured,
             previews: Default::default(),
+            compiled: Default::default(),
         },
     });
     if let Some(cloud) = &cloud {

@@ -102,6 +102,8 @@ use super::{
         super::testcases::remove,
         super::testcases::accept,
         super::testcases::run,
+        super::profile_try::try_it,
+        super::profile_try::regex,
         super::notifications::defaults,
         super::notifications::preview,
         super::notifications::preview_html,
@@ -173,6 +175,10 @@ use super::{
         super::testcases::RunRequest,
         super::testcases::CaseResult,
         super::testcases::RunBody,
+        super::profile_try::TryRequest,
+        super::profile_try::TryBody,
+        super::profile_try::RegexRequest,
+        super::profile_try::RegexBody,
         super::notifications::DefaultsBody,
         super::notifications::PreviewRequest,
         super::notifications::PreviewBody,
@@ -331,6 +337,12 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(super::testcases::show).delete(super::testcases::remove),
         )
         .route("/testcases/{id}/accept", post(super::testcases::accept))
+        .route(
+            "/profile/try",
+            post(super::profile_try::try_it)
+                .layer(DefaultBodyLimit::max(super::profile_try::TRY_MAX_BODY)),
+        )
+        .route("/profile/regex", post(super::profile_try::regex))
         .route(
             "/notifications/defaults",
             get(super::notifications::defaults),

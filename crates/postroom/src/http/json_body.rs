@@ -27,9 +27,15 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
                 "the body must be JSON (Content-Type: application/json), not {content_type:?}"
             )));
         }
-        let bytes = Bytes::from_request(request, state)
-            .await
-            .map_err(|e| ApiError::BadRequest(format!("cannot read the body: {e}")))?;
+        let bytes = Bytes::from_request(request, state).await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge(format!(
+                    "the body is larger than this endpoint takes: {e}"
+                ))
+            } else {
+                ApiError::BadRequest(format!("cannot read the body: {e}"))
+            }
+        })?;
         Ok(Self(bytes))
     }
 }

@@ -25,6 +25,7 @@ mod oauth_grant;
 mod overview;
 mod people;
 mod profile;
+mod profile_try;
 mod profile_versions;
 mod readiness;
 mod session;

@@ -37,6 +37,8 @@ pub struct ProfileEdge {
     pub outbound: bool,
     /// Rendered previews, for the console's frames.
     pub previews: super::notifications::Previews,
+    /// The sites' profiles in force, compiled once per stored version, for "try it".
+    pub compiled: Arc<postroom_engine::profiles::ProfileCache>,
 }
 
 /// The stored profile and its version.
@@ -209,16 +211,7 @@ async fn check(
     let checked = profiles::import::check_with(&text, config, default, jira, Some(stored))
         .await
         .map_err(|e| ApiError::ServiceUnavailable(format!("{e:#}")))?
-        .map_err(|problems| ApiError::Unprocessable {
-            errors: problems
-                .0
-                .into_iter()
-                .map(|p| FieldError {
-                    field: p.path,
-                    message: p.message,
-                })
-                .collect(),
-        })?;
+        .map_err(unprocessable)?;
     let taken = profiles::claimed_elsewhere(&state.store, tenant, &checked.profile).await?;
     if !taken.is_empty() {
         // Which site claims it is that site's business: the answer names none.
@@ -233,6 +226,45 @@ async fn check(
         });
     }
     Ok(checked)
+}
+
+/// The checks of `PUT /profile` that need no Jira (the profile's own rules, its mailboxes'
+/// secret references), for a profile that is tried rather than saved: its project keys
+/// and fields are asked of Jira when it is saved, which the notes say.
+pub(super) async fn check_offline(
+    state: &AppState,
+    tenant: &TenantId,
+    profile: &Value,
+    stored: Option<&Profile>,
+) -> Result<profiles::import::Checked, ApiError> {
+    let default = *tenant == TenantId::default_tenant();
+    let not_asked: Result<&postroom_jira::JiraClient, &str> = Err(
+        "project keys and fields are asked of Jira when the profile is saved, not when it is tried",
+    );
+    profiles::import::check_with(
+        &profile.to_string(),
+        &state.profile.config,
+        default,
+        not_asked,
+        stored,
+    )
+    .await
+    .map_err(|e| ApiError::Internal(e.context("checking a tried profile")))?
+    .map_err(unprocessable)
+}
+
+/// Every mistake of a profile, each at its JSON path.
+fn unprocessable(problems: postroom_core::profile::ProfileErrors) -> ApiError {
+    ApiError::Unprocessable {
+        errors: problems
+            .0
+            .into_iter()
+            .map(|p| FieldError {
+                field: p.path,
+                message: p.message,
+            })
+            .collect(),
+    }
 }
 
 /// The JSON path of an own address, domain or catch-all as [`CheckedProfile::shared_own`]

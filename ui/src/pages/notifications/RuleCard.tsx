@@ -9,6 +9,7 @@ import { errorsAt } from '../../profileApi';
 import type { NotificationRule } from '../../profileApi';
 import type { Keyed } from '../Notifications';
 import { Problems } from '../../components/Problems';
+import { RuleActions } from '../../components/RuleActions';
 
 const PEOPLE: { value: string; label: string }[] = [
   { value: 'reporter', label: 'Reporter' },
@@ -74,17 +75,7 @@ export function RuleCard(props: {
         <h3 id={`${own}-title`}>
           {props.index + 1}. {title}
         </h3>
-        <div class="rule-actions">
-          <button type="button" class="button button-subtle" disabled={props.index === 0} onClick={() => props.move(-1)}>
-            Move up<span class="visually-hidden"> ({title})</span>
-          </button>
-          <button type="button" class="button button-subtle" disabled={props.index === props.count - 1} onClick={() => props.move(1)}>
-            Move down<span class="visually-hidden"> ({title})</span>
-          </button>
-          <button type="button" class="button button-subtle" onClick={props.remove}>
-            Remove<span class="visually-hidden"> ({title})</span>
-          </button>
-        </div>
+        <RuleActions title={title} index={props.index} count={props.count} move={props.move} remove={props.remove} />
       </div>
       <div class="editor-row">
         <div class="field">

@@ -10,6 +10,7 @@ import { Show, useLoad } from '../../components/Load';
 import { errorsAt, errorsByPath, profileApi, staleOf } from '../../profileApi';
 import type { Stale, StoredProfile } from '../../profileApi';
 import { Problems } from '../../components/Problems';
+import { StringList } from '../../components/StringList';
 import { StaleMessage } from '../notifications/StaleMessage';
 
 export function OwnAddresses() {
@@ -33,7 +34,6 @@ function OwnForm(props: { stored: StoredProfile; reload: () => void }) {
   const flag = useFlags();
   const own = stored.profile.own ?? {};
   const [lists, setLists] = useState<Record<Kind, string[]>>({ addresses: own.addresses ?? [], domains: own.domains ?? [] });
-  const [adding, setAdding] = useState<Record<Kind, string>>({ addresses: '', domains: '' });
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const [stale, setStale] = useState<Stale | null>(null);
   const [busy, setBusy] = useState(false);
@@ -57,66 +57,25 @@ function OwnForm(props: { stored: StoredProfile; reload: () => void }) {
     }
   };
 
-  const add = (kind: Kind) => {
-    const value = adding[kind].trim();
-    if (!value) return;
-    setLists((l) => ({ ...l, [kind]: [...l[kind], value] }));
-    setAdding((a) => ({ ...a, [kind]: '' }));
-  };
-  const remove = (kind: Kind, index: number) => {
-    setLists((l) => ({ ...l, [kind]: l[kind].filter((_, i) => i !== index) }));
+  const change = (kind: Kind, values: string[]) => {
     // Paths name positions: after a removal they no longer point at the same entries.
-    setErrors({});
+    if (values.length < lists[kind].length) setErrors({});
+    setLists((l) => ({ ...l, [kind]: values }));
   };
   const outside = Object.entries(errors)
     .filter(([path]) => !path.startsWith('own.addresses') && !path.startsWith('own.domains'))
     .flatMap(([path, messages]) => messages.map((m) => (path === '.' ? m : `${path}: ${m}`)));
 
   const section = (kind: Kind, label: string, one: string, placeholder: string) => (
-    <fieldset class="own-list">
-      <legend>{label}</legend>
-      {lists[kind].length === 0 ? (
-        <p class="subtle">None.</p>
-      ) : (
-        <ul>
-          {lists[kind].map((value, i) => {
-            const problems = errorsAt(errors, `own.${kind}[${i}]`);
-            return (
-              <li key={`${value}-${i}`}>
-                <code class="break" aria-describedby={problems.length ? `own-${kind}-${i}-error` : undefined}>
-                  {value}
-                </code>{' '}
-                <button type="button" class="button button-subtle" onClick={() => remove(kind, i)}>
-                  Remove<span class="visually-hidden"> {value}</span>
-                </button>
-                <Problems id={`own-${kind}-${i}-error`} messages={problems} />
-              </li>
-            );
-          })}
-        </ul>
-      )}
-      <div class="filters">
-        <div class="field">
-          <label for={`own-${kind}-new`}>Add {one}</label>
-          <input
-            id={`own-${kind}-new`}
-            type="text"
-            placeholder={placeholder}
-            value={adding[kind]}
-            onInput={(e) => setAdding((a) => ({ ...a, [kind]: e.currentTarget.value }))}
-            onKeyDown={(e) => {
-              if (e.key === 'Enter') {
-                e.preventDefault();
-                add(kind);
-              }
-            }}
-          />
-        </div>
-        <button type="button" class="button" onClick={() => add(kind)}>
-          Add<span class="visually-hidden"> {one}</span>
-        </button>
-      </div>
-    </fieldset>
+    <StringList
+      id={`own-${kind}`}
+      legend={label}
+      one={one}
+      placeholder={placeholder}
+      values={lists[kind]}
+      change={(values) => change(kind, values)}
+      problems={(i) => errorsAt(errors, `own.${kind}[${i}]`)}
+    />
   );
 
   return (
