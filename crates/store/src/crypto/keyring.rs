@@ -119,8 +119,9 @@ impl Keyring {
     /// The cipher of the tenant behind `tenant`, creating its data key on first use.
     ///
     /// Under KMS a remembered key is checked against `tenant_keys` at most every
-    /// [`KMS_RECHECK`] (or as [`Keyring::with_kms`] says): another instance may have erased the tenant (and a new tenant of
-    /// the same name must never be sealed with the erased one's key).
+    /// [`KMS_RECHECK`] (or as [`Keyring::with_kms`] says): another instance may have erased
+    /// the tenant, and a new tenant of the same name must never be sealed with the erased
+    /// one's key.
     pub async fn cipher(&self, tenant: &TenantStore) -> Result<TenantCipher, CryptoError> {
         let id = tenant.id();
         if let Some(cipher) = self.cached(id) {
@@ -131,14 +132,8 @@ impl Keyring {
         }
         let cipher = match &self.kms {
             Some(kms) => {
-                let cipher = self.kms_cipher(kms, tenant.db(), id).await?;
-                let key = kms_keys::read(tenant.db(), id)
-                    .await?
-                    .map(|row| row.kms_key);
-                self.checked
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .insert(id.clone(), (key, Instant::now()));
+                let (cipher, source) = self.kms_cipher(kms, tenant.db(), id).await?;
+                self.mark_checked(id, source);
                 cipher
             }
             None => self.vault_cipher(id)?,
@@ -163,12 +158,18 @@ impl Keyring {
         let now = kms_keys::read(db, id).await?.map(|row| row.kms_key);
         let same = remembered.is_some_and(|(key, _)| key == now);
         if same {
-            self.checked
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .insert(id.clone(), (now, Instant::now()));
+            self.mark_checked(id, now);
         }
         Ok(same)
+    }
+
+    /// Notes that the tenant's remembered cipher came from `source` (a KMS key; `None`:
+    /// the vault), as seen now.
+    fn mark_checked(&self, id: &TenantId, source: Option<String>) {
+        self.checked
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(id.clone(), (source, Instant::now()));
     }
 
     fn vault_cipher(&self, id: &TenantId) -> Result<TenantCipher, CryptoError> {
@@ -193,17 +194,19 @@ impl Keyring {
         }
     }
 
+    /// The tenant's cipher under KMS, and the KMS key it came from (`None`: a key still in
+    /// the vault).
     async fn kms_cipher(
         &self,
         kms: &Kms,
         db: &Db,
         id: &TenantId,
-    ) -> Result<TenantCipher, CryptoError> {
+    ) -> Result<(TenantCipher, Option<String>), CryptoError> {
         if let Some(row) = kms_keys::read(db, id).await? {
-            return self.kms_open(kms, id, &row).await;
+            return Ok((self.kms_open(kms, id, &row).await?, Some(row.kms_key)));
         }
         if self.vault.read(id)?.is_some() {
-            return self.vault_existing(id);
+            return Ok((self.vault_existing(id)?, None));
         }
         let key = random_key();
         let kms_key = kms.create_key(id).await.map_err(|e| kms_error(id, e))?;
@@ -216,14 +219,14 @@ impl Keyring {
         };
         if kms_keys::insert(db, id, &row, now_ms()).await? {
             tracing::info!(tenant = %id, "tenant data key made and wrapped by its KMS key");
-            return Ok(TenantCipher::new(id.clone(), key));
+            return Ok((TenantCipher::new(id.clone(), key), Some(row.kms_key)));
         }
         // Another instance made the tenant's key first: use theirs, retire this KMS key.
         if let Err(e) = retire(kms, &row.kms_key).await {
             tracing::warn!(tenant = %id, error = %e, "an unused KMS key could not be retired");
         }
         match kms_keys::read(db, id).await? {
-            Some(theirs) => self.kms_open(kms, id, &theirs).await,
+            Some(theirs) => Ok((self.kms_open(kms, id, &theirs).await?, Some(theirs.kms_key))),
             None => Err(CryptoError::NoKey(id.clone())),
         }
     }
